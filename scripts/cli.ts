@@ -1,0 +1,21 @@
+/**
+ * `npm run cli -- <command> ...`: the command line of Lingwei. Each command lives in its own file
+ * under scripts/commands/ and exports `run(args)` returning the process exit code.
+ */
+import { runImportCommand, IMPORT_USAGE } from './commands/import.js';
+
+const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
+  import: { usage: IMPORT_USAGE, run: runImportCommand },
+};
+
+function usage(): string {
+  return ['usage: npm run cli -- <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].join('\n');
+}
+
+const [name, ...args] = process.argv.slice(2);
+const command = name ? COMMANDS[name] : undefined;
+if (!command) {
+  console.error(name ? `unknown command: ${name}\n\n${usage()}` : usage());
+  process.exit(2);
+}
+process.exitCode = await command.run(args);

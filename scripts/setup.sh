@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Brings a Debian 12 machine that has only Node 20 to a working Lingwei, and is cheap to run again:
+#   1. Debian packages that are missing (PostgreSQL 15 + PostGIS 3, Redis, GDAL, Chromium),
+#   2. PostgreSQL and Redis on 127.0.0.1 when nothing answers at DATABASE_URL / REDIS_URL,
+#   3. npm packages when node_modules is missing or older than package-lock.json,
+#   4. database migrations.
+# It never starts, stops or reconfigures a server the user pointed DATABASE_URL / REDIS_URL at.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT_DIR=$PWD
+STATE_DIR="$ROOT_DIR/.lingwei"
+
+say() { printf '[setup] %s\n' "$*"; }
+die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
+
+DEFAULT_DATABASE_URL=postgres://lingwei:lingwei@127.0.0.1:5432/lingwei
+DEFAULT_REDIS_URL=redis://127.0.0.1:6379
+DATABASE_URL_GIVEN=${DATABASE_URL:+yes}
+REDIS_URL_GIVEN=${REDIS_URL:+yes}
+export DATABASE_URL=${DATABASE_URL:-$DEFAULT_DATABASE_URL}
+export REDIS_URL=${REDIS_URL:-$DEFAULT_REDIS_URL}
+PG_VERSION=15
+
+# ---------------------------------------------------------------------------------------------
+# 1. Debian packages
+# docker-compose only validates docker-compose.yml in the tests; no Docker engine is needed.
+APT_PACKAGES=(postgresql-$PG_VERSION postgresql-$PG_VERSION-postgis-3 postgresql-client-$PG_VERSION
+  redis-server redis-tools libgdal-dev gdal-bin chromium docker-compose)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    die "missing Debian packages: ${missing[*]}
+  install them with:  sudo apt-get update && sudo apt-get install -y ${missing[*]}
+  then run this command again."
+  fi
+  say "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >"$ROOT_DIR/.apt-install.log" 2>&1 \
+    || { tail -30 "$ROOT_DIR/.apt-install.log" >&2; die "apt-get install failed (log: .apt-install.log)"; }
+  rm -f "$ROOT_DIR/.apt-install.log"
+else
+  say "Debian packages present: ${APT_PACKAGES[*]}"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 2a. PostgreSQL + PostGIS
+PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
+pg_answers() { pg_isready -q -d "$DATABASE_URL" -t 2; }
+
+start_debian_cluster() { # as root: Debian's own cluster, owned by the postgres system user
+  pg_lsclusters -h 2>/dev/null | awk '{print $1"/"$2}' | grep -qx "$PG_VERSION/main" \
+    || pg_createcluster "$PG_VERSION" main >/dev/null
+  pg_ctlcluster "$PG_VERSION" main start 2>/dev/null || true
+  as_superuser() { runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qtA "$@"; }
+}
+start_private_cluster() { # as an ordinary user: a cluster of our own under .lingwei/pg
+  local data="$STATE_DIR/pg"
+  if [[ ! -f "$data/PG_VERSION" ]]; then
+    mkdir -p "$STATE_DIR"
+    "$PG_BIN/initdb" -D "$data" -U postgres -A trust >/dev/null
+  fi
+  "$PG_BIN/pg_ctl" -D "$data" -l "$STATE_DIR/pg.log" -w start \
+    -o "-c listen_addresses=127.0.0.1 -p 5432 -c unix_socket_directories=$STATE_DIR" >/dev/null
+  as_superuser() { psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+}
+
+if pg_answers; then
+  say "PostgreSQL answers at $DATABASE_URL (left as it is)"
+elif [[ -n $DATABASE_URL_GIVEN ]]; then
+  die "nothing answers at DATABASE_URL=$DATABASE_URL. Start that server, or unset DATABASE_URL to let setup run a local one at $DEFAULT_DATABASE_URL."
+else
+  if [[ $(id -u) -eq 0 ]]; then start_debian_cluster; else start_private_cluster; fi
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  pg_isready -q -h 127.0.0.1 -p 5432 || die "PostgreSQL did not start on 127.0.0.1:5432"
+  # A local development role: superuser so that tests can create throw-away databases with PostGIS.
+  as_superuser -d postgres -c "DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lingwei') THEN
+        CREATE ROLE lingwei LOGIN SUPERUSER PASSWORD 'lingwei';
+      END IF; END \$\$;"
+  as_superuser -d postgres -c "SELECT 1 FROM pg_database WHERE datname = 'lingwei'" | grep -q 1 \
+    || as_superuser -d postgres -c "CREATE DATABASE lingwei OWNER lingwei"
+  say "started PostgreSQL $PG_VERSION on 127.0.0.1:5432 (database lingwei, role lingwei)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 2b. Redis
+redis_answers() { [[ $(redis-cli -u "$REDIS_URL" ping 2>/dev/null) == PONG ]]; }
+if redis_answers; then
+  say "Redis answers at $REDIS_URL (left as it is)"
+elif [[ -n $REDIS_URL_GIVEN ]]; then
+  die "nothing answers at REDIS_URL=$REDIS_URL. Start that server, or unset REDIS_URL to let setup run a local one at $DEFAULT_REDIS_URL."
+else
+  mkdir -p "$STATE_DIR/redis"
+  # AOF persistence: queued jobs survive a Redis restart. BullMQ needs noeviction.
+  redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --dir "$STATE_DIR/redis" \
+    --appendonly yes --maxmemory-policy noeviction --logfile "$STATE_DIR/redis.log" >/dev/null
+  for _ in $(seq 1 20); do redis_answers && break; sleep 0.5; done
+  redis_answers || die "Redis did not start on 127.0.0.1:6379 (log: .lingwei/redis.log)"
+  say "started Redis on 127.0.0.1:6379 (append-only file in .lingwei/redis)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 3. npm packages (gdal-async builds against libgdal-dev: see .npmrc)
+lock_hash=$(sha256sum package-lock.json package.json .npmrc | sha256sum | cut -c1-16)
+stamp=node_modules/.lingwei-installed
+if [[ -f $stamp && $(cat "$stamp") == "$lock_hash" ]]; then
+  say "npm packages up to date"
+else
+  say "installing npm packages (npm ci; the first time builds gdal-async from source, about 5 minutes)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" >"$stamp"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 4. Migrations
+node_modules/.bin/tsx db/migrate.ts
+say "ready: DATABASE_URL=$DATABASE_URL REDIS_URL=$REDIS_URL"

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Integration tests share one PostgreSQL and one Redis, so test files run one at a time; each file
+// works in the throw-away database made by db/testing/global-setup.ts.
+export default defineConfig({
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['node_modules/**', 'dist/**', '.lingwei/**'],
+    fileParallelism: false,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    globalSetup: ['./db/testing/global-setup.ts'],
+  },
+});
