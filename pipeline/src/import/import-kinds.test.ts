@@ -61,6 +61,9 @@ describe('normaliseDate', () => {
     expect(normaliseDate('2026/04/10', 'd')).toBe('2026-04-10');
     expect(normaliseDate('2026-04-10T08:00:00+08:00', 'd')).toBe('2026-04-10');
   });
+  it('accepts the date objects GDAL returns for date fields', () => {
+    expect(normaliseDate({ year: 2026, month: 4, day: 9 }, 'd')).toBe('2026-04-09');
+  });
   it('rejects impossible dates', () => {
     expect(() => normaliseDate('2026-02-30', 'd')).toThrow('not a calendar date');
     expect(() => normaliseDate('soon', 'd')).toThrow('not a date');

@@ -29,10 +29,15 @@ type Properties = Record<string, unknown>;
 
 class PropertyError extends Error {}
 
+// Shapefile (dBASE) field names are cut to 10 characters: survey_date arrives as survey_dat.
+const SHAPEFILE_NAME_LENGTH = 10;
+
 function pick(props: Properties, names: readonly string[]): unknown {
   for (const name of names) {
-    const value = props[name];
-    if (value !== undefined && value !== null && value !== '') return value;
+    for (const key of [name, name.slice(0, SHAPEFILE_NAME_LENGTH)]) {
+      const value = props[key];
+      if (value !== undefined && value !== null && value !== '') return value;
+    }
   }
   return undefined;
 }
@@ -59,8 +64,18 @@ function number(props: Properties, names: readonly string[], required: boolean):
 
 const ISO_DATE = /^(\d{4})[-/](\d{2})[-/](\d{2})/;
 
-/** Accepts 2024-05-01, 2024/05/01 and full ISO timestamps; returns YYYY-MM-DD. */
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+/**
+ * Accepts 2024-05-01, 2024/05/01, full ISO timestamps, and the {year, month, day} objects GDAL
+ * hands out for date fields (GeoPackage, Shapefile, and GeoJSON strings it recognises as dates).
+ */
 export function normaliseDate(value: unknown, name: string): string {
+  if (value instanceof Date) value = value.toISOString();
+  else if (typeof value === 'object' && value !== null && 'year' in value && 'month' in value && 'day' in value) {
+    const { year, month, day } = value as { year: number; month: number; day: number };
+    value = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+  }
   const match = ISO_DATE.exec(String(value).trim());
   if (!match) throw new PropertyError(`property "${name}" is not a date (YYYY-MM-DD): ${JSON.stringify(value)}`);
   const [, y, m, d] = match;

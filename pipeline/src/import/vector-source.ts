@@ -52,8 +52,9 @@ export function openVectorSource(file: string, layerName?: string): VectorSource
   }
   const layerSrs = layer.srs;
   if (!layerSrs) {
+    const name = layer.name;
     dataset.close();
-    throw new VectorSourceError(`${file}: layer ${layer.name} has no coordinate reference system (for a Shapefile, add its .prj)`);
+    throw new VectorSourceError(`${file}: layer ${name} has no coordinate reference system (for a Shapefile, add its .prj)`);
   }
   const target = gdal.SpatialReference.fromEPSG(4326);
   const transform = layerSrs.isSame(target) ? null : new gdal.CoordinateTransformation(layerSrs, target);
@@ -71,7 +72,7 @@ export function openVectorSource(file: string, layerName?: string): VectorSource
         if (geometry && !geometry.isEmpty()) {
           if (transform) geometry.transform(transform);
           geometry.flattenTo2D();
-          wkb = geometry.toWKB('ndr', 'ISO');
+          wkb = geometry.toWKB('LSB', 'ISO');
         }
         yield { index, properties: feature.fields.toObject(), wkb };
         index += 1;
