@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDown, migrateUp } from './migrate.js';
-import { createTestPool, testDatabaseUrl } from './testing/test-database.js';
+import { createTestPool, dropDatabase, recreateDatabase, siblingDatabaseUrl, testDatabaseUrl } from './testing/test-database.js';
 
 describe('migrations on a real PostGIS', () => {
   const pool = createTestPool();
@@ -57,34 +57,20 @@ describe('migrations on a real PostGIS', () => {
   });
 
   describe('on an empty database', () => {
-    const url = new URL(testDatabaseUrl());
-    const name = `${url.pathname.slice(1)}_migrations`;
-    const scratch = new URL(url);
-    scratch.pathname = `/${name}`;
-    const admin = new URL(url);
-    admin.pathname = '/postgres';
-    const adminClient = new pg.Client({ connectionString: admin.toString() });
-
-    beforeAll(async () => {
-      await adminClient.connect();
-      await adminClient.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-      await adminClient.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-    });
-    afterAll(async () => {
-      await adminClient.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-      await adminClient.end();
-    });
+    const scratch = siblingDatabaseUrl(testDatabaseUrl(), '_migrations');
+    beforeAll(() => recreateDatabase(scratch));
+    afterAll(() => dropDatabase(scratch));
 
     it('go up, are idempotent, go down and up again', async () => {
-      expect(await migrateUp(scratch.toString())).toEqual(['1763800000000_foundation']);
-      expect(await migrateUp(scratch.toString())).toEqual([]);
-      expect(await migrateDown(scratch.toString())).toEqual(['1763800000000_foundation']);
-      const client = new pg.Client({ connectionString: scratch.toString() });
+      expect(await migrateUp(scratch)).toEqual(['1763800000000_foundation']);
+      expect(await migrateUp(scratch)).toEqual([]);
+      expect(await migrateDown(scratch)).toEqual(['1763800000000_foundation']);
+      const client = new pg.Client({ connectionString: scratch });
       await client.connect();
       const { rows } = await client.query(`SELECT to_regclass('public.candidate') AS t`);
       await client.end();
       expect(rows[0].t).toBeNull();
-      expect(await migrateUp(scratch.toString())).toEqual(['1763800000000_foundation']);
+      expect(await migrateUp(scratch)).toEqual(['1763800000000_foundation']);
     });
   });
 });

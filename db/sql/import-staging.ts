@@ -57,38 +57,25 @@ export interface GeometryVerdict {
  * Leaves the usable rows in import_checked(idx, key, attrs, geom MultiPolygon 4326).
  */
 export async function checkStagedGeometries(client: pg.PoolClient): Promise<GeometryVerdict[]> {
+  // One pass over the geometries: ST_IsValidDetail gives validity and reason together.
   await client.query(`
     CREATE TEMP TABLE import_checked ON COMMIT DROP AS
-    WITH parsed AS (
-      SELECT idx, key, attrs, ST_Force2D(ST_GeomFromWKB(wkb, 4326)) AS raw FROM import_staging
-    ), judged AS (
-      SELECT idx, key, attrs, raw,
-             ST_IsValid(raw) AS valid,
-             CASE WHEN ST_IsValid(raw) THEN raw ELSE ST_CollectionExtract(ST_MakeValid(raw), 3) END AS fixed
-        FROM parsed
-    )
-    SELECT idx, key, attrs, valid,
-           CASE WHEN valid THEN NULL ELSE ST_IsValidReason(raw) END AS reason,
-           GeometryType(raw) AS raw_type,
-           ST_Multi(fixed)::geometry(MultiPolygon, 4326) AS geom
-      FROM judged
-     WHERE GeometryType(fixed) IN ('POLYGON', 'MULTIPOLYGON') AND NOT ST_IsEmpty(fixed)
-           AND GeometryType(raw) IN ('POLYGON', 'MULTIPOLYGON')
+    SELECT idx, key, attrs, raw_type, (v).valid, (v).reason,
+           CASE WHEN raw_type NOT IN ('POLYGON', 'MULTIPOLYGON') THEN NULL
+                WHEN (v).valid THEN ST_Multi(raw)
+                ELSE ST_Multi(ST_CollectionExtract(ST_MakeValid(raw), 3)) END AS geom
+      FROM (SELECT idx, key, attrs, raw, GeometryType(raw) AS raw_type, ST_IsValidDetail(raw) AS v
+              FROM (SELECT idx, key, attrs, ST_Force2D(ST_GeomFromWKB(wkb, 4326)) AS raw FROM import_staging) parsed) judged
   `);
   const { rows } = await client.query<GeometryVerdict>(`
-    SELECT s.idx AS index,
-           CASE WHEN c.idx IS NULL THEN 'rejected' ELSE 'repaired' END AS verdict,
-           CASE
-             WHEN c.idx IS NOT NULL THEN 'repaired invalid geometry: ' || c.reason
-             WHEN GeometryType(ST_GeomFromWKB(s.wkb)) NOT IN ('POLYGON', 'MULTIPOLYGON')
-               THEN 'not a polygon: ' || GeometryType(ST_GeomFromWKB(s.wkb))
-             ELSE 'invalid geometry that has no area once repaired: '
-                  || ST_IsValidReason(ST_GeomFromWKB(s.wkb))
-           END AS reason
-      FROM import_staging s LEFT JOIN import_checked c ON c.idx = s.idx
-     WHERE c.idx IS NULL OR NOT c.valid
-     ORDER BY s.idx`);
-  await client.query('CREATE INDEX ON import_checked USING gist (geom)');
+    SELECT idx AS index,
+           CASE WHEN geom IS NULL OR ST_IsEmpty(geom) THEN 'rejected' ELSE 'repaired' END AS verdict,
+           CASE WHEN raw_type NOT IN ('POLYGON', 'MULTIPOLYGON') THEN 'not a polygon: ' || raw_type
+                WHEN geom IS NULL OR ST_IsEmpty(geom) THEN 'invalid geometry that has no area once repaired: ' || reason
+                ELSE 'repaired invalid geometry: ' || reason END AS reason
+      FROM import_checked WHERE NOT valid OR geom IS NULL
+     ORDER BY idx`);
+  await client.query('DELETE FROM import_checked WHERE geom IS NULL OR ST_IsEmpty(geom)');
   await client.query('ANALYZE import_checked');
   return rows;
 }

@@ -6,27 +6,41 @@ import pg from 'pg';
 import { createPool, databaseUrl } from '../connection.js';
 
 export function testDatabaseUrl(): string {
-  if (process.env.TEST_DATABASE_URL) return process.env.TEST_DATABASE_URL;
-  const url = new URL(databaseUrl());
-  url.pathname = `${url.pathname.replace(/^\//, '') || 'lingwei'}_test`;
-  return url.toString();
+  return process.env.TEST_DATABASE_URL ?? siblingDatabaseUrl(databaseUrl(), '_test');
 }
 
-/** Drops and creates the test database (the server's role needs CREATEDB). */
-export async function recreateTestDatabase(): Promise<string> {
-  const target = new URL(testDatabaseUrl());
-  const name = decodeURIComponent(target.pathname.slice(1));
+/** `url` with its database name replaced by `<name><suffix>`. */
+export function siblingDatabaseUrl(url: string, suffix: string): string {
+  const sibling = new URL(url);
+  sibling.pathname = `${sibling.pathname.replace(/^\//, '') || 'lingwei'}${suffix}`;
+  return sibling.toString();
+}
+
+async function onMaintenanceDatabase(url: string, sql: (name: string) => string[]): Promise<void> {
+  const target = new URL(url);
   const admin = new URL(target);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
   try {
-    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+    for (const statement of sql(pg.escapeIdentifier(decodeURIComponent(target.pathname.slice(1))))) await client.query(statement);
   } finally {
     await client.end();
   }
-  return target.toString();
+}
+
+/** Drops (if present) and creates the empty database named in `url`; the role needs CREATEDB. */
+export async function recreateDatabase(url: string): Promise<string> {
+  await onMaintenanceDatabase(url, (name) => [`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, `CREATE DATABASE ${name}`]);
+  return url;
+}
+
+export async function dropDatabase(url: string): Promise<void> {
+  await onMaintenanceDatabase(url, (name) => [`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+}
+
+export function recreateTestDatabase(): Promise<string> {
+  return recreateDatabase(testDatabaseUrl());
 }
 
 const APP_TABLES = [
