@@ -16,29 +16,32 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const IN = path.join(HERE, 'test', 'in');
 const OUT = path.join(HERE, 'test', 'out');
 
-type Props = Record<string, string & number>;
+type Props = Record<string, string | number>;
+
+// Golden files are trusted test data: their properties are cast to the types the rules take.
+const as = <T>(value: unknown) => value as T;
 
 function run(collection: FeatureCollection<Areal, Props>) {
   const byRole = (role: string) => collection.features.filter((f: Feature<Areal, Props>) => f.properties.role === role);
   const [change] = byRole('change');
   if (!change) throw new Error('a golden case needs one feature with role "change"');
   const classification = classifyChange(
-    { geometry: change.geometry, kind: change.properties.kind as 'new' | 'demolished', heightGainM: change.properties.heightGainM },
-    byRole('baseline').map((f) => ({ id: f.properties.id, geometry: f.geometry, heightM: f.properties.heightM })),
+    { geometry: change.geometry, kind: as<'new' | 'demolished'>(change.properties.kind), heightGainM: as<number>(change.properties.heightGainM) },
+    byRole('baseline').map((f) => ({ id: String(f.properties.id), geometry: f.geometry, heightM: Number(f.properties.heightM) })),
   );
   const triage = triageChange(
     {
       geometry: change.geometry,
       changeType: classification.changeType,
       areaM2: Math.round(area(change) * 10) / 10,
-      heightGainM: change.properties.heightGainM,
-      observedOn: change.properties.observedOn,
+      heightGainM: Number(change.properties.heightGainM),
+      observedOn: String(change.properties.observedOn),
     },
     {
-      permits: byRole('permit').map((f) => ({ ...f.properties, geometry: f.geometry })),
-      registerEntries: byRole('register').map((f) => ({ ...f.properties, geometry: f.geometry })),
-      earlierRejections: byRole('rejection').map((f) => ({ ...f.properties, geometry: f.geometry })),
-      zones: byRole('zone').map((f) => ({ ...f.properties, geometry: f.geometry })),
+      permits: byRole('permit').map((f) => as({ ...f.properties, geometry: f.geometry })),
+      registerEntries: byRole('register').map((f) => as({ ...f.properties, geometry: f.geometry })),
+      earlierRejections: byRole('rejection').map((f) => as({ ...f.properties, geometry: f.geometry })),
+      zones: byRole('zone').map((f) => as({ ...f.properties, geometry: f.geometry })),
     },
   );
   return { classification: { ...classification, overlapWithBaseline: Math.round(classification.overlapWithBaseline * 1000) / 1000 }, triage };
