@@ -1,0 +1,115 @@
+/**
+ * Checks an uploaded flight's rasters before any work is spent on them, and says what is wrong in
+ * words a drone operator (无人机飞手) can act on. Pure: it judges metadata read by the GDAL
+ * adapter; reading itself (corrupt or truncated files) is the adapter's to report.
+ */
+
+export type AssetRole = 'orthophoto' | 'surface_model';
+
+export interface RasterMetadata {
+  width: number;
+  height: number;
+  bandCount: number;
+  /** GDAL pixel type of band 1: Byte, UInt16, Int16, Float32... */
+  dataType: string;
+  /** null when the file carries no geotransform. */
+  geoTransform: [number, number, number, number, number, number] | null;
+  /** WKT of the CRS, or null when the file has none. */
+  srsWkt: string | null;
+  /** Whether GDAL could interpret the CRS (an unknown LOCAL_CS or broken WKT cannot be). */
+  srsUsable: boolean;
+  isGeographic: boolean;
+  nodata: number | null;
+  /** Bounds in lon/lat [west, south, east, north], when georeferenced. */
+  lonLatBounds: [number, number, number, number] | null;
+}
+
+export interface FlightCheckLimits {
+  /** Finest accepted ground resolution, metres. Default 0.01. */
+  minGsdM?: number;
+  /** Coarsest accepted ground resolution of an orthophoto, metres. Default 1.0. */
+  maxOrthoGsdM?: number;
+  /** Coarsest accepted ground resolution of a surface model, metres. Default 2.0. */
+  maxDsmGsdM?: number;
+  /** Largest accepted raster side, pixels. Default 200,000. */
+  maxSidePx?: number;
+  /** Smallest accepted raster side, pixels. Default 64. */
+  minSidePx?: number;
+  /** Largest covered area, km² (a district is a few hundred). Default 500. */
+  maxAreaKm2?: number;
+}
+
+const ORTHO_TYPES = new Set(['Byte', 'UInt16']);
+const DSM_TYPES = new Set(['Float32', 'Float64', 'Int16', 'Int32', 'UInt16']);
+const NAMES: Record<AssetRole, string> = { orthophoto: 'orthophoto (正射影像)', surface_model: 'surface model (DSM)' };
+
+/** Ground resolution in metres of a raster's pixel (degrees converted at its latitude). */
+export function groundResolutionM(meta: Pick<RasterMetadata, 'geoTransform' | 'isGeographic' | 'lonLatBounds'>): number | null {
+  if (!meta.geoTransform) return null;
+  const [, a, b] = meta.geoTransform;
+  const size = Math.hypot(a, b);
+  if (!meta.isGeographic) return size;
+  const lat = meta.lonLatBounds ? (meta.lonLatBounds[1] + meta.lonLatBounds[3]) / 2 : 0;
+  return size * 111_320 * Math.cos((lat * Math.PI) / 180);
+}
+
+const IDENTITY = [0, 1, 0, 0, 0, 1];
+
+/** Problems with one raster, each a sentence for the operator; empty when it can be used. */
+export function checkFlightRaster(role: AssetRole, meta: RasterMetadata, limits: FlightCheckLimits = {}): string[] {
+  const { minGsdM = 0.01, maxOrthoGsdM = 1.0, maxDsmGsdM = 2.0, maxSidePx = 200_000, minSidePx = 64, maxAreaKm2 = 500 } = limits;
+  const name = NAMES[role];
+  const problems: string[] = [];
+  if (!meta.geoTransform || meta.geoTransform.every((v, i) => v === IDENTITY[i]) || !meta.srsWkt) {
+    problems.push(`The ${name} has no georeference (no coordinate system or no pixel-to-map transform). Export it as a georeferenced GeoTIFF from the photogrammetry software.`);
+  } else if (!meta.srsUsable) {
+    problems.push(`The ${name} uses a coordinate system that cannot be interpreted. Reproject it to CGCS2000 (EPSG:4490 or a Gauss-Krüger zone such as EPSG:4549) or WGS 84.`);
+  }
+  if (meta.width > maxSidePx || meta.height > maxSidePx) {
+    problems.push(`The ${name} is ${meta.width} x ${meta.height} pixels, larger than the ${maxSidePx} pixel limit per side. Split the flight into tiles.`);
+  } else if (meta.width < minSidePx || meta.height < minSidePx) {
+    problems.push(`The ${name} is only ${meta.width} x ${meta.height} pixels; at least ${minSidePx} x ${minSidePx} is needed.`);
+  }
+  if (role === 'orthophoto') {
+    if (meta.bandCount < 3 || meta.bandCount > 4) {
+      problems.push(`The orthophoto has ${meta.bandCount} band(s); a colour RGB (3 bands) or RGBA (4 bands) image is needed.`);
+    }
+    if (!ORTHO_TYPES.has(meta.dataType)) {
+      problems.push(`The orthophoto's pixels are ${meta.dataType}; 8-bit (Byte) or 16-bit (UInt16) colour is needed.`);
+    }
+  } else {
+    if (meta.bandCount !== 1) problems.push(`The surface model has ${meta.bandCount} bands; a single band of heights in metres is needed.`);
+    if (!DSM_TYPES.has(meta.dataType)) {
+      problems.push(`The surface model's pixels are ${meta.dataType}; heights must be numbers such as Float32 metres (an 8-bit image is a rendering, not a surface model).`);
+    }
+  }
+  const gsd = groundResolutionM(meta);
+  const maxGsd = role === 'orthophoto' ? maxOrthoGsdM : maxDsmGsdM;
+  if (gsd !== null && !problems.length && (gsd < minGsdM || gsd > maxGsd)) {
+    problems.push(`The ${name} has a ground resolution of ${gsd.toFixed(3)} m per pixel; between ${minGsdM} and ${maxGsd} m is accepted.`);
+  }
+  if (gsd !== null && !problems.length) {
+    const areaKm2 = (meta.width * gsd * meta.height * gsd) / 1e6;
+    if (areaKm2 > maxAreaKm2) problems.push(`The ${name} covers ${areaKm2.toFixed(0)} km², more than the ${maxAreaKm2} km² limit of one flight.`);
+  }
+  return problems;
+}
+
+/** Share of the orthophoto's bounds that the surface model covers, 0..1. */
+export function overlapShare(ortho: [number, number, number, number], dsm: [number, number, number, number]): number {
+  const w = Math.max(0, Math.min(ortho[2], dsm[2]) - Math.max(ortho[0], dsm[0]));
+  const h = Math.max(0, Math.min(ortho[3], dsm[3]) - Math.max(ortho[1], dsm[1]));
+  const area = (ortho[2] - ortho[0]) * (ortho[3] - ortho[1]);
+  return area > 0 ? (w * h) / area : 0;
+}
+
+/** Problems with the pair: a surface model must cover the orthophoto. */
+export function checkFlightPair(ortho: RasterMetadata, dsm: RasterMetadata, minOverlap = 0.5): string[] {
+  if (!ortho.lonLatBounds || !dsm.lonLatBounds) return [];
+  const share = overlapShare(ortho.lonLatBounds, dsm.lonLatBounds);
+  if (share === 0) return ['The surface model does not overlap the orthophoto at all: check that both files belong to the same flight and use the right coordinate system.'];
+  if (share < minOverlap) {
+    return [`The surface model covers only ${(share * 100).toFixed(0)}% of the orthophoto; at least ${minOverlap * 100}% is needed.`];
+  }
+  return [];
+}
