@@ -1,0 +1,81 @@
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { inTransaction } from '../connection.js';
+import { createTestPool, emptyTables } from '../testing/test-database.js';
+import { loadAreaContext, raiseCandidate, type ObservedChange } from './candidates.js';
+import { createFlight } from './flights.js';
+
+const pool = createTestPool();
+afterAll(() => pool.end());
+beforeEach(() => emptyTables(pool));
+
+const square = (lon: number, lat: number, d = 0.0001) =>
+  JSON.stringify({ type: 'Polygon', coordinates: [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]] });
+
+const change = (geometry: string, extra: Partial<ObservedChange> = {}): ObservedChange => ({
+  geometry,
+  changeType: 'new_structure',
+  status: 'pending',
+  priority: 40,
+  triage: { reasons: [] },
+  heightGainM: 3,
+  score: 0.9,
+  evidenceBefore: null,
+  evidenceAfter: null,
+  ...extra,
+});
+
+async function newRun(flightId: string): Promise<string> {
+  const { rows } = await pool.query<{ id: string }>(`INSERT INTO detection_run (flight_id, model_name) VALUES ($1, 'test') RETURNING id`, [flightId]);
+  return rows[0]!.id;
+}
+
+describe('raiseCandidate', () => {
+  it('raises once, is idempotent for the same flight, and updates on a later flight', async () => {
+    const first = await createFlight(pool, { capturedAt: '2026-10-15T10:00:00+08:00' });
+    const run = await newRun(first);
+    const raised = await inTransaction(pool, (c) => raiseCandidate(c, first, run, change(square(121.1, 31.1))));
+    expect(raised.outcome).toBe('raised');
+    // The same flight re-run after a crash: nothing new.
+    const again = await inTransaction(pool, (c) => raiseCandidate(c, first, run, change(square(121.1, 31.1))));
+    expect(again).toEqual({ candidateId: raised.candidateId, outcome: 'unchanged' });
+    // A later flight sees it slightly shifted and larger.
+    const later = await createFlight(pool, { capturedAt: '2026-10-22T10:00:00+08:00' });
+    const laterRun = await newRun(later);
+    const seen = await inTransaction(pool, (c) => raiseCandidate(c, later, laterRun, change(square(121.10001, 31.1, 0.00011))));
+    expect(seen).toEqual({ candidateId: raised.candidateId, outcome: 'observed' });
+    const { rows } = await pool.query(
+      `SELECT version, first_flight_id::text, last_flight_id::text, to_char(last_seen_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS last_seen,
+              (SELECT count(*)::int FROM candidate_observation) AS observations, (SELECT count(*)::int FROM candidate) AS candidates,
+              (SELECT array_agg(action ORDER BY id) FROM review_event) AS actions
+         FROM candidate`,
+    );
+    expect(rows).toEqual([{ version: 2, first_flight_id: first, last_flight_id: later, last_seen: '2026-10-22', observations: 2, candidates: 1, actions: ['raise', 'observe'] }]);
+  });
+
+  it('keeps a demolition and a new structure at the same place apart, and separate places apart', async () => {
+    const flight = await createFlight(pool, {});
+    const run = await newRun(flight);
+    const a = await inTransaction(pool, (c) => raiseCandidate(c, flight, run, change(square(121.1, 31.1))));
+    const b = await inTransaction(pool, (c) => raiseCandidate(c, flight, run, change(square(121.1, 31.1), { changeType: 'demolished' })));
+    const d = await inTransaction(pool, (c) => raiseCandidate(c, flight, run, change(square(121.2, 31.1))));
+    expect(new Set([a.candidateId, b.candidateId, d.candidateId]).size).toBe(3);
+  });
+});
+
+describe('loadAreaContext', () => {
+  it('returns what lies in the area, and earlier rejections with their reason', async () => {
+    const flight = await createFlight(pool, {});
+    const run = await newRun(flight);
+    const { candidateId } = await inTransaction(pool, (c) => raiseCandidate(c, flight, run, change(square(121.1, 31.1))));
+    await pool.query(`UPDATE candidate SET status = 'rejected' WHERE id = $1`, [candidateId]);
+    await pool.query(`INSERT INTO review_event (candidate_id, action, reason_code) VALUES ($1, 'reject', 'not_a_structure')`, [candidateId]);
+    await pool.query(
+      `INSERT INTO baseline_building (source, source_key, footprint, height_m, survey_date, area_m2)
+       VALUES ('t', 'in', ST_Multi(ST_GeomFromGeoJSON($1)), 6, '2026-04-10', 100), ('t', 'out', ST_Multi(ST_GeomFromGeoJSON($2)), 6, '2026-04-10', 100)`,
+      [square(121.1002, 31.1), square(121.3, 31.1)],
+    );
+    const context = await loadAreaContext(pool, square(121.099, 31.099, 0.003));
+    expect(context.baseline.map((b) => b.heightM)).toEqual([6]);
+    expect(context.earlierRejections).toEqual([{ candidateId, reasonCode: 'not_a_structure', geometry: expect.objectContaining({ type: 'MultiPolygon' }) }]);
+  });
+});

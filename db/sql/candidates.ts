@@ -1,0 +1,140 @@
+/**
+ * SQL of the candidate family: candidates (疑似违建图斑), their observations by flight and the
+ * audit trail rows the pipeline writes. Raising is idempotent: a structure seen again (by a later
+ * flight, or by the same flight re-run after a crash) updates its candidate instead of adding one.
+ */
+import type pg from 'pg';
+
+export interface ObservedChange {
+  /** GeoJSON geometry in lon/lat. */
+  geometry: string;
+  changeType: 'new_structure' | 'extension' | 'rooftop_addition' | 'added_floor' | 'demolished';
+  status: 'pending' | 'permitted' | 'in_register' | 'previously_rejected';
+  priority: number;
+  triage: object;
+  heightGainM: number | null;
+  score: number | null;
+  evidenceBefore: string | null;
+  evidenceAfter: string | null;
+}
+
+export interface RaiseOutcome {
+  candidateId: string;
+  /** 'raised': a new candidate; 'observed': an existing one seen by a new flight; 'unchanged': seen before by this flight. */
+  outcome: 'raised' | 'observed' | 'unchanged';
+}
+
+/**
+ * Matching rule for "the same structure": same family (built vs demolished), and IoU >= 0.3 or
+ * at least half of the smaller of the two covered. Uses the GiST index through ST_Intersects.
+ */
+const MATCH_SQL = `
+  WITH incoming AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4326) AS g)
+  SELECT c.id
+    FROM candidate c, incoming i
+   WHERE ST_Intersects(c.geom, i.g)
+     AND c.status <> 'merged'
+     AND (c.change_type = 'demolished') = ($2 = 'demolished')
+     AND (ST_Area(ST_Intersection(lw_metric(c.geom), lw_metric(i.g))) / NULLIF(ST_Area(ST_Union(lw_metric(c.geom), lw_metric(i.g))), 0) >= 0.3
+          OR ST_Area(ST_Intersection(lw_metric(c.geom), lw_metric(i.g)))
+             / NULLIF(LEAST(ST_Area(lw_metric(c.geom)), ST_Area(lw_metric(i.g))), 0) >= 0.5)
+   ORDER BY ST_Area(ST_Intersection(lw_metric(c.geom), lw_metric(i.g))) DESC
+   LIMIT 1
+   FOR UPDATE OF c`;
+
+/** Raises or updates the candidate for one observed change; call inside the flight's transaction. */
+export async function raiseCandidate(client: pg.PoolClient, flightId: string, runId: string, change: ObservedChange): Promise<RaiseOutcome> {
+  const { rows: matches } = await client.query<{ id: string }>(MATCH_SQL, [change.geometry, change.changeType]);
+  let candidateId = matches[0]?.id;
+  let outcome: RaiseOutcome['outcome'] = 'observed';
+  if (!candidateId) {
+    const { rows } = await client.query<{ id: string }>(
+      `WITH g AS (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)), 3)) AS g),
+            f AS (SELECT captured_at FROM flight WHERE id = $2)
+       INSERT INTO candidate (geom, change_type, status, priority, triage, area_m2, height_gain_m, score, street_id, village_id,
+                              first_flight_id, last_flight_id, first_seen_at, last_seen_at)
+       SELECT g.g, $3, $4, $5, $6, lw_area_m2(g.g), $7, $8, lw_admin_area_at(g.g, 'street'), lw_admin_area_at(g.g, 'village'),
+              $2, $2, COALESCE(f.captured_at, now()), COALESCE(f.captured_at, now())
+         FROM g, f
+       RETURNING id`,
+      [change.geometry, flightId, change.changeType, change.status, change.priority, change.triage, change.heightGainM, change.score],
+    );
+    candidateId = rows[0]!.id;
+    outcome = 'raised';
+    await client.query(
+      `INSERT INTO review_event (candidate_id, action, to_status, candidate_version, payload)
+       VALUES ($1, 'raise', $2, 1, $3)`,
+      [candidateId, change.status, { flightId, changeType: change.changeType, triage: change.triage }],
+    );
+  }
+  const { rows: observed } = await client.query<{ inserted: boolean }>(
+    `INSERT INTO candidate_observation (candidate_id, flight_id, detection_run_id, geom, score, area_m2, height_gain_m,
+                                        evidence_before, evidence_after)
+     SELECT $1, $2, $3, g, $5, lw_area_m2(g), $6, $7, $8
+       FROM (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON($4), 4326)), 3)) AS g) s
+     ON CONFLICT (candidate_id, flight_id) DO UPDATE
+        SET detection_run_id = EXCLUDED.detection_run_id, geom = EXCLUDED.geom, score = EXCLUDED.score,
+            area_m2 = EXCLUDED.area_m2, height_gain_m = EXCLUDED.height_gain_m,
+            evidence_before = EXCLUDED.evidence_before, evidence_after = EXCLUDED.evidence_after
+     RETURNING (xmax = 0) AS inserted`,
+    [candidateId, flightId, runId, change.geometry, change.score, change.heightGainM, change.evidenceBefore, change.evidenceAfter],
+  );
+  if (outcome === 'observed') {
+    if (!observed[0]!.inserted) return { candidateId, outcome: 'unchanged' };
+    // A later flight saw it again: newest outline and figures, one more version, an audit row.
+    const { rows } = await client.query<{ version: number }>(
+      `UPDATE candidate c SET geom = o.geom, area_m2 = o.area_m2, height_gain_m = o.height_gain_m, score = o.score,
+              last_flight_id = $2, last_seen_at = COALESCE(f.captured_at, now()), version = c.version + 1, updated_at = now()
+         FROM candidate_observation o, flight f
+        WHERE c.id = $1 AND o.candidate_id = c.id AND o.flight_id = $2 AND f.id = $2
+       RETURNING c.version`,
+      [candidateId, flightId],
+    );
+    await client.query(
+      `INSERT INTO review_event (candidate_id, action, candidate_version, payload) VALUES ($1, 'observe', $2, $3)`,
+      [candidateId, rows[0]!.version, { flightId }],
+    );
+  }
+  return { candidateId, outcome };
+}
+
+/** Context for classification and triage over an area (GeoJSON, lon/lat): one indexed query each. */
+export async function loadAreaContext(db: pg.Pool | pg.PoolClient, areaGeoJson: string) {
+  const area = `ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)`;
+  const [baseline, permits, register, zones, rejections] = await Promise.all([
+    db.query<{ id: string; geometry: string; height_m: number }>(
+      `SELECT id::text, ST_AsGeoJSON(footprint) AS geometry, height_m FROM baseline_building WHERE ST_Intersects(footprint, ${area})`,
+      [areaGeoJson],
+    ),
+    db.query<{ permit_no: string; valid_from: string; valid_to: string; geometry: string }>(
+      `SELECT permit_no, to_char(valid_from, 'YYYY-MM-DD') AS valid_from, to_char(valid_to, 'YYYY-MM-DD') AS valid_to,
+              ST_AsGeoJSON(geom) AS geometry
+         FROM planning_permit WHERE ST_Intersects(geom, ${area})`,
+      [areaGeoJson],
+    ),
+    db.query<{ external_id: string; status: 'stock' | 'deferred' | 'demolished'; geometry: string }>(
+      `SELECT external_id, status, ST_AsGeoJSON(footprint) AS geometry FROM register_entry WHERE ST_Intersects(footprint, ${area})`,
+      [areaGeoJson],
+    ),
+    // Historic buildings matter within 50 m of the area, so the search reaches a little beyond it.
+    db.query<{ zone_key: string; kind: string; name: string | null; geometry: string }>(
+      `SELECT zone_key, kind, name, ST_AsGeoJSON(geom) AS geometry FROM sensitive_zone
+        WHERE ST_Intersects(geom, ST_Expand(${area}, 0.001))`,
+      [areaGeoJson],
+    ),
+    db.query<{ id: string; reason_code: string | null; geometry: string }>(
+      `SELECT c.id::text, (SELECT e.reason_code FROM review_event e WHERE e.candidate_id = c.id AND e.action = 'reject'
+                            ORDER BY e.at DESC LIMIT 1) AS reason_code, ST_AsGeoJSON(c.geom) AS geometry
+         FROM candidate c WHERE c.status = 'rejected' AND ST_Intersects(c.geom, ${area})`,
+      [areaGeoJson],
+    ),
+  ]);
+  const parse = (g: string) => JSON.parse(g) as GeoJSON.Polygon | GeoJSON.MultiPolygon;
+  return {
+    baseline: baseline.rows.map((r) => ({ id: r.id, geometry: parse(r.geometry), heightM: r.height_m })),
+    permits: permits.rows.map((r) => ({ permitNo: r.permit_no, validFrom: r.valid_from, validTo: r.valid_to, geometry: parse(r.geometry) })),
+    registerEntries: register.rows.map((r) => ({ externalId: r.external_id, status: r.status, geometry: parse(r.geometry) })),
+    zones: zones.rows.map((r) => ({ zoneKey: r.zone_key, kind: r.kind, name: r.name, geometry: parse(r.geometry) })),
+    earlierRejections: rejections.rows.map((r) => ({ candidateId: r.id, reasonCode: r.reason_code, geometry: parse(r.geometry) })),
+  };
+}
