@@ -1,0 +1,29 @@
+/**
+ * Where a flight's files live in the raster store: `<store>/flights/<id>/<name>`. The store is a
+ * directory or a GDAL virtual path (/vsis3/...), so every path here is opened through GDAL, and
+ * the names are fixed so that a stage re-run after a crash overwrites instead of accumulating.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const FLIGHT_FILES = {
+  uploadedOrthophoto: 'upload-orthophoto.tif',
+  uploadedSurfaceModel: 'upload-surface-model.tif',
+  orthophotoCog: 'orthophoto.cog.tif',
+  surfaceModelCog: 'surface-model.cog.tif',
+} as const;
+
+export function isVirtualStore(store: string): boolean {
+  return store.startsWith('/vsi');
+}
+
+export function flightPath(store: string, flightId: string, name: string): string {
+  if (!/^\d+$/.test(flightId)) throw new Error(`flight id must be numeric, got ${JSON.stringify(flightId)}`);
+  if (name.includes('/') || name.includes('..')) throw new Error(`file name must be plain, got ${JSON.stringify(name)}`);
+  return isVirtualStore(store) ? `${store.replace(/\/$/, '')}/flights/${flightId}/${name}` : path.join(store, 'flights', flightId, name);
+}
+
+/** Makes the flight's folder (a no-op on object stores, which have no folders). */
+export function ensureFlightDir(store: string, flightId: string): void {
+  if (!isVirtualStore(store)) fs.mkdirSync(path.dirname(flightPath(store, flightId, 'x')), { recursive: true });
+}

@@ -1,0 +1,105 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { getFlight } from '../../../db/sql/flights.js';
+import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
+import { loadConfig } from '../config.js';
+import gdal from '../gdal.js';
+import { writeGeoTiff } from '../raster/index.js';
+import { ingestFlight } from './ingest.js';
+import { FlightRejectedError, type StageContext } from './stage-context.js';
+import { ORIGIN, registerUploads, tempDir, writeOrthophoto, writeSurfaceModel } from './testing/flight-files.js';
+
+const pool = createTestPool();
+const dir = tempDir('ingest');
+const ctx: StageContext = { pool, config: { ...loadConfig(), rasterStore: path.join(dir, 'store') }, progress: async () => undefined };
+afterAll(async () => {
+  await pool.end();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(() => emptyTables(pool));
+
+const file = (name: string) => path.join(dir, name);
+
+async function rejection(files: { orthophoto?: string; surfaceModel?: string }): Promise<string> {
+  const flightId = await registerUploads(pool, files);
+  const error = await ingestFlight(ctx, flightId).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(FlightRejectedError);
+  const flight = await getFlight(pool, flightId);
+  expect(flight!.assets.filter((a) => a.role === 'cog')).toEqual([]);
+  expect(flight!.footprint).toBeNull();
+  return (error as Error).message;
+}
+
+describe('ingestFlight', () => {
+  it('writes COGs with overviews and records the footprint of valid pixels', async () => {
+    const flightId = await registerUploads(pool, { orthophoto: writeOrthophoto(file('o.tif'), 2000, 1500), surfaceModel: writeSurfaceModel(file('d.tif'), 1000, 750) });
+    await ingestFlight(ctx, flightId);
+    const flight = (await getFlight(pool, flightId))!;
+    const cogs = flight.assets.filter((a) => a.role === 'cog');
+    expect(cogs.map((a) => [a.kind, a.width, a.height, a.crs])).toEqual([
+      ['orthophoto', 2000, 1500, 'EPSG:4549'],
+      ['surface_model', 1000, 750, 'EPSG:4549'],
+    ]);
+    for (const cog of cogs) {
+      const info = JSON.parse(execFileSync('gdalinfo', ['-json', cog.uri], { encoding: 'utf8' }));
+      expect(info.metadata.IMAGE_STRUCTURE.LAYOUT).toBe('COG');
+      expect(info.bands[0].overviews.length).toBeGreaterThan(0);
+    }
+    expect(flight.gsd_m).toBeCloseTo(0.1, 6);
+    // The black collar (20 px = 2 m) is outside the footprint: 196 m x 146 m inside.
+    const { rows } = await pool.query(`SELECT lw_area_m2(footprint) AS area FROM flight WHERE id = $1`, [flightId]);
+    expect(rows[0].area).toBeGreaterThan(196 * 146 * 0.97);
+    expect(rows[0].area).toBeLessThan(196 * 146 * 1.03);
+  });
+
+  it('rejects a truncated orthophoto', async () => {
+    const whole = writeOrthophoto(file('whole.tif'), 1200, 900);
+    const truncated = file('truncated.tif');
+    fs.writeFileSync(truncated, fs.readFileSync(whole).subarray(0, Math.floor(fs.statSync(whole).size / 2)));
+    expect(await rejection({ orthophoto: truncated })).toMatch(/truncated or corrupt/);
+  });
+
+  it('rejects a file that is not a raster', async () => {
+    fs.writeFileSync(file('notes.tif'), 'these are my flight notes, not an image');
+    expect(await rejection({ orthophoto: file('notes.tif') })).toMatch(/^The orthophoto is not a readable GeoTIFF/);
+  });
+
+  it('rejects a raster without georeference', async () => {
+    const plain = file('plain.tif');
+    const ds = gdal.open(plain, 'w', 'GTiff', 100, 100, 3, gdal.GDT_Byte);
+    ds.close();
+    expect(await rejection({ orthophoto: plain })).toMatch(/has no georeference/);
+  });
+
+  it('rejects a coordinate system that cannot be interpreted', async () => {
+    const local = file('local.tif');
+    const bands = [0, 1, 2].map(() => new Uint8Array(100 * 100).fill(90));
+    writeGeoTiff(local, { width: 100, height: 100, bands, geoTransform: [1000, 0.1, 0, 2000, 0, -0.1], srs: 'LOCAL_CS["site grid",UNIT["metre",1]]' });
+    expect(await rejection({ orthophoto: local })).toMatch(/cannot be interpreted/);
+  });
+
+  it('rejects a one-band orthophoto and an 8-bit surface model', async () => {
+    const gray = file('gray.tif');
+    writeGeoTiff(gray, { width: 100, height: 100, bands: [new Uint8Array(100 * 100).fill(80)], geoTransform: [ORIGIN.x, 0.1, 0, ORIGIN.y, 0, -0.1], srs: 4549 });
+    expect(await rejection({ orthophoto: gray })).toMatch(/has 1 band\(s\)/);
+    const byteDsm = file('byte-dsm.tif');
+    writeGeoTiff(byteDsm, { width: 100, height: 100, bands: [new Uint8Array(100 * 100).fill(80)], geoTransform: [ORIGIN.x, 0.2, 0, ORIGIN.y, 0, -0.2], srs: 4549 });
+    expect(await rejection({ orthophoto: writeOrthophoto(file('ok.tif')), surfaceModel: byteDsm })).toMatch(/an 8-bit image is a rendering/);
+  });
+
+  it('rejects an absurdly large raster without reading it', async () => {
+    const huge = file('huge.tif');
+    const ds = gdal.open(huge, 'w', 'GTiff', 250_000, 250_000, 3, gdal.GDT_Byte, ['SPARSE_OK=TRUE', 'TILED=YES', 'BIGTIFF=YES']);
+    ds.geoTransform = [ORIGIN.x, 0.1, 0, ORIGIN.y, 0, -0.1];
+    ds.srs = gdal.SpatialReference.fromEPSG(4549);
+    ds.close();
+    expect(await rejection({ orthophoto: huge })).toMatch(/larger than the 200000 pixel limit/);
+  });
+
+  it('rejects a surface model that does not overlap the orthophoto', async () => {
+    const elsewhere = writeSurfaceModel(file('elsewhere.tif'), 200, 150, 0.2, { x: ORIGIN.x + 5_000, y: ORIGIN.y });
+    expect(await rejection({ orthophoto: writeOrthophoto(file('o2.tif')), surfaceModel: elsewhere })).toMatch(/does not overlap the orthophoto/);
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * Stage 1, ingest: checks the uploaded orthophoto and optional surface model, rewrites each as a
+ * Cloud Optimized GeoTIFF with overviews (the format every later reader and the tile server want),
+ * and records the footprint of valid pixels. A flight that cannot be used fails here with a
+ * reason the operator understands, before any detection work is spent on it.
+ */
+import fs from 'node:fs';
+import type pg from 'pg';
+import { inTransaction } from '../../../db/connection.js';
+import { getFlight, setFlightFootprint, upsertFlightAsset, type AssetRow } from '../../../db/sql/flights.js';
+import { checkFlightPair, checkFlightRaster, groundResolutionM, type AssetRole } from '../core/flight-checks.js';
+import gdal from '../gdal.js';
+import { lonLatTransformer } from '../raster/index.js';
+import { ensureFlightDir, FLIGHT_FILES, flightPath } from '../raster-store.js';
+import { FlightRejectedError, type StageContext } from './stage-context.js';
+import { inspectRaster, UnreadableRasterError, type InspectedRaster } from './inspect-raster.js';
+
+const NAMES: Record<AssetRole, string> = { orthophoto: 'orthophoto', surface_model: 'surface model' };
+
+function inspectOrReject(role: AssetRole, path: string): InspectedRaster {
+  try {
+    return inspectRaster(path);
+  } catch (error) {
+    if (error instanceof UnreadableRasterError) {
+      throw new FlightRejectedError(`The ${NAMES[role]} is not a readable GeoTIFF: it may be truncated or corrupt, or not a raster at all. Upload it again. (${error.message})`);
+    }
+    throw error;
+  }
+}
+
+/** COG creation options per role: JPEG for colour (as drone software ships), lossless for heights. */
+function cogOptions(role: AssetRole, meta: InspectedRaster): string[] {
+  const common = ['-of', 'COG', '-co', 'OVERVIEWS=AUTO', '-co', 'NUM_THREADS=2', '-co', 'BLOCKSIZE=512'];
+  if (role === 'surface_model') return [...common, '-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=YES', '-co', 'RESAMPLING=AVERAGE'];
+  // JPEG needs 8-bit RGB: 16-bit colour is scaled; an alpha band becomes the COG's mask.
+  const scale = meta.dataType === 'Byte' ? [] : ['-ot', 'Byte', '-scale'];
+  const bands = meta.bandCount === 4 ? ['-b', '1', '-b', '2', '-b', '3', '-mask', '4'] : [];
+  return [...common, ...scale, ...bands, '-co', 'COMPRESS=JPEG', '-co', 'QUALITY=90', '-co', 'RESAMPLING=AVERAGE'];
+}
+
+async function writeCog(role: AssetRole, source: string, target: string, meta: InspectedRaster): Promise<void> {
+  const input = gdal.open(source);
+  try {
+    const output = await gdal.translateAsync(`${target}.partial`, input, cogOptions(role, meta));
+    output.close();
+  } catch (error) {
+    fs.rmSync(`${target}.partial`, { force: true });
+    throw new FlightRejectedError(`The ${NAMES[role]} could not be read to the end: the file is truncated or corrupt. Upload it again. (${(error as Error).message})`);
+  } finally {
+    input.close();
+  }
+  // Renamed only when complete, so a reader never sees half a COG. GDAL's rename works on both a
+  // directory store and /vsis3/.
+  gdal.drivers.get('GTiff').rename(target, `${target}.partial`);
+}
+
+/**
+ * The footprint of valid pixels as GeoJSON MultiPolygon in lon/lat, traced on a small overview:
+ * valid where the mask (alpha or nodata) says so and, for colour, where the pixel is not the black
+ * collar that photogrammetry software puts around an orthophoto.
+ */
+function traceFootprint(cogPath: string, meta: InspectedRaster): string {
+  const dataset = gdal.open(cogPath);
+  try {
+    const scale = Math.max(1, Math.ceil(Math.max(meta.width, meta.height) / 1024));
+    const w = Math.ceil(meta.width / scale);
+    const h = Math.ceil(meta.height / scale);
+    const valid = new Uint8Array(w * h).fill(1);
+    for (let b = 1; b <= Math.min(3, dataset.bands.count()); b += 1) {
+      const band = dataset.bands.get(b);
+      const mask = band.getMaskBand()!.pixels.read(0, 0, meta.width, meta.height, undefined, { buffer_width: w, buffer_height: h, data_type: gdal.GDT_Byte }) as Uint8Array;
+      for (let i = 0; i < valid.length; i += 1) if (!mask[i]) valid[i] = 0;
+    }
+    if (dataset.bands.count() >= 3) {
+      const sum = new Uint16Array(w * h);
+      for (let b = 1; b <= 3; b += 1) {
+        const values = dataset.bands.get(b).pixels.read(0, 0, meta.width, meta.height, undefined, { buffer_width: w, buffer_height: h, data_type: gdal.GDT_Byte }) as Uint8Array;
+        for (let i = 0; i < sum.length; i += 1) sum[i]! += values[i]!;
+      }
+      for (let i = 0; i < sum.length; i += 1) if (sum[i]! < 6) valid[i] = 0;
+    }
+    const gt = meta.geoTransform!;
+    const mem = gdal.open('footprint', 'w', 'MEM', w, h, 1, gdal.GDT_Byte);
+    const footprintTransform = [gt[0], gt[1] * scale, gt[2] * scale, gt[3], gt[4] * scale, gt[5] * scale];
+    mem.geoTransform = footprintTransform;
+    mem.bands.get(1).pixels.write(0, 0, w, h, valid);
+    const vectors = gdal.open('footprint-vectors', 'w', 'Memory');
+    const layer = vectors.layers.create('footprint', null, gdal.wkbPolygon);
+    layer.fields.add(new gdal.FieldDefn('valid', gdal.OFTInteger));
+    gdal.polygonize({ src: mem.bands.get(1), mask: mem.bands.get(1), dst: layer, pixValField: 0, connectedness: 8 });
+    const { toLonLat } = lonLatTransformer(meta.srsWkt!);
+    const polygons: number[][][][] = [];
+    const minimumPixels = (w * h) / 10_000;
+    for (const feature of layer.features) {
+      const geometry = feature.getGeometry() as unknown as { getArea(): number; toJSON(): string };
+      if (geometry.getArea() / Math.abs(footprintTransform[1]! * footprintTransform[5]!) < minimumPixels) continue; // specks
+      const { coordinates } = JSON.parse(geometry.toJSON()) as { coordinates: number[][][] };
+      polygons.push(coordinates.map((ring) => ring.map(([x, y]) => toLonLat(x!, y!))));
+    }
+    mem.close();
+    vectors.close();
+    if (!polygons.length) throw new FlightRejectedError('The orthophoto has no valid pixels (it is empty or entirely masked).');
+    return JSON.stringify({ type: 'MultiPolygon', coordinates: polygons });
+  } finally {
+    dataset.close();
+  }
+}
+
+function assetRow(role: AssetRole, uri: string, meta: InspectedRaster, cogRole: 'upload' | 'cog'): AssetRow {
+  const bytes = uri.startsWith('/vsi') ? null : fs.statSync(uri).size;
+  return {
+    kind: role,
+    role: cogRole,
+    uri,
+    sha256: null,
+    bytes,
+    width: meta.width,
+    height: meta.height,
+    band_count: meta.bandCount,
+    data_type: meta.dataType,
+    gsd_m: groundResolutionM(meta),
+    crs: meta.crs,
+  };
+}
+
+export interface IngestResult {
+  orthophoto: InspectedRaster;
+  surfaceModel: InspectedRaster | null;
+}
+
+export async function ingestFlight(ctx: StageContext, flightId: string): Promise<IngestResult> {
+  const flight = await getFlight(ctx.pool, flightId);
+  if (!flight) throw new FlightRejectedError(`Flight ${flightId} does not exist.`);
+  const upload = (kind: AssetRole) => flight.assets.find((a) => a.kind === kind && a.role === 'upload');
+  const orthoUpload = upload('orthophoto');
+  if (!orthoUpload) throw new FlightRejectedError('The flight has no orthophoto: upload the orthophoto (and, if there is one, the surface model).');
+  const dsmUpload = upload('surface_model');
+
+  const ortho = inspectOrReject('orthophoto', orthoUpload.uri);
+  const dsm = dsmUpload ? inspectOrReject('surface_model', dsmUpload.uri) : null;
+  const problems = [...checkFlightRaster('orthophoto', ortho), ...(dsm ? checkFlightRaster('surface_model', dsm) : [])];
+  if (dsm && !problems.length) problems.push(...checkFlightPair(ortho, dsm));
+  if (problems.length) throw new FlightRejectedError(problems.join(' '));
+  await ctx.progress(0.1);
+
+  ensureFlightDir(ctx.config.rasterStore, flightId);
+  const orthoCog = flightPath(ctx.config.rasterStore, flightId, FLIGHT_FILES.orthophotoCog);
+  await writeCog('orthophoto', orthoUpload.uri, orthoCog, ortho);
+  await ctx.progress(0.6);
+  const dsmCog = dsm ? flightPath(ctx.config.rasterStore, flightId, FLIGHT_FILES.surfaceModelCog) : null;
+  if (dsm && dsmCog) await writeCog('surface_model', dsmUpload!.uri, dsmCog, dsm);
+  await ctx.progress(0.9);
+  const footprint = traceFootprint(orthoCog, ortho);
+
+  await inTransaction(ctx.pool, async (client: pg.PoolClient) => {
+    await upsertFlightAsset(client, flightId, assetRow('orthophoto', orthoCog, ortho, 'cog'));
+    if (dsm && dsmCog) await upsertFlightAsset(client, flightId, assetRow('surface_model', dsmCog, dsm, 'cog'));
+    await setFlightFootprint(client, flightId, footprint, groundResolutionM(ortho)!, ortho.crs ?? 'unknown');
+  });
+  await ctx.progress(1);
+  return { orthophoto: ortho, surfaceModel: dsm };
+}

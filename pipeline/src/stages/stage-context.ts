@@ -1,0 +1,18 @@
+/** What every pipeline stage is given, and the error that ends a flight for good. */
+import type pg from 'pg';
+import type { PipelineConfig } from '../config.js';
+
+export interface StageContext {
+  pool: pg.Pool;
+  config: PipelineConfig;
+  /** Reports the stage's own progress, 0..1 (to the job and to the flight row). */
+  progress(fraction: number): Promise<void>;
+}
+
+/**
+ * The flight cannot be processed as uploaded (bad file, no georeference...). The message is shown
+ * to the operator as the flight's failure reason; retrying would not help, so the queue does not.
+ */
+export class FlightRejectedError extends Error {
+  override name = 'FlightRejectedError';
+}
