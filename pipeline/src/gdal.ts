@@ -9,4 +9,4 @@ import gdal from 'gdal-async';
 gdal.config.set('OSR_DEFAULT_AXIS_MAPPING_STRATEGY', 'TRADITIONAL_GIS_ORDER');
 
 export default gdal;
-export type { Dataset, Layer, SpatialReference } from 'gdal-async';
+export type { Dataset, Layer, RasterBand, SpatialReference } from 'gdal-async';

@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readOnGrid } from './read-on-grid.js';
+import { writeGeoTiff } from './write-geotiff.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-grid-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+// 100 x 100 pixels at 0.1 m: value = column index, so averages are easy to predict.
+const file = path.join(dir, 'columns.tif');
+const values = new Float32Array(100 * 100).map((_, i) => i % 100);
+writeGeoTiff(file, { width: 100, height: 100, bands: [values], geoTransform: [1000, 0.1, 0, 2000, 0, -0.1], srs: 4549, nodata: -9999 });
+
+describe('readOnGrid', () => {
+  it('averages 0.1 m pixels onto a 0.5 m grid', () => {
+    const { bands, valid } = readOnGrid(file, { width: 20, height: 20, geoTransform: [1000, 0.5, 0, 2000, 0, -0.5] });
+    expect(valid.every((v) => v === 1)).toBe(true);
+    expect(bands[0]![0]).toBeCloseTo(2, 5); // mean of columns 0..4
+    expect(bands[0]![19]).toBeCloseTo(97, 5); // mean of columns 95..99
+  });
+
+  it('marks grid pixels outside the raster invalid', () => {
+    const { bands, valid } = readOnGrid(file, { width: 30, height: 10, geoTransform: [995, 0.5, 0, 2000, 0, -0.5] });
+    expect(valid[0]).toBe(0); // 995..995.5 is west of the raster
+    expect(valid[9]).toBe(0);
+    expect(valid[10]).toBe(1);
+    expect(bands[0]![10]).toBeCloseTo(2, 5);
+    expect(valid[29]).toBe(1);
+  });
+
+  it('reads the content back where it belongs when a drift is given', () => {
+    // Content drifted 1 m east: the grid pixel at 1000..1000.5 holds what the raster shows at 1001..1001.5.
+    const { bands } = readOnGrid(file, { width: 4, height: 4, geoTransform: [1000, 0.5, 0, 2000, 0, -0.5] }, { shift: { dx: 1, dy: 0 } });
+    expect(bands[0]![0]).toBeCloseTo(12, 5);
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * Spatial reference systems for rasters: built from an EPSG code or WKT, and identified back to an
+ * EPSG code when reading. Axis order is x = easting/longitude everywhere (see ../gdal.ts).
+ */
+import gdal, { type SpatialReference } from '../gdal.js';
+
+/** An EPSG code (4549) or any definition GDAL understands (WKT, PROJ string, "EPSG:4549"). */
+export type SrsInput = number | string;
+
+export function toSpatialReference(srs: SrsInput): SpatialReference {
+  if (typeof srs === 'number') return gdal.SpatialReference.fromEPSG(srs);
+  const m = /^\s*EPSG:(\d+)\s*$/i.exec(srs);
+  if (m) return gdal.SpatialReference.fromEPSG(Number(m[1]));
+  return gdal.SpatialReference.fromUserInput(srs);
+}
+
+/** The EPSG code of a reference system, or null when it has none and cannot be identified. */
+export function epsgCode(srs: SpatialReference | null): number | null {
+  if (!srs) return null;
+  const direct = readCode(srs);
+  if (direct !== null) return direct;
+  try {
+    const copy = srs.clone();
+    copy.autoIdentifyEPSG();
+    return readCode(copy);
+  } catch {
+    return null;
+  }
+}
+
+function readCode(srs: SpatialReference): number | null {
+  for (const key of [null, 'PROJCS', 'GEOGCS']) {
+    try {
+      const name = srs.getAuthorityName(key);
+      const code = srs.getAuthorityCode(key);
+      if (name?.toUpperCase() === 'EPSG' && code) return Number(code);
+    } catch {
+      // no authority at this node
+    }
+  }
+  return null;
+}
+
+/** Converts between a projected system and WGS 84 longitude/latitude (degrees, lon first). */
+export function lonLatTransformer(srs: SrsInput): {
+  toLonLat: (x: number, y: number) => [number, number];
+  fromLonLat: (lon: number, lat: number) => [number, number];
+} {
+  const projected = toSpatialReference(srs);
+  const wgs84 = gdal.SpatialReference.fromEPSG(4326);
+  const forward = new gdal.CoordinateTransformation(projected, wgs84);
+  const inverse = new gdal.CoordinateTransformation(wgs84, projected);
+  return {
+    toLonLat: (x, y) => {
+      const p = forward.transformPoint(x, y);
+      return [p.x, p.y];
+    },
+    fromLonLat: (lon, lat) => {
+      const p = inverse.transformPoint(lon, lat);
+      return [p.x, p.y];
+    },
+  };
+}
