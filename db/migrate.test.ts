@@ -16,7 +16,7 @@ describe('migrations on a real PostGIS', () => {
                        AND a.attname = f_geometry_column) AS indexed
         FROM geometry_columns WHERE f_table_schema = 'public' ORDER BY 1, 2`);
     expect(rows.map((r) => `${r.table}.${r.column}`)).toEqual([
-      'admin_area.geom', 'baseline_building.footprint', 'candidate.geom', 'candidate_observation.geom',
+      'admin_area.geom', 'baseline_building.footprint', 'candidate.geom', 'candidate_observation.geom', 'detection.geom',
       'flight.footprint', 'flight_asset.footprint', 'planning_permit.geom', 'register_entry.footprint',
       'sensitive_zone.geom',
     ]);
@@ -62,15 +62,15 @@ describe('migrations on a real PostGIS', () => {
     afterAll(() => dropDatabase(scratch));
 
     it('go up, are idempotent, go down and up again', async () => {
-      expect(await migrateUp(scratch)).toEqual(['1763800000000_foundation']);
+      expect(await migrateUp(scratch)).toEqual(['1763800000000_foundation', '1763900000000_detections']);
       expect(await migrateUp(scratch)).toEqual([]);
-      expect(await migrateDown(scratch)).toEqual(['1763800000000_foundation']);
+      expect(await migrateDown(scratch)).toEqual(['1763900000000_detections', '1763800000000_foundation']);
       const client = new pg.Client({ connectionString: scratch });
       await client.connect();
       const { rows } = await client.query(`SELECT to_regclass('public.candidate') AS t`);
       await client.end();
       expect(rows[0].t).toBeNull();
-      expect(await migrateUp(scratch)).toEqual(['1763800000000_foundation']);
+      expect(await migrateUp(scratch)).toEqual(['1763800000000_foundation', '1763900000000_detections']);
     });
   });
 });

@@ -3,9 +3,11 @@
  * under scripts/commands/ and exports `run(args)` returning the process exit code.
  */
 import { runImportCommand, IMPORT_USAGE } from './commands/import.js';
+import { runIngestCommand, INGEST_USAGE } from './commands/ingest.js';
 
 const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   import: { usage: IMPORT_USAGE, run: runImportCommand },
+  ingest: { usage: INGEST_USAGE, run: runIngestCommand },
 };
 
 function usage(): string {

@@ -1,42 +1,74 @@
 /**
- * `npm run demo`: the main job on the bundled fixture scene (scripts/setup.sh has run before this).
- * Today it loads the scene into PostGIS and prints what is there; the detection pipeline adds
- * ingesting the later flight, scoring against the ground truth and serving the viewer.
+ * `npm run demo`: the main job on the bundled fixture scene (scripts/setup.sh has run before this):
+ * load the scene's baseline, register, permits, zones and areas into PostGIS; start a pipeline
+ * worker (its own process, as in production); take in the earlier flight as reference imagery and
+ * the later flight as a patrol; wait for the pipeline; score the candidates against the scene's
+ * ground truth and write the score as JSON. `--once` exits after scoring (for scripts); the API and
+ * viewer arrive with their issues, after which the demo serves them.
  */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { createPool, databaseUrl } from '../db/connection.js';
+import { loadConfig } from '../pipeline/src/config.js';
+import { takeInFlight } from '../pipeline/src/flight-intake.js';
 import { loadScene } from '../pipeline/src/import/load-scene.js';
+import { scoreFlight } from '../pipeline/src/score-flight.js';
 import { describeImport } from './commands/import.js';
+import { summariseFlight, waitForFlight } from './commands/ingest.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const { values } = parseArgs({
   options: {
     scene: { type: 'string', default: path.join(ROOT, 'fixtures', 'scene') },
+    once: { type: 'boolean', default: false },
+    out: { type: 'string', default: path.join(ROOT, '.lingwei', 'demo', 'score.json') },
   },
 });
+const scene = values.scene!;
+const manifest = JSON.parse(fs.readFileSync(path.join(scene, 'scene.json'), 'utf8')) as {
+  dates: { before: string; after: string };
+  flight_time_local: { before: string; after: string };
+};
+const capturedAt = (which: 'before' | 'after') => `${manifest.dates[which]}T${manifest.flight_time_local[which]}:00+08:00`;
 
 const pool = createPool();
+const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'pipeline', 'src', 'worker.ts')], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+  env: process.env,
+});
 try {
-  console.log(`[demo] loading the scene ${path.relative(ROOT, values.scene!) || values.scene} into ${databaseUrl()}`);
-  for (const report of await loadScene(pool, values.scene!)) console.log(`[demo] ${describeImport(report)}`);
-  const { rows } = await pool.query(`
-    SELECT a.level, a.code, a.name, a.name_en,
-           (SELECT count(*) FROM baseline_building b WHERE ST_Intersects(a.geom, ST_PointOnSurface(b.footprint)))::int AS buildings,
-           (SELECT count(*) FROM register_entry r WHERE r.village_id = a.id OR r.street_id = a.id)::int AS register_entries,
-           round(lw_area_m2(a.geom) / 10000)::int AS hectares
-      FROM admin_area a ORDER BY array_position(ARRAY['district','street','village'], a.level), a.code`);
-  console.log('[demo] what is loaded, by administrative area:');
-  console.table(rows);
-  const { rows: totals } = await pool.query(`
-    SELECT (SELECT count(*) FROM baseline_building)::int AS baseline_buildings,
-           (SELECT round(sum(area_m2))::int FROM baseline_building) AS baseline_m2,
-           (SELECT count(*) FROM register_entry)::int AS register_entries,
-           (SELECT count(*) FROM planning_permit)::int AS permits,
-           (SELECT count(*) FROM sensitive_zone)::int AS zones`);
-  console.table(totals);
+  console.log(`[demo] loading the scene ${path.relative(ROOT, scene) || scene} into ${databaseUrl()}`);
+  for (const report of await loadScene(pool, scene)) console.log(`[demo] ${describeImport(report)}`);
+
+  const config = loadConfig();
+  const file = (name: string) => path.join(scene, name);
+  console.log('[demo] the earlier flight (spring survey) as reference imagery');
+  const { flightId: before } = await takeInFlight(pool, config, { orthophoto: file('before_ortho.tif'), surfaceModel: file('before_dsm.tif'), capturedAt: capturedAt('before'), operator: 'demo', purpose: 'reference' });
+  const beforeFlight = await waitForFlight(pool, before, `flight ${before} (reference)`);
+  if (beforeFlight.status === 'failed') throw new Error(`reference flight failed: ${beforeFlight.failure_reason}`);
+
+  console.log('[demo] the patrol flight (autumn) through the whole pipeline');
+  const { flightId: after } = await takeInFlight(pool, config, { orthophoto: file('after_ortho.tif'), surfaceModel: file('after_dsm.tif'), capturedAt: capturedAt('after'), operator: 'demo' });
+  const flight = await waitForFlight(pool, after, `flight ${after} (patrol)`);
+  if (flight.status === 'failed') throw new Error(`patrol flight failed: ${flight.failure_reason}`);
+  console.log(`[demo] flight ${after} done; drift corrected ${(flight.shift_dx_m ?? 0).toFixed(2)} m east, ${(flight.shift_dy_m ?? 0).toFixed(2)} m north`);
+  console.log(await summariseFlight(pool, after));
+
+  const score = await scoreFlight(pool, after, file('ground_truth.geojson'));
+  fs.mkdirSync(path.dirname(values.out!), { recursive: true });
+  fs.writeFileSync(values.out!, `${JSON.stringify({ flight: after, scene, ...score }, null, 2)}\n`);
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  console.log(`[demo] against the ground truth (${score.truths} true changes of at least ${score.minAreaM2} m², ${score.candidates} candidates):`);
+  console.log(`[demo]   object precision ${pct(score.object.precision)}, recall ${pct(score.object.recall)}, F1 ${pct(score.object.f1)}` +
+    ` (TP ${score.object.tp}, FP ${score.object.fp}, FN ${score.object.fn}); triage as expected for ${pct(score.triageAgreement)} of those found`);
+  for (const [type, { found, total }] of Object.entries(score.recallByType)) console.log(`[demo]   ${type.padEnd(17)} found ${found} of ${total}`);
+  console.log(`[demo] score written to ${values.out}`);
+  if (!values.once) console.log('[demo] the API and viewer are not built yet (see README, Roadmap); exiting.');
 } finally {
+  worker.kill('SIGTERM');
   await pool.end();
 }

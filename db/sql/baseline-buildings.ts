@@ -21,3 +21,28 @@ export async function countBaselineBuildings(client: pg.Pool | pg.PoolClient): P
   const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM baseline_building');
   return Number(rows[0]!.n);
 }
+
+export interface BaselineInCrs {
+  id: string;
+  /** GeoJSON Polygon or MultiPolygon coordinates in the requested CRS. */
+  geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: number[][][] | number[][][][] };
+  heightM: number;
+}
+
+/**
+ * Baseline buildings intersecting an extent given in a flight's CRS (`proj`: a PROJ string or
+ * WKT), returned in that CRS: what the detector rasterises as "what is legally there".
+ */
+export async function baselineInExtent(
+  db: pg.Pool | pg.PoolClient,
+  extent: readonly [number, number, number, number],
+  proj: string,
+): Promise<BaselineInCrs[]> {
+  const { rows } = await db.query<{ id: string; geometry: string; height_m: number }>(
+    `SELECT id::text, ST_AsGeoJSON(ST_Transform(footprint, $5)) AS geometry, height_m
+       FROM baseline_building
+      WHERE ST_Intersects(footprint, ST_Transform(ST_MakeEnvelope($1, $2, $3, $4), $5, 4326))`,
+    [...extent, proj],
+  );
+  return rows.map((r) => ({ id: r.id, geometry: JSON.parse(r.geometry) as BaselineInCrs['geometry'], heightM: r.height_m }));
+}

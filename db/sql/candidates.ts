@@ -29,7 +29,7 @@ export interface RaiseOutcome {
  * at least half of the smaller of the two covered. Uses the GiST index through ST_Intersects.
  */
 const MATCH_SQL = `
-  WITH incoming AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4326) AS g)
+  WITH incoming AS (SELECT ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)), 3) AS g)
   SELECT c.id
     FROM candidate c, incoming i
    WHERE ST_Intersects(c.geom, i.g)
@@ -137,4 +137,55 @@ export async function loadAreaContext(db: pg.Pool | pg.PoolClient, areaGeoJson: 
     zones: zones.rows.map((r) => ({ zoneKey: r.zone_key, kind: r.kind, name: r.name, geometry: parse(r.geometry) })),
     earlierRejections: rejections.rows.map((r) => ({ candidateId: r.id, reasonCode: r.reason_code, geometry: parse(r.geometry) })),
   };
+}
+
+export interface AwaitingDemolition {
+  id: string;
+  status: 'scheduled' | 'demolished';
+  change_type: string;
+  version: number;
+  /** GeoJSON in the flight's CRS. */
+  geometry_crs: string;
+}
+
+/** Candidates scheduled for demolition or marked demolished that lie inside a flight's footprint. */
+export async function candidatesAwaitingDemolitionCheck(db: pg.Pool | pg.PoolClient, flightId: string, proj: string): Promise<AwaitingDemolition[]> {
+  const { rows } = await db.query<AwaitingDemolition>(
+    `SELECT c.id::text, c.status, c.change_type, c.version, ST_AsGeoJSON(ST_Transform(c.geom, $2), 3) AS geometry_crs
+       FROM candidate c, flight f
+      WHERE f.id = $1 AND c.status IN ('scheduled', 'demolished') AND ST_CoveredBy(c.geom, f.footprint)
+      ORDER BY c.id`,
+    [flightId, proj],
+  );
+  return rows;
+}
+
+/**
+ * Records what a flight saw where a demolition was due: 'confirmed' (gone) or 'still_standing',
+ * on the open schedule, the candidate (status, version) and the audit trail, in one transaction.
+ */
+export async function recordDemolitionCheck(
+  client: pg.PoolClient,
+  candidate: AwaitingDemolition,
+  flightId: string,
+  verdict: 'confirmed' | 'still_standing',
+  measurements: object,
+): Promise<void> {
+  const toStatus = verdict === 'confirmed' ? 'demolition_confirmed' : 'still_standing';
+  await client.query(
+    `UPDATE demolition_schedule SET confirmation = $2, confirmed_by_flight_id = $3
+      WHERE candidate_id = $1 AND status IN ('scheduled', 'done') AND confirmed_by_flight_id IS DISTINCT FROM $3`,
+    [candidate.id, verdict, flightId],
+  );
+  const { rows } = await client.query<{ version: number }>(
+    `UPDATE candidate SET status = $2, version = version + 1, updated_at = now()
+      WHERE id = $1 AND status = $3 RETURNING version`,
+    [candidate.id, toStatus, candidate.status],
+  );
+  if (!rows[0]) return; // a reviewer changed it meanwhile: their decision stands
+  await client.query(
+    `INSERT INTO review_event (candidate_id, action, from_status, to_status, candidate_version, payload)
+     VALUES ($1, $2, $3, $4, $5, $6)`,
+    [candidate.id, verdict === 'confirmed' ? 'confirm_demolished' : 'still_standing', candidate.status, toStatus, rows[0].version, { flightId, ...measurements }],
+  );
 }

@@ -109,3 +109,89 @@ export async function setFlightFootprint(db: Queryable, id: string, footprintGeo
 export async function setFlightShift(db: Queryable, id: string, dxM: number, dyM: number): Promise<void> {
   await db.query(`UPDATE flight SET shift_dx_m = $2, shift_dy_m = $3, updated_at = now() WHERE id = $1`, [id, dxM, dyM]);
 }
+
+/**
+ * The orthophoto of the most recent earlier flight that covers most of this one: the "before"
+ * image the detector and the co-registration compare against. Null when there is none.
+ */
+export async function earlierOrthophoto(db: Queryable, flightId: string): Promise<{ flightId: string; uri: string; shiftDxM: number; shiftDyM: number } | null> {
+  const { rows } = await db.query<{ flight_id: string; uri: string; dx: number | null; dy: number | null }>(
+    `SELECT e.id::text AS flight_id, a.uri, e.shift_dx_m AS dx, e.shift_dy_m AS dy
+       FROM flight f
+       JOIN flight e ON e.id <> f.id AND e.status = 'done' AND e.captured_at < f.captured_at
+                    AND ST_Intersects(e.footprint, f.footprint)
+       JOIN flight_asset a ON a.flight_id = e.id AND a.kind = 'orthophoto' AND a.role = 'cog'
+      WHERE f.id = $1
+      ORDER BY ST_Area(ST_Intersection(e.footprint, f.footprint)) / ST_Area(f.footprint) > 0.5 DESC, e.captured_at DESC
+      LIMIT 1`,
+    [flightId],
+  );
+  const row = rows[0];
+  return row ? { flightId: row.flight_id, uri: row.uri, shiftDxM: row.dx ?? 0, shiftDyM: row.dy ?? 0 } : null;
+}
+
+/**
+ * Which of the given extents (in the flight's CRS, `proj`) are worth detecting: over the flight's
+ * valid pixels and inside an imported administrative area (where the baseline is maintained); with
+ * no areas imported at all, everywhere over the flight. Returns their indices.
+ */
+export async function extentsWithinCoverage(db: Queryable, flightId: string, proj: string, extents: ReadonlyArray<readonly [number, number, number, number]>): Promise<number[]> {
+  const column = (k: number) => extents.map((e) => e[k]);
+  const { rows } = await db.query<{ i: string }>(
+    `WITH blocks AS (
+       SELECT i - 1 AS i, ST_Transform(ST_MakeEnvelope(x0, y0, x1, y1), $5, 4326) AS env
+         FROM unnest($1::float8[], $2::float8[], $3::float8[], $4::float8[]) WITH ORDINALITY AS b (x0, y0, x1, y1, i))
+     SELECT b.i FROM blocks b, flight f
+      WHERE f.id = $6 AND ST_Intersects(b.env, f.footprint)
+        AND (NOT EXISTS (SELECT 1 FROM admin_area) OR EXISTS (SELECT 1 FROM admin_area a WHERE ST_Intersects(a.geom, b.env)))
+      ORDER BY b.i`,
+    [column(0), column(1), column(2), column(3), proj, flightId],
+  );
+  return rows.map((r) => Number(r.i));
+}
+
+export interface DetectionRunRow {
+  id: string;
+  params: Record<string, unknown>;
+  chip_count: number | null;
+}
+
+/** Starts a detection run with its plan, replacing an unfinished one (a re-run after a crash). */
+export async function startDetectionRun(db: Queryable, flightId: string, modelName: string, modelSha256: string, params: object): Promise<string> {
+  await db.query(`DELETE FROM detection_run WHERE flight_id = $1 AND status = 'running'
+                   AND NOT EXISTS (SELECT 1 FROM candidate_observation o WHERE o.detection_run_id = detection_run.id)`, [flightId]);
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO detection_run (flight_id, model_name, model_sha256, params) VALUES ($1, $2, $3, $4) RETURNING id`,
+    [flightId, modelName, modelSha256, params],
+  );
+  return rows[0]!.id;
+}
+
+/** The flight's newest detection run. */
+export async function latestDetectionRun(db: Queryable, flightId: string): Promise<DetectionRunRow | null> {
+  const { rows } = await db.query<DetectionRunRow>(
+    `SELECT id::text, params, chip_count FROM detection_run WHERE flight_id = $1 ORDER BY id DESC LIMIT 1`,
+    [flightId],
+  );
+  return rows[0] ?? null;
+}
+
+export async function finishDetectionRun(db: Queryable, runId: string, fields: { chipCount?: number; candidateCount?: number; status?: 'done' | 'failed' }): Promise<void> {
+  await db.query(
+    `UPDATE detection_run SET chip_count = COALESCE($2, chip_count), candidate_count = COALESCE($3, candidate_count),
+            status = COALESCE($4, status), finished_at = CASE WHEN $4 IS NULL THEN finished_at ELSE now() END
+      WHERE id = $1`,
+    [runId, fields.chipCount ?? null, fields.candidateCount ?? null, fields.status ?? null],
+  );
+}
+
+/** A flight already holding this exact orthophoto upload (same SHA-256) that did not fail, if any. */
+export async function flightWithOrthophoto(db: Queryable, sha256: string): Promise<string | null> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT f.id::text FROM flight f JOIN flight_asset a ON a.flight_id = f.id
+      WHERE a.kind = 'orthophoto' AND a.role = 'upload' AND a.sha256 = $1 AND f.status <> 'failed'
+      ORDER BY f.id LIMIT 1`,
+    [sha256],
+  );
+  return rows[0]?.id ?? null;
+}

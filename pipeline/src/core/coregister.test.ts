@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combineShifts, estimateShift } from './coregister.js';
+import { combineShifts, estimateShift, gradientMagnitude } from './coregister.js';
 import { fft1d } from './fft.js';
 
 /** A village-like test image: bright rectangles (roofs) on textured ground, seeded. */
@@ -88,5 +88,16 @@ describe('combineShifts', () => {
   });
   it('returns null when no window is reliable', () => {
     expect(combineShifts([{ dx: 1, dy: 1, peak: 0.01 }])).toBeNull();
+  });
+});
+
+describe('gradientMagnitude', () => {
+  it('is zero on flat ground and strong on a roof edge, and ignores missing pixels', () => {
+    const image = new Float32Array(8 * 8).map((_, i) => (i % 8 >= 4 ? 100 : 0));
+    image[0] = Number.NaN;
+    const g = gradientMagnitude(image, 8, 8);
+    expect(g[2 * 8 + 1]).toBe(0);
+    expect(g[2 * 8 + 4]).toBe(400);
+    expect(g[1 * 8 + 1]).toBe(0);
   });
 });

@@ -109,3 +109,21 @@ export function combineShifts(estimates: ShiftEstimate[], minPeak = 0.05, minWin
     peak: median(reliable.map((e) => e.peak)),
   };
 }
+
+/**
+ * Sobel gradient magnitude of a width x height image; NaN (missing) pixels and the border give 0.
+ * Comparing edges rather than brightness makes two dates of different season and sun comparable.
+ */
+export function gradientMagnitude(image: Float32Array, width: number, height: number): Float32Array {
+  const out = new Float32Array(width * height);
+  for (let y = 1; y < height - 1; y += 1) {
+    for (let x = 1; x < width - 1; x += 1) {
+      const at = (dx: number, dy: number) => image[(y + dy) * width + x + dx]!;
+      const gx = at(1, -1) + 2 * at(1, 0) + at(1, 1) - at(-1, -1) - 2 * at(-1, 0) - at(-1, 1);
+      const gy = at(-1, 1) + 2 * at(0, 1) + at(1, 1) - at(-1, -1) - 2 * at(0, -1) - at(1, -1);
+      const magnitude = Math.hypot(gx, gy);
+      out[y * width + x] = Number.isFinite(magnitude) ? magnitude : 0;
+    }
+  }
+  return out;
+}

@@ -4,16 +4,15 @@ import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { getFlight } from '../../../db/sql/flights.js';
 import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
-import { loadConfig } from '../config.js';
 import gdal from '../gdal.js';
 import { writeGeoTiff } from '../raster/index.js';
 import { ingestFlight } from './ingest.js';
-import { FlightRejectedError, type StageContext } from './stage-context.js';
-import { ORIGIN, registerUploads, tempDir, writeOrthophoto, writeSurfaceModel } from './testing/flight-files.js';
+import { FlightRejectedError } from './stage-context.js';
+import { ORIGIN, registerUploads, tempDir, testStageContext, writeOrthophoto, writeSurfaceModel } from './testing/flight-files.js';
 
 const pool = createTestPool();
 const dir = tempDir('ingest');
-const ctx: StageContext = { pool, config: { ...loadConfig(), rasterStore: path.join(dir, 'store') }, progress: async () => undefined };
+const ctx = testStageContext(pool, path.join(dir, 'store'));
 afterAll(async () => {
   await pool.end();
   fs.rmSync(dir, { recursive: true, force: true });

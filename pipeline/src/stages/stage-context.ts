@@ -1,12 +1,15 @@
 /** What every pipeline stage is given, and the error that ends a flight for good. */
 import type pg from 'pg';
 import type { PipelineConfig } from '../config.js';
+import type { ChangeDetector } from '../model/index.js';
 
 export interface StageContext {
   pool: pg.Pool;
   config: PipelineConfig;
   /** Reports the stage's own progress, 0..1 (to the job and to the flight row). */
   progress(fraction: number): Promise<void>;
+  /** The worker's one change detector (one ONNX session per process, loaded on first use). */
+  changeDetector(): Promise<ChangeDetector>;
 }
 
 /**

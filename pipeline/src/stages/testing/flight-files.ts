@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import { createFlight, upsertFlightAsset } from '../../../../db/sql/flights.js';
+import { loadConfig } from '../../config.js';
+import { ChangeDetector } from '../../model/index.js';
 import { writeGeoTiff } from '../../raster/index.js';
+import type { StageContext } from '../stage-context.js';
 
 /** Qingpu, Shanghai, in EPSG:4549 (CGCS2000 / 3-degree Gauss-Kruger CM 120E). */
 export const ORIGIN = { x: 604_900, y: 3_446_300 };
@@ -41,4 +44,15 @@ export async function registerUploads(pool: pg.Pool, files: { orthophoto?: strin
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), `lingwei-${prefix}-`));
+}
+
+/** A stage context on the test database and a scratch raster store, with the shipped model. */
+export function testStageContext(pool: pg.Pool, rasterStore: string): StageContext {
+  let detector: Promise<ChangeDetector> | undefined;
+  return {
+    pool,
+    config: { ...loadConfig(), rasterStore },
+    progress: async () => undefined,
+    changeDetector: () => (detector ??= ChangeDetector.load({ threads: 2 })),
+  };
 }

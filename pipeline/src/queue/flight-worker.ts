@@ -1,0 +1,71 @@
+/**
+ * The worker side of the flight flow: runs each stage job, mirrors progress into the flight row
+ * (which the API reads), and turns a rejected upload into a failed flight with its reason.
+ * Transient faults (PostgreSQL or Redis restarting) throw ordinary errors, which BullMQ retries
+ * with backoff; a worker killed mid-job leaves a stalled job that another worker picks up.
+ */
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { setFlightProgress, setFlightStatus } from '../../../db/sql/flights.js';
+import type { PipelineConfig } from '../config.js';
+import { FlightRejectedError, type StageContext } from '../stages/stage-context.js';
+import { FLIGHT_QUEUE, type FlightJobData } from './flight-flow.js';
+import { isFlightStage, overallProgress, type FlightStage } from './flight-stages.js';
+
+export type StageRunner = (ctx: StageContext, flightId: string) => Promise<unknown>;
+
+export interface FlightWorkerOptions {
+  pool: pg.Pool;
+  connection: Redis;
+  config: PipelineConfig;
+  stages: Record<FlightStage, StageRunner>;
+  /** The process's change detector, loaded on first use. */
+  changeDetector: StageContext['changeDetector'];
+  /** How long a job's lock lasts without renewal; a killed worker's job is retried after it. Default 30 s. */
+  lockDurationMs?: number;
+}
+
+export interface JobProgress {
+  stage: FlightStage;
+  /** Overall progress of the flight, 0..1. */
+  overall: number;
+}
+
+export function createFlightWorker(options: FlightWorkerOptions): Worker<FlightJobData> {
+  const { pool, connection, config, stages, changeDetector, lockDurationMs = 30_000 } = options;
+  const worker = new Worker<FlightJobData>(
+    FLIGHT_QUEUE,
+    async (job: Job<FlightJobData>) => {
+      if (!isFlightStage(job.name)) throw new UnrecoverableError(`unknown stage ${job.name}`);
+      const stage = job.name;
+      const { flightId } = job.data;
+      const progress = async (fraction: number) => {
+        const overall = overallProgress(stage, fraction);
+        await job.updateProgress({ stage, overall } satisfies JobProgress);
+        await setFlightProgress(pool, flightId, stage, overall);
+      };
+      await progress(0);
+      try {
+        await stages[stage]({ pool, config, progress, changeDetector }, flightId);
+      } catch (error) {
+        if (error instanceof FlightRejectedError) {
+          await setFlightStatus(pool, flightId, 'failed', error.message);
+          throw new UnrecoverableError(error.message);
+        }
+        throw error;
+      }
+      await progress(1);
+      if (stage === job.data.lastStage) await setFlightStatus(pool, flightId, 'done');
+    },
+    { connection, prefix: config.queuePrefix, concurrency: config.concurrency, lockDuration: lockDurationMs, autorun: true },
+  );
+  worker.on('failed', (job, error) => {
+    if (!job || error instanceof UnrecoverableError || error.name === 'UnrecoverableError') return;
+    if (job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      const reason = `Processing stopped at the ${job.name} stage after ${job.attemptsMade} attempts: ${error.message}`;
+      setFlightStatus(pool, job.data.flightId, 'failed', reason).catch((e: unknown) => console.error('[worker] could not record the failure', e));
+    }
+  });
+  return worker;
+}

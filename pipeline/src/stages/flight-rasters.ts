@@ -1,0 +1,57 @@
+/**
+ * What the stages after ingest share: a flight's COGs, their CRS (as PROJ for PostGIS), the
+ * drift measured by co-registration, the earlier orthophoto to compare with, and the grid the
+ * model works on. Read from the flight row, so every stage (on any worker) sees the same thing.
+ */
+import type pg from 'pg';
+import { earlierOrthophoto, getFlight, type FlightRow } from '../../../db/sql/flights.js';
+import gdal from '../gdal.js';
+import { gridForExtent, type Grid } from '../model/grid.js';
+import { openRaster } from '../raster/index.js';
+import { FlightRejectedError } from './stage-context.js';
+
+export interface FlightRasters {
+  flight: FlightRow;
+  orthophoto: string;
+  surfaceModel: string | null;
+  /** The flight's CRS as a PROJ string, for ST_Transform. */
+  proj: string;
+  /** Extent of the orthophoto in its CRS: [minX, minY, maxX, maxY]. */
+  extent: [number, number, number, number];
+  /** Drift of this flight's content, metres east and north (0 before co-registration). */
+  shift: { dx: number; dy: number };
+  /** The earlier flight's orthophoto and its own drift, when one covers this flight. */
+  before: { uri: string; shift: { dx: number; dy: number } } | null;
+  /** Observation date, YYYY-MM-DD (China Standard Time). */
+  observedOn: string;
+}
+
+export async function loadFlightRasters(pool: pg.Pool, flightId: string): Promise<FlightRasters> {
+  const flight = await getFlight(pool, flightId);
+  if (!flight) throw new FlightRejectedError(`Flight ${flightId} does not exist.`);
+  const cog = (kind: string) => flight.assets.find((a) => a.kind === kind && a.role === 'cog')?.uri ?? null;
+  const orthophoto = cog('orthophoto');
+  if (!orthophoto) throw new Error(`flight ${flightId} has not been ingested (no orthophoto COG)`);
+  const source = openRaster(orthophoto);
+  const [x0, dx, , y0, , dy] = source.geoTransform;
+  const extent: [number, number, number, number] = [x0, y0 + source.height * dy, x0 + source.width * dx, y0];
+  const proj = gdal.SpatialReference.fromWKT(source.srsWkt!).toProj4();
+  source.close();
+  const earlier = await earlierOrthophoto(pool, flightId);
+  const captured = flight.captured_at ?? new Date();
+  return {
+    flight,
+    orthophoto,
+    surfaceModel: cog('surface_model'),
+    proj,
+    extent,
+    shift: { dx: flight.shift_dx_m ?? 0, dy: flight.shift_dy_m ?? 0 },
+    before: earlier ? { uri: earlier.uri, shift: { dx: earlier.shiftDxM, dy: earlier.shiftDyM } } : null,
+    observedOn: new Date(captured.getTime() + 8 * 3600_000).toISOString().slice(0, 10),
+  };
+}
+
+/** The flight's extent on a grid of `gsd` metres (the model's). */
+export function flightGrid(rasters: FlightRasters, gsd: number): Grid {
+  return gridForExtent(rasters.extent, gsd);
+}

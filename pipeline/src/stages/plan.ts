@@ -1,0 +1,41 @@
+/**
+ * Stage 3, plan: cuts the flight into detection blocks on the model's grid and keeps those over
+ * valid pixels inside the baseline's coverage; the plan is stored with a new detection run, so the
+ * detect stage (on any worker) reads exactly the same blocks.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { extentsWithinCoverage, startDetectionRun } from '../../../db/sql/flights.js';
+import { planBlocks, type Block } from '../core/plan-blocks.js';
+import { extentOf, subGrid, type Grid } from '../model/grid.js';
+import { loadModelSpec } from '../model/index.js';
+import { flightGrid, loadFlightRasters } from './flight-rasters.js';
+import type { StageContext } from './stage-context.js';
+
+export interface DetectionPlan {
+  gsd: number;
+  grid: Grid;
+  blocks: Block[];
+  /** Blocks left out: outside the flight's valid pixels or the baseline's coverage. */
+  skipped: number;
+}
+
+const modelHashes = new Map<string, string>();
+
+function modelSha256(file: string): string {
+  if (!modelHashes.has(file)) modelHashes.set(file, createHash('sha256').update(fs.readFileSync(file)).digest('hex'));
+  return modelHashes.get(file)!;
+}
+
+export async function planFlight(ctx: StageContext, flightId: string): Promise<DetectionPlan> {
+  const rasters = await loadFlightRasters(ctx.pool, flightId);
+  const spec = loadModelSpec();
+  const grid = flightGrid(rasters, spec.gsd_m);
+  const all = planBlocks(grid);
+  const extents = all.map((b) => extentOf(subGrid(grid, b.col, b.row, b.width, b.height)));
+  const keep = await extentsWithinCoverage(ctx.pool, flightId, rasters.proj, extents);
+  const plan: DetectionPlan = { gsd: spec.gsd_m, grid, blocks: keep.map((i) => all[i]!), skipped: all.length - keep.length };
+  await startDetectionRun(ctx.pool, flightId, spec.onnx, modelSha256(path.join(spec.dir, spec.onnx)), plan);
+  return plan;
+}

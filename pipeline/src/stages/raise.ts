@@ -1,0 +1,70 @@
+/**
+ * Stages 6 and 7, classify, triage and raise: each detection is classified against the baseline
+ * around it (new structure, extension, rooftop addition, added floor, demolished), triaged against
+ * permits, the stock register, earlier rejections and sensitive zones, given evidence chips, and
+ * raised as a candidate, all of a flight's candidates in one transaction. Nothing is dropped:
+ * triage sets status and priority.
+ */
+import { area as turfArea, feature } from '@turf/turf';
+import type { Polygon, MultiPolygon } from 'geojson';
+import { inTransaction } from '../../../db/connection.js';
+import { loadAreaContext, raiseCandidate, type ObservedChange, type RaiseOutcome } from '../../../db/sql/candidates.js';
+import { detectionsOfRun } from '../../../db/sql/detections.js';
+import { finishDetectionRun, latestDetectionRun } from '../../../db/sql/flights.js';
+import { classifyChange } from '../core/classify-change.js';
+import { triageChange } from '../core/triage.js';
+import { writeEvidence } from './evidence.js';
+import { loadFlightRasters } from './flight-rasters.js';
+import type { StageContext } from './stage-context.js';
+
+export interface RaiseSummary {
+  raised: number;
+  observed: number;
+  unchanged: number;
+  byStatus: Record<string, number>;
+}
+
+export async function raiseFlightCandidates(ctx: StageContext, flightId: string): Promise<RaiseSummary> {
+  const rasters = await loadFlightRasters(ctx.pool, flightId);
+  const run = await latestDetectionRun(ctx.pool, flightId);
+  if (!run) throw new Error(`flight ${flightId} has no detection run`);
+  const detections = await detectionsOfRun(ctx.pool, run.id, rasters.proj);
+  const context = rasters.flight.footprint ? await loadAreaContext(ctx.pool, rasters.flight.footprint) : null;
+  const gsd = rasters.flight.gsd_m ?? 0.1;
+
+  const changes: ObservedChange[] = [];
+  for (const [index, detection] of detections.entries()) {
+    const geometry = JSON.parse(detection.geometry) as Polygon | MultiPolygon;
+    const classification = classifyChange({ geometry, kind: detection.kind, heightGainM: detection.height_gain_m }, context?.baseline ?? []);
+    const triage = triageChange(
+      { geometry, changeType: classification.changeType, areaM2: turfArea(feature(geometry)), heightGainM: detection.height_gain_m, observedOn: rasters.observedOn },
+      context ?? { permits: [], registerEntries: [], earlierRejections: [], zones: [] },
+    );
+    const crs = JSON.parse(detection.geometry_crs) as { type: string; coordinates: number[][][] | number[][][][] };
+    const rings = (crs.type === 'Polygon' ? crs.coordinates : (crs.coordinates as number[][][][])[0]!) as number[][][];
+    const evidence = await writeEvidence(ctx.config.rasterStore, flightId, rings, { uri: rasters.orthophoto, shift: rasters.shift, gsd }, rasters.before);
+    changes.push({
+      geometry: detection.geometry,
+      changeType: classification.changeType,
+      status: triage.status,
+      priority: triage.priority,
+      triage: { ...triage.notes, parentBuildingId: classification.parentBuildingId, overlapWithBaseline: classification.overlapWithBaseline },
+      heightGainM: detection.height_gain_m,
+      score: detection.score,
+      evidenceBefore: evidence.before,
+      evidenceAfter: evidence.after,
+    });
+    await ctx.progress(((index + 1) / Math.max(1, detections.length)) * 0.8);
+  }
+
+  const outcomes: RaiseOutcome[] = await inTransaction(ctx.pool, async (client) => {
+    const results: RaiseOutcome[] = [];
+    for (const change of changes) results.push(await raiseCandidate(client, flightId, run.id, change));
+    return results;
+  });
+  await finishDetectionRun(ctx.pool, run.id, { candidateCount: outcomes.length, status: 'done' });
+  const count = (o: RaiseOutcome['outcome']) => outcomes.filter((x) => x.outcome === o).length;
+  const byStatus: Record<string, number> = {};
+  for (const change of changes) byStatus[change.status] = (byStatus[change.status] ?? 0) + 1;
+  return { raised: count('raised'), observed: count('observed'), unchanged: count('unchanged'), byStatus };
+}

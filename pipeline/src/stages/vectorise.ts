@@ -1,0 +1,135 @@
+/**
+ * Stage 5, vectorise: thresholds the probability map, lets GDAL polygonise the whole flight in one
+ * pass (pieces that straddle block seams come out whole, because the map itself is seamless),
+ * regularises outlines to right angles, drops pieces under the minimum area, and measures each
+ * piece: mean probability and median height gained over the baseline.
+ */
+import { inTransaction } from '../../../db/connection.js';
+import { replaceDetections, type DetectionInput } from '../../../db/sql/detections.js';
+import { latestDetectionRun } from '../../../db/sql/flights.js';
+import { regularizeRing, ringArea, type Ring } from '../core/regularize.js';
+import gdal from '../gdal.js';
+import { gridForExtent, type Grid } from '../model/grid.js';
+import { loadModelSpec, polygonMask, prepareInputs, type PolygonRings } from '../model/index.js';
+import { readOnGrid } from '../raster/read-on-grid.js';
+import { flightPath } from '../raster-store.js';
+import { PROBABILITY_FILE } from './detect.js';
+import { flightInputs } from './flight-inputs.js';
+import { loadFlightRasters, type FlightRasters } from './flight-rasters.js';
+import type { DetectionPlan } from './plan.js';
+import type { StageContext } from './stage-context.js';
+
+export interface VectoriseOptions {
+  /** Pieces smaller than this are dropped, m². Default 5. */
+  minAreaM2?: number;
+  /** Rows of the probability map thresholded at a time. Default 512. */
+  stripRows?: number;
+}
+
+/** Context around a piece for the ground estimate behind its height, metres. */
+const MEASURE_MARGIN_M = 32;
+
+interface Piece {
+  kind: 'new' | 'demolished';
+  rings: Ring[];
+}
+
+/** Classes 1 (new) and 2 (demolished) in a GDAL in-memory raster, polygonised in one pass. */
+function polygonisePieces(probabilityPath: string, threshold: number, stripRows: number): Piece[] {
+  const probability = gdal.open(probabilityPath);
+  const { x: width, y: height } = probability.rasterSize;
+  const classes = gdal.open('classes', 'w', 'MEM', width, height, 1, gdal.GDT_Byte);
+  const vectors = gdal.open('pieces', 'w', 'Memory');
+  try {
+    classes.geoTransform = probability.geoTransform;
+    const cut = Math.round(threshold * 255);
+    for (let row = 0; row < height; row += stripRows) {
+      const rows = Math.min(stripRows, height - row);
+      const built = probability.bands.get(1).pixels.read(0, row, width, rows) as Uint8Array;
+      const gone = probability.bands.get(2).pixels.read(0, row, width, rows) as Uint8Array;
+      const strip = new Uint8Array(width * rows);
+      for (let i = 0; i < strip.length; i += 1) strip[i] = built[i]! >= cut ? 1 : gone[i]! >= cut ? 2 : 0;
+      classes.bands.get(1).pixels.write(0, row, width, rows, strip);
+    }
+    const layer = vectors.layers.create('pieces', null, gdal.wkbPolygon);
+    layer.fields.add(new gdal.FieldDefn('class', gdal.OFTInteger));
+    gdal.polygonize({ src: classes.bands.get(1), mask: classes.bands.get(1), dst: layer, pixValField: 0, connectedness: 8 });
+    const pieces: Piece[] = [];
+    for (const feature of layer.features) {
+      const { coordinates } = JSON.parse((feature.getGeometry() as unknown as { toJSON(): string }).toJSON()) as { coordinates: Ring[] };
+      pieces.push({ kind: feature.fields.get('class') === 1 ? 'new' : 'demolished', rings: coordinates });
+    }
+    return pieces;
+  } finally {
+    vectors.close();
+    classes.close();
+    probability.close();
+  }
+}
+
+function boundsOf(ring: Ring): [number, number, number, number] {
+  const xs = ring.map((p) => p[0]);
+  const ys = ring.map((p) => p[1]);
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+}
+
+function median(values: number[]): number | null {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Mean probability and median height change over the piece's pixels. */
+async function measure(ctx: StageContext, rasters: FlightRasters, probabilityPath: string, piece: Piece, gsd: number) {
+  const [minX, minY, maxX, maxY] = boundsOf(piece.rings[0]!);
+  const m = MEASURE_MARGIN_M;
+  const grid: Grid = gridForExtent([minX - m, minY - m, maxX + m, maxY + m], gsd);
+  const mask = polygonMask(grid, [piece.rings as unknown as PolygonRings]);
+  const probability = readOnGrid(probabilityPath, grid, { bands: [piece.kind === 'new' ? 1 : 2], resampling: 'nearest' }).bands[0]!;
+  let sum = 0;
+  let count = 0;
+  mask.forEach((inside, i) => {
+    if (inside) {
+      sum += probability[i]! / 255;
+      count += 1;
+    }
+  });
+  let heightGainM: number | null = null;
+  if (rasters.surfaceModel) {
+    const prepared = prepareInputs(await flightInputs(ctx.pool, rasters, grid, { before: false }), loadModelSpec());
+    const gains: number[] = [];
+    mask.forEach((inside, i) => {
+      if (inside && prepared.afterHeight?.valid[i]) gains.push(prepared.afterHeight.data[i]! - (prepared.baseline?.height[i] ?? 0));
+    });
+    heightGainM = median(gains);
+  }
+  return { score: count ? sum / count : 0, heightGainM };
+}
+
+export async function vectoriseFlight(ctx: StageContext, flightId: string, options: VectoriseOptions = {}): Promise<{ detections: number }> {
+  const { minAreaM2 = 5, stripRows = 512 } = options;
+  const rasters = await loadFlightRasters(ctx.pool, flightId);
+  const run = await latestDetectionRun(ctx.pool, flightId);
+  if (!run) throw new Error(`flight ${flightId} has no detection run`);
+  const plan = run.params as unknown as DetectionPlan;
+  const spec = loadModelSpec();
+  const probabilityPath = flightPath(ctx.config.rasterStore, flightId, PROBABILITY_FILE);
+  const pieces = polygonisePieces(probabilityPath, spec.threshold, stripRows).filter((p) => ringArea(p.rings[0]!) >= minAreaM2);
+  const detections: DetectionInput[] = [];
+  for (const [index, piece] of pieces.entries()) {
+    const regular = regularizeRing(piece.rings[0]!);
+    const shaped: Piece = { kind: piece.kind, rings: [regular.ring, ...piece.rings.slice(1)] };
+    const { score, heightGainM } = await measure(ctx, rasters, probabilityPath, shaped, plan.gsd);
+    detections.push({
+      kind: piece.kind,
+      geometry: JSON.stringify({ type: 'Polygon', coordinates: shaped.rings }),
+      score,
+      heightGainM: heightGainM === null ? null : Math.round(heightGainM * 100) / 100,
+      shape: regular.shape,
+    });
+    await ctx.progress((index + 1) / pieces.length);
+  }
+  await inTransaction(ctx.pool, (client) => replaceDetections(client, run.id, rasters.proj, detections));
+  return { detections: detections.length };
+}

@@ -1,0 +1,45 @@
+/**
+ * `npm run worker`: a pipeline worker process. Run as many as you like, on as many machines, against
+ * the same Redis, PostgreSQL and raster store. SIGTERM or SIGINT closes it gracefully: it finishes
+ * the job in hand and takes no new one; a second signal stops at once, and the interrupted job is
+ * handed to another worker when its lock expires.
+ */
+import { createPool } from '../../db/connection.js';
+import { loadConfig } from './config.js';
+import { ChangeDetector } from './model/index.js';
+import { createFlightWorker } from './queue/flight-worker.js';
+import { createRedisConnection } from './queue/redis-connection.js';
+import { FLIGHT_STAGE_RUNNERS } from './stages/index.js';
+
+const config = loadConfig();
+const pool = createPool();
+const connection = createRedisConnection(config.redisUrl);
+let detector: Promise<ChangeDetector> | undefined;
+const worker = createFlightWorker({
+  pool,
+  connection,
+  config,
+  stages: FLIGHT_STAGE_RUNNERS,
+  changeDetector: () => (detector ??= ChangeDetector.load({ threads: config.modelThreads })),
+  lockDurationMs: Number(process.env.WORKER_LOCK_MS ?? 30_000),
+});
+worker.on('error', (error) => console.error('[worker]', error.message));
+worker.on('completed', (job) => console.log(`[worker] flight ${job.data.flightId}: ${job.name} done`));
+worker.on('failed', (job, error) => console.log(`[worker] flight ${job?.data.flightId}: ${job?.name} failed: ${error.message}`));
+console.log(`[worker] ${process.pid} serving ${config.redisUrl} (concurrency ${config.concurrency}, raster store ${config.rasterStore})`);
+
+let closing = false;
+async function shutdown(signal: string): Promise<void> {
+  if (closing) {
+    console.log(`[worker] ${signal} again: stopping now`);
+    process.exit(1);
+  }
+  closing = true;
+  console.log(`[worker] ${signal}: finishing the job in hand, then stopping`);
+  await worker.close();
+  await pool.end();
+  connection.disconnect();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,78 @@
+/** `cli ingest <ortho.tif> [--dsm dsm.tif]`: queues a flight and shows its progress until it ends. */
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import type pg from 'pg';
+import { createPool } from '../../db/connection.js';
+import { getFlight } from '../../db/sql/flights.js';
+import { loadConfig } from '../../pipeline/src/config.js';
+import { takeInFlight } from '../../pipeline/src/flight-intake.js';
+
+export const INGEST_USAGE = 'ingest <ortho.tif> [--dsm dsm.tif] [--captured-at ISO] [--operator NAME] [--reference]';
+
+/** Polls the flight row until it is done or failed, drawing a progress bar with the stage. */
+export async function waitForFlight(pool: pg.Pool, flightId: string, label = `flight ${flightId}`): Promise<NonNullable<Awaited<ReturnType<typeof getFlight>>>> {
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {percentage}% | {stage}`, hideCursor: true, stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(100, 0, { stage: 'queued' });
+  try {
+    for (;;) {
+      const flight = (await getFlight(pool, flightId))!;
+      bar.update(Math.round(flight.progress * 100), { stage: flight.stage ?? flight.status });
+      if (flight.status === 'done' || flight.status === 'failed') return flight;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } finally {
+    bar.stop();
+  }
+}
+
+export async function summariseFlight(pool: pg.Pool, flightId: string): Promise<string> {
+  const { rows } = await pool.query<{ status: string; change_type: string; n: number; m2: number }>(
+    `SELECT c.status, c.change_type, count(*)::int AS n, round(sum(c.area_m2))::int AS m2
+       FROM candidate c JOIN candidate_observation o ON o.candidate_id = c.id AND o.flight_id = $1
+      GROUP BY 1, 2 ORDER BY 1, 2`,
+    [flightId],
+  );
+  if (!rows.length) return '  no changes found';
+  return rows.map((r) => `  ${r.status.padEnd(20)} ${r.change_type.padEnd(17)} ${String(r.n).padStart(4)}  ${r.m2} m²`).join('\n');
+}
+
+export async function runIngestCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      dsm: { type: 'string' },
+      'captured-at': { type: 'string' },
+      operator: { type: 'string' },
+      reference: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length !== 1) {
+    console.error(`usage: npm run cli -- ${INGEST_USAGE}`);
+    return 2;
+  }
+  const pool = createPool();
+  try {
+    const { flightId, duplicate } = await takeInFlight(pool, loadConfig(), {
+      orthophoto: positionals[0]!,
+      surfaceModel: values.dsm,
+      capturedAt: values['captured-at'],
+      operator: values.operator,
+      purpose: values.reference ? 'reference' : 'patrol',
+    });
+    console.log(duplicate ? `this orthophoto is flight ${flightId} already` : `queued flight ${flightId}; a worker (npm run worker) processes it`);
+    const flight = await waitForFlight(pool, flightId);
+    if (flight.status === 'failed') {
+      console.error(`flight ${flightId} failed: ${flight.failure_reason}`);
+      return 1;
+    }
+    console.log(`flight ${flightId} done (drift corrected: ${(flight.shift_dx_m ?? 0).toFixed(2)} m east, ${(flight.shift_dy_m ?? 0).toFixed(2)} m north)`);
+    console.log(await summariseFlight(pool, flightId));
+    return 0;
+  } finally {
+    await pool.end();
+  }
+}

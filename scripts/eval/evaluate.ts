@@ -1,0 +1,234 @@
+/**
+ * Runs the shipped model over a folder in one of the layouts and adds up the scores. Pixel
+ * figures pool every pixel of the folder; object figures pool every object.
+ */
+import { addCounts, pixelScores, rates, type ObjectCounts, type PixelCounts } from '../../pipeline/src/core/scoring.js';
+import type { ChangeDetector, ChangeMap } from '../../pipeline/src/model/change-detector.js';
+import { changeObjects } from '../../pipeline/src/model/change-objects.js';
+import { rasteriseBaseline } from '../../pipeline/src/model/baseline-raster.js';
+import { polygonLabels, polygonMask } from '../../pipeline/src/model/polygon-fill.js';
+import { prepareInputs, type ChangeInputs, type PreparedInputs } from '../../pipeline/src/model/prepare.js';
+import { chipLayout } from '../../pipeline/src/model/tiling.js';
+import { listPairs, loadPair } from './pairs.js';
+import { listScenes, loadScene, type ChangeClass, type SceneData } from './scenes.js';
+import { MIN_TRUTH_M2, scoreMap, type MapScore } from './score.js';
+import { baselineFromSurface, listTiles, loadTile } from './surface.js';
+
+export type Layout = 'pairs' | 'surface' | 'scenes';
+/** Which inputs a generated scene is scored with (the flight kinds of the issue). */
+export type SceneMode = 'drone' | 'drone_no_before' | 'rgb' | 'dsm' | 'rgb_pair';
+export const SCENE_MODES: SceneMode[] = ['drone', 'drone_no_before', 'rgb', 'dsm', 'rgb_pair'];
+
+export interface EvalOptions {
+  /** Ground resolution for files that carry none (pairs layout), metres. */
+  gsd?: number;
+  threshold?: number;
+  minObjectM2?: number;
+  mode?: SceneMode;
+  /** Called after each pair/tile/scene with its name and figures. */
+  progress?: (name: string, score: MapScore) => void;
+  /** Called once with remarks worth printing (assumed ground resolution...). */
+  note?: (text: string) => void;
+}
+
+export interface ItemScore extends MapScore {
+  name: string;
+}
+
+export interface EvalResult {
+  layout: Layout;
+  mode?: SceneMode;
+  pixel: ReturnType<typeof pixelScores> & PixelCounts;
+  object: ReturnType<typeof rates> & ObjectCounts;
+  /** Number of pairs, tiles or scenes scored. */
+  pairs: number;
+  chips_per_second: number;
+  /** Per change class (scenes layout only). */
+  classes?: Record<ChangeClass, { pixel: ReturnType<typeof pixelScores>; object: ReturnType<typeof rates> & ObjectCounts }>;
+  items: ItemScore[];
+  threshold: number;
+  min_object_m2: number;
+  min_truth_m2: number;
+}
+
+/** Times model runs and counts chips, so chips per second leaves file reading and scoring out. */
+class Clock {
+  chips = 0;
+  ms = 0;
+  async run(detector: ChangeDetector, prepared: PreparedInputs): Promise<ChangeMap> {
+    const t0 = performance.now();
+    const map = await detector.detectPrepared(prepared);
+    this.ms += performance.now() - t0;
+    this.chips += chipLayout(prepared.grid.width, prepared.grid.height, detector.spec.chip_px, detector.spec.overlap_px).length;
+    return map;
+  }
+  get rate(): number {
+    return this.ms > 0 ? Math.round((this.chips / this.ms) * 1000 * 10) / 10 : 0;
+  }
+}
+
+const ZERO_PIXELS: PixelCounts = { tp: 0, fp: 0, fn: 0, tn: 0 };
+const ZERO_OBJECTS: ObjectCounts = { tp: 0, fp: 0, fn: 0 };
+
+function summarise(layout: Layout, items: ItemScore[], clock: Clock, threshold: number, minObject: number): EvalResult {
+  const pixel = items.reduce((a, s) => addCounts(a, s.pixel), ZERO_PIXELS);
+  const object = items.reduce((a, s) => addCounts(a, s.object), ZERO_OBJECTS);
+  return {
+    layout,
+    pixel: { ...pixelScores(pixel), ...pixel },
+    object: { ...rates(object.tp, object.fp, object.fn), ...object },
+    pairs: items.length,
+    chips_per_second: clock.rate,
+    items,
+    threshold,
+    min_object_m2: minObject,
+    min_truth_m2: MIN_TRUTH_M2,
+  };
+}
+
+/** Probability of any change, for labels that do not say which way: 1 - (1 - new)(1 - demolished). */
+export function anyChange(map: ChangeMap): Float32Array {
+  return Float32Array.from(map.newProb, (p, i) => 1 - (1 - p) * (1 - map.demolishedProb[i]!));
+}
+
+export async function evaluatePairs(dir: string, detector: ChangeDetector, o: EvalOptions = {}): Promise<EvalResult> {
+  const threshold = o.threshold ?? detector.spec.threshold;
+  const minObject = o.minObjectM2 ?? detector.spec.min_object_m2;
+  const clock = new Clock();
+  const items: ItemScore[] = [];
+  let assumed = false;
+  for (const name of listPairs(dir)) {
+    const pair = loadPair(dir, name, o.gsd, detector.spec.gsd_m);
+    if (pair.gsdSource === 'assumed') assumed = true;
+    const map = await clock.run(detector, prepareInputs({ beforeRgb: pair.before, afterRgb: pair.after }, detector.spec));
+    const truth = changeObjects(Float32Array.from(pair.label), pair.labelGrid, { threshold: 0.5, minAreaM2: 0 });
+    const pixelArea = pair.gsd * pair.gsd;
+    const score = scoreMap(
+      anyChange(map),
+      map.grid,
+      {
+        grid: pair.labelGrid,
+        mask: pair.label,
+        labels: truth.labels,
+        count: truth.objects.length,
+        ignoreObject: (i) => truth.objects[i]!.pixels * pixelArea < MIN_TRUTH_M2,
+      },
+      threshold,
+      minObject,
+    );
+    items.push({ name, ...score });
+    o.progress?.(name, score);
+  }
+  if (assumed) o.note?.(`files carry no ground resolution and no --gsd was given: assumed the model's ${detector.spec.gsd_m} m`);
+  return summarise('pairs', items, clock, threshold, minObject);
+}
+
+export async function evaluateSurfaces(dir: string, detector: ChangeDetector, o: EvalOptions = {}): Promise<EvalResult> {
+  const threshold = o.threshold ?? detector.spec.threshold;
+  const minObject = o.minObjectM2 ?? detector.spec.min_object_m2;
+  const clock = new Clock();
+  const items: ItemScore[] = [];
+  for (const name of listTiles(dir)) {
+    const tile = loadTile(dir, name);
+    // Surface model only: heights above ground first, then the baseline with heights sampled from them.
+    const prepared = prepareInputs({ afterDsm: tile.dsm }, detector.spec);
+    const kept = tile.buildings.filter((b) => !b.withheld);
+    const h = prepared.afterHeight!;
+    prepared.baseline = rasteriseBaseline(baselineFromSurface(kept.map((b) => b.rings), h.data, h.valid, prepared.grid), prepared.grid);
+    const map = await clock.run(detector, prepared);
+    const withheld = tile.buildings.filter((b) => b.withheld);
+    const grid = tile.dsm.grid;
+    const counted = withheld.filter((b) => b.areaM2 >= MIN_TRUTH_M2);
+    const small = withheld.filter((b) => b.areaM2 < MIN_TRUTH_M2);
+    const score = scoreMap(
+      map.newProb,
+      map.grid,
+      {
+        grid,
+        mask: polygonMask(grid, counted.map((b) => b.rings)),
+        ignore: polygonMask(grid, small.map((b) => b.rings)),
+        labels: polygonLabels(grid, withheld.map((b) => b.rings)),
+        count: withheld.length,
+        ignoreObject: (i) => withheld[i]!.areaM2 < MIN_TRUTH_M2,
+      },
+      threshold,
+      minObject,
+    );
+    items.push({ name, ...score });
+    o.progress?.(name, score);
+  }
+  return summarise('surface', items, clock, threshold, minObject);
+}
+
+/** The inputs a scene is scored with in each mode. */
+export function sceneInputs(scene: SceneData, mode: SceneMode): ChangeInputs {
+  switch (mode) {
+    case 'drone':
+      return { afterRgb: scene.afterRgb, beforeRgb: scene.beforeRgb, afterDsm: scene.afterDsm, baseline: scene.baseline };
+    case 'drone_no_before':
+      return { afterRgb: scene.afterRgb, afterDsm: scene.afterDsm, baseline: scene.baseline };
+    case 'rgb':
+      return { afterRgb: scene.afterRgb, beforeRgb: scene.beforeRgb, baseline: scene.baseline };
+    case 'dsm':
+      return { afterDsm: scene.afterDsm, baseline: scene.baseline };
+    case 'rgb_pair':
+      return { afterRgb: scene.afterRgb, beforeRgb: scene.beforeRgb };
+  }
+}
+
+/** Change types an image pair cannot see (same roof from above); not counted without heights. */
+const HEIGHT_ONLY = new Set(['rooftop_addition', 'added_floor']);
+
+export async function evaluateScenes(dir: string, detector: ChangeDetector, o: EvalOptions = {}): Promise<EvalResult> {
+  const threshold = o.threshold ?? detector.spec.threshold;
+  const minObject = o.minObjectM2 ?? detector.spec.min_object_m2;
+  const mode = o.mode ?? 'drone';
+  const clock = new Clock();
+  const items: ItemScore[] = [];
+  const perClass: Record<ChangeClass, MapScore[]> = { new: [], demolished: [] };
+  const withHeights = mode === 'drone' || mode === 'drone_no_before' || mode === 'dsm';
+  for (const folder of listScenes(dir)) {
+    const scene = loadScene(folder);
+    const map = await clock.run(detector, prepareInputs(sceneInputs(scene, mode), detector.spec));
+    const mask = scene.changeMask;
+    const ignore = Uint8Array.from(mask.data, (v) => (v === 255 ? 1 : 0));
+    if (!withHeights) {
+      const hidden = polygonMask(mask.grid, scene.truth.filter((t) => HEIGHT_ONLY.has(t.changeType)).map((t) => t.rings));
+      hidden.forEach((v, i) => {
+        if (v) ignore[i] = 1;
+      });
+    }
+    const scores: MapScore[] = [];
+    for (const cls of ['new', 'demolished'] as const) {
+      const value = cls === 'new' ? 1 : 2;
+      const truths = scene.truth.filter((t) => t.changeClass === cls);
+      const uncounted = (t: (typeof truths)[number]) => t.registered || t.areaM2 < MIN_TRUTH_M2 || (!withHeights && HEIGHT_ONLY.has(t.changeType));
+      const score = scoreMap(
+        cls === 'new' ? map.newProb : map.demolishedProb,
+        map.grid,
+        {
+          grid: mask.grid,
+          mask: Uint8Array.from(mask.data, (v) => (v === value ? 1 : 0)),
+          ignore,
+          labels: polygonLabels(mask.grid, truths.map((t) => t.rings)),
+          count: truths.length,
+          ignoreObject: (i) => uncounted(truths[i]!),
+        },
+        threshold,
+        minObject,
+      );
+      perClass[cls].push(score);
+      scores.push(score);
+    }
+    const item = { name: scene.name, pixel: addCounts(scores[0]!.pixel, scores[1]!.pixel), object: addCounts(scores[0]!.object, scores[1]!.object) };
+    items.push(item);
+    o.progress?.(scene.name, item);
+  }
+  const result = summarise('scenes', items, clock, threshold, minObject);
+  const classSummary = (scores: MapScore[]) => {
+    const pixel = scores.reduce((a, s) => addCounts(a, s.pixel), ZERO_PIXELS);
+    const object = scores.reduce((a, s) => addCounts(a, s.object), ZERO_OBJECTS);
+    return { pixel: pixelScores(pixel), object: { ...rates(object.tp, object.fp, object.fn), ...object } };
+  };
+  return { ...result, mode, classes: { new: classSummary(perClass.new), demolished: classSummary(perClass.demolished) } };
+}

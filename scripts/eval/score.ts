@@ -1,0 +1,49 @@
+/**
+ * Scores one probability map against truth on the truth's own grid: the map is resampled there
+ * (bilinear up, area average down), thresholded for pixel counts, and cut into objects for the
+ * one-to-one object match of pipeline/src/core/scoring.ts.
+ */
+import { countPixels, matchObjects, objectsFromLabels, type ObjectCounts, type PixelCounts } from '../../pipeline/src/core/scoring.js';
+import { changeObjects } from '../../pipeline/src/model/change-objects.js';
+import { sameGrid, type Grid } from '../../pipeline/src/model/grid.js';
+import { resampleBand } from '../../pipeline/src/model/resample.js';
+
+/** True structures smaller than this do not count (found or missed), m². */
+export const MIN_TRUTH_M2 = 10;
+
+export interface TruthOnGrid {
+  grid: Grid;
+  /** Non-zero where changed. */
+  mask: ArrayLike<number>;
+  /** Non-zero where pixels do not count (and detections there are not false alarms). */
+  ignore?: ArrayLike<number>;
+  /** True objects as labels (k = object k - 1), and which of them do not count. */
+  labels: Int32Array;
+  count: number;
+  ignoreObject: (index: number) => boolean;
+}
+
+export interface MapScore {
+  pixel: PixelCounts;
+  object: ObjectCounts;
+}
+
+export function onGrid(prob: Float32Array, from: Grid, to: Grid): Float32Array {
+  if (sameGrid(from, to)) return prob;
+  return resampleBand({ grid: from, data: prob }, to, { minCoverage: 0 }).data;
+}
+
+export function scoreMap(prob: Float32Array, probGrid: Grid, truth: TruthOnGrid, threshold: number, minObjectM2: number): MapScore {
+  const p = onGrid(prob, probGrid, truth.grid);
+  const predicted = Uint8Array.from(p, (v) => (v >= threshold ? 1 : 0));
+  const pixel = countPixels(predicted, truth.mask, truth.ignore);
+  const found = changeObjects(p, truth.grid, { threshold, minAreaM2: minObjectM2 });
+  const pixelArea = Math.abs(truth.grid.geoTransform[1] * truth.grid.geoTransform[5]);
+  const objects = objectsFromLabels(truth.labels, truth.count, found.labels, found.objects.length, {
+    pixelArea,
+    ignoreMask: truth.ignore,
+    ignoreTruth: (i) => truth.ignoreObject(i),
+  });
+  const m = matchObjects(objects.truths, objects.detections, objects.overlaps);
+  return { pixel, object: { tp: m.tp, fp: m.fp, fn: m.fn } };
+}

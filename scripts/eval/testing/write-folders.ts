@@ -1,0 +1,63 @@
+/** Tiny evaluation folders for tests: an image-pair folder (PNG, no georeferencing) and a surface-model folder. */
+import fs from 'node:fs';
+import path from 'node:path';
+import gdal from '../../../pipeline/src/gdal.js';
+import { writeGeoTiff } from '../../../pipeline/src/raster/index.js';
+
+function writePng(file: string, bands: Uint8Array[], size: number): void {
+  const mem = gdal.drivers.get('MEM').create('', size, size, bands.length, 'Byte');
+  try {
+    bands.forEach((b, i) => mem.bands.get(i + 1).pixels.write(0, 0, size, size, b));
+    gdal.drivers.get('PNG').createCopy(file, mem).close();
+  } finally {
+    mem.close();
+  }
+}
+
+/** A/, B/, label/ with `count` 64 x 64 PNG pairs: a grey roof appears in B where label is 255. */
+export function writePairsFolder(dir: string, count = 2, size = 64): void {
+  for (const sub of ['A', 'B', 'label']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
+  for (let k = 0; k < count; k++) {
+    const grass = () => Uint8Array.from({ length: size * size }, (_, i) => 90 + ((i * 7 + k) % 13));
+    const a = [grass(), grass().map((v) => v + 30), grass().map((v) => v - 40)];
+    const b = a.map((band) => band.slice());
+    const label = new Uint8Array(size * size);
+    for (let r = 20; r < 40; r++) {
+      for (let c = 16 + k * 4; c < 40 + k * 4; c++) {
+        b.forEach((band) => (band[r * size + c] = 180));
+        label[r * size + c] = 255;
+      }
+    }
+    writePng(path.join(dir, 'A', `p${k}.png`), a, size);
+    writePng(path.join(dir, 'B', `p${k}.png`), b, size);
+    writePng(path.join(dir, 'label', `p${k}.png`), [label], size);
+  }
+}
+
+/** dsm/, mask/, mask_vec/ with one 0.25 m tile: flat ground and `buildings` box houses 6 m tall. */
+export function writeSurfaceFolder(dir: string, buildings = 6, size = 200): void {
+  for (const sub of ['dsm', 'mask', 'mask_vec']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
+  const gsd = 0.25;
+  const x0 = 500000;
+  const y0 = 1000000;
+  const dsm = new Float32Array(size * size).fill(12);
+  const mask = new Uint8Array(size * size);
+  const features = [];
+  for (let k = 0; k < buildings; k++) {
+    const c0 = 20 + (k % 3) * 60;
+    const r0 = 20 + Math.floor(k / 3) * 90;
+    for (let r = r0; r < r0 + 32; r++) {
+      for (let c = c0; c < c0 + 40; c++) {
+        dsm[r * size + c] = 18;
+        mask[r * size + c] = 1;
+      }
+    }
+    const [xa, xb, ya, yb] = [x0 + c0 * gsd, x0 + (c0 + 40) * gsd, y0 - r0 * gsd, y0 - (r0 + 32) * gsd];
+    features.push({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[[xa, ya], [xb, ya], [xb, yb], [xa, yb], [xa, ya]]] } });
+  }
+  for (let i = 0; i < 400; i++) dsm[i] = -32767; // a strip of nodata
+  const gt: [number, number, number, number, number, number] = [x0, gsd, 0, y0, 0, -gsd];
+  writeGeoTiff(path.join(dir, 'dsm', 't1.tif'), { width: size, height: size, bands: [dsm], geoTransform: gt, srs: 32649, nodata: -32767 });
+  writeGeoTiff(path.join(dir, 'mask', 't1.tif'), { width: size, height: size, bands: [mask], geoTransform: gt, srs: 32649 });
+  fs.writeFileSync(path.join(dir, 'mask_vec', 't1.geojson'), JSON.stringify({ type: 'FeatureCollection', features }));
+}
