@@ -12,7 +12,11 @@ export function databaseUrl(): string {
 }
 
 export function createPool(connectionString: string = databaseUrl(), max = 8): pg.Pool {
-  return new pg.Pool({ connectionString, max, application_name: 'lingwei' });
+  const pool = new pg.Pool({ connectionString, max, application_name: 'lingwei' });
+  // An idle connection dropped by a server restart must not crash the process: the pool discards
+  // it and the next query opens a new one (a query in flight fails and its job is retried).
+  pool.on('error', (error) => console.error(`[db] idle connection lost: ${error.message}`));
+  return pool;
 }
 
 /**

@@ -1,0 +1,213 @@
+/**
+ * The pipeline against the real services: worker processes (as `npm run worker` runs them) on the
+ * test database, a real Redis, the shipped ONNX model and the fixture scene's GeoTIFFs. Each test
+ * uses its own queue prefix and raster store, so leftovers of one cannot feed another.
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { getFlight } from '../../db/sql/flights.js';
+import { createTestPool, emptyTables, testDatabaseUrl } from '../../db/testing/test-database.js';
+import { loadConfig, type PipelineConfig } from './config.js';
+import { takeInFlight } from './flight-intake.js';
+import { loadScene } from './import/load-scene.js';
+import { tempDir, writeOrthophoto } from './stages/testing/flight-files.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SCENE = path.join(ROOT, 'fixtures', 'scene');
+const pool = createTestPool();
+const dir = tempDir('pipeline');
+const workers = new Set<ChildProcess>();
+let config: PipelineConfig;
+let run = 0;
+
+afterAll(async () => {
+  await pool.end();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  run += 1;
+  config = { ...loadConfig(), rasterStore: path.join(dir, `store-${run}`), queuePrefix: `lingwei-test-${process.pid}-${run}` };
+  await emptyTables(pool);
+  await loadScene(pool, SCENE);
+});
+afterEach(() => {
+  for (const worker of workers) worker.kill('SIGKILL');
+  workers.clear();
+});
+
+function startWorker(): ChildProcess {
+  const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'pipeline', 'src', 'worker.ts')], {
+    env: { ...process.env, DATABASE_URL: testDatabaseUrl(), REDIS_URL: config.redisUrl, RASTER_STORE: config.rasterStore, QUEUE_PREFIX: config.queuePrefix, WORKER_LOCK_MS: '4000' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  worker.stdout!.resume();
+  worker.stderr!.resume();
+  workers.add(worker);
+  return worker;
+}
+
+/** Polls until `probe` gives a value; errors (the database restarting under the test) are retried. */
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 240_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let failure: unknown;
+    const value = await probe().catch((error: unknown) => {
+      failure = error;
+      return undefined;
+    });
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`, { cause: failure });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function finished(flightId: string) {
+  return waitFor(`flight ${flightId} to end`, async () => {
+    const flight = await getFlight(pool, flightId);
+    return flight && (flight.status === 'done' || flight.status === 'failed') ? flight : undefined;
+  });
+}
+
+const scene = (name: string) => path.join(SCENE, name);
+
+async function runSceneFlights(): Promise<string> {
+  const before = await takeInFlight(pool, config, { orthophoto: scene('before_ortho.tif'), surfaceModel: scene('before_dsm.tif'), capturedAt: '2026-04-10T10:30:00+08:00', purpose: 'reference' });
+  expect((await finished(before.flightId)).status).toBe('done');
+  const after = await takeInFlight(pool, config, { orthophoto: scene('after_ortho.tif'), surfaceModel: scene('after_dsm.tif'), capturedAt: '2026-10-15T13:44:00+08:00' });
+  return after.flightId;
+}
+
+/** The candidates as comparable rows: what a reviewer would see, geometry snapped to ~1 cm. */
+async function candidateRows() {
+  const { rows } = await pool.query(
+    `SELECT change_type, status, priority, round(area_m2::numeric, 1) AS area, ST_AsText(ST_SnapToGrid(geom, 1e-7)) AS wkt
+       FROM candidate ORDER BY wkt, change_type`,
+  );
+  return rows;
+}
+
+describe('the pipeline', { timeout: 400_000 }, () => {
+  it('takes a flight from upload to triaged candidates, and the same flight run again adds nothing', async () => {
+    startWorker();
+    const flightId = await runSceneFlights();
+    const flight = await finished(flightId);
+    expect(flight.status).toBe('done');
+    expect(flight.progress).toBe(1);
+    // The scene drifts (0.99, -0.28) m; co-registration must take most of it out.
+    expect(Math.abs(flight.shift_dx_m! - 0.989)).toBeLessThan(0.3);
+    expect(Math.abs(flight.shift_dy_m! + 0.28)).toBeLessThan(0.3);
+    const first = await candidateRows();
+    expect(first.length).toBeGreaterThan(0);
+    const { rows: audit } = await pool.query(`SELECT count(*)::int AS n FROM review_event WHERE action = 'raise'`);
+    expect(audit[0].n).toBe(first.length);
+    const { rows: evidence } = await pool.query(`SELECT evidence_after FROM candidate_observation`);
+    for (const row of evidence) expect(fs.existsSync(row.evidence_after)).toBe(true);
+
+    // Re-running every stage of the flight (as after a crash) changes no candidate.
+    const { queueFlight } = await import('./queue/flight-flow.js');
+    const { createRedisConnection } = await import('./queue/redis-connection.js');
+    const redis = createRedisConnection(config.redisUrl);
+    await redis.eval(`for _, k in ipairs(redis.call('keys', ARGV[1])) do redis.call('del', k) end`, 0, `${config.queuePrefix}:*`);
+    await pool.query(`UPDATE flight SET status = 'queued' WHERE id = $1`, [flightId]);
+    await queueFlight(redis, config.queuePrefix, flightId);
+    redis.disconnect();
+    expect((await finished(flightId)).status).toBe('done');
+    expect(await candidateRows()).toEqual(first);
+  });
+
+  it('fails a corrupt upload with its reason, leaves nothing behind, and keeps serving', async () => {
+    startWorker();
+    const corrupt = path.join(dir, 'corrupt.tif');
+    const good = writeOrthophoto(path.join(dir, 'good.tif'));
+    fs.writeFileSync(corrupt, fs.readFileSync(good).subarray(0, 3000));
+    const bad = await takeInFlight(pool, config, { orthophoto: corrupt });
+    const failed = await finished(bad.flightId);
+    expect(failed.status).toBe('failed');
+    expect(failed.failure_reason).toMatch(/truncated or corrupt/);
+    const { rows } = await pool.query(
+      `SELECT (SELECT count(*)::int FROM flight_asset WHERE flight_id = $1 AND role = 'cog') AS cogs,
+              (SELECT count(*)::int FROM detection_run WHERE flight_id = $1) AS runs,
+              (SELECT count(*)::int FROM candidate) AS candidates`,
+      [bad.flightId],
+    );
+    expect(rows[0]).toEqual({ cogs: 0, runs: 0, candidates: 0 });
+    // The same worker goes on with the next flight.
+    const next = await takeInFlight(pool, config, { orthophoto: scene('before_ortho.tif'), purpose: 'reference', capturedAt: '2026-04-10T10:30:00+08:00' });
+    expect((await finished(next.flightId)).status).toBe('done');
+  });
+
+  it('completes a flight whose worker was killed mid-flight, with exactly the candidates of an uninterrupted run', async () => {
+    startWorker();
+    const reference = await finished(await runSceneFlights());
+    expect(reference.status).toBe('done');
+    const uninterrupted = await candidateRows();
+
+    await emptyTables(pool);
+    await loadScene(pool, SCENE);
+    for (const worker of workers) worker.kill('SIGKILL');
+    workers.clear();
+    config = { ...config, rasterStore: `${config.rasterStore}-again`, queuePrefix: `${config.queuePrefix}-again` };
+    const victim = startWorker();
+    const flightId = await runSceneFlights();
+    await waitFor('the detect stage', async () => ((await getFlight(pool, flightId))?.stage === 'detect' ? true : undefined));
+    victim.kill('SIGKILL');
+    startWorker();
+    const flight = await finished(flightId);
+    expect(flight.status).toBe('done');
+    expect(await candidateRows()).toEqual(uninterrupted);
+  });
+});
+
+/** A Redis of the test's own on a free port, with AOF, so that the test may stop and restart it. */
+function startOwnRedis(port: number, dataDir: string): void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  execFileSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--daemonize', 'yes', '--dir', dataDir,
+    '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--save', '']);
+  execFileSync('bash', ['-c', `for i in $(seq 50); do redis-cli -p ${port} ping >/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1`]);
+}
+
+/** The local Debian cluster that setup.sh starts, which this test may restart; null when not ours to touch. */
+function restartablePostgres(): string | null {
+  if (process.getuid?.() !== 0 || process.env.DATABASE_URL) return null;
+  const clusters = spawnSync('pg_lsclusters', ['-h'], { encoding: 'utf8' });
+  return clusters.status === 0 && /^15\s+main\s+5432\s+online/m.test(clusters.stdout) ? '15' : null;
+}
+
+describe('the pipeline under infrastructure faults', { timeout: 400_000 }, () => {
+  it('completes a flight when Redis restarts mid-flight, losing nothing', async () => {
+    const port = 16_379 + (process.pid % 1000);
+    const dataDir = path.join(dir, `redis-${run}`);
+    startOwnRedis(port, dataDir);
+    try {
+      config = { ...config, redisUrl: `redis://127.0.0.1:${port}` };
+      startWorker();
+      const flightId = await runSceneFlights();
+      await waitFor('the detect stage', async () => ((await getFlight(pool, flightId))?.stage === 'detect' ? true : undefined));
+      execFileSync('redis-cli', ['-p', String(port), 'shutdown']);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      startOwnRedis(port, dataDir);
+      const flight = await finished(flightId);
+      expect(flight.status).toBe('done');
+      const { rows } = await pool.query(`SELECT count(*)::int AS n, count(DISTINCT ST_AsText(geom))::int AS distinct_n FROM candidate`);
+      expect(rows[0].n).toBeGreaterThan(0);
+      expect(rows[0].n).toBe(rows[0].distinct_n);
+    } finally {
+      spawnSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave']);
+    }
+  });
+
+  it.skipIf(!restartablePostgres())('completes a flight when PostgreSQL restarts mid-flight, losing nothing', async () => {
+    startWorker();
+    const flightId = await runSceneFlights();
+    await waitFor('the detect stage', async () => ((await getFlight(pool, flightId))?.stage === 'detect' ? true : undefined));
+    execFileSync('pg_ctlcluster', [restartablePostgres()!, 'main', 'restart', '-m', 'fast']);
+    const flight = await finished(flightId);
+    expect(flight.status).toBe('done');
+    const { rows } = await pool.query(`SELECT count(*)::int AS n, count(DISTINCT ST_AsText(geom))::int AS distinct_n FROM candidate`);
+    expect(rows[0].n).toBeGreaterThan(0);
+    expect(rows[0].n).toBe(rows[0].distinct_n);
+  });
+});
