@@ -6,18 +6,27 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { inTransaction } from '../../db/connection.js';
 import { createFlight, flightWithOrthophoto, setFlightStatus, upsertFlightAsset } from '../../db/sql/flights.js';
 import type { PipelineConfig } from './config.js';
+import { mosaicVrt, parseTilePaths } from './core/tile-mosaic.js';
+import gdal from './gdal.js';
 import { queueFlight } from './queue/flight-flow.js';
 import type { FlightStage } from './queue/flight-stages.js';
 import { createRedisConnection } from './queue/redis-connection.js';
 import { ensureFlightDir, FLIGHT_FILES, flightPath } from './raster-store.js';
 
 export interface FlightUpload {
+  /**
+   * The orthophoto: a GeoTIFF, or a folder of aerial tiles (GeoTIFF tiles; or an XYZ/TMS pyramid,
+   * then `tiles` says which zoom and scheme).
+   */
   orthophoto: string;
+  /** For a tile pyramid folder: the zoom level delivered, and the row scheme. */
+  tiles?: { zoom: number; scheme: 'xyz' | 'tms' };
   surfaceModel?: string;
   /** When the flight was flown (ISO 8601); default now. */
   capturedAt?: string;
@@ -31,10 +40,47 @@ async function copyInto(source: string, target: string): Promise<number> {
   return fs.statSync(target).size;
 }
 
+/** Every file under `dir`, relative to it, sorted. */
+function filesUnder(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[])
+    .filter((name) => fs.statSync(path.join(dir, name)).isFile())
+    .sort();
+}
+
+/** SHA-256 of a file, or of a folder's files (names and contents, in order). */
 async function sha256Of(file: string): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(fs.createReadStream(file), hash);
+  const files = fs.statSync(file).isDirectory() ? filesUnder(file).map((name) => path.join(file, name)) : [file];
+  for (const each of files) {
+    hash.update(path.relative(file, each));
+    for await (const chunk of fs.createReadStream(each)) hash.update(chunk as Buffer);
+  }
   return hash.digest('hex');
+}
+
+/**
+ * Copies a folder of aerial tiles into the flight's folder and writes a VRT mosaic of them
+ * (relative paths, so any worker reading the store finds them); returns the VRT's path and size.
+ */
+async function takeInTiles(source: string, flightDir: string, tiles: FlightUpload['tiles']): Promise<{ uri: string; bytes: number }> {
+  const names = filesUnder(source);
+  const tileDir = path.join(flightDir, 'tiles');
+  let bytes = 0;
+  for (const name of names) {
+    fs.mkdirSync(path.dirname(path.join(tileDir, name)), { recursive: true });
+    bytes += await copyInto(path.join(source, name), path.join(tileDir, name));
+  }
+  const vrt = path.join(flightDir, 'upload-orthophoto.vrt');
+  if (tiles) {
+    const pyramid = parseTilePaths(names, tiles.scheme, tiles.zoom).map((t) => ({ ...t, file: path.join('tiles', t.file) }));
+    if (!pyramid.length) throw new Error(`${source}: no <x>/<y>.png|jpg tiles found for zoom ${tiles.zoom}`);
+    fs.writeFileSync(vrt, mosaicVrt(pyramid, { zoom: tiles.zoom }));
+  } else {
+    const tifs = names.filter((n) => /\.tiff?$/i.test(n)).map((n) => path.join(tileDir, n));
+    if (!tifs.length) throw new Error(`${source}: no GeoTIFF tiles in this folder (for an XYZ/TMS pyramid, give its zoom)`);
+    (await gdal.buildVRTAsync(vrt, tifs)).close();
+  }
+  return { uri: vrt, bytes };
 }
 
 export interface TakenIn {
@@ -51,13 +97,16 @@ export async function takeInFlight(pool: pg.Pool, config: PipelineConfig, upload
   const existing = await flightWithOrthophoto(pool, sums.orthophoto);
   if (existing) return { flightId: existing, duplicate: true };
   const flightId = await inTransaction(pool, async (client) => {
-    const id = await createFlight(client, { capturedAt: upload.capturedAt ?? new Date().toISOString(), operator: upload.operator ?? null });
+    const kind = fs.statSync(upload.orthophoto).isDirectory() ? 'aerial_tiles' : 'drone';
+    const id = await createFlight(client, { kind, capturedAt: upload.capturedAt ?? new Date().toISOString(), operator: upload.operator ?? null });
     ensureFlightDir(config.rasterStore, id);
     const files: Array<['orthophoto' | 'surface_model', string, string]> = [['orthophoto', upload.orthophoto, FLIGHT_FILES.uploadedOrthophoto]];
     if (upload.surfaceModel) files.push(['surface_model', upload.surfaceModel, FLIGHT_FILES.uploadedSurfaceModel]);
     for (const [kind, source, name] of files) {
-      const target = flightPath(config.rasterStore, id, name);
-      const bytes = await copyInto(source, target);
+      let target = flightPath(config.rasterStore, id, name);
+      let bytes: number;
+      if (kind === 'orthophoto' && fs.statSync(source).isDirectory()) ({ uri: target, bytes } = await takeInTiles(source, path.dirname(target), upload.tiles));
+      else bytes = await copyInto(source, target);
       await upsertFlightAsset(client, id, { kind, role: 'upload', uri: target, sha256: sums[kind], bytes, width: null, height: null, band_count: null, data_type: null, gsd_m: null, crs: null });
     }
     return id;

@@ -7,7 +7,8 @@ import { getFlight } from '../../db/sql/flights.js';
 import { loadConfig } from '../../pipeline/src/config.js';
 import { takeInFlight } from '../../pipeline/src/flight-intake.js';
 
-export const INGEST_USAGE = 'ingest <ortho.tif> [--dsm dsm.tif] [--captured-at ISO] [--operator NAME] [--reference]';
+export const INGEST_USAGE =
+  'ingest <ortho.tif | tiles-folder> [--dsm dsm.tif] [--zoom Z [--scheme xyz|tms]] [--captured-at ISO] [--operator NAME] [--reference]';
 
 /** Polls the flight row until it is done or failed, drawing a progress bar with the stage. */
 export async function waitForFlight(pool: pg.Pool, flightId: string, label = `flight ${flightId}`): Promise<NonNullable<Awaited<ReturnType<typeof getFlight>>>> {
@@ -48,8 +49,19 @@ export async function runIngestCommand(args: string[]): Promise<number> {
       'captured-at': { type: 'string' },
       operator: { type: 'string' },
       reference: { type: 'boolean', default: false },
+      zoom: { type: 'string' },
+      scheme: { type: 'string', default: 'xyz' },
     },
   });
+  if (values.scheme !== 'xyz' && values.scheme !== 'tms') {
+    console.error(`--scheme must be xyz or tms, not ${values.scheme}`);
+    return 2;
+  }
+  const zoom = values.zoom === undefined ? undefined : Number(values.zoom);
+  if (zoom !== undefined && !(Number.isInteger(zoom) && zoom >= 0 && zoom <= 24)) {
+    console.error(`--zoom must be a whole number from 0 to 24, not ${values.zoom}`);
+    return 2;
+  }
   if (positionals.length !== 1) {
     console.error(`usage: npm run cli -- ${INGEST_USAGE}`);
     return 2;
@@ -62,6 +74,7 @@ export async function runIngestCommand(args: string[]): Promise<number> {
       capturedAt: values['captured-at'],
       operator: values.operator,
       purpose: values.reference ? 'reference' : 'patrol',
+      tiles: zoom === undefined ? undefined : { zoom, scheme: values.scheme },
     });
     console.log(duplicate ? `this orthophoto is flight ${flightId} already` : `queued flight ${flightId}; a worker (npm run worker) processes it`);
     const flight = await waitForFlight(pool, flightId);

@@ -38,7 +38,34 @@ function cogOptions(role: AssetRole, meta: InspectedRaster): string[] {
   return [...common, ...scale, ...bands, '-co', 'COMPRESS=JPEG', '-co', 'QUALITY=90', '-co', 'RESAMPLING=AVERAGE'];
 }
 
-async function writeCog(role: AssetRole, source: string, target: string, meta: InspectedRaster): Promise<void> {
+/**
+ * The metric CRS flights are warped to when they come in degrees (EPSG:4326) or Web Mercator
+ * (EPSG:3857, whose "metres" are 17% too large at Shanghai's latitude): UTM zone 51N. The model
+ * and every measurement need pixels of a true ground size.
+ */
+export const METRIC_CRS = 'EPSG:32651';
+
+function needsWarp(meta: InspectedRaster): boolean {
+  return meta.isGeographic || meta.epsg === 3857;
+}
+
+/** A VRT that warps `source` to the metric CRS (nothing is computed until the COG is written). */
+async function warpedToMetric(role: AssetRole, source: string, target: string): Promise<string> {
+  const vrt = `${target}.warp.vrt`;
+  const input = gdal.open(source);
+  try {
+    const nodata = role === 'surface_model' ? ['-dstnodata', '-9999'] : ['-dstnodata', '0'];
+    const output = await gdal.warpAsync(vrt, null, [input], ['-of', 'VRT', '-t_srs', METRIC_CRS, '-r', 'bilinear', ...nodata]);
+    output.close();
+  } finally {
+    input.close();
+  }
+  return vrt;
+}
+
+async function writeCog(role: AssetRole, upload: string, target: string, uploadMeta: InspectedRaster): Promise<InspectedRaster> {
+  const source = needsWarp(uploadMeta) ? await warpedToMetric(role, upload, target) : upload;
+  const meta = source === upload ? uploadMeta : inspectRaster(source);
   const input = gdal.open(source);
   try {
     const output = await gdal.translateAsync(`${target}.partial`, input, cogOptions(role, meta));
@@ -52,6 +79,8 @@ async function writeCog(role: AssetRole, source: string, target: string, meta: I
   // Renamed only when complete, so a reader never sees half a COG. GDAL's rename works on both a
   // directory store and /vsis3/.
   gdal.drivers.get('GTiff').rename(target, `${target}.partial`);
+  if (source !== upload) gdal.drivers.get('VRT').deleteDataset(source);
+  return source === upload ? meta : inspectRaster(target);
 }
 
 /**
@@ -145,17 +174,17 @@ export async function ingestFlight(ctx: StageContext, flightId: string): Promise
 
   ensureFlightDir(ctx.config.rasterStore, flightId);
   const orthoCog = flightPath(ctx.config.rasterStore, flightId, FLIGHT_FILES.orthophotoCog);
-  await writeCog('orthophoto', orthoUpload.uri, orthoCog, ortho);
+  const orthoMeta = await writeCog('orthophoto', orthoUpload.uri, orthoCog, ortho);
   await ctx.progress(0.6);
   const dsmCog = dsm ? flightPath(ctx.config.rasterStore, flightId, FLIGHT_FILES.surfaceModelCog) : null;
-  if (dsm && dsmCog) await writeCog('surface_model', dsmUpload!.uri, dsmCog, dsm);
+  const dsmMeta = dsm && dsmCog ? await writeCog('surface_model', dsmUpload!.uri, dsmCog, dsm) : null;
   await ctx.progress(0.9);
-  const footprint = traceFootprint(orthoCog, ortho);
+  const footprint = traceFootprint(orthoCog, orthoMeta);
 
   await inTransaction(ctx.pool, async (client: pg.PoolClient) => {
-    await upsertFlightAsset(client, flightId, assetRow('orthophoto', orthoCog, ortho, 'cog'));
-    if (dsm && dsmCog) await upsertFlightAsset(client, flightId, assetRow('surface_model', dsmCog, dsm, 'cog'));
-    await setFlightFootprint(client, flightId, footprint, groundResolutionM(ortho)!, ortho.crs ?? 'unknown');
+    await upsertFlightAsset(client, flightId, assetRow('orthophoto', orthoCog, orthoMeta, 'cog'));
+    if (dsmMeta && dsmCog) await upsertFlightAsset(client, flightId, assetRow('surface_model', dsmCog, dsmMeta, 'cog'));
+    await setFlightFootprint(client, flightId, footprint, groundResolutionM(ortho)!, orthoMeta.crs ?? 'unknown');
   });
   await ctx.progress(1);
   return { orthophoto: ortho, surfaceModel: dsm };
