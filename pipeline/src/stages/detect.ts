@@ -3,10 +3,12 @@
  * block's windows (never a whole raster) with the drift taken out, and writes the probabilities
  * (band 1: new or grown structure, band 2: demolished; 0..255) into one GeoTIFF on the model's
  * grid. Blocks overlap by their margins and only cores are written, so the map has no seams.
+ * With a surface model it also writes the height change over the baseline (metres, Float32):
+ * computed here once, where the ground estimate already exists, and read by later stages.
  */
 import { finishDetectionRun, latestDetectionRun } from '../../../db/sql/flights.js';
 import gdal from '../gdal.js';
-import { chipLayout } from '../model/index.js';
+import { chipLayout, prepareInputs } from '../model/index.js';
 import { subGrid } from '../model/grid.js';
 import { ensureFlightDir, flightPath } from '../raster-store.js';
 import { flightInputs } from './flight-inputs.js';
@@ -15,6 +17,9 @@ import type { DetectionPlan } from './plan.js';
 import type { StageContext } from './stage-context.js';
 
 export const PROBABILITY_FILE = 'change-probability.tif';
+/** Surface height above ground minus baseline height, metres; -9999 where unknown. */
+export const HEIGHT_CHANGE_FILE = 'height-change.tif';
+const NO_HEIGHT = -9999;
 
 export async function detectFlight(ctx: StageContext, flightId: string): Promise<{ blocks: number; chips: number }> {
   const rasters = await loadFlightRasters(ctx.pool, flightId);
@@ -26,29 +31,48 @@ export async function detectFlight(ctx: StageContext, flightId: string): Promise
   ensureFlightDir(ctx.config.rasterStore, flightId);
   const target = flightPath(ctx.config.rasterStore, flightId, PROBABILITY_FILE);
   const partial = `${target}.partial`;
-  const output = gdal.open(partial, 'w', 'GTiff', plan.grid.width, plan.grid.height, 2, gdal.GDT_Byte, ['TILED=YES', 'COMPRESS=DEFLATE']);
+  const heightTarget = flightPath(ctx.config.rasterStore, flightId, HEIGHT_CHANGE_FILE);
+  const create = (file: string, bands: number, type: string) => {
+    const dataset = gdal.open(file, 'w', 'GTiff', plan.grid.width, plan.grid.height, bands, type, ['TILED=YES', 'COMPRESS=DEFLATE']);
+    dataset.geoTransform = [...plan.grid.geoTransform];
+    dataset.srs = gdal.SpatialReference.fromProj4(rasters.proj);
+    return dataset;
+  };
+  const output = create(partial, 2, gdal.GDT_Byte);
+  const heights = rasters.surfaceModel ? create(`${heightTarget}.partial`, 1, gdal.GDT_Float32) : null;
+  if (heights) heights.bands.get(1).noDataValue = NO_HEIGHT;
   let chips = 0;
   try {
-    output.geoTransform = [...plan.grid.geoTransform];
-    output.srs = gdal.SpatialReference.fromProj4(rasters.proj);
     for (const [index, block] of plan.blocks.entries()) {
       const readGrid = subGrid(plan.grid, block.readCol, block.readRow, block.readWidth, block.readHeight);
-      const map = await detector.detectRaster(await flightInputs(ctx.pool, rasters, readGrid));
+      const prepared = prepareInputs(await flightInputs(ctx.pool, rasters, readGrid), detector.spec);
+      const map = await detector.detectPrepared(prepared);
       chips += chipLayout(block.readWidth, block.readHeight, chip, overlap).length;
       const margin = block.col - block.readCol;
-      for (const [band, prob] of [map.newProb, map.demolishedProb].entries()) {
-        const core = new Uint8Array(block.width * block.height);
+      const core = <T extends Uint8Array | Float32Array>(out: T, value: (i: number) => number): T => {
         for (let r = 0; r < block.height; r += 1) {
-          for (let c = 0; c < block.width; c += 1) core[r * block.width + c] = Math.round(255 * prob[(r + margin) * block.readWidth + c + margin]!);
+          for (let c = 0; c < block.width; c += 1) out[r * block.width + c] = value((r + margin) * block.readWidth + c + margin);
         }
-        output.bands.get(band + 1).pixels.write(block.col, block.row, block.width, block.height, core);
+        return out;
+      };
+      for (const [band, prob] of [map.newProb, map.demolishedProb].entries()) {
+        const values = core(new Uint8Array(block.width * block.height), (i) => Math.round(255 * prob[i]!));
+        output.bands.get(band + 1).pixels.write(block.col, block.row, block.width, block.height, values);
+      }
+      if (heights && prepared.afterHeight) {
+        const { data, valid } = prepared.afterHeight;
+        const baseline = prepared.baseline?.height;
+        const values = core(new Float32Array(block.width * block.height), (i) => (valid[i] ? data[i]! - (baseline?.[i] ?? 0) : NO_HEIGHT));
+        heights.bands.get(1).pixels.write(block.col, block.row, block.width, block.height, values);
       }
       await ctx.progress((index + 1) / plan.blocks.length);
     }
   } finally {
     output.close();
+    heights?.close();
   }
   gdal.drivers.get('GTiff').rename(target, partial);
+  if (heights) gdal.drivers.get('GTiff').rename(heightTarget, `${heightTarget}.partial`);
   await finishDetectionRun(ctx.pool, run.id, { chipCount: chips });
   return { blocks: plan.blocks.length, chips };
 }

@@ -2,20 +2,18 @@
  * Stage 5, vectorise: thresholds the probability map, lets GDAL polygonise the whole flight in one
  * pass (pieces that straddle block seams come out whole, because the map itself is seamless),
  * regularises outlines to right angles, drops pieces under the minimum area, and measures each
- * piece: mean probability and median height gained over the baseline.
+ * piece on detect's output: mean probability and median height gained over the baseline.
  */
 import { inTransaction } from '../../../db/connection.js';
 import { replaceDetections, type DetectionInput } from '../../../db/sql/detections.js';
 import { latestDetectionRun } from '../../../db/sql/flights.js';
 import { regularizeRing, ringArea, type Ring } from '../core/regularize.js';
 import gdal from '../gdal.js';
-import { gridForExtent, type Grid } from '../model/grid.js';
-import { loadModelSpec, polygonMask, prepareInputs, type PolygonRings } from '../model/index.js';
-import { readOnGrid } from '../raster/read-on-grid.js';
+import { loadModelSpec, type PolygonRings } from '../model/index.js';
 import { flightPath } from '../raster-store.js';
 import { PROBABILITY_FILE } from './detect.js';
-import { flightInputs } from './flight-inputs.js';
-import { loadFlightRasters, type FlightRasters } from './flight-rasters.js';
+import { loadFlightRasters } from './flight-rasters.js';
+import { measurePiece } from './measure-piece.js';
 import type { DetectionPlan } from './plan.js';
 import type { StageContext } from './stage-context.js';
 
@@ -25,9 +23,6 @@ export interface VectoriseOptions {
   /** Rows of the probability map thresholded at a time. Default 512. */
   stripRows?: number;
 }
-
-/** Context around a piece for the ground estimate behind its height, metres. */
-const MEASURE_MARGIN_M = 32;
 
 interface Piece {
   kind: 'new' | 'demolished';
@@ -67,46 +62,6 @@ function polygonisePieces(probabilityPath: string, threshold: number, stripRows:
   }
 }
 
-function boundsOf(ring: Ring): [number, number, number, number] {
-  const xs = ring.map((p) => p[0]);
-  const ys = ring.map((p) => p[1]);
-  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
-}
-
-function median(values: number[]): number | null {
-  if (!values.length) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** Mean probability and median height change over the piece's pixels. */
-async function measure(ctx: StageContext, rasters: FlightRasters, probabilityPath: string, piece: Piece, gsd: number) {
-  const [minX, minY, maxX, maxY] = boundsOf(piece.rings[0]!);
-  const m = MEASURE_MARGIN_M;
-  const grid: Grid = gridForExtent([minX - m, minY - m, maxX + m, maxY + m], gsd);
-  const mask = polygonMask(grid, [piece.rings as unknown as PolygonRings]);
-  const probability = readOnGrid(probabilityPath, grid, { bands: [piece.kind === 'new' ? 1 : 2], resampling: 'nearest' }).bands[0]!;
-  let sum = 0;
-  let count = 0;
-  mask.forEach((inside, i) => {
-    if (inside) {
-      sum += probability[i]! / 255;
-      count += 1;
-    }
-  });
-  let heightGainM: number | null = null;
-  if (rasters.surfaceModel) {
-    const prepared = prepareInputs(await flightInputs(ctx.pool, rasters, grid, { before: false }), loadModelSpec());
-    const gains: number[] = [];
-    mask.forEach((inside, i) => {
-      if (inside && prepared.afterHeight?.valid[i]) gains.push(prepared.afterHeight.data[i]! - (prepared.baseline?.height[i] ?? 0));
-    });
-    heightGainM = median(gains);
-  }
-  return { score: count ? sum / count : 0, heightGainM };
-}
-
 export async function vectoriseFlight(ctx: StageContext, flightId: string, options: VectoriseOptions = {}): Promise<{ detections: number }> {
   const { minAreaM2 = 5, stripRows = 512 } = options;
   const rasters = await loadFlightRasters(ctx.pool, flightId);
@@ -120,7 +75,9 @@ export async function vectoriseFlight(ctx: StageContext, flightId: string, optio
   for (const [index, piece] of pieces.entries()) {
     const regular = regularizeRing(piece.rings[0]!);
     const shaped: Piece = { kind: piece.kind, rings: [regular.ring, ...piece.rings.slice(1)] };
-    const { score, heightGainM } = await measure(ctx, rasters, probabilityPath, shaped, plan.gsd);
+    const measured = measurePiece(ctx.config.rasterStore, flightId, [shaped.rings as unknown as PolygonRings], plan.gsd, piece.kind);
+    const score = measured.meanProbability;
+    const heightGainM = measured.medianHeightChangeM;
     detections.push({
       kind: piece.kind,
       geometry: JSON.stringify({ type: 'Polygon', coordinates: shaped.rings }),
