@@ -116,6 +116,35 @@ describe('the pipeline', { timeout: 400_000 }, () => {
     redis.disconnect();
     expect((await finished(flightId)).status).toBe('done');
     expect(await candidateRows()).toEqual(first);
+
+    // Demolition check: a scheduled candidate on a structure the flight still sees is still
+    // standing; one marked demolished on open ground is confirmed gone.
+    const { rows: [standing] } = await pool.query(
+      `SELECT c.id FROM candidate c WHERE c.change_type IN ('new_structure', 'added_floor', 'rooftop_addition') AND c.height_gain_m > 2
+        ORDER BY c.area_m2 DESC LIMIT 1`,
+    );
+    await pool.query(`UPDATE candidate SET status = 'scheduled' WHERE id = $1`, [standing.id]);
+    await pool.query(`INSERT INTO demolition_schedule (candidate_id, scheduled_for, team) VALUES ($1, '2026-10-01', '一队')`, [standing.id]);
+    const { rows: [gone] } = await pool.query(
+      `INSERT INTO candidate (geom, change_type, status, area_m2)
+       SELECT ST_Multi(ST_Transform(ST_Buffer(ST_Transform(ST_PointOnSurface(a.geom), 32651), 3, 'quad_segs=1'), 4326)), 'new_structure', 'demolished', 18
+         FROM admin_area a WHERE a.level = 'district' RETURNING id`,
+    );
+    const { confirmDemolitions } = await import('./stages/confirm-demolitions.js');
+    const { testStageContext } = await import('./stages/testing/flight-files.js');
+    const verdict = await confirmDemolitions(testStageContext(pool, config.rasterStore), flightId);
+    expect(verdict).toEqual({ confirmed: 1, stillStanding: 1 });
+    const { rows: statuses } = await pool.query(
+      `SELECT id, status, (SELECT array_agg(action) FROM review_event e WHERE e.candidate_id = c.id AND action IN ('confirm_demolished', 'still_standing')) AS actions
+         FROM candidate c WHERE id IN ($1, $2) ORDER BY id`,
+      [standing.id, gone.id],
+    );
+    expect(statuses).toEqual([
+      { id: standing.id, status: 'still_standing', actions: ['still_standing'] },
+      { id: gone.id, status: 'demolition_confirmed', actions: ['confirm_demolished'] },
+    ]);
+    const { rows: schedule } = await pool.query(`SELECT confirmation, confirmed_by_flight_id::text AS flight FROM demolition_schedule`);
+    expect(schedule).toEqual([{ confirmation: 'still_standing', flight: flightId }]);
   });
 
   it('fails a corrupt upload with its reason, leaves nothing behind, and keeps serving', async () => {
