@@ -21,6 +21,7 @@ export interface FlightRow {
   shift_dy_m: number | null;
   failure_reason: string | null;
   footprint: string | null; // GeoJSON
+  created_at: Date;
 }
 
 export interface AssetRow {
@@ -51,7 +52,7 @@ export async function createFlight(
 export async function getFlight(db: Queryable, id: string): Promise<(FlightRow & { assets: AssetRow[] }) | null> {
   const { rows } = await db.query<FlightRow>(
     `SELECT id, kind, status, stage, progress, captured_at, operator, gsd_m, source_crs, shift_dx_m, shift_dy_m,
-            failure_reason, ST_AsGeoJSON(footprint) AS footprint
+            failure_reason, ST_AsGeoJSON(footprint) AS footprint, created_at
        FROM flight WHERE id = $1`,
     [id],
   );

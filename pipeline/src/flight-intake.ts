@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { inTransaction } from '../../db/connection.js';
-import { createFlight, flightWithOrthophoto, setFlightStatus, upsertFlightAsset } from '../../db/sql/flights.js';
+import { createFlight, flightWithOrthophoto, getFlight, setFlightStatus, upsertFlightAsset } from '../../db/sql/flights.js';
 import type { PipelineConfig } from './config.js';
 import { mosaicVrt, parseTilePaths } from './core/tile-mosaic.js';
 import gdal from './gdal.js';
@@ -114,7 +114,8 @@ export async function takeInFlight(pool: pg.Pool, config: PipelineConfig, upload
   const connection = createRedisConnection(config.redisUrl);
   try {
     const lastStage: FlightStage = upload.purpose === 'reference' ? 'coregister' : 'confirm';
-    await queueFlight(connection, config.queuePrefix, flightId, lastStage);
+    const { created_at: createdAt } = (await getFlight(pool, flightId))!;
+    await queueFlight(connection, config.queuePrefix, { id: flightId, createdAt }, lastStage);
     await setFlightStatus(pool, flightId, 'queued');
   } finally {
     connection.disconnect();

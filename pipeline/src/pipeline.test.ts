@@ -112,7 +112,7 @@ describe('the pipeline', { timeout: 400_000 }, () => {
     const redis = createRedisConnection(config.redisUrl);
     await redis.eval(`for _, k in ipairs(redis.call('keys', ARGV[1])) do redis.call('del', k) end`, 0, `${config.queuePrefix}:*`);
     await pool.query(`UPDATE flight SET status = 'queued' WHERE id = $1`, [flightId]);
-    await queueFlight(redis, config.queuePrefix, flightId);
+    await queueFlight(redis, config.queuePrefix, { id: flightId, createdAt: flight.created_at });
     redis.disconnect();
     expect((await finished(flightId)).status).toBe('done');
     expect(await candidateRows()).toEqual(first);

@@ -1,7 +1,8 @@
 /**
  * One BullMQ flow per flight: the stages as a chain of parent/child jobs, so each starts only
  * when the one before it has completed, and a flight's jobs can run on any worker. Job ids are
- * derived from the flight, so queueing the same flight twice adds nothing.
+ * derived from the flight (its id and creation time, so that a database restored from a backup
+ * cannot collide with jobs Redis still remembers), so queueing the same flight twice adds nothing.
  */
 import { FlowProducer, type FlowJob, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -24,33 +25,39 @@ export const FLIGHT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 90 * 24 * 3600 },
 };
 
-export function flightJobId(flightId: string, stage: string): string {
-  return `flight-${flightId}-${stage}`;
+/** The flight as the queue knows it. */
+export interface QueuedFlight {
+  id: string;
+  createdAt: Date;
+}
+
+export function flightJobId(flight: QueuedFlight, stage: string): string {
+  return `flight-${flight.id}-${flight.createdAt.getTime()}-${stage}`;
 }
 
 /**
  * The chain as a flow tree: the last stage is the root, the first the deepest child. A reference
  * flight (earlier imagery to compare with, not to search) stops after `coregister`.
  */
-export function flightFlow(flightId: string, prefix: string, lastStage: FlightStage = 'confirm'): FlowJob {
+export function flightFlow(flight: QueuedFlight, prefix: string, lastStage: FlightStage = 'confirm'): FlowJob {
   let node: FlowJob | undefined;
   for (const stage of FLIGHT_STAGES.slice(0, FLIGHT_STAGES.indexOf(lastStage) + 1)) {
     node = {
       name: stage,
       queueName: FLIGHT_QUEUE,
       prefix,
-      data: { flightId, lastStage } satisfies FlightJobData,
-      opts: { ...FLIGHT_JOB_OPTIONS, jobId: flightJobId(flightId, stage) },
+      data: { flightId: flight.id, lastStage } satisfies FlightJobData,
+      opts: { ...FLIGHT_JOB_OPTIONS, jobId: flightJobId(flight, stage) },
       ...(node ? { children: [node] } : {}),
     };
   }
   return node!;
 }
 
-export async function queueFlight(connection: Redis, prefix: string, flightId: string, lastStage: FlightStage = 'confirm'): Promise<void> {
+export async function queueFlight(connection: Redis, prefix: string, flight: QueuedFlight, lastStage: FlightStage = 'confirm'): Promise<void> {
   const producer = new FlowProducer({ connection, prefix });
   try {
-    await producer.add(flightFlow(flightId, prefix, lastStage));
+    await producer.add(flightFlow(flight, prefix, lastStage));
   } finally {
     await producer.close();
   }
