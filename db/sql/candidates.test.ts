@@ -62,6 +62,29 @@ describe('raiseCandidate', () => {
   });
 });
 
+describe('raiseCandidate after a demolition', () => {
+  it('raises a structure standing again where a demolition was confirmed as a new candidate', async () => {
+    const first = await createFlight(pool, { capturedAt: '2026-05-01T10:00:00+08:00' });
+    const { candidateId } = await inTransaction(pool, async (c) => raiseCandidate(c, first, await newRun(first), change(square(121.1, 31.1))));
+    await pool.query(`UPDATE candidate SET status = 'demolition_confirmed' WHERE id = $1`, [candidateId]);
+    const later = await createFlight(pool, { capturedAt: '2026-11-01T10:00:00+08:00' });
+    const laterRun = await newRun(later);
+    const again = await inTransaction(pool, (c) => raiseCandidate(c, later, laterRun, change(square(121.1, 31.1))));
+    expect(again.outcome).toBe('raised');
+    expect(again.candidateId).not.toBe(candidateId);
+  });
+
+  it('does not move "last seen" backwards when an older flight is processed late', async () => {
+    const newer = await createFlight(pool, { capturedAt: '2026-11-01T10:00:00+08:00' });
+    const { candidateId } = await inTransaction(pool, async (c) => raiseCandidate(c, newer, await newRun(newer), change(square(121.1, 31.1))));
+    const older = await createFlight(pool, { capturedAt: '2026-06-01T10:00:00+08:00' });
+    const olderRun = await newRun(older);
+    await inTransaction(pool, (c) => raiseCandidate(c, older, olderRun, change(square(121.1, 31.1))));
+    const { rows } = await pool.query(`SELECT last_flight_id::text AS last, to_char(last_seen_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS seen FROM candidate WHERE id = $1`, [candidateId]);
+    expect(rows[0]).toEqual({ last: newer, seen: '2026-11-01' });
+  });
+});
+
 describe('loadAreaContext', () => {
   it('returns what lies in the area, and earlier rejections with their reason', async () => {
     const flight = await createFlight(pool, {});

@@ -33,7 +33,8 @@ const MATCH_SQL = `
   SELECT c.id
     FROM candidate c, incoming i
    WHERE ST_Intersects(c.geom, i.g)
-     AND c.status <> 'merged'
+     -- A structure standing again where a demolition was confirmed is new construction: a new candidate.
+     AND c.status NOT IN ('merged', 'demolition_confirmed')
      AND (c.change_type = 'demolished') = ($2 = 'demolished')
      AND (ST_Area(ST_Intersection(lw_metric(c.geom), lw_metric(i.g))) / NULLIF(ST_Area(ST_Union(lw_metric(c.geom), lw_metric(i.g))), 0) >= 0.3
           OR ST_Area(ST_Intersection(lw_metric(c.geom), lw_metric(i.g)))
@@ -84,7 +85,9 @@ export async function raiseCandidate(client: pg.PoolClient, flightId: string, ru
     // A later flight saw it again: newest outline and figures, one more version, an audit row.
     const { rows } = await client.query<{ version: number }>(
       `UPDATE candidate c SET geom = o.geom, area_m2 = o.area_m2, height_gain_m = o.height_gain_m, score = o.score,
-              last_flight_id = $2, last_seen_at = COALESCE(f.captured_at, now()), version = c.version + 1, updated_at = now()
+              -- a flight processed late (captured earlier) does not move "last seen" backwards
+              last_flight_id = CASE WHEN COALESCE(f.captured_at, now()) >= c.last_seen_at THEN $2 ELSE c.last_flight_id END,
+              last_seen_at = GREATEST(c.last_seen_at, COALESCE(f.captured_at, now())), version = c.version + 1, updated_at = now()
          FROM candidate_observation o, flight f
         WHERE c.id = $1 AND o.candidate_id = c.id AND o.flight_id = $2 AND f.id = $2
        RETURNING c.version`,
@@ -172,9 +175,10 @@ export async function recordDemolitionCheck(
   measurements: object,
 ): Promise<void> {
   const toStatus = verdict === 'confirmed' ? 'demolition_confirmed' : 'still_standing';
+  // Only the latest schedule: earlier ones keep what was confirmed for them.
   await client.query(
     `UPDATE demolition_schedule SET confirmation = $2, confirmed_by_flight_id = $3
-      WHERE candidate_id = $1 AND status IN ('scheduled', 'done') AND confirmed_by_flight_id IS DISTINCT FROM $3`,
+      WHERE id = (SELECT id FROM demolition_schedule WHERE candidate_id = $1 AND status IN ('scheduled', 'done') ORDER BY id DESC LIMIT 1)`,
     [candidate.id, verdict, flightId],
   );
   const { rows } = await client.query<{ version: number }>(

@@ -84,6 +84,18 @@ export async function setFlightStatus(db: Queryable, id: string, status: FlightS
   );
 }
 
+/**
+ * Marks a flight failed unless it already ended: the first failure's reason is the one the
+ * operator needs (a parent job failing because its child did adds nothing).
+ */
+export async function markFlightFailed(db: Queryable, id: string, reason: string): Promise<void> {
+  await db.query(
+    `UPDATE flight SET status = 'failed', failure_reason = $2, stage = NULL, updated_at = now()
+      WHERE id = $1 AND status NOT IN ('failed', 'done')`,
+    [id, reason],
+  );
+}
+
 export async function upsertFlightAsset(db: Queryable, flightId: string, asset: AssetRow): Promise<void> {
   await db.query(
     `INSERT INTO flight_asset (flight_id, kind, role, uri, sha256, bytes, width, height, band_count, data_type, gsd_m, crs)
@@ -187,12 +199,12 @@ export async function finishDetectionRun(db: Queryable, runId: string, fields: {
 }
 
 /** A flight already holding this exact orthophoto upload (same SHA-256) that did not fail, if any. */
-export async function flightWithOrthophoto(db: Queryable, sha256: string): Promise<string | null> {
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT f.id::text FROM flight f JOIN flight_asset a ON a.flight_id = f.id
+export async function flightWithOrthophoto(db: Queryable, sha256: string): Promise<{ id: string; status: FlightStatus } | null> {
+  const { rows } = await db.query<{ id: string; status: FlightStatus }>(
+    `SELECT f.id::text, f.status FROM flight f JOIN flight_asset a ON a.flight_id = f.id
       WHERE a.kind = 'orthophoto' AND a.role = 'upload' AND a.sha256 = $1 AND f.status <> 'failed'
       ORDER BY f.id LIMIT 1`,
     [sha256],
   );
-  return rows[0]?.id ?? null;
+  return rows[0] ?? null;
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { inTransaction } from '../../db/connection.js';
-import { createFlight, flightWithOrthophoto, getFlight, setFlightStatus, upsertFlightAsset } from '../../db/sql/flights.js';
+import { createFlight, flightWithOrthophoto, getFlight, upsertFlightAsset } from '../../db/sql/flights.js';
 import type { PipelineConfig } from './config.js';
 import { mosaicVrt, parseTilePaths } from './core/tile-mosaic.js';
 import gdal from './gdal.js';
@@ -95,7 +95,10 @@ export async function takeInFlight(pool: pg.Pool, config: PipelineConfig, upload
   }
   const sums = { orthophoto: await sha256Of(upload.orthophoto), surface_model: upload.surfaceModel ? await sha256Of(upload.surfaceModel) : null };
   const existing = await flightWithOrthophoto(pool, sums.orthophoto);
-  if (existing) return { flightId: existing, duplicate: true };
+  // A flight registered but never queued (the process died in between) is queued now; its job
+  // ids are derived from the flight, so queueing one that is already queued adds nothing.
+  if (existing?.status === 'uploaded' || existing?.status === 'queued') await queue(pool, config, existing.id, upload.purpose);
+  if (existing) return { flightId: existing.id, duplicate: true };
   const flightId = await inTransaction(pool, async (client) => {
     const kind = fs.statSync(upload.orthophoto).isDirectory() ? 'aerial_tiles' : 'drone';
     const id = await createFlight(client, { kind, capturedAt: upload.capturedAt ?? new Date().toISOString(), operator: upload.operator ?? null });
@@ -111,14 +114,19 @@ export async function takeInFlight(pool: pg.Pool, config: PipelineConfig, upload
     }
     return id;
   });
+  await queue(pool, config, flightId, upload.purpose);
+  return { flightId, duplicate: false };
+}
+
+async function queue(pool: pg.Pool, config: PipelineConfig, flightId: string, purpose: FlightUpload['purpose']): Promise<void> {
   const connection = createRedisConnection(config.redisUrl);
   try {
-    const lastStage: FlightStage = upload.purpose === 'reference' ? 'coregister' : 'confirm';
+    const lastStage: FlightStage = purpose === 'reference' ? 'coregister' : 'confirm';
     const { created_at: createdAt } = (await getFlight(pool, flightId))!;
+    // Queued first, then the jobs: a worker may fail the flight before this function returns.
+    await pool.query(`UPDATE flight SET status = 'queued', updated_at = now() WHERE id = $1 AND status = 'uploaded'`, [flightId]);
     await queueFlight(connection, config.queuePrefix, { id: flightId, createdAt }, lastStage);
-    await setFlightStatus(pool, flightId, 'queued');
   } finally {
     connection.disconnect();
   }
-  return { flightId, duplicate: false };
 }

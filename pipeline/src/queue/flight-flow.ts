@@ -35,6 +35,12 @@ export function flightJobId(flight: QueuedFlight, stage: string): string {
   return `flight-${flight.id}-${flight.createdAt.getTime()}-${stage}`;
 }
 
+/** The flight and stage a job id names, or null for another kind of job. */
+export function flightOfJobId(jobId: string): { flightId: string; stage: string } | null {
+  const match = /^flight-(\d+)-\d+-([a-z]+)$/.exec(jobId);
+  return match ? { flightId: match[1]!, stage: match[2]! } : null;
+}
+
 /**
  * The chain as a flow tree: the last stage is the root, the first the deepest child. A reference
  * flight (earlier imagery to compare with, not to search) stops after `coregister`.

@@ -4,13 +4,13 @@
  * Transient faults (PostgreSQL or Redis restarting) throw ordinary errors, which BullMQ retries
  * with backoff; a worker killed mid-job leaves a stalled job that another worker picks up.
  */
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { setFlightProgress, setFlightStatus } from '../../../db/sql/flights.js';
+import { markFlightFailed, setFlightProgress, setFlightStatus } from '../../../db/sql/flights.js';
 import type { PipelineConfig } from '../config.js';
 import { FlightRejectedError, type StageContext } from '../stages/stage-context.js';
-import { FLIGHT_QUEUE, type FlightJobData } from './flight-flow.js';
+import { FLIGHT_QUEUE, flightOfJobId, type FlightJobData } from './flight-flow.js';
 import { isFlightStage, overallProgress, type FlightStage } from './flight-stages.js';
 
 export type StageRunner = (ctx: StageContext, flightId: string) => Promise<unknown>;
@@ -50,7 +50,7 @@ export function createFlightWorker(options: FlightWorkerOptions): Worker<FlightJ
         await stages[stage]({ pool, config, progress, changeDetector }, flightId);
       } catch (error) {
         if (error instanceof FlightRejectedError) {
-          await setFlightStatus(pool, flightId, 'failed', error.message);
+          await markFlightFailed(pool, flightId, error.message);
           throw new UnrecoverableError(error.message);
         }
         throw error;
@@ -60,12 +60,16 @@ export function createFlightWorker(options: FlightWorkerOptions): Worker<FlightJ
     },
     { connection, prefix: config.queuePrefix, concurrency: config.concurrency, lockDuration: lockDurationMs, autorun: true },
   );
-  worker.on('failed', (job, error) => {
-    if (!job || error instanceof UnrecoverableError || error.name === 'UnrecoverableError') return;
-    if (job.attemptsMade >= (job.opts.attempts ?? 1)) {
-      const reason = `Processing stopped at the ${job.name} stage after ${job.attemptsMade} attempts: ${error.message}`;
-      setFlightStatus(pool, job.data.flightId, 'failed', reason).catch((e: unknown) => console.error('[worker] could not record the failure', e));
-    }
+  // A job's final failure, whoever saw it: retries exhausted, unrecoverable, or stalled too often
+  // (a killed worker; BullMQ then fails the job in Redis without any worker's 'failed' event).
+  // Every worker listens; recording is conditional, so the first reason stands.
+  const events = new QueueEvents(FLIGHT_QUEUE, { connection: connection.duplicate(), prefix: config.queuePrefix });
+  events.on('failed', ({ jobId, failedReason }) => {
+    const job = flightOfJobId(jobId);
+    if (!job) return;
+    markFlightFailed(pool, job.flightId, `Processing stopped at the ${job.stage} stage: ${failedReason}`)
+      .catch((e: unknown) => console.error('[worker] could not record the failure', e));
   });
+  worker.on('closed', () => void events.close());
   return worker;
 }

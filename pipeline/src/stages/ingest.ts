@@ -72,6 +72,8 @@ async function writeCog(role: AssetRole, upload: string, target: string, uploadM
     output.close();
   } catch (error) {
     fs.rmSync(`${target}.partial`, { force: true });
+    // Our side failing to write (disk full, permissions, store unreachable) is retried, not blamed on the upload.
+    if (/no space|permission denied|read-only file system|failed to write|write error/i.test((error as Error).message)) throw error;
     throw new FlightRejectedError(`The ${NAMES[role]} could not be read to the end: the file is truncated or corrupt. Upload it again. (${(error as Error).message})`);
   } finally {
     input.close();

@@ -30,7 +30,7 @@ interface Piece {
 }
 
 /** Classes 1 (new) and 2 (demolished) in a GDAL in-memory raster, polygonised in one pass. */
-function polygonisePieces(probabilityPath: string, threshold: number, stripRows: number): Piece[] {
+async function polygonisePieces(probabilityPath: string, threshold: number, stripRows: number): Promise<Piece[]> {
   const probability = gdal.open(probabilityPath);
   const { x: width, y: height } = probability.rasterSize;
   const classes = gdal.open('classes', 'w', 'MEM', width, height, 1, gdal.GDT_Byte);
@@ -48,7 +48,8 @@ function polygonisePieces(probabilityPath: string, threshold: number, stripRows:
     }
     const layer = vectors.layers.create('pieces', null, gdal.wkbPolygon);
     layer.fields.add(new gdal.FieldDefn('class', gdal.OFTInteger));
-    gdal.polygonize({ src: classes.bands.get(1), mask: classes.bands.get(1), dst: layer, pixValField: 0, connectedness: 8 });
+    // Off the event loop: a large flight's polygonisation must not starve the job's lock renewal.
+    await gdal.polygonizeAsync({ src: classes.bands.get(1), mask: classes.bands.get(1), dst: layer, pixValField: 0, connectedness: 8 });
     const pieces: Piece[] = [];
     for (const feature of layer.features) {
       const { coordinates } = JSON.parse((feature.getGeometry() as unknown as { toJSON(): string }).toJSON()) as { coordinates: Ring[] };
@@ -70,7 +71,7 @@ export async function vectoriseFlight(ctx: StageContext, flightId: string, optio
   const plan = run.params as unknown as DetectionPlan;
   const spec = loadModelSpec();
   const probabilityPath = flightPath(ctx.config.rasterStore, flightId, PROBABILITY_FILE);
-  const pieces = polygonisePieces(probabilityPath, spec.threshold, stripRows).filter((p) => ringArea(p.rings[0]!) >= minAreaM2);
+  const pieces = (await polygonisePieces(probabilityPath, spec.threshold, stripRows)).filter((p) => ringArea(p.rings[0]!) >= minAreaM2);
   const detections: DetectionInput[] = [];
   for (const [index, piece] of pieces.entries()) {
     const regular = regularizeRing(piece.rings[0]!);

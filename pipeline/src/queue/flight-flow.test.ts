@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { flightFlow, flightJobId, flightOfJobId } from './flight-flow.js';
+import { FLIGHT_STAGES, overallProgress } from './flight-stages.js';
+
+const flight = { id: '42', createdAt: new Date('2026-10-15T05:44:00Z') };
+
+describe('the flight flow', () => {
+  it('chains every stage, the first as the deepest child', () => {
+    const names: string[] = [];
+    for (let node: ReturnType<typeof flightFlow> | undefined = flightFlow(flight, 'p'); node; node = node.children?.[0]) names.push(node.name);
+    expect(names).toEqual([...FLIGHT_STAGES].reverse());
+  });
+
+  it('stops a reference flight after co-registration', () => {
+    const root = flightFlow(flight, 'p', 'coregister');
+    expect([root.name, root.children?.[0]?.name, root.children?.[0]?.children]).toEqual(['coregister', 'ingest', undefined]);
+    expect(root.data).toEqual({ flightId: '42', lastStage: 'coregister' });
+  });
+
+  it('names jobs after the flight and its creation, and reads them back', () => {
+    const id = flightJobId(flight, 'detect');
+    expect(id).toBe(`flight-42-${flight.createdAt.getTime()}-detect`);
+    expect(flightOfJobId(id)).toEqual({ flightId: '42', stage: 'detect' });
+    expect(flightOfJobId('weekly-report-2026-W47')).toBeNull();
+  });
+
+  it('reports overall progress that only grows from the first stage to the last', () => {
+    const points = FLIGHT_STAGES.flatMap((stage) => [0, 0.5, 1].map((f) => overallProgress(stage, f)));
+    expect(points[0]).toBe(0);
+    expect(points[points.length - 1]).toBe(1);
+    points.slice(1).forEach((p, i) => expect(p).toBeGreaterThanOrEqual(points[i]!));
+  });
+});
