@@ -1,6 +1,7 @@
 /**
  * `npm run worker`: a pipeline worker process. Run as many as you like, on as many machines, against
- * the same Redis, PostgreSQL and raster store. SIGTERM or SIGINT closes it gracefully: it finishes
+ * the same Redis, PostgreSQL and raster store. It also keeps the weekly report schedule and runs
+ * its job. SIGTERM or SIGINT closes it gracefully: it finishes
  * the job in hand and takes no new one; a second signal stops at once, and the interrupted job is
  * handed to another worker when its lock expires.
  */
@@ -10,6 +11,7 @@ import { ChangeDetector } from './model/index.js';
 import { createFlightWorker } from './queue/flight-worker.js';
 import { createRedisConnection } from './queue/redis-connection.js';
 import { FLIGHT_STAGE_RUNNERS } from './stages/index.js';
+import { createReportWorker, scheduleWeeklyReport } from './queue/weekly-report-job.js';
 
 const config = loadConfig();
 const pool = createPool();
@@ -24,6 +26,9 @@ const worker = createFlightWorker({
   lockDurationMs: Number(process.env.WORKER_LOCK_MS ?? 30_000),
 });
 worker.on('error', (error) => console.error('[worker]', error.message));
+await scheduleWeeklyReport(connection, config.queuePrefix);
+const reports = createReportWorker(pool, connection, config.queuePrefix);
+reports.on('completed', (job) => console.log(`[worker] weekly reports stored (${job.returnvalue as number} areas)`));
 worker.on('completed', (job) => console.log(`[worker] flight ${job.data.flightId}: ${job.name} done`));
 worker.on('failed', (job, error) => console.log(`[worker] flight ${job?.data.flightId}: ${job?.name} failed: ${error.message}`));
 console.log(`[worker] ${process.pid} serving ${config.redisUrl} (concurrency ${config.concurrency}, raster store ${config.rasterStore})`);
@@ -36,7 +41,7 @@ async function shutdown(signal: string): Promise<void> {
   }
   closing = true;
   console.log(`[worker] ${signal}: finishing the job in hand, then stopping`);
-  await worker.close();
+  await Promise.all([worker.close(), reports.close()]);
   await pool.end();
   connection.disconnect();
   process.exit(0);
