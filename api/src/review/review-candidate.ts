@@ -1,0 +1,37 @@
+/**
+ * A reviewer's decision, end to end: the candidate must exist, the reviewer must have seen its
+ * current version, the workflow must allow the step, and then the write is one atomic
+ * compare-and-set. The outcome maps to HTTP: ok 200, not_found 404, conflict 409, invalid 422.
+ */
+import type pg from 'pg';
+import { applyReview } from '../../../db/sql/reviews.js';
+import { judgeReview, type ReviewRequest } from './transitions.js';
+
+export type ReviewResult =
+  | { outcome: 'ok'; status: string; version: number }
+  | { outcome: 'not_found' }
+  | { outcome: 'conflict'; current: { status: string; version: number } }
+  | { outcome: 'invalid'; problem: string };
+
+export async function reviewCandidate(pool: pg.Pool, candidateId: string, actorId: string, request: ReviewRequest): Promise<ReviewResult> {
+  const { rows } = await pool.query<{ status: string; version: number }>(`SELECT status, version FROM candidate WHERE id = $1`, [candidateId]);
+  const current = rows[0];
+  if (!current) return { outcome: 'not_found' };
+  if (current.version !== request.version) return { outcome: 'conflict', current };
+  const verdict = judgeReview(current.status, request);
+  if (!verdict.ok) return { outcome: 'invalid', problem: verdict.problem };
+  const written = await applyReview(pool, {
+    candidateId,
+    actorId,
+    action: request.action,
+    expectedVersion: request.version,
+    fromStatus: current.status,
+    toStatus: verdict.to,
+    reasonCode: request.reasonCode ?? null,
+    reasonText: request.reasonText ?? null,
+    scheduledFor: request.scheduledFor ?? null,
+    team: request.team ?? null,
+  });
+  if (!written.applied) return written.current ? { outcome: 'conflict', current: written.current } : { outcome: 'not_found' };
+  return { outcome: 'ok', status: verdict.to, version: written.version };
+}
