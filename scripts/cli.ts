@@ -4,10 +4,12 @@
  */
 import { runImportCommand, IMPORT_USAGE } from './commands/import.js';
 import { runIngestCommand, INGEST_USAGE } from './commands/ingest.js';
+import { runUserCommand, USER_USAGE } from './commands/user.js';
 
 const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   import: { usage: IMPORT_USAGE, run: runImportCommand },
   ingest: { usage: INGEST_USAGE, run: runIngestCommand },
+  user: { usage: USER_USAGE, run: runUserCommand },
 };
 
 function usage(): string {

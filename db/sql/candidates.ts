@@ -193,3 +193,73 @@ export async function recordDemolitionCheck(
     [candidate.id, verdict === 'confirmed' ? 'confirm_demolished' : 'still_standing', candidate.status, toStatus, rows[0].version, { flightId, ...measurements }],
   );
 }
+
+export interface CandidateFilter {
+  /** [west, south, east, north] in lon/lat. */
+  bbox?: [number, number, number, number];
+  statuses?: string[];
+  types?: string[];
+  villageCode?: string;
+  streetCode?: string;
+  minAreaM2?: number;
+  minPriority?: number;
+  /** Last seen on or after / before (YYYY-MM-DD). */
+  from?: string;
+  to?: string;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * Candidates as GeoJSON features, filtered and paged, most urgent first. Every filter value is a
+ * bound parameter; the bbox goes through the GiST index.
+ */
+export async function listCandidates(db: pg.Pool | pg.PoolClient, filter: CandidateFilter): Promise<{ features: object[]; matched: number }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  if (filter.bbox) where.push(`c.geom && ST_MakeEnvelope(${filter.bbox.map(param).join(', ')}, 4326)`);
+  if (filter.statuses?.length) where.push(`c.status = ANY(${param(filter.statuses)})`);
+  if (filter.types?.length) where.push(`c.change_type = ANY(${param(filter.types)})`);
+  if (filter.villageCode) where.push(`c.village_id = (SELECT id FROM admin_area WHERE code = ${param(filter.villageCode)})`);
+  if (filter.streetCode) where.push(`c.street_id = (SELECT id FROM admin_area WHERE code = ${param(filter.streetCode)})`);
+  if (filter.minAreaM2 !== undefined) where.push(`c.area_m2 >= ${param(filter.minAreaM2)}`);
+  if (filter.minPriority !== undefined) where.push(`c.priority >= ${param(filter.minPriority)}`);
+  if (filter.from) where.push(`c.last_seen_at >= (${param(filter.from)}::date)::timestamp AT TIME ZONE 'Asia/Shanghai'`);
+  if (filter.to) where.push(`c.last_seen_at < (${param(filter.to)}::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'`);
+  const condition = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const { rows } = await db.query<{ feature: object; matched: string }>(
+    `SELECT json_build_object('type', 'Feature', 'id', c.id, 'geometry', ST_AsGeoJSON(c.geom, 7)::json,
+              'properties', json_build_object('status', c.status, 'change_type', c.change_type, 'priority', c.priority,
+                'area_m2', round(c.area_m2::numeric, 1), 'height_gain_m', c.height_gain_m, 'score', c.score, 'version', c.version,
+                'village', v.name, 'street', s.name, 'first_seen_at', c.first_seen_at, 'last_seen_at', c.last_seen_at,
+                'reasons', c.triage->'reasons')) AS feature,
+            count(*) OVER () AS matched
+       FROM candidate c LEFT JOIN admin_area v ON v.id = c.village_id LEFT JOIN admin_area s ON s.id = c.street_id
+       ${condition}
+      ORDER BY c.priority DESC, c.area_m2 DESC, c.id
+      LIMIT ${param(filter.limit)} OFFSET ${param(filter.offset)}`,
+    params,
+  );
+  return { features: rows.map((r) => r.feature), matched: rows[0] ? Number(rows[0].matched) : 0 };
+}
+
+/** One candidate with its observations across flights and its audit trail; null if unknown. */
+export async function candidateDetail(db: pg.Pool | pg.PoolClient, id: string): Promise<object | null> {
+  const { rows } = await db.query<{ detail: object }>(
+    `SELECT json_build_object(
+              'type', 'Feature', 'id', c.id, 'geometry', ST_AsGeoJSON(c.geom, 7)::json,
+              'properties', to_jsonb(c) - 'geom',
+              'observations', (SELECT coalesce(json_agg(json_build_object('flight_id', o.flight_id, 'observed_at', o.observed_at,
+                                 'area_m2', o.area_m2, 'height_gain_m', o.height_gain_m, 'score', o.score,
+                                 'evidence_before', o.evidence_before, 'evidence_after', o.evidence_after) ORDER BY o.observed_at), '[]')
+                                 FROM candidate_observation o WHERE o.candidate_id = c.id),
+              'audit', (SELECT coalesce(json_agg(json_build_object('at', e.at, 'action', e.action, 'actor', u.username,
+                          'from_status', e.from_status, 'to_status', e.to_status, 'reason_code', e.reason_code,
+                          'reason_text', e.reason_text, 'version', e.candidate_version) ORDER BY e.id), '[]')
+                          FROM review_event e LEFT JOIN app_user u ON u.id = e.actor_id WHERE e.candidate_id = c.id)) AS detail
+       FROM candidate c WHERE c.id = $1`,
+    [id],
+  );
+  return rows[0]?.detail ?? null;
+}
