@@ -3,15 +3,18 @@
  * load the scene's baseline, register, permits, zones and areas into PostGIS; start a pipeline
  * worker (its own process, as in production); take in the earlier flight as reference imagery and
  * the later flight as a patrol; wait for the pipeline; score the candidates against the scene's
- * ground truth and write the score as JSON. `--once` exits after scoring (for scripts); the API and
- * viewer arrive with their issues, after which the demo serves them.
+ * ground truth and write the score as JSON; create the demo accounts; then serve the API (the
+ * viewer arrives with its issue) until Ctrl-C. `--once` exits after scoring (for scripts).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { buildApi } from '../api/src/server.js';
+import { hashPassword } from '../api/src/auth/passwords.js';
 import { createPool, databaseUrl } from '../db/connection.js';
+import { ROLES, upsertUser } from '../db/sql/users.js';
 import { loadConfig } from '../pipeline/src/config.js';
 import { takeInFlight } from '../pipeline/src/flight-intake.js';
 import { loadScene } from '../pipeline/src/import/load-scene.js';
@@ -36,6 +39,7 @@ const manifest = JSON.parse(fs.readFileSync(path.join(scene, 'scene.json'), 'utf
 const capturedAt = (which: 'before' | 'after') => `${manifest.dates[which]}T${manifest.flight_time_local[which]}:00+08:00`;
 
 const pool = createPool();
+let serving = false;
 const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'pipeline', 'src', 'worker.ts')], {
   stdio: ['ignore', 'inherit', 'inherit'],
   env: process.env,
@@ -67,8 +71,23 @@ try {
     ` (TP ${score.object.tp}, FP ${score.object.fp}, FN ${score.object.fn}); triage as expected for ${pct(score.triageAgreement)} of those found`);
   for (const [type, { found, total }] of Object.entries(score.recallByType)) console.log(`[demo]   ${type.padEnd(17)} found ${found} of ${total}`);
   console.log(`[demo] score written to ${values.out}`);
-  if (!values.once) console.log('[demo] the API and viewer are not built yet (see README, Roadmap); exiting.');
+
+  const password = process.env.LINGWEI_DEMO_PASSWORD || 'lingwei-demo';
+  const hash = await hashPassword(password);
+  for (const role of ROLES) await upsertUser(pool, { username: role, role, passwordHash: hash });
+  console.log(`[demo] accounts ${ROLES.join(', ')} (user name = role), password "${password}" (LINGWEI_DEMO_PASSWORD)`);
+
+  if (!values.once) {
+    const app = await buildApi({ pool });
+    const port = Number(process.env.PORT ?? 8080);
+    await app.listen({ host: '127.0.0.1', port });
+    serving = true;
+    console.log(`[demo] API at http://127.0.0.1:${port}/api (OpenAPI: http://127.0.0.1:${port}/docs); the viewer arrives with its issue. Ctrl-C stops.`);
+    process.on('SIGINT', () => void app.close().then(() => worker.kill('SIGTERM')).then(() => pool.end()).then(() => process.exit(0)));
+  }
 } finally {
-  worker.kill('SIGTERM');
-  await pool.end();
+  if (!serving) {
+    worker.kill('SIGTERM');
+    await pool.end();
+  }
 }

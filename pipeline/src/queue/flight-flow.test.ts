@@ -20,7 +20,7 @@ describe('the flight flow', () => {
   it('names jobs after the flight and its creation, and reads them back', () => {
     const id = flightJobId(flight, 'detect');
     expect(id).toBe(`flight-42-${flight.createdAt.getTime()}-detect`);
-    expect(flightOfJobId(id)).toEqual({ flightId: '42', stage: 'detect' });
+    expect(flightOfJobId(id)).toEqual({ flightId: '42', createdAtMs: flight.createdAt.getTime(), stage: 'detect' });
     expect(flightOfJobId('weekly-report-2026-W47')).toBeNull();
   });
 

@@ -35,10 +35,10 @@ export function flightJobId(flight: QueuedFlight, stage: string): string {
   return `flight-${flight.id}-${flight.createdAt.getTime()}-${stage}`;
 }
 
-/** The flight and stage a job id names, or null for another kind of job. */
-export function flightOfJobId(jobId: string): { flightId: string; stage: string } | null {
-  const match = /^flight-(\d+)-\d+-([a-z]+)$/.exec(jobId);
-  return match ? { flightId: match[1]!, stage: match[2]! } : null;
+/** The flight, its creation time (ms) and the stage a job id names, or null for another kind of job. */
+export function flightOfJobId(jobId: string): { flightId: string; createdAtMs: number; stage: string } | null {
+  const match = /^flight-(\d+)-(\d+)-([a-z]+)$/.exec(jobId);
+  return match ? { flightId: match[1]!, createdAtMs: Number(match[2]), stage: match[3]! } : null;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { markFlightFailed, setFlightProgress, setFlightStatus } from '../../../db/sql/flights.js';
+import { getFlight, markFlightFailed, setFlightProgress, setFlightStatus } from '../../../db/sql/flights.js';
 import type { PipelineConfig } from '../config.js';
 import { FlightRejectedError, type StageContext } from '../stages/stage-context.js';
 import { FLIGHT_QUEUE, flightOfJobId, type FlightJobData } from './flight-flow.js';
@@ -40,6 +40,13 @@ export function createFlightWorker(options: FlightWorkerOptions): Worker<FlightJ
       if (!isFlightStage(job.name)) throw new UnrecoverableError(`unknown stage ${job.name}`);
       const stage = job.name;
       const { flightId } = job.data;
+      // A job left in Redis for a flight row that no longer exists (a database restored or reset)
+      // must not act on whichever flight now has that id.
+      const named = job.id ? flightOfJobId(job.id) : null;
+      const flight = await getFlight(pool, flightId);
+      if (!flight || (named && named.createdAtMs !== flight.created_at.getTime())) {
+        throw new UnrecoverableError(`job ${job.id} belongs to a flight that no longer exists`);
+      }
       const progress = async (fraction: number) => {
         const overall = overallProgress(stage, fraction);
         await job.updateProgress({ stage, overall } satisfies JobProgress);
@@ -66,7 +73,7 @@ export function createFlightWorker(options: FlightWorkerOptions): Worker<FlightJ
   const events = new QueueEvents(FLIGHT_QUEUE, { connection: connection.duplicate(), prefix: config.queuePrefix });
   events.on('failed', ({ jobId, failedReason }) => {
     const job = flightOfJobId(jobId);
-    if (!job) return;
+    if (!job || failedReason.includes('belongs to a flight that no longer exists')) return;
     markFlightFailed(pool, job.flightId, `Processing stopped at the ${job.stage} stage: ${failedReason}`)
       .catch((e: unknown) => console.error('[worker] could not record the failure', e));
   });
