@@ -17,6 +17,7 @@ import { createPool, databaseUrl } from '../db/connection.js';
 import { ROLES, upsertUser } from '../db/sql/users.js';
 import { loadConfig } from '../pipeline/src/config.js';
 import { takeInFlight } from '../pipeline/src/flight-intake.js';
+import { createRedisConnection } from '../pipeline/src/queue/redis-connection.js';
 import { loadScene } from '../pipeline/src/import/load-scene.js';
 import { scoreFlight } from '../pipeline/src/score-flight.js';
 import { describeImport } from './commands/import.js';
@@ -78,12 +79,13 @@ try {
   console.log(`[demo] accounts ${ROLES.join(', ')} (user name = role), password "${password}" (LINGWEI_DEMO_PASSWORD)`);
 
   if (!values.once) {
-    const app = await buildApi({ pool });
+    const redis = createRedisConnection(config.redisUrl);
+    const app = await buildApi({ pool, redis, cachePrefix: config.queuePrefix });
     const port = Number(process.env.PORT ?? 8080);
     await app.listen({ host: '127.0.0.1', port });
     serving = true;
     console.log(`[demo] API at http://127.0.0.1:${port}/api (OpenAPI: http://127.0.0.1:${port}/docs); the viewer arrives with its issue. Ctrl-C stops.`);
-    process.on('SIGINT', () => void app.close().then(() => worker.kill('SIGTERM')).then(() => pool.end()).then(() => process.exit(0)));
+    process.on('SIGINT', () => void app.close().then(() => worker.kill('SIGTERM')).then(() => pool.end()).then(() => redis.disconnect()).then(() => process.exit(0)));
   }
 } finally {
   if (!serving) {

@@ -6,15 +6,21 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { useAuthentication } from './auth/authenticate.js';
 import { useProblemErrors } from './problem.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { candidateRoutes } from './routes/candidate-routes.js';
 import { flightRoutes } from './routes/flight-routes.js';
+import { tileRoutes } from './routes/tile-routes.js';
 
 export interface ApiOptions {
   pool: pg.Pool;
+  /** Redis for the tile cache; null: no cache. */
+  redis?: Redis | null;
+  /** Key prefix in Redis. Default "lingwei". */
+  cachePrefix?: string;
   /** Largest request body, bytes. Default 1 MiB (uploads take another route). */
   bodyLimit?: number;
   logger?: boolean;
@@ -30,5 +36,6 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   authRoutes(app, options.pool);
   candidateRoutes(app, options.pool);
   flightRoutes(app, options.pool);
+  tileRoutes(app, options.pool, options.redis ?? null, options.cachePrefix ?? 'lingwei');
   return app;
 }
