@@ -71,6 +71,7 @@ describe('the role matrix', () => {
     ['POST', () => `/api/candidates/${candidateId}/review`, { action: 'mark_demolished', version: 1 }, ['reviewer']],
     ['GET', () => '/api/flights', undefined, ['operator', 'reviewer', 'assessor']],
     ['GET', () => '/api/flights/1', undefined, ['operator', 'reviewer', 'assessor']],
+    ['GET', () => '/api/flights/999999/events', undefined, ['operator', 'reviewer', 'assessor']],
   ];
   for (const [method, url, payload, allowed] of routes) {
     for (const role of [null, ...ROLES] as const) {
@@ -140,6 +141,19 @@ describe('reviewing over HTTP', () => {
     expect(huge.statusCode).toBe(413);
     const { rows } = await pool.query(`SELECT status, version FROM candidate WHERE id = $1`, [candidateId]);
     expect(rows[0]).toEqual({ status: 'pending', version: 1 });
+  });
+});
+
+describe('flight progress as Server-Sent Events', () => {
+  it('streams the flight row until the flight ends', async () => {
+    const { rows } = await pool.query<{ id: string }>(`INSERT INTO flight (status, stage, progress) VALUES ('processing', 'detect', 0.5) RETURNING id::text`);
+    const id = rows[0]!.id;
+    setTimeout(() => void pool.query(`UPDATE flight SET status = 'done', stage = NULL, progress = 1 WHERE id = $1`, [id]), 700);
+    const response = await app.inject({ url: `/api/flights/${id}/events`, headers: as('operator') });
+    expect(response.headers['content-type']).toBe('text/event-stream');
+    const events = response.body.split('\n\n').filter(Boolean).map((chunk) => JSON.parse(chunk.split('data: ')[1]!));
+    expect(events[0]).toEqual({ status: 'processing', stage: 'detect', progress: 0.5, failure_reason: null });
+    expect(events[events.length - 1]).toEqual({ status: 'done', stage: null, progress: 1, failure_reason: null });
   });
 });
 

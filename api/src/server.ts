@@ -12,7 +12,7 @@ import { useAuthentication } from './auth/authenticate.js';
 import { useProblemErrors } from './problem.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { candidateRoutes } from './routes/candidate-routes.js';
-import { flightRoutes } from './routes/flight-routes.js';
+import { flightEventRoutes, flightRoutes } from './routes/flight-routes.js';
 import { tileRoutes } from './routes/tile-routes.js';
 
 export interface ApiOptions {
@@ -36,6 +36,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   authRoutes(app, options.pool);
   candidateRoutes(app, options.pool);
   flightRoutes(app, options.pool);
+  flightEventRoutes(app, options.pool);
   tileRoutes(app, options.pool, options.redis ?? null, options.cachePrefix ?? 'lingwei');
   return app;
 }

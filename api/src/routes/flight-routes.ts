@@ -1,4 +1,8 @@
-/** Flights: the list and one flight with its progress, assets and failure reason. */
+/**
+ * Flights: the list, one flight with its progress, assets and failure reason, and its progress
+ * live as Server-Sent Events (the flight row is what workers update, so any API instance can
+ * stream any flight).
+ */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { getFlight } from '../../../db/sql/flights.js';
@@ -27,5 +31,34 @@ export function flightRoutes(app: FastifyInstance, pool: pg.Pool): void {
   }, async (request, reply) => {
     const flight = await getFlight(pool, request.params.id);
     return flight ? { ...flight, footprint: flight.footprint && JSON.parse(flight.footprint) } : sendProblem(reply, 404, 'No such flight', `flight ${request.params.id} does not exist`);
+  });
+}
+
+/** How often the event stream looks at the flight row, ms. */
+const EVENT_POLL_MS = 500;
+
+export function flightEventRoutes(app: FastifyInstance, pool: pg.Pool): void {
+  app.get<{ Params: { id: string } }>('/api/flights/:id/events', {
+    config: { roles: ['operator', 'reviewer', 'assessor'] },
+    schema: { tags: ['flights'], params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,18}$' } } } },
+  }, async (request, reply) => {
+    if (!(await getFlight(pool, request.params.id))) return sendProblem(reply, 404, 'No such flight', `flight ${request.params.id} does not exist`);
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    let last = '';
+    let open = true;
+    request.raw.on('close', () => (open = false));
+    while (open) {
+      const flight = await getFlight(pool, request.params.id);
+      if (!flight) break;
+      const event = JSON.stringify({ status: flight.status, stage: flight.stage, progress: flight.progress, failure_reason: flight.failure_reason });
+      if (event !== last) {
+        reply.raw.write(`event: progress\ndata: ${event}\n\n`);
+        last = event;
+      }
+      if (flight.status === 'done' || flight.status === 'failed') break;
+      await new Promise((resolve) => setTimeout(resolve, EVENT_POLL_MS));
+    }
+    reply.raw.end();
   });
 }
