@@ -7,6 +7,9 @@
 import gdal from 'gdal-async';
 
 gdal.config.set('OSR_DEFAULT_AXIS_MAPPING_STRATEGY', 'TRADITIONAL_GIS_ORDER');
+// GDAL's block cache defaults to 5% of RAM (1.2 GB here); a worker's memory must not depend on
+// the machine or the flight, so it is bounded (override with the GDAL_CACHEMAX environment variable).
+if (!process.env.GDAL_CACHEMAX) gdal.config.set('GDAL_CACHEMAX', '256');
 
 export default gdal;
 export type { Dataset, Layer, RasterBand, SpatialReference } from 'gdal-async';
