@@ -1,0 +1,269 @@
+"""Training batches from the exported samples (models/data/export.ts writes them).
+
+Inputs arrive already normalised by the TypeScript preprocessing; this module only crops,
+augments and decides which inputs a training example "has", by blanking channels and their
+availability masks exactly as the TypeScript chip builder does for an absent input (zeros).
+Augmentation: flips and quarter turns, colour response changes per date, a small extra
+misregistration of the new flight, surface-model noise and bias, and the flight kinds:
+
+  drone         after RGB + after DSM + baseline (+ before RGB half of the time)
+  rgb_baseline  after RGB + before RGB + baseline
+  dsm_baseline  after DSM + baseline (no imagery)
+  rgb_pair      after RGB + before RGB, no baseline (bare image pairs, LEVIR-CD style)
+  rgb_after     after RGB + baseline only
+
+Real samples keep the inputs they have: image pairs are rgb_pair, drone surface models are
+dsm_baseline with a random share of buildings withheld from the baseline per draw.
+
+Changes are rare (a few percent of a village's pixels, a fraction of a percent of a forested
+drone tile), so most crops are centred near a change (scenes) or a building (surface models);
+the rest are drawn anywhere, so that empty ground is seen too.
+"""
+import glob
+import json
+import os
+
+import numpy as np
+
+SYNTHETIC_MODES = [("drone", 0.45), ("rgb_baseline", 0.15), ("dsm_baseline", 0.20), ("rgb_pair", 0.12), ("rgb_after", 0.08)]
+# Share of crops centred near a change (scenes) or a building (surface models).
+FOCUS = {"scene": 0.6, "surface": 0.85}
+
+
+def focus_points(s, limit=4000):
+    """Pixels worth centring a crop on: changed pixels of scenes, building pixels of surface models."""
+    p = s["plane"]
+    if s["kind"] == "scene":
+        mask = (s["array"][p["target_new"]] > 0.5) | (s["array"][p["target_demolished"]] > 0.5)
+    elif s["kind"] == "surface":
+        mask = s["array"][p["instance"]] > 0.5
+    else:
+        return None
+    rows, cols = np.nonzero(mask)
+    if not len(rows):
+        return None
+    step = max(1, len(rows) // limit)
+    return np.stack([rows[::step], cols[::step]], 1)
+
+
+class Samples:
+    def __init__(self, data_dir, channels):
+        self.channels = list(channels)
+        self.ch = {n: i for i, n in enumerate(self.channels)}
+        self.samples = []
+        for index_file in sorted(glob.glob(os.path.join(data_dir, "index-*.json"))):
+            with open(index_file) as f:
+                index = json.load(f)
+            if index["channels"] != self.channels:
+                raise SystemExit(f"{index_file}: exported with other channels; re-export the data")
+            for s in index["samples"]:
+                raw = np.fromfile(os.path.join(data_dir, s["file"]), dtype=np.float16)
+                s["array"] = raw.reshape(len(s["planes"]), s["height"], s["width"])
+                s["plane"] = {n: i for i, n in enumerate(s["planes"])}
+                s["focus"] = focus_points(s)
+                self.samples.append(s)
+        self.groups = {}
+        for s in self.samples:
+            group = s["kind"] if s["kind"] != "pair" else ("xbd_pair" if s["source"] == "xbd" else "pair")
+            self.groups.setdefault(group, []).append(s)
+
+    def describe(self):
+        return {g: len(v) for g, v in sorted(self.groups.items())}
+
+
+class BatchMaker:
+    """Draws batches; every random choice comes from one seeded generator (reproducible)."""
+
+    def __init__(self, samples, crop, seed):
+        self.s = samples
+        self.crop = crop
+        self.rng = np.random.default_rng(seed)
+        weights = {"scene": 0.52, "surface": 0.3, "pair": 0.09, "xbd_pair": 0.03, "single": 0.06}
+        groups = [g for g in weights if g in samples.groups]
+        w = np.array([weights[g] for g in groups])
+        self.groups = groups
+        self.group_p = w / w.sum()
+
+    def batch(self, n):
+        C = len(self.s.channels)
+        x = np.zeros((n, C, self.crop, self.crop), np.float32)
+        # Targets: new, demolished, any-change; weights for directional and for any-change loss.
+        t = np.zeros((n, 3, self.crop, self.crop), np.float32)
+        w = np.zeros((n, 2, self.crop, self.crop), np.float32)
+        for i in range(n):
+            group = self.groups[self.rng.choice(len(self.groups), p=self.group_p)]
+            getattr(self, "_" + group)(self.rng.choice(self.s.groups[group]), x[i], t[i], w[i])
+            self._geometry(x[i], t[i], w[i])
+        return x, t, w
+
+    # --- sample kinds -------------------------------------------------------------------------
+
+    def _window(self, s, focus=0.0):
+        H, W = s["height"], s["width"]
+        pts = s.get("focus")
+        if pts is not None and self.rng.random() < focus:
+            r, c = pts[self.rng.integers(len(pts))]
+            jitter = self.crop // 3
+            r0 = int(np.clip(r - self.crop // 2 + self.rng.integers(-jitter, jitter + 1), 0, max(0, H - self.crop)))
+            c0 = int(np.clip(c - self.crop // 2 + self.rng.integers(-jitter, jitter + 1), 0, max(0, W - self.crop)))
+        else:
+            r0 = int(self.rng.integers(0, max(1, H - self.crop + 1)))
+            c0 = int(self.rng.integers(0, max(1, W - self.crop + 1)))
+        return r0, c0, min(self.crop, H), min(self.crop, W)
+
+    def _inputs(self, s, win, x):
+        r0, c0, h, w = win
+        a = s["array"]
+        for name, i in self.s.ch.items():
+            x[i, :h, :w] = a[s["plane"][name], r0 : r0 + h, c0 : c0 + w]
+        return h, w
+
+    def _plane(self, s, name, win):
+        r0, c0, h, w = win
+        return s["array"][s["plane"][name], r0 : r0 + h, c0 : c0 + w].astype(np.float32)
+
+    def _scene(self, s, x, t, w):
+        win = self._window(s, FOCUS["scene"])
+        h, wd = self._inputs(s, win, x)
+        t[0, :h, :wd] = self._plane(s, "target_new", win)
+        t[1, :h, :wd] = self._plane(s, "target_demolished", win)
+        weight = self._plane(s, "weight", win)
+        mode = SYNTHETIC_MODES[self.rng.choice(len(SYNTHETIC_MODES), p=[p for _, p in SYNTHETIC_MODES])][0]
+        drop = {
+            "drone": ["before"] if self.rng.random() < 0.5 else [],
+            "rgb_baseline": ["dsm"],
+            "dsm_baseline": ["after_rgb", "before"],
+            "rgb_pair": ["dsm", "baseline"],
+            "rgb_after": ["dsm", "before"],
+        }[mode]
+        self._drop(x, drop)
+        if "dsm" in drop:
+            # Rooftop additions and added floors look alike from above: not learnable without heights.
+            weight = weight * (1 - self._plane(s, "height_only", win))
+        w[0, :h, :wd] = weight
+        w[1, :h, :wd] = 0
+        self._photometric(x)
+
+    def _surface(self, s, x, t, w):
+        win = self._window(s, FOCUS["surface"])
+        h, wd = self._inputs(s, win, x)
+        inst = self._plane(s, "instance", win).round().astype(np.int32)
+        areas = s["extra"]["area_m2"]
+        share = self.rng.uniform(0.2, 0.6)
+        withheld = np.array([False] + [self.rng.random() < share for _ in areas])
+        # Most crops withhold at least one of the buildings they show: positives are what is rare.
+        present = np.unique(inst[inst > 0])
+        if len(present) and not withheld[present].any() and self.rng.random() < 0.7:
+            withheld[self.rng.choice(present)] = True
+        small = np.array([False] + [a < 10 for a in areas])
+        held = withheld[inst]
+        x[self.s.ch["baseline_height"], :h, :wd][held] = 0
+        x[self.s.ch["baseline_footprint"], :h, :wd][held] = 0
+        dsm_valid = x[self.s.ch["after_dsm_valid"], :h, :wd]
+        t[0, :h, :wd] = held & ~small[inst]
+        weight = np.where(held & small[inst], 0.0, 1.0) * np.where(held & (dsm_valid < 0.5), 0.0, 1.0)
+        w[0, :h, :wd] = weight
+        w[1, :h, :wd] = 0
+        self._heights(x)
+
+    def _pair(self, s, x, t, w):
+        win = self._window(s)
+        h, wd = self._inputs(s, win, x)
+        t[2, :h, :wd] = self._plane(s, "target_change", win)
+        w[1, :h, :wd] = self._plane(s, "weight", win)
+        if self.rng.random() < 0.5:
+            self._swap_dates(x, t)
+        self._photometric(x)
+
+    def _xbd_pair(self, s, x, t, w):
+        win = self._window(s)
+        h, wd = self._inputs(s, win, x)
+        t[0, :h, :wd] = self._plane(s, "target_new", win)
+        t[1, :h, :wd] = self._plane(s, "target_demolished", win)
+        w[0, :h, :wd] = self._plane(s, "weight", win)
+        self._photometric(x)
+
+    def _single(self, s, x, t, w):
+        """Single-date labels made into a change pair: buildings of another crop pasted in."""
+        win = self._window(s)
+        h, wd = self._inputs(s, win, x)
+        own = self._plane(s, "buildings", win)
+        other = self.s.groups["single"][self.rng.integers(len(self.s.groups["single"]))]
+        win2 = self._window(other)
+        r0, c0, h2, w2 = win2
+        hh, ww = min(h, h2), min(wd, w2)
+        paste = self._plane(other, "buildings", win2)[:hh, :ww]
+        keep = paste > 0.5
+        # Keep a random subset of the pasted buildings' pixels by blocks, so not every building comes.
+        blocks = self.rng.random((hh // 16 + 1, ww // 16 + 1)) < 0.6
+        keep &= np.kron(blocks, np.ones((16, 16), bool))[:hh, :ww]
+        ch = self.s.ch
+        before = [ch["before_r"], ch["before_g"], ch["before_b"]]
+        after = [ch["after_r"], ch["after_g"], ch["after_b"]]
+        # The exported single-date image sits in the after channels: copy it to before, paste into after.
+        x[before] = x[after]
+        x[ch["before_rgb_valid"]] = x[ch["after_rgb_valid"]]
+        for i in after:
+            src = other["array"][other["plane"][self.s.channels[i]], r0 : r0 + hh, c0 : c0 + ww].astype(np.float32)
+            x[i, :hh, :ww][keep] = src[keep]
+        t[0, :hh, :ww] = keep & (own[:hh, :ww] < 0.5)
+        w[0, :h, :wd] = 1
+        if self.rng.random() < 0.5:
+            self._swap_dates(x, t)
+        self._photometric(x)
+
+    # --- augmentations ------------------------------------------------------------------------
+
+    def _drop(self, x, what):
+        ch = self.s.ch
+        groups = {
+            "after_rgb": ["after_r", "after_g", "after_b", "after_rgb_valid"],
+            "before": ["before_r", "before_g", "before_b", "before_rgb_valid"],
+            "dsm": ["after_height", "after_dsm_valid"],
+            "baseline": ["baseline_height", "baseline_footprint", "baseline_valid"],
+        }
+        for g in what:
+            for name in groups[g]:
+                x[ch[name]] = 0
+
+    def _swap_dates(self, x, t):
+        ch = self.s.ch
+        for a, b in [("after_r", "before_r"), ("after_g", "before_g"), ("after_b", "before_b"), ("after_rgb_valid", "before_rgb_valid")]:
+            x[[ch[a], ch[b]]] = x[[ch[b], ch[a]]]
+        t[[0, 1]] = t[[1, 0]]
+
+    def _photometric(self, x):
+        ch = self.s.ch
+        for prefix in ("after", "before"):
+            idx = [ch[prefix + "_r"], ch[prefix + "_g"], ch[prefix + "_b"]]
+            valid = x[ch[prefix + "_rgb_valid"]] > 0.5
+            if not valid.any():
+                continue
+            gain = self.rng.uniform(0.75, 1.25) * self.rng.uniform(0.92, 1.08, 3)
+            offset = self.rng.uniform(-0.35, 0.35) + self.rng.uniform(-0.1, 0.1, 3)
+            for k, i in enumerate(idx):
+                x[i] = np.where(valid, x[i] * gain[k] + offset[k], 0)
+        self._heights(x)
+
+    def _heights(self, x):
+        ch = self.s.ch
+        valid = x[ch["after_dsm_valid"]] > 0.5
+        if valid.any():
+            # Surface-model bias (0.3 m) and noise (0.15 m), in normalised units of 10 m.
+            noise = self.rng.normal(0, 0.015, valid.shape).astype(np.float32) + self.rng.normal(0, 0.03)
+            x[ch["after_height"]] = np.where(valid, x[ch["after_height"]] + noise, 0)
+
+    def _geometry(self, x, t, w):
+        ch = self.s.ch
+        # Extra misregistration of the new flight (the generator's drift comes on top): up to 1 px.
+        if self.rng.random() < 0.5:
+            dy, dx = self.rng.integers(-1, 2, 2)
+            after = [ch[n] for n in ("after_r", "after_g", "after_b", "after_rgb_valid", "after_height", "after_dsm_valid")]
+            x[after] = np.roll(x[after], (int(dy), int(dx)), axis=(1, 2))
+        k = int(self.rng.integers(4))
+        flip = self.rng.random() < 0.5
+        for arr in (x, t, w):
+            a = np.rot90(arr, k, axes=(1, 2))
+            if flip:
+                a = a[:, :, ::-1]
+            arr[...] = a

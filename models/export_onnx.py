@@ -1,0 +1,76 @@
+"""Exports the trained checkpoint to ONNX with a parity fixture (run by models/train.sh).
+
+    /usr/bin/python3 models/export_onnx.py --checkpoint models/.cache/checkpoint.pt --data models/.cache/data
+
+Writes models/change-detector.onnx (sigmoid included: outputs are probabilities), the parity
+fixture models/parity/ (two small input chips cut from the training data and torch's outputs on
+them, checked against onnxruntime by pipeline/src/model/parity.test.ts), and the sidecar's
+`training` record.
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from data import BatchMaker, Samples  # noqa: E402
+from net import ChangeNet  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--checkpoint", required=True)
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--spec", default=os.path.join(HERE, "change-detector.json"))
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    with open(args.spec) as f:
+        spec = json.load(f)
+    ck = torch.load(args.checkpoint, map_location="cpu")
+    if ck["channels"] != spec["channels"]:
+        raise SystemExit("checkpoint channels differ from the sidecar's")
+    model = ChangeNet(spec["channels"])
+    model.load_state_dict(ck["state"])
+    model.eval()
+
+    onnx_path = os.path.join(HERE, spec["onnx"])
+    dummy = torch.zeros(1, len(spec["channels"]), spec["chip_px"], spec["chip_px"])
+    torch.onnx.export(
+        model,
+        dummy,
+        onnx_path,
+        input_names=[spec["input_name"]],
+        output_names=[spec["output_name"]],
+        dynamic_axes={spec["input_name"]: {0: "n", 2: "h", 3: "w"}, spec["output_name"]: {0: "n", 2: "h", 3: "w"}},
+        opset_version=13,
+        do_constant_folding=True,
+    )
+
+    # Parity fixture: two 64 x 64 chips of real training content, fixed seed.
+    samples = Samples(args.data, spec["channels"])
+    maker = BatchMaker(samples, 64, 7)
+    x, _, _ = maker.batch(2)
+    with torch.no_grad():
+        y = model(torch.from_numpy(x)).numpy()
+    parity = os.path.join(HERE, "parity")
+    os.makedirs(parity, exist_ok=True)
+    x.astype("<f4").tofile(os.path.join(parity, "input.f32"))
+    y.astype("<f4").tofile(os.path.join(parity, "output.f32"))
+    with open(os.path.join(parity, "parity.json"), "w") as f:
+        json.dump({"input_shape": list(x.shape), "output_shape": list(y.shape), "dtype": "float32 little-endian", "max_abs_diff": 1e-4}, f, indent=2)
+
+    training = dict(ck["training"])
+    training["onnx_bytes"] = os.path.getsize(onnx_path)
+    spec["training"] = {**spec.get("training", {}), **training}
+    with open(args.spec, "w") as f:
+        json.dump(spec, f, indent=2)
+        f.write("\n")
+    print(f"exported {onnx_path} ({training['onnx_bytes']} bytes, {training['parameters']} parameters) and the parity fixture")
+
+
+if __name__ == "__main__":
+    main()

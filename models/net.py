@@ -1,0 +1,92 @@
+"""The change-detection network: a small UNet over the stacked inputs of both dates.
+
+Input: N x C x H x W in the channel order of change-detector.json (H, W multiples of 16).
+Output: N x 2 x H x W probabilities (new or grown structure, demolished), sigmoid applied.
+
+Two fixed, parameter-free comparisons are added before the first convolution, because they are
+what a change is: the colour difference after - before (where both images exist) and the height
+difference after - baseline (where both exist). The encoder works at 1/2 to 1/16 of the input
+resolution for speed; a thin full-resolution branch keeps outlines sharp.
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def conv_bn(cin, cout, stride=1, dilation=1):
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, stride, padding=dilation, dilation=dilation, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+    )
+
+
+class Residual(nn.Module):
+    def __init__(self, ch, dilation=1):
+        super().__init__()
+        self.conv = nn.Sequential(
+            nn.Conv2d(ch, ch, 3, 1, padding=dilation, dilation=dilation, bias=False),
+            nn.BatchNorm2d(ch),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(ch, ch, 3, 1, padding=1, bias=False),
+            nn.BatchNorm2d(ch),
+        )
+
+    def forward(self, x):
+        return F.relu(x + self.conv(x))
+
+
+def up2(x):
+    return F.interpolate(x, scale_factor=2.0, mode="bilinear", align_corners=False)
+
+
+class ChangeNet(nn.Module):
+    def __init__(self, channels):
+        super().__init__()
+        self.names = list(channels)
+        ix = {n: i for i, n in enumerate(self.names)}
+        self.after_rgb = [ix["after_r"], ix["after_g"], ix["after_b"]]
+        self.before_rgb = [ix["before_r"], ix["before_g"], ix["before_b"]]
+        self.i_after_h = ix["after_height"]
+        self.i_base_h = ix["baseline_height"]
+        self.i_after_v = ix["after_rgb_valid"]
+        self.i_before_v = ix["before_rgb_valid"]
+        self.i_dsm_v = ix["after_dsm_valid"]
+        self.i_base_v = ix["baseline_valid"]
+        cin = len(self.names) + 4
+        w = (24, 48, 64, 96)
+        self.full = conv_bn(cin, 8)
+        self.e1 = nn.Sequential(conv_bn(cin, w[0], 2), conv_bn(w[0], w[0]))
+        self.e2 = nn.Sequential(conv_bn(w[0], w[1], 2), Residual(w[1]))
+        self.e3 = nn.Sequential(conv_bn(w[1], w[2], 2), Residual(w[2]), Residual(w[2], 2))
+        self.e4 = nn.Sequential(conv_bn(w[2], w[3], 2), Residual(w[3], 2), Residual(w[3], 4))
+        self.l4 = nn.Conv2d(w[3], w[2], 1)
+        self.d3 = conv_bn(w[2], w[2])
+        self.l3 = nn.Conv2d(w[2], w[1], 1)
+        self.d2 = conv_bn(w[1], w[1])
+        self.l2 = nn.Conv2d(w[1], w[0], 1)
+        self.d1 = conv_bn(w[0], w[0])
+        self.l1 = nn.Conv2d(w[0], 8, 1)
+        self.d0 = conv_bn(8, 8)
+        self.head = nn.Conv2d(8, 2, 1)
+
+    def logits(self, x):
+        a = x[:, self.after_rgb]
+        b = x[:, self.before_rgb]
+        both_rgb = x[:, self.i_after_v : self.i_after_v + 1] * x[:, self.i_before_v : self.i_before_v + 1]
+        both_h = x[:, self.i_dsm_v : self.i_dsm_v + 1] * x[:, self.i_base_v : self.i_base_v + 1]
+        dh = (x[:, self.i_after_h : self.i_after_h + 1] - x[:, self.i_base_h : self.i_base_h + 1]) * both_h
+        z = torch.cat([x, (a - b) * both_rgb, dh], 1)
+        f0 = self.full(z)
+        f1 = self.e1(z)
+        f2 = self.e2(f1)
+        f3 = self.e3(f2)
+        f4 = self.e4(f3)
+        d = self.d3(f3 + up2(self.l4(f4)))
+        d = self.d2(f2 + up2(self.l3(d)))
+        d = self.d1(f1 + up2(self.l2(d)))
+        d = self.d0(f0 + up2(self.l1(d)))
+        return self.head(d)
+
+    def forward(self, x):
+        return torch.sigmoid(self.logits(x))

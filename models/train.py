@@ -1,0 +1,136 @@
+"""Trains the change detector on the exported samples (run by models/train.sh).
+
+    /usr/bin/python3 models/train.py --data models/.cache/data --out models/.cache/checkpoint.pt
+
+Reproducible: one seed drives torch and the batch maker; CPU threads are fixed (2). A fixed number
+of steps, not a time budget, so two runs train the same model. Uses CUDA when --device cuda is
+given and available; the CPU path is the reference.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from data import BatchMaker, Samples  # noqa: E402
+from net import ChangeNet  # noqa: E402
+
+
+def losses(logits, t, w):
+    """Directional BCE + soft Dice (new, demolished), and the same on 'any change' for undirected labels."""
+    ln, ld = logits[:, 0], logits[:, 1]
+    w_dir, w_any = w[:, 0], w[:, 1]
+    total = logits.new_zeros(())
+    parts = {}
+    if w_dir.sum() > 0:
+        # Positives count double: changes are rare and a missed structure costs more than a false alarm.
+        pw = logits.new_tensor(2.0)
+        bce = (
+            F.binary_cross_entropy_with_logits(ln, t[:, 0], reduction="none", pos_weight=pw)
+            + F.binary_cross_entropy_with_logits(ld, t[:, 1], reduction="none", pos_weight=pw)
+        ) * w_dir
+        parts["bce"] = bce.sum() / w_dir.sum().clamp(min=1)
+        dice = 0
+        for k, l in ((0, ln), (1, ld)):
+            p = torch.sigmoid(l) * w_dir
+            tt = t[:, k] * w_dir
+            dice = dice + 1 - (2 * (p * tt).sum() + 1) / (p.sum() + tt.sum() + 1)
+        parts["dice"] = dice / 2
+    if w_any.sum() > 0:
+        # p(any) = 1 - (1 - p_new)(1 - p_demolished), in log space.
+        log_not = -F.softplus(ln) - F.softplus(ld)
+        log_any = torch.log(-torch.expm1(log_not.clamp(max=-1e-6)))
+        bce_any = -(t[:, 2] * log_any + (1 - t[:, 2]) * log_not) * w_any
+        parts["bce_any"] = bce_any.sum() / w_any.sum().clamp(min=1)
+        p_any = torch.exp(log_any) * w_any
+        ta = t[:, 2] * w_any
+        parts["dice_any"] = 1 - (2 * (p_any * ta).sum() + 1) / (p_any.sum() + ta.sum() + 1)
+    for k, v in parts.items():
+        total = total + (0.5 * v if k.startswith("dice") else v)
+    return total, {k: float(v) for k, v in parts.items()}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--spec", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "change-detector.json"))
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--steps", type=int, default=3000)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--crop", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--seed", type=int, default=20261122)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu")
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    device = torch.device(args.device if args.device == "cpu" or torch.cuda.is_available() else "cpu")
+    with open(args.spec) as f:
+        spec = json.load(f)
+    samples = Samples(args.data, spec["channels"])
+    print(f"samples: {samples.describe()}", flush=True)
+    if "scene" not in samples.groups:
+        raise SystemExit("no synthetic scenes in the exported data")
+    maker = BatchMaker(samples, args.crop, args.seed)
+    model = ChangeNet(spec["channels"]).to(device)
+    params = sum(p.numel() for p in model.parameters())
+    print(f"parameters: {params}, device {device}, threads {args.threads}", flush=True)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    warm = max(1, args.steps // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, args.steps - warm))) * 0.98 + 0.02
+    )
+    t0 = time.time()
+    cpu0 = time.process_time()
+    running = {}
+    model.train()
+    for step in range(1, args.steps + 1):
+        x, t, w = maker.batch(args.batch)
+        x, t, w = (torch.from_numpy(a).to(device) for a in (x, t, w))
+        loss, parts = losses(model.logits(x), t, w)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        for k, v in parts.items():
+            running[k] = 0.98 * running.get(k, v) + 0.02 * v
+        if step % 100 == 0 or step == args.steps:
+            rates = " ".join(f"{k} {v:.3f}" for k, v in sorted(running.items()))
+            print(f"step {step}/{args.steps} {rates} lr {sched.get_last_lr()[0]:.5f} {time.time() - t0:.0f} s", flush=True)
+    wall = time.time() - t0
+    cpu = time.process_time() - cpu0
+    torch.save(
+        {
+            "state": model.state_dict(),
+            "channels": spec["channels"],
+            "training": {
+                "steps": args.steps,
+                "batch": args.batch,
+                "crop_px": args.crop,
+                "lr": args.lr,
+                "seed": args.seed,
+                "threads": args.threads,
+                "device": str(device),
+                "parameters": params,
+                "train_wall_s": round(wall),
+                "train_cpu_s": round(cpu),
+                "samples": samples.describe(),
+                "torch": torch.__version__,
+            },
+        },
+        args.out,
+    )
+    print(f"trained {args.steps} steps in {wall:.0f} s wall, {cpu:.0f} s CPU; saved {args.out}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# npm run train: export the training data (TypeScript preprocessing), train (PyTorch, CPU, fixed
+# seed), export ONNX + parity fixture. Environment: SCENES (synthetic training scenes, default
+# 200), STEPS (default 3000), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
+# ../shared/data/real; absent = synthetic only).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=/usr/bin/python3
+DATA=models/.cache/data
+SCENES=${SCENES:-200}
+STEPS=${STEPS:-3000}
+DEVICE=${DEVICE:-cpu}
+REAL=${REAL:-../shared/data/real}
+start=$(date +%s)
+rm -rf "$DATA"
+mkdir -p "$DATA"
+echo "== export: $SCENES synthetic scenes + real samples from $REAL (two shards in parallel)"
+npx tsx models/data/export.ts --out "$DATA" --scenes "$SCENES" --real "$REAL" --shard 0/2 &
+p0=$!
+npx tsx models/data/export.ts --out "$DATA" --scenes "$SCENES" --real "$REAL" --shard 1/2 &
+p1=$!
+wait $p0
+wait $p1
+exported=$(date +%s)
+echo "== train: $STEPS steps on $DEVICE"
+$PY models/train.py --data "$DATA" --out models/.cache/checkpoint.pt --steps "$STEPS" --device "$DEVICE"
+trained=$(date +%s)
+echo "== export ONNX"
+$PY models/export_onnx.py --checkpoint models/.cache/checkpoint.pt --data "$DATA"
+end=$(date +%s)
+echo "== done: export $((exported - start)) s, training $((trained - exported)) s, total $((end - start)) s wall"

@@ -1,0 +1,91 @@
+/**
+ * npx tsx scripts/bench.ts change-detector
+ *
+ * 1. Raw speed: milliseconds per 256 x 256 chip in session.run, 2 threads, batches of 4.
+ * 2. The full path (resampling, ground estimate, baseline, chip building, tiled inference,
+ *    blending) against raw session.run on the very same chips: ratio = raw time / full time
+ *    (1.0 = the tiling and preparation cost nothing; the issue aims at >= 0.9). Measured for
+ *    inputs at 0.25 m and at drone resolution (0.1 m orthophotos, 0.2 m surface model), where
+ *    averaging 25 source pixels per model pixel is part of the price.
+ */
+import { generateScene } from '../../../fixtures/generator/scene.js';
+import { ChangeDetector } from './change-detector.js';
+import { chipSources, fillChip } from './chip.js';
+import type { Grid } from './grid.js';
+import { prepareInputs, type ChangeInputs } from './prepare.js';
+import { chipLayout } from './tiling.js';
+
+const BATCH = 4;
+
+function sceneInputs(sizeM: number, gsdM: number): ChangeInputs {
+  const s = generateScene({ seed: 99, sizeM, gsdM });
+  const r = s.rasters!;
+  const grid = (p: typeof r.after_ortho): Grid => ({ width: p.width, height: p.height, geoTransform: p.geoTransform });
+  const rgb = (p: typeof r.after_ortho) => ({ grid: grid(p), bands: [p.bands[0]!, p.bands[1]!, p.bands[2]!] as const });
+  const corner = r.after_ortho.geoTransform;
+  const box = (x: number, y: number, w: number) => ({
+    rings: [
+      [
+        [corner[0] + x, corner[3] - y],
+        [corner[0] + x + w, corner[3] - y],
+        [corner[0] + x + w, corner[3] - y - w],
+        [corner[0] + x, corner[3] - y - w],
+      ],
+    ],
+    heightM: 7,
+  });
+  // A baseline of a few hundred buildings, as the pipeline would fetch from PostGIS.
+  const baseline = Array.from({ length: 300 }, (_, i) => box((i % 20) * (sizeM / 20), Math.floor(i / 20) * (sizeM / 15), 8));
+  return { afterRgb: rgb(r.after_ortho), beforeRgb: rgb(r.before_ortho), afterDsm: { grid: grid(r.after_dsm), data: r.after_dsm.bands[0]!, nodata: r.after_dsm.nodata }, baseline };
+}
+
+async function timeIt(fn: () => Promise<unknown>, repeats: number): Promise<number> {
+  await fn();
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+}
+
+export default async function bench(): Promise<void> {
+  const detector = await ChangeDetector.load({ threads: 2, batchSize: BATCH });
+  const chip = detector.spec.chip_px;
+  const per = detector.channels * chip * chip;
+  try {
+    const random = Float32Array.from({ length: BATCH * per }, () => Math.random() - 0.5);
+    const rawBatch = await timeIt(() => detector.detectChips(random, BATCH, chip), 8);
+    console.log(`raw session.run: ${(rawBatch / BATCH).toFixed(1)} ms per ${chip}x${chip} chip (2 threads, batches of ${BATCH}, ${detector.provider}); target <= 40 ms`);
+
+    for (const [label, sizeM, gsdM] of [
+      ['0.25 m orthophotos, 0.5 m DSM', 300, 0.25],
+      ['drone resolution: 0.1 m orthophotos, 0.2 m DSM', 200, 0.1],
+    ] as const) {
+      const inputs = sceneInputs(sizeM, gsdM);
+      const prepared = prepareInputs(inputs, detector.spec);
+      const layout = chipLayout(prepared.grid.width, prepared.grid.height, chip, detector.spec.overlap_px);
+      // The same chips, built once, for raw session.run in the same batches.
+      const sources = chipSources(prepared, detector.spec);
+      const batches: { input: Float32Array; n: number }[] = [];
+      for (let i = 0; i < layout.length; i += BATCH) {
+        const part = layout.slice(i, i + BATCH);
+        const input = new Float32Array(part.length * per);
+        part.forEach((at, k) => fillChip(prepared, sources, at.col0, at.row0, chip, input, k * per));
+        batches.push({ input, n: part.length });
+      }
+      const raw = await timeIt(async () => {
+        for (const b of batches) await detector.detectChips(b.input, b.n, chip);
+      }, 5);
+      const full = await timeIt(() => detector.detectRaster(inputs), 5);
+      const prep = await timeIt(async () => prepareInputs(inputs, detector.spec), 5);
+      console.log(
+        `${label}: ${sizeM} m square, ${layout.length} chips; raw ${(raw / layout.length).toFixed(1)} ms/chip, full path ${(full / layout.length).toFixed(1)} ms/chip ` +
+          `(preparation ${prep.toFixed(0)} ms of ${full.toFixed(0)} ms); ratio raw/full ${(raw / full).toFixed(2)} (aim >= 0.9)`,
+      );
+    }
+  } finally {
+    await detector.close();
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The change detector at inference: one onnxruntime session, reused for every call, fed batches
+ * of chips; tiled inference over whole rasters with overlap and blending. Input preparation
+ * (resampling, ground estimate, baseline rasterisation, normalisation) is the same code that
+ * exported the training data.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import ort from 'onnxruntime-node';
+import { chipSources, fillChip } from './chip.js';
+import type { Grid } from './grid.js';
+import { DEFAULT_SPEC_PATH, loadModelSpec, type ModelSpec } from './model-spec.js';
+import { prepareInputs, type ChangeInputs, type PreparedInputs } from './prepare.js';
+import { BlendAccumulator, chipLayout } from './tiling.js';
+
+export interface LoadOptions {
+  /** The sidecar JSON (default models/change-detector.json). */
+  specPath?: string;
+  /** The ONNX file (default: the sidecar's `onnx`, next to the sidecar). */
+  modelPath?: string;
+  /** Threads inside each operator (default 2). */
+  threads?: number;
+  /**
+   * 'auto' (default): CUDA when this onnxruntime build has it, CPU otherwise; 'cpu'; 'cuda'
+   * (fails when CUDA cannot be used).
+   */
+  executionProvider?: 'auto' | 'cpu' | 'cuda';
+  /** Chips per session.run in tiled inference (default 4). */
+  batchSize?: number;
+}
+
+/** Per-pixel probabilities on the model's grid. */
+export interface ChangeMap {
+  /** Probability that a structure was newly built or grown here, 0..1. */
+  newProb: Float32Array;
+  /** Probability that a structure that stood here was demolished, 0..1. */
+  demolishedProb: Float32Array;
+  width: number;
+  height: number;
+  geoTransform: Grid['geoTransform'];
+  grid: Grid;
+}
+
+export interface DetectRasterOptions {
+  /** Overlap between chips, pixels (default: the sidecar's overlap_px). */
+  overlapPx?: number;
+  /** Chips per session.run (default: the detector's batch size). */
+  batchSize?: number;
+}
+
+/**
+ * Whether onnxruntime-node's CUDA provider library is installed next to its binding (the npm
+ * package ships CPU only; installing with CUDA adds it). Checked first so that CPU-only machines
+ * do not log a failed library load on every start.
+ */
+export function cudaLibraryPresent(): boolean {
+  try {
+    const pkg = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+    const dir = path.join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
+    return fs.existsSync(path.join(dir, 'libonnxruntime_providers_cuda.so'));
+  } catch {
+    return false;
+  }
+}
+
+export class ChangeDetector {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly spec: ModelSpec,
+    /** The execution provider in use. */
+    readonly provider: 'cpu' | 'cuda',
+    readonly batchSize: number,
+  ) {}
+
+  static async load(options: LoadOptions = {}): Promise<ChangeDetector> {
+    const spec = loadModelSpec(options.specPath ?? DEFAULT_SPEC_PATH);
+    const modelPath = options.modelPath ?? path.join(spec.dir, spec.onnx);
+    const base: ort.InferenceSession.SessionOptions = {
+      intraOpNumThreads: options.threads ?? 2,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+    };
+    const want = options.executionProvider ?? 'auto';
+    if (want === 'cuda' || (want === 'auto' && cudaLibraryPresent())) {
+      try {
+        const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cuda'] });
+        return new ChangeDetector(session, spec, 'cuda', options.batchSize ?? 4);
+      } catch (error) {
+        // onnxruntime-node ships CPU binaries; CUDA needs its libraries installed. Fall back quietly
+        // unless CUDA was asked for explicitly.
+        if (want === 'cuda') throw new Error(`CUDA execution provider unavailable: ${(error as Error).message}`, { cause: error });
+      }
+    }
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cpu'] });
+    } catch (error) {
+      throw new Error(`cannot load the change-detection model ${modelPath}: ${(error as Error).message} (train it with npm run train)`, { cause: error });
+    }
+    return new ChangeDetector(session, spec, 'cpu', options.batchSize ?? 4);
+  }
+
+  /** Number of input channels per chip. */
+  get channels(): number {
+    return this.spec.channels.length;
+  }
+
+  /**
+   * Runs the network on `count` chips already normalised, laid out N x C x size x size. Returns
+   * N x 2 x size x size probabilities (new structure, demolished). `size` must be a multiple of
+   * the sidecar's stride_px.
+   */
+  async detectChips(input: Float32Array, count: number, size = this.spec.chip_px): Promise<Float32Array> {
+    if (size % this.spec.stride_px !== 0) throw new Error(`chip size ${size} is not a multiple of ${this.spec.stride_px}`);
+    if (input.length !== count * this.channels * size * size) {
+      throw new Error(`chip batch holds ${input.length} values, expected ${count} x ${this.channels} x ${size} x ${size}`);
+    }
+    const tensor = new ort.Tensor('float32', input, [count, this.channels, size, size]);
+    const result = await this.session.run({ [this.spec.input_name]: tensor });
+    const out = result[this.spec.output_name];
+    if (!out) throw new Error(`model has no output ${this.spec.output_name}`);
+    return out.data as Float32Array;
+  }
+
+  /** Prepares the inputs (resampling, ground, baseline) and runs tiled inference over them. */
+  async detectRaster(inputs: ChangeInputs, options: DetectRasterOptions = {}): Promise<ChangeMap> {
+    return this.detectPrepared(prepareInputs(inputs, this.spec), options);
+  }
+
+  /** Tiled inference over inputs already on the model's grid. */
+  async detectPrepared(prepared: PreparedInputs, options: DetectRasterOptions = {}): Promise<ChangeMap> {
+    const { grid } = prepared;
+    const chip = this.spec.chip_px;
+    const overlap = options.overlapPx ?? this.spec.overlap_px;
+    const batchSize = Math.max(1, options.batchSize ?? this.batchSize);
+    const layout = chipLayout(grid.width, grid.height, chip, overlap);
+    const sources = chipSources(prepared, this.spec);
+    const acc = new BlendAccumulator(grid.width, grid.height, 2, chip, overlap);
+    const perChip = this.channels * chip * chip;
+    const buffer = new Float32Array(Math.min(batchSize, layout.length) * perChip);
+    for (let start = 0; start < layout.length; start += batchSize) {
+      const batch = layout.slice(start, start + batchSize);
+      batch.forEach((at, i) => fillChip(prepared, sources, at.col0, at.row0, chip, buffer, i * perChip));
+      const input = batch.length * perChip === buffer.length ? buffer : buffer.subarray(0, batch.length * perChip);
+      const out = await this.detectChips(input, batch.length, chip);
+      batch.forEach((at, i) => acc.add(out, i * 2 * chip * chip, at));
+    }
+    const [newProb, demolishedProb] = acc.finish();
+    return { newProb: newProb!, demolishedProb: demolishedProb!, width: grid.width, height: grid.height, geoTransform: grid.geoTransform, grid };
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}

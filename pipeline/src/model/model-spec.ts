@@ -1,0 +1,78 @@
+/**
+ * The model's sidecar (models/change-detector.json): ground resolution, chip size, channel order,
+ * normalisation and the ground-estimate settings the model was trained with. It is the one place
+ * these numbers live; the training-data export, the Python trainer, evaluation and the pipeline all
+ * read it, so what the model was trained on and what it is fed cannot drift apart.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { GroundOptions } from './ground.js';
+
+/** Input channels, in tensor order. */
+export const CHANNELS = [
+  'after_r',
+  'after_g',
+  'after_b',
+  'before_r',
+  'before_g',
+  'before_b',
+  'after_height',
+  'baseline_height',
+  'baseline_footprint',
+  'after_rgb_valid',
+  'before_rgb_valid',
+  'after_dsm_valid',
+  'baseline_valid',
+] as const;
+export type ChannelName = (typeof CHANNELS)[number];
+
+export interface ModelSpec {
+  format: 'lingwei-change-detector/1';
+  /** ONNX file name, relative to the sidecar. */
+  onnx: string;
+  /** Ground sample distance the model works at, metres per pixel. */
+  gsd_m: number;
+  /** Chip side in pixels at gsd_m; the network accepts any multiple of `stride_px`. */
+  chip_px: number;
+  /** Overlap between neighbouring chips in tiled inference, pixels. */
+  overlap_px: number;
+  /** Side lengths must be multiples of this (the network's total downsampling). */
+  stride_px: number;
+  input_name: string;
+  output_name: string;
+  channels: ChannelName[];
+  /** Output channels, in tensor order: probabilities 0..1. */
+  outputs: ['new_structure', 'demolished'];
+  normalisation: {
+    /** RGB: ((v * scale) - mean) / std. */
+    rgb: { scale: number; mean: number; std: number };
+    /** Heights in metres: clamp to [min, max], then multiply by scale. */
+    after_height: { min: number; max: number; scale: number };
+    baseline_height: { min: number; max: number; scale: number };
+  };
+  ground: Required<GroundOptions> & { exclude_baseline_footprints: boolean };
+  /** Default decision threshold on the probabilities and the least object area kept, m². */
+  threshold: number;
+  min_object_m2: number;
+  /** Filled in by the trainer: data, seeds, time, parameter count, metrics. */
+  training?: Record<string, unknown>;
+}
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** models/change-detector.json in the repository. */
+export const DEFAULT_SPEC_PATH = path.resolve(HERE, '../../../models/change-detector.json');
+
+export function loadModelSpec(specPath = DEFAULT_SPEC_PATH): ModelSpec & { dir: string } {
+  let spec: ModelSpec;
+  try {
+    spec = JSON.parse(fs.readFileSync(specPath, 'utf8')) as ModelSpec;
+  } catch (error) {
+    throw new Error(`cannot read the model sidecar ${specPath}: ${(error as Error).message}`, { cause: error });
+  }
+  if (spec.format !== 'lingwei-change-detector/1') throw new Error(`${specPath}: unknown format ${String(spec.format)}`);
+  const known = new Set<string>(CHANNELS);
+  for (const c of spec.channels) if (!known.has(c)) throw new Error(`${specPath}: unknown channel ${c}`);
+  if (spec.chip_px % spec.stride_px !== 0) throw new Error(`${specPath}: chip_px must be a multiple of stride_px`);
+  return { ...spec, dir: path.dirname(specPath) };
+}

@@ -1,0 +1,43 @@
+/**
+ * Export parity: the committed ONNX model, run by onnxruntime-node, reproduces the outputs torch
+ * gave at export time on the committed fixture chips (models/parity/), within 1e-4.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ChangeDetector } from './change-detector.js';
+import { loadModelSpec } from './model-spec.js';
+
+const spec = loadModelSpec();
+const dir = path.join(spec.dir, 'parity');
+
+function readF32(file: string): Float32Array {
+  const buf = fs.readFileSync(file);
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+}
+
+describe('ONNX export parity', () => {
+  it('matches torch within 1e-4 on the fixture chips', async () => {
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'parity.json'), 'utf8')) as { input_shape: number[]; output_shape: number[]; max_abs_diff: number };
+    const input = readF32(path.join(dir, 'input.f32'));
+    const expected = readF32(path.join(dir, 'output.f32'));
+    const [n, c, h] = meta.input_shape as [number, number, number];
+    expect(c).toBe(spec.channels.length);
+    const detector = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu' });
+    try {
+      const out = await detector.detectChips(input, n, h);
+      expect(out.length).toBe(expected.length);
+      let worst = 0;
+      for (let i = 0; i < out.length; i++) worst = Math.max(worst, Math.abs(out[i]! - expected[i]!));
+      expect(worst).toBeLessThanOrEqual(1e-4);
+    } finally {
+      await detector.close();
+    }
+  });
+
+  it('ships a small model', () => {
+    const bytes = fs.statSync(path.join(spec.dir, spec.onnx)).size;
+    expect(bytes).toBeLessThan(10 * 1024 * 1024);
+    expect(Number(spec.training?.parameters)).toBeLessThanOrEqual(2_000_000);
+  });
+});
