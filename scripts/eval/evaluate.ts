@@ -11,7 +11,7 @@ import { prepareInputs, type ChangeInputs, type PreparedInputs } from '../../pip
 import { chipLayout } from '../../pipeline/src/model/tiling.js';
 import { listPairs, loadPair } from './pairs.js';
 import { listScenes, loadScene, type ChangeClass, type SceneData } from './scenes.js';
-import { MIN_TRUTH_M2, scoreMap, type MapScore } from './score.js';
+import { MIN_TRUTH_M2, scoreMap, type DecisionRule, type MapScore } from './score.js';
 import { baselineFromSurface, listTiles, loadTile } from './surface.js';
 
 export type Layout = 'pairs' | 'surface' | 'scenes';
@@ -24,6 +24,7 @@ export interface EvalOptions {
   gsd?: number;
   threshold?: number;
   minObjectM2?: number;
+  openingM?: number;
   mode?: SceneMode;
   /** Called after each pair/tile/scene with its name and figures. */
   progress?: (name: string, score: MapScore) => void;
@@ -48,6 +49,7 @@ export interface EvalResult {
   items: ItemScore[];
   threshold: number;
   min_object_m2: number;
+  opening_m: number;
   min_truth_m2: number;
 }
 
@@ -70,7 +72,13 @@ class Clock {
 const ZERO_PIXELS: PixelCounts = { tp: 0, fp: 0, fn: 0, tn: 0 };
 const ZERO_OBJECTS: ObjectCounts = { tp: 0, fp: 0, fn: 0 };
 
-function summarise(layout: Layout, items: ItemScore[], clock: Clock, threshold: number, minObject: number): EvalResult {
+/** The decision rule: options first, then the sidecar's. */
+function ruleOf(o: EvalOptions, detector: ChangeDetector): DecisionRule {
+  const spec = detector.spec;
+  return { threshold: o.threshold ?? spec.threshold, minObjectM2: o.minObjectM2 ?? spec.min_object_m2, openingM: o.openingM ?? spec.opening_m ?? 0 };
+}
+
+function summarise(layout: Layout, items: ItemScore[], clock: Clock, rule: DecisionRule): EvalResult {
   const pixel = items.reduce((a, s) => addCounts(a, s.pixel), ZERO_PIXELS);
   const object = items.reduce((a, s) => addCounts(a, s.object), ZERO_OBJECTS);
   return {
@@ -80,8 +88,9 @@ function summarise(layout: Layout, items: ItemScore[], clock: Clock, threshold: 
     pairs: items.length,
     chips_per_second: clock.rate,
     items,
-    threshold,
-    min_object_m2: minObject,
+    threshold: rule.threshold,
+    min_object_m2: rule.minObjectM2,
+    opening_m: rule.openingM,
     min_truth_m2: MIN_TRUTH_M2,
   };
 }
@@ -92,8 +101,7 @@ export function anyChange(map: ChangeMap): Float32Array {
 }
 
 export async function evaluatePairs(dir: string, detector: ChangeDetector, o: EvalOptions = {}): Promise<EvalResult> {
-  const threshold = o.threshold ?? detector.spec.threshold;
-  const minObject = o.minObjectM2 ?? detector.spec.min_object_m2;
+  const rule = ruleOf(o, detector);
   const clock = new Clock();
   const items: ItemScore[] = [];
   let assumed = false;
@@ -113,19 +121,17 @@ export async function evaluatePairs(dir: string, detector: ChangeDetector, o: Ev
         count: truth.objects.length,
         ignoreObject: (i) => truth.objects[i]!.pixels * pixelArea < MIN_TRUTH_M2,
       },
-      threshold,
-      minObject,
+      rule,
     );
     items.push({ name, ...score });
     o.progress?.(name, score);
   }
   if (assumed) o.note?.(`files carry no ground resolution and no --gsd was given: assumed the model's ${detector.spec.gsd_m} m`);
-  return summarise('pairs', items, clock, threshold, minObject);
+  return summarise('pairs', items, clock, rule);
 }
 
 export async function evaluateSurfaces(dir: string, detector: ChangeDetector, o: EvalOptions = {}): Promise<EvalResult> {
-  const threshold = o.threshold ?? detector.spec.threshold;
-  const minObject = o.minObjectM2 ?? detector.spec.min_object_m2;
+  const rule = ruleOf(o, detector);
   const clock = new Clock();
   const items: ItemScore[] = [];
   for (const name of listTiles(dir)) {
@@ -151,13 +157,12 @@ export async function evaluateSurfaces(dir: string, detector: ChangeDetector, o:
         count: withheld.length,
         ignoreObject: (i) => withheld[i]!.areaM2 < MIN_TRUTH_M2,
       },
-      threshold,
-      minObject,
+      rule,
     );
     items.push({ name, ...score });
     o.progress?.(name, score);
   }
-  return summarise('surface', items, clock, threshold, minObject);
+  return summarise('surface', items, clock, rule);
 }
 
 /** The inputs a scene is scored with in each mode. */
@@ -180,8 +185,7 @@ export function sceneInputs(scene: SceneData, mode: SceneMode): ChangeInputs {
 const HEIGHT_ONLY = new Set(['rooftop_addition', 'added_floor']);
 
 export async function evaluateScenes(dir: string, detector: ChangeDetector, o: EvalOptions = {}): Promise<EvalResult> {
-  const threshold = o.threshold ?? detector.spec.threshold;
-  const minObject = o.minObjectM2 ?? detector.spec.min_object_m2;
+  const rule = ruleOf(o, detector);
   const mode = o.mode ?? 'drone';
   const clock = new Clock();
   const items: ItemScore[] = [];
@@ -214,8 +218,7 @@ export async function evaluateScenes(dir: string, detector: ChangeDetector, o: E
           count: truths.length,
           ignoreObject: (i) => uncounted(truths[i]!),
         },
-        threshold,
-        minObject,
+        rule,
       );
       perClass[cls].push(score);
       scores.push(score);
@@ -224,7 +227,7 @@ export async function evaluateScenes(dir: string, detector: ChangeDetector, o: E
     items.push(item);
     o.progress?.(scene.name, item);
   }
-  const result = summarise('scenes', items, clock, threshold, minObject);
+  const result = summarise('scenes', items, clock, rule);
   const classSummary = (scores: MapScore[]) => {
     const pixel = scores.reduce((a, s) => addCounts(a, s.pixel), ZERO_PIXELS);
     const object = scores.reduce((a, s) => addCounts(a, s.object), ZERO_OBJECTS);

@@ -11,7 +11,9 @@ export function toJson(r: EvalResult, extra: Record<string, unknown> = {}): stri
 export function table(r: EvalResult, dir: string): string {
   const lines: string[] = [];
   lines.push(`${dir}: ${r.layout} layout${r.mode ? `, mode ${r.mode}` : ''}, ${r.pairs} ${r.layout === 'pairs' ? 'pairs' : r.layout === 'surface' ? 'tiles' : 'scenes'}`);
-  lines.push(`threshold ${r.threshold}, detections under ${r.min_object_m2} m² dropped, true structures under ${r.min_truth_m2} m² not counted`);
+  lines.push(
+    `threshold ${r.threshold}, slivers under ${r.opening_m} m wide and detections under ${r.min_object_m2} m² dropped, true structures under ${r.min_truth_m2} m² not counted`,
+  );
   lines.push('');
   lines.push('            precision  recall      f1     iou      tp      fp      fn');
   const p = r.pixel;

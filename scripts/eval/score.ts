@@ -4,7 +4,7 @@
  * one-to-one object match of pipeline/src/core/scoring.ts.
  */
 import { countPixels, matchObjects, objectsFromLabels, type ObjectCounts, type PixelCounts } from '../../pipeline/src/core/scoring.js';
-import { changeObjects } from '../../pipeline/src/model/change-objects.js';
+import { changedPixels, changeObjects } from '../../pipeline/src/model/change-objects.js';
 import { sameGrid, type Grid } from '../../pipeline/src/model/grid.js';
 import { resampleBand } from '../../pipeline/src/model/resample.js';
 
@@ -33,11 +33,19 @@ export function onGrid(prob: Float32Array, from: Grid, to: Grid): Float32Array {
   return resampleBand({ grid: from, data: prob }, to, { minCoverage: 0 }).data;
 }
 
-export function scoreMap(prob: Float32Array, probGrid: Grid, truth: TruthOnGrid, threshold: number, minObjectM2: number): MapScore {
+/** How probabilities become detections (the sidecar's threshold, min_object_m2, opening_m). */
+export interface DecisionRule {
+  threshold: number;
+  minObjectM2: number;
+  openingM: number;
+}
+
+export function scoreMap(prob: Float32Array, probGrid: Grid, truth: TruthOnGrid, rule: DecisionRule): MapScore {
   const p = onGrid(prob, probGrid, truth.grid);
-  const predicted = Uint8Array.from(p, (v) => (v >= threshold ? 1 : 0));
+  const radius = Math.round(rule.openingM / Math.abs(truth.grid.geoTransform[1]) / 2);
+  const predicted = changedPixels(p, truth.grid.width, truth.grid.height, rule.threshold, radius);
   const pixel = countPixels(predicted, truth.mask, truth.ignore);
-  const found = changeObjects(p, truth.grid, { threshold, minAreaM2: minObjectM2 });
+  const found = changeObjects(p, truth.grid, { threshold: rule.threshold, minAreaM2: rule.minObjectM2, openingM: rule.openingM });
   const pixelArea = Math.abs(truth.grid.geoTransform[1] * truth.grid.geoTransform[5]);
   const objects = objectsFromLabels(truth.labels, truth.count, found.labels, found.objects.length, {
     pixelArea,

@@ -52,9 +52,14 @@ export interface ModelSpec {
     baseline_height: { min: number; max: number; scale: number };
   };
   ground: Required<GroundOptions> & { exclude_baseline_footprints: boolean };
-  /** Default decision threshold on the probabilities and the least object area kept, m². */
+  /**
+   * Decision rule: threshold on the probabilities, least object area kept (m²), and the width of
+   * the opening that removes slivers before objects are cut (m; 0 = none). Chosen on validation
+   * scenes, never on the evaluation sets.
+   */
   threshold: number;
   min_object_m2: number;
+  opening_m: number;
   /** Filled in by the trainer: data, seeds, time, parameter count, metrics. */
   training?: Record<string, unknown>;
 }
