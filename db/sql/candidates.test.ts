@@ -52,6 +52,28 @@ describe('raiseCandidate', () => {
     expect(rows).toEqual([{ version: 2, first_flight_id: first, last_flight_id: later, last_seen: '2026-10-22', observations: 2, candidates: 1, actions: ['raise', 'observe'] }]);
   });
 
+  it('adds up two pieces of one flight that match the same candidate instead of keeping only the last', async () => {
+    const first = await createFlight(pool, { capturedAt: '2026-10-15T10:00:00+08:00' });
+    const raised = await inTransaction(pool, async (c) => raiseCandidate(c, first, await newRun(first), change(square(121.1, 31.1, 0.0002))));
+    const later = await createFlight(pool, { capturedAt: '2026-10-22T10:00:00+08:00' });
+    const run = await newRun(later);
+    // The later flight sees the structure as two pieces: the west and the east half.
+    const west = JSON.stringify({ type: 'Polygon', coordinates: [[[121.1, 31.1], [121.1001, 31.1], [121.1001, 31.1002], [121.1, 31.1002], [121.1, 31.1]]] });
+    const east = JSON.stringify({ type: 'Polygon', coordinates: [[[121.1001, 31.1], [121.1002, 31.1], [121.1002, 31.1002], [121.1001, 31.1002], [121.1001, 31.1]]] });
+    const pieces = async () => inTransaction(pool, async (c) => [await raiseCandidate(c, later, run, change(west, { score: 0.7 })), await raiseCandidate(c, later, run, change(east, { score: 0.95 }))]);
+    expect((await pieces()).map((r) => r.outcome)).toEqual(['observed', 'observed']);
+    const area = async () => (await pool.query(
+      `SELECT round(o.area_m2)::int AS observed, round(c.area_m2)::int AS candidate, o.score, c.version,
+              (SELECT count(*)::int FROM candidate) AS candidates
+         FROM candidate c JOIN candidate_observation o ON o.candidate_id = c.id AND o.flight_id = $1`, [later])).rows[0];
+    const whole = (await pool.query(`SELECT round(area_m2)::int AS a FROM candidate_observation WHERE flight_id = $1`, [first])).rows[0].a;
+    expect(await area()).toEqual({ observed: whole, candidate: whole, score: 0.95, version: 3, candidates: 1 });
+    // The same run again (a retried job): nothing changes.
+    expect((await pieces()).map((r) => r.outcome)).toEqual(['unchanged', 'unchanged']);
+    expect((await area())!.version).toBe(3);
+    expect(raised.outcome).toBe('raised');
+  });
+
   it('keeps a demolition and a new structure at the same place apart, and separate places apart', async () => {
     const flight = await createFlight(pool, {});
     const run = await newRun(flight);

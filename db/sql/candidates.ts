@@ -26,27 +26,36 @@ export interface RaiseOutcome {
 
 /**
  * Matching rule for "the same structure": same family (built vs demolished), and IoU >= 0.3 or
- * at least half of the smaller of the two covered. Uses the GiST index through ST_Intersects.
+ * at least half of the smaller of the two covered. Compared with the candidate's outline and,
+ * once this flight ($3) has already reshaped it, with its outline from earlier flights too: a
+ * structure this flight sees as two pieces matches its candidate with both. A confirmed demolition
+ * never matches: a structure standing there again is new construction. Uses the GiST indexes
+ * through ST_Intersects.
  */
 const MATCH_SQL = `
-  WITH incoming AS (SELECT ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)), 3) AS g)
-  SELECT c.id
-    FROM candidate c, incoming i
-   WHERE ST_Intersects(c.geom, i.g)
-     -- A structure standing again where a demolition was confirmed is new construction: a new candidate.
-     AND c.status NOT IN ('merged', 'demolition_confirmed')
-     AND (c.change_type = 'demolished') = ($2 = 'demolished')
-     AND (ST_Area(ST_Intersection(lw_metric(c.geom), lw_metric(i.g))) / NULLIF(ST_Area(ST_Union(lw_metric(c.geom), lw_metric(i.g))), 0) >= 0.3
-          OR ST_Area(ST_Intersection(lw_metric(c.geom), lw_metric(i.g)))
-             / NULLIF(LEAST(ST_Area(lw_metric(c.geom)), ST_Area(lw_metric(i.g))), 0) >= 0.5)
-   ORDER BY ST_Area(ST_Intersection(lw_metric(c.geom), lw_metric(i.g))) DESC
-   LIMIT 1
-   FOR UPDATE OF c`;
+  WITH incoming AS (SELECT ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)), 3) AS g),
+       outlines AS (
+         SELECT c.id, c.geom AS g FROM candidate c, incoming i
+          WHERE ST_Intersects(c.geom, i.g) AND c.status NOT IN ('merged', 'demolition_confirmed')
+            AND (c.change_type = 'demolished') = ($2 = 'demolished')
+         UNION ALL
+         SELECT c.id, o.geom FROM candidate_observation o JOIN candidate c ON c.id = o.candidate_id, incoming i
+          WHERE ST_Intersects(o.geom, i.g) AND o.flight_id <> $3 AND c.last_flight_id = $3
+            AND c.status NOT IN ('merged', 'demolition_confirmed')
+            AND (c.change_type = 'demolished') = ($2 = 'demolished'))
+  SELECT o.id
+    FROM outlines o, incoming i
+   WHERE ST_Area(ST_Intersection(lw_metric(o.g), lw_metric(i.g))) / NULLIF(ST_Area(ST_Union(lw_metric(o.g), lw_metric(i.g))), 0) >= 0.3
+      OR ST_Area(ST_Intersection(lw_metric(o.g), lw_metric(i.g)))
+         / NULLIF(LEAST(ST_Area(lw_metric(o.g)), ST_Area(lw_metric(i.g))), 0) >= 0.5
+   ORDER BY ST_Area(ST_Intersection(lw_metric(o.g), lw_metric(i.g))) DESC, o.id
+   LIMIT 1`;
 
 /** Raises or updates the candidate for one observed change; call inside the flight's transaction. */
 export async function raiseCandidate(client: pg.PoolClient, flightId: string, runId: string, change: ObservedChange): Promise<RaiseOutcome> {
-  const { rows: matches } = await client.query<{ id: string }>(MATCH_SQL, [change.geometry, change.changeType]);
+  const { rows: matches } = await client.query<{ id: string }>(MATCH_SQL, [change.geometry, change.changeType, flightId]);
   let candidateId = matches[0]?.id;
+  if (candidateId) await client.query('SELECT 1 FROM candidate WHERE id = $1 FOR UPDATE', [candidateId]);
   let outcome: RaiseOutcome['outcome'] = 'observed';
   if (!candidateId) {
     const { rows } = await client.query<{ id: string }>(
@@ -68,21 +77,36 @@ export async function raiseCandidate(client: pg.PoolClient, flightId: string, ru
       [candidateId, change.status, { flightId, changeType: change.changeType, triage: change.triage }],
     );
   }
-  const { rows: observed } = await client.query<{ inserted: boolean }>(
-    `INSERT INTO candidate_observation (candidate_id, flight_id, detection_run_id, geom, score, area_m2, height_gain_m,
-                                        evidence_before, evidence_after)
-     SELECT $1, $2, $3, g, $5, lw_area_m2(g), $6, $7, $8
-       FROM (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON($4), 4326)), 3)) AS g) s
-     ON CONFLICT (candidate_id, flight_id) DO UPDATE
-        SET detection_run_id = EXCLUDED.detection_run_id, geom = EXCLUDED.geom, score = EXCLUDED.score,
-            area_m2 = EXCLUDED.area_m2, height_gain_m = EXCLUDED.height_gain_m,
-            evidence_before = EXCLUDED.evidence_before, evidence_after = EXCLUDED.evidence_after
-     RETURNING (xmax = 0) AS inserted`,
+  // Two pieces of one flight can match the same candidate (an earlier flight's outline covering
+  // both): within one detection run they add up to one observation instead of the second
+  // overwriting the first. A repeat of the same run unions equal shapes and changes nothing.
+  const { rows: observed } = await client.query<{ inserted: boolean; reshaped: boolean }>(
+    `WITH incoming AS (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON($4), 4326)), 3)) AS g),
+          earlier AS (SELECT geom FROM candidate_observation WHERE candidate_id = $1 AND flight_id = $2),
+          upserted AS (
+            INSERT INTO candidate_observation (candidate_id, flight_id, detection_run_id, geom, score, area_m2, height_gain_m,
+                                               evidence_before, evidence_after)
+            SELECT $1, $2, $3, g, $5, lw_area_m2(g), $6, $7, $8 FROM incoming
+            ON CONFLICT (candidate_id, flight_id) DO UPDATE
+               SET geom = CASE WHEN candidate_observation.detection_run_id = EXCLUDED.detection_run_id
+                               THEN ST_Multi(ST_CollectionExtract(ST_Union(candidate_observation.geom, EXCLUDED.geom), 3))
+                               ELSE EXCLUDED.geom END,
+                   area_m2 = lw_area_m2(CASE WHEN candidate_observation.detection_run_id = EXCLUDED.detection_run_id
+                                             THEN ST_Union(candidate_observation.geom, EXCLUDED.geom) ELSE EXCLUDED.geom END),
+                   score = GREATEST(EXCLUDED.score, CASE WHEN candidate_observation.detection_run_id = EXCLUDED.detection_run_id THEN candidate_observation.score END),
+                   height_gain_m = GREATEST(EXCLUDED.height_gain_m, CASE WHEN candidate_observation.detection_run_id = EXCLUDED.detection_run_id THEN candidate_observation.height_gain_m END),
+                   evidence_before = COALESCE(EXCLUDED.evidence_before, candidate_observation.evidence_before),
+                   evidence_after = COALESCE(EXCLUDED.evidence_after, candidate_observation.evidence_after),
+                   detection_run_id = EXCLUDED.detection_run_id
+            RETURNING (xmax = 0) AS inserted, geom)
+     SELECT u.inserted, (e.geom IS NOT NULL AND NOT ST_Equals(e.geom, u.geom)) AS reshaped FROM upserted u LEFT JOIN earlier e ON true`,
     [candidateId, flightId, runId, change.geometry, change.score, change.heightGainM, change.evidenceBefore, change.evidenceAfter],
   );
-  if (outcome === 'observed') {
-    if (!observed[0]!.inserted) return { candidateId, outcome: 'unchanged' };
-    // A later flight saw it again: newest outline and figures, one more version, an audit row.
+  const { inserted, reshaped } = observed[0]!;
+  if (outcome === 'observed' || reshaped) {
+    if (!inserted && !reshaped) return { candidateId, outcome: 'unchanged' };
+    // A later flight saw it again, or another piece of it in this flight: newest outline and
+    // figures, one more version, an audit row.
     const { rows } = await client.query<{ version: number }>(
       `UPDATE candidate c SET geom = o.geom, area_m2 = o.area_m2, height_gain_m = o.height_gain_m, score = o.score,
               -- a flight processed late (captured earlier) does not move "last seen" backwards
@@ -195,6 +219,8 @@ export async function recordDemolitionCheck(
 }
 
 export interface CandidateFilter {
+  /** One candidate by id (OGC API items/{id}). */
+  id?: string;
   /** [west, south, east, north] in lon/lat. */
   bbox?: [number, number, number, number];
   statuses?: string[];
@@ -206,19 +232,24 @@ export interface CandidateFilter {
   /** Last seen on or after / before (YYYY-MM-DD). */
   from?: string;
   to?: string;
+  /** Seen (first_seen_at..last_seen_at) at some time in this interval; RFC 3339 bounds, inclusive, null: open. */
+  seenDuring?: { start: string | null; end: string | null };
+}
+
+export interface CandidatePage extends CandidateFilter {
   limit: number;
   offset: number;
 }
 
 /**
- * Candidates as GeoJSON features, filtered and paged, most urgent first. Every filter value is a
- * bound parameter; the bbox goes through the GiST index.
+ * The WHERE clause of a filter, every value a bound parameter pushed onto `params`: the one place
+ * candidate filters become SQL (lists, OGC API items, exports). The bbox goes through the GiST index.
  */
-export async function listCandidates(db: pg.Pool | pg.PoolClient, filter: CandidateFilter): Promise<{ features: object[]; matched: number }> {
+export function candidateConditions(filter: CandidateFilter, params: unknown[]): string {
   const where: string[] = [];
-  const params: unknown[] = [];
   const param = (value: unknown) => `$${params.push(value)}`;
-  if (filter.bbox) where.push(`c.geom && ST_MakeEnvelope(${filter.bbox.map(param).join(', ')}, 4326)`);
+  if (filter.id !== undefined) where.push(`c.id = ${param(filter.id)}`);
+  if (filter.bbox) where.push(`ST_Intersects(c.geom, ST_MakeEnvelope(${filter.bbox.map(param).join(', ')}, 4326))`);
   if (filter.statuses?.length) where.push(`c.status = ANY(${param(filter.statuses)})`);
   if (filter.types?.length) where.push(`c.change_type = ANY(${param(filter.types)})`);
   if (filter.villageCode) where.push(`c.village_id = (SELECT id FROM admin_area WHERE code = ${param(filter.villageCode)})`);
@@ -227,7 +258,20 @@ export async function listCandidates(db: pg.Pool | pg.PoolClient, filter: Candid
   if (filter.minPriority !== undefined) where.push(`c.priority >= ${param(filter.minPriority)}`);
   if (filter.from) where.push(`c.last_seen_at >= (${param(filter.from)}::date)::timestamp AT TIME ZONE 'Asia/Shanghai'`);
   if (filter.to) where.push(`c.last_seen_at < (${param(filter.to)}::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'`);
-  const condition = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  if (filter.seenDuring?.start) where.push(`c.last_seen_at >= ${param(filter.seenDuring.start)}::timestamptz`);
+  if (filter.seenDuring?.end) where.push(`c.first_seen_at <= ${param(filter.seenDuring.end)}::timestamptz`);
+  // A time filter cannot place a candidate never seen by a flight.
+  if (filter.seenDuring) where.push(`c.first_seen_at IS NOT NULL AND c.last_seen_at IS NOT NULL`);
+  return where.length ? `WHERE ${where.join(' AND ')}` : '';
+}
+
+/** Most urgent first, ties in a stable order so that pages never overlap. */
+const CANDIDATE_ORDER = `c.priority DESC, c.area_m2 DESC, c.id`;
+
+/** Candidates as GeoJSON features, filtered and paged, most urgent first. */
+export async function listCandidates(db: pg.Pool | pg.PoolClient, filter: CandidatePage): Promise<{ features: object[]; matched: number }> {
+  const params: unknown[] = [];
+  const condition = candidateConditions(filter, params);
   const { rows } = await db.query<{ feature: object; matched: string }>(
     `SELECT json_build_object('type', 'Feature', 'id', c.id, 'geometry', ST_AsGeoJSON(c.geom, 7)::json,
               'properties', json_build_object('status', c.status, 'change_type', c.change_type, 'priority', c.priority,
@@ -237,11 +281,64 @@ export async function listCandidates(db: pg.Pool | pg.PoolClient, filter: Candid
             count(*) OVER () AS matched
        FROM candidate c LEFT JOIN admin_area v ON v.id = c.village_id LEFT JOIN admin_area s ON s.id = c.street_id
        ${condition}
-      ORDER BY c.priority DESC, c.area_m2 DESC, c.id
-      LIMIT ${param(filter.limit)} OFFSET ${param(filter.offset)}`,
-    params,
+      ORDER BY ${CANDIDATE_ORDER}
+      LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    [...params, filter.limit, filter.offset],
   );
-  return { features: rows.map((r) => r.feature), matched: rows[0] ? Number(rows[0].matched) : 0 };
+  if (rows[0] || filter.offset === 0) return { features: rows.map((r) => r.feature), matched: rows[0] ? Number(rows[0].matched) : 0 };
+  // A page past the end has no row to carry the window count: count apart, so the total stays true.
+  return { features: [], matched: await countCandidates(db, filter) };
+}
+
+export async function countCandidates(db: pg.Pool | pg.PoolClient, filter: CandidateFilter): Promise<number> {
+  const params: unknown[] = [];
+  const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM candidate c ${candidateConditions(filter, params)}`, params);
+  return Number(rows[0]!.n);
+}
+
+/** One flat row per candidate for exports: attributes, the outline (GeoJSON and WKT) and its centroid. */
+export interface CandidateExportRow {
+  id: string;
+  status: string;
+  change_type: string;
+  priority: number;
+  area_m2: number;
+  height_gain_m: number | null;
+  score: number | null;
+  version: number;
+  village_code: string | null;
+  village: string | null;
+  street_code: string | null;
+  street: string | null;
+  first_seen_at: string | null;
+  last_seen_at: string | null;
+  reasons: string[] | null;
+  lon: number;
+  lat: number;
+  wkt: string;
+  geometry: GeoJSON.MultiPolygon;
+}
+
+/** Every candidate matching `filter` as flat export rows, most urgent first; at most `limit`. */
+export async function exportCandidates(db: pg.Pool | pg.PoolClient, filter: CandidateFilter, limit: number): Promise<CandidateExportRow[]> {
+  const params: unknown[] = [];
+  const condition = candidateConditions(filter, params);
+  const { rows } = await db.query<CandidateExportRow>(
+    `SELECT c.id::text, c.status, c.change_type, c.priority, round(c.area_m2::numeric, 1)::float8 AS area_m2,
+            c.height_gain_m::float8 AS height_gain_m, c.score::float8 AS score, c.version,
+            v.code AS village_code, v.name AS village, s.code AS street_code, s.name AS street,
+            to_char(c.first_seen_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS first_seen_at,
+            to_char(c.last_seen_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS last_seen_at,
+            CASE WHEN jsonb_typeof(c.triage->'reasons') = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(c.triage->'reasons')) END AS reasons,
+            round(ST_X(ST_Centroid(c.geom))::numeric, 7)::float8 AS lon, round(ST_Y(ST_Centroid(c.geom))::numeric, 7)::float8 AS lat,
+            ST_AsText(c.geom, 7) AS wkt, ST_AsGeoJSON(c.geom, 7)::json AS geometry
+       FROM candidate c LEFT JOIN admin_area v ON v.id = c.village_id LEFT JOIN admin_area s ON s.id = c.street_id
+       ${condition}
+      ORDER BY ${CANDIDATE_ORDER}
+      LIMIT $${params.length + 1}`,
+    [...params, limit],
+  );
+  return rows;
 }
 
 /** One candidate with its observations across flights and its audit trail; null if unknown. */
@@ -262,4 +359,15 @@ export async function candidateDetail(db: pg.Pool | pg.PoolClient, id: string): 
     [id],
   );
   return rows[0]?.detail ?? null;
+}
+
+/** The candidates' extent: lon/lat box and the span they were seen in (nulls when empty). */
+export async function candidateExtent(db: pg.Pool | pg.PoolClient): Promise<{ bbox: number[] | null; start: string | null; end: string | null }> {
+  const { rows } = await db.query<{ w: number | null; s: number; e: number; n: number; start: Date | null; end: Date | null }>(
+    `SELECT ST_XMin(x) AS w, ST_YMin(x) AS s, ST_XMax(x) AS e, ST_YMax(x) AS n, t.start, t.end
+       FROM (SELECT ST_Extent(geom) AS x FROM candidate) b,
+            (SELECT min(first_seen_at) AS start, max(last_seen_at) AS end FROM candidate) t`,
+  );
+  const r = rows[0]!;
+  return { bbox: r.w === null ? null : [r.w, r.s, r.e, r.n], start: r.start?.toISOString() ?? null, end: r.end?.toISOString() ?? null };
 }
