@@ -74,6 +74,13 @@ describe('vector tiles', () => {
     expect(after.features()).toEqual([expect.objectContaining({ status: 'verified', version: 2 })]);
   });
 
+  it('draw candidates as clusters below zoom 14: a point with the count, pending count, highest priority and area', async () => {
+    const clusters = (await tile('candidates', 12)).features();
+    expect(clusters).toEqual([{ count: 1, pending: 0, priority: 0, area_m2: 400 }]);
+    const layer = new VectorTile(new PbfReader((await tile('candidates', 13)).response.rawPayload)).layers.candidates!;
+    expect(layer.feature(0).type).toBe(1); // a point
+  });
+
   it('drop small buildings from low-zoom tiles', async () => {
     expect((await tile('baseline', 16)).features().map((f) => f.height_m).sort()).toEqual([3, 9]);
     expect((await tile('baseline', 12)).features().map((f) => f.height_m)).toEqual([9]);
