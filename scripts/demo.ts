@@ -80,7 +80,7 @@ try {
 
   if (!values.once) {
     const redis = createRedisConnection(config.redisUrl);
-    const app = await buildApi({ pool, redis, cachePrefix: config.queuePrefix });
+    const app = await buildApi({ pool, redis, cachePrefix: config.queuePrefix, pipeline: config });
     const port = Number(process.env.PORT ?? 8080);
     await app.listen({ host: '127.0.0.1', port });
     serving = true;

@@ -7,7 +7,7 @@ import { buildApi } from './server.js';
 const config = loadConfig();
 const pool = createPool();
 const redis = createRedisConnection(config.redisUrl);
-const app = await buildApi({ pool, redis, cachePrefix: config.queuePrefix, logger: true });
+const app = await buildApi({ pool, redis, cachePrefix: config.queuePrefix, pipeline: config, logger: true });
 const port = Number(process.env.PORT ?? 8080);
 await app.listen({ host: process.env.HOST ?? '127.0.0.1', port });
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -33,6 +33,8 @@ export interface FlightUpload {
   operator?: string;
   /** 'reference': earlier imagery to compare against, not searched for changes. Default 'patrol'. */
   purpose?: 'patrol' | 'reference';
+  /** The account that uploaded the files (app_user id), recorded on the flight; the API sets it. */
+  uploadedBy?: string;
 }
 
 async function copyInto(source: string, target: string): Promise<number> {
@@ -47,8 +49,8 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-/** SHA-256 of a file, or of a folder's files (names and contents, in order). */
-async function sha256Of(file: string): Promise<string> {
+/** SHA-256 of a file (streamed), or of a folder's files (names and contents, in order). */
+export async function sha256Of(file: string): Promise<string> {
   const hash = createHash('sha256');
   const files = fs.statSync(file).isDirectory() ? filesUnder(file).map((name) => path.join(file, name)) : [file];
   for (const each of files) {
@@ -101,7 +103,7 @@ export async function takeInFlight(pool: pg.Pool, config: PipelineConfig, upload
   if (existing) return { flightId: existing.id, duplicate: true };
   const flightId = await inTransaction(pool, async (client) => {
     const kind = fs.statSync(upload.orthophoto).isDirectory() ? 'aerial_tiles' : 'drone';
-    const id = await createFlight(client, { kind, capturedAt: upload.capturedAt ?? new Date().toISOString(), operator: upload.operator ?? null });
+    const id = await createFlight(client, { kind, capturedAt: upload.capturedAt ?? new Date().toISOString(), operator: upload.operator ?? null, uploadedBy: upload.uploadedBy ?? null });
     ensureFlightDir(config.rasterStore, id);
     const files: Array<['orthophoto' | 'surface_model', string, string]> = [['orthophoto', upload.orthophoto, FLIGHT_FILES.uploadedOrthophoto]];
     if (upload.surfaceModel) files.push(['surface_model', upload.surfaceModel, FLIGHT_FILES.uploadedSurfaceModel]);

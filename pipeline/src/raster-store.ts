@@ -27,3 +27,12 @@ export function flightPath(store: string, flightId: string, name: string): strin
 export function ensureFlightDir(store: string, flightId: string): void {
   if (!isVirtualStore(store)) fs.mkdirSync(path.dirname(flightPath(store, flightId, 'x')), { recursive: true });
 }
+
+/**
+ * Where the API's resumable uploads land before a flight is made of them: `<store>/uploads`, on
+ * the same file system as the flights so taking one in is a local copy. A tus upload is appended
+ * to piece by piece, which object stores cannot do: a /vsis3/ store has no uploads area (null).
+ */
+export function uploadsDir(store: string): string | null {
+  return isVirtualStore(store) ? null : path.join(store, 'uploads');
+}

@@ -1,0 +1,68 @@
+/**
+ * The checks a flight's uploads pass before anything is queued: each file must be a TIFF by its
+ * first bytes, open in GDAL, read to its last block (a truncated file fails there), and pass the
+ * same flight checks the ingest stage applies (pipeline/src/core/flight-checks.ts). A file that
+ * fails gets a sentence the operator can act on, and no flight is made.
+ */
+import fs from 'node:fs/promises';
+import { checkFlightPair, checkFlightRaster, type AssetRole } from '../../../pipeline/src/core/flight-checks.js';
+import { openRaster } from '../../../pipeline/src/raster/index.js';
+import { inspectRaster, UnreadableRasterError, type InspectedRaster } from '../../../pipeline/src/stages/inspect-raster.js';
+import { rasterSignature, SIGNATURE_BYTES } from './raster-signature.js';
+
+const NAMES: Record<AssetRole, string> = { orthophoto: 'orthophoto', surface_model: 'surface model' };
+
+async function firstBytes(file: string): Promise<Buffer> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(SIGNATURE_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, SIGNATURE_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads the bottom-right pixel of every band: the strip or tile holding it is written last, at the
+ * end of the pixel data, so a file cut short (an upload tool that stopped early, a full disk)
+ * fails here. One block per band is read, never the image.
+ */
+async function readLastBlock(file: string): Promise<void> {
+  const raster = openRaster(file);
+  try {
+    await raster.readWindowAsync(raster.width - 1, raster.height - 1, 1, 1);
+  } finally {
+    raster.close();
+  }
+}
+
+/** The raster's metadata, or the reason it cannot be used as the flight's `role`. */
+export async function inspectUploadedRaster(role: AssetRole, file: string): Promise<{ raster: InspectedRaster } | { problem: string }> {
+  const name = NAMES[role];
+  const signature = rasterSignature(await firstBytes(file));
+  if (!signature.tiff) return { problem: `The ${name} is not a GeoTIFF: the file looks like ${signature.looksLike}. Export the ${name} as a GeoTIFF (.tif) and upload that.` };
+  let raster: InspectedRaster;
+  try {
+    raster = inspectRaster(file);
+  } catch (error) {
+    if (!(error instanceof UnreadableRasterError)) throw error;
+    return { problem: `The ${name} starts like a TIFF but cannot be opened: it is truncated or corrupt. Upload it again.` };
+  }
+  try {
+    await readLastBlock(file);
+  } catch {
+    return { problem: `The ${name} could not be read to the end: the file is truncated or corrupt. Upload it again.` };
+  }
+  const problems = checkFlightRaster(role, raster);
+  return problems.length ? { problem: problems.join(' ') } : { raster };
+}
+
+/** Every reason the pair cannot make a flight; empty when it can. */
+export async function checkUploadedRasters(files: { orthophoto: string; surfaceModel?: string }): Promise<string[]> {
+  const ortho = await inspectUploadedRaster('orthophoto', files.orthophoto);
+  const dsm = files.surfaceModel ? await inspectUploadedRaster('surface_model', files.surfaceModel) : null;
+  const problems = [ortho, dsm].flatMap((result) => (result && 'problem' in result ? [result.problem] : []));
+  if (!problems.length && 'raster' in ortho && dsm && 'raster' in dsm) problems.push(...checkFlightPair(ortho.raster, dsm.raster));
+  return problems;
+}
