@@ -26,3 +26,92 @@ export async function upsertAdminAreasFromImport(client: pg.PoolClient): Promise
   );
   return { count: inserted.rowCount ?? 0, orphans };
 }
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+export interface VillageRow {
+  id: string;
+  code: string;
+  name: string;
+  name_en: string | null;
+  street: { id: string; code: string; name: string } | null;
+}
+
+const VILLAGE_COLUMNS = `v.id::text, v.code, v.name, v.name_en,
+       CASE WHEN s.id IS NULL THEN NULL ELSE json_build_object('id', s.id::text, 'code', s.code, 'name', s.name) END AS street`;
+
+/** Villages/communities (居村) with their street/town, by street then code; optionally one street's (by code). */
+export async function listVillages(db: Queryable, filter: { streetCode?: string; limit: number; offset: number }): Promise<{ villages: VillageRow[]; matched: number }> {
+  const { rows } = await db.query<VillageRow & { matched: string }>(
+    `SELECT ${VILLAGE_COLUMNS}, count(*) OVER () AS matched
+       FROM admin_area v LEFT JOIN admin_area s ON s.id = v.parent_id AND s.level = 'street'
+      WHERE v.level = 'village' AND ($1::text IS NULL OR s.code = $1)
+      ORDER BY s.code NULLS LAST, v.code
+      LIMIT $2 OFFSET $3`,
+    [filter.streetCode ?? null, filter.limit, filter.offset],
+  );
+  return { villages: rows.map(({ matched: _, ...village }) => village), matched: rows[0] ? Number(rows[0].matched) : 0 };
+}
+
+/** One village by id; null when there is none (or the area is a street or district). */
+export async function villageById(db: Queryable, id: string): Promise<VillageRow | null> {
+  const { rows } = await db.query<VillageRow>(
+    `SELECT ${VILLAGE_COLUMNS}
+       FROM admin_area v LEFT JOIN admin_area s ON s.id = v.parent_id AND s.level = 'street'
+      WHERE v.id = $1 AND v.level = 'village'`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+export interface AdminAreaPage {
+  level: 'district' | 'street' | 'village';
+  /** One area by id. */
+  id?: string;
+  /** [west, south, east, north] in lon/lat, through the GiST index. */
+  bbox?: [number, number, number, number];
+  limit: number;
+  offset: number;
+}
+
+/** The WHERE clause of an area page (level, bounding box, id), values pushed onto `params`. */
+export function adminAreaConditions(page: Omit<AdminAreaPage, 'limit' | 'offset'>, params: unknown[]): string {
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const where = [`a.level = ${param(page.level)}`];
+  if (page.id !== undefined) where.push(`a.id = ${param(page.id)}`);
+  if (page.bbox) where.push(`ST_Intersects(a.geom, ST_MakeEnvelope(${page.bbox.map(param).join(', ')}, 4326))`);
+  return `WHERE ${where.join(' AND ')}`;
+}
+
+/** Areas of one level as GeoJSON features (OGC API items), by code, with the matched count. */
+export async function listAdminAreas(db: pg.Pool | pg.PoolClient, page: AdminAreaPage): Promise<{ features: object[]; matched: number }> {
+  const params: unknown[] = [];
+  const condition = adminAreaConditions(page, params);
+  const count = params.length;
+  const { rows } = await db.query<{ feature: object; matched: string }>(
+    `SELECT json_build_object('type', 'Feature', 'id', a.id, 'geometry', ST_AsGeoJSON(a.geom, 7)::json,
+              'properties', json_build_object('code', a.code, 'name', a.name, 'name_en', a.name_en, 'level', a.level,
+                'parent_code', p.code, 'parent', p.name, 'area_m2', round(lw_area_m2(a.geom)::numeric))) AS feature,
+            count(*) OVER () AS matched
+       FROM admin_area a LEFT JOIN admin_area p ON p.id = a.parent_id
+       ${condition}
+      ORDER BY a.code
+      LIMIT $${count + 1} OFFSET $${count + 2}`,
+    [...params, page.limit, page.offset],
+  );
+  if (rows[0] || page.offset === 0) return { features: rows.map((r) => r.feature), matched: rows[0] ? Number(rows[0].matched) : 0 };
+  // A page past the end has no row to carry the window count.
+  const total = await db.query<{ n: string }>(`SELECT count(*) AS n FROM admin_area a ${condition}`, params);
+  return { features: [], matched: Number(total.rows[0]!.n) };
+}
+
+/** The lon/lat box of one level's areas; null when there are none. */
+export async function adminAreaExtent(db: pg.Pool | pg.PoolClient, level: AdminAreaPage['level']): Promise<number[] | null> {
+  const { rows } = await db.query<{ w: number | null; s: number; e: number; n: number }>(
+    `SELECT ST_XMin(x) AS w, ST_YMin(x) AS s, ST_XMax(x) AS e, ST_YMax(x) AS n
+       FROM (SELECT ST_Extent(geom) AS x FROM admin_area WHERE level = $1) b`,
+    [level],
+  );
+  const r = rows[0]!;
+  return r.w === null ? null : [r.w, r.s, r.e, r.n];
+}

@@ -1,0 +1,119 @@
+/**
+ * Villages (居村) and their zero-violation assessment (“零”违建居村) for a period: as JSON, as a
+ * self-contained HTML page, and as that page printed to PDF.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type pg from 'pg';
+import { listVillages } from '../../../db/sql/admin-areas.js';
+import type { AssessmentPeriod } from '../../../pipeline/src/core/village-assessment.js';
+import { assessVillageInDatabase, type VillageAssessmentReport } from '../assessment/assess-village.js';
+import { renderAssessmentHtml } from '../assessment/render-html.js';
+import { closePdfPrinter, PdfPrinterUnavailable, printPdf } from '../pdf/print-pdf.js';
+import { sendProblem } from '../problem.js';
+
+/** Longest period one assessment may span, days: a year (leap years included). */
+export const MAX_PERIOD_DAYS = 366;
+const ROLES = ['assessor', 'reviewer'] as const;
+const DAY_MS = 86_400_000;
+const PARAMS = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,18}$' } } };
+const PERIOD_QUERY = {
+  type: 'object', additionalProperties: false, required: ['from', 'to'],
+  properties: {
+    from: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'first day, YYYY-MM-DD (China Standard Time)' },
+    to: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'day after the last, YYYY-MM-DD: the period is [from, to)' },
+  },
+};
+
+/** A calendar day as ms since the epoch, or null when it is no real day (2026-02-30). */
+function dayOf(text: string): number | null {
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === text ? ms : null;
+}
+
+/** The period, or the reason it is not a valid one. */
+export function checkPeriod(from: string, to: string): AssessmentPeriod | string {
+  const start = dayOf(from);
+  const end = dayOf(to);
+  if (start === null) return `from is not a calendar day: ${JSON.stringify(from)} (YYYY-MM-DD)`;
+  if (end === null) return `to is not a calendar day: ${JSON.stringify(to)} (YYYY-MM-DD)`;
+  if (start >= end) return 'from must be before to: the period is [from, to), so to is the day after the last day';
+  if ((end - start) / DAY_MS > MAX_PERIOD_DAYS) return `the period is longer than ${MAX_PERIOD_DAYS} days: assess a year at most at a time`;
+  return { from, to };
+}
+
+type PeriodRequest = { Params: { id: string }; Querystring: { from: string; to: string } };
+
+/** The assessment, or the problem already sent. */
+async function assessmentOrProblem(pool: pg.Pool, id: string, query: { from: string; to: string }, reply: FastifyReply): Promise<VillageAssessmentReport | null> {
+  const period = checkPeriod(query.from, query.to);
+  if (typeof period === 'string') {
+    await sendProblem(reply, 400, 'The period is not valid', period);
+    return null;
+  }
+  const report = await assessVillageInDatabase(pool, id, period);
+  if (!report) await sendProblem(reply, 404, 'No such village', `village ${id} does not exist (GET /api/villages lists them)`);
+  return report;
+}
+
+export function villageRoutes(app: FastifyInstance, pool: pg.Pool): void {
+  // The PDF printer keeps one browser for the process; it goes when the app closes.
+  app.addHook('onClose', async () => closePdfPrinter());
+
+  app.get<{ Querystring: { street?: string; limit: number; offset: number } }>('/api/villages', {
+    config: { roles: ROLES },
+    schema: {
+      tags: ['villages'],
+      querystring: {
+        type: 'object', additionalProperties: false,
+        properties: {
+          street: { type: 'string', maxLength: 32, description: 'street/town code' },
+          limit: { type: 'integer', minimum: 1, maximum: 5000, default: 1000 },
+          offset: { type: 'integer', minimum: 0, default: 0 },
+        },
+      },
+    },
+  }, async (request) => {
+    const { villages, matched } = await listVillages(pool, { streetCode: request.query.street, limit: request.query.limit, offset: request.query.offset });
+    return { numberMatched: matched, numberReturned: villages.length, villages };
+  });
+
+  app.get<PeriodRequest>('/api/villages/:id/assessment', {
+    config: { roles: ROLES },
+    schema: { tags: ['villages'], params: PARAMS, querystring: PERIOD_QUERY },
+  }, async (request, reply) => {
+    const report = await assessmentOrProblem(pool, request.params.id, request.query, reply);
+    if (!report) return reply;
+    return { ...report.assessment, map: report.map };
+  });
+
+  app.get<PeriodRequest>('/api/villages/:id/assessment.html', {
+    config: { roles: ROLES },
+    schema: { tags: ['villages'], params: PARAMS, querystring: PERIOD_QUERY },
+  }, async (request, reply) => {
+    const report = await assessmentOrProblem(pool, request.params.id, request.query, reply);
+    if (!report) return reply;
+    return reply.type('text/html; charset=utf-8')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+      .send(renderAssessmentHtml(report, new Date()));
+  });
+
+  app.get<PeriodRequest>('/api/villages/:id/assessment.pdf', {
+    config: { roles: ROLES },
+    schema: { tags: ['villages'], params: PARAMS, querystring: PERIOD_QUERY },
+  }, async (request, reply) => {
+    const report = await assessmentOrProblem(pool, request.params.id, request.query, reply);
+    if (!report) return reply;
+    let pdf: Buffer;
+    try {
+      pdf = await printPdf(renderAssessmentHtml(report, new Date()));
+    } catch (error) {
+      if (!(error instanceof PdfPrinterUnavailable)) throw error;
+      request.log.error(error);
+      return sendProblem(reply, 503, 'The PDF printer is not available', 'Chromium could not be started on the server; the HTML version works meanwhile. Tell the administrator.');
+    }
+    const { village, period } = report.assessment;
+    return reply.type('application/pdf')
+      .header('content-disposition', `inline; filename="village-assessment-${village.code.replace(/[^\w.-]/g, '_')}-${period.from}-${period.to}.pdf"`)
+      .send(pdf);
+  });
+}
