@@ -4,11 +4,13 @@
  */
 import { runImportCommand, IMPORT_USAGE } from './commands/import.js';
 import { runIngestCommand, INGEST_USAGE } from './commands/ingest.js';
+import { runQuotaCommand, QUOTA_USAGE } from './commands/quota.js';
 import { runUserCommand, USER_USAGE } from './commands/user.js';
 
 const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   import: { usage: IMPORT_USAGE, run: runImportCommand },
   ingest: { usage: INGEST_USAGE, run: runIngestCommand },
+  quota: { usage: QUOTA_USAGE, run: runQuotaCommand },
   user: { usage: USER_USAGE, run: runUserCommand },
 };
 

@@ -1,69 +1,96 @@
 /**
- * SQL of the report family: the weekly diff report's figures for a week and an area, and stored
- * reports. Weeks are ISO weeks in China Standard Time (Monday 00:00 to Monday 00:00, +08:00).
+ * SQL of the report family: the figures of a period for a set of areas, the areas a report covers,
+ * and stored reports. Periods are whole days in China Standard Time (first day 00:00 to the day
+ * after the last, +08:00), so an event at Sunday 23:30 in Shanghai belongs to that week.
  */
 import type pg from 'pg';
+// Types only: the shapes the pure report core works with; nothing of the pipeline runs here.
+import type { CountAndArea, ReportArea } from '../../pipeline/src/core/weekly-report.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-export interface CountAndArea {
-  count: number;
-  m2: number;
+/** Where the figures of everywhere (no area) are keyed in the result of periodFigures. */
+export const EVERYWHERE = 'everywhere';
+
+/**
+ * The figures of the days `start`..`end` (inclusive, YYYY-MM-DD) for each area in `areaIds`, and
+ * for everywhere when `everywhere` is set. Audit-trail actions are counted once per candidate and
+ * action; a candidate belongs to the areas that hold a point on its surface. Register reduction is
+ * the register entries demolished in the period, placed by their street, village or footprint.
+ * Figures with nothing in them are absent (keys: newCandidates, verified, rejected, scheduled,
+ * demolished, confirmedDemolished, registerReduction).
+ */
+export async function periodFigures(db: Queryable, start: string, end: string, areaIds: readonly string[], everywhere = false): Promise<Map<string, Record<string, CountAndArea>>> {
+  const { rows } = await db.query<{ area: string; key: string; count: number; m2: number }>(
+    `WITH span AS (SELECT ($1::date)::timestamp AT TIME ZONE 'Asia/Shanghai' AS t0,
+                          ($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai' AS t1),
+          areas AS (SELECT id::text AS key, id, geom FROM admin_area WHERE id = ANY ($3::bigint[])
+                    UNION ALL SELECT '${EVERYWHERE}', NULL, NULL WHERE $4),
+          acts AS (
+            SELECT DISTINCT ON (e.candidate_id, e.action) e.action, c.area_m2, ST_PointOnSurface(c.geom) AS spot
+              FROM review_event e JOIN candidate c ON c.id = e.candidate_id, span
+             WHERE e.at >= span.t0 AND e.at < span.t1
+               AND (e.action IN ('verify', 'reject', 'schedule', 'mark_demolished', 'confirm_demolished')
+                    OR (e.action = 'raise' AND e.to_status = 'pending')))
+     SELECT a.key AS area,
+            CASE acts.action WHEN 'raise' THEN 'newCandidates' WHEN 'verify' THEN 'verified' WHEN 'reject' THEN 'rejected'
+                 WHEN 'schedule' THEN 'scheduled' WHEN 'mark_demolished' THEN 'demolished' ELSE 'confirmedDemolished' END AS key,
+            count(*)::int AS count, round(sum(acts.area_m2))::int AS m2
+       FROM areas a JOIN acts ON a.id IS NULL OR ST_Intersects(a.geom, acts.spot)
+      GROUP BY 1, 2
+     UNION ALL
+     SELECT a.key, 'registerReduction', count(*)::int, round(sum(r.area_m2))::int
+       FROM areas a JOIN register_entry r
+         ON r.demolished_on BETWEEN $1::date AND $2::date
+        AND (a.id IS NULL OR r.street_id = a.id OR r.village_id = a.id OR ST_Intersects(a.geom, ST_PointOnSurface(r.footprint)))
+      GROUP BY 1`,
+    [start, end, areaIds, everywhere],
+  );
+  const result = new Map<string, Record<string, CountAndArea>>([...areaIds, ...(everywhere ? [EVERYWHERE] : [])].map((id) => [id, {}]));
+  for (const row of rows) result.get(row.area)![row.key] = { count: row.count, m2: row.m2 };
+  return result;
 }
 
-export interface WeekFigures {
-  /** Candidates raised into the review queue this week. */
-  newCandidates: CountAndArea;
-  verified: CountAndArea;
-  rejected: CountAndArea;
-  scheduled: CountAndArea;
-  demolished: CountAndArea;
-  confirmedDemolished: CountAndArea;
-  /** Register entries recorded demolished this week (存量违建 reduction). */
-  registerReduction: CountAndArea;
+interface AreaRow {
+  id: string;
+  code: string;
+  name: string;
+  name_en: string | null;
+  level: ReportArea['level'];
+}
+
+const AREA_COLUMNS = `id::text, code, name, name_en, level`;
+const toArea = (row: AreaRow): ReportArea => ({ id: row.id, code: row.code, name: row.name, nameEn: row.name_en, level: row.level });
+
+/** An area by id, or null when there is none. */
+export async function reportArea(db: Queryable, id: string): Promise<ReportArea | null> {
+  const { rows } = await db.query<AreaRow>(`SELECT ${AREA_COLUMNS} FROM admin_area WHERE id = $1`, [id]);
+  return rows[0] ? toArea(rows[0]) : null;
 }
 
 /**
- * The figures of one week for an area (null: everywhere): audit-trail actions of the week counted
- * once per candidate and action, areas from the candidates; register reduction by demolition date.
+ * The rows a report on `area` breaks down into: the streets of a district, every street when the
+ * report covers everywhere, the area itself for a street or a village.
  */
-export async function weekFigures(db: Queryable, weekStart: string, areaId: string | null): Promise<WeekFigures> {
-  const { rows } = await db.query<{ key: string; count: number; m2: number }>(
-    `WITH week AS (SELECT ($1::date)::timestamp AT TIME ZONE 'Asia/Shanghai' AS t0,
-                          ($1::date + 7)::timestamp AT TIME ZONE 'Asia/Shanghai' AS t1),
-          area AS (SELECT geom FROM admin_area WHERE id = $2),
-          acts AS (
-            SELECT DISTINCT ON (e.candidate_id, e.action) e.action, e.to_status, c.area_m2
-              FROM review_event e JOIN candidate c ON c.id = e.candidate_id, week
-             WHERE e.at >= week.t0 AND e.at < week.t1
-               AND ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM area WHERE ST_Intersects(area.geom, ST_PointOnSurface(c.geom)))))
-     SELECT CASE WHEN action = 'raise' THEN 'newCandidates' WHEN action = 'verify' THEN 'verified' WHEN action = 'reject' THEN 'rejected'
-                 WHEN action = 'schedule' THEN 'scheduled' WHEN action = 'mark_demolished' THEN 'demolished'
-                 ELSE 'confirmedDemolished' END AS key,
-            count(*)::int AS count, coalesce(round(sum(area_m2)), 0)::int AS m2
-       FROM acts
-      WHERE action IN ('verify', 'reject', 'schedule', 'mark_demolished', 'confirm_demolished')
-         OR (action = 'raise' AND to_status = 'pending')
-      GROUP BY 1
-     UNION ALL
-     SELECT 'registerReduction', count(*)::int, coalesce(round(sum(r.area_m2)), 0)::int
-       FROM register_entry r
-      WHERE r.demolished_on >= $1::date AND r.demolished_on < $1::date + 7
-        AND ($2::bigint IS NULL OR r.street_id = $2 OR r.village_id = $2
-             OR EXISTS (SELECT 1 FROM area WHERE ST_Intersects(area.geom, ST_PointOnSurface(r.footprint))))`,
-    [weekStart, areaId],
+export async function reportRowAreas(db: Queryable, area: ReportArea | null): Promise<ReportArea[]> {
+  if (area && area.level !== 'district') return [area];
+  const { rows } = await db.query<AreaRow>(
+    `SELECT ${AREA_COLUMNS} FROM admin_area WHERE level = 'street' AND ($1::bigint IS NULL OR parent_id = $1) ORDER BY code`,
+    [area?.id ?? null],
   );
-  const empty = (): CountAndArea => ({ count: 0, m2: 0 });
-  const figures: WeekFigures = {
-    newCandidates: empty(), verified: empty(), rejected: empty(), scheduled: empty(),
-    demolished: empty(), confirmedDemolished: empty(), registerReduction: empty(),
-  };
-  for (const row of rows) figures[row.key as keyof WeekFigures] = { count: row.count, m2: row.m2 };
-  return figures;
+  return rows.map(toArea);
 }
 
+/** The districts and streets (街镇) the weekly job makes reports for, besides everywhere. */
+export async function reportAreas(db: Queryable): Promise<ReportArea[]> {
+  const { rows } = await db.query<AreaRow>(`SELECT ${AREA_COLUMNS} FROM admin_area WHERE level IN ('district', 'street') ORDER BY level, code`);
+  return rows.map(toArea);
+}
+
+export type StoredReportKind = 'weekly' | 'monthly' | 'quarterly' | 'village_assessment';
+
 /** Stores (or replaces) a report for its kind, period and area. */
-export async function storeReport(db: Queryable, kind: 'weekly' | 'monthly' | 'quarterly', periodStart: string, periodEnd: string, areaId: string | null, content: object): Promise<void> {
+export async function storeReport(db: Queryable, kind: StoredReportKind, periodStart: string, periodEnd: string, areaId: string | null, content: object): Promise<void> {
   await db.query(
     `INSERT INTO stored_report (kind, period_start, period_end, area_id, content) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (kind, period_start, COALESCE(area_id, 0)) DO UPDATE SET period_end = EXCLUDED.period_end, content = EXCLUDED.content, created_at = now()`,
@@ -71,10 +98,36 @@ export async function storeReport(db: Queryable, kind: 'weekly' | 'monthly' | 'q
   );
 }
 
-/** The districts and streets (街镇) a weekly report is made for, besides the whole. */
-export async function reportAreas(db: Queryable): Promise<Array<{ id: string; code: string; name: string; level: string }>> {
-  const { rows } = await db.query<{ id: string; code: string; name: string; level: string }>(
-    `SELECT id::text, code, name, level FROM admin_area WHERE level IN ('district', 'street') ORDER BY level, code`,
+export interface StoredReportSummary {
+  id: string;
+  kind: StoredReportKind;
+  periodStart: string;
+  periodEnd: string;
+  /** The period's label (2026-W47) when the content has one. */
+  label: string | null;
+  area: { id: string; code: string; name: string } | null;
+  createdAt: string;
+}
+
+/** Stored reports, newest period first, optionally of one kind and one area (0: everywhere). */
+export async function listStoredReports(db: Queryable, filter: { kind?: StoredReportKind; areaId?: string; limit: number; offset: number }): Promise<{ reports: StoredReportSummary[]; matched: number }> {
+  const { rows } = await db.query<StoredReportSummary & { matched: number }>(
+    `SELECT r.id::text, r.kind, to_char(r.period_start, 'YYYY-MM-DD') AS "periodStart", to_char(r.period_end, 'YYYY-MM-DD') AS "periodEnd",
+            r.content->'period'->>'label' AS label,
+            CASE WHEN a.id IS NULL THEN NULL ELSE json_build_object('id', a.id::text, 'code', a.code, 'name', a.name) END AS area,
+            r.created_at AS "createdAt", count(*) OVER ()::int AS matched
+       FROM stored_report r LEFT JOIN admin_area a ON a.id = r.area_id
+      WHERE ($1::text IS NULL OR r.kind = $1)
+        AND ($2::bigint IS NULL OR COALESCE(r.area_id, 0) = $2)
+      ORDER BY r.period_start DESC, r.kind, a.level NULLS FIRST, a.code NULLS FIRST
+      LIMIT $3 OFFSET $4`,
+    [filter.kind ?? null, filter.areaId ?? null, filter.limit, filter.offset],
   );
-  return rows;
+  return { reports: rows.map(({ matched: _, ...report }) => report), matched: rows[0]?.matched ?? 0 };
+}
+
+/** One stored report with its content, or null. */
+export async function getStoredReport(db: Queryable, id: string): Promise<{ kind: StoredReportKind; content: unknown } | null> {
+  const { rows } = await db.query<{ kind: StoredReportKind; content: unknown }>(`SELECT kind, content FROM stored_report WHERE id = $1`, [id]);
+  return rows[0] ?? null;
 }

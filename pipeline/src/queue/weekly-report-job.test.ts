@@ -41,13 +41,14 @@ describe('the weekly report job', () => {
     );
     expect(await storeWeeklyReports(pool, new Date('2026-11-23T06:00:00+08:00'))).toBe(2);
     const { rows: reports } = await pool.query(
-      `SELECT a.code, to_char(r.period_start, 'YYYY-MM-DD') AS start, r.content->'figures' AS figures, r.content->'change' AS change
+      `SELECT a.code, r.kind, to_char(r.period_start, 'YYYY-MM-DD') AS start, r.content->'total'->'figures' AS figures, r.content->'total'->'change' AS change
          FROM stored_report r LEFT JOIN admin_area a ON a.id = r.area_id ORDER BY a.code NULLS FIRST`,
     );
     expect(reports[0]).toMatchObject({ code: null, start: '2026-11-16' });
     expect(reports[0].figures).toMatchObject({ newCandidates: { count: 1, m2: 40 }, verified: { count: 1, m2: 100 }, rejected: { count: 1, m2: 40 } });
     expect(reports[0].change.newCandidates).toEqual({ count: 0, m2: -60 });
     expect(reports[1].figures).toMatchObject({ newCandidates: { count: 0, m2: 0 }, verified: { count: 1, m2: 100 }, rejected: { count: 0, m2: 0 } });
+    expect(reports.map((r) => r.kind)).toEqual(['weekly', 'weekly']);
     // Stored again on a re-run: replaced, not duplicated.
     await storeWeeklyReports(pool, new Date('2026-11-23T07:00:00+08:00'));
     const { rows: count } = await pool.query(`SELECT count(*)::int AS n FROM stored_report`);

@@ -1,14 +1,15 @@
 /**
  * The weekly repeatable job: every Monday at 06:00 China Standard Time it stores the weekly diff
  * report of the week just ended, for the whole and for each district and street, so Monday's
- * meeting finds them ready. The schedule lives in Redis (a BullMQ job scheduler), upserted by
+ * meeting finds them ready; when a month or quarter ended in that week, its report too. The schedule lives in Redis (a BullMQ job scheduler), upserted by
  * every worker at start, so it exists once however many workers run.
  */
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { reportAreas, storeReport, weekFigures } from '../../../db/sql/reports.js';
-import { composeWeeklyReport, previousIsoWeek } from '../core/weekly-report.js';
+import { reportAreas, storeReport } from '../../../db/sql/reports.js';
+import { periodsEndingIn, previousIsoWeek } from '../core/report-periods.js';
+import { loadPeriodReport } from '../load-period-report.js';
 
 export const REPORT_QUEUE = 'reports';
 export const WEEKLY_REPORT_SCHEDULER = 'weekly-report';
@@ -28,17 +29,21 @@ export async function scheduleWeeklyReport(connection: Redis, prefix: string): P
   }
 }
 
-/** Stores the weekly reports of the week before `runAt`; returns how many were stored. */
+/**
+ * Stores the reports of the week before `runAt` (and of a month or quarter that ended in it) for
+ * everywhere and each district and street; returns how many were stored. A re-run replaces them.
+ */
 export async function storeWeeklyReports(pool: pg.Pool, runAt: Date): Promise<number> {
   const week = previousIsoWeek(runAt);
-  const before = previousIsoWeek(new Date(`${week.start}T12:00:00+08:00`));
+  const periods = [week, ...periodsEndingIn(week)];
   const areas = [null, ...(await reportAreas(pool))];
-  for (const area of areas) {
-    const id = area?.id ?? null;
-    const report = composeWeeklyReport(week, area && { code: area.code, name: area.name }, { ...(await weekFigures(pool, week.start, id)) }, { ...(await weekFigures(pool, before.start, id)) });
-    await storeReport(pool, 'weekly', week.start, week.end, id, report);
+  for (const period of periods) {
+    for (const area of areas) {
+      const report = await loadPeriodReport(pool, period, area);
+      await storeReport(pool, period.kind, period.start, period.end, area?.id ?? null, report);
+    }
   }
-  return areas.length;
+  return periods.length * areas.length;
 }
 
 export function createReportWorker(pool: pg.Pool, connection: Redis, prefix: string): Worker {

@@ -1,0 +1,98 @@
+/**
+ * Reports: the weekly diff report (周报) and monthly and quarterly bulletins (月报、季报) for an
+ * area, as JSON, CSV, a self-contained HTML page or PDF; and the reports the Monday job stored.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type pg from 'pg';
+import { getStoredReport, listStoredReports, reportArea, type StoredReportKind } from '../../../db/sql/reports.js';
+import { parsePeriod, type PeriodKind } from '../../../pipeline/src/core/report-periods.js';
+import type { PeriodReport } from '../../../pipeline/src/core/weekly-report.js';
+import { loadPeriodReport } from '../../../pipeline/src/load-period-report.js';
+import { PdfPrinterUnavailable, printPdf } from '../pdf/print-pdf.js';
+import { sendProblem } from '../problem.js';
+import { reportCsv } from '../reports/report-csv.js';
+import { reportHtml } from '../reports/report-html.js';
+
+const ROLES = ['assessor', 'reviewer'] as const;
+const FORMATS = ['json', 'csv', 'html', 'pdf'] as const;
+type Format = (typeof FORMATS)[number];
+const ID_PATTERN = '^[0-9]{1,18}$';
+
+const FORMAT_QUERY = { format: { type: 'string', enum: FORMATS, default: 'json', description: 'json, csv (UTF-8 with BOM), html (self-contained, printable) or pdf' } };
+
+/** Sends a report in the asked format; `name` is the download's file name without extension. */
+async function sendReport(reply: FastifyReply, report: PeriodReport, format: Format, name: string): Promise<FastifyReply> {
+  if (format === 'json') return reply.send(report);
+  if (format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(reportCsv(report));
+  if (format === 'html') return reply.type('text/html; charset=utf-8').send(reportHtml(report));
+  try {
+    const pdf = await printPdf(reportHtml(report), { landscape: true });
+    return reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}.pdf"`).send(pdf);
+  } catch (error) {
+    if (error instanceof PdfPrinterUnavailable) return sendProblem(reply, 503, 'PDF printing is not available', `${error.message}. Ask for format=html and print it from the browser.`);
+    throw error;
+  }
+}
+
+/** A file name of plain ASCII: the period and the area's code. */
+const fileName = (report: PeriodReport) => `lingwei-${report.kind}-${report.period.label}${report.area ? `-${report.area.code.replace(/[^A-Za-z0-9_-]/g, '_')}` : ''}`;
+
+export function reportRoutes(app: FastifyInstance, pool: pg.Pool): void {
+  const periodRoute = (kind: PeriodKind, param: string, example: string) => {
+    app.get<{ Params: Record<string, string>; Querystring: { area?: string; format: Format } }>(`/api/reports/${kind}/:${param}`, {
+      config: { roles: ROLES },
+      schema: {
+        tags: ['reports'],
+        description: `The ${kind} report of a period (e.g. ${example}, Asia/Shanghai) for an area (admin_area id; absent: every area): each figure's count and m², the change against the period before, each street's yearly quota progress, an 8-week trend.`,
+        params: { type: 'object', required: [param], properties: { [param]: { type: 'string', maxLength: 16 } } },
+        querystring: { type: 'object', additionalProperties: false, properties: { area: { type: 'string', pattern: ID_PATTERN }, ...FORMAT_QUERY } },
+      },
+    }, async (request, reply) => {
+      const period = parsePeriod(kind, request.params[param]!);
+      if (typeof period === 'string') return sendProblem(reply, 400, 'The request is not valid', period);
+      const area = request.query.area === undefined ? null : await reportArea(pool, request.query.area);
+      if (request.query.area !== undefined && !area) return sendProblem(reply, 404, 'No such area', `admin area ${request.query.area} does not exist`);
+      const report = await loadPeriodReport(pool, period, area);
+      return sendReport(reply, report, request.query.format, fileName(report));
+    });
+  };
+  periodRoute('weekly', 'week', '2026-W47');
+  periodRoute('monthly', 'month', '2026-11');
+  periodRoute('quarterly', 'quarter', '2026-Q4');
+
+  app.get<{ Querystring: { kind?: StoredReportKind; area?: string; limit: number; offset: number } }>('/api/reports/stored', {
+    config: { roles: ROLES },
+    schema: {
+      tags: ['reports'],
+      description: 'The reports the weekly job stored (every Monday 06:00 Asia/Shanghai, for everywhere and each district and street), newest period first. area=0: everywhere.',
+      querystring: { type: 'object', additionalProperties: false, properties: {
+        kind: { type: 'string', enum: ['weekly', 'monthly', 'quarterly', 'village_assessment'] },
+        area: { type: 'string', pattern: ID_PATTERN },
+        limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+        offset: { type: 'integer', minimum: 0, default: 0 },
+      } },
+    },
+  }, async (request) => {
+    const { kind, area, limit, offset } = request.query;
+    return listStoredReports(pool, { kind, areaId: area, limit, offset });
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { format: Format } }>('/api/reports/stored/:id', {
+    config: { roles: ROLES },
+    schema: {
+      tags: ['reports'],
+      description: 'One stored report as it was stored, in the asked format.',
+      params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: ID_PATTERN } } },
+      querystring: { type: 'object', additionalProperties: false, properties: FORMAT_QUERY },
+    },
+  }, async (request, reply) => {
+    const stored = await getStoredReport(pool, request.params.id);
+    if (!stored) return sendProblem(reply, 404, 'No such stored report', `stored report ${request.params.id} does not exist`);
+    if (stored.kind === 'village_assessment') {
+      if (request.query.format !== 'json') return sendProblem(reply, 400, 'The request is not valid', 'a stored village assessment is given as JSON only; the village routes render it');
+      return reply.send(stored.content);
+    }
+    const report = stored.content as PeriodReport;
+    return sendReport(reply, report, request.query.format, fileName(report));
+  });
+}
