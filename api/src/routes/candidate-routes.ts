@@ -3,36 +3,18 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { candidateDetail, listCandidates } from '../../../db/sql/candidates.js';
 import { sendProblem } from '../problem.js';
+import { CANDIDATE_FILTER_PROPERTIES, candidateFilterOf, type CandidateFilterQuery } from './candidate-query.js';
 import { reviewCandidate } from '../review/review-candidate.js';
 import { REJECT_REASONS, type ReviewRequest } from '../review/transitions.js';
 
-const STATUSES = ['pending', 'permitted', 'in_register', 'previously_rejected', 'verified', 'rejected', 'scheduled', 'demolished', 'demolition_confirmed', 'still_standing', 'merged'];
-const TYPES = ['new_structure', 'extension', 'rooftop_addition', 'added_floor', 'demolished'];
-const list = (pattern: string) => ({ type: 'string', pattern: `^(${pattern})(,(${pattern}))*$` });
 const ID = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,18}$' } } };
 
-interface ListQuery {
-  bbox?: string;
-  status?: string;
-  type?: string;
-  village?: string;
-  street?: string;
-  min_area?: number;
-  min_priority?: number;
-  from?: string;
-  to?: string;
+// parseBbox moved beside the shared filters; re-exported for the routes that import it from here.
+export { parseBbox } from './candidate-query.js';
+
+interface ListQuery extends CandidateFilterQuery {
   limit: number;
   offset: number;
-}
-
-/** "w,s,e,n" in degrees, or the reason it is not one. */
-export function parseBbox(text: string): [number, number, number, number] | string {
-  const values = text.split(',').map(Number);
-  if (values.length !== 4 || !values.every(Number.isFinite)) return 'bbox must be four numbers: west,south,east,north (degrees)';
-  const [w, s, e, n] = values as [number, number, number, number];
-  if (w < -180 || e > 180 || s < -90 || n > 90) return 'bbox is out of range: longitudes -180..180, latitudes -90..90';
-  if (w >= e || s >= n) return 'bbox must have west < east and south < north';
-  return [w, s, e, n];
 }
 
 export function candidateRoutes(app: FastifyInstance, pool: pg.Pool): void {
@@ -43,28 +25,16 @@ export function candidateRoutes(app: FastifyInstance, pool: pg.Pool): void {
       querystring: {
         type: 'object', additionalProperties: false,
         properties: {
-          bbox: { type: 'string', maxLength: 200 },
-          status: list(STATUSES.join('|')),
-          type: list(TYPES.join('|')),
-          village: { type: 'string', maxLength: 32 },
-          street: { type: 'string', maxLength: 32 },
-          min_area: { type: 'number', minimum: 0 },
-          min_priority: { type: 'integer', minimum: 0, maximum: 100 },
-          from: { type: 'string', format: 'date' },
-          to: { type: 'string', format: 'date' },
+          ...CANDIDATE_FILTER_PROPERTIES,
           limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
           offset: { type: 'integer', minimum: 0, default: 0 },
         },
       },
     },
   }, async (request, reply) => {
-    const q = request.query;
-    const bbox = q.bbox === undefined ? undefined : parseBbox(q.bbox);
-    if (typeof bbox === 'string') return sendProblem(reply, 400, 'The request is not valid', bbox);
-    const { features, matched } = await listCandidates(pool, {
-      bbox, statuses: q.status?.split(','), types: q.type?.split(','), villageCode: q.village, streetCode: q.street,
-      minAreaM2: q.min_area, minPriority: q.min_priority, from: q.from, to: q.to, limit: q.limit, offset: q.offset,
-    });
+    const filter = candidateFilterOf(request.query);
+    if (typeof filter === 'string') return sendProblem(reply, 400, 'The request is not valid', filter);
+    const { features, matched } = await listCandidates(pool, { ...filter, limit: request.query.limit, offset: request.query.offset });
     return reply.type('application/geo+json').send({ type: 'FeatureCollection', numberMatched: matched, numberReturned: features.length, features });
   });
 
