@@ -208,3 +208,93 @@ export async function flightWithOrthophoto(db: Queryable, sha256: string): Promi
   );
   return rows[0] ?? null;
 }
+
+/** A flight's Cloud Optimized GeoTIFF of one kind, as the raster tile and asset routes serve it. */
+export interface FlightCog {
+  id: string;
+  uri: string;
+  bytes: number | null;
+  width: number | null;
+  height: number | null;
+  sha256: string | null;
+  crs: string | null;
+  /** The flight's co-registration drift (metres east, north in the COG's CRS), taken out when drawing. */
+  shift: { dx: number; dy: number };
+}
+
+/**
+ * The COG of `kind` of a flight: `{ flight: false }` when the flight does not exist, `{ flight:
+ * true, cog: null }` when it has no such COG (not ingested yet, or no surface model flown).
+ */
+export async function flightCog(db: Queryable, flightId: string, kind: 'orthophoto' | 'surface_model'): Promise<{ flight: boolean; cog: FlightCog | null }> {
+  const { rows } = await db.query<Omit<FlightCog, 'shift'> & { flight_id: string; dx: number | null; dy: number | null }>(
+    `SELECT f.id::text AS flight_id, a.id::text, a.uri, a.bytes::float8 AS bytes, a.width, a.height, a.sha256, a.crs,
+            f.shift_dx_m AS dx, f.shift_dy_m AS dy
+       FROM flight f LEFT JOIN flight_asset a ON a.flight_id = f.id AND a.kind = $2 AND a.role = 'cog'
+      WHERE f.id = $1`,
+    [flightId, kind],
+  );
+  const row = rows[0];
+  if (!row) return { flight: false, cog: null };
+  const { flight_id: _flightId, dx, dy, ...cog } = row;
+  return { flight: true, cog: cog.id === null ? null : { ...cog, shift: { dx: dx ?? 0, dy: dy ?? 0 } } };
+}
+
+/** A flight as the STAC catalog lists it: footprint, bounding box, time, and its COGs. */
+export interface StacFlightRow {
+  id: string;
+  status: FlightStatus;
+  captured_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  operator: string | null;
+  gsd_m: number | null;
+  footprint: string | null; // GeoJSON
+  bbox: [number, number, number, number] | null;
+  cogs: Array<{ kind: 'orthophoto' | 'surface_model'; bytes: number | null; width: number | null; height: number | null; crs: string | null }>;
+}
+
+/** Flights in the STAC catalog: done, or holding COGs already; oldest first, paged; `id` picks one. */
+export async function stacFlights(db: Queryable, page: { limit: number; offset: number; id?: string }): Promise<{ flights: StacFlightRow[]; matched: number }> {
+  const { rows } = await db.query<StacFlightRow & { matched: string }>(
+    `SELECT f.id::text, f.status, f.captured_at, f.created_at, f.updated_at, f.operator, f.gsd_m,
+            ST_AsGeoJSON(f.footprint, 7) AS footprint,
+            CASE WHEN f.footprint IS NULL THEN NULL
+                 ELSE json_build_array(ST_XMin(f.footprint), ST_YMin(f.footprint), ST_XMax(f.footprint), ST_YMax(f.footprint)) END AS bbox,
+            (SELECT coalesce(json_agg(json_build_object('kind', a.kind, 'bytes', a.bytes, 'width', a.width, 'height', a.height, 'crs', a.crs)
+                                      ORDER BY a.kind), '[]')
+               FROM flight_asset a WHERE a.flight_id = f.id AND a.role = 'cog' AND a.kind IN ('orthophoto', 'surface_model')) AS cogs,
+            count(*) OVER () AS matched
+       FROM flight f
+      WHERE (f.status = 'done' OR EXISTS (SELECT 1 FROM flight_asset a WHERE a.flight_id = f.id AND a.role = 'cog'))
+        AND ($3::bigint IS NULL OR f.id = $3::bigint)
+      ORDER BY f.id LIMIT $1 OFFSET $2`,
+    [page.limit, page.offset, page.id ?? null],
+  );
+  return { flights: rows.map(({ matched: _matched, ...flight }) => flight), matched: rows[0] ? Number(rows[0].matched) : 0 };
+}
+
+/** The space and time all catalogued flights cover, for the STAC collection's extent. */
+export async function stacFlightsExtent(db: Queryable): Promise<{ bbox: [number, number, number, number] | null; start: Date | null; end: Date | null }> {
+  const { rows } = await db.query<{ w: number | null; s: number; e: number; n: number; start: Date | null; end: Date | null }>(
+    `SELECT ST_XMin(e) AS w, ST_YMin(e) AS s, ST_XMax(e) AS e, ST_YMax(e) AS n, t.start, t.end
+       FROM (SELECT ST_Extent(footprint)::geometry AS e, min(coalesce(captured_at, created_at)) AS start,
+                    max(coalesce(captured_at, created_at)) AS end
+               FROM flight f
+              WHERE f.status = 'done' OR EXISTS (SELECT 1 FROM flight_asset a WHERE a.flight_id = f.id AND a.role = 'cog')) t`,
+  );
+  const r = rows[0]!;
+  return { bbox: r.w === null ? null : [r.w, r.s, r.e, r.n], start: r.start, end: r.end };
+}
+
+/**
+ * The evidence chips of one observation (a flight's view of a candidate): raster store paths that
+ * the raise stage wrote; null when there is no such observation.
+ */
+export async function observationEvidence(db: Queryable, candidateId: string, flightId: string): Promise<{ before: string | null; after: string | null } | null> {
+  const { rows } = await db.query<{ before: string | null; after: string | null }>(
+    `SELECT evidence_before AS before, evidence_after AS after FROM candidate_observation WHERE candidate_id = $1 AND flight_id = $2`,
+    [candidateId, flightId],
+  );
+  return rows[0] ?? null;
+}

@@ -1,0 +1,58 @@
+/**
+ * The STAC catalog of flights: /api/stac (catalog), /api/stac/collections/flights (collection),
+ * its items (one per flight that is done or holds COGs) with the COGs as assets. Links are
+ * absolute, built from the request's host, so a client can follow them from anywhere.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import { stacFlights, stacFlightsExtent } from '../../../db/sql/flights.js';
+import { sendProblem } from '../problem.js';
+import { flightItem, flightItemCollection, flightsCollection, stacCatalog } from '../rasters/stac.js';
+
+const ROLES = ['operator', 'reviewer', 'assessor'] as const;
+
+/** The API's base URL as the client reached it: scheme, host and "/api". */
+function apiBase(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}/api`;
+}
+
+export function stacRoutes(app: FastifyInstance, pool: pg.Pool): void {
+  app.get('/api/stac', {
+    config: { roles: ROLES },
+    schema: { tags: ['stac'], summary: 'The STAC catalog (root)' },
+  }, async (request, reply) => reply.type('application/json').send(stacCatalog(apiBase(request))));
+
+  app.get('/api/stac/collections/flights', {
+    config: { roles: ROLES },
+    schema: { tags: ['stac'], summary: 'The flights collection' },
+  }, async (request, reply) => reply.type('application/json').send(flightsCollection(apiBase(request), await stacFlightsExtent(pool))));
+
+  app.get<{ Querystring: { limit: number; offset: number } }>('/api/stac/collections/flights/items', {
+    config: { roles: ROLES },
+    schema: {
+      tags: ['stac'],
+      summary: 'The flights as STAC items, oldest first, paged',
+      querystring: {
+        type: 'object', additionalProperties: false,
+        properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, offset: { type: 'integer', minimum: 0, default: 0 } },
+      },
+    },
+  }, async (request, reply) => {
+    const { limit, offset } = request.query;
+    const { flights, matched } = await stacFlights(pool, { limit, offset });
+    return reply.type('application/geo+json').send(flightItemCollection(apiBase(request), flights, { limit, offset, matched }));
+  });
+
+  app.get<{ Params: { flightId: string } }>('/api/stac/collections/flights/items/:flightId', {
+    config: { roles: ROLES },
+    schema: {
+      tags: ['stac'],
+      summary: 'One flight as a STAC item',
+      params: { type: 'object', required: ['flightId'], properties: { flightId: { type: 'string', pattern: '^[0-9]{1,18}$' } } },
+    },
+  }, async (request, reply) => {
+    const { flights } = await stacFlights(pool, { limit: 1, offset: 0, id: request.params.flightId });
+    if (!flights[0]) return sendProblem(reply, 404, 'No such item', `flight ${request.params.flightId} does not exist, or has no COGs yet (it is listed once ingested)`);
+    return reply.type('application/geo+json').send(flightItem(apiBase(request), flights[0]));
+  });
+}
