@@ -166,7 +166,7 @@ describe('GET /api/villages/:id/assessment', () => {
     expect(body.blocking).toEqual([expect.objectContaining({
       kind: 'candidate', criterion: 'no_illegal_outside_register', candidateId: ids.outside, changeType: 'new_structure', status: 'verified',
       areaM2: 95, firstSeenAt: '2026-03-10T01:30:00Z',
-      evidence: [{ flightId: ids['flight:outside'], observedAt: '2026-08-12T02:00:00Z', before: `chips/${ids.outside}/before.webp`, after: `chips/${ids.outside}/after.webp` }],
+      evidence: [{ flightId: ids['flight:outside'], observedAt: '2026-08-12T02:00:00Z', before: `/api/candidates/${ids.outside}/evidence/${ids['flight:outside']}/before`, after: `/api/candidates/${ids.outside}/evidence/${ids['flight:outside']}/after` }],
     })]);
   });
 
@@ -253,11 +253,12 @@ describe('the assessment as HTML and PDF', () => {
     const html = response.body;
     expect(html).toContain('未通过 FAIL');
     expect(html).toContain('库外违建');
-    expect(html).toContain(`chips/${ids.outside}/after.webp`);
+    expect(html).toContain(`href="/api/candidates/${ids.outside}/evidence/${ids['flight:outside']}/after"`);
     expect(html).toContain('航飞覆盖 Coverage: 100.00%');
     expect(html).toMatch(/<svg[^>]*>.*<path d="M/s);
-    // Nothing loaded from elsewhere: no scripts, no external URLs in src/href/url().
-    expect(html).not.toMatch(/<script|<link|<img|\bsrc=|href=|url\(/i);
+    // Nothing loaded from elsewhere: no scripts, src or url(); links only to this API's evidence chips.
+    expect(html).not.toMatch(/<script|<link|<img|\bsrc=|url\(/i);
+    expect([...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!.startsWith('/api/candidates/'))).toEqual([true, true]);
     expect((await assess('clear', '.html')).body).toContain('通过 PASS');
   });
 

@@ -349,7 +349,10 @@ export async function candidateDetail(db: pg.Pool | pg.PoolClient, id: string): 
               'properties', to_jsonb(c) - 'geom',
               'observations', (SELECT coalesce(json_agg(json_build_object('flight_id', o.flight_id, 'observed_at', o.observed_at,
                                  'area_m2', o.area_m2, 'height_gain_m', o.height_gain_m, 'score', o.score,
-                                 'evidence_before', o.evidence_before, 'evidence_after', o.evidence_after) ORDER BY o.observed_at), '[]')
+                                 -- the chips' API addresses, never the raster store's paths
+                                 'evidence_before', CASE WHEN o.evidence_before IS NOT NULL THEN format('/api/candidates/%s/evidence/%s/before', c.id, o.flight_id) END,
+                                 'evidence_after', CASE WHEN o.evidence_after IS NOT NULL THEN format('/api/candidates/%s/evidence/%s/after', c.id, o.flight_id) END)
+                                 ORDER BY o.observed_at), '[]')
                                  FROM candidate_observation o WHERE o.candidate_id = c.id),
               'audit', (SELECT coalesce(json_agg(json_build_object('at', e.at, 'action', e.action, 'actor', u.username,
                           'from_status', e.from_status, 'to_status', e.to_status, 'reason_code', e.reason_code,

@@ -75,7 +75,9 @@ export async function candidatesInVillage(db: Queryable, villageId: string, stat
             ${iso('c.first_seen_at')} AS "firstSeenAt", ${iso('c.last_seen_at')} AS "lastSeenAt",
             (SELECT coalesce(json_agg(json_build_object('flightId', o.flight_id::text,
                       'observedAt', ${iso('COALESCE(f.captured_at, o.observed_at)')},
-                      'before', o.evidence_before, 'after', o.evidence_after) ORDER BY COALESCE(f.captured_at, o.observed_at)), '[]')
+                      'before', CASE WHEN o.evidence_before IS NOT NULL THEN format('/api/candidates/%s/evidence/%s/before', c.id, o.flight_id) END,
+                      'after', CASE WHEN o.evidence_after IS NOT NULL THEN format('/api/candidates/%s/evidence/%s/after', c.id, o.flight_id) END)
+                      ORDER BY COALESCE(f.captured_at, o.observed_at)), '[]')
                FROM candidate_observation o JOIN flight f ON f.id = o.flight_id
               WHERE o.candidate_id = c.id) AS evidence,
             ${MAP_GEOJSON('c.geom')} AS geometry

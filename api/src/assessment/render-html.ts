@@ -110,9 +110,10 @@ function itemRow(item: BlockingItem, n: number): string {
       `登记 registered ${escapeHtml(item.registeredOn ?? '—')}`, '—');
   }
   if (item.kind === 'candidate') {
+    const link = (url: string | null, label: string) => (url ? `<a href="${escapeHtml(url)}">${label}</a>` : '—');
     const evidence = item.evidence.length
       ? item.evidence.map((e) => `航飞 flight ${escapeHtml(e.flightId)} (${escapeHtml(local(e.observedAt))}): `
-        + `${escapeHtml(e.before ?? '—')} → ${escapeHtml(e.after ?? '—')}`).join('<br>')
+        + `${link(e.before, '前 before')} → ${link(e.after, '后 after')}`).join('<br>')
       : '—';
     return cells(`图斑 Candidate ${escapeHtml(item.candidateId)}<br><span class="en">/api/candidates/${escapeHtml(item.candidateId)}</span>`,
       escapeHtml(CHANGE_TYPES[item.changeType] ?? item.changeType), number(item.areaM2), escapeHtml(STATUSES[item.status] ?? item.status),
