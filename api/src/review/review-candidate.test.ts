@@ -67,4 +67,33 @@ describe('reviewCandidate', () => {
     expect(rows).toEqual([{ team: '拆违一队', status: 'done', done: true }]);
     expect(await reviewCandidate(pool, candidate!, actor!, { action: 'verify', version: 4 })).toEqual({ outcome: 'invalid', problem: 'a demolished candidate cannot be verified' });
   });
+
+  it('merges a duplicate into its twin: one candidate left with both outlines, observations and audit rows', async () => {
+    const [actor] = await reviewers(1);
+    const [twin, duplicate, demolition] = await candidates(3);
+    await pool.query(`UPDATE candidate SET change_type = 'demolished' WHERE id = $1`, [demolition]);
+    const flight = (await pool.query<{ id: string }>(`INSERT INTO flight (kind, status) VALUES ('drone', 'done') RETURNING id::text`)).rows[0]!.id;
+    await pool.query(`INSERT INTO candidate_observation (candidate_id, flight_id, geom, area_m2) SELECT id, $2, geom, area_m2 FROM candidate WHERE id = $1`, [duplicate, flight]);
+    const areaBefore = (await pool.query(`SELECT sum(lw_area_m2(geom)) AS a FROM candidate WHERE id IN ($1, $2)`, [twin, duplicate])).rows[0].a;
+
+    expect(await reviewCandidate(pool, duplicate!, actor!, { action: 'merge', version: 1 })).toMatchObject({ outcome: 'invalid' });
+    expect(await reviewCandidate(pool, duplicate!, actor!, { action: 'merge', version: 1, into: duplicate! })).toEqual({ outcome: 'invalid', problem: 'a candidate cannot be merged into itself' });
+    expect(await reviewCandidate(pool, duplicate!, actor!, { action: 'merge', version: 1, into: demolition! })).toEqual({ outcome: 'invalid', problem: 'a demolition and a new structure are not duplicates of each other' });
+    expect(await reviewCandidate(pool, duplicate!, actor!, { action: 'merge', version: 1, into: '999999' })).toEqual({ outcome: 'invalid', problem: 'candidate 999999 does not exist' });
+    // The refused attempts changed nothing.
+    expect((await pool.query(`SELECT count(*)::int AS n FROM review_event`)).rows[0].n).toBe(0);
+
+    expect(await reviewCandidate(pool, duplicate!, actor!, { action: 'merge', version: 1, into: twin! })).toEqual({ outcome: 'ok', status: 'merged', version: 2 });
+    const { rows } = await pool.query(
+      `SELECT id::text, status, merged_into::text, version, round(area_m2) AS area, (SELECT array_agg(flight_id::text) FROM candidate_observation o WHERE o.candidate_id = c.id) AS flights,
+              (SELECT array_agg(action || ':' || coalesce(payload->>'into', payload->>'absorbed', '')) FROM review_event e WHERE e.candidate_id = c.id) AS audit
+         FROM candidate c WHERE id IN ($1, $2) ORDER BY id`, [twin, duplicate]);
+    expect(rows).toEqual([
+      { id: twin, status: 'pending', merged_into: null, version: 2, area: Math.round(areaBefore), flights: [flight], audit: [`merge:${duplicate}`] },
+      { id: duplicate, status: 'merged', merged_into: twin, version: 2, area: 50, flights: [flight], audit: [`merge:${twin}`] },
+    ]);
+    // Merging into a merged candidate points the reviewer at the survivor.
+    const [third] = await candidates(1);
+    expect(await reviewCandidate(pool, third!, actor!, { action: 'merge', version: 1, into: duplicate! })).toMatchObject({ outcome: 'invalid', problem: expect.stringContaining('merge into that one') });
+  });
 });

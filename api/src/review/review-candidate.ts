@@ -31,7 +31,11 @@ export async function reviewCandidate(pool: pg.Pool, candidateId: string, actorI
     reasonText: request.reasonText ?? null,
     scheduledFor: request.scheduledFor ?? null,
     team: request.team ?? null,
+    into: request.into ?? null,
   });
-  if (!written.applied) return written.current ? { outcome: 'conflict', current: written.current } : { outcome: 'not_found' };
+  if (!written.applied) {
+    if ('refused' in written) return { outcome: 'invalid', problem: written.refused };
+    return written.current ? { outcome: 'conflict', current: written.current } : { outcome: 'not_found' };
+  }
   return { outcome: 'ok', status: verdict.to, version: written.version };
 }

@@ -4,7 +4,7 @@
  * before touching the database, and the database write re-checks status and version atomically.
  */
 
-export type ReviewAction = 'verify' | 'reject' | 'reopen' | 'schedule' | 'mark_demolished';
+export type ReviewAction = 'verify' | 'reject' | 'reopen' | 'schedule' | 'mark_demolished' | 'merge';
 export type RejectReason = 'false_detection' | 'permitted_construction' | 'already_in_register' | 'not_a_structure' | 'other';
 
 export const REJECT_REASONS: readonly RejectReason[] = ['false_detection', 'permitted_construction', 'already_in_register', 'not_a_structure', 'other'];
@@ -18,6 +18,9 @@ const TRANSITIONS: Record<ReviewAction, { from: readonly string[]; to: string }>
   reopen: { from: ['verified', 'rejected', 'scheduled', 'demolished', 'still_standing'], to: 'pending' },
   schedule: { from: ['verified', 'still_standing'], to: 'scheduled' },
   mark_demolished: { from: ['scheduled'], to: 'demolished' },
+  // A duplicate (the same structure raised twice) is folded into another candidate; what is already
+  // scheduled or demolished keeps its own record.
+  merge: { from: ['pending', 'permitted', 'in_register', 'previously_rejected', 'verified', 'rejected', 'still_standing'], to: 'merged' },
 };
 
 export interface ReviewRequest {
@@ -30,6 +33,8 @@ export interface ReviewRequest {
   /** schedule: the date (YYYY-MM-DD) and the team. */
   scheduledFor?: string;
   team?: string;
+  /** merge: the id of the candidate this one duplicates. */
+  into?: string;
 }
 
 const DONE: Record<ReviewAction, string> = {
@@ -38,6 +43,7 @@ const DONE: Record<ReviewAction, string> = {
   reopen: 'reopened',
   schedule: 'scheduled for demolition',
   mark_demolished: 'marked demolished',
+  merge: 'merged into another',
 };
 
 export type Verdict = { ok: true; to: string } | { ok: false; problem: string };
@@ -54,5 +60,6 @@ export function judgeReview(status: string, request: ReviewRequest): Verdict {
     if (!request.scheduledFor || !/^\d{4}-\d{2}-\d{2}$/.test(request.scheduledFor)) return { ok: false, problem: 'a schedule needs a date (YYYY-MM-DD)' };
     if (!request.team?.trim()) return { ok: false, problem: 'a schedule needs the demolition team' };
   }
+  if (request.action === 'merge' && !request.into) return { ok: false, problem: 'a merge needs the id of the candidate it duplicates (into)' };
   return { ok: true, to: transition.to };
 }

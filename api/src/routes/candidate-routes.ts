@@ -54,12 +54,13 @@ export function candidateRoutes(app: FastifyInstance, pool: pg.Pool): void {
       body: {
         type: 'object', required: ['action', 'version'], additionalProperties: false,
         properties: {
-          action: { type: 'string', enum: ['verify', 'reject', 'reopen', 'schedule', 'mark_demolished'] },
+          action: { type: 'string', enum: ['verify', 'reject', 'reopen', 'schedule', 'mark_demolished', 'merge'] },
           version: { type: 'integer', minimum: 1 },
           reasonCode: { type: 'string', enum: [...REJECT_REASONS] },
           reasonText: { type: 'string', maxLength: 2000 },
           scheduledFor: { type: 'string', format: 'date' },
           team: { type: 'string', maxLength: 100 },
+          into: { type: 'string', pattern: '^[0-9]{1,18}$' },
         },
       },
     },
