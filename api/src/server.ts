@@ -8,12 +8,25 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import { loadConfig, type PipelineConfig } from '../../pipeline/src/config.js';
 import { useAuthentication } from './auth/authenticate.js';
 import { useProblemErrors } from './problem.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { candidateRoutes } from './routes/candidate-routes.js';
+import { exportRoutes } from './routes/export-routes.js';
+import { ogcItemsRoutes } from './routes/ogc-items-routes.js';
+import { ogcRoutes } from './routes/ogc-routes.js';
+import { flightCreateRoute } from './routes/flight-create-route.js';
 import { flightEventRoutes, flightRoutes } from './routes/flight-routes.js';
+import { scheduleRoutes } from './routes/schedule-routes.js';
 import { tileRoutes } from './routes/tile-routes.js';
+import { rasterRoutes } from './routes/raster-routes.js';
+import { uploadRoutes } from './routes/upload-routes.js';
+import { openUploadArea } from './uploads/upload-area.js';
+import { loadUploadLimits } from './uploads/upload-limits.js';
+import { villageRoutes } from './routes/village-routes.js';
+import { reportRoutes } from './routes/report-routes.js';
+import { viewerRoutes } from './routes/viewer-routes.js';
 
 export interface ApiOptions {
   pool: pg.Pool;
@@ -23,6 +36,10 @@ export interface ApiOptions {
   cachePrefix?: string;
   /** Largest request body, bytes. Default 1 MiB (uploads take another route). */
   bodyLimit?: number;
+  /** Raster store (uploads land in its uploads/ area), queue Redis and prefix for uploaded flights. Default: loadConfig(). */
+  pipeline?: PipelineConfig;
+  /** Largest upload, bytes. Default UPLOAD_MAX_BYTES, else 20 GiB. */
+  uploadMaxBytes?: number;
   logger?: boolean;
 }
 
@@ -35,8 +52,21 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   useAuthentication(app, options.pool);
   authRoutes(app, options.pool);
   candidateRoutes(app, options.pool);
+  ogcRoutes(app, options.pool);
+  ogcItemsRoutes(app, options.pool);
+  exportRoutes(app, options.pool);
   flightRoutes(app, options.pool);
   flightEventRoutes(app, options.pool);
+  const pipeline = options.pipeline ?? loadConfig();
+  const uploadLimits = loadUploadLimits();
+  const uploads = openUploadArea(pipeline.rasterStore, uploadLimits.directory);
+  uploadRoutes(app, uploads, options.uploadMaxBytes ?? uploadLimits.maxBytes, uploadLimits.expiryHours);
+  flightCreateRoute(app, options.pool, pipeline, uploads);
   tileRoutes(app, options.pool, options.redis ?? null, options.cachePrefix ?? 'lingwei');
+  rasterRoutes(app, options.pool, pipeline.rasterStore);
+  villageRoutes(app, options.pool);
+  scheduleRoutes(app, options.pool);
+  reportRoutes(app, options.pool);
+  await viewerRoutes(app);
   return app;
 }

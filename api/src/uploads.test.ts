@@ -21,6 +21,7 @@ import { createRedisConnection } from '../../pipeline/src/queue/redis-connection
 import { hashPassword } from './auth/passwords.js';
 import { buildApi } from './server.js';
 import { rasterSignature } from './uploads/raster-signature.js';
+import { UploadArea } from './uploads/upload-area.js';
 import { loadUploadLimits } from './uploads/upload-limits.js';
 import { acceptClientMetadata, MetadataProblem } from './uploads/upload-metadata.js';
 
@@ -160,6 +161,7 @@ describe('a resumable upload made into a flight', () => {
     expect(sha256(fs.readFileSync(path.join(uploadsDir, id)))).toBe(sha256(file));
 
     const before = await flightCount();
+    const uploadedInode = fs.statSync(path.join(uploadsDir, id)).ino;
     const created = await createFlight('operator', { orthophoto: id, captured_at: CAPTURED_AT, operator: '张三' });
     expect(created.status).toBe(201);
     const body = (await created.json()) as { id: string; url: string; duplicate: boolean };
@@ -173,6 +175,8 @@ describe('a resumable upload made into a flight', () => {
     );
     expect(rows[0]).toMatchObject({ status: 'queued', operator: '张三', uploaded_by: users.operator!.id, sha256: sha256(file) });
     expect(rows[0].uri.startsWith(path.join(store, 'flights', body.id))).toBe(true);
+    // The upload became the flight's file by a hard link, not a second multi-GB copy.
+    expect(fs.statSync(rows[0].uri).ino).toBe(uploadedInode);
     const connection = createRedisConnection(config.redisUrl);
     const queue = new Queue(FLIGHT_QUEUE, { connection, prefix: config.queuePrefix });
     const createdAt = (await pool.query<{ created_at: Date }>('SELECT created_at FROM flight WHERE id = $1', [body.id])).rows[0]!.created_at;
@@ -281,6 +285,18 @@ describe('bad uploads are refused before anything is queued', () => {
     expect(((await incomplete.json()) as { detail: string }).detail).toContain('has 0 of 1000 bytes');
   });
 
+  it('removes uploads abandoned longer than the expiry, finished or not, and keeps younger ones', async () => {
+    const started = await fetch(`${base}/api/uploads`, { method: 'POST', headers: { ...TUS, ...auth('operator'), 'upload-length': '10' } });
+    const id = started.headers.get('location')!.split('/').pop()!;
+    const area = new UploadArea(uploadsDir);
+    const inAWhile = (hours: number) => new Date(Date.now() + hours * 3600_000);
+    expect(await area.removeAbandoned(168, inAWhile(100))).not.toContain(id);
+    expect(fs.existsSync(path.join(uploadsDir, id))).toBe(true);
+    expect(await area.removeAbandoned(168, inAWhile(169))).toContain(id);
+    expect(fs.existsSync(path.join(uploadsDir, id))).toBe(false);
+    expect(await area.find(id)).toBeNull();
+  });
+
   it('another operator\'s upload is unknown to them; an admin may use it', async () => {
     const file = fs.readFileSync(ORTHO);
     const { id } = await tusUpload('operator', file.subarray(0, 5000));
@@ -365,9 +381,11 @@ describe('the pure pieces', () => {
     expect(() => acceptClientMetadata({ filename: 'x'.repeat(2000) }, '3')).toThrow(/longer than 1024/);
   });
 
-  it('reads UPLOAD_MAX_BYTES and refuses a value that is not a size', () => {
+  it('reads UPLOAD_MAX_BYTES and UPLOAD_EXPIRY_HOURS and refuses values that are not sizes or hours', () => {
     expect(loadUploadLimits({}).maxBytes).toBe(20 * 1024 ** 3);
-    expect(loadUploadLimits({ UPLOAD_MAX_BYTES: '1000', UPLOAD_DIR: '/data/uploads' })).toEqual({ maxBytes: 1000, directory: '/data/uploads' });
+    expect(loadUploadLimits({ UPLOAD_MAX_BYTES: '1000', UPLOAD_DIR: '/data/uploads' })).toEqual({ maxBytes: 1000, directory: '/data/uploads', expiryHours: 168 });
+    expect(loadUploadLimits({ UPLOAD_EXPIRY_HOURS: '24' }).expiryHours).toBe(24);
+    expect(() => loadUploadLimits({ UPLOAD_EXPIRY_HOURS: 'soon' })).toThrow(/UPLOAD_EXPIRY_HOURS/);
     expect(() => loadUploadLimits({ UPLOAD_MAX_BYTES: '20G' })).toThrow(/UPLOAD_MAX_BYTES/);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Taking in a flight: copies the uploaded files into the raster store (streamed, never held in
- * memory), registers the flight and its uploads in one transaction, and queues its flow. The same
- * orthophoto uploaded again (same SHA-256) is recognised and not processed twice. The CLI
- * uses it today; the API's upload route will hand over its stored files the same way.
+ * memory) or hard-links them when they are already on the store's file system (the API's
+ * finished uploads: a multi-GB file is neither hashed nor copied twice), registers the flight and its
+ * uploads in one transaction, and queues its flow. The same orthophoto uploaded again (same
+ * SHA-256) is recognised and not processed twice. The CLI and the API's flight route use it.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -35,9 +36,26 @@ export interface FlightUpload {
   purpose?: 'patrol' | 'reference';
   /** The account that uploaded the files (app_user id), recorded on the flight; the API sets it. */
   uploadedBy?: string;
+  /** SHA-256 sums the caller has already verified (hex): not computed again. */
+  sha256?: { orthophoto?: string; surfaceModel?: string };
+  /**
+   * Hard-link single files into the store instead of copying them (falls back to a copy across
+   * file systems). For files the caller owns and removes afterwards; the source stays intact, so
+   * a failed take-in loses nothing.
+   */
+  link?: boolean;
 }
 
-async function copyInto(source: string, target: string): Promise<number> {
+async function copyInto(source: string, target: string, link = false): Promise<number> {
+  if (link) {
+    try {
+      fs.rmSync(target, { force: true });
+      fs.linkSync(source, target);
+      return fs.statSync(target).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    }
+  }
   await pipeline(fs.createReadStream(source), fs.createWriteStream(target));
   return fs.statSync(target).size;
 }
@@ -95,7 +113,10 @@ export async function takeInFlight(pool: pg.Pool, config: PipelineConfig, upload
   for (const file of [upload.orthophoto, upload.surfaceModel].filter(Boolean) as string[]) {
     if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
   }
-  const sums = { orthophoto: await sha256Of(upload.orthophoto), surface_model: upload.surfaceModel ? await sha256Of(upload.surfaceModel) : null };
+  const sums = {
+    orthophoto: upload.sha256?.orthophoto ?? (await sha256Of(upload.orthophoto)),
+    surface_model: upload.surfaceModel ? upload.sha256?.surfaceModel ?? (await sha256Of(upload.surfaceModel)) : null,
+  };
   const existing = await flightWithOrthophoto(pool, sums.orthophoto);
   // A flight registered but never queued (the process died in between) is queued now; its job
   // ids are derived from the flight, so queueing one that is already queued adds nothing.
@@ -111,7 +132,7 @@ export async function takeInFlight(pool: pg.Pool, config: PipelineConfig, upload
       let target = flightPath(config.rasterStore, id, name);
       let bytes: number;
       if (kind === 'orthophoto' && fs.statSync(source).isDirectory()) ({ uri: target, bytes } = await takeInTiles(source, path.dirname(target), upload.tiles));
-      else bytes = await copyInto(source, target);
+      else bytes = await copyInto(source, target, upload.link);
       await upsertFlightAsset(client, id, { kind, role: 'upload', uri: target, sha256: sums[kind], bytes, width: null, height: null, band_count: null, data_type: null, gsd_m: null, crs: null });
     }
     return id;

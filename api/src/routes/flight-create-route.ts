@@ -57,6 +57,7 @@ export function flightCreateRoute(app: FastifyInstance, pool: pg.Pool, config: P
     ids.forEach((id) => inProgress.add(id));
     try {
       const uploads: StoredUpload[] = [];
+      const sums: string[] = [];
       for (const id of ids) {
         const upload = await area.find(id);
         if (!upload || !mayUseUpload(request.user!, upload.metadata)) {
@@ -69,6 +70,7 @@ export function flightCreateRoute(app: FastifyInstance, pool: pg.Pool, config: P
         const verified = await area.verify(upload);
         if ('problem' in verified) return sendProblem(reply, 422, 'Checksum mismatch', verified.problem);
         uploads.push(upload);
+        sums.push(verified.sha256);
       }
       const [ortho, dsm] = uploads as [StoredUpload, StoredUpload | undefined];
       const problems = await checkUploadedRasters({ orthophoto: ortho.path, surfaceModel: dsm?.path });
@@ -81,6 +83,9 @@ export function flightCreateRoute(app: FastifyInstance, pool: pg.Pool, config: P
         operator: body.operator,
         purpose: body.purpose,
         uploadedBy: request.user!.id,
+        // Verified when the last byte arrived, and on the store's disk: neither hashed nor copied again.
+        sha256: { orthophoto: sums[0], surfaceModel: sums[1] },
+        link: true,
       });
       for (const upload of uploads) await area.remove(upload.id);
       const url = `/api/flights/${flightId}`;

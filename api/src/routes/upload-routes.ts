@@ -69,8 +69,21 @@ export function createTusServer(area: UploadArea, maxBytes: number): Server {
   });
 }
 
-export function uploadRoutes(app: FastifyInstance, area: UploadArea | null, maxBytes: number): void {
+/** How often the API looks for abandoned uploads, ms. */
+const SWEEP_EVERY_MS = 3600_000;
+
+export function uploadRoutes(app: FastifyInstance, area: UploadArea | null, maxBytes: number, expiryHours: number): void {
   const tus = area ? createTusServer(area, maxBytes) : null;
+  if (area) {
+    // Abandoned uploads (never made into a flight) are removed at start and every hour after.
+    const sweep = () => void area.removeAbandoned(expiryHours).then(
+      (ids) => ids.length && app.log.info({ uploads: ids }, 'removed abandoned uploads'),
+      (error: unknown) => app.log.error(error, 'could not remove abandoned uploads'),
+    );
+    app.addHook('onReady', async () => sweep());
+    const timer = setInterval(sweep, SWEEP_EVERY_MS).unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
 
   const handle = async (request: FastifyRequest<{ Params: { id?: string } }>, reply: FastifyReply) => {
     if (!area || !tus) {

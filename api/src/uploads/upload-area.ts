@@ -69,6 +69,24 @@ export class UploadArea {
     return { sha256 };
   }
 
+  /**
+   * Removes the uploads started more than `expiryHours` before `now`, finished or not, that were
+   * never made into a flight (those are removed when taken in); returns their ids. tus's own
+   * expiry only removes unfinished uploads.
+   */
+  async removeAbandoned(expiryHours: number, now = new Date()): Promise<string[]> {
+    const removed: string[] = [];
+    for (const id of (await this.store.configstore.list?.()) ?? []) {
+      const record = await this.store.configstore.get(id);
+      const started = record?.creation_date ? new Date(record.creation_date).getTime() : Number.NaN;
+      if (now.getTime() - started > expiryHours * 3600_000) {
+        await this.remove(id);
+        removed.push(id);
+      }
+    }
+    return removed;
+  }
+
   /** Removes an upload's file and its record; removing one that is gone is not an error. */
   async remove(id: string): Promise<void> {
     await this.store.remove(id).catch((error: unknown) => {

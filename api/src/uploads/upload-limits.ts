@@ -6,6 +6,11 @@ export interface UploadLimits {
   maxBytes: number;
   /** UPLOAD_DIR: a directory for uploads in progress instead of `<RASTER_STORE>/uploads` (needed with an object store). */
   directory: string | null;
+  /**
+   * UPLOAD_EXPIRY_HOURS: an upload not made into a flight this long after it was started is
+   * removed (a multi-GB file over a slow link can take days). Default 168 (a week).
+   */
+  expiryHours: number;
 }
 
 export const DEFAULT_UPLOAD_MAX_BYTES = 20 * 1024 ** 3;
@@ -17,5 +22,8 @@ export function loadUploadLimits(env: NodeJS.ProcessEnv = process.env): UploadLi
     maxBytes = Number(raw);
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new Error(`UPLOAD_MAX_BYTES must be a positive whole number of bytes, got ${JSON.stringify(raw)}`);
   }
-  return { maxBytes, directory: env.UPLOAD_DIR || null };
+  const expiryRaw = env.UPLOAD_EXPIRY_HOURS;
+  const expiryHours = expiryRaw === undefined || expiryRaw === '' ? 168 : Number(expiryRaw);
+  if (!(expiryHours > 0)) throw new Error(`UPLOAD_EXPIRY_HOURS must be a positive number of hours, got ${JSON.stringify(expiryRaw)}`);
+  return { maxBytes, directory: env.UPLOAD_DIR || null, expiryHours };
 }
