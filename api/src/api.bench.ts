@@ -2,14 +2,17 @@
  * The API under a district's worth of data: BENCH_CANDIDATES candidates and BENCH_BUILDINGS
  * baseline buildings (1,000,000 each by default) in a scratch database. Prints p50/p99 of a
  * candidates bbox query (1 km window), of cold (rendered by PostGIS) and warm (Redis) MVT tiles at
- * zoom 12, 14 and 16, and requests per second under local load (autocannon). Reference, same run
- * and tiles: MapServer 8 (Debian's cgi-mapserver) serving MVT from the same PostGIS tables, and
- * the ratio. The scratch database is kept between runs (regenerated when its counts differ).
+ * zoom 12, 14 and 16, of raster tiles of a flight's orthophoto (the fixture scene's autumn flight,
+ * taken in by the real ingest stage) at zoom 17 to 19, and requests per second under local load
+ * (autocannon). Reference, same run and tiles: MapServer 8 (Debian's cgi-mapserver) serving MVT
+ * from the same PostGIS tables and PNG tiles from the same COG, and the ratio. The scratch
+ * database is kept between runs (regenerated when its counts differ).
  */
 import autocannon from 'autocannon';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
 import { createPool, databaseUrl } from '../../db/connection.js';
 import { migrateUp } from '../../db/migrate.js';
 import { CANDIDATE_CLUSTER_BELOW_ZOOM } from '../../db/sql/tiles.js';
@@ -19,7 +22,10 @@ import { loadConfig } from '../../pipeline/src/config.js';
 import { createRedisConnection } from '../../pipeline/src/queue/redis-connection.js';
 import { formatLatency, summariseLatency, timeEach, type LatencySummary } from '../../scripts/bench/latency.js';
 import { BENCH_AREA, fillBenchData } from './bench/bench-data.js';
-import { MAPSERV, mapServerTile, writeMapServerFiles } from './bench/mapserver.js';
+import { MAPSERV, mapServerTile, writeMapServerFiles, writeMapServerRasterFiles, type MapServerSetup } from './bench/mapserver.js';
+import { flightCog } from '../../db/sql/flights.js';
+import { ingestFlight } from '../../pipeline/src/stages/ingest.js';
+import { registerUploads, testStageContext } from '../../pipeline/src/stages/testing/flight-files.js';
 import { hashPassword } from './auth/passwords.js';
 import { buildApi } from './server.js';
 
@@ -27,6 +33,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const CANDIDATES = Number(process.env.BENCH_CANDIDATES ?? 1_000_000);
 const BUILDINGS = Number(process.env.BENCH_BUILDINGS_API ?? 1_000_000);
 const TILES_PER_ZOOM = 40;
+const SCENE = path.join(ROOT, 'fixtures', 'scene');
+const RASTER_STORE = path.join(ROOT, '.lingwei', 'bench', 'api-rasters');
 const BBOX_QUERIES = 200;
 
 /** A small deterministic generator, so every run asks for the same tiles and windows. */
@@ -76,6 +84,31 @@ async function benchDatabase(): Promise<string> {
   return url;
 }
 
+/** The flight whose orthophoto the raster tiles show: the fixture's autumn flight, ingested once per bench database. */
+async function benchFlight(pool: pg.Pool): Promise<{ id: string; cog: string; bbox: [number, number, number, number] }> {
+  const { rows } = await pool.query<{ id: string }>(`SELECT f.id::text FROM flight f JOIN flight_asset a ON a.flight_id = f.id AND a.role = 'cog' AND a.kind = 'orthophoto' LIMIT 1`);
+  let id = rows[0]?.id;
+  let cog = id ? (await flightCog(pool, id, 'orthophoto')).cog : null;
+  if (!id || !cog || !fs.existsSync(cog.uri)) {
+    id = await registerUploads(pool, { orthophoto: path.join(SCENE, 'after_ortho.tif'), surfaceModel: path.join(SCENE, 'after_dsm.tif') });
+    await ingestFlight(testStageContext(pool, RASTER_STORE), id);
+    cog = (await flightCog(pool, id, 'orthophoto')).cog!;
+  }
+  const box = (await pool.query<{ w: number; s: number; e: number; n: number }>(
+    `SELECT ST_XMin(footprint) AS w, ST_YMin(footprint) AS s, ST_XMax(footprint) AS e, ST_YMax(footprint) AS n FROM flight WHERE id = $1`, [id])).rows[0]!;
+  return { id, cog: cog.uri, bbox: [box.w, box.s, box.e, box.n] };
+}
+
+/** Every tile at zoom z over a lon/lat box, at most `count`, evenly picked. */
+function tilesOver([w, s, e, n]: [number, number, number, number], z: number, count: number): Array<[number, number, number]> {
+  const [x0, y0] = tileOf(w, n, z);
+  const [x1, y1] = tileOf(e, s, z);
+  const all: Array<[number, number, number]> = [];
+  for (let x = x0; x <= x1; x++) for (let y = y0; y <= y1; y++) all.push([z, x, y]);
+  const step = Math.max(1, all.length / count);
+  return Array.from({ length: Math.min(count, all.length) }, (_, i) => all[Math.floor(i * step)]!);
+}
+
 const line = (label: string, s: LatencySummary, extra = '') => console.log(`${label.padEnd(34)} ${formatLatency(s)}${extra}`);
 
 export default async function bench(): Promise<void> {
@@ -84,7 +117,7 @@ export default async function bench(): Promise<void> {
   const config = loadConfig();
   const redis = createRedisConnection(config.redisUrl);
   const cachePrefix = `lingwei-apibench-${process.pid}`;
-  const app = await buildApi({ pool, redis, cachePrefix });
+  const app = await buildApi({ pool, redis, cachePrefix, pipeline: { ...config, rasterStore: RASTER_STORE } });
   try {
     const userId = await upsertUser(pool, { username: 'bench-reviewer', role: 'reviewer', passwordHash: await hashPassword('bench-password') });
     const token = await openSession(pool, userId, 'bearer', 1, 'bench');
@@ -130,6 +163,21 @@ export default async function bench(): Promise<void> {
           line(`  MapServer 8 CGI z${z}${drawn ? ' (outlines)' : ''}`, reference, `, ${(msBytes / tiles.length / 1024).toFixed(0)} KiB per tile`);
           const beyondFloor = Math.max(reference.p50 - floor!.p50, 0.01);
           console.log(`${''.padEnd(36)}ratio MapServer p50 / ours cold p50 = ${(reference.p50 / coldSummary.p50).toFixed(2)}; without MapServer's process floor ${(beyondFloor / coldSummary.p50).toFixed(2)}`);
+        }
+      }
+    }
+
+    const flight = await benchFlight(pool);
+    const rasterReference: MapServerSetup | null = mapserver ? writeMapServerRasterFiles(path.join(ROOT, '.lingwei', 'bench', 'mapserver-raster'), flight.cog) : null;
+    for (const z of [17, 18, 19]) {
+      const tiles = tilesOver(flight.bbox, z, 20);
+      for (const format of ['webp', 'png'] as const) {
+        const times = await timeEach(tiles, ([tz, x, y]) => get(`/api/flights/${flight.id}/tiles/ortho/${tz}/${x}/${y}.${format}`));
+        const ours = summariseLatency(times);
+        line(`raster tile z${z} ${format}`, ours);
+        if (rasterReference && format === 'png') {
+          const reference = summariseLatency(await timeEach(tiles, ([tz, x, y]) => mapServerTile(rasterReference, 'ortho', tz, x, y)));
+          line(`  MapServer 8 CGI z${z} png`, reference, `; ratio MapServer p50 / ours p50 = ${(reference.p50 / ours.p50).toFixed(2)}`);
         }
       }
     }

@@ -12,6 +12,13 @@ export const MAPSERV = '/usr/bin/mapserv';
 export interface MapServerSetup {
   mapfile: string;
   configFile: string;
+  /** The content type its tiles come in. */
+  contentType: string;
+}
+
+/** MapServer 8 refuses mapfiles outside the folders its config file allows. */
+function writeConfig(configFile: string, dir: string): void {
+  fs.writeFileSync(configFile, `CONFIG\n  ENV\n    MS_MAP_PATTERN "^${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/"\n  END\nEND\n`);
 }
 
 /** Writes the mapfile and MapServer's config file (which must allow the mapfile's folder) into `dir`. */
@@ -48,11 +55,44 @@ ${layer('candidates', 'candidate', 'geom', 'id, status, change_type, priority, r
 ${layer('baseline', 'baseline_building', 'footprint', 'id, height_m')}
 END
 `);
-  fs.writeFileSync(configFile, `CONFIG\n  ENV\n    MS_MAP_PATTERN "^${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/"\n  END\nEND\n`);
-  return { mapfile, configFile };
+  writeConfig(configFile, dir);
+  return { mapfile, configFile, contentType: 'vector-tile' };
 }
 
-/** One MVT tile from MapServer as CGI; resolves to the tile's bytes, rejects on a MapServer error page. */
+/** A second mapfile in `dir` drawing one raster (a COG) as 256 px PNG tiles, resampled bilinearly. */
+export function writeMapServerRasterFiles(dir: string, raster: string): MapServerSetup {
+  fs.mkdirSync(dir, { recursive: true });
+  const mapfile = path.join(dir, 'raster.map');
+  const configFile = path.join(dir, 'mapserver.conf');
+  fs.writeFileSync(mapfile, `MAP
+  NAME "raster"
+  EXTENT -20037508.34 -20037508.34 20037508.34 20037508.34
+  SIZE 256 256
+  IMAGETYPE "png"
+  PROJECTION "init=epsg:3857" END
+  OUTPUTFORMAT
+    NAME "png"
+    DRIVER AGG/PNG
+    MIMETYPE "image/png"
+    IMAGEMODE RGBA
+    EXTENSION "png"
+    TRANSPARENT ON
+  END
+  LAYER
+    NAME "ortho"
+    TYPE RASTER
+    STATUS ON
+    DATA "${raster}"
+    PROJECTION AUTO END
+    PROCESSING "RESAMPLE=BILINEAR"
+  END
+END
+`);
+  writeConfig(configFile, dir);
+  return { mapfile, configFile, contentType: 'image/png' };
+}
+
+/** One tile from MapServer as CGI; resolves to the tile's bytes, rejects on a MapServer error page. */
 export function mapServerTile(setup: MapServerSetup, layer: string, z: number, x: number, y: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn(MAPSERV, [], {
@@ -69,8 +109,8 @@ export function mapServerTile(setup: MapServerSetup, layer: string, z: number, x
       const output = Buffer.concat(chunks);
       const bodyStart = output.indexOf('\r\n\r\n');
       const head = output.subarray(0, Math.max(bodyStart, 0)).toString();
-      if (bodyStart < 0 || !head.includes('vector-tile')) {
-        reject(new Error(`MapServer did not return a vector tile: ${output.toString().replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`));
+      if (bodyStart < 0 || !head.includes(setup.contentType)) {
+        reject(new Error(`MapServer did not return ${setup.contentType}: ${output.toString().replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`));
       } else {
         resolve(output.subarray(bodyStart + 4));
       }
