@@ -3,8 +3,8 @@
  * load the scene's baseline, register, permits, zones and areas into PostGIS; start a pipeline
  * worker (its own process, as in production); take in the earlier flight as reference imagery and
  * the later flight as a patrol; wait for the pipeline; score the candidates against the scene's
- * ground truth and write the score as JSON; create the demo accounts; then serve the API (the
- * viewer arrives with its issue) until Ctrl-C. `--once` exits after scoring (for scripts).
+ * ground truth and write the score as JSON; create the demo accounts; then serve the API and the
+ * viewer (built by setup) until Ctrl-C. `--once` exits after scoring (for scripts).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -84,7 +84,8 @@ try {
     const port = Number(process.env.PORT ?? 8080);
     await app.listen({ host: '127.0.0.1', port });
     serving = true;
-    console.log(`[demo] API at http://127.0.0.1:${port}/api (OpenAPI: http://127.0.0.1:${port}/docs); the viewer arrives with its issue. Ctrl-C stops.`);
+    console.log(`[demo] viewer at http://127.0.0.1:${port}/ (log in as reviewer, operator or assessor), API at http://127.0.0.1:${port}/api,`
+      + ` OpenAPI at http://127.0.0.1:${port}/docs. Ctrl-C stops.`);
     process.on('SIGINT', () => void app.close().then(() => worker.kill('SIGTERM')).then(() => pool.end()).then(() => redis.disconnect()).then(() => process.exit(0)));
   }
 } finally {

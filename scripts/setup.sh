@@ -118,6 +118,17 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 4. Migrations
+# 4. The viewer's build (viewer/dist, served by the API), when missing or older than its sources
+viewer_built=$ROOT_DIR/viewer/dist/index.html
+if [[ ! -f $viewer_built ]] || [[ -n $(find "$ROOT_DIR/viewer/src" "$ROOT_DIR/viewer/index.html" "$ROOT_DIR/viewer/vite.config.ts" \
+    "$ROOT_DIR/package-lock.json" -newer "$viewer_built" -print -quit) ]]; then
+  say "building the viewer (vite)"
+  node_modules/.bin/vite build --config viewer/vite.config.ts
+else
+  say "viewer build up to date"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 5. Migrations
 node_modules/.bin/tsx db/migrate.ts
 say "ready: DATABASE_URL=$DATABASE_URL REDIS_URL=$REDIS_URL"
