@@ -70,13 +70,16 @@ export function createFlightWorker(options: FlightWorkerOptions): Worker<FlightJ
   // A job's final failure, whoever saw it: retries exhausted, unrecoverable, or stalled too often
   // (a killed worker; BullMQ then fails the job in Redis without any worker's 'failed' event).
   // Every worker listens; recording is conditional, so the first reason stands.
-  const events = new QueueEvents(FLIGHT_QUEUE, { connection: connection.duplicate(), prefix: config.queuePrefix });
+  const eventsConnection = connection.duplicate();
+  const events = new QueueEvents(FLIGHT_QUEUE, { connection: eventsConnection, prefix: config.queuePrefix });
   events.on('failed', ({ jobId, failedReason }) => {
     const job = flightOfJobId(jobId);
     if (!job || failedReason.includes('belongs to a flight that no longer exists')) return;
     markFlightFailed(pool, job.flightId, `Processing stopped at the ${job.stage} stage: ${failedReason}`)
       .catch((e: unknown) => console.error('[worker] could not record the failure', e));
   });
-  worker.on('closed', () => void events.close());
+  // BullMQ leaves a connection it was given open: the duplicate is ours to close, or it keeps the
+  // process alive after the worker.
+  worker.on('closed', () => void events.close().finally(() => eventsConnection.disconnect()));
   return worker;
 }

@@ -1,0 +1,97 @@
+/**
+ * What a reviewer sees of one candidate, shared by the queue and the dossier: the before/after
+ * compare (swipe slider or side by side), the facts as chips, the triage notes and its history
+ * across flights.
+ */
+import { rasterUrls, type CandidateDetail, type Observation, type TriageNotes } from '../api/client.js';
+import { formatDate, formatNumber, h } from '../dom.js';
+import { t, tOf } from '../i18n/i18n.js';
+import { STATUS_COLOURS } from '../map/layers.js';
+
+export function statusBadge(status: string): HTMLElement {
+  return h('span', { class: 'badge', style: `background:${STATUS_COLOURS[status] ?? '#999'}`, 'data-status': status }, tOf('status', status));
+}
+
+const chip = (label: string, value: string, testId?: string) =>
+  h('span', { class: 'chip', ...(testId ? { 'data-testid': testId } : {}) }, h('span', { class: 'chip-label' }, label), ' ', value);
+
+export function facts(detail: CandidateDetail): HTMLElement {
+  const p = detail.properties;
+  return h('div', { class: 'chips' },
+    statusBadge(p.status),
+    chip(t('detail.type'), tOf('type', p.change_type), 'fact-type'),
+    chip(t('detail.area'), `${formatNumber(p.area_m2)} ${t('unit.m2')}`, 'fact-area'),
+    chip(t('detail.height'), p.height_gain_m === null ? '–' : `${formatNumber(p.height_gain_m)} ${t('unit.m')}`, 'fact-height'),
+    chip(t('detail.priority'), String(p.priority)),
+    chip(t('detail.score'), p.score === null ? '–' : formatNumber(p.score, 2)),
+    chip(t('detail.lastSeen'), formatDate(p.last_seen_at)));
+}
+
+export function triageNotes(notes: TriageNotes | null): HTMLElement {
+  const lines: string[] = [];
+  if (notes?.permit) lines.push(t('triage.permit', { no: notes.permit.permitNo, pct: Math.round(notes.permit.coverage * 100), valid: t(notes.permit.valid ? 'triage.permitValid' : 'triage.permitInvalid') }));
+  if (notes?.register) lines.push(t('triage.register', { id: notes.register.externalId, status: notes.register.status, pct: Math.round(notes.register.coverage * 100) }));
+  if (notes?.regrowth) lines.push(t('triage.regrowth'));
+  if (notes?.earlierRejection) lines.push(t('triage.rejection', { id: notes.earlierRejection.candidateId, reason: notes.earlierRejection.reasonCode ? tOf('reason', notes.earlierRejection.reasonCode) : '–' }));
+  for (const zone of notes?.zones ?? []) lines.push(t('triage.zone', { kind: tOf('zone', zone.kind) }));
+  for (const historic of notes?.nearHistoric ?? []) lines.push(t('triage.historic', { name: historic.name ?? historic.zoneKey }));
+  return h('div', { class: 'triage', 'data-testid': 'triage' }, h('h4', {}, t('detail.triage')),
+    lines.length ? h('ul', {}, ...lines.map((line) => h('li', {}, line))) : h('p', { class: 'muted' }, t('common.none')));
+}
+
+/** The newest observation that has evidence chips. */
+const withEvidence = (observations: Observation[]) => [...observations].reverse().find((o) => o.evidence_after) ?? null;
+
+/** Swipe slider (default) or side by side; images that cannot load leave a plain note, not a broken icon. */
+export function evidenceCompare(candidateId: string, detail: CandidateDetail): HTMLElement {
+  const observation = withEvidence(detail.observations);
+  const box = h('div', { class: 'evidence', 'data-testid': 'evidence' }, h('h4', {}, t('detail.evidence')));
+  if (!observation) return (box.append(h('p', { class: 'muted' }, t('detail.noEvidence'))), box);
+  const flight = String(observation.flight_id);
+  const image = (which: 'before' | 'after') => {
+    // Decoded off the critical path: the facts show at once, the pictures a moment later.
+    const img = h('img', { src: rasterUrls.evidence(candidateId, flight, which), alt: t(which === 'before' ? 'detail.before' : 'detail.after'), draggable: 'false', decoding: 'async' });
+    img.addEventListener('error', () => {
+      box.classList.add('evidence-missing');
+      img.replaceWith(h('div', { class: 'evidence-placeholder' }, t('detail.noEvidence')));
+    });
+    return img;
+  };
+  const swipeBefore = h('div', { class: 'swipe-before' }, image('before'));
+  const slider = h('input', { type: 'range', min: 0, max: 100, value: 50, class: 'swipe-slider', 'data-testid': 'swipe-slider', 'aria-label': t('detail.swipe') });
+  const setSwipe = () => (swipeBefore.style.clipPath = `inset(0 ${100 - Number(slider.value)}% 0 0)`);
+  slider.addEventListener('input', setSwipe);
+  setSwipe();
+  const swipe = h('div', { class: 'swipe' }, h('div', { class: 'swipe-after' }, image('after')), swipeBefore, slider);
+  // Built when first asked for, so the default view costs two images, not four.
+  const sideBySide = h('div', { class: 'side-by-side', hidden: true });
+  const mode = (showSwipe: boolean) => () => {
+    if (!showSwipe && !sideBySide.childElementCount) {
+      sideBySide.append(h('figure', {}, image('before'), h('figcaption', {}, t('detail.before'))),
+        h('figure', {}, image('after'), h('figcaption', {}, t('detail.after'))));
+    }
+    swipe.hidden = !showSwipe;
+    sideBySide.hidden = showSwipe;
+  };
+  box.append(h('div', { class: 'toggle' },
+    h('button', { type: 'button', onclick: mode(true), 'data-testid': 'mode-swipe' }, t('detail.swipe')),
+    h('button', { type: 'button', onclick: mode(false), 'data-testid': 'mode-side' }, t('detail.sideBySide'))), swipe, sideBySide);
+  return box;
+}
+
+export function flightHistory(detail: CandidateDetail): HTMLElement {
+  return h('div', { class: 'history', 'data-testid': 'history' }, h('h4', {}, t('detail.history')),
+    h('table', {},
+      h('thead', {}, h('tr', {}, h('th', {}, t('detail.flight')), h('th', {}, t('detail.recordedAt')), h('th', {}, t('detail.area')), h('th', {}, t('detail.height')), h('th', {}, t('detail.score')))),
+      h('tbody', {}, ...detail.observations.map((o) => h('tr', {},
+        h('td', {}, String(o.flight_id)), h('td', {}, formatDate(o.observed_at)), h('td', {}, formatNumber(o.area_m2)),
+        h('td', {}, formatNumber(o.height_gain_m)), h('td', {}, formatNumber(o.score, 2)))))));
+}
+
+export function auditTrail(detail: CandidateDetail): HTMLElement {
+  return h('div', { class: 'audit', 'data-testid': 'audit' }, h('h4', {}, t('detail.audit')),
+    h('table', {}, h('tbody', {}, ...detail.audit.map((row) => h('tr', {},
+      h('td', {}, row.at.replace('T', ' ').slice(0, 16)), h('td', {}, tOf('audit', row.action)), h('td', {}, row.actor ?? '—'),
+      h('td', {}, row.to_status ? tOf('status', row.to_status) : ''),
+      h('td', {}, [row.reason_code ? tOf('reason', row.reason_code) : '', row.reason_text ?? ''].filter(Boolean).join(' · ')))))));
+}

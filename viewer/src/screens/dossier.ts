@@ -1,0 +1,51 @@
+/**
+ * One file per structure (一户一档): everything known about one candidate on one page: where it
+ * is, every flight's evidence, the triage, every decision, and its demolition.
+ */
+import { api, rasterUrls, type ScheduleRow } from '../api/client.js';
+import { formatDate, h } from '../dom.js';
+import { t, tOf } from '../i18n/i18n.js';
+import { createMap, whenLoaded } from '../map/create-map.js';
+import { boundsOf, focusCandidate, showFlightImagery } from '../map/layers.js';
+import { register } from '../router.js';
+import { auditTrail, evidenceCompare, facts, flightHistory, triageNotes } from './candidate-view.js';
+
+function demolitions(rows: ScheduleRow[]): HTMLElement {
+  return h('div', { class: 'demolition', 'data-testid': 'dossier-schedule' }, h('h4', {}, t('detail.schedule')),
+    rows.length ? h('table', {}, h('tbody', {}, ...rows.map((row) => h('tr', {},
+      h('td', {}, row.scheduled_for), h('td', {}, row.team), h('td', {}, t(`schedule.state.${row.status}`)),
+      h('td', {}, row.confirmation === 'confirmed' ? t('schedule.confirmed', { date: row.confirmed_on ?? '' })
+        : row.confirmation === 'still_standing' ? t('schedule.stillStanding', { date: row.confirmed_on ?? '' }) : t('schedule.notFlown'))))))
+      : h('p', { class: 'muted' }, t('common.none')));
+}
+
+register({
+  pattern: '/candidate/:id',
+  roles: ['reviewer', 'assessor'],
+  async mount(root, { params }) {
+    const id = params.id!;
+    const [detail, { schedules }] = await Promise.all([api.candidate(id), api.schedule({ candidate: id })]);
+    const mapBox = h('div', { class: 'dossier-map' });
+    const evidencePerFlight = detail.observations.filter((o) => o.evidence_after).map((o) => h('figure', { class: 'chip-pair' },
+      h('img', { src: rasterUrls.evidence(id, String(o.flight_id), 'before'), alt: t('detail.before'), onerror: (e: Event) => (e.target as HTMLElement).remove() }),
+      h('img', { src: rasterUrls.evidence(id, String(o.flight_id), 'after'), alt: t('detail.after'), onerror: (e: Event) => (e.target as HTMLElement).remove() }),
+      h('figcaption', {}, `#${o.flight_id} ${formatDate(o.observed_at)}`)));
+    root.append(h('div', { class: 'dossier', 'data-testid': 'dossier' },
+      h('h2', {}, t('dossier.title', { id })),
+      facts(detail),
+      h('p', {}, `${t('detail.type')}: ${tOf('type', detail.properties.change_type)} · ${t('detail.firstSeen')}: ${formatDate(detail.properties.first_seen_at)}`),
+      h('div', { class: 'dossier-grid' }, mapBox, evidenceCompare(id, detail)),
+      triageNotes(detail.properties.triage),
+      flightHistory(detail),
+      evidencePerFlight.length ? h('div', { class: 'chip-pairs' }, ...evidencePerFlight) : null,
+      auditTrail(detail),
+      demolitions(schedules)));
+    const map = createMap(mapBox);
+    void whenLoaded(map).then(() => {
+      if (detail.properties.last_flight_id !== null) showFlightImagery(map, String(detail.properties.last_flight_id));
+      focusCandidate(map, id);
+      map.fitBounds(boundsOf(detail.geometry), { padding: 60, maxZoom: 20, duration: 0 });
+    });
+    return { dispose: () => map.remove() };
+  },
+});

@@ -1,0 +1,184 @@
+/**
+ * What the viewer's browser tests and its benchmark share: the fixture scene through the real
+ * pipeline (a worker in this process, on its own queue prefix and raster store), the viewer built
+ * once, the API serving both on a free port, accounts, and a headless Chromium.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { hashPassword } from '../../api/src/auth/passwords.js';
+import { buildApi } from '../../api/src/server.js';
+import { getFlight } from '../../db/sql/flights.js';
+import { upsertUser, type Role } from '../../db/sql/users.js';
+import { loadConfig, type PipelineConfig } from '../../pipeline/src/config.js';
+import { takeInFlight } from '../../pipeline/src/flight-intake.js';
+import { loadScene } from '../../pipeline/src/import/load-scene.js';
+import { ChangeDetector } from '../../pipeline/src/model/index.js';
+import { createFlightWorker } from '../../pipeline/src/queue/flight-worker.js';
+import { createRedisConnection } from '../../pipeline/src/queue/redis-connection.js';
+import { FLIGHT_STAGE_RUNNERS } from '../../pipeline/src/stages/index.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const VIEWER = path.join(ROOT, 'viewer');
+const SCENE = path.join(ROOT, 'fixtures', 'scene');
+export const SCREENSHOTS = path.join(ROOT, '.lingwei', 'screenshots');
+export const PASSWORD = 'lingwei-viewer-pw';
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--disable-quic', '--no-first-run'];
+
+/** A pipeline configuration of the caller's own: its raster store and queue prefix. */
+export function ownPipelineConfig(name: string): PipelineConfig {
+  return { ...loadConfig(), rasterStore: path.join(ROOT, '.lingwei', `${name}-rasters`), queuePrefix: `lingwei-${name}-${process.pid}` };
+}
+
+/**
+ * Loads the fixture scene and runs its two flights (spring reference, autumn patrol) through the
+ * real pipeline with a worker in this process; returns the patrol flight's id.
+ */
+export async function runScene(pool: pg.Pool, config: PipelineConfig): Promise<string> {
+  await loadScene(pool, SCENE);
+  const connection = createRedisConnection(config.redisUrl);
+  let detector: Promise<ChangeDetector> | undefined;
+  const worker = createFlightWorker({
+    pool, connection, config, stages: FLIGHT_STAGE_RUNNERS,
+    changeDetector: () => (detector ??= ChangeDetector.load({ threads: config.modelThreads })),
+  });
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(SCENE, 'scene.json'), 'utf8')) as { dates: Record<'before' | 'after', string>; flight_time_local: Record<'before' | 'after', string> };
+    const at = (which: 'before' | 'after') => `${manifest.dates[which]}T${manifest.flight_time_local[which]}:00+08:00`;
+    const file = (name: string) => path.join(SCENE, name);
+    const before = await takeInFlight(pool, config, { orthophoto: file('before_ortho.tif'), surfaceModel: file('before_dsm.tif'), capturedAt: at('before'), purpose: 'reference' });
+    await flightDone(pool, before.flightId);
+    const after = await takeInFlight(pool, config, { orthophoto: file('after_ortho.tif'), surfaceModel: file('after_dsm.tif'), capturedAt: at('after') });
+    await flightDone(pool, after.flightId);
+    return after.flightId;
+  } finally {
+    await worker.close();
+    // The flights' jobs are done: leave nothing of this run's queue prefix in Redis.
+    for (let cursor = '0', first = true; first || cursor !== '0'; first = false) {
+      const [next, keys] = await connection.scan(cursor, 'MATCH', `${config.queuePrefix}:*`, 'COUNT', 500);
+      if (keys.length) await connection.del(...keys);
+      cursor = next;
+    }
+    connection.disconnect();
+  }
+}
+
+/** A flight worker in this process on the config's queue, for flights made while a test runs (uploads). */
+export function startFlightWorker(pool: pg.Pool, config: PipelineConfig): { close: () => Promise<void> } {
+  const connection = createRedisConnection(config.redisUrl);
+  let detector: Promise<ChangeDetector> | undefined;
+  const worker = createFlightWorker({
+    pool, connection, config, stages: FLIGHT_STAGE_RUNNERS,
+    changeDetector: () => (detector ??= ChangeDetector.load({ threads: config.modelThreads })),
+  });
+  return { close: async () => { await worker.close(); connection.disconnect(); } };
+}
+
+async function flightDone(pool: pg.Pool, flightId: string): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const flight = await getFlight(pool, flightId);
+    if (flight?.status === 'done') return;
+    if (flight?.status === 'failed') throw new Error(`flight ${flightId} failed: ${flight.failure_reason}`);
+    if (Date.now() > deadline) throw new Error(`flight ${flightId} did not finish (${flight?.stage})`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function newestMtime(dir: string): number {
+  return fs.readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
+    if (entry.name === 'dist' || entry.name === 'tests' || entry.name === 'node_modules') return newest;
+    const full = path.join(dir, entry.name);
+    return Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs);
+  }, 0);
+}
+
+/** Builds viewer/dist with Vite when it is missing or older than any source file. */
+export async function ensureViewerBuilt(): Promise<void> {
+  const index = path.join(VIEWER, 'dist', 'index.html');
+  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= newestMtime(VIEWER)) return;
+  const { build } = await import('vite');
+  await build({ configFile: path.join(VIEWER, 'vite.config.ts'), logLevel: 'warn' });
+}
+
+/** The API (with the built viewer at /) on a free loopback port. */
+export async function startApi(pool: pg.Pool, pipeline: PipelineConfig): Promise<{ app: FastifyInstance; url: string }> {
+  const app = await buildApi({ pool, pipeline });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { app, url };
+}
+
+/** One account per role, user name = role (and a second reviewer for races), password PASSWORD. */
+export async function createAccounts(pool: pg.Pool): Promise<void> {
+  const hash = await hashPassword(PASSWORD);
+  for (const role of ['operator', 'reviewer', 'assessor', 'admin'] as Role[]) await upsertUser(pool, { username: role, role, passwordHash: hash });
+  await upsertUser(pool, { username: 'reviewer2', role: 'reviewer', passwordHash: hash });
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** Logs in through the login screen and waits for the first screen of the role. */
+export async function logIn(page: Page, baseUrl: string, username: string): Promise<void> {
+  await page.goto(`${baseUrl}/`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('who').waitFor();
+}
+
+/** Waits until the screen's map has loaded its tiles and stopped moving (a map screen is open). */
+export async function mapSettled(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const map = (window as unknown as { lingwei?: { map?: { loaded: () => boolean; isMoving: () => boolean; areTilesLoaded: () => boolean } } }).lingwei?.map;
+    return !!map && map.loaded() && map.areTilesLoaded() && !map.isMoving();
+  }, undefined, { timeout: 30_000 });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** The candidate the queue shows now. */
+export async function shownCandidate(page: Page): Promise<string> {
+  return (await page.getByTestId('candidate-panel').getAttribute('data-candidate-id')) ?? '';
+}
+
+export interface LoopTiming { samples: number[]; p50: number; p95: number }
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+
+/**
+ * The review loop as a reviewer runs it: once the map has settled on the shown candidate, V
+ * (verify), then U (undo) which returns to it, `rounds` times; the page times each decision until
+ * the next candidate is on screen (window.lingwei.timings). The queue must be open with at least
+ * two candidates.
+ */
+export async function measureReviewLoop(page: Page, rounds: number): Promise<LoopTiming> {
+  await page.evaluate(() => ((window as unknown as { lingwei: { timings: number[] } }).lingwei.timings = []));
+  for (let i = 0; i < rounds; i++) {
+    // A reviewer looks at the candidate before deciding: the map has arrived and drawn it.
+    await mapSettled(page);
+    const id = await shownCandidate(page);
+    await page.keyboard.press('v');
+    await page.waitForFunction((n) => (window as unknown as { lingwei: { timings: number[] } }).lingwei.timings.length > n, i);
+    await page.keyboard.press('u');
+    await page.waitForFunction((back) => document.querySelector('[data-testid=candidate-panel]')?.getAttribute('data-candidate-id') === back
+      && document.querySelector('[data-testid=candidate-panel] [data-status]')?.getAttribute('data-status') === 'pending', id);
+  }
+  const samples = await page.evaluate(() => (window as unknown as { lingwei: { timings: number[] } }).lingwei.timings);
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { samples, p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
+}
+
+export const describeTiming = (timing: LoopTiming) =>
+  `review loop, decision to next candidate rendered: p50 ${timing.p50.toFixed(1)} ms, p95 ${timing.p95.toFixed(1)} ms over ${timing.samples.length} decisions (aim: under 150 ms)`;
