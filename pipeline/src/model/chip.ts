@@ -58,11 +58,45 @@ function channelSource(name: ChannelName, p: PreparedInputs, spec: ChipSpec): Ch
   }
 }
 
-/** Channel sources, resolved once per raster and reused for every chip. */
-export type ChipSources = ChannelSource[];
+/**
+ * A channel ready to copy into chips: its normalised values over the whole raster (zero where
+ * invalid), or one value everywhere (0 for an absent input, 1 for the mask of an input that covers
+ * the raster). Chips of tiled inference overlap, so normalising once per raster instead of once
+ * per chip does each pixel's arithmetic once; a chip is then row copies. The values are the same
+ * float32 numbers as normalising per chip gives.
+ */
+export interface ChipChannel {
+  plane: Float32Array | null;
+  constant: number;
+}
+
+/** Channel planes, computed once per raster and reused for every chip. */
+export type ChipSources = ChipChannel[];
 
 export function chipSources(prepared: PreparedInputs, spec: ChipSpec): ChipSources {
-  return spec.channels.map((name) => channelSource(name, prepared, spec));
+  const n = prepared.grid.width * prepared.grid.height;
+  return spec.channels.map((name) => normalisedChannel(channelSource(name, prepared, spec), n));
+}
+
+function normalisedChannel(s: ChannelSource, n: number): ChipChannel {
+  if (!s.valid) return { plane: null, constant: 0 };
+  const valid = s.valid === 'all' ? null : s.valid;
+  if (s.isMask && !valid) return { plane: null, constant: 1 };
+  const plane = new Float32Array(n);
+  if (s.isMask) {
+    for (let i = 0; i < n; i++) plane[i] = valid![i]! ? 1 : 0;
+    return { plane, constant: 0 };
+  }
+  const values = s.values!;
+  const { lo, hi, mul, add } = s;
+  for (let i = 0; i < n; i++) {
+    if (valid && !valid[i]) continue;
+    let v = values[i]!;
+    if (v < lo) v = lo;
+    else if (v > hi) v = hi;
+    plane[i] = v * mul + add;
+  }
+  return { plane, constant: 0 };
 }
 
 /**
@@ -86,30 +120,26 @@ export function fillWindow(
 ): void {
   const { width: W, height: H } = prepared.grid;
   const plane = width * height;
-  out.fill(0, offset, offset + sources.length * plane);
   const ca = Math.max(0, col0);
   const cb = Math.min(W, col0 + width);
-  if (cb <= ca) return;
-  sources.forEach((s, ch) => {
-    if (!s.valid) return;
-    const base = offset + ch * plane;
-    const valid = s.valid === 'all' ? null : s.valid;
-    for (let r = Math.max(0, row0); r < Math.min(H, row0 + height); r++) {
-      const src = r * W;
-      const dst = base + (r - row0) * width - col0;
-      if (s.isMask) {
-        if (!valid) out.fill(1, dst + ca, dst + cb);
-        else for (let c = ca; c < cb; c++) out[dst + c] = valid[src + c]! ? 1 : 0;
-        continue;
-      }
-      const values = s.values!;
-      for (let c = ca; c < cb; c++) {
-        if (valid && !valid[src + c]) continue;
-        let v = values[src + c]!;
-        if (v < s.lo) v = s.lo;
-        else if (v > s.hi) v = s.hi;
-        out[dst + c] = v * s.mul + s.add;
-      }
+  const r0 = Math.max(0, row0);
+  const r1 = Math.min(H, row0 + height);
+  // Each value is written once: copied where the window lies on the raster, zero elsewhere.
+  for (let ch = 0; ch < sources.length; ch++) {
+    const { plane: values, constant } = sources[ch]!;
+    const start = offset + ch * plane;
+    if ((!values && constant === 0) || cb <= ca || r1 <= r0) {
+      out.fill(0, start, start + plane);
+      continue;
     }
-  });
+    out.fill(0, start, start + (r0 - row0) * width);
+    out.fill(0, start + (r1 - row0) * width, start + plane);
+    for (let r = r0; r < r1; r++) {
+      const line = start + (r - row0) * width;
+      if (ca > col0) out.fill(0, line, line + ca - col0);
+      if (values) out.set(values.subarray(r * W + ca, r * W + cb), line + ca - col0);
+      else out.fill(constant, line + ca - col0, line + cb - col0);
+      if (cb < col0 + width) out.fill(0, line + cb - col0, line + width);
+    }
+  }
 }

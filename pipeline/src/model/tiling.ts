@@ -61,13 +61,14 @@ export class BlendAccumulator {
     const plane = chip * chip;
     const rows = Math.min(chip, height - at.row0);
     const cols = Math.min(chip, width - at.col0);
+    const { weightSum, sums, channels } = this;
     for (let r = 0; r < rows; r++) {
       const wr = ramp[r]!;
       const dst = (at.row0 + r) * width + at.col0;
       const src = offset + r * chip;
-      for (let c = 0; c < cols; c++) this.weightSum[dst + c]! += wr * ramp[c]!;
-      for (let ch = 0; ch < this.channels; ch++) {
-        const sum = this.sums[ch]!;
+      for (let c = 0; c < cols; c++) weightSum[dst + c]! += wr * ramp[c]!;
+      for (let ch = 0; ch < channels; ch++) {
+        const sum = sums[ch]!;
         const s = src + ch * plane;
         for (let c = 0; c < cols; c++) sum[dst + c]! += wr * ramp[c]! * output[s + c]!;
       }
@@ -76,7 +77,8 @@ export class BlendAccumulator {
 
   /** The blended outputs, one array per channel (the sums, divided in place). */
   finish(): Float32Array[] {
-    for (const sum of this.sums) for (let i = 0; i < sum.length; i++) sum[i] = this.weightSum[i]! > 0 ? sum[i]! / this.weightSum[i]! : 0;
+    const { weightSum } = this;
+    for (const sum of this.sums) for (let i = 0; i < sum.length; i++) sum[i] = weightSum[i]! > 0 ? sum[i]! / weightSum[i]! : 0;
     return this.sums;
   }
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readOnGrid } from './read-on-grid.js';
+import { readOnGrid, readOnGridAsync } from './read-on-grid.js';
 import { writeGeoTiff } from './write-geotiff.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-grid-'));
@@ -28,6 +28,23 @@ describe('readOnGrid', () => {
     expect(valid[10]).toBe(1);
     expect(bands[0]![10]).toBeCloseTo(2, 5);
     expect(valid[29]).toBe(1);
+  });
+
+  it('reads the same values off the main thread (async), also partly outside and fully outside', async () => {
+    const grids = [
+      { width: 20, height: 20, geoTransform: [1000, 0.5, 0, 2000, 0, -0.5] as const },
+      { width: 30, height: 10, geoTransform: [995, 0.5, 0, 2000, 0, -0.5] as const },
+      { width: 4, height: 4, geoTransform: [900, 0.5, 0, 2000, 0, -0.5] as const },
+    ];
+    for (const grid of grids) {
+      const options = { shift: { dx: 0.3, dy: -0.2 } };
+      const [sync, async] = [readOnGrid(file, grid, options), await readOnGridAsync(file, grid, options)];
+      expect(async.bands).toEqual(sync.bands);
+      expect(async.valid).toEqual(sync.valid);
+    }
+    const outside = await readOnGridAsync(file, grids[2]!);
+    expect(outside.valid.every((v) => v === 0)).toBe(true);
+    expect(outside.bands).toHaveLength(1);
   });
 
   it('reads the content back where it belongs when a drift is given', () => {

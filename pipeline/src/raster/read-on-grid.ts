@@ -5,7 +5,7 @@
  * reads cheap. A co-registration shift moves the raster before reading; pixels of the grid that
  * the raster does not cover come back invalid.
  */
-import gdal, { type RasterBand } from '../gdal.js';
+import gdal, { type Dataset, type RasterBand } from '../gdal.js';
 
 export interface TargetGrid {
   width: number;
@@ -30,46 +30,115 @@ export interface ReadOnGridOptions {
   resampling?: 'average' | 'bilinear' | 'nearest';
 }
 
+/** The window of the raster to read, the buffer GDAL resamples it into, and where that lands. */
+interface ReadPlan {
+  bandNumbers: number[];
+  /** Target columns/rows covered by the raster (the buffer's place on the grid) and their count. */
+  col0: number;
+  row0: number;
+  tw: number;
+  th: number;
+  /** Source window. */
+  srcX: number;
+  srcY: number;
+  srcW: number;
+  srcH: number;
+  resampling: string;
+}
+
+type DatasetShape = { width: number; height: number; geoTransform: readonly number[]; bandCount: number };
+
+function planRead(d: DatasetShape, grid: TargetGrid, options: ReadOnGridOptions): ReadPlan | null {
+  const { width, height } = d;
+  const [ox, sx, , oy, , sy] = d.geoTransform as [number, number, number, number, number, number];
+  const shift = options.shift ?? { dx: 0, dy: 0 };
+  // Where the raster's content truly is: its nominal origin moved back by the measured drift.
+  const originX = ox - shift.dx;
+  const originY = oy - shift.dy;
+  const [gx, gsd, , gy, , gsdY] = grid.geoTransform;
+  const ratioX = gsd / sx;
+  const ratioY = gsdY / sy;
+  // Target columns/rows covered by the raster, clipped to both.
+  const col0 = Math.max(0, Math.ceil((originX - gx) / gsd - 1e-9));
+  const row0 = Math.max(0, Math.ceil((originY - gy) / gsdY - 1e-9));
+  const col1 = Math.min(grid.width, Math.floor((originX + width * sx - gx) / gsd + 1e-9));
+  const row1 = Math.min(grid.height, Math.floor((originY + height * sy - gy) / gsdY + 1e-9));
+  if (col1 <= col0 || row1 <= row0) return null;
+  const tw = col1 - col0;
+  const th = row1 - row0;
+  const srcX = Math.round((gx + col0 * gsd - originX) / sx);
+  const srcY = Math.round((gy + row0 * gsdY - originY) / sy);
+  const srcW = Math.min(width - srcX, Math.round(tw * ratioX));
+  const srcH = Math.min(height - srcY, Math.round(th * ratioY));
+  const resampling = { average: gdal.GRA_Average, bilinear: gdal.GRA_Bilinear, nearest: gdal.GRA_NearestNeighbor }[options.resampling ?? 'average'];
+  return { bandNumbers: bandsToRead(d, options), col0, row0, tw, th, srcX, srcY, srcW, srcH, resampling };
+}
+
+function bandsToRead(d: DatasetShape, options: ReadOnGridOptions): number[] {
+  return options.bands ?? Array.from({ length: Math.min(3, d.bandCount) }, (_, i) => i + 1);
+}
+
+function shapeOf(dataset: Dataset): DatasetShape {
+  const { x: width, y: height } = dataset.rasterSize;
+  return { width, height, geoTransform: dataset.geoTransform!, bandCount: dataset.bands.count() };
+}
+
+/** Places the buffers GDAL filled on the grid; the mask becomes 0/1 validity. */
+function placeOnGrid(grid: TargetGrid, plan: ReadPlan, buffers: Float32Array[], mask: Uint8Array): GridRead {
+  const { col0, row0, tw, th } = plan;
+  const out = buffers.map(() => new Float32Array(grid.width * grid.height));
+  const valid = new Uint8Array(grid.width * grid.height);
+  for (let r = 0; r < th; r += 1) {
+    const base = (row0 + r) * grid.width + col0;
+    buffers.forEach((b, i) => out[i]!.set(b.subarray(r * tw, (r + 1) * tw), base));
+    for (let c = 0; c < tw; c += 1) valid[base + c] = mask[r * tw + c]! > 127 ? 1 : 0;
+  }
+  return { bands: out, valid };
+}
+
+function emptyRead(grid: TargetGrid, bands: number): GridRead {
+  return { bands: Array.from({ length: bands }, () => new Float32Array(grid.width * grid.height)), valid: new Uint8Array(grid.width * grid.height) };
+}
+
+function readOptions(plan: ReadPlan, dataType: string) {
+  return { buffer_width: plan.tw, buffer_height: plan.th, data_type: dataType, resampling: plan.resampling };
+}
+
 export function readOnGrid(path: string, grid: TargetGrid, options: ReadOnGridOptions = {}): GridRead {
   const dataset = gdal.open(path);
   try {
-    const { x: width, y: height } = dataset.rasterSize;
-    const [ox, sx, , oy, , sy] = dataset.geoTransform as [number, number, number, number, number, number];
-    const shift = options.shift ?? { dx: 0, dy: 0 };
-    // Where the raster's content truly is: its nominal origin moved back by the measured drift.
-    const originX = ox - shift.dx;
-    const originY = oy - shift.dy;
-    const [gx, gsd, , gy, , gsdY] = grid.geoTransform;
-    const ratioX = gsd / sx;
-    const ratioY = gsdY / sy;
-    // Target columns/rows covered by the raster, clipped to both.
-    const col0 = Math.max(0, Math.ceil((originX - gx) / gsd - 1e-9));
-    const row0 = Math.max(0, Math.ceil((originY - gy) / gsdY - 1e-9));
-    const col1 = Math.min(grid.width, Math.floor((originX + width * sx - gx) / gsd + 1e-9));
-    const row1 = Math.min(grid.height, Math.floor((originY + height * sy - gy) / gsdY + 1e-9));
-    const bandNumbers = options.bands ?? Array.from({ length: Math.min(3, dataset.bands.count()) }, (_, i) => i + 1);
-    const out = bandNumbers.map(() => new Float32Array(grid.width * grid.height));
-    const valid = new Uint8Array(grid.width * grid.height);
-    if (col1 <= col0 || row1 <= row0) return { bands: out, valid };
-    const tw = col1 - col0;
-    const th = row1 - row0;
-    const srcX = Math.round((gx + col0 * gsd - originX) / sx);
-    const srcY = Math.round((gy + row0 * gsdY - originY) / sy);
-    const srcW = Math.min(width - srcX, Math.round(tw * ratioX));
-    const srcH = Math.min(height - srcY, Math.round(th * ratioY));
-    const resampling = { average: gdal.GRA_Average, bilinear: gdal.GRA_Bilinear, nearest: gdal.GRA_NearestNeighbor }[options.resampling ?? 'average'];
-    const read = (band: RasterBand, dataType: string) =>
-      band.pixels.read(srcX, srcY, srcW, srcH, undefined, { buffer_width: tw, buffer_height: th, data_type: dataType, resampling });
-    const copy = (source: ArrayLike<number>, target: Float32Array | Uint8Array) => {
-      for (let r = 0; r < th; r += 1) {
-        const base = (row0 + r) * grid.width + col0;
-        for (let c = 0; c < tw; c += 1) target[base + c] = source[r * tw + c]!;
-      }
-    };
-    bandNumbers.forEach((b, i) => copy(read(dataset.bands.get(b), gdal.GDT_Float32) as Float32Array, out[i]!));
-    const mask = read(dataset.bands.get(bandNumbers[0]!).getMaskBand()!, gdal.GDT_Byte) as Uint8Array;
-    copy(mask.map((m) => (m > 127 ? 1 : 0)), valid);
-    return { bands: out, valid };
+    const shape = shapeOf(dataset);
+    const plan = planRead(shape, grid, options);
+    if (!plan) return emptyRead(grid, bandsToRead(shape, options).length);
+    const { srcX, srcY, srcW, srcH } = plan;
+    const read = (band: RasterBand, dataType: string) => band.pixels.read(srcX, srcY, srcW, srcH, undefined, readOptions(plan, dataType));
+    const buffers = plan.bandNumbers.map((b) => read(dataset.bands.get(b), gdal.GDT_Float32) as Float32Array);
+    const mask = read(dataset.bands.get(plan.bandNumbers[0]!).getMaskBand()!, gdal.GDT_Byte) as Uint8Array;
+    return placeOnGrid(grid, plan, buffers, mask);
+  } finally {
+    dataset.close();
+  }
+}
+
+/**
+ * As readOnGrid, with the decoding and resampling on libuv's threads: the detect stage reads the
+ * next block this way while the network runs on the current one. Same plan, same values.
+ */
+export async function readOnGridAsync(path: string, grid: TargetGrid, options: ReadOnGridOptions = {}): Promise<GridRead> {
+  const dataset = await gdal.openAsync(path);
+  try {
+    // Everything synchronous is asked before the first read: a getter on a dataset with a read in
+    // flight would block the event loop until the read ends (gdal-async's ASYNCIO.md).
+    const shape = shapeOf(dataset);
+    const plan = planRead(shape, grid, options);
+    if (!plan) return emptyRead(grid, bandsToRead(shape, options).length);
+    const bands = plan.bandNumbers.map((b) => dataset.bands.get(b));
+    const maskBand = bands[0]!.getMaskBand()!;
+    const { srcX, srcY, srcW, srcH } = plan;
+    const read = (band: RasterBand, dataType: string) => band.pixels.readAsync(srcX, srcY, srcW, srcH, undefined, readOptions(plan, dataType));
+    // All queued at once, so that they finish without waiting for the main thread in between.
+    const [mask, ...buffers] = await Promise.all([read(maskBand, gdal.GDT_Byte), ...bands.map((band) => read(band, gdal.GDT_Float32))]);
+    return placeOnGrid(grid, plan, buffers as Float32Array[], mask as Uint8Array);
   } finally {
     dataset.close();
   }

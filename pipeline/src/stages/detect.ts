@@ -42,10 +42,16 @@ export async function detectFlight(ctx: StageContext, flightId: string): Promise
   const heights = rasters.surfaceModel ? create(`${heightTarget}.partial`, 1, gdal.GDT_Float32) : null;
   if (heights) heights.bands.get(1).noDataValue = NO_HEIGHT;
   let chips = 0;
+  const inputsOf = (block: DetectionPlan['blocks'][number]) =>
+    flightInputs(ctx.pool, rasters, subGrid(plan.grid, block.readCol, block.readRow, block.readWidth, block.readHeight));
+  let next = plan.blocks.length ? inputsOf(plan.blocks[0]!) : null;
   try {
     for (const [index, block] of plan.blocks.entries()) {
-      const readGrid = subGrid(plan.grid, block.readCol, block.readRow, block.readWidth, block.readHeight);
-      const prepared = prepareInputs(await flightInputs(ctx.pool, rasters, readGrid), detector.spec);
+      const inputs = await next!;
+      // The next block's windows are read (GDAL, libuv's threads) and its baseline fetched while
+      // the network runs on this one; at most two blocks' inputs are held at once.
+      next = index + 1 < plan.blocks.length ? inputsOf(plan.blocks[index + 1]!) : null;
+      const prepared = prepareInputs(inputs, detector.spec);
       const map = await detector.detectPrepared(prepared);
       chips += chipLayout(block.readWidth, block.readHeight, chip, overlap).length;
       const margin = block.col - block.readCol;
@@ -68,6 +74,8 @@ export async function detectFlight(ctx: StageContext, flightId: string): Promise
       await ctx.progress((index + 1) / plan.blocks.length);
     }
   } finally {
+    // A failed block leaves the prefetch unread: let it settle quietly (its datasets close).
+    next?.catch(() => undefined);
     output.close();
     heights?.close();
   }

@@ -7,8 +7,8 @@
 import type pg from 'pg';
 import { baselineInExtent } from '../../../db/sql/baseline-buildings.js';
 import { extentOf, type Grid } from '../model/grid.js';
-import type { BaselineBuilding, ChangeInputs, RgbInput } from '../model/index.js';
-import { readOnGrid } from '../raster/read-on-grid.js';
+import type { BaselineBuilding, ChangeInputs, DsmInput, RgbInput } from '../model/index.js';
+import { readOnGridAsync } from '../raster/read-on-grid.js';
 import type { FlightRasters } from './flight-rasters.js';
 
 export interface InputChoice {
@@ -18,9 +18,16 @@ export interface InputChoice {
   before?: boolean;
 }
 
-function rgbOnGrid(uri: string, grid: Grid, shift: { dx: number; dy: number }): RgbInput {
-  const { bands, valid } = readOnGrid(uri, grid, { bands: [1, 2, 3], shift });
+async function rgbOnGrid(uri: string, grid: Grid, shift: { dx: number; dy: number }): Promise<RgbInput> {
+  const { bands, valid } = await readOnGridAsync(uri, grid, { bands: [1, 2, 3], shift });
   return { grid, bands: [bands[0]!, bands[1]!, bands[2]!], valid };
+}
+
+async function dsmOnGrid(uri: string, grid: Grid, shift: { dx: number; dy: number }): Promise<DsmInput> {
+  const { bands, valid } = await readOnGridAsync(uri, grid, { bands: [1], shift });
+  const data = bands[0]!;
+  for (let i = 0; i < data.length; i += 1) if (!valid[i]) data[i] = Number.NaN;
+  return { grid, data, nodata: null };
 }
 
 export async function baselineForGrid(pool: pg.Pool, rasters: FlightRasters, grid: Grid): Promise<BaselineBuilding[]> {
@@ -31,15 +38,22 @@ export async function baselineForGrid(pool: pg.Pool, rasters: FlightRasters, gri
   });
 }
 
+/**
+ * The reads and the baseline query run at once, off the main thread (GDAL on libuv's threads,
+ * the query in PostgreSQL): the detect stage starts the next block's inputs before it runs the
+ * network on the current one.
+ */
 export async function flightInputs(pool: pg.Pool, rasters: FlightRasters, grid: Grid, choice: InputChoice = {}): Promise<ChangeInputs> {
   const shift = choice.uncorrected ? { dx: 0, dy: 0 } : rasters.shift;
-  const inputs: ChangeInputs = { grid, afterRgb: rgbOnGrid(rasters.orthophoto, grid, shift), baseline: await baselineForGrid(pool, rasters, grid) };
-  if (rasters.surfaceModel) {
-    const { bands, valid } = readOnGrid(rasters.surfaceModel, grid, { bands: [1], shift });
-    const data = bands[0]!;
-    for (let i = 0; i < data.length; i += 1) if (!valid[i]) data[i] = Number.NaN;
-    inputs.afterDsm = { grid, data, nodata: null };
-  }
-  if (rasters.before && choice.before !== false) inputs.beforeRgb = rgbOnGrid(rasters.before.uri, grid, rasters.before.shift);
+  const before = rasters.before && choice.before !== false ? rasters.before : null;
+  const [afterRgb, baseline, afterDsm, beforeRgb] = await Promise.all([
+    rgbOnGrid(rasters.orthophoto, grid, shift),
+    baselineForGrid(pool, rasters, grid),
+    rasters.surfaceModel ? dsmOnGrid(rasters.surfaceModel, grid, shift) : undefined,
+    before ? rgbOnGrid(before.uri, grid, before.shift) : undefined,
+  ]);
+  const inputs: ChangeInputs = { grid, afterRgb, baseline };
+  if (afterDsm) inputs.afterDsm = afterDsm;
+  if (beforeRgb) inputs.beforeRgb = beforeRgb;
   return inputs;
 }
