@@ -178,10 +178,13 @@ export interface AwaitingDemolition {
 /** Candidates scheduled for demolition or marked demolished that lie inside a flight's footprint. */
 export async function candidatesAwaitingDemolitionCheck(db: pg.Pool | pg.PoolClient, flightId: string, proj: string): Promise<AwaitingDemolition[]> {
   const { rows } = await db.query<AwaitingDemolition>(
-    `SELECT c.id::text, c.status, c.change_type, c.version, ST_AsGeoJSON(ST_Transform(c.geom, $2), 3) AS geometry_crs
-       FROM candidate c, flight f
-      WHERE f.id = $1 AND c.status IN ('scheduled', 'demolished') AND ST_CoveredBy(c.geom, f.footprint)
-      ORDER BY c.id`,
+    // Transformed as one collection: a PROJ transformation from a text CRS is built per call.
+    `WITH c AS (SELECT row_number() OVER (ORDER BY c.id) AS i, c.id, c.status, c.change_type, c.version, c.geom
+                  FROM candidate c, flight f
+                 WHERE f.id = $1 AND c.status IN ('scheduled', 'demolished') AND ST_CoveredBy(c.geom, f.footprint)),
+          moved AS (SELECT ST_Transform(ST_ForceCollection(ST_Collect(geom ORDER BY i)), $2) AS parts FROM c)
+     SELECT c.id::text, c.status, c.change_type, c.version, ST_AsGeoJSON(ST_GeometryN(moved.parts, c.i::int), 3) AS geometry_crs
+       FROM c, moved ORDER BY c.i`,
     [flightId, proj],
   );
   return rows;
