@@ -8,8 +8,10 @@ import gdal from 'gdal-async';
 
 gdal.config.set('OSR_DEFAULT_AXIS_MAPPING_STRATEGY', 'TRADITIONAL_GIS_ORDER');
 // GDAL's block cache defaults to 5% of RAM (1.2 GB here); a worker's memory must not depend on
-// the machine or the flight, so it is bounded (override with the GDAL_CACHEMAX environment variable).
-if (!process.env.GDAL_CACHEMAX) gdal.config.set('GDAL_CACHEMAX', '256');
+// the machine or the flight, so it is bounded (override with the GDAL_CACHEMAX environment
+// variable). 128 MB: the 1 km² bench flight is as fast as with 256 MB, and peaks at 946 MiB
+// instead of 1,133 MiB.
+if (!process.env.GDAL_CACHEMAX) gdal.config.set('GDAL_CACHEMAX', '128');
 
 export default gdal;
 export type { Dataset, Layer, RasterBand, SpatialReference } from 'gdal-async';
