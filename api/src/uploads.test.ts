@@ -310,6 +310,18 @@ describe('bad uploads are refused before anything is queued', () => {
     expect(admin.status).toBe(200);
   });
 
+  it('an upload id smuggled into the query string reaches nothing but the caller\'s own upload', async () => {
+    const victim = (await tusUpload('operator', Buffer.from('victim bytes'))).id;
+    const own = (await tusUpload('operator2', Buffer.from('own bytes'))).id;
+    const head = await fetch(`${base}/api/uploads/${own}?x=/${victim}`, { method: 'HEAD', headers: { ...TUS, ...auth('operator2') } });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('upload-metadata') ?? '').not.toContain(Buffer.from(users.operator!.id).toString('base64'));
+    const removed = await fetch(`${base}/api/uploads/${own}?x=/${victim}`, { method: 'DELETE', headers: { ...TUS, ...auth('operator2') } });
+    expect(removed.status).toBe(204);
+    expect(fs.existsSync(path.join(uploadsDir, victim))).toBe(true);
+    expect(fs.existsSync(path.join(uploadsDir, own))).toBe(false);
+  });
+
   it('malformed JSON, missing or malformed fields and the same upload twice get 400 and create nothing', async () => {
     const before = await flightCount();
     const headers = { ...auth('operator'), 'content-type': 'application/json' };
@@ -341,6 +353,16 @@ describe('bad uploads are refused before anything is queued', () => {
     const record = JSON.parse(fs.readFileSync(path.join(uploadsDir, `${id}.json`), 'utf8')) as { metadata: Record<string, string> };
     expect(record.metadata.uploader).toBe(users.operator!.id);
     expect(record.metadata.verified_sha256).toBe(sha256(Buffer.from('abc')));
+  });
+
+  it('a client cannot name the uploader in the header the API hands to tus', async () => {
+    const created = await fetch(`${base}/api/uploads`, {
+      method: 'POST', headers: { ...TUS, ...auth('operator'), 'upload-length': '10', 'x-lingwei-uploader': users.operator2!.id },
+    });
+    expect(created.status).toBe(201);
+    const id = created.headers.get('location')!.split('/').pop()!;
+    const record = JSON.parse(fs.readFileSync(path.join(uploadsDir, `${id}.json`), 'utf8')) as { metadata: Record<string, string> };
+    expect(record.metadata.uploader).toBe(users.operator!.id);
   });
 });
 

@@ -30,6 +30,19 @@ function passUploader(request: FastifyRequest): void {
     if (raw.rawHeaders[i]!.toLowerCase() !== UPLOADER_HEADER) kept.push(raw.rawHeaders[i]!, raw.rawHeaders[i + 1]!);
   }
   raw.rawHeaders = request.user ? [...kept, UPLOADER_HEADER, request.user.id] : kept;
+  // The parsed header map too: which of the two tus reads first is the library's business.
+  delete raw.headers[UPLOADER_HEADER];
+  if (request.user) raw.headers[UPLOADER_HEADER] = request.user.id;
+}
+
+/**
+ * The upload id of a tus request: the last segment of the URL's path, never of its query string
+ * (tus's default reads the whole URL, so `<own id>?x=/<other id>` would reach another upload
+ * after the ownership check passed on the path's id).
+ */
+export function uploadIdOf(url: string): string | undefined {
+  const last = new URL(url, 'http://localhost').pathname.split('/').pop();
+  return last && last !== UPLOADS_PATH.split('/').pop() ? decodeURIComponent(last) : undefined;
 }
 
 /** An error tus answers with its status and body (tus responses are plain text by the protocol). */
@@ -49,6 +62,7 @@ export function createTusServer(area: UploadArea, maxBytes: number): Server {
     maxSize: maxBytes,
     // A relative Location works behind any proxy; tus clients resolve it against the endpoint.
     relativeLocation: true,
+    getFileIdFromRequest: (req) => uploadIdOf(req.url),
     async onUploadCreate(req, upload) {
       try {
         return { metadata: acceptClientMetadata(upload.metadata, req.headers.get(UPLOADER_HEADER) ?? '') };
