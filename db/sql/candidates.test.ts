@@ -74,6 +74,31 @@ describe('raiseCandidate', () => {
     expect(raised.outcome).toBe('raised');
   });
 
+  it('raises onto the survivor when a reviewer merges the matched candidate while the flight is raising', async () => {
+    const flight = await createFlight(pool, { capturedAt: '2026-10-22T10:00:00+08:00' });
+    const run = await newRun(flight);
+    // The duplicate covers the structure exactly, its twin a little more: the duplicate matches best.
+    const { rows } = await pool.query<{ id: string }>(
+      `INSERT INTO candidate (geom, change_type, area_m2) VALUES
+         (ST_Multi(ST_MakeEnvelope(121.1, 31.1, 121.10012, 31.10012, 4326)), 'new_structure', 140),
+         (ST_Multi(ST_MakeEnvelope(121.1, 31.1, 121.1001, 31.1001, 4326)), 'new_structure', 100) RETURNING id::text`);
+    const [twin, duplicate] = rows.map((r) => r.id) as [string, string];
+    const reviewer = await pool.connect();
+    try {
+      await reviewer.query('BEGIN');
+      await reviewer.query(`UPDATE candidate SET status = 'merged', merged_into = $2, version = version + 1 WHERE id = $1`, [duplicate, twin]);
+      // The flight matches the duplicate (the merge is not committed yet) and waits for its lock.
+      const raising = inTransaction(pool, (c) => raiseCandidate(c, flight, run, change(square(121.1, 31.1))));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await reviewer.query('COMMIT');
+      expect(await raising).toEqual({ candidateId: twin, outcome: 'observed' });
+    } finally {
+      reviewer.release();
+    }
+    const observed = await pool.query(`SELECT candidate_id::text FROM candidate_observation`);
+    expect(observed.rows).toEqual([{ candidate_id: twin }]);
+  });
+
   it('keeps a demolition and a new structure at the same place apart, and separate places apart', async () => {
     const flight = await createFlight(pool, {});
     const run = await newRun(flight);

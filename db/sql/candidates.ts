@@ -51,11 +51,24 @@ const MATCH_SQL = `
    ORDER BY ST_Area(ST_Intersection(lw_metric(o.g), lw_metric(i.g))) DESC, o.id
    LIMIT 1`;
 
+/**
+ * The candidate an observed change belongs to, locked; undefined when none. The match cannot lock
+ * (UNION ALL), so the lock re-checks the status: a reviewer may merge or close the candidate in
+ * between, and then the match is made again.
+ */
+async function matchingCandidate(client: pg.PoolClient, change: ObservedChange, flightId: string): Promise<string | undefined> {
+  for (;;) {
+    const { rows } = await client.query<{ id: string }>(MATCH_SQL, [change.geometry, change.changeType, flightId]);
+    const id = rows[0]?.id;
+    if (!id) return undefined;
+    const locked = await client.query(`SELECT 1 FROM candidate WHERE id = $1 AND status NOT IN ('merged', 'demolition_confirmed') FOR UPDATE`, [id]);
+    if (locked.rowCount) return id;
+  }
+}
+
 /** Raises or updates the candidate for one observed change; call inside the flight's transaction. */
 export async function raiseCandidate(client: pg.PoolClient, flightId: string, runId: string, change: ObservedChange): Promise<RaiseOutcome> {
-  const { rows: matches } = await client.query<{ id: string }>(MATCH_SQL, [change.geometry, change.changeType, flightId]);
-  let candidateId = matches[0]?.id;
-  if (candidateId) await client.query('SELECT 1 FROM candidate WHERE id = $1 FOR UPDATE', [candidateId]);
+  let candidateId = await matchingCandidate(client, change, flightId);
   let outcome: RaiseOutcome['outcome'] = 'observed';
   if (!candidateId) {
     const { rows } = await client.query<{ id: string }>(
