@@ -14,6 +14,7 @@ import { parseByteRange } from '../rasters/byte-range.js';
 import { etagMatches } from '../rasters/conditional-request.js';
 import { COG_MEDIA_TYPE } from '../rasters/stac.js';
 import { RASTER_ASSETS, type RasterAssetName } from './raster-tile-routes.js';
+import { fileBody } from '../file-body.js';
 
 const FILES = Object.keys(RASTER_ASSETS).map((name) => `${name}.tif`);
 
@@ -61,11 +62,11 @@ export function cogRoutes(app: FastifyInstance, pool: pg.Pool): void {
       return sendProblem(reply, 416, 'Range not satisfiable', `the file has ${stat.size} bytes; ask for a range that starts before its end`);
     }
     reply.type(COG_MEDIA_TYPE);
-    if (range.kind === 'whole') return reply.header('Content-Length', stat.size).send(fs.createReadStream(cog.uri));
+    if (range.kind === 'whole') return reply.header('Content-Length', stat.size).send(fileBody(request, cog.uri));
     return reply
       .code(206)
       .header('Content-Range', `bytes ${range.start}-${range.end}/${stat.size}`)
       .header('Content-Length', range.end - range.start + 1)
-      .send(fs.createReadStream(cog.uri, { start: range.start, end: range.end }));
+      .send(fileBody(request, cog.uri, { start: range.start, end: range.end }));
   });
 }

@@ -12,6 +12,7 @@ import type pg from 'pg';
 import { observationEvidence } from '../../../db/sql/flights.js';
 import { sendProblem } from '../problem.js';
 import { etagMatches } from '../rasters/conditional-request.js';
+import { fileBody } from '../file-body.js';
 
 const IMAGE_TYPES: Record<string, string> = { '.webp': 'image/webp', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' };
 const ID = { type: 'string', pattern: '^[0-9]{1,18}$' };
@@ -56,6 +57,6 @@ export function evidenceRoutes(app: FastifyInstance, pool: pg.Pool, rasterStore:
     const etag = `"ev-${createHash('sha1').update(`${file}:${stat.size}:${stat.mtimeMs}`).digest('hex').slice(0, 20)}"`;
     reply.header('ETag', etag).header('Cache-Control', 'private, max-age=3600');
     if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
-    return reply.type(type).header('Content-Length', stat.size).send(fs.createReadStream(file));
+    return reply.type(type).header('Content-Length', stat.size).send(fileBody(request, file));
   });
 }
