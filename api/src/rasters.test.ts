@@ -375,6 +375,8 @@ describe('the STAC catalog', () => {
   it('pages items, and says 404 for a flight without COGs', async () => {
     const empty = (await app.inject({ url: '/api/stac/collections/flights/items?limit=1&offset=1', headers: as('operator') })).json();
     expect(empty.features).toEqual([]);
+    // A page past the end still reports the true total, not the count of its (no) rows.
+    expect(empty).toMatchObject({ numberMatched: 1, numberReturned: 0 });
     expect(empty.links.find((l: { rel: string }) => l.rel === 'next')).toBeUndefined();
     expect((await app.inject({ url: `/api/stac/collections/flights/items/${orthoOnlyFlightId}`, headers: as('operator') })).statusCode).toBe(404);
     expect((await app.inject({ url: '/api/stac/collections/flights/items?limit=0', headers: as('operator') })).statusCode).toBe(400);

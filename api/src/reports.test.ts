@@ -262,6 +262,9 @@ describe('stored reports', () => {
     expect((await get(`/api/reports/stored/${district.id}?format=csv`)).body).toBe((await get(`/api/reports/weekly/2026-W47?area=${ids.D1}&format=csv`)).body);
     expect((await get(`/api/reports/stored/${district.id}?format=html`)).body).toContain('<svg');
     expect((await get(`/api/reports/stored?area=${ids.S1}`)).json().matched).toBe(1);
+    // A page past the end still reports the true total, not the count of its (no) rows.
+    expect((await get('/api/reports/stored?offset=10')).json()).toEqual({ reports: [], matched: 4 });
+    expect((await get(`/api/reports/stored?area=${ids.S1}&offset=1`)).json()).toEqual({ reports: [], matched: 1 });
     expect((await get('/api/reports/stored?area=0')).json().reports[0].area).toBeNull();
 
     // Monday 2026-12-07 closes W49, which holds 30 November: November's bulletin is stored too.

@@ -133,6 +133,13 @@ describe('GET /api/villages', () => {
     expect(all.json().villages[0]).toEqual({ id: villages.clear!.id, code: 'clear', name: '测试0村', name_en: 'Test village 0', street: { id: streetId, code: '310106013', name: '大宁路街道' } });
     expect((await app.inject({ url: '/api/villages?street=nowhere', headers: as('reviewer') })).json().numberMatched).toBe(0);
   });
+
+  it('reports the true total on a page past the end', async () => {
+    const past = await app.inject({ url: '/api/villages?limit=2&offset=10', headers: as('reviewer') });
+    expect(past.statusCode).toBe(200);
+    expect(past.json()).toMatchObject({ numberMatched: 6, villages: [] });
+    expect((await app.inject({ url: '/api/villages?street=310106013&offset=100', headers: as('reviewer') })).json().numberMatched).toBe(6);
+  });
 });
 
 describe('GET /api/villages/:id/assessment', () => {
@@ -242,6 +249,24 @@ describe('bad input', () => {
     // A whole leap year is allowed.
     expect((await assess('clear', '', 'from=2024-01-01&to=2025-01-01')).statusCode).toBe(200);
     expect((await pool.query(`SELECT count(*)::int AS n FROM candidate`)).rows[0].n).toBe(10);
+  });
+});
+
+describe('what lies in a village', () => {
+  it('takes the village a register entry records over where its footprint lies: one entry never blocks two villages', async () => {
+    // Recorded in the register under the "stock" village, its footprint inside the "clear" one.
+    const { rows } = await pool.query<{ id: string }>(
+      `INSERT INTO register_entry (external_id, footprint, area_m2, category, measure, status, village_id, registered_on)
+       VALUES ('JA-ELSEWHERE', ST_Multi(ST_MakeEnvelope($1::float8, 31.201, $1::float8 + 0.0002, 31.2012, 4326)), 50,
+               'production_business_storage', 'registration', 'stock', $2, '2023-05-01') RETURNING id::text`,
+      [villages.clear!.west + 0.002, villages.stock!.id],
+    );
+    try {
+      expect((await assess('clear')).json()).toMatchObject({ verdict: 'pass', blocking: [] });
+      expect((await assess('stock')).json().blocking.map((b: { registerEntryId?: string }) => b.registerEntryId)).toContain(rows[0]!.id);
+    } finally {
+      await pool.query('DELETE FROM register_entry WHERE id = $1', [rows[0]!.id]);
+    }
   });
 });
 

@@ -42,15 +42,20 @@ const VILLAGE_COLUMNS = `v.id::text, v.code, v.name, v.name_en,
 
 /** Villages/communities (居村) with their street/town, by street then code; optionally one street's (by code). */
 export async function listVillages(db: Queryable, filter: { streetCode?: string; limit: number; offset: number }): Promise<{ villages: VillageRow[]; matched: number }> {
+  const from = `FROM admin_area v LEFT JOIN admin_area s ON s.id = v.parent_id AND s.level = 'street'
+      WHERE v.level = 'village' AND ($1::text IS NULL OR s.code = $1)`;
   const { rows } = await db.query<VillageRow & { matched: string }>(
     `SELECT ${VILLAGE_COLUMNS}, count(*) OVER () AS matched
-       FROM admin_area v LEFT JOIN admin_area s ON s.id = v.parent_id AND s.level = 'street'
-      WHERE v.level = 'village' AND ($1::text IS NULL OR s.code = $1)
+       ${from}
       ORDER BY s.code NULLS LAST, v.code
       LIMIT $2 OFFSET $3`,
     [filter.streetCode ?? null, filter.limit, filter.offset],
   );
-  return { villages: rows.map(({ matched: _, ...village }) => village), matched: rows[0] ? Number(rows[0].matched) : 0 };
+  const villages = rows.map(({ matched: _, ...village }) => village);
+  if (rows[0] || filter.offset === 0) return { villages, matched: rows[0] ? Number(rows[0].matched) : 0 };
+  // A page past the end has no row to carry the window count: count apart, so the total stays true.
+  const total = await db.query<{ n: string }>(`SELECT count(*) AS n ${from}`, [filter.streetCode ?? null]);
+  return { villages, matched: Number(total.rows[0]!.n) };
 }
 
 /** One village by id; null when there is none (or the area is a street or district). */

@@ -254,6 +254,11 @@ export interface StacFlightRow {
   cogs: Array<{ kind: 'orthophoto' | 'surface_model'; bytes: number | null; width: number | null; height: number | null; crs: string | null }>;
 }
 
+/** The catalogued flights (done, or holding COGs already); $1 optionally picks one by id. */
+const STAC_FLIGHTS_FROM = `FROM flight f
+      WHERE (f.status = 'done' OR EXISTS (SELECT 1 FROM flight_asset a WHERE a.flight_id = f.id AND a.role = 'cog'))
+        AND ($1::bigint IS NULL OR f.id = $1::bigint)`;
+
 /** Flights in the STAC catalog: done, or holding COGs already; oldest first, paged; `id` picks one. */
 export async function stacFlights(db: Queryable, page: { limit: number; offset: number; id?: string }): Promise<{ flights: StacFlightRow[]; matched: number }> {
   const { rows } = await db.query<StacFlightRow & { matched: string }>(
@@ -265,13 +270,15 @@ export async function stacFlights(db: Queryable, page: { limit: number; offset: 
                                       ORDER BY a.kind), '[]')
                FROM flight_asset a WHERE a.flight_id = f.id AND a.role = 'cog' AND a.kind IN ('orthophoto', 'surface_model')) AS cogs,
             count(*) OVER () AS matched
-       FROM flight f
-      WHERE (f.status = 'done' OR EXISTS (SELECT 1 FROM flight_asset a WHERE a.flight_id = f.id AND a.role = 'cog'))
-        AND ($3::bigint IS NULL OR f.id = $3::bigint)
-      ORDER BY f.id LIMIT $1 OFFSET $2`,
-    [page.limit, page.offset, page.id ?? null],
+       ${STAC_FLIGHTS_FROM}
+      ORDER BY f.id LIMIT $2 OFFSET $3`,
+    [page.id ?? null, page.limit, page.offset],
   );
-  return { flights: rows.map(({ matched: _matched, ...flight }) => flight), matched: rows[0] ? Number(rows[0].matched) : 0 };
+  const flights = rows.map(({ matched: _matched, ...flight }) => flight);
+  if (rows[0] || page.offset === 0) return { flights, matched: rows[0] ? Number(rows[0].matched) : 0 };
+  // A page past the end has no row to carry the window count: count apart, so the total stays true.
+  const total = await db.query<{ n: string }>(`SELECT count(*) AS n ${STAC_FLIGHTS_FROM}`, [page.id ?? null]);
+  return { flights, matched: Number(total.rows[0]!.n) };
 }
 
 /** The space and time all catalogued flights cover, for the STAC collection's extent. */

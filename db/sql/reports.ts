@@ -16,7 +16,8 @@ export const EVERYWHERE = 'everywhere';
  * The figures of the days `start`..`end` (inclusive, YYYY-MM-DD) for each area in `areaIds`, and
  * for everywhere when `everywhere` is set. Audit-trail actions are counted once per candidate and
  * action; a candidate belongs to the areas that hold a point on its surface. Register reduction is
- * the register entries demolished in the period, placed by their street, village or footprint.
+ * the register entries demolished in the period, placed by the street or village they record,
+ * by their footprint where they record none.
  * Figures with nothing in them are absent (keys: newCandidates, verified, rejected, scheduled,
  * demolished, confirmedDemolished, registerReduction).
  */
@@ -24,8 +25,8 @@ export async function periodFigures(db: Queryable, start: string, end: string, a
   const { rows } = await db.query<{ area: string; key: string; count: number; m2: number }>(
     `WITH span AS (SELECT ($1::date)::timestamp AT TIME ZONE 'Asia/Shanghai' AS t0,
                           ($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai' AS t1),
-          areas AS (SELECT id::text AS key, id, geom FROM admin_area WHERE id = ANY ($3::bigint[])
-                    UNION ALL SELECT '${EVERYWHERE}', NULL, NULL WHERE $4),
+          areas AS (SELECT id::text AS key, id, level, geom FROM admin_area WHERE id = ANY ($3::bigint[])
+                    UNION ALL SELECT '${EVERYWHERE}', NULL, NULL, NULL WHERE $4),
           acts AS (
             SELECT DISTINCT ON (e.candidate_id, e.action) e.action, c.area_m2, ST_PointOnSurface(c.geom) AS spot
               FROM review_event e JOIN candidate c ON c.id = e.candidate_id, span
@@ -42,7 +43,12 @@ export async function periodFigures(db: Queryable, start: string, end: string, a
      SELECT a.key, 'registerReduction', count(*)::int, round(sum(r.area_m2))::int
        FROM areas a JOIN register_entry r
          ON r.demolished_on BETWEEN $1::date AND $2::date
-        AND (a.id IS NULL OR r.street_id = a.id OR r.village_id = a.id OR ST_Intersects(a.geom, ST_PointOnSurface(r.footprint)))
+        -- the street or village the register records, its footprint only where it records none:
+        -- an entry never counts in two streets
+        AND (a.id IS NULL
+             OR CASE a.level WHEN 'street' THEN COALESCE(r.street_id = a.id, ST_Intersects(a.geom, ST_PointOnSurface(r.footprint)))
+                             WHEN 'village' THEN COALESCE(r.village_id = a.id, ST_Intersects(a.geom, ST_PointOnSurface(r.footprint)))
+                             ELSE ST_Intersects(a.geom, ST_PointOnSurface(r.footprint)) END)
       GROUP BY 1`,
     [start, end, areaIds, everywhere],
   );
@@ -111,19 +117,25 @@ export interface StoredReportSummary {
 
 /** Stored reports, newest period first, optionally of one kind and one area (0: everywhere). */
 export async function listStoredReports(db: Queryable, filter: { kind?: StoredReportKind; areaId?: string; limit: number; offset: number }): Promise<{ reports: StoredReportSummary[]; matched: number }> {
+  const from = `FROM stored_report r LEFT JOIN admin_area a ON a.id = r.area_id
+      WHERE ($1::text IS NULL OR r.kind = $1)
+        AND ($2::bigint IS NULL OR COALESCE(r.area_id, 0) = $2)`;
+  const params = [filter.kind ?? null, filter.areaId ?? null];
   const { rows } = await db.query<StoredReportSummary & { matched: number }>(
     `SELECT r.id::text, r.kind, to_char(r.period_start, 'YYYY-MM-DD') AS "periodStart", to_char(r.period_end, 'YYYY-MM-DD') AS "periodEnd",
             r.content->'period'->>'label' AS label,
             CASE WHEN a.id IS NULL THEN NULL ELSE json_build_object('id', a.id::text, 'code', a.code, 'name', a.name) END AS area,
             r.created_at AS "createdAt", count(*) OVER ()::int AS matched
-       FROM stored_report r LEFT JOIN admin_area a ON a.id = r.area_id
-      WHERE ($1::text IS NULL OR r.kind = $1)
-        AND ($2::bigint IS NULL OR COALESCE(r.area_id, 0) = $2)
+       ${from}
       ORDER BY r.period_start DESC, r.kind, a.level NULLS FIRST, a.code NULLS FIRST
       LIMIT $3 OFFSET $4`,
-    [filter.kind ?? null, filter.areaId ?? null, filter.limit, filter.offset],
+    [...params, filter.limit, filter.offset],
   );
-  return { reports: rows.map(({ matched: _, ...report }) => report), matched: rows[0]?.matched ?? 0 };
+  const reports = rows.map(({ matched: _, ...report }) => report);
+  if (rows[0] || filter.offset === 0) return { reports, matched: rows[0]?.matched ?? 0 };
+  // A page past the end has no row to carry the window count: count apart, so the total stays true.
+  const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${from}`, params);
+  return { reports, matched: total.rows[0]!.n };
 }
 
 /** One stored report with its content, or null. */

@@ -56,7 +56,7 @@ export async function registerEntriesInVillage(db: Queryable, villageId: string,
             to_char(r.registered_on, 'YYYY-MM-DD') AS "registeredOn", ${MAP_GEOJSON('r.footprint')} AS geometry
        FROM admin_area v
        JOIN register_entry r ON r.village_id = v.id
-                             OR (r.footprint && v.geom AND ST_Intersects(v.geom, ST_PointOnSurface(r.footprint)))
+                             OR (r.village_id IS NULL AND r.footprint && v.geom AND ST_Intersects(v.geom, ST_PointOnSurface(r.footprint)))
       WHERE v.id = $1 AND r.status = ANY($2::text[])
       ORDER BY r.area_m2 DESC, r.id`,
     [villageId, statuses],
@@ -83,7 +83,7 @@ export async function candidatesInVillage(db: Queryable, villageId: string, stat
             ${MAP_GEOJSON('c.geom')} AS geometry
        FROM admin_area v
        JOIN candidate c ON c.village_id = v.id
-                        OR (c.geom && v.geom AND ST_Intersects(v.geom, ST_PointOnSurface(c.geom)))
+                        OR (c.village_id IS NULL AND c.geom && v.geom AND ST_Intersects(v.geom, ST_PointOnSurface(c.geom)))
       WHERE v.id = $1 AND c.status = ANY($2::text[]) AND c.change_type <> 'demolished'
       ORDER BY c.first_seen_at NULLS FIRST, c.id`,
     [villageId, statuses],
