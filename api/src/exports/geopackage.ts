@@ -12,14 +12,17 @@ const FIELD_TYPES: Record<ColumnType, string> = {
 };
 
 /**
- * Builds the layer in memory, then lets ogr2ogr's own writer (gdal.vectorTranslate) copy it into
- * the GeoPackage in large transactions: row-by-row inserts would each be a SQLite commit.
- * Synchronous: a few thousand candidates take milliseconds.
+ * Builds the layer in memory, then lets ogr2ogr's own writer (gdal.vectorTranslateAsync) copy it
+ * into the GeoPackage in large transactions: row-by-row inserts would each be a SQLite commit.
+ * Every dataset and layer call is an *Async one, run on libuv's thread pool, so an export of up to
+ * EXPORT_MAX_ROWS candidates never holds the event loop (tiles, uploads and SSE go on meanwhile);
+ * only each feature's construction (a few microseconds) runs on it.
  */
-export function writeCandidatesGeoPackage(file: string, rows: readonly CandidateExportRow[]): void {
-  const memory = gdal.open('candidates', 'w', 'Memory');
+export async function writeCandidatesGeoPackage(file: string, rows: readonly CandidateExportRow[]): Promise<void> {
+  // openAsync in 'w' mode creates through Driver.createAsync, which wants explicit (unused) raster sizes.
+  const memory = await gdal.openAsync('candidates', 'w', 'Memory', 0, 0, 0);
   try {
-    const layer = memory.layers.create('candidates', gdal.SpatialReference.fromEPSG(4326), gdal.wkbMultiPolygon);
+    const layer = await memory.layers.createAsync('candidates', gdal.SpatialReference.fromEPSG(4326), gdal.wkbMultiPolygon);
     for (const c of CANDIDATE_COLUMNS) layer.fields.add(new gdal.FieldDefn(c.name, FIELD_TYPES[c.type]));
     for (const row of rows) {
       const feature = new gdal.Feature(layer);
@@ -29,9 +32,11 @@ export function writeCandidatesGeoPackage(file: string, rows: readonly Candidate
         if (value !== null) feature.fields.set(index, c.type === 'datetime' ? new Date(value).toISOString() : value);
       });
       feature.setGeometry(gdal.Geometry.fromGeoJson(row.geometry));
-      layer.features.add(feature);
+      await layer.features.addAsync(feature);
     }
-    gdal.vectorTranslate(file, memory, ['-f', 'GPKG', '-nln', 'candidates']).close();
+    const written = await gdal.vectorTranslateAsync(file, memory, ['-f', 'GPKG', '-nln', 'candidates']);
+    await written.flushAsync();
+    written.close();
   } finally {
     memory.close();
   }

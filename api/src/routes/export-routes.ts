@@ -56,7 +56,7 @@ export function exportRoutes(app: FastifyInstance, pool: pg.Pool): void {
       const removeFolder = () => void rm(folder, { recursive: true, force: true });
       try {
         const file = join(folder, 'candidates.gpkg');
-        writeCandidatesGeoPackage(file, rows);
+        await writeCandidatesGeoPackage(file, rows);
         const stream = createReadStream(file);
         stream.on('close', removeFolder);
         return reply.send(stream);
