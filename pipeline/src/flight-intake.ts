@@ -126,14 +126,22 @@ export async function takeInFlight(pool: pg.Pool, config: PipelineConfig, upload
     const kind = fs.statSync(upload.orthophoto).isDirectory() ? 'aerial_tiles' : 'drone';
     const id = await createFlight(client, { kind, capturedAt: upload.capturedAt ?? new Date().toISOString(), operator: upload.operator ?? null, uploadedBy: upload.uploadedBy ?? null });
     ensureFlightDir(config.rasterStore, id);
+    const flightDir = path.dirname(flightPath(config.rasterStore, id, FLIGHT_FILES.uploadedOrthophoto));
     const files: Array<['orthophoto' | 'surface_model', string, string]> = [['orthophoto', upload.orthophoto, FLIGHT_FILES.uploadedOrthophoto]];
     if (upload.surfaceModel) files.push(['surface_model', upload.surfaceModel, FLIGHT_FILES.uploadedSurfaceModel]);
-    for (const [kind, source, name] of files) {
-      let target = flightPath(config.rasterStore, id, name);
-      let bytes: number;
-      if (kind === 'orthophoto' && fs.statSync(source).isDirectory()) ({ uri: target, bytes } = await takeInTiles(source, path.dirname(target), upload.tiles));
-      else bytes = await copyInto(source, target, upload.link);
-      await upsertFlightAsset(client, id, { kind, role: 'upload', uri: target, sha256: sums[kind], bytes, width: null, height: null, band_count: null, data_type: null, gsd_m: null, crs: null });
+    try {
+      for (const [kind, source, name] of files) {
+        let target = flightPath(config.rasterStore, id, name);
+        let bytes: number;
+        if (kind === 'orthophoto' && fs.statSync(source).isDirectory()) ({ uri: target, bytes } = await takeInTiles(source, path.dirname(target), upload.tiles));
+        else bytes = await copyInto(source, target, upload.link);
+        await upsertFlightAsset(client, id, { kind, role: 'upload', uri: target, sha256: sums[kind], bytes, width: null, height: null, band_count: null, data_type: null, gsd_m: null, crs: null });
+      }
+    } catch (error) {
+      // The flight's row rolls back: its copies (or links, which would keep a multi-GB upload's
+      // data on disk after the upload is removed) go with it.
+      fs.rmSync(flightDir, { recursive: true, force: true });
+      throw error;
     }
     return id;
   });
