@@ -1,4 +1,6 @@
 /** A tiny element builder: the viewer has no framework, so screens build DOM with h(). */
+import { shanghaiDate } from '../../pipeline/src/core/report-periods.js';
+
 type Child = Node | string | number | null | undefined | false;
 type Attributes = Record<string, string | number | boolean | EventListener | null | undefined>;
 
@@ -35,4 +37,28 @@ export function toast(message: string, kind: 'info' | 'error' = 'info'): void {
 export const formatNumber = (value: number | null | undefined, digits = 1): string =>
   value === null || value === undefined ? '–' : Number(value).toFixed(digits);
 
-export const formatDate = (value: string | null | undefined): string => (value ? value.slice(0, 10) : '–');
+const PLAIN_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const CST = 8 * 3_600_000;
+
+/**
+ * A date for display, as the calendar day in Shanghai: the API sends instants in UTC, and cutting
+ * those at the 'T' would show anything between 00:00 and 08:00 Shanghai time a day early. A plain
+ * date (YYYY-MM-DD, e.g. a scheduled day) already is a Shanghai day and stays as it is.
+ */
+export function formatDate(value: string | null | undefined): string {
+  if (!value) return '–';
+  if (PLAIN_DATE.test(value)) return value;
+  const instant = new Date(value);
+  return Number.isNaN(instant.getTime()) ? value : shanghaiDate(instant);
+}
+
+/** An instant as Shanghai wall-clock time to the minute, YYYY-MM-DD HH:MM (audit rows). */
+export function formatDateTime(value: string | null | undefined): string {
+  if (!value) return '–';
+  const ms = Date.parse(value);
+  // Shanghai has no daylight saving: its wall clock is UTC shifted by 8 hours.
+  return Number.isNaN(ms) ? value : new Date(ms + CST).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** Today's date in Shanghai, YYYY-MM-DD: the default of every date field. */
+export const shanghaiToday = (now: Date = new Date()): string => shanghaiDate(now);

@@ -1,6 +1,7 @@
 /** The reason picker (reject) and the schedule form (date, team), as keyboard-first modal dialogs. */
 import { REJECT_REASONS, type RejectReason } from '../api/client.js';
-import { h } from '../dom.js';
+import { addDays } from '../../../pipeline/src/core/report-periods.js';
+import { h, shanghaiToday } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 
 interface ModalParts<T> {
@@ -79,7 +80,7 @@ const TEAM_KEY = 'lingwei.lastTeam';
 /** Date defaults to a week from today, the team to the one used last. */
 export function pickSchedule(): Promise<ScheduleChoice | null> {
   return modal<ScheduleChoice>(() => {
-    const inAWeek = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    const inAWeek = addDays(shanghaiToday(), 7);
     const date = h('input', { type: 'date', name: 'date', value: inAWeek, required: true, 'data-testid': 'schedule-date' });
     const team = h('input', { type: 'text', name: 'team', value: localStorage.getItem(TEAM_KEY) ?? '', maxlength: 100, 'data-testid': 'schedule-team' });
     const body = h('div', {}, h('h3', {}, t('schedule.title')),

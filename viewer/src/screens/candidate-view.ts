@@ -4,7 +4,7 @@
  * across flights.
  */
 import { rasterUrls, type CandidateDetail, type Observation, type TriageNotes } from '../api/client.js';
-import { formatDate, formatNumber, h } from '../dom.js';
+import { formatDate, formatDateTime, formatNumber, h } from '../dom.js';
 import { t, tOf } from '../i18n/i18n.js';
 import { STATUS_COLOURS } from '../map/layers.js';
 
@@ -91,7 +91,7 @@ export function flightHistory(detail: CandidateDetail): HTMLElement {
 export function auditTrail(detail: CandidateDetail): HTMLElement {
   return h('div', { class: 'audit', 'data-testid': 'audit' }, h('h4', {}, t('detail.audit')),
     h('table', {}, h('tbody', {}, ...detail.audit.map((row) => h('tr', {},
-      h('td', {}, row.at.replace('T', ' ').slice(0, 16)), h('td', {}, tOf('audit', row.action)), h('td', {}, row.actor ?? '—'),
+      h('td', {}, formatDateTime(row.at)), h('td', {}, tOf('audit', row.action)), h('td', {}, row.actor ?? '—'),
       h('td', {}, row.to_status ? tOf('status', row.to_status) : ''),
       h('td', {}, [row.reason_code ? tOf('reason', row.reason_code) : '', row.reason_text ?? ''].filter(Boolean).join(' · ')))))));
 }

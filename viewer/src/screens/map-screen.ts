@@ -5,7 +5,7 @@
  */
 import { Popup } from 'maplibre-gl';
 import { api, type Flight } from '../api/client.js';
-import { formatNumber, h } from '../dom.js';
+import { formatDate, formatNumber, h } from '../dom.js';
 import { t, tOf } from '../i18n/i18n.js';
 import { createMap, whenLoaded } from '../map/create-map.js';
 import { boundsOf, filterCandidates, loadGeoJsonOverlays, OVERLAYS, setOverlayVisible, showFlightImagery, STATUS_COLOURS } from '../map/layers.js';
@@ -73,7 +73,7 @@ register({
       void loadGeoJsonOverlays(map, (name) => api.overlay(name));
       const { flights } = await api.flights();
       const done = flights.filter((f: Flight) => f.status === 'done');
-      for (const flight of done) flightSelect.append(h('option', { value: flight.id }, `#${flight.id} ${(flight.captured_at ?? '').slice(0, 10)} ${flight.kind}`));
+      for (const flight of done) flightSelect.append(h('option', { value: flight.id }, `#${flight.id} ${formatDate(flight.captured_at)} ${flight.kind}`));
       const latest = done[0];
       if (!latest) return;
       flightSelect.value = latest.id;

@@ -11,7 +11,7 @@ import { t, tOf } from '../i18n/i18n.js';
 import { createMap, isReady, whenLoaded } from '../map/create-map.js';
 import { boundsOf, focusCandidate, refreshCandidates, showFlightImagery } from '../map/layers.js';
 import { register } from '../router.js';
-import { conflictState, decide, explainRefusal, type Decision } from '../review/decide.js';
+import { decide, explainRefusal, PartlyDecided, stateAfterRefusal, type Decision } from '../review/decide.js';
 import { DetailCache } from '../review/detail-cache.js';
 import { pickRejectReason, pickSchedule } from '../review/dialogs.js';
 import { ReviewQueue, shortcutOf, type QueueItem, type ShortcutCommand } from '../review/queue-state.js';
@@ -207,7 +207,9 @@ register({
     };
 
     const onRefusal = (id: string, error: unknown) => {
-      const fresh = conflictState(error);
+      // A schedule refused after its verify went through: the verify stands, and undo reopens it.
+      if (error instanceof PartlyDecided) queue.recordDecision({ id, version: error.done.version, action: error.done.action });
+      const fresh = stateAfterRefusal(error);
       if (fresh) {
         queue.update(id, fresh.status, fresh.version);
         cache.forget(id);
@@ -266,8 +268,11 @@ register({
           cache.forget(id);
           ok += 1;
         } catch (error) {
-          const fresh = conflictState(error);
-          if (fresh) queue.update(id, fresh.status, fresh.version);
+          const fresh = stateAfterRefusal(error);
+          if (fresh) {
+            queue.update(id, fresh.status, fresh.version);
+            cache.forget(id);
+          }
           failed += 1;
         }
       }

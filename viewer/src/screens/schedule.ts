@@ -3,7 +3,7 @@
  * mark a demolition done; each row says what the last flight over it confirmed.
  */
 import { api, type ScheduleRow } from '../api/client.js';
-import { clear, formatNumber, h, toast } from '../dom.js';
+import { clear, formatNumber, h, shanghaiToday, toast } from '../dom.js';
 import { t, tOf } from '../i18n/i18n.js';
 import { register } from '../router.js';
 import { decide, explainRefusal } from '../review/decide.js';
@@ -30,7 +30,7 @@ register({
   nav: 'nav.schedule',
   mount(root, { role }) {
     const canDecide = role === 'reviewer' || role === 'admin';
-    const month = new Date().toISOString().slice(0, 7);
+    const month = shanghaiToday().slice(0, 7);
     const from = h('input', { type: 'date', value: `${month}-01`, 'data-testid': 'schedule-from' });
     const to = h('input', { type: 'date', 'data-testid': 'schedule-to' });
     const team = h('select', { 'data-testid': 'schedule-team-filter' }, h('option', { value: '' }, t('schedule.allTeams')));

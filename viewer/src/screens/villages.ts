@@ -5,6 +5,7 @@
  */
 import type { Geometry } from 'geojson';
 import type { GeoJSONSource } from 'maplibre-gl';
+import { periodOf } from '../../../pipeline/src/core/report-periods.js';
 import { assessmentApi, type Assessment, type BlockingItem, type Criterion, type Period, type Village } from '../api/assessment.js';
 import { clear, formatNumber, h } from '../dom.js';
 import { lang, t, tOf } from '../i18n/i18n.js';
@@ -17,16 +18,13 @@ const CRITERIA: Criterion[] = ['no_illegal_in_register', 'no_illegal_outside_reg
 /** How many assessments the list asks for at once. */
 const PARALLEL = 4;
 
-const ymd = (date: Date) => `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
 /** The day after `day` (YYYY-MM-DD): the API's periods end before `to`, the form shows the last day. */
 export const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
-/** The current quarter as [first day, last day]. */
+/** The current quarter (by Shanghai time, whatever the browser's zone) as [first day, last day]. */
 function thisQuarter(): [string, string] {
-  const now = new Date();
-  const first = new Date(now.getFullYear(), Math.floor(now.getMonth() / 3) * 3, 1);
-  const last = new Date(first.getFullYear(), first.getMonth() + 3, 0);
-  return [ymd(first), ymd(last)];
+  const { start, end } = periodOf('quarterly', new Date());
+  return [start, end];
 }
 
 const verdictBadge = (verdict: 'pass' | 'fail' | null) =>
