@@ -7,8 +7,10 @@ import { listQuotas } from '../../db/sql/quotas.js';
 import { createTestPool, emptyTables, testDatabaseUrl } from '../../db/testing/test-database.js';
 import { runQuotaCommand } from './quota.js';
 
-// The command opens its own pool on DATABASE_URL: point it at the test database.
-process.env.DATABASE_URL = testDatabaseUrl();
+// The command opens its own pool on DATABASE_URL: point it at the test database. The test
+// database's name is derived from DATABASE_URL, so it is fixed first.
+process.env.TEST_DATABASE_URL = testDatabaseUrl();
+process.env.DATABASE_URL = process.env.TEST_DATABASE_URL;
 const pool = createTestPool();
 let dir = '';
 
