@@ -5,11 +5,12 @@
  * reopen) from Node, so the figure compares across machines as a ratio.
  */
 import { performance } from 'node:perf_hooks';
+import { summariseLatency } from '../scripts/bench/latency.js';
 import { createPool, databaseUrl } from '../db/connection.js';
 import { migrateUp } from '../db/migrate.js';
 import { dropDatabase, recreateDatabase, siblingDatabaseUrl } from '../db/testing/test-database.js';
 import {
-  createAccounts, describeTiming, ensureViewerBuilt, launchChromium, logIn, measureReviewLoop, ownPipelineConfig, PASSWORD, runScene, startApi,
+  closeSceneSession, describeTiming, logIn, measureReviewLoop, openSceneSession, ownPipelineConfig, PASSWORD,
 } from './tests/harness.js';
 
 const ROUNDS = Number(process.env.BENCH_REVIEW_ROUNDS ?? 20);
@@ -29,7 +30,7 @@ async function apiRoundTrip(baseUrl: string, candidateId: string, rounds: number
     samples.push(performance.now() - started);
     ({ version } = await review({ action: 'reopen', version }));
   }
-  return samples.sort((a, b) => a - b);
+  return samples;
 }
 
 export async function benchReviewLoop(rounds = ROUNDS): Promise<string> {
@@ -39,23 +40,17 @@ export async function benchReviewLoop(rounds = ROUNDS): Promise<string> {
   const pool = createPool(url, 4);
   const config = ownPipelineConfig('viewer-bench');
   try {
-    await runScene(pool, config);
-    await createAccounts(pool);
-    await ensureViewerBuilt();
-    const { app, url: baseUrl } = await startApi(pool, config);
-    const browser = await launchChromium();
+    const session = await openSceneSession(pool, config);
+    const { baseUrl, page } = session;
     try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       await logIn(page, baseUrl, 'reviewer');
       await page.getByTestId('candidate-panel').locator('[data-status]').waitFor();
       const timing = await measureReviewLoop(page, rounds);
       const { rows: [last] } = await pool.query<{ id: string }>(`SELECT id::text FROM candidate WHERE status = 'pending' ORDER BY id DESC LIMIT 1`);
-      const api = await apiRoundTrip(baseUrl, last!.id, rounds);
-      const apiP50 = api[Math.floor(api.length / 2)]!;
+      const apiP50 = summariseLatency(await apiRoundTrip(baseUrl, last!.id, rounds)).p50;
       return `${describeTiming(timing)}\nreference: the verify request alone from Node p50 ${apiP50.toFixed(1)} ms; ratio browser/API ${(timing.p50 / apiP50).toFixed(1)}`;
     } finally {
-      await browser.close();
-      await app.close();
+      await closeSceneSession(session, config);
     }
   } finally {
     await pool.end();

@@ -20,6 +20,8 @@ import { ChangeDetector } from '../../pipeline/src/model/index.js';
 import { createFlightWorker } from '../../pipeline/src/queue/flight-worker.js';
 import { createRedisConnection } from '../../pipeline/src/queue/redis-connection.js';
 import { FLIGHT_STAGE_RUNNERS } from '../../pipeline/src/stages/index.js';
+import { emptyTables } from '../../db/testing/test-database.js';
+import { summariseLatency } from '../../scripts/bench/latency.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const VIEWER = path.join(ROOT, 'viewer');
@@ -124,6 +126,36 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
+export interface SceneSession {
+  app: FastifyInstance;
+  baseUrl: string;
+  browser: Browser;
+  page: Page;
+}
+
+/**
+ * What every browser test file and the bench start from: the database emptied, the fixture scene
+ * through the real pipeline, the accounts, the built viewer served by the API, and Chromium with a
+ * page. Close with closeSceneSession.
+ */
+export async function openSceneSession(pool: pg.Pool, config: PipelineConfig): Promise<SceneSession> {
+  await emptyTables(pool);
+  fs.rmSync(config.rasterStore, { recursive: true, force: true });
+  await runScene(pool, config);
+  await createAccounts(pool);
+  await ensureViewerBuilt();
+  const { app, url: baseUrl } = await startApi(pool, config);
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  return { app, baseUrl, browser, page };
+}
+
+export async function closeSceneSession(session: Partial<SceneSession>, config: PipelineConfig): Promise<void> {
+  await session.browser?.close();
+  await session.app?.close();
+  fs.rmSync(config.rasterStore, { recursive: true, force: true });
+}
+
 /** Logs in through the login screen and waits for the first screen of the role. */
 export async function logIn(page: Page, baseUrl: string, username: string): Promise<void> {
   await page.goto(`${baseUrl}/`);
@@ -155,8 +187,6 @@ export async function shownCandidate(page: Page): Promise<string> {
 
 export interface LoopTiming { samples: number[]; p50: number; p95: number }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-
 /**
  * The review loop as a reviewer runs it: once the map has settled on the shown candidate, V
  * (verify), then U (undo) which returns to it, `rounds` times; the page times each decision until
@@ -176,8 +206,8 @@ export async function measureReviewLoop(page: Page, rounds: number): Promise<Loo
       && document.querySelector('[data-testid=candidate-panel] [data-status]')?.getAttribute('data-status') === 'pending', id);
   }
   const samples = await page.evaluate(() => (window as unknown as { lingwei: { timings: number[] } }).lingwei.timings);
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { samples, p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
+  const { p50, p95 } = summariseLatency(samples);
+  return { samples, p50, p95 };
 }
 
 export const describeTiming = (timing: LoopTiming) =>

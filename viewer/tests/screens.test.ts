@@ -7,45 +7,36 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import gdal from 'gdal-async';
-import type { Browser, Page } from 'playwright-core';
+import gdal from '../../pipeline/src/gdal.js';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFlight, setFlightFootprint, setFlightStatus } from '../../db/sql/flights.js';
-import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
+import { createTestPool } from '../../db/testing/test-database.js';
 import { periodOf } from '../../pipeline/src/core/report-periods.js';
 import {
-  createAccounts, ensureViewerBuilt, launchChromium, logIn, ownPipelineConfig, PASSWORD, ROOT, runScene, screenshot, startApi, startFlightWorker,
+  closeSceneSession, logIn, openSceneSession, ownPipelineConfig, PASSWORD, ROOT, type SceneSession, screenshot, startFlightWorker,
 } from './harness.js';
 
 const pool = createTestPool();
 const config = ownPipelineConfig('screens-test');
 const SCENE = path.join(ROOT, 'fixtures', 'scene');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-screens-test-'));
-let app: FastifyInstance;
 let baseUrl = '';
-let browser: Browser;
 let page: Page;
 let worker: { close: () => Promise<void> };
 
+let session: SceneSession | undefined;
+
 beforeAll(async () => {
-  await emptyTables(pool);
-  fs.rmSync(config.rasterStore, { recursive: true, force: true });
-  await runScene(pool, config);
-  await createAccounts(pool);
-  await ensureViewerBuilt();
-  ({ app, url: baseUrl } = await startApi(pool, config));
+  session = await openSceneSession(pool, config);
+  ({ baseUrl, page } = session);
   worker = startFlightWorker(pool, config);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 }, 400_000);
 
 afterAll(async () => {
-  await browser?.close();
   await worker?.close();
-  await app?.close();
+  await closeSceneSession(session ?? {}, config);
   await pool.end();
-  fs.rmSync(config.rasterStore, { recursive: true, force: true });
   fs.rmSync(scratch, { recursive: true, force: true });
 });
 

@@ -4,35 +4,26 @@
  * building on the decisions before it, and write a screenshot of every screen to
  * .lingwei/screenshots/. The review-loop timing is printed, never asserted.
  */
-import fs from 'node:fs';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
+import { createTestPool } from '../../db/testing/test-database.js';
 import {
-  createAccounts, describeTiming, ensureViewerBuilt, launchChromium, logIn, mapSettled, measureReviewLoop, ownPipelineConfig, PASSWORD,
-  runScene, screenshot, shownCandidate, startApi,
+  closeSceneSession, describeTiming, logIn, mapSettled, measureReviewLoop, openSceneSession, ownPipelineConfig, PASSWORD, type SceneSession, screenshot, shownCandidate,
 } from './harness.js';
 
 const pool = createTestPool();
 const config = ownPipelineConfig('viewer-test');
-let app: FastifyInstance;
 let baseUrl = '';
-let browser: Browser;
 let page: Page;
 /** Candidates decided through the viewer, by decision. */
 const decided: Record<'verified' | 'rejected' | 'scheduled', string> = { verified: '', rejected: '', scheduled: '' };
 
+let session: SceneSession | undefined;
+
 beforeAll(async () => {
-  await emptyTables(pool);
-  fs.rmSync(config.rasterStore, { recursive: true, force: true });
-  await runScene(pool, config);
-  await createAccounts(pool);
-  await ensureViewerBuilt();
-  ({ app, url: baseUrl } = await startApi(pool, config));
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  session = await openSceneSession(pool, config);
+  ({ baseUrl, page } = session);
   page.on('request', (request) => {
     if (!request.url().startsWith(baseUrl) && !request.url().startsWith('blob:') && !request.url().startsWith('data:')) outside.push(request.url());
   });
@@ -42,10 +33,8 @@ beforeAll(async () => {
 const outside: string[] = [];
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+  await closeSceneSession(session ?? {}, config);
   await pool.end();
-  fs.rmSync(config.rasterStore, { recursive: true, force: true });
 });
 
 const statusOf = async (id: string) => (await pool.query<{ status: string }>(`SELECT status FROM candidate WHERE id = $1`, [id])).rows[0]!.status;
@@ -281,14 +270,14 @@ describe('the viewer in a browser', { timeout: 120_000 }, () => {
   });
 
   it('shows each role only what it may use', async () => {
-    const assessor = await browser.newPage();
+    const assessor = await session!.browser.newPage();
     await logIn(assessor, baseUrl, 'assessor');
     expect(await assessor.getByTestId('nav-queue').count()).toBe(0);
     expect(await assessor.getByTestId('nav-map').count()).toBe(1);
     await assessor.goto(`${baseUrl}/#/queue`);
     await assessor.getByTestId('not-allowed').waitFor();
     await assessor.close();
-    const operator = await browser.newPage();
+    const operator = await session!.browser.newPage();
     await logIn(operator, baseUrl, 'operator');
     expect(operator.url()).toContain('#/map');
     expect(await operator.getByTestId('nav-schedule').count()).toBe(0);
