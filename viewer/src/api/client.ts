@@ -3,22 +3,14 @@
  * session cookie; every failure becomes an ApiError carrying the problem+json body, so screens can
  * explain it (a 409 carries the candidate's fresh state in `problem.current`).
  */
+import type { ReviewRequest } from '../../../api/src/review/transitions.js';
+import type { Role } from '../../../db/sql/users.js';
 
-export type Role = 'operator' | 'reviewer' | 'assessor' | 'admin';
+export type { Role };
 export interface User { id: string; username: string; role: Role }
 
-export type ReviewAction = 'verify' | 'reject' | 'reopen' | 'schedule' | 'mark_demolished';
-export type RejectReason = 'false_detection' | 'permitted_construction' | 'already_in_register' | 'not_a_structure' | 'other';
-export const REJECT_REASONS: readonly RejectReason[] = ['false_detection', 'permitted_construction', 'already_in_register', 'not_a_structure', 'other'];
-
-export interface ReviewRequest {
-  action: ReviewAction;
-  version: number;
-  reasonCode?: RejectReason;
-  reasonText?: string;
-  scheduledFor?: string;
-  team?: string;
-}
+// The review request is the API's own contract (a pure module, bundled as is), never a copy.
+export { REJECT_REASONS, type RejectReason, type ReviewAction, type ReviewRequest } from '../../../api/src/review/transitions.js';
 
 export interface Problem {
   title: string;
