@@ -6,11 +6,9 @@ import { sendProblem } from '../problem.js';
 import { CANDIDATE_FILTER_PROPERTIES, candidateFilterOf, type CandidateFilterQuery } from './candidate-query.js';
 import { reviewCandidate } from '../review/review-candidate.js';
 import { REJECT_REASONS, type ReviewRequest } from '../review/transitions.js';
+import { idParams, ROW_ID } from './id-schema.js';
 
-const ID = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,18}$' } } };
-
-// parseBbox moved beside the shared filters; re-exported for the routes that import it from here.
-export { parseBbox } from './candidate-query.js';
+const ID = idParams('id');
 
 interface ListQuery extends CandidateFilterQuery {
   limit: number;
@@ -60,7 +58,7 @@ export function candidateRoutes(app: FastifyInstance, pool: pg.Pool): void {
           reasonText: { type: 'string', maxLength: 2000 },
           scheduledFor: { type: 'string', format: 'date' },
           team: { type: 'string', maxLength: 100 },
-          into: { type: 'string', pattern: '^[0-9]{1,18}$' },
+          into: ROW_ID,
         },
       },
     },

@@ -15,6 +15,7 @@ import { etagMatches } from '../rasters/conditional-request.js';
 import { COG_MEDIA_TYPE } from '../rasters/stac.js';
 import { RASTER_ASSETS, type RasterAssetName } from './raster-tile-routes.js';
 import { fileBody } from '../file-body.js';
+import { ROW_ID } from './id-schema.js';
 
 const FILES = Object.keys(RASTER_ASSETS).map((name) => `${name}.tif`);
 
@@ -26,7 +27,7 @@ export function cogRoutes(app: FastifyInstance, pool: pg.Pool): void {
       summary: 'The flight\'s orthophoto or surface model as a Cloud Optimized GeoTIFF; supports Range requests',
       params: {
         type: 'object', required: ['id', 'file'],
-        properties: { id: { type: 'string', pattern: '^[0-9]{1,18}$' }, file: { type: 'string', enum: FILES } },
+        properties: { id: ROW_ID, file: { type: 'string', enum: FILES } },
       },
     },
   }, async (request, reply) => {

@@ -13,9 +13,9 @@ import { observationEvidence } from '../../../db/sql/flights.js';
 import { sendProblem } from '../problem.js';
 import { etagMatches } from '../rasters/conditional-request.js';
 import { fileBody } from '../file-body.js';
+import { ROW_ID } from './id-schema.js';
 
 const IMAGE_TYPES: Record<string, string> = { '.webp': 'image/webp', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' };
-const ID = { type: 'string', pattern: '^[0-9]{1,18}$' };
 
 /** Whether `file` lies inside the directory `store` (after resolving "..", links included). */
 async function insideStore(store: string, file: string): Promise<boolean> {
@@ -35,7 +35,7 @@ export function evidenceRoutes(app: FastifyInstance, pool: pg.Pool, rasterStore:
       summary: 'An evidence chip of a candidate as seen by one flight: the earlier image (before) or this flight (after)',
       params: {
         type: 'object', required: ['id', 'flightId', 'which'],
-        properties: { id: ID, flightId: ID, which: { type: 'string', enum: ['before', 'after'] } },
+        properties: { id: ROW_ID, flightId: ROW_ID, which: { type: 'string', enum: ['before', 'after'] } },
       },
     },
   }, async (request, reply) => {

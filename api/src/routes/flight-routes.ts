@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { getFlight } from '../../../db/sql/flights.js';
 import { sendProblem } from '../problem.js';
+import { idParams } from './id-schema.js';
 
 export function flightRoutes(app: FastifyInstance, pool: pg.Pool): void {
   app.get<{ Querystring: { limit: number; offset: number } }>('/api/flights', {
@@ -27,7 +28,7 @@ export function flightRoutes(app: FastifyInstance, pool: pg.Pool): void {
 
   app.get<{ Params: { id: string } }>('/api/flights/:id', {
     config: { roles: ['operator', 'reviewer', 'assessor'] },
-    schema: { tags: ['flights'], params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,18}$' } } } },
+    schema: { tags: ['flights'], params: idParams('id') },
   }, async (request, reply) => {
     const flight = await getFlight(pool, request.params.id);
     return flight ? { ...flight, footprint: flight.footprint && JSON.parse(flight.footprint) } : sendProblem(reply, 404, 'No such flight', `flight ${request.params.id} does not exist`);
@@ -40,7 +41,7 @@ const EVENT_POLL_MS = 500;
 export function flightEventRoutes(app: FastifyInstance, pool: pg.Pool): void {
   app.get<{ Params: { id: string } }>('/api/flights/:id/events', {
     config: { roles: ['operator', 'reviewer', 'assessor'] },
-    schema: { tags: ['flights'], params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,18}$' } } } },
+    schema: { tags: ['flights'], params: idParams('id') },
   }, async (request, reply) => {
     if (!(await getFlight(pool, request.params.id))) return sendProblem(reply, 404, 'No such flight', `flight ${request.params.id} does not exist`);
     reply.hijack();

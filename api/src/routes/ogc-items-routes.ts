@@ -12,6 +12,7 @@ import { sendProblem } from '../problem.js';
 import { CANDIDATE_FILTER_PROPERTIES, candidateFilterOf, parseBbox, type CandidateFilterQuery } from './candidate-query.js';
 import { baseUrl, FORMAT_PROPERTY, OGC_ROLES, refuseNonJson } from './ogc-routes.js';
 import { COLLECTION_SOURCES } from './ogc-sources.js';
+import { idParams } from './id-schema.js';
 
 /** The most features one page carries; a larger limit is taken as this, as OGC API – Features asks. */
 export const MAX_LIMIT = 10_000;
@@ -74,7 +75,7 @@ function itemsRoutes(app: FastifyInstance, pool: pg.Pool, id: CollectionId): voi
     config: { roles: OGC_ROLES },
     schema: {
       tags: ['ogc'], summary: `One feature of ${id}`,
-      params: { type: 'object', required: ['featureId'], properties: { featureId: { type: 'string', pattern: '^[0-9]{1,18}$' } } },
+      params: idParams('featureId'),
       querystring: { type: 'object', properties: FORMAT_PROPERTY },
     },
   }, async (request, reply) => {

@@ -17,6 +17,7 @@ import { etagMatches } from '../rasters/conditional-request.js';
 import { readHeightTile, readOrthophotoTile, sampleHeights } from '../rasters/read-tile-window.js';
 import { colourRamp, DSM_STYLES, heightRange, hillshade, orthophotoRgba, type DsmStyle } from '../rasters/tile-pixels.js';
 import { MAX_ZOOM, TILE_SIZE, tileAddressProblem, type TileAddress } from '../rasters/web-mercator-tile.js';
+import { ROW_ID } from './id-schema.js';
 
 /** Bumped when tiles are drawn differently, so that no client keeps an old drawing. */
 const RENDERING_VERSION = 1;
@@ -72,7 +73,7 @@ export function rasterTileRoutes(app: FastifyInstance, pool: pg.Pool): void {
       params: {
         type: 'object', required: ['id', 'asset', 'z', 'x', 'y'],
         properties: {
-          id: { type: 'string', pattern: '^[0-9]{1,18}$' },
+          id: ROW_ID,
           asset: { type: 'string', enum: Object.keys(RASTER_ASSETS) },
           z: { type: 'integer', minimum: 0, maximum: MAX_ZOOM },
           x: { type: 'integer', minimum: 0 },

@@ -12,11 +12,11 @@ import { PdfPrinterUnavailable, printPdf } from '../pdf/print-pdf.js';
 import { sendProblem } from '../problem.js';
 import { reportCsv } from '../reports/report-csv.js';
 import { reportHtml } from '../reports/report-html.js';
+import { idParams, ROW_ID } from './id-schema.js';
 
 const ROLES = ['assessor', 'reviewer'] as const;
 const FORMATS = ['json', 'csv', 'html', 'pdf'] as const;
 type Format = (typeof FORMATS)[number];
-const ID_PATTERN = '^[0-9]{1,18}$';
 
 const FORMAT_QUERY = { format: { type: 'string', enum: FORMATS, default: 'json', description: 'json, csv (UTF-8 with BOM), html (self-contained, printable) or pdf' } };
 
@@ -45,7 +45,7 @@ export function reportRoutes(app: FastifyInstance, pool: pg.Pool): void {
         tags: ['reports'],
         description: `The ${kind} report of a period (e.g. ${example}, Asia/Shanghai) for an area (admin_area id; absent: every area): each figure's count and m², the change against the period before, each street's yearly quota progress, an 8-week trend.`,
         params: { type: 'object', required: [param], properties: { [param]: { type: 'string', maxLength: 16 } } },
-        querystring: { type: 'object', additionalProperties: false, properties: { area: { type: 'string', pattern: ID_PATTERN }, ...FORMAT_QUERY } },
+        querystring: { type: 'object', additionalProperties: false, properties: { area: ROW_ID, ...FORMAT_QUERY } },
       },
     }, async (request, reply) => {
       const period = parsePeriod(kind, request.params[param]!);
@@ -67,7 +67,7 @@ export function reportRoutes(app: FastifyInstance, pool: pg.Pool): void {
       description: 'The reports the weekly job stored (every Monday 06:00 Asia/Shanghai, for everywhere and each district and street), newest period first. area=0: everywhere.',
       querystring: { type: 'object', additionalProperties: false, properties: {
         kind: { type: 'string', enum: ['weekly', 'monthly', 'quarterly', 'village_assessment'] },
-        area: { type: 'string', pattern: ID_PATTERN },
+        area: ROW_ID,
         limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
         offset: { type: 'integer', minimum: 0, default: 0 },
       } },
@@ -82,7 +82,7 @@ export function reportRoutes(app: FastifyInstance, pool: pg.Pool): void {
     schema: {
       tags: ['reports'],
       description: 'One stored report as it was stored, in the asked format.',
-      params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: ID_PATTERN } } },
+      params: idParams('id'),
       querystring: { type: 'object', additionalProperties: false, properties: FORMAT_QUERY },
     },
   }, async (request, reply) => {

@@ -7,7 +7,8 @@ import type pg from 'pg';
 import { OVERLAYS, overlayFeatures, type Overlay } from '../../../db/sql/overlays.js';
 import { listSchedules } from '../../../db/sql/schedules.js';
 import { sendProblem } from '../problem.js';
-import { parseBbox } from './candidate-routes.js';
+import { parseBbox } from './candidate-query.js';
+import { ROW_ID } from './id-schema.js';
 
 interface ScheduleQuery {
   from?: string;
@@ -32,7 +33,7 @@ export function scheduleRoutes(app: FastifyInstance, pool: pg.Pool): void {
           street: { type: 'string', maxLength: 32 },
           team: { type: 'string', maxLength: 100 },
           status: { type: 'string', pattern: '^(scheduled|done|cancelled)(,(scheduled|done|cancelled))*$' },
-          candidate: { type: 'string', pattern: '^[0-9]{1,18}$' },
+          candidate: ROW_ID,
           limit: { type: 'integer', minimum: 1, maximum: 5000, default: 1000 },
         },
       },

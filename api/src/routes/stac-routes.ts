@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { stacFlights, stacFlightsExtent } from '../../../db/sql/flights.js';
 import { sendProblem } from '../problem.js';
 import { flightItem, flightItemCollection, flightsCollection, stacCatalog } from '../rasters/stac.js';
+import { idParams } from './id-schema.js';
 
 const ROLES = ['operator', 'reviewer', 'assessor'] as const;
 
@@ -48,7 +49,7 @@ export function stacRoutes(app: FastifyInstance, pool: pg.Pool): void {
     schema: {
       tags: ['stac'],
       summary: 'One flight as a STAC item',
-      params: { type: 'object', required: ['flightId'], properties: { flightId: { type: 'string', pattern: '^[0-9]{1,18}$' } } },
+      params: idParams('flightId'),
     },
   }, async (request, reply) => {
     const { flights } = await stacFlights(pool, { limit: 1, offset: 0, id: request.params.flightId });

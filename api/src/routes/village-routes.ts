@@ -10,12 +10,12 @@ import { assessVillageInDatabase, type VillageAssessmentReport } from '../assess
 import { renderAssessmentHtml } from '../assessment/render-html.js';
 import { closePdfPrinter, PdfPrinterUnavailable, printPdf } from '../pdf/print-pdf.js';
 import { sendProblem } from '../problem.js';
+import { idParams } from './id-schema.js';
 
 /** Longest period one assessment may span, days: a year (leap years included). */
 export const MAX_PERIOD_DAYS = 366;
 const ROLES = ['assessor', 'reviewer'] as const;
 const DAY_MS = 86_400_000;
-const PARAMS = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,18}$' } } };
 const PERIOD_QUERY = {
   type: 'object', additionalProperties: false, required: ['from', 'to'],
   properties: {
@@ -79,7 +79,7 @@ export function villageRoutes(app: FastifyInstance, pool: pg.Pool): void {
 
   app.get<PeriodRequest>('/api/villages/:id/assessment', {
     config: { roles: ROLES },
-    schema: { tags: ['villages'], params: PARAMS, querystring: PERIOD_QUERY },
+    schema: { tags: ['villages'], params: idParams('id'), querystring: PERIOD_QUERY },
   }, async (request, reply) => {
     const report = await assessmentOrProblem(pool, request.params.id, request.query, reply);
     if (!report) return reply;
@@ -88,7 +88,7 @@ export function villageRoutes(app: FastifyInstance, pool: pg.Pool): void {
 
   app.get<PeriodRequest>('/api/villages/:id/assessment.html', {
     config: { roles: ROLES },
-    schema: { tags: ['villages'], params: PARAMS, querystring: PERIOD_QUERY },
+    schema: { tags: ['villages'], params: idParams('id'), querystring: PERIOD_QUERY },
   }, async (request, reply) => {
     const report = await assessmentOrProblem(pool, request.params.id, request.query, reply);
     if (!report) return reply;
@@ -99,7 +99,7 @@ export function villageRoutes(app: FastifyInstance, pool: pg.Pool): void {
 
   app.get<PeriodRequest>('/api/villages/:id/assessment.pdf', {
     config: { roles: ROLES },
-    schema: { tags: ['villages'], params: PARAMS, querystring: PERIOD_QUERY },
+    schema: { tags: ['villages'], params: idParams('id'), querystring: PERIOD_QUERY },
   }, async (request, reply) => {
     const report = await assessmentOrProblem(pool, request.params.id, request.query, reply);
     if (!report) return reply;
