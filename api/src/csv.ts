@@ -1,6 +1,7 @@
 /**
  * CSV as Excel and WPS open it in China: UTF-8 with a byte-order mark (without it Excel reads
- * GBK and garbles 街镇 names), CRLF line ends, RFC 4180 quoting. Pure.
+ * GBK and garbles 街镇 names), CRLF line ends, RFC 4180 quoting. Pure; the one CSV writer and
+ * reader of the API (reports, quota files, candidate exports).
  *
  * @example
  * writeCsv([['街镇', 'm²'], ['华新镇', 120]]) // => '\uFEFF街镇,m²\r\n华新镇,120\r\n'
@@ -8,9 +9,10 @@
 
 export type CsvCell = string | number | null;
 
-const BOM = '\uFEFF';
+export const BOM = '\uFEFF';
 
-function cell(value: CsvCell): string {
+/** One CSV cell. */
+export function csvCell(value: CsvCell): string {
   if (value === null) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   // A text cell that starts like a formula would run as one in a spreadsheet: keep it text.
@@ -19,7 +21,7 @@ function cell(value: CsvCell): string {
 }
 
 export function writeCsv(rows: ReadonlyArray<ReadonlyArray<CsvCell>>): string {
-  return BOM + rows.map((row) => row.map(cell).join(',') + '\r\n').join('');
+  return BOM + rows.map((row) => row.map(csvCell).join(',') + '\r\n').join('');
 }
 
 /** Rows of fields from CSV text (a BOM, CRLF or LF, quoted fields with commas, quotes and line breaks). */

@@ -13,7 +13,7 @@ import { storeWeeklyReports } from '../../pipeline/src/queue/weekly-report-job.j
 import { hashPassword } from './auth/passwords.js';
 import { closePdfPrinter } from './pdf/print-pdf.js';
 import { REPORT_CSV_HEADER } from './reports/report-csv.js';
-import { parseCsv } from './reports/csv.js';
+import { parseCsv } from './csv.js';
 import { buildApi } from './server.js';
 
 const pool = createTestPool();

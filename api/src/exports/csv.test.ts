@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CandidateExportRow } from '../../../db/sql/candidates.js';
 import { exportFilename, attachment } from './attachment.js';
-import { BOM, candidatesCsv, csvCell, CSV_HEADER } from './csv.js';
+import { BOM, csvCell } from '../csv.js';
+import { candidatesCsv, CSV_HEADER } from './csv.js';
 
 const row: CandidateExportRow = {
   id: '7', status: 'pending', change_type: 'rooftop_addition', priority: 80, area_m2: 42.5, height_gain_m: 3.2, score: 0.9, version: 1,

@@ -12,7 +12,7 @@
  * Chinese headers are accepted: 街镇, 年度, 目标面积, 目标宗数.
  */
 import type { QuotaInput } from '../../../db/sql/quotas.js';
-import { parseCsv } from './csv.js';
+import { parseCsv } from '../csv.js';
 
 const COLUMNS: Record<string, keyof QuotaInput> = {
   street: 'street', 街镇: 'street',

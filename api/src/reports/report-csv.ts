@@ -4,7 +4,7 @@
  * quota columns. Pure.
  */
 import { FIGURE_KEYS, FIGURE_LABELS, type Figures, type PeriodReport, type QuotaProgress } from '../../../pipeline/src/core/weekly-report.js';
-import { writeCsv, type CsvCell } from './csv.js';
+import { writeCsv, type CsvCell } from '../csv.js';
 
 const percent = (ratio: number | null) => (ratio === null ? null : Math.round(ratio * 1000) / 10);
 
