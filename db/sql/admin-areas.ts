@@ -1,5 +1,6 @@
 /** SQL of the admin_area family: district (区) > street/town (街镇) > village/community (居村). */
 import type pg from 'pg';
+import { pageWithTotal } from './paging.js';
 
 /**
  * Upserts the checked import rows by code, then links each area to its parent by parent_code.
@@ -42,20 +43,14 @@ const VILLAGE_COLUMNS = `v.id::text, v.code, v.name, v.name_en,
 
 /** Villages/communities (居村) with their street/town, by street then code; optionally one street's (by code). */
 export async function listVillages(db: Queryable, filter: { streetCode?: string; limit: number; offset: number }): Promise<{ villages: VillageRow[]; matched: number }> {
-  const from = `FROM admin_area v LEFT JOIN admin_area s ON s.id = v.parent_id AND s.level = 'street'
-      WHERE v.level = 'village' AND ($1::text IS NULL OR s.code = $1)`;
-  const { rows } = await db.query<VillageRow & { matched: string }>(
-    `SELECT ${VILLAGE_COLUMNS}, count(*) OVER () AS matched
-       ${from}
-      ORDER BY s.code NULLS LAST, v.code
-      LIMIT $2 OFFSET $3`,
-    [filter.streetCode ?? null, filter.limit, filter.offset],
-  );
-  const villages = rows.map(({ matched: _, ...village }) => village);
-  if (rows[0] || filter.offset === 0) return { villages, matched: rows[0] ? Number(rows[0].matched) : 0 };
-  // A page past the end has no row to carry the window count: count apart, so the total stays true.
-  const total = await db.query<{ n: string }>(`SELECT count(*) AS n ${from}`, [filter.streetCode ?? null]);
-  return { villages, matched: Number(total.rows[0]!.n) };
+  const { rows, matched } = await pageWithTotal<VillageRow>(db, {
+    select: VILLAGE_COLUMNS,
+    from: `FROM admin_area v LEFT JOIN admin_area s ON s.id = v.parent_id AND s.level = 'street'
+      WHERE v.level = 'village' AND ($1::text IS NULL OR s.code = $1)`,
+    orderBy: 's.code NULLS LAST, v.code',
+    params: [filter.streetCode ?? null],
+  }, filter);
+  return { villages: rows, matched };
 }
 
 /** One village by id; null when there is none (or the area is a street or district). */
@@ -91,23 +86,15 @@ export function adminAreaConditions(page: Omit<AdminAreaPage, 'limit' | 'offset'
 /** Areas of one level as GeoJSON features (OGC API items), by code, with the matched count. */
 export async function listAdminAreas(db: pg.Pool | pg.PoolClient, page: AdminAreaPage): Promise<{ features: object[]; matched: number }> {
   const params: unknown[] = [];
-  const condition = adminAreaConditions(page, params);
-  const count = params.length;
-  const { rows } = await db.query<{ feature: object; matched: string }>(
-    `SELECT json_build_object('type', 'Feature', 'id', a.id, 'geometry', ST_AsGeoJSON(a.geom, 7)::json,
+  const { rows, matched } = await pageWithTotal<{ feature: object }>(db, {
+    select: `json_build_object('type', 'Feature', 'id', a.id, 'geometry', ST_AsGeoJSON(a.geom, 7)::json,
               'properties', json_build_object('code', a.code, 'name', a.name, 'name_en', a.name_en, 'level', a.level,
-                'parent_code', p.code, 'parent', p.name, 'area_m2', round(lw_area_m2(a.geom)::numeric))) AS feature,
-            count(*) OVER () AS matched
-       FROM admin_area a LEFT JOIN admin_area p ON p.id = a.parent_id
-       ${condition}
-      ORDER BY a.code
-      LIMIT $${count + 1} OFFSET $${count + 2}`,
-    [...params, page.limit, page.offset],
-  );
-  if (rows[0] || page.offset === 0) return { features: rows.map((r) => r.feature), matched: rows[0] ? Number(rows[0].matched) : 0 };
-  // A page past the end has no row to carry the window count.
-  const total = await db.query<{ n: string }>(`SELECT count(*) AS n FROM admin_area a ${condition}`, params);
-  return { features: [], matched: Number(total.rows[0]!.n) };
+                'parent_code', p.code, 'parent', p.name, 'area_m2', round(lw_area_m2(a.geom)::numeric))) AS feature`,
+    from: `FROM admin_area a LEFT JOIN admin_area p ON p.id = a.parent_id ${adminAreaConditions(page, params)}`,
+    orderBy: 'a.code',
+    params,
+  }, page);
+  return { features: rows.map((r) => r.feature), matched };
 }
 
 /** The lon/lat box of one level's areas; null when there are none. */

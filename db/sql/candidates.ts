@@ -4,6 +4,7 @@
  * flight, or by the same flight re-run after a crash) updates its candidate instead of adding one.
  */
 import type pg from 'pg';
+import { pageWithTotal } from './paging.js';
 
 export interface ObservedChange {
   /** GeoJSON geometry in lon/lat. */
@@ -287,23 +288,18 @@ const CANDIDATE_ORDER = `c.priority DESC, c.area_m2 DESC, c.id`;
 /** Candidates as GeoJSON features, filtered and paged, most urgent first. */
 export async function listCandidates(db: pg.Pool | pg.PoolClient, filter: CandidatePage): Promise<{ features: object[]; matched: number }> {
   const params: unknown[] = [];
-  const condition = candidateConditions(filter, params);
-  const { rows } = await db.query<{ feature: object; matched: string }>(
-    `SELECT json_build_object('type', 'Feature', 'id', c.id, 'geometry', ST_AsGeoJSON(c.geom, 7)::json,
+  const { rows, matched } = await pageWithTotal<{ feature: object }>(db, {
+    select: `json_build_object('type', 'Feature', 'id', c.id, 'geometry', ST_AsGeoJSON(c.geom, 7)::json,
               'properties', json_build_object('status', c.status, 'change_type', c.change_type, 'priority', c.priority,
                 'area_m2', round(c.area_m2::numeric, 1), 'height_gain_m', c.height_gain_m, 'score', c.score, 'version', c.version,
                 'village', v.name, 'street', s.name, 'first_seen_at', c.first_seen_at, 'last_seen_at', c.last_seen_at,
-                'reasons', c.triage->'reasons')) AS feature,
-            count(*) OVER () AS matched
-       FROM candidate c LEFT JOIN admin_area v ON v.id = c.village_id LEFT JOIN admin_area s ON s.id = c.street_id
-       ${condition}
-      ORDER BY ${CANDIDATE_ORDER}
-      LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-    [...params, filter.limit, filter.offset],
-  );
-  if (rows[0] || filter.offset === 0) return { features: rows.map((r) => r.feature), matched: rows[0] ? Number(rows[0].matched) : 0 };
-  // A page past the end has no row to carry the window count: count apart, so the total stays true.
-  return { features: [], matched: await countCandidates(db, filter) };
+                'reasons', c.triage->'reasons')) AS feature`,
+    from: `FROM candidate c LEFT JOIN admin_area v ON v.id = c.village_id LEFT JOIN admin_area s ON s.id = c.street_id
+       ${candidateConditions(filter, params)}`,
+    orderBy: CANDIDATE_ORDER,
+    params,
+  }, filter);
+  return { features: rows.map((r) => r.feature), matched };
 }
 
 export async function countCandidates(db: pg.Pool | pg.PoolClient, filter: CandidateFilter): Promise<number> {

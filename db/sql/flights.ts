@@ -1,5 +1,6 @@
 /** SQL of the flight family: flights (航飞/架次), their assets and detection runs. */
 import type pg from 'pg';
+import { pageWithTotal } from './paging.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -261,24 +262,19 @@ const STAC_FLIGHTS_FROM = `FROM flight f
 
 /** Flights in the STAC catalog: done, or holding COGs already; oldest first, paged; `id` picks one. */
 export async function stacFlights(db: Queryable, page: { limit: number; offset: number; id?: string }): Promise<{ flights: StacFlightRow[]; matched: number }> {
-  const { rows } = await db.query<StacFlightRow & { matched: string }>(
-    `SELECT f.id::text, f.status, f.captured_at, f.created_at, f.updated_at, f.operator, f.gsd_m,
+  const { rows, matched } = await pageWithTotal<StacFlightRow>(db, {
+    select: `f.id::text, f.status, f.captured_at, f.created_at, f.updated_at, f.operator, f.gsd_m,
             ST_AsGeoJSON(f.footprint, 7) AS footprint,
             CASE WHEN f.footprint IS NULL THEN NULL
                  ELSE json_build_array(ST_XMin(f.footprint), ST_YMin(f.footprint), ST_XMax(f.footprint), ST_YMax(f.footprint)) END AS bbox,
             (SELECT coalesce(json_agg(json_build_object('kind', a.kind, 'bytes', a.bytes, 'width', a.width, 'height', a.height, 'crs', a.crs)
                                       ORDER BY a.kind), '[]')
-               FROM flight_asset a WHERE a.flight_id = f.id AND a.role = 'cog' AND a.kind IN ('orthophoto', 'surface_model')) AS cogs,
-            count(*) OVER () AS matched
-       ${STAC_FLIGHTS_FROM}
-      ORDER BY f.id LIMIT $2 OFFSET $3`,
-    [page.id ?? null, page.limit, page.offset],
-  );
-  const flights = rows.map(({ matched: _matched, ...flight }) => flight);
-  if (rows[0] || page.offset === 0) return { flights, matched: rows[0] ? Number(rows[0].matched) : 0 };
-  // A page past the end has no row to carry the window count: count apart, so the total stays true.
-  const total = await db.query<{ n: string }>(`SELECT count(*) AS n ${STAC_FLIGHTS_FROM}`, [page.id ?? null]);
-  return { flights, matched: Number(total.rows[0]!.n) };
+               FROM flight_asset a WHERE a.flight_id = f.id AND a.role = 'cog' AND a.kind IN ('orthophoto', 'surface_model')) AS cogs`,
+    from: STAC_FLIGHTS_FROM,
+    orderBy: 'f.id',
+    params: [page.id ?? null],
+  }, page);
+  return { flights: rows, matched };
 }
 
 /** The space and time all catalogued flights cover, for the STAC collection's extent. */

@@ -1,5 +1,6 @@
 /** SQL of the register_entry family: the stock register of illegal buildings (存量违建台账). */
 import type pg from 'pg';
+import { pageWithTotal } from './paging.js';
 
 /**
  * Upserts the checked import rows by external id. The village is taken from `village_code` when
@@ -55,25 +56,18 @@ export function registerConditions(page: Omit<RegisterPage, 'limit' | 'offset'>,
 /** Register entries as GeoJSON features (OGC API items), in id order, with the matched count. */
 export async function listRegisterEntries(db: pg.Pool | pg.PoolClient, page: RegisterPage): Promise<{ features: object[]; matched: number }> {
   const params: unknown[] = [];
-  const condition = registerConditions(page, params);
-  const count = params.length;
-  const { rows } = await db.query<{ feature: object; matched: string }>(
-    `SELECT json_build_object('type', 'Feature', 'id', r.id, 'geometry', ST_AsGeoJSON(r.footprint, 7)::json,
+  const { rows, matched } = await pageWithTotal<{ feature: object }>(db, {
+    select: `json_build_object('type', 'Feature', 'id', r.id, 'geometry', ST_AsGeoJSON(r.footprint, 7)::json,
               'properties', json_build_object('external_id', r.external_id, 'category', r.category, 'measure', r.measure,
                 'status', r.status, 'area_m2', round(r.area_m2::numeric, 1), 'village_code', v.code, 'village', v.name,
                 'street_code', s.code, 'street', s.name, 'registered_on', r.registered_on, 'demolished_on', r.demolished_on,
-                'last_safety_inspection', r.last_safety_inspection, 'notes', r.notes)) AS feature,
-            count(*) OVER () AS matched
-       FROM register_entry r LEFT JOIN admin_area v ON v.id = r.village_id LEFT JOIN admin_area s ON s.id = r.street_id
-       ${condition}
-      ORDER BY r.id
-      LIMIT $${count + 1} OFFSET $${count + 2}`,
-    [...params, page.limit, page.offset],
-  );
-  if (rows[0] || page.offset === 0) return { features: rows.map((r) => r.feature), matched: rows[0] ? Number(rows[0].matched) : 0 };
-  // A page past the end has no row to carry the window count.
-  const total = await db.query<{ n: string }>(`SELECT count(*) AS n FROM register_entry r ${condition}`, params);
-  return { features: [], matched: Number(total.rows[0]!.n) };
+                'last_safety_inspection', r.last_safety_inspection, 'notes', r.notes)) AS feature`,
+    from: `FROM register_entry r LEFT JOIN admin_area v ON v.id = r.village_id LEFT JOIN admin_area s ON s.id = r.street_id
+       ${registerConditions(page, params)}`,
+    orderBy: 'r.id',
+    params,
+  }, page);
+  return { features: rows.map((r) => r.feature), matched };
 }
 
 /**

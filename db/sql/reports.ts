@@ -4,6 +4,7 @@
  * after the last, +08:00), so an event at Sunday 23:30 in Shanghai belongs to that week.
  */
 import type pg from 'pg';
+import { pageWithTotal } from './paging.js';
 // Types only: the shapes the pure report core works with; nothing of the pipeline runs here.
 import type { CountAndArea, ReportArea } from '../../pipeline/src/core/weekly-report.js';
 
@@ -117,25 +118,18 @@ export interface StoredReportSummary {
 
 /** Stored reports, newest period first, optionally of one kind and one area (0: everywhere). */
 export async function listStoredReports(db: Queryable, filter: { kind?: StoredReportKind; areaId?: string; limit: number; offset: number }): Promise<{ reports: StoredReportSummary[]; matched: number }> {
-  const from = `FROM stored_report r LEFT JOIN admin_area a ON a.id = r.area_id
-      WHERE ($1::text IS NULL OR r.kind = $1)
-        AND ($2::bigint IS NULL OR COALESCE(r.area_id, 0) = $2)`;
-  const params = [filter.kind ?? null, filter.areaId ?? null];
-  const { rows } = await db.query<StoredReportSummary & { matched: number }>(
-    `SELECT r.id::text, r.kind, to_char(r.period_start, 'YYYY-MM-DD') AS "periodStart", to_char(r.period_end, 'YYYY-MM-DD') AS "periodEnd",
+  const { rows, matched } = await pageWithTotal<StoredReportSummary>(db, {
+    select: `r.id::text, r.kind, to_char(r.period_start, 'YYYY-MM-DD') AS "periodStart", to_char(r.period_end, 'YYYY-MM-DD') AS "periodEnd",
             r.content->'period'->>'label' AS label,
             CASE WHEN a.id IS NULL THEN NULL ELSE json_build_object('id', a.id::text, 'code', a.code, 'name', a.name) END AS area,
-            r.created_at AS "createdAt", count(*) OVER ()::int AS matched
-       ${from}
-      ORDER BY r.period_start DESC, r.kind, a.level NULLS FIRST, a.code NULLS FIRST
-      LIMIT $3 OFFSET $4`,
-    [...params, filter.limit, filter.offset],
-  );
-  const reports = rows.map(({ matched: _, ...report }) => report);
-  if (rows[0] || filter.offset === 0) return { reports, matched: rows[0]?.matched ?? 0 };
-  // A page past the end has no row to carry the window count: count apart, so the total stays true.
-  const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${from}`, params);
-  return { reports, matched: total.rows[0]!.n };
+            r.created_at AS "createdAt"`,
+    from: `FROM stored_report r LEFT JOIN admin_area a ON a.id = r.area_id
+      WHERE ($1::text IS NULL OR r.kind = $1)
+        AND ($2::bigint IS NULL OR COALESCE(r.area_id, 0) = $2)`,
+    orderBy: 'r.period_start DESC, r.kind, a.level NULLS FIRST, a.code NULLS FIRST',
+    params: [filter.kind ?? null, filter.areaId ?? null],
+  }, filter);
+  return { reports: rows, matched };
 }
 
 /** One stored report with its content, or null. */
