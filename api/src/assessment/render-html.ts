@@ -5,6 +5,7 @@
  * fonts, no images from anywhere: the same page is printed to PDF. Pure: data in, HTML out.
  */
 import type { Geometry, Position } from 'geojson';
+import { addDays } from '../../../pipeline/src/core/report-periods.js';
 import type { BlockingItem, Criterion, VillageAssessment } from '../../../pipeline/src/core/village-assessment.js';
 import type { AssessmentMap } from './assess-village.js';
 
@@ -12,8 +13,6 @@ const escapeHtml = (text: unknown) => String(text ?? '').replace(/[&<>"']/g, (c)
 const number = (x: number, digits = 1) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 /** An instant as Shanghai local time, YYYY-MM-DD HH:MM. */
 const local = (instant: string | null) => (instant ? new Date(Date.parse(instant) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ') : '—');
-/** The period's last day: `to` is exclusive. */
-const dayBefore = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 
 const CRITERIA: Record<Criterion, string> = {
   no_illegal_in_register: '数据库内无违法建筑 · No illegal building in the register',
@@ -154,7 +153,7 @@ export function renderAssessmentHtml({ assessment, map }: { assessment: VillageA
 <body>
 <h1>${escapeHtml(title)}</h1>
 <div class="en">${escapeHtml(village.street ?? '')} · ${escapeHtml(village.name)}${village.nameEn ? ` (${escapeHtml(village.nameEn)})` : ''} · 代码 code ${escapeHtml(village.code)} · id ${escapeHtml(village.id)}</div>
-<p>考核期 Period: ${escapeHtml(period.from)} — ${escapeHtml(dayBefore(period.to))} (含 inclusive, 北京时间 China Standard Time) ·
+<p>考核期 Period: ${escapeHtml(period.from)} — ${escapeHtml(addDays(period.to, -1))} (含 inclusive, 北京时间 China Standard Time) ·
 生成 Generated: ${escapeHtml(local(generatedAt.toISOString()))}</p>
 <p>结论 Verdict: <span class="verdict" id="verdict">${pass ? '通过 PASS' : '未通过 FAIL'}</span></p>
 <h2>考核标准 Criteria</h2>

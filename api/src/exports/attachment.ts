@@ -1,9 +1,8 @@
 /** Download names: lingwei-<what>-<Shanghai date>.<ext>, so that saved exports sort by day. */
-
-const SHANGHAI_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+import { shanghaiDate } from '../../../pipeline/src/core/report-periods.js';
 
 export function exportFilename(what: string, extension: string, at: Date): string {
-  return `lingwei-${what}-${SHANGHAI_DATE.format(at)}.${extension}`;
+  return `lingwei-${what}-${shanghaiDate(at)}.${extension}`;
 }
 
 /** The Content-Disposition header value that makes browsers save `filename`. */
