@@ -34,7 +34,8 @@ export interface RaiseOutcome {
  * through ST_Intersects.
  */
 const MATCH_SQL = `
-  WITH incoming AS (SELECT ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)), 3) AS g),
+  WITH incoming AS (SELECT g, lw_metric(g) AS m
+                      FROM (SELECT ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)), 3) AS g) t),
        outlines AS (
          SELECT c.id, c.geom AS g FROM candidate c, incoming i
           WHERE ST_Intersects(c.geom, i.g) AND c.status NOT IN ('merged', 'demolition_confirmed')
@@ -43,13 +44,14 @@ const MATCH_SQL = `
          SELECT c.id, o.geom FROM candidate_observation o JOIN candidate c ON c.id = o.candidate_id, incoming i
           WHERE ST_Intersects(o.geom, i.g) AND o.flight_id <> $3 AND c.last_flight_id = $3
             AND c.status NOT IN ('merged', 'demolition_confirmed')
-            AND (c.change_type = 'demolished') = ($2 = 'demolished'))
-  SELECT o.id
-    FROM outlines o, incoming i
-   WHERE ST_Area(ST_Intersection(lw_metric(o.g), lw_metric(i.g))) / NULLIF(ST_Area(ST_Union(lw_metric(o.g), lw_metric(i.g))), 0) >= 0.3
-      OR ST_Area(ST_Intersection(lw_metric(o.g), lw_metric(i.g)))
-         / NULLIF(LEAST(ST_Area(lw_metric(o.g)), ST_Area(lw_metric(i.g))), 0) >= 0.5
-   ORDER BY ST_Area(ST_Intersection(lw_metric(o.g), lw_metric(i.g))) DESC, o.id
+            AND (c.change_type = 'demolished') = ($2 = 'demolished')),
+       -- each outline in metres once, and the overlap once, for both rules and the order
+       sizes AS (
+         SELECT o.id, ST_Area(ST_Intersection(o.m, i.m)) AS shared, ST_Area(ST_Union(o.m, i.m)) AS joined, LEAST(ST_Area(o.m), ST_Area(i.m)) AS smaller
+           FROM (SELECT id, lw_metric(g) AS m FROM outlines) o, incoming i)
+  SELECT id FROM sizes
+   WHERE shared / NULLIF(joined, 0) >= 0.3 OR shared / NULLIF(smaller, 0) >= 0.5
+   ORDER BY shared DESC, id
    LIMIT 1`;
 
 /**
