@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # npm run train: export the training data (TypeScript preprocessing), train (PyTorch, CPU, fixed
 # seed), export ONNX + parity fixture. Environment: SCENES (synthetic training scenes, default
-# 200), STEPS (default 3000), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
+# 200), STEPS (default 6000), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
 # ../shared/data/real; absent = synthetic only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
 DATA=models/.cache/data
 SCENES=${SCENES:-200}
-STEPS=${STEPS:-3000}
+STEPS=${STEPS:-6000}
 DEVICE=${DEVICE:-cpu}
 REAL=${REAL:-../shared/data/real}
 start=$(date +%s)
