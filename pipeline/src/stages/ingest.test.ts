@@ -60,6 +60,23 @@ describe('ingestFlight', () => {
     expect(await rejection({ orthophoto: truncated })).toMatch(/truncated or corrupt/);
   });
 
+  it('rejects a truncated orthophoto written beside a whole surface model and leaves no half-written file', async () => {
+    // The two COGs are written at once: the rejection must wait for the surface model's write,
+    // so nothing of either is left half-written in the flight's folder (the surface model is large
+    // enough that its write is still running when the orthophoto fails).
+    const whole = writeOrthophoto(file('whole-2.tif'), 1200, 900);
+    const truncated = file('truncated-2.tif');
+    fs.writeFileSync(truncated, fs.readFileSync(whole).subarray(0, Math.floor(fs.statSync(whole).size / 20)));
+    const flightId = await registerUploads(pool, { orthophoto: truncated, surfaceModel: writeSurfaceModel(file('d-2.tif'), 3000, 2250, 0.04) });
+    const error = await ingestFlight(ctx, flightId).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FlightRejectedError);
+    expect((error as Error).message).toMatch(/orthophoto could not be read to the end/);
+    const flightDir = path.join(dir, 'store', 'flights', flightId);
+    const left = fs.existsSync(flightDir) ? fs.readdirSync(flightDir).filter((name) => name.includes('.partial')) : [];
+    expect(left).toEqual([]);
+    expect((await getFlight(pool, flightId))!.assets.filter((a) => a.role === 'cog')).toEqual([]);
+  });
+
   it('rejects a file that is not a raster', async () => {
     fs.writeFileSync(file('notes.tif'), 'these are my flight notes, not an image');
     expect(await rejection({ orthophoto: file('notes.tif') })).toMatch(/^The orthophoto is not a readable GeoTIFF/);

@@ -176,10 +176,18 @@ export async function ingestFlight(ctx: StageContext, flightId: string): Promise
 
   ensureFlightDir(ctx.config.rasterStore, flightId);
   const orthoCog = flightPath(ctx.config.rasterStore, flightId, FLIGHT_FILES.orthophotoCog);
-  const orthoMeta = await writeCog('orthophoto', orthoUpload.uri, orthoCog, ortho);
-  await ctx.progress(0.6);
   const dsmCog = dsm ? flightPath(ctx.config.rasterStore, flightId, FLIGHT_FILES.surfaceModelCog) : null;
-  const dsmMeta = dsm && dsmCog ? await writeCog('surface_model', dsmUpload!.uri, dsmCog, dsm) : null;
+  // Both COGs are written at once: each GDAL write is mostly one thread decoding the upload, so
+  // together they keep two cores busy. Both are awaited before any error is raised, so a rejected
+  // orthophoto never leaves the surface model's write running behind the clean-up.
+  const [orthoWrite, dsmWrite] = await Promise.allSettled([
+    writeCog('orthophoto', orthoUpload.uri, orthoCog, ortho),
+    dsm && dsmCog ? writeCog('surface_model', dsmUpload!.uri, dsmCog, dsm) : Promise.resolve(null),
+  ]);
+  if (orthoWrite.status === 'rejected') throw orthoWrite.reason;
+  if (dsmWrite.status === 'rejected') throw dsmWrite.reason;
+  const orthoMeta = orthoWrite.value;
+  const dsmMeta = dsmWrite.value;
   await ctx.progress(0.9);
   const footprint = traceFootprint(orthoCog, orthoMeta);
 
