@@ -21,6 +21,13 @@ beforeEach(() => emptyTables(pool));
 
 const file = (name: string) => path.join(dir, name);
 
+/** A copy of `whole` cut after `share` of its bytes, as an upload that stopped early leaves it. */
+function truncatedCopy(whole: string, name: string, share: number): string {
+  const target = file(name);
+  fs.writeFileSync(target, fs.readFileSync(whole).subarray(0, Math.floor(fs.statSync(whole).size * share)));
+  return target;
+}
+
 async function rejection(files: { orthophoto?: string; surfaceModel?: string }): Promise<string> {
   const flightId = await registerUploads(pool, files);
   const error = await ingestFlight(ctx, flightId).catch((e: unknown) => e);
@@ -54,9 +61,7 @@ describe('ingestFlight', () => {
   });
 
   it('rejects a truncated orthophoto', async () => {
-    const whole = writeOrthophoto(file('whole.tif'), 1200, 900);
-    const truncated = file('truncated.tif');
-    fs.writeFileSync(truncated, fs.readFileSync(whole).subarray(0, Math.floor(fs.statSync(whole).size / 2)));
+    const truncated = truncatedCopy(writeOrthophoto(file('whole.tif'), 1200, 900), 'truncated.tif', 1 / 2);
     expect(await rejection({ orthophoto: truncated })).toMatch(/truncated or corrupt/);
   });
 
@@ -64,9 +69,7 @@ describe('ingestFlight', () => {
     // The two COGs are written at once: the rejection must wait for the surface model's write,
     // so nothing of either is left half-written in the flight's folder (the surface model is large
     // enough that its write is still running when the orthophoto fails).
-    const whole = writeOrthophoto(file('whole-2.tif'), 1200, 900);
-    const truncated = file('truncated-2.tif');
-    fs.writeFileSync(truncated, fs.readFileSync(whole).subarray(0, Math.floor(fs.statSync(whole).size / 20)));
+    const truncated = truncatedCopy(writeOrthophoto(file('whole-2.tif'), 1200, 900), 'truncated-2.tif', 1 / 20);
     const flightId = await registerUploads(pool, { orthophoto: truncated, surfaceModel: writeSurfaceModel(file('d-2.tif'), 3000, 2250, 0.04) });
     const error = await ingestFlight(ctx, flightId).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FlightRejectedError);
