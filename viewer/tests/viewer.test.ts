@@ -132,7 +132,9 @@ describe('the viewer in a browser', { timeout: 120_000 }, () => {
   });
 
   it('recolours the candidate layer after a decision', async () => {
-    // Back to the verified one: the map flies there and draws it in the verified colour.
+    // Back to the verified one: the map flies there and draws it in the verified colour. The tile
+    // under it was loaded before the decision, and the flight to the next candidate changed a layer
+    // filter right after the refresh: MapLibre would drop that refresh and keep the old tile.
     await page.getByTestId('queue-list').locator(`li[data-id="${decided.verified}"]`).click();
     await expect.poll(() => mapStatus(decided.verified), { timeout: 20_000 }).toBe('verified');
     await mapSettled(page);

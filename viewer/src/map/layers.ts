@@ -109,10 +109,18 @@ export function setOverlayVisible(map: MapLibreMap, key: OverlayKey, visible: bo
   for (const id of overlay.layers) map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
 }
 
-/** Reloads the candidate tiles after a decision: the API's tiles are never stale, the browser's might be. */
+/**
+ * Reloads the candidate tiles after a decision: the API's tiles are never stale, the browser's might be.
+ * MapLibre (6.17) takes up a new tile URL on the next animation frame, and drops it when a layer
+ * of the source changed in between (the focus filter of the flight to the next candidate does):
+ * the tiles on screen then keep the status from before the decision. Asking for a repaint first
+ * puts the map's own frame, which applies pending layer changes, ahead of the new URL.
+ */
 export function refreshCandidates(map: MapLibreMap): void {
   const source = map.getSource('candidates') as { setTiles?: (tiles: string[]) => void } | undefined;
-  source?.setTiles?.(vector('candidates', Date.now()).tiles);
+  if (!source?.setTiles) return;
+  map.triggerRepaint();
+  source.setTiles(vector('candidates', Date.now()).tiles);
 }
 
 /** Haloes one candidate in white, under its status colour (or none). */
