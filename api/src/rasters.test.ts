@@ -3,6 +3,7 @@
  * fixture scene's autumn flight taken in by the ingest stage (real COGs with overviews), served by
  * the API, read back with sharp and with GDAL over HTTP.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -13,7 +14,7 @@ import { openSession, upsertUser, type Role } from '../../db/sql/users.js';
 import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
 import { loadConfig } from '../../pipeline/src/config.js';
 import gdal from '../../pipeline/src/gdal.js';
-import { writeEvidence } from '../../pipeline/src/stages/evidence.js';
+import { drawEvidence } from '../../pipeline/src/stages/evidence.js';
 import { ingestFlight } from '../../pipeline/src/stages/ingest.js';
 import { registerUploads, tempDir, testStageContext } from '../../pipeline/src/stages/testing/flight-files.js';
 import { hashPassword } from './auth/passwords.js';
@@ -267,22 +268,30 @@ describe('COG downloads', () => {
 });
 
 describe('evidence images', () => {
+  let drawn: Awaited<ReturnType<typeof drawEvidence>>;
   beforeAll(async () => {
-    // A real chip, drawn by the raise stage's code from the flight's COG around an outline.
+    // Real chips, drawn by the raise stage's code from the flight's COG around an outline, kept as
+    // the raise stage keeps them: the image in evidence_chip, its digest on the observation.
     const uri = (await getFlight(pool, flightId))!.assets.find((a) => a.kind === 'orthophoto' && a.role === 'cog')!.uri;
     const ring = [[606_390, 3_446_190], [606_410, 3_446_190], [606_410, 3_446_210], [606_390, 3_446_210], [606_390, 3_446_190]];
-    const chips = await writeEvidence(store, flightId, [ring], { uri, shift: { dx: 0, dy: 0 }, gsd: 0.1 }, null);
+    drawn = await drawEvidence([ring], { uri, shift: { dx: 0, dy: 0 }, gsd: 0.1 }, null);
     const { rows } = await pool.query<{ id: string }>(
       `INSERT INTO candidate (geom, change_type, area_m2) VALUES (ST_Multi(ST_MakeEnvelope(121.1155, 31.1324, 121.1157, 31.1326, 4326)), 'new_structure', 400) RETURNING id::text`);
     candidateId = rows[0]!.id;
+    await pool.query(`INSERT INTO evidence_chip (digest, media_type, image) VALUES ($1, $2, $3)`, [drawn.after.digest, drawn.after.mediaType, drawn.after.image]);
     await pool.query(
       `INSERT INTO candidate_observation (candidate_id, flight_id, geom, evidence_before, evidence_after)
-       SELECT $1, $2, geom, NULL, $3 FROM candidate WHERE id = $1`, [candidateId, flightId, chips.after]);
-    // A row pointing outside the raster store must never be served.
+       SELECT $1, $2, geom, NULL, $3 FROM candidate WHERE id = $1`, [candidateId, flightId, drawn.after.digest]);
     await pool.query(
-      `INSERT INTO candidate_observation (candidate_id, flight_id, geom, evidence_before, evidence_after)
-       SELECT $1, $2, geom, '/etc/passwd', $3 FROM candidate WHERE id = $1`, [candidateId, orthoOnlyFlightId, path.join(store, '..', 'outside.webp')]);
-    fs.writeFileSync(path.join(store, '..', 'outside.webp'), 'not for you');
+      `INSERT INTO candidate_observation (candidate_id, flight_id, geom) SELECT $1, $2, geom FROM candidate WHERE id = $1`, [candidateId, orthoOnlyFlightId]);
+  });
+
+  it('are drawn as WebP no larger than 384 px, named by their SHA-256', async () => {
+    expect(drawn.before).toBeNull();
+    const meta = await sharp(drawn.after.image).metadata();
+    expect([meta.format, drawn.after.mediaType]).toEqual(['webp', 'image/webp']);
+    expect(Math.max(meta.width!, meta.height!)).toBeLessThanOrEqual(384);
+    expect(drawn.after.digest).toBe(createHash('sha256').update(drawn.after.image).digest('hex'));
   });
 
   it('serve the chip as WebP with an ETag that answers 304', async () => {
@@ -291,14 +300,12 @@ describe('evidence images', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('image/webp');
     expect(response.headers['cache-control']).toBe('private, max-age=3600');
-    const meta = await sharp(response.rawPayload).metadata();
-    expect(meta.format).toBe('webp');
-    expect(Math.max(meta.width!, meta.height!)).toBeGreaterThan(100);
+    expect(response.rawPayload.equals(drawn.after.image)).toBe(true);
     const again = await app.inject({ url, headers: as('assessor', { 'if-none-match': String(response.headers.etag) }) });
     expect(again.statusCode).toBe(304);
   });
 
-  it('say 404 for a missing chip, an unknown observation, and a recorded path outside the raster store', async () => {
+  it('say 404 for a missing chip and an unknown observation', async () => {
     const cases: Array<[string, string]> = [
       [`/api/candidates/${candidateId}/evidence/${flightId}/before`, 'No evidence image'],
       [`/api/candidates/${candidateId}/evidence/99999/after`, 'No such observation'],
@@ -310,6 +317,11 @@ describe('evidence images', () => {
       const response = await app.inject({ url, headers: as('reviewer') });
       expect([url, response.statusCode, response.json().title]).toEqual([url, 404, title]);
     }
+  });
+
+  it('cannot be named on an observation without the image being stored', async () => {
+    await expect(pool.query(`UPDATE candidate_observation SET evidence_before = $3 WHERE candidate_id = $1 AND flight_id = $2`,
+      [candidateId, orthoOnlyFlightId, '0'.repeat(64)])).rejects.toThrow(/evidence_before_fkey/);
   });
 
   it('take nothing from the URL as a path', async () => {

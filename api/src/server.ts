@@ -63,7 +63,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   uploadRoutes(app, uploads, options.uploadMaxBytes ?? uploadLimits.maxBytes, uploadLimits.expiryHours);
   flightCreateRoute(app, options.pool, pipeline, uploads);
   tileRoutes(app, options.pool, options.redis ?? null, options.cachePrefix ?? 'lingwei');
-  rasterRoutes(app, options.pool, pipeline.rasterStore);
+  rasterRoutes(app, options.pool);
   villageRoutes(app, options.pool);
   scheduleRoutes(app, options.pool);
   reportRoutes(app, options.pool);

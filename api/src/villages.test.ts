@@ -3,6 +3,7 @@
  * PostGIS computing coverage) and the real Chromium printing the PDF. Each village is a 0.005° square
  * (about 475 m × 555 m) of its own, so each case changes one fact.
  */
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFlight, setFlightFootprint, setFlightStatus } from '../../db/sql/flights.js';
@@ -54,10 +55,15 @@ async function addCandidate(code: string, status: string, firstSeenAt: string, f
      VALUES (ST_Multi(ST_MakeEnvelope($1::float8, 31.2025, $1::float8 + 0.0001, 31.2026, 4326)), $2, $3, 95, $4, $4, $5, $5) RETURNING id::text`,
     [x, changeType, status, flightId, firstSeenAt],
   );
+  // Two stand-in images (an assessment links to the chips, it does not show them).
+  const [before, after] = ['before', 'after'].map((which) => Buffer.from(`${which} ${rows[0]!.id}`));
+  const digest = (image: Buffer) => createHash('sha256').update(image).digest('hex');
+  await pool.query(`INSERT INTO evidence_chip (digest, media_type, image) VALUES ($1, 'image/webp', $2), ($3, 'image/webp', $4)`,
+    [digest(before!), before, digest(after!), after]);
   await pool.query(
     `INSERT INTO candidate_observation (candidate_id, flight_id, geom, area_m2, evidence_before, evidence_after)
      SELECT id, $2, geom, area_m2, $3, $4 FROM candidate WHERE id = $1::bigint`,
-    [rows[0]!.id, flightId, `chips/${rows[0]!.id}/before.webp`, `chips/${rows[0]!.id}/after.webp`],
+    [rows[0]!.id, flightId, digest(before!), digest(after!)],
   );
   return rows[0]!.id;
 }

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { inTransaction } from '../connection.js';
 import { createTestPool, emptyTables } from '../testing/test-database.js';
-import { loadAreaContext, raiseCandidate, type ObservedChange } from './candidates.js';
+import { loadAreaContext, raiseCandidate, type EvidenceChip, type ObservedChange } from './candidates.js';
 import { createFlight } from './flights.js';
 
 const pool = createTestPool();
@@ -97,6 +98,28 @@ describe('raiseCandidate', () => {
     }
     const observed = await pool.query(`SELECT candidate_id::text FROM candidate_observation`);
     expect(observed.rows).toEqual([{ candidate_id: twin }]);
+  });
+
+  it('stores a chip once however often it is raised, and none when the flight\'s transaction fails', async () => {
+    const chip = (text: string): EvidenceChip => {
+      const image = Buffer.from(text);
+      return { digest: createHash('sha256').update(image).digest('hex'), mediaType: 'image/webp', image };
+    };
+    const flight = await createFlight(pool, {});
+    const run = await newRun(flight);
+    const seen = change(square(121.1, 31.1), { evidenceBefore: chip('before'), evidenceAfter: chip('after') });
+    for (let i = 0; i < 2; i += 1) await inTransaction(pool, (c) => raiseCandidate(c, flight, run, seen));
+    const stored = async () => (await pool.query(`SELECT encode(image, 'escape') AS image FROM evidence_chip ORDER BY 1`)).rows.map((r) => r.image);
+    expect(await stored()).toEqual(['after', 'before']);
+    const { rows } = await pool.query(`SELECT evidence_before, evidence_after FROM candidate_observation`);
+    expect(rows).toEqual([{ evidence_before: seen.evidenceBefore!.digest, evidence_after: seen.evidenceAfter!.digest }]);
+
+    const failing = inTransaction(pool, async (c) => {
+      await raiseCandidate(c, flight, run, change(square(121.2, 31.1), { evidenceAfter: chip('elsewhere') }));
+      throw new Error('the worker died');
+    });
+    await expect(failing).rejects.toThrow('the worker died');
+    expect(await stored()).toEqual(['after', 'before']);
   });
 
   it('keeps a demolition and a new structure at the same place apart, and separate places apart', async () => {

@@ -15,8 +15,16 @@ export interface ObservedChange {
   triage: object;
   heightGainM: number | null;
   score: number | null;
-  evidenceBefore: string | null;
-  evidenceAfter: string | null;
+  /** The chip of the earlier image, when there was one. */
+  evidenceBefore: EvidenceChip | null;
+  evidenceAfter: EvidenceChip | null;
+}
+
+/** An evidence image, named by the SHA-256 (hex) of its bytes. */
+export interface EvidenceChip {
+  digest: string;
+  mediaType: 'image/webp' | 'image/jpeg';
+  image: Buffer;
 }
 
 export interface RaiseOutcome {
@@ -93,6 +101,14 @@ export async function raiseCandidate(client: pg.PoolClient, flightId: string, ru
       [candidateId, change.status, { flightId, changeType: change.changeType, triage: change.triage }],
     );
   }
+  const chips = [change.evidenceBefore, change.evidenceAfter].filter((c): c is EvidenceChip => c !== null);
+  if (chips.length) {
+    await client.query(
+      `INSERT INTO evidence_chip (digest, media_type, image) SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])
+       ON CONFLICT (digest) DO NOTHING`,
+      [chips.map((c) => c.digest), chips.map((c) => c.mediaType), chips.map((c) => c.image)],
+    );
+  }
   // Two pieces of one flight can match the same candidate (an earlier flight's outline covering
   // both): within one detection run they add up to one observation instead of the second
   // overwriting the first. A repeat of the same run unions equal shapes and changes nothing.
@@ -116,7 +132,7 @@ export async function raiseCandidate(client: pg.PoolClient, flightId: string, ru
                    detection_run_id = EXCLUDED.detection_run_id
             RETURNING (xmax = 0) AS inserted, geom)
      SELECT u.inserted, (e.geom IS NOT NULL AND NOT ST_Equals(e.geom, u.geom)) AS reshaped FROM upserted u LEFT JOIN earlier e ON true`,
-    [candidateId, flightId, runId, change.geometry, change.score, change.heightGainM, change.evidenceBefore, change.evidenceAfter],
+    [candidateId, flightId, runId, change.geometry, change.score, change.heightGainM, change.evidenceBefore?.digest ?? null, change.evidenceAfter?.digest ?? null],
   );
   const { inserted, reshaped } = observed[0]!;
   if (outcome === 'observed' || reshaped) {
@@ -355,6 +371,22 @@ export async function exportCandidates(db: pg.Pool | pg.PoolClient, filter: Cand
   return rows;
 }
 
+/**
+ * The `which` evidence chip of a flight's observation of a candidate: undefined when that flight
+ * did not observe it, null when it observed it without such a chip (no earlier image).
+ */
+export async function observationEvidenceChip(db: pg.Pool | pg.PoolClient, candidateId: string, flightId: string, which: 'before' | 'after'): Promise<EvidenceChip | null | undefined> {
+  const { rows } = await db.query<{ digest: string | null; media_type: EvidenceChip['mediaType'] | null; image: Buffer | null }>(
+    `SELECT e.digest, e.media_type, e.image
+       FROM candidate_observation o LEFT JOIN evidence_chip e ON e.digest = ${which === 'before' ? 'o.evidence_before' : 'o.evidence_after'}
+      WHERE o.candidate_id = $1 AND o.flight_id = $2`,
+    [candidateId, flightId],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  return row.digest === null ? null : { digest: row.digest, mediaType: row.media_type!, image: row.image! };
+}
+
 /** One candidate with its observations across flights and its audit trail; null if unknown. */
 export async function candidateDetail(db: pg.Pool | pg.PoolClient, id: string): Promise<object | null> {
   const { rows } = await db.query<{ detail: object }>(
@@ -363,7 +395,7 @@ export async function candidateDetail(db: pg.Pool | pg.PoolClient, id: string): 
               'properties', to_jsonb(c) - 'geom',
               'observations', (SELECT coalesce(json_agg(json_build_object('flight_id', o.flight_id, 'observed_at', o.observed_at,
                                  'area_m2', o.area_m2, 'height_gain_m', o.height_gain_m, 'score', o.score,
-                                 -- the chips' API addresses, never the raster store's paths
+                                 -- the chips' API addresses
                                  'evidence_before', CASE WHEN o.evidence_before IS NOT NULL THEN format('/api/candidates/%s/evidence/%s/before', c.id, o.flight_id) END,
                                  'evidence_after', CASE WHEN o.evidence_after IS NOT NULL THEN format('/api/candidates/%s/evidence/%s/after', c.id, o.flight_id) END)
                                  ORDER BY o.observed_at), '[]')

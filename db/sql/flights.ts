@@ -289,15 +289,3 @@ export async function stacFlightsExtent(db: Queryable): Promise<{ bbox: [number,
   const r = rows[0]!;
   return { bbox: r.w === null ? null : [r.w, r.s, r.e, r.n], start: r.start, end: r.end };
 }
-
-/**
- * The evidence chips of one observation (a flight's view of a candidate): raster store paths that
- * the raise stage wrote; null when there is no such observation.
- */
-export async function observationEvidence(db: Queryable, candidateId: string, flightId: string): Promise<{ before: string | null; after: string | null } | null> {
-  const { rows } = await db.query<{ before: string | null; after: string | null }>(
-    `SELECT evidence_before AS before, evidence_after AS after FROM candidate_observation WHERE candidate_id = $1 AND flight_id = $2`,
-    [candidateId, flightId],
-  );
-  return rows[0] ?? null;
-}

@@ -47,7 +47,7 @@ const APP_TABLES = [
   'api_session',
   'demolition_quota',
   'detection',
-  'stored_report', 'demolition_schedule', 'review_event', 'candidate_observation', 'candidate', 'detection_run',
+  'stored_report', 'demolition_schedule', 'review_event', 'candidate_observation', 'evidence_chip', 'candidate', 'detection_run',
   'flight_asset', 'flight', 'app_user', 'sensitive_zone', 'planning_permit', 'register_entry', 'baseline_building',
   'admin_area',
 ];

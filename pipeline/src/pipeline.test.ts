@@ -7,6 +7,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getFlight } from '../../db/sql/flights.js';
 import { createTestPool, emptyTables, testDatabaseUrl } from '../../db/testing/test-database.js';
@@ -103,8 +104,15 @@ describe('the pipeline', { timeout: 400_000 }, () => {
     expect(first.length).toBeGreaterThan(0);
     const { rows: audit } = await pool.query(`SELECT count(*)::int AS n FROM review_event WHERE action = 'raise'`);
     expect(audit[0].n).toBe(first.length);
-    const { rows: evidence } = await pool.query(`SELECT evidence_after FROM candidate_observation`);
-    for (const row of evidence) expect(fs.existsSync(row.evidence_after)).toBe(true);
+    // Every observation has its chip, and the earlier image's where there is one, stored with it.
+    const { rows: evidence } = await pool.query<{ after: Buffer | null; before: Buffer | null }>(
+      `SELECT a.image AS after, b.image AS before FROM candidate_observation o
+         LEFT JOIN evidence_chip a ON a.digest = o.evidence_after LEFT JOIN evidence_chip b ON b.digest = o.evidence_before`);
+    expect(evidence.length).toBeGreaterThanOrEqual(first.length);
+    expect(evidence.some((row) => row.before !== null)).toBe(true);
+    for (const row of evidence) {
+      for (const image of [row.after!, ...(row.before ? [row.before] : [])]) expect((await sharp(image).metadata()).format).toBe('webp');
+    }
 
     // Re-running every stage of the flight (as after a crash) changes no candidate.
     const { queueFlight } = await import('./queue/flight-flow.js');

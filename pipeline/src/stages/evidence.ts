@@ -1,15 +1,13 @@
 /**
  * Evidence chips for the viewer: before and after crops around a candidate with its outline
- * drawn, encoded as WebP by sharp. Named by the outline's hash, so a stage re-run rewrites the same
- * files. Written into a directory raster store (an object store needs a local spool; see README).
+ * drawn, encoded as WebP by sharp, named by the SHA-256 of the image. They are kept in the
+ * database with the observation (see db/sql/candidates.ts), so any raster store works.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import sharp from 'sharp';
+import type { EvidenceChip } from '../../../db/sql/candidates.js';
 import { gridForExtent, type Grid } from '../model/grid.js';
 import { readOnGrid } from '../raster/read-on-grid.js';
-import { flightPath, isVirtualStore } from '../raster-store.js';
 
 /** Longest side of a chip, pixels. */
 const CHIP_PX = 384;
@@ -17,8 +15,8 @@ const CHIP_PX = 384;
 const CONTEXT_M = 6;
 
 export interface EvidenceChips {
-  before: string | null;
-  after: string | null;
+  before: EvidenceChip | null;
+  after: EvidenceChip;
 }
 
 function outlineSvg(rings: number[][][], grid: Grid, colour: string): Buffer {
@@ -30,44 +28,35 @@ function outlineSvg(rings: number[][][], grid: Grid, colour: string): Buffer {
     <path d="${paths}" fill="none" stroke="${colour}" stroke-width="2.5" stroke-linejoin="round"/></svg>`);
 }
 
-async function chip(uri: string, shift: { dx: number; dy: number }, grid: Grid, rings: number[][][], target: string): Promise<void> {
+async function chip(uri: string, shift: { dx: number; dy: number }, grid: Grid, rings: number[][][]): Promise<EvidenceChip> {
   const { bands, valid } = readOnGrid(uri, grid, { bands: [1, 2, 3], shift });
   const pixels = Buffer.alloc(grid.width * grid.height * 3);
   for (let i = 0; i < valid.length; i += 1) {
     for (let b = 0; b < 3; b += 1) pixels[i * 3 + b] = valid[i] ? Math.max(0, Math.min(255, Math.round(bands[b]![i]!))) : 40;
   }
-  await sharp(pixels, { raw: { width: grid.width, height: grid.height, channels: 3 } })
+  const image = await sharp(pixels, { raw: { width: grid.width, height: grid.height, channels: 3 } })
     .composite([{ input: outlineSvg(rings, grid, '#ff3b30') }])
     .webp({ quality: 82 })
-    .toFile(target);
+    .toBuffer();
+  return { digest: createHash('sha256').update(image).digest('hex'), mediaType: 'image/webp', image };
 }
 
 /**
- * Writes the chips of one candidate outline (`rings` in the flight's CRS); returns their paths,
- * or nulls where the store cannot take local files or there is no earlier image.
+ * Draws the chips of one candidate outline (`rings` in the flight's CRS) from this flight's
+ * orthophoto and, when there is one, the earlier image.
  */
-export async function writeEvidence(
-  store: string,
-  flightId: string,
+export async function drawEvidence(
   rings: number[][][],
   after: { uri: string; shift: { dx: number; dy: number }; gsd: number },
   before: { uri: string; shift: { dx: number; dy: number } } | null,
 ): Promise<EvidenceChips> {
-  if (isVirtualStore(store)) return { before: null, after: null };
   const xs = rings[0]!.map((p) => p[0]!);
   const ys = rings[0]!.map((p) => p[1]!);
   const extent = [Math.min(...xs) - CONTEXT_M, Math.min(...ys) - CONTEXT_M, Math.max(...xs) + CONTEXT_M, Math.max(...ys) + CONTEXT_M] as const;
   const gsd = Math.max(after.gsd, Math.max(extent[2] - extent[0], extent[3] - extent[1]) / CHIP_PX);
   const grid = gridForExtent(extent, gsd);
-  const name = createHash('sha1').update(JSON.stringify(rings)).digest('hex').slice(0, 16);
-  const dir = path.dirname(flightPath(store, flightId, 'evidence'));
-  fs.mkdirSync(path.join(dir, 'evidence'), { recursive: true });
-  const afterPath = path.join(dir, 'evidence', `${name}-after.webp`);
-  await chip(after.uri, after.shift, grid, rings, afterPath);
-  let beforePath: string | null = null;
-  if (before) {
-    beforePath = path.join(dir, 'evidence', `${name}-before.webp`);
-    await chip(before.uri, before.shift, grid, rings, beforePath);
-  }
-  return { before: beforePath, after: afterPath };
+  return {
+    after: await chip(after.uri, after.shift, grid, rings),
+    before: before ? await chip(before.uri, before.shift, grid, rings) : null,
+  };
 }

@@ -2,8 +2,8 @@
  * Stages 6 and 7, classify, triage and raise: each detection is classified against the baseline
  * around it (new structure, extension, rooftop addition, added floor, demolished), triaged against
  * permits, the stock register, earlier rejections and sensitive zones, given evidence chips, and
- * raised as a candidate, all of a flight's candidates in one transaction. Nothing is dropped:
- * triage sets status and priority.
+ * raised as a candidate, all of a flight's candidates (and their chips) in one transaction.
+ * Nothing is dropped: triage sets status and priority.
  */
 import { area as turfArea, feature } from '@turf/turf';
 import type { Polygon, MultiPolygon } from 'geojson';
@@ -13,7 +13,7 @@ import { detectionsOfRun } from '../../../db/sql/detections.js';
 import { finishDetectionRun, latestDetectionRun } from '../../../db/sql/flights.js';
 import { classifyChange } from '../core/classify-change.js';
 import { triageChange } from '../core/triage.js';
-import { writeEvidence } from './evidence.js';
+import { drawEvidence } from './evidence.js';
 import { loadFlightRasters } from './flight-rasters.js';
 import type { StageContext } from './stage-context.js';
 
@@ -42,7 +42,7 @@ export async function raiseFlightCandidates(ctx: StageContext, flightId: string)
     );
     const crs = JSON.parse(detection.geometry_crs) as { type: string; coordinates: number[][][] | number[][][][] };
     const rings = (crs.type === 'Polygon' ? crs.coordinates : (crs.coordinates as number[][][][])[0]!) as number[][][];
-    const evidence = await writeEvidence(ctx.config.rasterStore, flightId, rings, { uri: rasters.orthophoto, shift: rasters.shift, gsd }, rasters.before);
+    const evidence = await drawEvidence(rings, { uri: rasters.orthophoto, shift: rasters.shift, gsd }, rasters.before);
     changes.push({
       geometry: detection.geometry,
       changeType: classification.changeType,
