@@ -84,11 +84,27 @@ function normalisedChannel(s: ChannelSource, n: number): ChipChannel {
   if (s.isMask && !valid) return { plane: null, constant: 1 };
   const plane = new Float32Array(n);
   if (s.isMask) {
-    for (let i = 0; i < n; i++) plane[i] = valid![i]! ? 1 : 0;
+    // validity arrays hold 0 and 1 (see Resampled): converted by one typed-array copy
+    if (valid instanceof Uint8Array) plane.set(valid);
+    else for (let i = 0; i < n; i++) plane[i] = valid![i]! ? 1 : 0;
     return { plane, constant: 0 };
   }
   const values = s.values!;
   const { lo, hi, mul, add } = s;
+  // One loop per case, each over one kind of array: the per-pixel tests that do not apply (no
+  // bounds, valid everywhere) are not paid for, and the element loads stay monomorphic.
+  const bounded = lo !== -Infinity || hi !== Infinity;
+  if (!valid && !bounded && mul === 1 && add === 0 && ArrayBuffer.isView(values)) {
+    plane.set(values as Uint8Array); // the footprint: values as they are
+    return { plane, constant: 0 };
+  }
+  if (values instanceof Float32Array && (valid === null || valid instanceof Uint8Array)) {
+    if (valid && bounded) normaliseValidBounded(values, valid, lo, hi, mul, add, plane);
+    else if (valid) normaliseValid(values, valid, mul, add, plane);
+    else if (bounded) normaliseBounded(values, lo, hi, mul, add, plane);
+    else for (let i = 0; i < n; i++) plane[i] = values[i]! * mul + add;
+    return { plane, constant: 0 };
+  }
   for (let i = 0; i < n; i++) {
     if (valid && !valid[i]) continue;
     let v = values[i]!;
@@ -97,6 +113,25 @@ function normalisedChannel(s: ChannelSource, n: number): ChipChannel {
     plane[i] = v * mul + add;
   }
   return { plane, constant: 0 };
+}
+
+function normaliseValidBounded(values: Float32Array, valid: Uint8Array, lo: number, hi: number, mul: number, add: number, plane: Float32Array): void {
+  for (let i = 0; i < plane.length; i++) {
+    if (valid[i] === 0) continue;
+    const v = values[i]!;
+    plane[i] = (v < lo ? lo : v > hi ? hi : v) * mul + add;
+  }
+}
+
+function normaliseValid(values: Float32Array, valid: Uint8Array, mul: number, add: number, plane: Float32Array): void {
+  for (let i = 0; i < plane.length; i++) if (valid[i] !== 0) plane[i] = values[i]! * mul + add;
+}
+
+function normaliseBounded(values: Float32Array, lo: number, hi: number, mul: number, add: number, plane: Float32Array): void {
+  for (let i = 0; i < plane.length; i++) {
+    const v = values[i]!;
+    plane[i] = (v < lo ? lo : v > hi ? hi : v) * mul + add;
+  }
 }
 
 /**

@@ -257,11 +257,29 @@ function aligned(src: Band<ArrayLike<number>>, srcValid: Uint8Array, dst: Grid, 
   const values = src.data;
   const data = new Float32Array(dw * dst.height);
   const valid = new Uint8Array(dw * dst.height);
+  // The columns over the source are consecutive source columns (the same pixel size): from a typed
+  // array each row is then two block copies, with missing cells set back to 0 after.
+  let first = 0;
+  while (first < dw && colOf[first]! < 0) first++;
+  let last = dw - 1;
+  while (last >= first && colOf[last]! < 0) last--;
+  const run = ArrayBuffer.isView(values) && last >= first && colOf[last]! - colOf[first]! === last - first ? last - first + 1 : 0;
   for (let r = 0; r < dst.height; r++) {
     const v = (dy0 + (r + 0.5) * ddy - sy0) / sdy - 0.5;
     if (v < -0.5 || v > sh - 0.5) continue;
     const row = Math.max(0, v | 0) * sw;
     const k0 = r * dw;
+    if (run) {
+      const from = row + colOf[first]!;
+      const to = k0 + first;
+      data.set((values as Float32Array).subarray(from, from + run), to);
+      valid.set(srcValid.subarray(from, from + run), to);
+      for (let k = to; k < to + run; k++) {
+        if (valid[k] === 0) data[k] = 0;
+        else valid[k] = 1; // a given validity may say "valid" with any nonzero value
+      }
+      continue;
+    }
     for (let c = 0; c < dw; c++) {
       const a = colOf[c]!;
       if (a < 0 || !srcValid[row + a]) continue;
