@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { inTransaction } from '../connection.js';
 import { createTestPool, emptyTables } from '../testing/test-database.js';
-import { loadAreaContext, raiseCandidate, type EvidenceChip, type ObservedChange } from './candidates.js';
+import { loadAreaContext, raiseCandidate, storeEvidenceChips, SWEEP_UNUSED_CHIPS_SQL, sweepUnusedEvidenceChips, type EvidenceChip, type ObservedChange } from './candidates.js';
 import { createFlight } from './flights.js';
 
 const pool = createTestPool();
@@ -100,26 +100,44 @@ describe('raiseCandidate', () => {
     expect(observed.rows).toEqual([{ candidate_id: twin }]);
   });
 
-  it('stores a chip once however often it is raised, and none when the flight\'s transaction fails', async () => {
+  it('stores a chip once however often it is stored, and sweeps chips no observation names a day on', async () => {
     const chip = (text: string): EvidenceChip => {
       const image = Buffer.from(text);
       return { digest: createHash('sha256').update(image).digest('hex'), mediaType: 'image/webp', image };
     };
+    const [before, after, orphan, fresh] = ['before', 'after', 'orphan', 'fresh'].map(chip) as [EvidenceChip, EvidenceChip, EvidenceChip, EvidenceChip];
+    // before and after twice over, as a stage re-run (and an image pair of one date) would store them
+    await storeEvidenceChips(pool, [before, after, after]);
+    await storeEvidenceChips(pool, [before, after, orphan]);
     const flight = await createFlight(pool, {});
-    const run = await newRun(flight);
-    const seen = change(square(121.1, 31.1), { evidenceBefore: chip('before'), evidenceAfter: chip('after') });
-    for (let i = 0; i < 2; i += 1) await inTransaction(pool, (c) => raiseCandidate(c, flight, run, seen));
+    await inTransaction(pool, async (c) => raiseCandidate(c, flight, await newRun(flight), change(square(121.1, 31.1), { evidenceBefore: before.digest, evidenceAfter: after.digest })));
     const stored = async () => (await pool.query(`SELECT encode(image, 'escape') AS image FROM evidence_chip ORDER BY 1`)).rows.map((r) => r.image);
-    expect(await stored()).toEqual(['after', 'before']);
-    const { rows } = await pool.query(`SELECT evidence_before, evidence_after FROM candidate_observation`);
-    expect(rows).toEqual([{ evidence_before: seen.evidenceBefore!.digest, evidence_after: seen.evidenceAfter!.digest }]);
+    expect(await stored()).toEqual(['after', 'before', 'orphan']);
 
-    const failing = inTransaction(pool, async (c) => {
-      await raiseCandidate(c, flight, run, change(square(121.2, 31.1), { evidenceAfter: chip('elsewhere') }));
-      throw new Error('the worker died');
-    });
-    await expect(failing).rejects.toThrow('the worker died');
-    expect(await stored()).toEqual(['after', 'before']);
+    // A day later the orphan (its flight failed for good) goes; a chip a running flight stored
+    // again just now, and the chips observations name, stay.
+    await pool.query(`UPDATE evidence_chip SET stored_at = now() - interval '25 hours'`);
+    await storeEvidenceChips(pool, [fresh]);
+    await pool.query(`UPDATE evidence_chip SET stored_at = now() - interval '25 hours' WHERE digest = $1`, [fresh.digest]);
+    await storeEvidenceChips(pool, [fresh]);
+    expect(await sweepUnusedEvidenceChips(pool)).toBe(1);
+    expect(await stored()).toEqual(['after', 'before', 'fresh']);
+    await expect(pool.query(`DELETE FROM evidence_chip WHERE digest = $1`, [after.digest])).rejects.toThrow(/evidence_after_fkey/);
+  });
+
+  it('sweeps through the indexes of the observations\' chip columns', async () => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL enable_seqscan = off');
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${SWEEP_UNUSED_CHIPS_SQL}`, [24]);
+      const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toContain('candidate_observation_evidence_before_idx');
+      expect(plan).toContain('candidate_observation_evidence_after_idx');
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 
   it('keeps a demolition and a new structure at the same place apart, and separate places apart', async () => {

@@ -15,9 +15,9 @@ export interface ObservedChange {
   triage: object;
   heightGainM: number | null;
   score: number | null;
-  /** The chip of the earlier image, when there was one. */
-  evidenceBefore: EvidenceChip | null;
-  evidenceAfter: EvidenceChip | null;
+  /** Digests of the stored evidence chips (see storeEvidenceChips): the earlier image's, when there was one. */
+  evidenceBefore: string | null;
+  evidenceAfter: string | null;
 }
 
 /** An evidence image, named by the SHA-256 (hex) of its bytes. */
@@ -101,14 +101,6 @@ export async function raiseCandidate(client: pg.PoolClient, flightId: string, ru
       [candidateId, change.status, { flightId, changeType: change.changeType, triage: change.triage }],
     );
   }
-  const chips = [change.evidenceBefore, change.evidenceAfter].filter((c): c is EvidenceChip => c !== null);
-  if (chips.length) {
-    await client.query(
-      `INSERT INTO evidence_chip (digest, media_type, image) SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])
-       ON CONFLICT (digest) DO NOTHING`,
-      [chips.map((c) => c.digest), chips.map((c) => c.mediaType), chips.map((c) => c.image)],
-    );
-  }
   // Two pieces of one flight can match the same candidate (an earlier flight's outline covering
   // both): within one detection run they add up to one observation instead of the second
   // overwriting the first. A repeat of the same run unions equal shapes and changes nothing.
@@ -132,7 +124,7 @@ export async function raiseCandidate(client: pg.PoolClient, flightId: string, ru
                    detection_run_id = EXCLUDED.detection_run_id
             RETURNING (xmax = 0) AS inserted, geom)
      SELECT u.inserted, (e.geom IS NOT NULL AND NOT ST_Equals(e.geom, u.geom)) AS reshaped FROM upserted u LEFT JOIN earlier e ON true`,
-    [candidateId, flightId, runId, change.geometry, change.score, change.heightGainM, change.evidenceBefore?.digest ?? null, change.evidenceAfter?.digest ?? null],
+    [candidateId, flightId, runId, change.geometry, change.score, change.heightGainM, change.evidenceBefore, change.evidenceAfter],
   );
   const { inserted, reshaped } = observed[0]!;
   if (outcome === 'observed' || reshaped) {
@@ -370,6 +362,39 @@ export async function exportCandidates(db: pg.Pool | pg.PoolClient, filter: Cand
   );
   return rows;
 }
+
+/**
+ * Stores evidence chips as they are drawn, before the flight's raise transaction names them: the
+ * raise stage then holds digests, not images, however many candidates a flight has. Storing the
+ * same image again changes nothing.
+ */
+export async function storeEvidenceChips(db: pg.Pool | pg.PoolClient, chips: readonly EvidenceChip[]): Promise<void> {
+  const unique = [...new Map(chips.map((c) => [c.digest, c])).values()];
+  if (!unique.length) return;
+  // Storing again renews stored_at, so the sweep leaves alone a chip a running flight is about to name.
+  await db.query(
+    `INSERT INTO evidence_chip (digest, media_type, image) SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])
+     ON CONFLICT (digest) DO UPDATE SET stored_at = now()`,
+    [unique.map((c) => c.digest), unique.map((c) => c.mediaType), unique.map((c) => c.image)],
+  );
+}
+
+/**
+ * Deletes chips that no observation names and that no flight stored in the last `minAgeHours`:
+ * those of a flight that failed for good after drawing them. The age leaves alone the chips of a
+ * flight still raising. Returns how many went.
+ */
+export async function sweepUnusedEvidenceChips(db: pg.Pool | pg.PoolClient, minAgeHours = 24): Promise<number> {
+  const { rowCount } = await db.query(SWEEP_UNUSED_CHIPS_SQL, [minAgeHours]);
+  return rowCount ?? 0;
+}
+
+/** The sweep's statement ($1: hours); exported for the plan test (it must use the chip-column indexes). */
+export const SWEEP_UNUSED_CHIPS_SQL = `
+  DELETE FROM evidence_chip e
+   WHERE e.stored_at < now() - make_interval(hours => $1)
+     AND NOT EXISTS (SELECT 1 FROM candidate_observation o WHERE o.evidence_before = e.digest)
+     AND NOT EXISTS (SELECT 1 FROM candidate_observation o WHERE o.evidence_after = e.digest)`;
 
 /**
  * The `which` evidence chip of a flight's observation of a candidate: undefined when that flight

@@ -2,13 +2,15 @@
  * Stages 6 and 7, classify, triage and raise: each detection is classified against the baseline
  * around it (new structure, extension, rooftop addition, added floor, demolished), triaged against
  * permits, the stock register, earlier rejections and sensitive zones, given evidence chips, and
- * raised as a candidate, all of a flight's candidates (and their chips) in one transaction.
+ * raised as a candidate, all of a flight's candidates in one transaction. The chips are stored as
+ * they are drawn, before it (memory stays flat however many candidates a flight has); chips no
+ * observation names a day later, left by a flight that failed for good, are swept at the end.
  * Nothing is dropped: triage sets status and priority.
  */
 import { area as turfArea, feature } from '@turf/turf';
 import type { Polygon, MultiPolygon } from 'geojson';
 import { inTransaction } from '../../../db/connection.js';
-import { loadAreaContext, raiseCandidate, type ObservedChange, type RaiseOutcome } from '../../../db/sql/candidates.js';
+import { loadAreaContext, raiseCandidate, storeEvidenceChips, sweepUnusedEvidenceChips, type ObservedChange, type RaiseOutcome } from '../../../db/sql/candidates.js';
 import { detectionsOfRun } from '../../../db/sql/detections.js';
 import { finishDetectionRun, latestDetectionRun } from '../../../db/sql/flights.js';
 import { classifyChange } from '../core/classify-change.js';
@@ -43,6 +45,7 @@ export async function raiseFlightCandidates(ctx: StageContext, flightId: string)
     const crs = JSON.parse(detection.geometry_crs) as { type: string; coordinates: number[][][] | number[][][][] };
     const rings = (crs.type === 'Polygon' ? crs.coordinates : (crs.coordinates as number[][][][])[0]!) as number[][][];
     const evidence = await drawEvidence(rings, { uri: rasters.orthophoto, shift: rasters.shift, gsd }, rasters.before);
+    await storeEvidenceChips(ctx.pool, evidence.before ? [evidence.after, evidence.before] : [evidence.after]);
     changes.push({
       geometry: detection.geometry,
       changeType: classification.changeType,
@@ -51,8 +54,8 @@ export async function raiseFlightCandidates(ctx: StageContext, flightId: string)
       triage: { ...triage.notes, parentBuildingId: classification.parentBuildingId, overlapWithBaseline: classification.overlapWithBaseline },
       heightGainM: detection.height_gain_m,
       score: detection.score,
-      evidenceBefore: evidence.before,
-      evidenceAfter: evidence.after,
+      evidenceBefore: evidence.before?.digest ?? null,
+      evidenceAfter: evidence.after.digest,
     });
     await ctx.progress(((index + 1) / Math.max(1, detections.length)) * 0.8);
   }
@@ -63,6 +66,7 @@ export async function raiseFlightCandidates(ctx: StageContext, flightId: string)
     return results;
   });
   await finishDetectionRun(ctx.pool, run.id, { candidateCount: outcomes.length, status: 'done' });
+  await sweepUnusedEvidenceChips(ctx.pool);
   const count = (o: RaiseOutcome['outcome']) => outcomes.filter((x) => x.outcome === o).length;
   const byStatus: Record<string, number> = {};
   for (const change of changes) byStatus[change.status] = (byStatus[change.status] ?? 0) + 1;
