@@ -8,8 +8,8 @@ import type { Geometry, Position } from 'geojson';
 import { addDays } from '../../../pipeline/src/core/report-periods.js';
 import type { BlockingItem, Criterion, VillageAssessment } from '../../../pipeline/src/core/village-assessment.js';
 import type { AssessmentMap } from './assess-village.js';
+import { escapeMarkup } from '../markup.js';
 
-const escapeHtml = (text: unknown) => String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const number = (x: number, digits = 1) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 /** An instant as Shanghai local time, YYYY-MM-DD HH:MM. */
 const local = (instant: string | null) => (instant ? new Date(Date.parse(instant) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ') : '—');
@@ -101,22 +101,22 @@ function itemKey(item: BlockingItem): string {
 
 function itemRow(item: BlockingItem, n: number): string {
   const cells = (what: string, type: string, area: string, status: string, seen: string, evidence: string) =>
-    `<tr><td>${n}</td><td>${what}</td><td>${escapeHtml(item.reasonZh)}<br><span class="en">${escapeHtml(item.reason)}</span></td>`
+    `<tr><td>${n}</td><td>${what}</td><td>${escapeMarkup(item.reasonZh)}<br><span class="en">${escapeMarkup(item.reason)}</span></td>`
     + `<td>${type}</td><td class="num">${area}</td><td>${status}</td><td>${seen}</td><td class="evidence">${evidence}</td></tr>`;
   if (item.kind === 'register_entry') {
-    return cells(`台账 Register entry ${escapeHtml(item.externalId)}<br><span class="en">id ${escapeHtml(item.registerEntryId)}</span>`,
-      escapeHtml(item.category ?? '—'), number(item.areaM2), escapeHtml(STATUSES[item.status] ?? item.status),
-      `登记 registered ${escapeHtml(item.registeredOn ?? '—')}`, '—');
+    return cells(`台账 Register entry ${escapeMarkup(item.externalId)}<br><span class="en">id ${escapeMarkup(item.registerEntryId)}</span>`,
+      escapeMarkup(item.category ?? '—'), number(item.areaM2), escapeMarkup(STATUSES[item.status] ?? item.status),
+      `登记 registered ${escapeMarkup(item.registeredOn ?? '—')}`, '—');
   }
   if (item.kind === 'candidate') {
-    const link = (url: string | null, label: string) => (url ? `<a href="${escapeHtml(url)}">${label}</a>` : '—');
+    const link = (url: string | null, label: string) => (url ? `<a href="${escapeMarkup(url)}">${label}</a>` : '—');
     const evidence = item.evidence.length
-      ? item.evidence.map((e) => `航飞 flight ${escapeHtml(e.flightId)} (${escapeHtml(local(e.observedAt))}): `
+      ? item.evidence.map((e) => `航飞 flight ${escapeMarkup(e.flightId)} (${escapeMarkup(local(e.observedAt))}): `
         + `${link(e.before, '前 before')} → ${link(e.after, '后 after')}`).join('<br>')
       : '—';
-    return cells(`图斑 Candidate ${escapeHtml(item.candidateId)}<br><span class="en">/api/candidates/${escapeHtml(item.candidateId)}</span>`,
-      escapeHtml(CHANGE_TYPES[item.changeType] ?? item.changeType), number(item.areaM2), escapeHtml(STATUSES[item.status] ?? item.status),
-      `首次发现 first seen ${escapeHtml(local(item.firstSeenAt))}`, evidence);
+    return cells(`图斑 Candidate ${escapeMarkup(item.candidateId)}<br><span class="en">/api/candidates/${escapeMarkup(item.candidateId)}</span>`,
+      escapeMarkup(CHANGE_TYPES[item.changeType] ?? item.changeType), number(item.areaM2), escapeMarkup(STATUSES[item.status] ?? item.status),
+      `首次发现 first seen ${escapeMarkup(local(item.firstSeenAt))}`, evidence);
   }
   return cells('航飞覆盖 Coverage', '—', '—', `${number(item.coveragePercent, 2)}% / ${number(item.requiredPercent, 2)}%`, '—', '—');
 }
@@ -126,9 +126,9 @@ export function renderAssessmentHtml({ assessment, map }: { assessment: VillageA
   const pass = assessment.verdict === 'pass';
   const numbers = new Map(assessment.blocking.map((item, i) => [itemKey(item), i + 1]));
   const criteria = (Object.keys(CRITERIA) as Criterion[]).map((c) =>
-    `<li class="${assessment.criteria[c] ? 'ok' : 'bad'}">${assessment.criteria[c] ? '✔ 符合 met' : '✘ 不符合 not met'} — ${escapeHtml(CRITERIA[c])}</li>`).join('');
+    `<li class="${assessment.criteria[c] ? 'ok' : 'bad'}">${assessment.criteria[c] ? '✔ 符合 met' : '✘ 不符合 not met'} — ${escapeMarkup(CRITERIA[c])}</li>`).join('');
   const flights = coverage.flights.length
-    ? coverage.flights.map((f) => `<tr><td>${escapeHtml(f.id)}</td><td>${escapeHtml(local(f.capturedAt))}</td><td class="num">${number(f.coveredM2, 0)}</td>`
+    ? coverage.flights.map((f) => `<tr><td>${escapeMarkup(f.id)}</td><td>${escapeMarkup(local(f.capturedAt))}</td><td class="num">${number(f.coveredM2, 0)}</td>`
       + `<td class="num">${coverage.villageAreaM2 > 0 ? number((100 * f.coveredM2) / coverage.villageAreaM2, 2) : '0.00'}%</td></tr>`).join('')
     : '<tr><td colspan="4">无 none</td></tr>';
   const blocking = assessment.blocking.length
@@ -138,7 +138,7 @@ export function renderAssessmentHtml({ assessment, map }: { assessment: VillageA
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>${escapeHtml(title)}</title>
+<title>${escapeMarkup(title)}</title>
 <style>
   body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "PingFang SC", "Microsoft YaHei", sans-serif; color: #111827; margin: 24px; font-size: 13px; }
   h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 15px; margin: 20px 0 6px; }
@@ -151,10 +151,10 @@ export function renderAssessmentHtml({ assessment, map }: { assessment: VillageA
   tr { page-break-inside: avoid; }
 </style></head>
 <body>
-<h1>${escapeHtml(title)}</h1>
-<div class="en">${escapeHtml(village.street ?? '')} · ${escapeHtml(village.name)}${village.nameEn ? ` (${escapeHtml(village.nameEn)})` : ''} · 代码 code ${escapeHtml(village.code)} · id ${escapeHtml(village.id)}</div>
-<p>考核期 Period: ${escapeHtml(period.from)} — ${escapeHtml(addDays(period.to, -1))} (含 inclusive, 北京时间 China Standard Time) ·
-生成 Generated: ${escapeHtml(local(generatedAt.toISOString()))}</p>
+<h1>${escapeMarkup(title)}</h1>
+<div class="en">${escapeMarkup(village.street ?? '')} · ${escapeMarkup(village.name)}${village.nameEn ? ` (${escapeMarkup(village.nameEn)})` : ''} · 代码 code ${escapeMarkup(village.code)} · id ${escapeMarkup(village.id)}</div>
+<p>考核期 Period: ${escapeMarkup(period.from)} — ${escapeMarkup(addDays(period.to, -1))} (含 inclusive, 北京时间 China Standard Time) ·
+生成 Generated: ${escapeMarkup(local(generatedAt.toISOString()))}</p>
 <p>结论 Verdict: <span class="verdict" id="verdict">${pass ? '通过 PASS' : '未通过 FAIL'}</span></p>
 <h2>考核标准 Criteria</h2>
 <ul class="criteria">${criteria}</ul>

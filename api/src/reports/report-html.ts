@@ -5,7 +5,8 @@
  * turns into PDF) exactly as shown. Pure.
  */
 import { FIGURE_KEYS, FIGURE_LABELS, type CountAndArea, type PeriodReport, type QuotaProgress } from '../../../pipeline/src/core/weekly-report.js';
-import { barChart, escapeXml as esc, lineChart } from './svg-chart.js';
+import { escapeMarkup as esc } from '../markup.js';
+import { barChart, lineChart } from './svg-chart.js';
 
 export const REPORT_TITLES: Record<PeriodReport['kind'], { zh: string; en: string }> = {
   weekly: { zh: '违法建筑治理周报', en: 'Weekly diff report' },

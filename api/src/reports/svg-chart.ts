@@ -7,6 +7,7 @@
  * @example
  * barChart({ title: '新增 New', unit: 'm²', bars: [{ label: '华新镇', value: 120 }] }) // => '<svg ...>...</svg>'
  */
+import { escapeMarkup } from '../markup.js';
 
 export interface Bar {
   label: string;
@@ -39,10 +40,6 @@ export interface LineChartSpec {
 const COLORS = ['#1f6fb2', '#d9822b', '#2e9d5b', '#c23b3b', '#7a52a8', '#6b6b6b'];
 const FONT = `font-family="'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',sans-serif"`;
 
-export function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
 const f = (n: number) => n.toFixed(1);
 
 /** A round number ≥ max for the axis end: 1, 2 or 5 times a power of ten. */
@@ -65,14 +62,14 @@ export function barChart(spec: BarChartSpec): string {
   const max = niceCeiling(Math.max(0, ...spec.bars.map((b) => Math.max(b.value, b.target ?? 0))));
   const x = (v: number) => labelWidth + (Math.max(v, 0) / max) * plot;
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(spec.title)}" ${FONT} font-size="12">`,
-    `<text x="0" y="16" font-size="14" font-weight="bold">${escapeXml(spec.title)} (${escapeXml(spec.unit)})</text>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeMarkup(spec.title)}" ${FONT} font-size="12">`,
+    `<text x="0" y="16" font-size="14" font-weight="bold">${escapeMarkup(spec.title)} (${escapeMarkup(spec.unit)})</text>`,
   ];
   if (spec.bars.length === 0) parts.push(`<text x="${labelWidth}" y="${top + 16}" fill="#6b6b6b">无数据 No data</text>`);
   spec.bars.forEach((bar, i) => {
     const y = top + i * rowHeight;
     parts.push(
-      `<text x="${labelWidth - 6}" y="${f(y + 16)}" text-anchor="end">${escapeXml(bar.label)}</text>`,
+      `<text x="${labelWidth - 6}" y="${f(y + 16)}" text-anchor="end">${escapeMarkup(bar.label)}</text>`,
       `<rect x="${labelWidth}" y="${f(y + 4)}" width="${f(x(bar.value) - labelWidth)}" height="16" fill="${COLORS[0]}"/>`,
     );
     if (bar.target) parts.push(`<line x1="${f(x(bar.target))}" y1="${f(y + 1)}" x2="${f(x(bar.target))}" y2="${f(y + 23)}" stroke="${COLORS[3]}" stroke-width="2"/>`);
@@ -94,8 +91,8 @@ export function lineChart(spec: LineChartSpec): string {
   const x = (i: number) => left + (n > 1 ? (i / (n - 1)) * plotW : plotW / 2);
   const y = (v: number) => top + plotH - (Math.max(v, 0) / max) * plotH;
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(spec.title)}" ${FONT} font-size="11">`,
-    `<text x="0" y="16" font-size="14" font-weight="bold">${escapeXml(spec.title)} (${escapeXml(spec.unit)})</text>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeMarkup(spec.title)}" ${FONT} font-size="11">`,
+    `<text x="0" y="16" font-size="14" font-weight="bold">${escapeMarkup(spec.title)} (${escapeMarkup(spec.unit)})</text>`,
   ];
   for (const tick of [0, 0.5, 1]) {
     parts.push(
@@ -103,7 +100,7 @@ export function lineChart(spec: LineChartSpec): string {
       `<text x="${left - 6}" y="${f(y(tick * max) + 4)}" text-anchor="end" fill="#555">${formatValue(tick * max)}</text>`,
     );
   }
-  spec.xLabels.forEach((label, i) => parts.push(`<text x="${f(x(i))}" y="${height - bottom + 16}" text-anchor="middle" fill="#555">${escapeXml(label)}</text>`));
+  spec.xLabels.forEach((label, i) => parts.push(`<text x="${f(x(i))}" y="${height - bottom + 16}" text-anchor="middle" fill="#555">${escapeMarkup(label)}</text>`));
   spec.series.forEach((series, s) => {
     const color = COLORS[s % COLORS.length];
     const points = series.values.map((v, i) => `${f(x(i))},${f(y(v))}`).join(' ');
@@ -112,7 +109,7 @@ export function lineChart(spec: LineChartSpec): string {
     const lx = left + s * 150;
     parts.push(
       `<rect x="${lx}" y="${height - 18}" width="12" height="12" fill="${color}"/>`,
-      `<text x="${lx + 16}" y="${height - 8}">${escapeXml(series.name)}</text>`,
+      `<text x="${lx + 16}" y="${height - 8}">${escapeMarkup(series.name)}</text>`,
     );
   });
   parts.push('</svg>');
