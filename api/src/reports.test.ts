@@ -188,6 +188,9 @@ describe('the weekly report', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('application/pdf');
     expect(response.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    const head = await app.inject({ method: 'HEAD', url: `/api/reports/weekly/2026-W47?area=${ids.S2}&format=pdf`, headers: { cookie } });
+    expect([head.statusCode, head.headers['content-type'], head.headers['content-disposition'], head.rawPayload.length])
+      .toEqual([200, 'application/pdf', response.headers['content-disposition'], 0]);
   });
 });
 

@@ -311,4 +311,10 @@ describe('the assessment as HTML and PDF', () => {
       expect(pdf.toString('latin1').match(/\/Type\s*\/Page\b/g)?.length ?? 0).toBeGreaterThanOrEqual(1);
     }
   });
+
+  it('answers HEAD on the PDF with its headers, without printing one', async () => {
+    const head = await app.inject({ method: 'HEAD', url: `/api/villages/${villages.partial!.id}/assessment.pdf?${PERIOD}`, headers: as('assessor') });
+    expect([head.statusCode, head.headers['content-type'], head.rawPayload.length]).toEqual([200, 'application/pdf', 0]);
+    expect(head.headers['content-disposition']).toContain('village-assessment-partial-2026-07-01-2026-10-01.pdf');
+  });
 });

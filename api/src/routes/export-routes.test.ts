@@ -96,6 +96,14 @@ describe('GeoPackage', () => {
     await vi.waitFor(async () => expect(await exportFolders()).toEqual(before));
   });
 
+  it('answers HEAD with the headers of the download, and writes no GeoPackage for it', async () => {
+    const before = await exportFolders();
+    const response = await app.inject({ method: 'HEAD', url: '/api/exports/candidates.gpkg', headers: { authorization: `Bearer ${token}` } });
+    expect([response.statusCode, response.headers['content-type'], response.rawPayload.length]).toEqual([200, 'application/geopackage+sqlite3', 0]);
+    expect(response.headers['content-disposition']).toBe(`attachment; filename="lingwei-candidates-${today()}.gpkg"`);
+    expect(await exportFolders()).toEqual(before);
+  });
+
   it('is written off the event loop: other callbacks run while GDAL writes it', async () => {
     const scene = await exportCandidates(pool, candidateFilterOf({}) as CandidateFilter, EXPORT_MAX_ROWS);
     expect(scene.length).toBeGreaterThan(0);

@@ -43,8 +43,10 @@ export function exportRoutes(app: FastifyInstance, pool: pg.Pool): void {
         return sendProblem(reply, 422, 'Too many candidates for one export',
           `${matched} candidates match; one export carries at most ${EXPORT_MAX_ROWS}. Narrow it with bbox, street, village, status or dates.`);
       }
-      const rows = await exportCandidates(pool, filter, EXPORT_MAX_ROWS);
       reply.header('Content-Disposition', attachment(exportFilename('candidates', format, new Date()))).type(FORMATS[format]);
+      // HEAD: the status and headers are known now; the rows (and a GeoPackage) would be thrown away.
+      if (request.method === 'HEAD') return reply.send();
+      const rows = await exportCandidates(pool, filter, EXPORT_MAX_ROWS);
       if (format === 'csv') return reply.send(candidatesCsv(rows));
       if (format === 'geojson') {
         return reply.send({

@@ -20,14 +20,19 @@ type Format = (typeof FORMATS)[number];
 
 const FORMAT_QUERY = { format: { type: 'string', enum: FORMATS, default: 'json', description: 'json, csv (UTF-8 with BOM), html (self-contained, printable) or pdf' } };
 
-/** Sends a report in the asked format; `name` is the download's file name without extension. */
+/**
+ * Sends a report in the asked format; `name` is the download's file name without extension. A HEAD
+ * request gets the PDF's headers without a PDF being printed.
+ */
 async function sendReport(reply: FastifyReply, report: PeriodReport, format: Format, name: string): Promise<FastifyReply> {
   if (format === 'json') return reply.send(report);
   if (format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(reportCsv(report));
   if (format === 'html') return reply.type('text/html; charset=utf-8').send(reportHtml(report));
+  const asPdf = () => reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}.pdf"`);
+  if (reply.request.method === 'HEAD') return asPdf().send();
   try {
     const pdf = await printPdf(reportHtml(report), { landscape: true });
-    return reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}.pdf"`).send(pdf);
+    return asPdf().send(pdf);
   } catch (error) {
     if (error instanceof PdfPrinterUnavailable) return sendProblem(reply, 503, 'PDF printing is not available', `${error.message}. Ask for format=html and print it from the browser.`);
     throw error;

@@ -103,6 +103,11 @@ export function villageRoutes(app: FastifyInstance, pool: pg.Pool): void {
   }, async (request, reply) => {
     const report = await assessmentOrProblem(pool, request.params.id, request.query, reply);
     if (!report) return reply;
+    const { village, period } = report.assessment;
+    const asPdf = () => reply.type('application/pdf')
+      .header('content-disposition', `inline; filename="village-assessment-${village.code.replace(/[^\w.-]/g, '_')}-${period.from}-${period.to}.pdf"`);
+    // HEAD: the headers are known from the assessment; printing a PDF only to drop it is not done.
+    if (request.method === 'HEAD') return asPdf().send();
     let pdf: Buffer;
     try {
       pdf = await printPdf(renderAssessmentHtml(report, new Date()));
@@ -111,9 +116,6 @@ export function villageRoutes(app: FastifyInstance, pool: pg.Pool): void {
       request.log.error(error);
       return sendProblem(reply, 503, 'The PDF printer is not available', 'Chromium could not be started on the server; the HTML version works meanwhile. Tell the administrator.');
     }
-    const { village, period } = report.assessment;
-    return reply.type('application/pdf')
-      .header('content-disposition', `inline; filename="village-assessment-${village.code.replace(/[^\w.-]/g, '_')}-${period.from}-${period.to}.pdf"`)
-      .send(pdf);
+    return asPdf().send(pdf);
   });
 }
