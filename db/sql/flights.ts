@@ -210,6 +210,14 @@ export async function flightWithOrthophoto(db: Queryable, sha256: string): Promi
   return rows[0] ?? null;
 }
 
+/**
+ * Serialises the intake of one orthophoto (by its SHA-256) until the transaction ends, across
+ * processes and machines: a transaction-scoped advisory lock.
+ */
+export async function lockIntakeOf(client: pg.PoolClient, orthophotoSha256: string): Promise<void> {
+  await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('lingwei flight intake ' || $1, 0))`, [orthophotoSha256]);
+}
+
 /** A flight's Cloud Optimized GeoTIFF of one kind, as the raster tile and asset routes serve it. */
 export interface FlightCog {
   id: string;

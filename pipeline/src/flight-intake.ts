@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { inTransaction } from '../../db/connection.js';
-import { createFlight, flightWithOrthophoto, getFlight, upsertFlightAsset } from '../../db/sql/flights.js';
+import { createFlight, flightWithOrthophoto, getFlight, lockIntakeOf, upsertFlightAsset } from '../../db/sql/flights.js';
 import type { PipelineConfig } from './config.js';
 import { mosaicVrt, parseTilePaths } from './core/tile-mosaic.js';
 import gdal from './gdal.js';
@@ -122,7 +122,12 @@ export async function takeInFlight(pool: pg.Pool, config: PipelineConfig, upload
   // ids are derived from the flight, so queueing one that is already queued adds nothing.
   if (existing?.status === 'uploaded' || existing?.status === 'queued') await queue(pool, config, existing.id, upload.purpose);
   if (existing) return { flightId: existing.id, duplicate: true };
-  const flightId = await inTransaction(pool, async (client) => {
+  const taken = await inTransaction(pool, async (client) => {
+    // Two intakes of the same orthophoto at once (two API instances, two CLI runs): the second
+    // waits for the first's transaction here, then finds its flight instead of making another.
+    await lockIntakeOf(client, sums.orthophoto);
+    const raced = await flightWithOrthophoto(client, sums.orthophoto);
+    if (raced) return { flightId: raced.id, duplicate: true };
     const kind = fs.statSync(upload.orthophoto).isDirectory() ? 'aerial_tiles' : 'drone';
     const id = await createFlight(client, { kind, capturedAt: upload.capturedAt ?? new Date().toISOString(), operator: upload.operator ?? null, uploadedBy: upload.uploadedBy ?? null });
     ensureFlightDir(config.rasterStore, id);
@@ -143,10 +148,10 @@ export async function takeInFlight(pool: pg.Pool, config: PipelineConfig, upload
       fs.rmSync(flightDir, { recursive: true, force: true });
       throw error;
     }
-    return id;
+    return { flightId: id, duplicate: false };
   });
-  await queue(pool, config, flightId, upload.purpose);
-  return { flightId, duplicate: false };
+  if (!taken.duplicate) await queue(pool, config, taken.flightId, upload.purpose);
+  return taken;
 }
 
 async function queue(pool: pg.Pool, config: PipelineConfig, flightId: string, purpose: FlightUpload['purpose']): Promise<void> {
