@@ -18,7 +18,8 @@ import gdal from './gdal.js';
 import { queueFlight } from './queue/flight-flow.js';
 import type { FlightStage } from './queue/flight-stages.js';
 import { createRedisConnection } from './queue/redis-connection.js';
-import { ensureFlightDir, FLIGHT_FILES, flightPath } from './raster-store.js';
+import { copyToObjectStore } from './raster/copy-to-object-store.js';
+import { ensureFlightDir, FLIGHT_FILES, flightPath, isVirtualStore } from './raster-store.js';
 
 export interface FlightUpload {
   /**
@@ -47,6 +48,7 @@ export interface FlightUpload {
 }
 
 async function copyInto(source: string, target: string, link = false): Promise<number> {
+  if (isVirtualStore(target)) return copyToObjectStore(source, target);
   if (link) {
     try {
       fs.rmSync(target, { force: true });
