@@ -21,7 +21,12 @@ export function csvCell(value: CsvCell): string {
 }
 
 export function writeCsv(rows: ReadonlyArray<ReadonlyArray<CsvCell>>): string {
-  return BOM + rows.map((row) => row.map(csvCell).join(',') + '\r\n').join('');
+  return BOM + csvLines(rows);
+}
+
+/** The lines of `rows`, without the BOM: what follows the first part of a CSV written in parts. */
+export function csvLines(rows: ReadonlyArray<ReadonlyArray<CsvCell>>): string {
+  return rows.map((row) => row.map(csvCell).join(',') + '\r\n').join('');
 }
 
 /** Rows of fields from CSV text (a BOM, CRLF or LF, quoted fields with commas, quotes and line breaks). */

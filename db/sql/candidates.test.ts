@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { inTransaction } from '../connection.js';
 import { createTestPool, emptyTables } from '../testing/test-database.js';
-import { loadAreaContext, raiseCandidate, storeEvidenceChips, SWEEP_UNUSED_CHIPS_SQL, sweepUnusedEvidenceChips, type EvidenceChip, type ObservedChange } from './candidates.js';
+import { exportCandidateBatches, loadAreaContext, raiseCandidate, storeEvidenceChips, SWEEP_UNUSED_CHIPS_SQL, sweepUnusedEvidenceChips, type EvidenceChip, type ObservedChange } from './candidates.js';
 import { createFlight } from './flights.js';
 
 const pool = createTestPool();
@@ -188,5 +188,51 @@ describe('loadAreaContext', () => {
     const context = await loadAreaContext(pool, square(121.099, 31.099, 0.003));
     expect(context.baseline.map((b) => b.heightM)).toEqual([6]);
     expect(context.earlierRejections).toEqual([{ candidateId, reasonCode: 'not_a_structure', geometry: expect.objectContaining({ type: 'MultiPolygon' }) }]);
+  });
+});
+
+describe('exportCandidateBatches', () => {
+  const addCandidates = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      await pool.query(`INSERT INTO candidate (geom, change_type, area_m2, priority) VALUES (ST_Multi(ST_MakeEnvelope($1::float8, 31.1, $1::float8 + 0.0001, 31.1001, 4326)), 'new_structure', 100, $2)`,
+        [121.1 + i * 0.001, 10 * i]);
+    }
+  };
+  const ids = (batches: Array<Array<{ id: string }>>) => batches.flat().map((r) => r.id);
+
+  it('gives the rows of one query, in order, however small the batches', async () => {
+    await addCandidates(5);
+    const batches = async (size: number) => {
+      const out = [];
+      for await (const batch of exportCandidateBatches(pool, {}, 100, size)) out.push(batch);
+      return out;
+    };
+    const whole = await batches(1000);
+    expect(whole).toHaveLength(1);
+    const byTwo = await batches(2);
+    expect(byTwo.map((b) => b.length)).toEqual([2, 2, 1]);
+    expect(ids(byTwo)).toEqual(ids(whole));
+    expect(ids(whole)).toEqual(['5', '4', '3', '2', '1']); // most urgent (highest priority) first
+    expect((await batches(5)).map((b) => b.length)).toEqual([5]);
+    expect(ids(await (async () => { const out = []; for await (const b of exportCandidateBatches(pool, {}, 3, 2)) out.push(b); return out; })())).toEqual(['5', '4', '3']);
+  });
+
+  it('reads one snapshot, and gives its connection back when the reader stops early', async () => {
+    await addCandidates(4);
+    const seen: string[] = [];
+    for await (const batch of exportCandidateBatches(pool, {}, 100, 2)) {
+      seen.push(...batch.map((r) => `${r.id}:${r.status}`));
+      // a reviewer decides while the download runs: the export stays as it began
+      if (seen.length === 2) await pool.query(`UPDATE candidate SET status = 'verified'`);
+    }
+    expect(seen).toEqual(['4:pending', '3:pending', '2:pending', '1:pending']);
+
+    for await (const batch of exportCandidateBatches(pool, {}, 100, 1)) {
+      expect(batch).toHaveLength(1);
+      break; // the client went away after the first batch
+    }
+    expect(pool.totalCount - pool.idleCount).toBe(0);
+    const { rows } = await pool.query(`SELECT count(*)::int AS open FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`);
+    expect(rows[0].open).toBe(0);
   });
 });

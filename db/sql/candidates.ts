@@ -341,26 +341,48 @@ export interface CandidateExportRow {
   geometry: GeoJSON.MultiPolygon;
 }
 
-/** Every candidate matching `filter` as flat export rows, most urgent first; at most `limit`. */
-export async function exportCandidates(db: pg.Pool | pg.PoolClient, filter: CandidateFilter, limit: number): Promise<CandidateExportRow[]> {
+/**
+ * Every candidate matching `filter` as flat export rows, most urgent first, at most `limit`, in
+ * batches of `batchRows`: a cursor in a read-only snapshot, so an export of 100,000 candidates
+ * holds one batch in memory and is consistent however long the client takes to read it. Stopping
+ * early (the client went away) ends the transaction and gives the connection back.
+ */
+export async function* exportCandidateBatches(pool: pg.Pool, filter: CandidateFilter, limit: number, batchRows = 1000): AsyncGenerator<CandidateExportRow[]> {
   const params: unknown[] = [];
   const condition = candidateConditions(filter, params);
-  const { rows } = await db.query<CandidateExportRow>(
-    `SELECT c.id::text, c.status, c.change_type, c.priority, round(c.area_m2::numeric, 1)::float8 AS area_m2,
-            c.height_gain_m::float8 AS height_gain_m, c.score::float8 AS score, c.version,
-            v.code AS village_code, v.name AS village, s.code AS street_code, s.name AS street,
-            to_char(c.first_seen_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS first_seen_at,
-            to_char(c.last_seen_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS last_seen_at,
-            CASE WHEN jsonb_typeof(c.triage->'reasons') = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(c.triage->'reasons')) END AS reasons,
-            round(ST_X(ST_Centroid(c.geom))::numeric, 7)::float8 AS lon, round(ST_Y(ST_Centroid(c.geom))::numeric, 7)::float8 AS lat,
-            ST_AsText(c.geom, 7) AS wkt, ST_AsGeoJSON(c.geom, 7)::json AS geometry
-       FROM candidate c LEFT JOIN admin_area v ON v.id = c.village_id LEFT JOIN admin_area s ON s.id = c.street_id
-       ${condition}
-      ORDER BY ${CANDIDATE_ORDER}
-      LIMIT $${params.length + 1}`,
-    [...params, limit],
-  );
-  return rows;
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await client.query(
+      `DECLARE candidate_export NO SCROLL CURSOR FOR
+       SELECT c.id::text, c.status, c.change_type, c.priority, round(c.area_m2::numeric, 1)::float8 AS area_m2,
+              c.height_gain_m::float8 AS height_gain_m, c.score::float8 AS score, c.version,
+              v.code AS village_code, v.name AS village, s.code AS street_code, s.name AS street,
+              to_char(c.first_seen_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS first_seen_at,
+              to_char(c.last_seen_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS last_seen_at,
+              CASE WHEN jsonb_typeof(c.triage->'reasons') = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(c.triage->'reasons')) END AS reasons,
+              round(ST_X(ST_Centroid(c.geom))::numeric, 7)::float8 AS lon, round(ST_Y(ST_Centroid(c.geom))::numeric, 7)::float8 AS lat,
+              ST_AsText(c.geom, 7) AS wkt, ST_AsGeoJSON(c.geom, 7)::json AS geometry
+         FROM candidate c LEFT JOIN admin_area v ON v.id = c.village_id LEFT JOIN admin_area s ON s.id = c.street_id
+         ${condition}
+        ORDER BY ${CANDIDATE_ORDER}
+        LIMIT $${params.length + 1}`,
+      [...params, limit],
+    );
+    for (;;) {
+      const { rows } = await client.query<CandidateExportRow>(`FETCH FORWARD ${Math.max(1, Math.floor(batchRows))} FROM candidate_export`);
+      if (rows.length) yield rows;
+      if (rows.length < batchRows) break;
+    }
+  } catch (error) {
+    broken = true;
+    throw error;
+  } finally {
+    // Read-only: ending it by rollback is the same as a commit, also after an early stop.
+    await client.query('ROLLBACK').catch(() => { broken = true; });
+    client.release(broken);
+  }
 }
 
 /**

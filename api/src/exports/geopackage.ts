@@ -18,21 +18,23 @@ const FIELD_TYPES: Record<ColumnType, string> = {
  * EXPORT_MAX_ROWS candidates never holds the event loop (tiles, uploads and SSE go on meanwhile);
  * only each feature's construction (a few microseconds) runs on it.
  */
-export async function writeCandidatesGeoPackage(file: string, rows: readonly CandidateExportRow[]): Promise<void> {
+export async function writeCandidatesGeoPackage(file: string, batches: AsyncIterable<readonly CandidateExportRow[]>): Promise<void> {
   // openAsync in 'w' mode creates through Driver.createAsync, which wants explicit (unused) raster sizes.
   const memory = await gdal.openAsync('candidates', 'w', 'Memory', 0, 0, 0);
   try {
     const layer = await memory.layers.createAsync('candidates', gdal.SpatialReference.fromEPSG(4326), gdal.wkbMultiPolygon);
     for (const c of CANDIDATE_COLUMNS) layer.fields.add(new gdal.FieldDefn(c.name, FIELD_TYPES[c.type]));
-    for (const row of rows) {
-      const feature = new gdal.Feature(layer);
-      CANDIDATE_COLUMNS.forEach((c, index) => {
-        const value = c.value(row);
-        // GeoPackage date-times are UTC ("Z"); other offsets read back with a warning.
-        if (value !== null) feature.fields.set(index, c.type === 'datetime' ? new Date(value).toISOString() : value);
-      });
-      feature.setGeometry(gdal.Geometry.fromGeoJson(row.geometry));
-      await layer.features.addAsync(feature);
+    for await (const rows of batches) {
+      for (const row of rows) {
+        const feature = new gdal.Feature(layer);
+        CANDIDATE_COLUMNS.forEach((c, index) => {
+          const value = c.value(row);
+          // GeoPackage date-times are UTC ("Z"); other offsets read back with a warning.
+          if (value !== null) feature.fields.set(index, c.type === 'datetime' ? new Date(value).toISOString() : value);
+        });
+        feature.setGeometry(gdal.Geometry.fromGeoJson(row.geometry));
+        await layer.features.addAsync(feature);
+      }
     }
     const written = await gdal.vectorTranslateAsync(file, memory, ['-f', 'GPKG', '-nln', 'candidates']);
     await written.flushAsync();

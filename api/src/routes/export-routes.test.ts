@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { exportCandidates, type CandidateFilter } from '../../../db/sql/candidates.js';
+import { exportCandidateBatches, type CandidateExportRow, type CandidateFilter } from '../../../db/sql/candidates.js';
 import { upsertUser } from '../../../db/sql/users.js';
 import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
 import gdal from '../../../pipeline/src/gdal.js';
@@ -105,7 +105,8 @@ describe('GeoPackage', () => {
   });
 
   it('is written off the event loop: other callbacks run while GDAL writes it', async () => {
-    const scene = await exportCandidates(pool, candidateFilterOf({}) as CandidateFilter, EXPORT_MAX_ROWS);
+    const scene: CandidateExportRow[] = [];
+    for await (const batch of exportCandidateBatches(pool, candidateFilterOf({}) as CandidateFilter, EXPORT_MAX_ROWS)) scene.push(...batch);
     expect(scene.length).toBeGreaterThan(0);
     // Counts event-loop turns, not time. The async writer gives at least one per feature; a
     // synchronous one gives only the idle turns while the layer opens (seen: 2 to ~1,000), which do
@@ -116,7 +117,7 @@ describe('GeoPackage', () => {
     const spin = () => { if (spinning) { turns++; setImmediate(spin); } };
     setImmediate(spin);
     const file = join(scratch, 'direct.gpkg');
-    await writeCandidatesGeoPackage(file, rows);
+    await writeCandidatesGeoPackage(file, (async function* () { for (let i = 0; i < rows.length; i += 1000) yield rows.slice(i, i + 1000); })());
     spinning = false;
     expect(turns).toBeGreaterThan(rows.length);
     const dataset = gdal.open(file);

@@ -1,18 +1,20 @@
 /**
  * Downloads of candidates as GeoPackage, GeoJSON and CSV, with the filters of GET /api/candidates
- * (all matching rows, most urgent first, no paging). The GeoPackage is written by GDAL to a
+ * (all matching rows, most urgent first, no paging). Rows come from the database in batches (one
+ * snapshot): CSV and GeoJSON are streamed as they come; the GeoPackage is written by GDAL to a
  * temporary file, streamed, and removed once sent (or once the client goes away).
  */
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { countCandidates, exportCandidates } from '../../../db/sql/candidates.js';
+import { countCandidates, exportCandidateBatches } from '../../../db/sql/candidates.js';
 import { attachment, exportFilename } from '../exports/attachment.js';
-import { candidateProperties } from '../exports/candidate-columns.js';
-import { candidatesCsv } from '../exports/csv.js';
+import { candidatesCsvChunks } from '../exports/csv.js';
+import { candidatesGeoJsonChunks } from '../exports/geojson.js';
 import { writeCandidatesGeoPackage } from '../exports/geopackage.js';
 import { sendProblem } from '../problem.js';
 import { CANDIDATE_FILTER_PROPERTIES, candidateFilterOf, type CandidateFilterQuery } from './candidate-query.js';
@@ -46,19 +48,14 @@ export function exportRoutes(app: FastifyInstance, pool: pg.Pool): void {
       reply.header('Content-Disposition', attachment(exportFilename('candidates', format, new Date()))).type(FORMATS[format]);
       // HEAD: the status and headers are known now; the rows (and a GeoPackage) would be thrown away.
       if (request.method === 'HEAD') return reply.send();
-      const rows = await exportCandidates(pool, filter, EXPORT_MAX_ROWS);
-      if (format === 'csv') return reply.send(candidatesCsv(rows));
-      if (format === 'geojson') {
-        return reply.send({
-          type: 'FeatureCollection',
-          features: rows.map((row) => ({ type: 'Feature', id: Number(row.id), geometry: row.geometry, properties: candidateProperties(row) })),
-        });
-      }
+      const batches = exportCandidateBatches(pool, filter, EXPORT_MAX_ROWS);
+      if (format === 'csv') return reply.send(Readable.from(candidatesCsvChunks(batches)));
+      if (format === 'geojson') return reply.send(Readable.from(candidatesGeoJsonChunks(batches)));
       const folder = await mkdtemp(join(tmpdir(), 'lingwei-export-'));
       const removeFolder = () => void rm(folder, { recursive: true, force: true });
       try {
         const file = join(folder, 'candidates.gpkg');
-        await writeCandidatesGeoPackage(file, rows);
+        await writeCandidatesGeoPackage(file, batches);
         const stream = createReadStream(file);
         stream.on('close', removeFolder);
         return reply.send(stream);
