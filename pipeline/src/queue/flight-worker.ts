@@ -74,10 +74,17 @@ export function createFlightWorker(options: FlightWorkerOptions): Worker<FlightJ
   const events = new QueueEvents(FLIGHT_QUEUE, { connection: eventsConnection, prefix: config.queuePrefix });
   events.on('failed', ({ jobId, failedReason }) => {
     const job = flightOfJobId(jobId);
-    if (!job || failedReason.includes('belongs to a flight that no longer exists')) return;
-    markFlightFailed(pool, job.flightId, `Processing stopped at the ${job.stage} stage: ${failedReason}`)
+    if (!job) return;
+    recordFailure(job.flightId, job.createdAtMs, `Processing stopped at the ${job.stage} stage: ${failedReason}`)
       .catch((e: unknown) => console.error('[worker] could not record the failure', e));
   });
+  // Only on the flight the job was made for: a stale job of a flight that no longer exists fails
+  // (see above), and so does the chain of stages above it ("child ... failed"), whose ids name
+  // the same old flight; none of it may fail whichever flight now has that id.
+  const recordFailure = async (flightId: string, createdAtMs: number, reason: string) => {
+    const flight = await getFlight(pool, flightId);
+    if (flight && flight.created_at.getTime() === createdAtMs) await markFlightFailed(pool, flightId, reason);
+  };
   // BullMQ leaves a connection it was given open: the duplicate is ours to close, or it keeps the
   // process alive after the worker.
   worker.on('closed', () => void events.close().finally(() => eventsConnection.disconnect()));

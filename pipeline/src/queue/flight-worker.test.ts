@@ -1,0 +1,56 @@
+/**
+ * The worker against the real Redis and database: jobs left in Redis by a flight of an earlier
+ * database (reset, restored, or a demo database made again) share its id with a flight of this
+ * one, and must neither run on it nor fail it.
+ */
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFlight, getFlight } from '../../../db/sql/flights.js';
+import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
+import { loadConfig, type PipelineConfig } from '../config.js';
+import { ChangeDetector } from '../model/index.js';
+import { FLIGHT_STAGE_RUNNERS } from '../stages/index.js';
+import { FLIGHT_QUEUE, queueFlight } from './flight-flow.js';
+import { createFlightWorker } from './flight-worker.js';
+import { createRedisConnection } from './redis-connection.js';
+
+const pool = createTestPool();
+const config: PipelineConfig = { ...loadConfig(), queuePrefix: `lingwei-test-worker-${process.pid}` };
+const connection = createRedisConnection(config.redisUrl);
+
+beforeAll(() => emptyTables(pool));
+afterAll(async () => {
+  await connection.eval(`for _, k in ipairs(redis.call('keys', ARGV[1])) do redis.call('del', k) end`, 0, `${config.queuePrefix}:*`);
+  connection.disconnect();
+  await pool.end();
+});
+
+describe('the flight worker', () => {
+  it('fails the jobs of a flight that no longer exists without touching the flight that now has its id', async () => {
+    const earlier = await createFlight(pool, {});
+    const { created_at: earlierCreated } = (await getFlight(pool, earlier))!;
+    await queueFlight(connection, config.queuePrefix, { id: earlier, createdAt: earlierCreated });
+    // The database is made again; its first flight gets the same id.
+    await emptyTables(pool);
+    const now = await createFlight(pool, {});
+    expect(now).toBe(earlier);
+
+    const worker = createFlightWorker({
+      pool, connection, config, stages: FLIGHT_STAGE_RUNNERS, changeDetector: () => ChangeDetector.load({ threads: 1 }),
+    });
+    const queue = new Queue(FLIGHT_QUEUE, { connection, prefix: config.queuePrefix });
+    try {
+      // Every stage of the old chain ends failed: the first as "no longer exists", the others as its parents.
+      await expect.poll(async () => (await queue.getJobCounts('failed')).failed, { timeout: 20_000 }).toBe(7);
+      const counts = await queue.getJobCounts('waiting', 'waiting-children', 'active', 'delayed', 'completed');
+      expect(counts).toEqual({ waiting: 0, 'waiting-children': 0, active: 0, delayed: 0, completed: 0 });
+      // The failure events have been handled by now (each is one query); the new flight is untouched.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const flight = (await getFlight(pool, now))!;
+      expect([flight.status, flight.failure_reason, flight.stage]).toEqual(['uploaded', null, null]);
+    } finally {
+      await queue.close();
+      await worker.close();
+    }
+  });
+});
