@@ -1,7 +1,11 @@
 """Trains the change detector on the exported samples (run by models/train.sh).
 
-    /usr/bin/python3 models/train.py --data models/.cache/data --out models/.cache/checkpoint.pt
+    /usr/bin/python3 models/train.py --data models/.cache/data --out models/.cache/checkpoint-main.pt
+    /usr/bin/python3 models/train.py --data models/.cache/data --init models/.cache/checkpoint-main.pt \
+        --out models/.cache/checkpoint.pt --steps 1500 --lr 0.0003 --seed 777
 
+The second run fine-tunes the first's weights (no warm-up, cosine to a tenth of --lr) and adds
+its record to the checkpoint's training record as "finetune".
 Reproducible: one seed drives torch and the batch maker; CPU threads are fixed (2). A fixed number
 of steps, not a time budget, so two runs train the same model. Uses CUDA when --device cuda is
 given and available; the CPU path is the reference.
@@ -90,6 +94,7 @@ def main():
     ap.add_argument("--seed", type=int, default=20261122)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--init", help="start from this checkpoint's weights (the second, fine-tuning phase of train.sh)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -104,13 +109,20 @@ def main():
         raise SystemExit("no synthetic scenes in the exported data")
     maker = BatchMaker(samples, args.crop, args.seed)
     model = ChangeNet(spec["channels"]).to(device)
+    earlier = None
+    if args.init:
+        earlier = torch.load(args.init, map_location="cpu")
+        model.load_state_dict(earlier["state"])
     params = sum(p.numel() for p in model.parameters())
-    print(f"parameters: {params}, device {device}, threads {args.threads}", flush=True)
+    print(f"parameters: {params}, device {device}, threads {args.threads}, from {args.init or 'scratch'}", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     warm = max(1, args.steps // 20)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, args.steps - warm))) * 0.98 + 0.02
-    )
+    if earlier:
+        # Fine-tuning trained weights: no warm-up, cosine from lr down to a tenth of it.
+        schedule = lambda s: 0.5 * (1 + math.cos(math.pi * s / args.steps)) * 0.9 + 0.1  # noqa: E731
+    else:
+        schedule = lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, args.steps - warm))) * 0.98 + 0.02  # noqa: E731
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
     t0 = time.time()
     cpu0 = time.process_time()
     running = {}
@@ -130,6 +142,21 @@ def main():
             print(f"step {step}/{args.steps} {rates} lr {sched.get_last_lr()[0]:.5f} {time.time() - t0:.0f} s", flush=True)
     wall = time.time() - t0
     cpu = time.process_time() - cpu0
+    phase = {
+        "steps": args.steps,
+        "lr": args.lr,
+        "seed": args.seed,
+        "train_wall_s": round(wall),
+        "train_cpu_s": round(cpu),
+    }
+    if earlier:
+        # The first phase's record stays; this one is added as the fine-tuning phase.
+        torch.save(
+            {"state": model.state_dict(), "channels": spec["channels"], "training": {**earlier["training"], "finetune": phase}},
+            args.out,
+        )
+        print(f"fine-tuned {args.steps} steps in {wall:.0f} s wall, {cpu:.0f} s CPU; saved {args.out}", flush=True)
+        return
     torch.save(
         {
             "state": model.state_dict(),

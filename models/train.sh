@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # npm run train: export the training data (TypeScript preprocessing), train (PyTorch, CPU, fixed
-# seed), export ONNX + parity fixture. Environment: SCENES (synthetic training scenes, default
-# 200), STEPS (default 6000), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
-# ../shared/data/real; absent = synthetic only).
+# seeds: a main phase, then a fine-tuning phase on new batches at a tenth of the learning rate),
+# export ONNX + parity fixture. Environment: SCENES (synthetic training scenes, default 200),
+# STEPS (default 6000), FINETUNE_STEPS (default 1500), DEVICE (cpu|cuda, default cpu), REAL (real
+# data folder, default ../shared/data/real; absent = synthetic only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
 DATA=models/.cache/data
 SCENES=${SCENES:-200}
 STEPS=${STEPS:-6000}
+FINETUNE_STEPS=${FINETUNE_STEPS:-1500}
 DEVICE=${DEVICE:-cpu}
 REAL=${REAL:-../shared/data/real}
 start=$(date +%s)
@@ -23,7 +25,10 @@ wait $p0
 wait $p1
 exported=$(date +%s)
 echo "== train: $STEPS steps on $DEVICE"
-$PY models/train.py --data "$DATA" --out models/.cache/checkpoint.pt --steps "$STEPS" --device "$DEVICE"
+$PY models/train.py --data "$DATA" --out models/.cache/checkpoint-main.pt --steps "$STEPS" --device "$DEVICE"
+echo "== fine-tune: $FINETUNE_STEPS steps at a tenth of the learning rate, new batches (seed 777)"
+$PY models/train.py --data "$DATA" --init models/.cache/checkpoint-main.pt --out models/.cache/checkpoint.pt \
+  --steps "$FINETUNE_STEPS" --lr 0.0003 --seed 777 --device "$DEVICE"
 trained=$(date +%s)
 echo "== export ONNX"
 $PY models/export_onnx.py --checkpoint models/.cache/checkpoint.pt --data "$DATA"
