@@ -20,6 +20,7 @@ import { openSession, upsertUser } from '../../db/sql/users.js';
 import { recreateDatabase, siblingDatabaseUrl } from '../../db/testing/test-database.js';
 import { loadConfig } from '../../pipeline/src/config.js';
 import { createRedisConnection } from '../../pipeline/src/queue/redis-connection.js';
+import { deleteKeysUnder } from '../../pipeline/src/queue/testing/redis-keys.js';
 import { formatLatency, summariseLatency, timeEach, type LatencySummary } from '../../scripts/bench/latency.js';
 import { BENCH_AREA, fillBenchData } from './bench/bench-data.js';
 import { MAPSERV, mapServerTile, writeMapServerFiles, writeMapServerRasterFiles, type MapServerSetup } from './bench/mapserver.js';
@@ -192,12 +193,7 @@ export default async function bench(): Promise<void> {
     }
   } finally {
     await app.close();
-    let cursor = '0';
-    do {
-      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${cachePrefix}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = nextCursor;
-    } while (cursor !== '0');
+    await deleteKeysUnder(redis, cachePrefix);
     redis.disconnect();
     await pool.end();
   }

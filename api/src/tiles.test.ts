@@ -7,6 +7,7 @@ import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
 import { upsertUser } from '../../db/sql/users.js';
 import { loadConfig } from '../../pipeline/src/config.js';
 import { createRedisConnection } from '../../pipeline/src/queue/redis-connection.js';
+import { deleteKeysUnder } from '../../pipeline/src/queue/testing/redis-keys.js';
 import { hashPassword } from './auth/passwords.js';
 import { buildApi } from './server.js';
 
@@ -54,7 +55,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app.close();
-  await redis.eval(`for _, k in ipairs(redis.call('keys', ARGV[1])) do redis.call('del', k) end`, 0, `${prefix}:*`);
+  await deleteKeysUnder(redis, prefix);
   redis.disconnect();
   await pool.end();
 });

@@ -6,6 +6,7 @@ import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
 import { loadConfig, type PipelineConfig } from './config.js';
 import { takeInFlight } from './flight-intake.js';
 import { createRedisConnection } from './queue/redis-connection.js';
+import { deleteKeysUnder } from './queue/testing/redis-keys.js';
 import { tempDir } from './stages/testing/flight-files.js';
 
 const pool = createTestPool();
@@ -16,7 +17,7 @@ const ORTHO = path.resolve(import.meta.dirname, '../../fixtures/scene/after_orth
 beforeEach(() => emptyTables(pool));
 afterAll(async () => {
   const redis = createRedisConnection(config.redisUrl);
-  await redis.eval(`for _, k in ipairs(redis.call('keys', ARGV[1])) do redis.call('del', k) end`, 0, `${config.queuePrefix}:*`);
+  await deleteKeysUnder(redis, config.queuePrefix);
   redis.disconnect();
   await pool.end();
   fs.rmSync(dir, { recursive: true, force: true });

@@ -14,6 +14,7 @@ import { createTestPool, emptyTables, testDatabaseUrl } from '../../db/testing/t
 import { loadConfig, type PipelineConfig } from './config.js';
 import { takeInFlight } from './flight-intake.js';
 import { loadScene } from './import/load-scene.js';
+import { deleteKeysUnder } from './queue/testing/redis-keys.js';
 import { tempDir, writeOrthophoto } from './stages/testing/flight-files.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -118,7 +119,7 @@ describe('the pipeline', { timeout: 400_000 }, () => {
     const { queueFlight } = await import('./queue/flight-flow.js');
     const { createRedisConnection } = await import('./queue/redis-connection.js');
     const redis = createRedisConnection(config.redisUrl);
-    await redis.eval(`for _, k in ipairs(redis.call('keys', ARGV[1])) do redis.call('del', k) end`, 0, `${config.queuePrefix}:*`);
+    await deleteKeysUnder(redis, config.queuePrefix);
     await pool.query(`UPDATE flight SET status = 'queued' WHERE id = $1`, [flightId]);
     await queueFlight(redis, config.queuePrefix, { id: flightId, createdAt: flight.created_at });
     redis.disconnect();

@@ -19,6 +19,7 @@ import { loadScene } from '../../pipeline/src/import/load-scene.js';
 import { ChangeDetector } from '../../pipeline/src/model/index.js';
 import { createFlightWorker } from '../../pipeline/src/queue/flight-worker.js';
 import { createRedisConnection } from '../../pipeline/src/queue/redis-connection.js';
+import { deleteKeysUnder } from '../../pipeline/src/queue/testing/redis-keys.js';
 import { FLIGHT_STAGE_RUNNERS } from '../../pipeline/src/stages/index.js';
 import { emptyTables } from '../../db/testing/test-database.js';
 import { summariseLatency } from '../../scripts/bench/latency.js';
@@ -61,11 +62,7 @@ export async function runScene(pool: pg.Pool, config: PipelineConfig): Promise<s
   } finally {
     await worker.close();
     // The flights' jobs are done: leave nothing of this run's queue prefix in Redis.
-    for (let cursor = '0', first = true; first || cursor !== '0'; first = false) {
-      const [next, keys] = await connection.scan(cursor, 'MATCH', `${config.queuePrefix}:*`, 'COUNT', 500);
-      if (keys.length) await connection.del(...keys);
-      cursor = next;
-    }
+    await deleteKeysUnder(connection, config.queuePrefix);
     connection.disconnect();
   }
 }

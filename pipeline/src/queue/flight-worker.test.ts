@@ -13,6 +13,7 @@ import { FLIGHT_STAGE_RUNNERS } from '../stages/index.js';
 import { FLIGHT_QUEUE, queueFlight } from './flight-flow.js';
 import { createFlightWorker } from './flight-worker.js';
 import { createRedisConnection } from './redis-connection.js';
+import { deleteKeysUnder } from './testing/redis-keys.js';
 
 const pool = createTestPool();
 const config: PipelineConfig = { ...loadConfig(), queuePrefix: `lingwei-test-worker-${process.pid}` };
@@ -20,7 +21,7 @@ const connection = createRedisConnection(config.redisUrl);
 
 beforeAll(() => emptyTables(pool));
 afterAll(async () => {
-  await connection.eval(`for _, k in ipairs(redis.call('keys', ARGV[1])) do redis.call('del', k) end`, 0, `${config.queuePrefix}:*`);
+  await deleteKeysUnder(connection, config.queuePrefix);
   connection.disconnect();
   await pool.end();
 });

@@ -3,13 +3,14 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
 import { loadConfig } from '../config.js';
 import { createRedisConnection } from './redis-connection.js';
+import { deleteKeysUnder } from './testing/redis-keys.js';
 import { REPORT_QUEUE, scheduleWeeklyReport, storeWeeklyReports, WEEKLY_REPORT_PATTERN, WEEKLY_REPORT_SCHEDULER } from './weekly-report-job.js';
 
 const pool = createTestPool();
 const redis = createRedisConnection(loadConfig().redisUrl);
 const prefix = `lingwei-test-reports-${process.pid}`;
 afterAll(async () => {
-  await redis.eval(`for _, k in ipairs(redis.call('keys', ARGV[1])) do redis.call('del', k) end`, 0, `${prefix}:*`);
+  await deleteKeysUnder(redis, prefix);
   redis.disconnect();
   await pool.end();
 });
