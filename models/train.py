@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import BatchMaker, Samples  # noqa: E402
+from data import SMALL_OBJECT_PX, BatchMaker, Samples  # noqa: E402
 from net import ChangeNet  # noqa: E402
 
 
@@ -30,8 +30,8 @@ from net import ChangeNet  # noqa: E402
 # loss a 30 m² extension is worth a tenth of a factory hall, and the first model missed most small
 # extensions even on its training scenes. The structure's size is read as the changed pixels in a
 # SMALL_WINDOW_PX square around each pixel (about 10 m at 0.5 m): cheap, and a hall's interior
-# counts the whole window while a shed counts only itself.
-SMALL_OBJECT_PX = 400
+# counts the whole window while a shed counts only itself. SMALL_OBJECT_PX (data.py) is the size
+# up to which crops are centred on a structure as often as on any larger one.
 SMALL_WINDOW_PX = 21
 SMALL_BOOST = 3.0
 
@@ -142,44 +142,24 @@ def main():
             print(f"step {step}/{args.steps} {rates} lr {sched.get_last_lr()[0]:.5f} {time.time() - t0:.0f} s", flush=True)
     wall = time.time() - t0
     cpu = time.process_time() - cpu0
-    phase = {
-        "steps": args.steps,
-        "lr": args.lr,
-        "seed": args.seed,
-        "train_wall_s": round(wall),
-        "train_cpu_s": round(cpu),
-    }
+    phase = {"steps": args.steps, "lr": args.lr, "seed": args.seed, "train_wall_s": round(wall), "train_cpu_s": round(cpu)}
     if earlier:
         # The first phase's record stays; this one is added as the fine-tuning phase.
-        torch.save(
-            {"state": model.state_dict(), "channels": spec["channels"], "training": {**earlier["training"], "finetune": phase}},
-            args.out,
-        )
-        print(f"fine-tuned {args.steps} steps in {wall:.0f} s wall, {cpu:.0f} s CPU; saved {args.out}", flush=True)
-        return
-    torch.save(
-        {
-            "state": model.state_dict(),
-            "channels": spec["channels"],
-            "training": {
-                "steps": args.steps,
-                "batch": args.batch,
-                "crop_px": args.crop,
-                "lr": args.lr,
-                "seed": args.seed,
-                "threads": args.threads,
-                "device": str(device),
-                "parameters": params,
-                "train_wall_s": round(wall),
-                "train_cpu_s": round(cpu),
-                "samples": samples.describe(),
-                "torch": torch.__version__,
-            },
-        },
-        args.out,
-    )
-    print(f"trained {args.steps} steps in {wall:.0f} s wall, {cpu:.0f} s CPU; saved {args.out}", flush=True)
-
+        training = {**earlier["training"], "finetune": phase}
+    else:
+        training = {
+            **phase,
+            "batch": args.batch,
+            "crop_px": args.crop,
+            "threads": args.threads,
+            "device": str(device),
+            "parameters": params,
+            "samples": samples.describe(),
+            "torch": torch.__version__,
+        }
+    torch.save({"state": model.state_dict(), "channels": spec["channels"], "training": training}, args.out)
+    done = "fine-tuned" if earlier else "trained"
+    print(f"{done} {args.steps} steps in {wall:.0f} s wall, {cpu:.0f} s CPU; saved {args.out}", flush=True)
 
 if __name__ == "__main__":
     main()
