@@ -119,17 +119,14 @@ export async function takeInFlight(pool: pg.Pool, config: PipelineConfig, upload
     orthophoto: upload.sha256?.orthophoto ?? (await sha256Of(upload.orthophoto)),
     surface_model: upload.surfaceModel ? upload.sha256?.surfaceModel ?? (await sha256Of(upload.surfaceModel)) : null,
   };
-  const existing = await flightWithOrthophoto(pool, sums.orthophoto);
-  // A flight registered but never queued (the process died in between) is queued now; its job
-  // ids are derived from the flight, so queueing one that is already queued adds nothing.
-  if (existing?.status === 'uploaded' || existing?.status === 'queued') await queue(pool, config, existing.id, upload.purpose);
-  if (existing) return { flightId: existing.id, duplicate: true };
-  const taken = await inTransaction(pool, async (client) => {
+  const taken = await inTransaction(pool, async (client): Promise<TakenIn & { queue: boolean }> => {
     // Two intakes of the same orthophoto at once (two API instances, two CLI runs): the second
     // waits for the first's transaction here, then finds its flight instead of making another.
     await lockIntakeOf(client, sums.orthophoto);
-    const raced = await flightWithOrthophoto(client, sums.orthophoto);
-    if (raced) return { flightId: raced.id, duplicate: true };
+    const existing = await flightWithOrthophoto(client, sums.orthophoto);
+    // A flight registered but never queued (the process died in between) is queued again; its job
+    // ids are derived from the flight, so queueing one that is already queued adds nothing.
+    if (existing) return { flightId: existing.id, duplicate: true, queue: existing.status === 'uploaded' || existing.status === 'queued' };
     const kind = fs.statSync(upload.orthophoto).isDirectory() ? 'aerial_tiles' : 'drone';
     const id = await createFlight(client, { kind, capturedAt: upload.capturedAt ?? new Date().toISOString(), operator: upload.operator ?? null, uploadedBy: upload.uploadedBy ?? null });
     ensureFlightDir(config.rasterStore, id);
@@ -150,10 +147,10 @@ export async function takeInFlight(pool: pg.Pool, config: PipelineConfig, upload
       fs.rmSync(flightDir, { recursive: true, force: true });
       throw error;
     }
-    return { flightId: id, duplicate: false };
+    return { flightId: id, duplicate: false, queue: true };
   });
-  if (!taken.duplicate) await queue(pool, config, taken.flightId, upload.purpose);
-  return taken;
+  if (taken.queue) await queue(pool, config, taken.flightId, upload.purpose);
+  return { flightId: taken.flightId, duplicate: taken.duplicate };
 }
 
 async function queue(pool: pg.Pool, config: PipelineConfig, flightId: string, purpose: FlightUpload['purpose']): Promise<void> {
