@@ -5,7 +5,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeDetector } from '../../pipeline/src/model/change-detector.js';
-import { evaluatePairs, evaluateSurfaces } from './evaluate.js';
+import { generateScene } from '../../fixtures/generator/scene.js';
+import { writeScene } from '../../fixtures/generator/write-scene.js';
+import { evaluatePairs, evaluateScenes, evaluateSurfaces } from './evaluate.js';
 import { detectLayout } from './layout.js';
 import { listPairs } from './pairs.js';
 import { listTiles, loadTile } from './surface.js';
@@ -107,6 +109,19 @@ describe('evaluation on the shipped model', () => {
     const r = await evaluateSurfaces(dir, detector);
     expect(r.pairs).toBe(1);
     expect(r.object.tp + r.object.fn).toBe(withheld);
+  });
+
+  it('scores a generated scene after taking out its flight drift, as the pipeline does', async () => {
+    const dir = sub('scenes-eval');
+    const scene = generateScene({ seed: 31, sizeM: 150, gsdM: 0.1 });
+    writeScene(scene, path.join(dir, 'seed-31'));
+    const r = await evaluateScenes(dir, detector);
+    expect(r.pairs).toBe(1);
+    const { dx, dy } = scene.manifest.drift_m;
+    expect(Math.hypot(dx, dy)).toBeGreaterThan(0.3);
+    expect(Math.abs(r.items[0]!.drift_m!.dx - dx)).toBeLessThan(0.15);
+    expect(Math.abs(r.items[0]!.drift_m!.dy - dy)).toBeLessThan(0.15);
+    expect(r.object.tp + r.object.fn).toBeGreaterThan(0);
   });
 });
 

@@ -5,6 +5,7 @@
 import { addCounts, pixelScores, rates, type ObjectCounts, type PixelCounts } from '../../pipeline/src/core/scoring.js';
 import type { ChangeDetector, ChangeMap } from '../../pipeline/src/model/change-detector.js';
 import { changeObjects } from '../../pipeline/src/model/change-objects.js';
+import { takeOutDrift } from '../../pipeline/src/model/drift.js';
 import { rasteriseBaseline } from '../../pipeline/src/model/baseline-raster.js';
 import { polygonLabels, polygonMask } from '../../pipeline/src/model/polygon-fill.js';
 import { prepareInputs, type ChangeInputs, type PreparedInputs } from '../../pipeline/src/model/prepare.js';
@@ -34,6 +35,8 @@ export interface EvalOptions {
 
 export interface ItemScore extends MapScore {
   name: string;
+  /** Scenes: the new flight's drift that was measured and taken out (metres east, north), null when none could be. */
+  drift_m?: { dx: number; dy: number } | null;
 }
 
 export interface EvalResult {
@@ -193,7 +196,10 @@ export async function evaluateScenes(dir: string, detector: ChangeDetector, o: E
   const withHeights = mode === 'drone' || mode === 'drone_no_before' || mode === 'dsm';
   for (const folder of listScenes(dir)) {
     const scene = loadScene(folder);
-    const map = await clock.run(detector, prepareInputs(sceneInputs(scene, mode), detector.spec));
+    // The generator's patrol flight drifts 0.3-1.5 m; the pipeline measures and takes that out
+    // before detection (its co-register stage), so the scenes are scored the same way.
+    const { inputs, drift } = takeOutDrift(sceneInputs(scene, mode), detector.spec);
+    const map = await clock.run(detector, prepareInputs(inputs, detector.spec));
     const mask = scene.changeMask;
     const ignore = Uint8Array.from(mask.data, (v) => (v === 255 ? 1 : 0));
     if (!withHeights) {
@@ -223,7 +229,12 @@ export async function evaluateScenes(dir: string, detector: ChangeDetector, o: E
       perClass[cls].push(score);
       scores.push(score);
     }
-    const item = { name: scene.name, pixel: addCounts(scores[0]!.pixel, scores[1]!.pixel), object: addCounts(scores[0]!.object, scores[1]!.object) };
+    const item: ItemScore = {
+      name: scene.name,
+      pixel: addCounts(scores[0]!.pixel, scores[1]!.pixel),
+      object: addCounts(scores[0]!.object, scores[1]!.object),
+      drift_m: drift && { dx: +drift.dxM.toFixed(3), dy: +drift.dyM.toFixed(3) },
+    };
     items.push(item);
     o.progress?.(scene.name, item);
   }

@@ -5,7 +5,7 @@ const f3 = (v: number) => v.toFixed(3);
 
 export function toJson(r: EvalResult, extra: Record<string, unknown> = {}): string {
   const { items, ...rest } = r;
-  return JSON.stringify({ ...rest, ...extra, items: items.map((i) => ({ name: i.name, pixel: i.pixel, object: i.object })) });
+  return JSON.stringify({ ...rest, ...extra, items: items.map((i) => ({ name: i.name, pixel: i.pixel, object: i.object, ...(i.drift_m === undefined ? {} : { drift_m: i.drift_m }) })) });
 }
 
 export function table(r: EvalResult, dir: string): string {
