@@ -3,7 +3,8 @@
  * at 10 cm (orthophoto + surface model): km² per hour from upload to raised candidates, in a
  * worker process like production, and its peak memory (VmHWM). Reference, same machine and run:
  * the model alone (session.run) on the same number of chips, as km² per hour. Scratch database,
- * raster store and queue prefix; nothing of the working database is touched.
+ * raster store and queue prefix; nothing of the working database is touched. BENCH_WORKER_LOG=1
+ * shows the worker's own output (silent by default, so the figures stay readable).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -51,7 +52,7 @@ export default async function bench(): Promise<void> {
   fs.rmSync(config.rasterStore, { recursive: true, force: true });
   const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'pipeline', 'src', 'worker.ts')], {
     env: { ...process.env, DATABASE_URL: url, RASTER_STORE: config.rasterStore, QUEUE_PREFIX: config.queuePrefix },
-    stdio: 'ignore',
+    stdio: process.env.BENCH_WORKER_LOG ? 'inherit' : 'ignore',
   });
   try {
     await loadScene(pool, sceneDir);

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { EvidenceChip } from '../../../db/sql/candidates.js';
 import { gridForExtent, type Grid } from '../model/grid.js';
-import { readOnGrid } from '../raster/read-on-grid.js';
+import { readOnGridAsync } from '../raster/read-on-grid.js';
 
 /** Longest side of a chip, pixels. */
 const CHIP_PX = 384;
@@ -29,7 +29,7 @@ function outlineSvg(rings: number[][][], grid: Grid, colour: string): Buffer {
 }
 
 async function chip(uri: string, shift: { dx: number; dy: number }, grid: Grid, rings: number[][][]): Promise<EvidenceChip> {
-  const { bands, valid } = readOnGrid(uri, grid, { bands: [1, 2, 3], shift });
+  const { bands, valid } = await readOnGridAsync(uri, grid, { bands: [1, 2, 3], shift });
   const pixels = Buffer.alloc(grid.width * grid.height * 3);
   for (let i = 0; i < valid.length; i += 1) {
     for (let b = 0; b < 3; b += 1) pixels[i * 3 + b] = valid[i] ? Math.max(0, Math.min(255, Math.round(bands[b]![i]!))) : 40;
@@ -55,8 +55,6 @@ export async function drawEvidence(
   const extent = [Math.min(...xs) - CONTEXT_M, Math.min(...ys) - CONTEXT_M, Math.max(...xs) + CONTEXT_M, Math.max(...ys) + CONTEXT_M] as const;
   const gsd = Math.max(after.gsd, Math.max(extent[2] - extent[0], extent[3] - extent[1]) / CHIP_PX);
   const grid = gridForExtent(extent, gsd);
-  return {
-    after: await chip(after.uri, after.shift, grid, rings),
-    before: before ? await chip(before.uri, before.shift, grid, rings) : null,
-  };
+  const [afterChip, beforeChip] = await Promise.all([chip(after.uri, after.shift, grid, rings), before ? chip(before.uri, before.shift, grid, rings) : null]);
+  return { after: afterChip, before: beforeChip };
 }

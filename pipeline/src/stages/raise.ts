@@ -15,9 +15,17 @@ import { detectionsOfRun } from '../../../db/sql/detections.js';
 import { finishDetectionRun, latestDetectionRun } from '../../../db/sql/flights.js';
 import { classifyChange } from '../core/classify-change.js';
 import { triageChange } from '../core/triage.js';
+import { mapBounded } from '../map-bounded.js';
 import { drawEvidence } from './evidence.js';
 import { loadFlightRasters } from './flight-rasters.js';
 import type { StageContext } from './stage-context.js';
+
+/**
+ * Candidates whose evidence chips are drawn at once: their reads run on GDAL's threads and their
+ * encoding on sharp's while the main thread classifies the next, so both cores stay busy. Four
+ * bound the pixels held (two 384-pixel crops per candidate, a few MB).
+ */
+const EVIDENCE_IN_FLIGHT = 4;
 
 export interface RaiseSummary {
   raised: number;
@@ -34,8 +42,8 @@ export async function raiseFlightCandidates(ctx: StageContext, flightId: string)
   const context = rasters.flight.footprint ? await loadAreaContext(ctx.pool, rasters.flight.footprint) : null;
   const gsd = rasters.flight.gsd_m ?? 0.1;
 
-  const changes: ObservedChange[] = [];
-  for (const [index, detection] of detections.entries()) {
+  let drawn = 0;
+  const changes: ObservedChange[] = await mapBounded(detections, EVIDENCE_IN_FLIGHT, async (detection) => {
     const geometry = JSON.parse(detection.geometry) as Polygon | MultiPolygon;
     const classification = classifyChange({ geometry, kind: detection.kind, heightGainM: detection.height_gain_m }, context?.baseline ?? []);
     const triage = triageChange(
@@ -46,7 +54,9 @@ export async function raiseFlightCandidates(ctx: StageContext, flightId: string)
     const rings = (crs.type === 'Polygon' ? crs.coordinates : (crs.coordinates as number[][][][])[0]!) as number[][][];
     const evidence = await drawEvidence(rings, { uri: rasters.orthophoto, shift: rasters.shift, gsd }, rasters.before);
     await storeEvidenceChips(ctx.pool, evidence.before ? [evidence.after, evidence.before] : [evidence.after]);
-    changes.push({
+    drawn += 1;
+    await ctx.progress((drawn / Math.max(1, detections.length)) * 0.8);
+    return {
       geometry: detection.geometry,
       changeType: classification.changeType,
       status: triage.status,
@@ -56,9 +66,8 @@ export async function raiseFlightCandidates(ctx: StageContext, flightId: string)
       score: detection.score,
       evidenceBefore: evidence.before?.digest ?? null,
       evidenceAfter: evidence.after.digest,
-    });
-    await ctx.progress(((index + 1) / Math.max(1, detections.length)) * 0.8);
-  }
+    };
+  });
 
   const outcomes: RaiseOutcome[] = await inTransaction(ctx.pool, async (client) => {
     const results: RaiseOutcome[] = [];
