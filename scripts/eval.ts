@@ -4,8 +4,9 @@
  *
  * Scores the shipped change-detection model on a folder in one of the layouts (detected from its
  * sub-folders): image pairs (A/, B/, label/), surface models (dsm/, mask/, mask_vec/), or scenes
- * from the fixture generator. Prints a table, or with --json one JSON object. Exit status 2 on a
- * folder it cannot read, with the reason.
+ * from the fixture generator (whose flight drift is measured and taken out first, as the pipeline
+ * does). Prints a table, or with --json one JSON object. Exit status 2 on a folder it cannot read,
+ * with the reason.
  */
 import { parseArgs } from 'node:util';
 import { ChangeDetector } from '../pipeline/src/model/change-detector.js';
