@@ -48,7 +48,10 @@ function grey(r: Float32Array, g: Float32Array, b: Float32Array, valid: Uint8Arr
   return r.map((v, i) => (valid[i] ? 0.299 * v + 0.587 * g[i]! + 0.114 * b[i]! : Number.NaN));
 }
 
-/** The reference each window is matched against: the earlier image when there is one, else the baseline's heights. */
+/**
+ * One window's shift in pixels (x right, y down) with its correlation peak, and what it was
+ * matched against: the earlier image when there is one, else the baseline's heights.
+ */
 export type WindowShift = { dx: number; dy: number; peak: number; reference: Drift['reference'] };
 
 /**
