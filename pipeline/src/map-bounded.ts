@@ -8,23 +8,21 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (
   if (!(Number.isInteger(limit) && limit >= 1)) throw new Error(`mapBounded: limit must be a whole number >= 1, got ${limit}`);
   const results = new Array<R>(items.length);
   let next = 0;
-  let failed = false;
+  // The first failure, kept until every lane has ended; lanes themselves never reject.
+  let failure = null as { error: unknown } | null;
   const lane = async () => {
-    while (!failed && next < items.length) {
+    while (!failure && next < items.length) {
       const index = next;
       next += 1;
       try {
         results[index] = await fn(items[index]!, index);
       } catch (error) {
-        failed = true;
-        throw error;
+        failure ??= { error };
       }
     }
   };
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, lane);
   // Every lane is awaited before the map settles, so no call is still running after a rejection.
-  const settled = await Promise.allSettled(lanes);
-  const rejection = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (rejection) throw rejection.reason;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  if (failure) throw failure.error;
   return results;
 }
