@@ -20,8 +20,6 @@ export interface Drift {
   dyM: number;
   /** The reference it was measured against. */
   reference: 'earlier_orthophoto' | 'baseline_heights';
-  /** Windows whose match was reliable enough to vote. */
-  windows: number;
 }
 
 function windowSize(grid: Grid): number | null {
@@ -85,7 +83,7 @@ export function combineWindowShifts(shifts: WindowShift[]): Drift | null {
   const combined = combineShifts(shifts);
   if (!combined) return null;
   // Pixels (x right, y down) to metres (east, north).
-  return { dxM: combined.dx * DRIFT_GSD_M, dyM: -combined.dy * DRIFT_GSD_M, reference: shifts[0]!.reference, windows: shifts.length };
+  return { dxM: combined.dx * DRIFT_GSD_M, dyM: -combined.dy * DRIFT_GSD_M, reference: shifts[0]!.reference };
 }
 
 /** `grid` with its content put back where it belongs (the drift taken out of its geotransform). */

@@ -30,6 +30,7 @@ export async function coregisterFlight(ctx: StageContext, flightId: string): Pro
     await ctx.progress((i + 1) / windows.length);
   }
   const drift = combineWindowShifts(shifts);
-  await setFlightShift(ctx.pool, flightId, drift?.dxM ?? 0, drift?.dyM ?? 0);
-  return drift ? { reference: drift.reference, dxM: drift.dxM, dyM: drift.dyM, windows: drift.windows } : { reference: 'none', dxM: 0, dyM: 0, windows: shifts.length };
+  const result: CoregisterResult = { reference: drift?.reference ?? 'none', dxM: drift?.dxM ?? 0, dyM: drift?.dyM ?? 0, windows: shifts.length };
+  await setFlightShift(ctx.pool, flightId, result.dxM, result.dyM);
+  return result;
 }
