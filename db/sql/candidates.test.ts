@@ -125,13 +125,14 @@ describe('raiseCandidate', () => {
     await expect(pool.query(`DELETE FROM evidence_chip WHERE digest = $1`, [after.digest])).rejects.toThrow(/evidence_after_fkey/);
   });
 
-  it('sweeps through the indexes of the observations\' chip columns', async () => {
+  it('sweeps through the chips\' age index and the indexes of the observations\' chip columns', async () => {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SET LOCAL enable_seqscan = off');
       const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${SWEEP_UNUSED_CHIPS_SQL}`, [24]);
       const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toContain('evidence_chip_stored_at_idx');
       expect(plan).toContain('candidate_observation_evidence_before_idx');
       expect(plan).toContain('candidate_observation_evidence_after_idx');
     } finally {

@@ -411,7 +411,7 @@ export async function sweepUnusedEvidenceChips(db: pg.Pool | pg.PoolClient, minA
   return rowCount ?? 0;
 }
 
-/** The sweep's statement ($1: hours); exported for the plan test (it must use the chip-column indexes). */
+/** The sweep's statement ($1: hours); exported for the plan test (it must use the age index and the chip-column indexes). */
 export const SWEEP_UNUSED_CHIPS_SQL = `
   DELETE FROM evidence_chip e
    WHERE e.stored_at < now() - make_interval(hours => $1)
