@@ -1,9 +1,9 @@
 /**
  * Builds the held-out evaluation folders the model card's figures come from, outside the
  * project (default /tmp/lingwei-eval), without copying real data (symbolic links):
- *   scenes/seed-N     generated scenes, seeds 1..20 except 7 (never used in training), 200 m at
+ *   scenes/seed-N     generated scenes, seeds 1..60 except 7 (never used in training), 200 m at
  *                     0.1 m, written through the generator's GeoTIFF writer like a real flight
- *   val-scenes/seed-N validation scenes, seeds 901..910 (for the threshold, never for figures)
+ *   val-scenes/seed-N validation scenes, seeds 901..940 (for the threshold, never for figures)
  *   levir_cd_val/     LEVIR-CD val_* pairs (A/, B/, label/)
  *   egy_bcd_val/      EGY-BCD val_* pairs
  *   uav_holdout/      the quarter of uav_dsm_vietnam tiles held out of training
