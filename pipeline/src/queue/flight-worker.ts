@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { getFlight, markFlightFailed, setFlightProgress, setFlightStatus } from '../../../db/sql/flights.js';
 import type { PipelineConfig } from '../config.js';
+import { inCallOrder } from '../in-call-order.js';
 import { FlightRejectedError, type StageContext } from '../stages/stage-context.js';
 import { FLIGHT_QUEUE, flightOfJobId, type FlightJobData } from './flight-flow.js';
 import { isFlightStage, overallProgress, type FlightStage } from './flight-stages.js';
@@ -47,11 +48,11 @@ export function createFlightWorker(options: FlightWorkerOptions): Worker<FlightJ
       if (!flight || (named && named.createdAtMs !== flight.created_at.getTime())) {
         throw new UnrecoverableError(`job ${job.id} belongs to a flight that no longer exists`);
       }
-      const progress = async (fraction: number) => {
+      const progress = inCallOrder(async (fraction: number) => {
         const overall = overallProgress(stage, fraction);
         await job.updateProgress({ stage, overall } satisfies JobProgress);
         await setFlightProgress(pool, flightId, stage, overall);
-      };
+      });
       await progress(0);
       try {
         await stages[stage]({ pool, config, progress, changeDetector }, flightId);
