@@ -1,5 +1,5 @@
 /**
- * npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before|rgb|dsm|rgb_pair]
+ * npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before_dsm|drone_no_before|rgb|dsm|rgb_pair]
  *                       [--threshold <0..1>] [--threads N]
  *
  * Scores the shipped change-detection model on a folder in one of the layouts (detected from its
@@ -14,7 +14,7 @@ import { evaluatePairs, evaluateScenes, evaluateSurfaces, SCENE_MODES, type Eval
 import { detectLayout } from './eval/layout.js';
 import { table, toJson } from './eval/report.js';
 
-const USAGE = 'usage: npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before|rgb|dsm|rgb_pair] [--threshold t] [--threads N]';
+const USAGE = 'usage: npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before_dsm|drone_no_before|rgb|dsm|rgb_pair] [--threshold t] [--threads N]';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -128,20 +128,24 @@ export async function setFlightShift(db: Queryable, id: string, dxM: number, dyM
  * The orthophoto of the most recent earlier flight that covers most of this one: the "before"
  * image the detector and the co-registration compare against. Null when there is none.
  */
-export async function earlierOrthophoto(db: Queryable, flightId: string): Promise<{ flightId: string; uri: string; shiftDxM: number; shiftDyM: number } | null> {
-  const { rows } = await db.query<{ flight_id: string; uri: string; dx: number | null; dy: number | null }>(
-    `SELECT e.id::text AS flight_id, a.uri, e.shift_dx_m AS dx, e.shift_dy_m AS dy
+export async function earlierFlight(
+  db: Queryable,
+  flightId: string,
+): Promise<{ flightId: string; uri: string; surfaceModelUri: string | null; shiftDxM: number; shiftDyM: number } | null> {
+  const { rows } = await db.query<{ flight_id: string; uri: string; dsm_uri: string | null; dx: number | null; dy: number | null }>(
+    `SELECT e.id::text AS flight_id, a.uri, d.uri AS dsm_uri, e.shift_dx_m AS dx, e.shift_dy_m AS dy
        FROM flight f
        JOIN flight e ON e.id <> f.id AND e.status = 'done' AND e.captured_at < f.captured_at
                     AND ST_Intersects(e.footprint, f.footprint)
        JOIN flight_asset a ON a.flight_id = e.id AND a.kind = 'orthophoto' AND a.role = 'cog'
+       LEFT JOIN flight_asset d ON d.flight_id = e.id AND d.kind = 'surface_model' AND d.role = 'cog'
       WHERE f.id = $1
       ORDER BY ST_Area(ST_Intersection(e.footprint, f.footprint)) / ST_Area(f.footprint) > 0.5 DESC, e.captured_at DESC
       LIMIT 1`,
     [flightId],
   );
   const row = rows[0];
-  return row ? { flightId: row.flight_id, uri: row.uri, shiftDxM: row.dx ?? 0, shiftDyM: row.dy ?? 0 } : null;
+  return row ? { flightId: row.flight_id, uri: row.uri, surfaceModelUri: row.dsm_uri, shiftDxM: row.dx ?? 0, shiftDyM: row.dy ?? 0 } : null;
 }
 
 /**

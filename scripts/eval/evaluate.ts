@@ -17,8 +17,8 @@ import { baselineFromSurface, listTiles, loadTile } from './surface.js';
 
 export type Layout = 'pairs' | 'surface' | 'scenes';
 /** Which inputs a generated scene is scored with (the flight kinds of the issue). */
-export type SceneMode = 'drone' | 'drone_no_before' | 'rgb' | 'dsm' | 'rgb_pair';
-export const SCENE_MODES: SceneMode[] = ['drone', 'drone_no_before', 'rgb', 'dsm', 'rgb_pair'];
+export type SceneMode = 'drone' | 'drone_no_before_dsm' | 'drone_no_before' | 'rgb' | 'dsm' | 'rgb_pair';
+export const SCENE_MODES: SceneMode[] = ['drone', 'drone_no_before_dsm', 'drone_no_before', 'rgb', 'dsm', 'rgb_pair'];
 
 export interface EvalOptions {
   /** Ground resolution for files that carry none (pairs layout), metres. */
@@ -172,6 +172,9 @@ export async function evaluateSurfaces(dir: string, detector: ChangeDetector, o:
 export function sceneInputs(scene: SceneData, mode: SceneMode): ChangeInputs {
   switch (mode) {
     case 'drone':
+      // The earlier flight's surface model, when the scene has one, feeds the surface-rise rule.
+      return { afterRgb: scene.afterRgb, beforeRgb: scene.beforeRgb, afterDsm: scene.afterDsm, ...(scene.beforeDsm ? { beforeDsm: scene.beforeDsm } : {}), baseline: scene.baseline };
+    case 'drone_no_before_dsm':
       return { afterRgb: scene.afterRgb, beforeRgb: scene.beforeRgb, afterDsm: scene.afterDsm, baseline: scene.baseline };
     case 'drone_no_before':
       return { afterRgb: scene.afterRgb, afterDsm: scene.afterDsm, baseline: scene.baseline };
@@ -193,7 +196,7 @@ export async function evaluateScenes(dir: string, detector: ChangeDetector, o: E
   const clock = new Clock();
   const items: ItemScore[] = [];
   const perClass: Record<ChangeClass, MapScore[]> = { new: [], demolished: [] };
-  const withHeights = mode === 'drone' || mode === 'drone_no_before' || mode === 'dsm';
+  const withHeights = mode === 'drone' || mode === 'drone_no_before_dsm' || mode === 'drone_no_before' || mode === 'dsm';
   for (const folder of listScenes(dir)) {
     const scene = loadScene(folder);
     // The generator's patrol flight drifts 0.3-1.5 m; the pipeline measures and takes that out

@@ -31,6 +31,8 @@ export interface SceneData {
   beforeRgb: RgbInput;
   afterRgb: RgbInput;
   afterDsm: DsmInput;
+  /** The earlier flight's surface model, when the scene has one (before_dsm.tif). */
+  beforeDsm?: DsmInput;
   /** 0 unchanged, 1 new/grown, 2 demolished, 255 ignore; on the orthophoto grid. */
   changeMask: Band<Uint8Array>;
   baseline: BaselineBuilding[];
@@ -86,6 +88,8 @@ export function loadScene(dir: string): SceneData {
     return { grid: r.grid, bands: [r.bands[0]!, r.bands[1]!, r.bands[2]!], nodata: r.nodata };
   };
   const dsm = readRaster(need(file('after_dsm', 'after_dsm.tif')));
+  const beforeDsmFile = file('before_dsm', 'before_dsm.tif');
+  const beforeDsm = fs.existsSync(beforeDsmFile) ? readRaster(beforeDsmFile) : null;
   const mask = readRaster(need(file('change_mask', 'change_mask.tif')));
   const json = (key: string) => JSON.parse(fs.readFileSync(need(file(key, `${key}.geojson`)), 'utf8')) as unknown;
   return {
@@ -94,6 +98,7 @@ export function loadScene(dir: string): SceneData {
     beforeRgb: ortho('before_ortho'),
     afterRgb: ortho('after_ortho'),
     afterDsm: { grid: dsm.grid, data: dsm.bands[0]!, nodata: dsm.nodata },
+    ...(beforeDsm ? { beforeDsm: { grid: beforeDsm.grid, data: beforeDsm.bands[0]!, nodata: beforeDsm.nodata } } : {}),
     changeMask: { grid: mask.grid, data: mask.bands[0] as Uint8Array },
     baseline: baselineOf(json('baseline_buildings'), fromLonLat),
     truth: truthOf(json('ground_truth'), fromLonLat),

@@ -117,6 +117,26 @@ describe('ChangeDetector', () => {
     expect(worst).toBeLessThan(1e-4);
   });
 
+  it('adds the surface-rise rule when the inputs hold an earlier surface model, unless told not to', async () => {
+    // A flat 3 m roof (8 x 8 m) raised on the new surface only: the network's map is kept
+    // everywhere else, and set to 1 on the roof's flat inside.
+    const { width: W, height: H } = prepared.grid;
+    const flatGround = { data: new Float32Array(W * H), valid: new Uint8Array(W * H).fill(1) };
+    const raised = { data: new Float32Array(W * H), valid: flatGround.valid };
+    for (let r = 100; r < 116; r++) for (let c = 100; c < 116; c++) raised.data[r * W + c] = 3;
+    const withEarlier: PreparedInputs = { ...prepared, afterHeight: raised, beforeHeight: flatGround };
+    const ruled = await detector.detectPrepared(withEarlier);
+    const plain = await detector.detectPrepared(withEarlier, { surfaceRise: false });
+    expect(ruled.newProb[108 * W + 108]).toBe(1);
+    let differ = 0;
+    ruled.newProb.forEach((p, i) => {
+      if (p !== plain.newProb[i]) differ += 1;
+    });
+    expect(differ).toBeGreaterThan(0);
+    expect(differ).toBeLessThanOrEqual(14 * 14);
+    expect(Array.from(ruled.demolishedProb)).toEqual(Array.from(plain.demolishedProb));
+  });
+
   it('needs at least one image', async () => {
     await expect(detector.detectRaster({ baseline: [] })).rejects.toThrow(/at least one image/);
   });

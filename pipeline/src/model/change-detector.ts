@@ -12,6 +12,7 @@ import { chipSources, fillChip } from './chip.js';
 import type { Grid } from './grid.js';
 import { DEFAULT_SPEC_PATH, loadModelSpec, type ModelSpec } from './model-spec.js';
 import { prepareInputs, type ChangeInputs, type PreparedInputs } from './prepare.js';
+import { addSurfaceRise, surfaceRise, type SurfaceRiseOptions } from './surface-rise.js';
 import { BlendAccumulator, chipLayout } from './tiling.js';
 
 export interface LoadOptions {
@@ -47,6 +48,11 @@ export interface DetectRasterOptions {
   overlapPx?: number;
   /** Chips per session.run (default: the detector's batch size). */
   batchSize?: number;
+  /**
+   * The surface-rise rule's settings (`surface-rise.ts`), applied when the inputs hold an earlier
+   * surface model; false leaves the network's map as it is.
+   */
+  surfaceRise?: SurfaceRiseOptions | false;
 }
 
 /**
@@ -148,6 +154,7 @@ export class ChangeDetector {
       batch.forEach((at, i) => acc.add(out, i * 2 * chip * chip, at));
     }
     const [newProb, demolishedProb] = acc.finish();
+    if (options.surfaceRise !== false) addSurfaceRise(newProb!, surfaceRise(prepared, options.surfaceRise));
     return { newProb: newProb!, demolishedProb: demolishedProb!, width: grid.width, height: grid.height, geoTransform: grid.geoTransform, grid };
   }
 

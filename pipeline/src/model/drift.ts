@@ -58,7 +58,8 @@ export type WindowShift = { dx: number; dy: number; peak: number; reference: Dri
  * baseline here).
  */
 export function measureWindowShift(inputs: ChangeInputs, spec: Pick<ModelSpec, 'gsd_m' | 'ground'>): WindowShift | null {
-  const prepared = prepareInputs(inputs, spec);
+  // The earlier surface model plays no part in matching: leave its ground estimate out.
+  const prepared = prepareInputs({ ...inputs, beforeDsm: undefined }, spec);
   const size = prepared.grid.width;
   if (prepared.beforeRgb && prepared.afterRgb) {
     // Edges, not brightness: the two dates differ in season, sun and colour balance.

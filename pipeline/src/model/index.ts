@@ -7,6 +7,7 @@ export { prepareInputs, outputGrid, type ChangeInputs, type DsmInput, type Prepa
 export { rasteriseBaseline, type BaselineBuilding, type BaselineRasters } from './baseline-raster.js';
 export { estimateGround, heightAboveGround, GROUND_DEFAULTS, type GroundOptions } from './ground.js';
 export { resampleBand, type ResampleOptions, type Resampled } from './resample.js';
+export { surfaceRise, addSurfaceRise, SURFACE_RISE_DEFAULTS, type SurfaceRiseOptions } from './surface-rise.js';
 export { changeObjects, type ChangeObject, type ObjectOptions } from './change-objects.js';
 export { chipSources, fillChip, fillWindow } from './chip.js';
 export { chipLayout, chipOffsets, BlendAccumulator } from './tiling.js';

@@ -37,6 +37,11 @@ export interface ChangeInputs {
   /** The new flight's surface model (DSM), elevations in metres. */
   afterDsm?: DsmInput;
   /**
+   * An earlier flight's surface model of the same place. Not a network input: the surface-rise
+   * rule (`surface-rise.ts`) compares it with the new one.
+   */
+  beforeDsm?: DsmInput;
+  /**
    * Baseline buildings in the rasters' CRS. Omit when no baseline is known here (a bare image
    * pair); an empty array means the baseline is known and holds nothing.
    */
@@ -58,8 +63,15 @@ export interface PreparedInputs {
   afterRgb: RgbPlanes | null;
   beforeRgb: RgbPlanes | null;
   /** Height above estimated ground of the new flight's surface, metres. */
-  afterHeight: { data: Float32Array; valid: Uint8Array } | null;
+  afterHeight: HeightPlane | null;
+  /** Height above its own estimated ground of the earlier flight's surface, metres. */
+  beforeHeight: HeightPlane | null;
   baseline: BaselineRasters | null;
+}
+
+export interface HeightPlane {
+  data: Float32Array;
+  valid: Uint8Array;
 }
 
 /** The grid the model output will be on for these inputs. */
@@ -74,18 +86,18 @@ export function prepareInputs(inputs: ChangeInputs, spec: Pick<ModelSpec, 'gsd_m
   const grid = outputGrid(inputs, spec);
   assertNorthUp(grid, 'output grid');
   const baseline = inputs.baseline ? rasteriseBaseline(inputs.baseline, grid) : null;
-  let afterHeight: PreparedInputs['afterHeight'] = null;
-  if (inputs.afterDsm) {
-    const dsm = resampleBand({ grid: inputs.afterDsm.grid, data: inputs.afterDsm.data, nodata: inputs.afterDsm.nodata }, grid);
+  const heightOf = (input: DsmInput): HeightPlane => {
+    const dsm = resampleBand({ grid: input.grid, data: input.data, nodata: input.nodata }, grid);
     const { exclude_baseline_footprints: excludeFootprints, ...ground } = spec.ground;
     const dtm = estimateGround(dsm.data, dsm.valid, grid, ground, excludeFootprints && baseline ? baseline.footprint : undefined);
-    afterHeight = { data: heightAboveGround(dsm.data, dsm.valid, dtm), valid: dsm.valid };
-  }
+    return { data: heightAboveGround(dsm.data, dsm.valid, dtm), valid: dsm.valid };
+  };
   return {
     grid,
     afterRgb: inputs.afterRgb ? prepareRgb(inputs.afterRgb, grid) : null,
     beforeRgb: inputs.beforeRgb ? prepareRgb(inputs.beforeRgb, grid) : null,
-    afterHeight,
+    afterHeight: inputs.afterDsm ? heightOf(inputs.afterDsm) : null,
+    beforeHeight: inputs.beforeDsm ? heightOf(inputs.beforeDsm) : null,
     baseline,
   };
 }

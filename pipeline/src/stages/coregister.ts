@@ -25,7 +25,7 @@ export async function coregisterFlight(ctx: StageContext, flightId: string): Pro
   const windows = driftWindows(flightGrid(rasters, DRIFT_GSD_M));
   const shifts: WindowShift[] = [];
   for (const [i, window] of windows.entries()) {
-    const shift = measureWindowShift(await flightInputs(ctx.pool, rasters, window, { uncorrected: true }), spec);
+    const shift = measureWindowShift(await flightInputs(ctx.pool, rasters, window, { uncorrected: true, beforeSurface: false }), spec);
     if (shift) shifts.push(shift);
     await ctx.progress((i + 1) / windows.length);
   }

@@ -1,8 +1,9 @@
 /**
  * Builds the detector's inputs for one area of a flight: the new orthophoto and surface model
- * read where they truly are (co-registration drift taken out), the earlier orthophoto when there
- * is one, and the baseline buildings from PostGIS in the flight's CRS. Every stage that looks at
- * pixels (co-registration, detection, height measurement, demolition checks) reads through here.
+ * read where they truly are (co-registration drift taken out), the earlier flight's orthophoto
+ * and surface model when there are, and the baseline buildings from PostGIS in the flight's CRS.
+ * Every stage that looks at pixels (co-registration, detection, height measurement, demolition
+ * checks) reads through here.
  */
 import type pg from 'pg';
 import { baselineInExtent } from '../../../db/sql/baseline-buildings.js';
@@ -16,6 +17,11 @@ export interface InputChoice {
   uncorrected?: boolean;
   /** Include the earlier orthophoto. Default true. */
   before?: boolean;
+  /**
+   * Include the earlier flight's surface model when it had one and this flight has one too (the
+   * detector's surface-rise rule compares them). Default true.
+   */
+  beforeSurface?: boolean;
 }
 
 async function rgbOnGrid(uri: string, grid: Grid, shift: { dx: number; dy: number }): Promise<RgbInput> {
@@ -46,14 +52,17 @@ export async function baselineForGrid(pool: pg.Pool, rasters: FlightRasters, gri
 export async function flightInputs(pool: pg.Pool, rasters: FlightRasters, grid: Grid, choice: InputChoice = {}): Promise<ChangeInputs> {
   const shift = choice.uncorrected ? { dx: 0, dy: 0 } : rasters.shift;
   const before = rasters.before && choice.before !== false ? rasters.before : null;
-  const [afterRgb, baseline, afterDsm, beforeRgb] = await Promise.all([
+  const beforeSurface = before?.surfaceModel && rasters.surfaceModel && choice.beforeSurface !== false ? before.surfaceModel : null;
+  const [afterRgb, baseline, afterDsm, beforeRgb, beforeDsm] = await Promise.all([
     rgbOnGrid(rasters.orthophoto, grid, shift),
     baselineForGrid(pool, rasters, grid),
     rasters.surfaceModel ? dsmOnGrid(rasters.surfaceModel, grid, shift) : undefined,
     before ? rgbOnGrid(before.uri, grid, before.shift) : undefined,
+    beforeSurface ? dsmOnGrid(beforeSurface, grid, before!.shift) : undefined,
   ]);
   const inputs: ChangeInputs = { grid, afterRgb, baseline };
   if (afterDsm) inputs.afterDsm = afterDsm;
   if (beforeRgb) inputs.beforeRgb = beforeRgb;
+  if (beforeDsm) inputs.beforeDsm = beforeDsm;
   return inputs;
 }

@@ -1,10 +1,10 @@
 /**
  * What the stages after ingest share: a flight's COGs, their CRS (as PROJ for PostGIS), the
- * drift measured by co-registration, the earlier orthophoto to compare with, and the grid the
+ * drift measured by co-registration, the earlier flight to compare with, and the grid the
  * model works on. Read from the flight row, so every stage (on any worker) sees the same thing.
  */
 import type pg from 'pg';
-import { earlierOrthophoto, getFlight, type FlightRow } from '../../../db/sql/flights.js';
+import { earlierFlight, getFlight, type FlightRow } from '../../../db/sql/flights.js';
 import gdal from '../gdal.js';
 import { gridForExtent, type Grid } from '../model/grid.js';
 import { openRaster } from '../raster/index.js';
@@ -20,8 +20,11 @@ export interface FlightRasters {
   extent: [number, number, number, number];
   /** Drift of this flight's content, metres east and north (0 before co-registration). */
   shift: { dx: number; dy: number };
-  /** The earlier flight's orthophoto and its own drift, when one covers this flight. */
-  before: { uri: string; shift: { dx: number; dy: number } } | null;
+  /**
+   * The earlier flight's orthophoto, its surface model when it had one, and its own drift, when
+   * one covers this flight.
+   */
+  before: { uri: string; surfaceModel: string | null; shift: { dx: number; dy: number } } | null;
   /** Observation date, YYYY-MM-DD (China Standard Time). */
   observedOn: string;
 }
@@ -37,7 +40,7 @@ export async function loadFlightRasters(pool: pg.Pool, flightId: string): Promis
   const extent: [number, number, number, number] = [x0, y0 + source.height * dy, x0 + source.width * dx, y0];
   const proj = gdal.SpatialReference.fromWKT(source.srsWkt!).toProj4();
   source.close();
-  const earlier = await earlierOrthophoto(pool, flightId);
+  const earlier = await earlierFlight(pool, flightId);
   const captured = flight.captured_at ?? new Date();
   return {
     flight,
@@ -46,7 +49,7 @@ export async function loadFlightRasters(pool: pg.Pool, flightId: string): Promis
     proj,
     extent,
     shift: { dx: flight.shift_dx_m ?? 0, dy: flight.shift_dy_m ?? 0 },
-    before: earlier ? { uri: earlier.uri, shift: { dx: earlier.shiftDxM, dy: earlier.shiftDyM } } : null,
+    before: earlier ? { uri: earlier.uri, surfaceModel: earlier.surfaceModelUri, shift: { dx: earlier.shiftDxM, dy: earlier.shiftDyM } } : null,
     observedOn: new Date(captured.getTime() + 8 * 3600_000).toISOString().slice(0, 10),
   };
 }
