@@ -15,6 +15,9 @@ import { loadConfig, type PipelineConfig } from './config.js';
 import { takeInFlight } from './flight-intake.js';
 import { loadScene } from './import/load-scene.js';
 import { deleteKeysUnder } from './queue/testing/redis-keys.js';
+import { gridForExtent } from './model/grid.js';
+import { flightInputs } from './stages/flight-inputs.js';
+import { loadFlightRasters } from './stages/flight-rasters.js';
 import { tempDir, writeOrthophoto } from './stages/testing/flight-files.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -103,6 +106,14 @@ describe('the pipeline', { timeout: 400_000 }, () => {
     expect(Math.abs(flight.shift_dy_m! + 0.28)).toBeLessThan(0.3);
     const first = await candidateRows();
     expect(first.length).toBeGreaterThan(0);
+    // The detector read the reference flight's surface model too (the surface-rise rule's input),
+    // and co-registration reads without it.
+    const rasters = await loadFlightRasters(pool, flightId);
+    expect(rasters.before?.surfaceModel).toBeTruthy();
+    const [x0, y0] = rasters.extent;
+    const window = gridForExtent([x0 + 40, y0 + 40, x0 + 72, y0 + 72], 0.5);
+    expect((await flightInputs(pool, rasters, window)).beforeDsm?.data.length).toBe(window.width * window.height);
+    expect((await flightInputs(pool, rasters, window, { beforeSurface: false })).beforeDsm).toBeUndefined();
     const { rows: audit } = await pool.query(`SELECT count(*)::int AS n FROM review_event WHERE action = 'raise'`);
     expect(audit[0].n).toBe(first.length);
     // Every observation has its chip, and the earlier image's where there is one, stored with it.
