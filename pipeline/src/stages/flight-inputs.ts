@@ -52,13 +52,13 @@ export async function baselineForGrid(pool: pg.Pool, rasters: FlightRasters, gri
 export async function flightInputs(pool: pg.Pool, rasters: FlightRasters, grid: Grid, choice: InputChoice = {}): Promise<ChangeInputs> {
   const shift = choice.uncorrected ? { dx: 0, dy: 0 } : rasters.shift;
   const before = rasters.before && choice.before !== false ? rasters.before : null;
-  const beforeSurface = before?.surfaceModel && rasters.surfaceModel && choice.beforeSurface !== false ? before.surfaceModel : null;
+  const beforeSurface = before?.surfaceModel && rasters.surfaceModel && choice.beforeSurface !== false ? { uri: before.surfaceModel, shift: before.shift } : null;
   const [afterRgb, baseline, afterDsm, beforeRgb, beforeDsm] = await Promise.all([
     rgbOnGrid(rasters.orthophoto, grid, shift),
     baselineForGrid(pool, rasters, grid),
     rasters.surfaceModel ? dsmOnGrid(rasters.surfaceModel, grid, shift) : undefined,
     before ? rgbOnGrid(before.uri, grid, before.shift) : undefined,
-    beforeSurface ? dsmOnGrid(beforeSurface, grid, before!.shift) : undefined,
+    beforeSurface ? dsmOnGrid(beforeSurface.uri, grid, beforeSurface.shift) : undefined,
   ]);
   const inputs: ChangeInputs = { grid, afterRgb, baseline };
   if (afterDsm) inputs.afterDsm = afterDsm;
