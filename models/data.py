@@ -100,11 +100,14 @@ class Samples:
 class BatchMaker:
     """Draws batches; every random choice comes from one seeded generator (reproducible)."""
 
-    def __init__(self, samples, crop, seed):
+    def __init__(self, samples, crop, seed, surface_only=False):
         self.s = samples
         self.crop = crop
         self.rng = np.random.default_rng(seed)
-        weights = {"scene": 0.52, "surface": 0.3, "pair": 0.09, "xbd_pair": 0.03, "single": 0.06}
+        # surface_only: the surface-model-only network (train.py --surface-only) sees heights and
+        # the baseline alone, half synthetic scenes, half real surface-model tiles.
+        self.surface_only = surface_only
+        weights = {"scene": 0.5, "surface": 0.5} if surface_only else {"scene": 0.52, "surface": 0.3, "pair": 0.09, "xbd_pair": 0.03, "single": 0.06}
         groups = [g for g in weights if g in samples.groups]
         w = np.array([weights[g] for g in groups])
         self.groups = groups
@@ -155,7 +158,10 @@ class BatchMaker:
         t[0, :h, :wd] = self._plane(s, "target_new", win)
         t[1, :h, :wd] = self._plane(s, "target_demolished", win)
         weight = self._plane(s, "weight", win)
-        mode = SYNTHETIC_MODES[self.rng.choice(len(SYNTHETIC_MODES), p=[p for _, p in SYNTHETIC_MODES])][0]
+        if self.surface_only:
+            mode = "dsm_baseline"
+        else:
+            mode = SYNTHETIC_MODES[self.rng.choice(len(SYNTHETIC_MODES), p=[p for _, p in SYNTHETIC_MODES])][0]
         drop = {
             "drone": ["before"] if self.rng.random() < 0.5 else [],
             "rgb_baseline": ["dsm"],

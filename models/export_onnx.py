@@ -1,11 +1,13 @@
 """Exports the trained checkpoint to ONNX with a parity fixture (run by models/train.sh).
 
     /usr/bin/python3 models/export_onnx.py --checkpoint models/.cache/checkpoint.pt --data models/.cache/data
+    /usr/bin/python3 models/export_onnx.py --checkpoint models/.cache/checkpoint-surface.pt --data models/.cache/data --surface-only
 
 Writes models/change-detector.onnx (sigmoid included: outputs are probabilities), the parity
 fixture models/parity/ (two small input chips cut from the training data and torch's outputs on
 them, checked against onnxruntime by pipeline/src/model/parity.test.ts), and the sidecar's
-`training` record.
+`training` record. With --surface-only: the surface-model-only network, to the sidecar's
+`surface_only_onnx`, models/parity-surface/ and the record's `surface_only` entry.
 """
 import argparse
 import json
@@ -26,6 +28,7 @@ def main():
     ap.add_argument("--checkpoint", required=True)
     ap.add_argument("--data", required=True)
     ap.add_argument("--spec", default=os.path.join(HERE, "change-detector.json"))
+    ap.add_argument("--surface-only", action="store_true", help="export the surface-model-only network")
     args = ap.parse_args()
     torch.set_num_threads(2)
     with open(args.spec) as f:
@@ -37,7 +40,9 @@ def main():
     model.load_state_dict(ck["state"])
     model.eval()
 
-    onnx_path = os.path.join(HERE, spec["onnx"])
+    if args.surface_only:
+        spec.setdefault("surface_only_onnx", "change-detector-surface.onnx")
+    onnx_path = os.path.join(HERE, spec["surface_only_onnx"] if args.surface_only else spec["onnx"])
     dummy = torch.zeros(1, len(spec["channels"]), spec["chip_px"], spec["chip_px"])
     torch.onnx.export(
         model,
@@ -52,11 +57,11 @@ def main():
 
     # Parity fixture: two 64 x 64 chips of real training content, fixed seed.
     samples = Samples(args.data, spec["channels"])
-    maker = BatchMaker(samples, 64, 7)
+    maker = BatchMaker(samples, 64, 7, surface_only=args.surface_only)
     x, _, _ = maker.batch(2)
     with torch.no_grad():
         y = model(torch.from_numpy(x)).numpy()
-    parity = os.path.join(HERE, "parity")
+    parity = os.path.join(HERE, "parity-surface" if args.surface_only else "parity")
     os.makedirs(parity, exist_ok=True)
     x.astype("<f4").tofile(os.path.join(parity, "input.f32"))
     y.astype("<f4").tofile(os.path.join(parity, "output.f32"))
@@ -65,7 +70,10 @@ def main():
 
     training = dict(ck["training"])
     training["onnx_bytes"] = os.path.getsize(onnx_path)
-    spec["training"] = {**spec.get("training", {}), **training}
+    if args.surface_only:
+        spec["training"] = {**spec.get("training", {}), "surface_only": training}
+    else:
+        spec["training"] = {**spec.get("training", {}), **training}
     with open(args.spec, "w") as f:
         json.dump(spec, f, indent=2)
         f.write("\n")

@@ -95,6 +95,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--init", help="start from this checkpoint's weights (the second, fine-tuning phase of train.sh)")
+    ap.add_argument("--surface-only", action="store_true", help="train the surface-model-only network: synthetic scenes as heights + baseline, and real surface-model tiles")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -107,7 +108,7 @@ def main():
     print(f"samples: {samples.describe()}", flush=True)
     if "scene" not in samples.groups:
         raise SystemExit("no synthetic scenes in the exported data")
-    maker = BatchMaker(samples, args.crop, args.seed)
+    maker = BatchMaker(samples, args.crop, args.seed, surface_only=args.surface_only)
     model = ChangeNet(spec["channels"]).to(device)
     earlier = None
     if args.init:
@@ -155,6 +156,7 @@ def main():
             "device": str(device),
             "parameters": params,
             "samples": samples.describe(),
+            "surface_only": args.surface_only,
             "torch": torch.__version__,
         }
     torch.save({"state": model.state_dict(), "channels": spec["channels"], "training": training}, args.out)

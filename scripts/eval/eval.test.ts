@@ -100,6 +100,7 @@ describe('evaluation on the shipped model', () => {
     expect(r.object.tp + r.object.fn).toBe(2);
     expect(notes.join()).toMatch(/assumed/);
     expect(r.chips_per_second).toBeGreaterThan(0);
+    expect(r.networks).toEqual(['main']);
   });
 
   it('scores a surface-model folder with withheld buildings as the truth', async () => {
@@ -109,6 +110,8 @@ describe('evaluation on the shipped model', () => {
     const r = await evaluateSurfaces(dir, detector);
     expect(r.pairs).toBe(1);
     expect(r.object.tp + r.object.fn).toBe(withheld);
+    // Heights without imagery: the surface-model-only network serves them.
+    expect(r.networks).toEqual(['surface_only']);
   });
 
   it('scores a generated scene after taking out its flight drift, as the pipeline does', async () => {

@@ -3,7 +3,7 @@
  * figures pool every pixel of the folder; object figures pool every object.
  */
 import { addCounts, pixelScores, rates, type ObjectCounts, type PixelCounts } from '../../pipeline/src/core/scoring.js';
-import type { ChangeDetector, ChangeMap } from '../../pipeline/src/model/change-detector.js';
+import type { ChangeDetector, ChangeMap, Network } from '../../pipeline/src/model/change-detector.js';
 import { changeObjects } from '../../pipeline/src/model/change-objects.js';
 import { takeOutDrift } from '../../pipeline/src/model/drift.js';
 import { rasteriseBaseline } from '../../pipeline/src/model/baseline-raster.js';
@@ -47,6 +47,8 @@ export interface EvalResult {
   /** Number of pairs, tiles or scenes scored. */
   pairs: number;
   chips_per_second: number;
+  /** The networks that served the inputs: 'main', and 'surface_only' for heights without imagery. */
+  networks: Network[];
   /** Per change class (scenes layout only). */
   classes?: Record<ChangeClass, { pixel: ReturnType<typeof pixelScores>; object: ReturnType<typeof rates> & ObjectCounts }>;
   items: ItemScore[];
@@ -60,7 +62,9 @@ export interface EvalResult {
 class Clock {
   chips = 0;
   ms = 0;
+  readonly networks = new Set<Network>();
   async run(detector: ChangeDetector, prepared: PreparedInputs): Promise<ChangeMap> {
+    this.networks.add(detector.networkFor(prepared));
     const t0 = performance.now();
     const map = await detector.detectPrepared(prepared);
     this.ms += performance.now() - t0;
@@ -90,6 +94,7 @@ function summarise(layout: Layout, items: ItemScore[], clock: Clock, rule: Decis
     object: { ...rates(object.tp, object.fp, object.fn), ...object },
     pairs: items.length,
     chips_per_second: clock.rate,
+    networks: [...clock.networks].sort(),
     items,
     threshold: rule.threshold,
     min_object_m2: rule.minObjectM2,

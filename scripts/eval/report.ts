@@ -28,6 +28,6 @@ export function table(r: EvalResult, dir: string): string {
     }
   }
   lines.push('');
-  lines.push(`speed: ${r.chips_per_second} chips per second (model path only, ${r.layout})`);
+  lines.push(`speed: ${r.chips_per_second} chips per second (model path only, ${r.layout}); network: ${r.networks.join(', ') || 'none'}`);
   return lines.join('\n');
 }

@@ -1,7 +1,8 @@
 /**
- * The inference module for real, on the shipped model: batching does not change results, tiled
- * inference agrees with one pass over the whole raster (no seams), and feeding the same scene at
- * a finer resolution gives the same map after resampling.
+ * The inference module for real, on the shipped models: batching does not change results, tiled
+ * inference agrees with one pass over the whole raster (no seams), feeding the same scene at a
+ * finer resolution gives the same map after resampling, and heights without imagery go to the
+ * surface-model-only network.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateScene } from '../../../fixtures/generator/scene.js';
@@ -135,6 +136,24 @@ describe('ChangeDetector', () => {
     expect(differ).toBeGreaterThan(0);
     expect(differ).toBeLessThanOrEqual(14 * 14);
     expect(Array.from(ruled.demolishedProb)).toEqual(Array.from(plain.demolishedProb));
+  });
+
+  it('serves heights without imagery with the surface-model-only network, and nothing else', async () => {
+    const heightsOnly = prepareInputs({ afterDsm: inputs.afterDsm!, baseline: [] }, detector.spec);
+    expect(detector.networkFor(prepared)).toBe('main');
+    expect(detector.networkFor({ ...prepared, afterRgb: null })).toBe('main');
+    expect(detector.networkFor(heightsOnly)).toBe('surface_only');
+    const mainOnly = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu', surfaceOnlyModelPath: false });
+    try {
+      expect(mainOnly.networkFor(heightsOnly)).toBe('main');
+      await expect(mainOnly.detectChips(new Float32Array(detector.channels * 16 * 16), 1, 16, 'surface_only')).rejects.toThrow(/no surface-model-only network/);
+      // Same inputs, other network: the heights-only map differs, the full-input map does not.
+      const differs = (a: Float32Array, b: Float32Array) => a.some((v, i) => Math.abs(v - b[i]!) > 1e-3);
+      expect(differs((await detector.detectPrepared(heightsOnly)).newProb, (await mainOnly.detectPrepared(heightsOnly)).newProb)).toBe(true);
+      expect(differs((await detector.detectPrepared(prepared)).newProb, (await mainOnly.detectPrepared(prepared)).newProb)).toBe(false);
+    } finally {
+      await mainOnly.close();
+    }
   });
 
   it('needs at least one image', async () => {

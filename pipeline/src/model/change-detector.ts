@@ -1,8 +1,12 @@
 /**
- * The change detector at inference: one onnxruntime session, reused for every call, fed batches
- * of chips; tiled inference over whole rasters with overlap and blending. Input preparation
- * (resampling, ground estimate, baseline rasterisation, normalisation) is the same code that
- * exported the training data.
+ * The change detector at inference: one onnxruntime session per network, reused for every call,
+ * fed batches of chips; tiled inference over whole rasters with overlap and blending. Input
+ * preparation (resampling, ground estimate, baseline rasterisation, normalisation) is the same code
+ * that exported the training data.
+ *
+ * Two networks with the same inputs and outputs: the main one, and a surface-model-only one that
+ * serves inputs holding heights and no imagery (it was trained on heights alone, and on real
+ * surface models it finds far more than the main network, which leans on colour).
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,6 +24,11 @@ export interface LoadOptions {
   specPath?: string;
   /** The ONNX file (default: the sidecar's `onnx`, next to the sidecar). */
   modelPath?: string;
+  /**
+   * The surface-model-only network's ONNX file (default: the sidecar's `surface_only_onnx`, next to
+   * the sidecar); false: the main network serves every input.
+   */
+  surfaceOnlyModelPath?: string | false;
   /** Threads inside each operator (default 2). */
   threads?: number;
   /**
@@ -70,9 +79,12 @@ export function cudaLibraryPresent(): boolean {
   }
 }
 
+/** The network that serves an input: the main one, or the surface-model-only one. */
+export type Network = 'main' | 'surface_only';
+
 export class ChangeDetector {
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly sessions: { main: ort.InferenceSession; surface_only: ort.InferenceSession | null },
     readonly spec: ModelSpec,
     /** The execution provider in use. */
     readonly provider: 'cpu' | 'cuda',
@@ -82,30 +94,44 @@ export class ChangeDetector {
   static async load(options: LoadOptions = {}): Promise<ChangeDetector> {
     const spec = loadModelSpec(options.specPath ?? DEFAULT_SPEC_PATH);
     const modelPath = options.modelPath ?? path.join(spec.dir, spec.onnx);
+    const surfacePath = options.surfaceOnlyModelPath ?? (spec.surface_only_onnx ? path.join(spec.dir, spec.surface_only_onnx) : false);
     const base: ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: options.threads ?? 2,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
     };
+    const batchSize = options.batchSize ?? 4;
+    const open = async (provider: 'cpu' | 'cuda') => {
+      const create = async (file: string) => {
+        try {
+          return await ort.InferenceSession.create(file, { ...base, executionProviders: [provider] });
+        } catch (error) {
+          throw new Error(`cannot load the change-detection model ${file}: ${(error as Error).message} (train it with npm run train)`, { cause: error });
+        }
+      };
+      const main = await create(modelPath);
+      return new ChangeDetector({ main, surface_only: surfacePath ? await create(surfacePath) : null }, spec, provider, batchSize);
+    };
     const want = options.executionProvider ?? 'auto';
     if (want === 'cuda' || (want === 'auto' && cudaLibraryPresent())) {
       try {
-        const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cuda'] });
-        return new ChangeDetector(session, spec, 'cuda', options.batchSize ?? 4);
+        return await open('cuda');
       } catch (error) {
         // onnxruntime-node ships CPU binaries; CUDA needs its libraries installed. Fall back quietly
         // unless CUDA was asked for explicitly.
         if (want === 'cuda') throw new Error(`CUDA execution provider unavailable: ${(error as Error).message}`, { cause: error });
       }
     }
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cpu'] });
-    } catch (error) {
-      throw new Error(`cannot load the change-detection model ${modelPath}: ${(error as Error).message} (train it with npm run train)`, { cause: error });
-    }
-    return new ChangeDetector(session, spec, 'cpu', options.batchSize ?? 4);
+    return open('cpu');
+  }
+
+  /**
+   * The network for these inputs: the surface-model-only one when they hold heights and no image
+   * (and it is shipped), the main one otherwise.
+   */
+  networkFor(prepared: Pick<PreparedInputs, 'afterRgb' | 'beforeRgb' | 'afterHeight'>): Network {
+    return this.sessions.surface_only && prepared.afterHeight && !prepared.afterRgb && !prepared.beforeRgb ? 'surface_only' : 'main';
   }
 
   /** Number of input channels per chip. */
@@ -118,13 +144,15 @@ export class ChangeDetector {
    * N x 2 x size x size probabilities (new structure, demolished). `size` must be a multiple of
    * the sidecar's stride_px.
    */
-  async detectChips(input: Float32Array, count: number, size = this.spec.chip_px): Promise<Float32Array> {
+  async detectChips(input: Float32Array, count: number, size = this.spec.chip_px, network: Network = 'main'): Promise<Float32Array> {
     if (size % this.spec.stride_px !== 0) throw new Error(`chip size ${size} is not a multiple of ${this.spec.stride_px}`);
     if (input.length !== count * this.channels * size * size) {
       throw new Error(`chip batch holds ${input.length} values, expected ${count} x ${this.channels} x ${size} x ${size}`);
     }
     const tensor = new ort.Tensor('float32', input, [count, this.channels, size, size]);
-    const result = await this.session.run({ [this.spec.input_name]: tensor });
+    const session = this.sessions[network];
+    if (!session) throw new Error('no surface-model-only network is loaded (the sidecar names none, or surfaceOnlyModelPath is false)');
+    const result = await session.run({ [this.spec.input_name]: tensor });
     const out = result[this.spec.output_name];
     if (!out) throw new Error(`model has no output ${this.spec.output_name}`);
     return out.data as Float32Array;
@@ -142,6 +170,7 @@ export class ChangeDetector {
     const overlap = options.overlapPx ?? this.spec.overlap_px;
     const batchSize = Math.max(1, options.batchSize ?? this.batchSize);
     const layout = chipLayout(grid.width, grid.height, chip, overlap);
+    const network = this.networkFor(prepared);
     const sources = chipSources(prepared, this.spec);
     const acc = new BlendAccumulator(grid.width, grid.height, 2, chip, overlap);
     const perChip = this.channels * chip * chip;
@@ -150,7 +179,7 @@ export class ChangeDetector {
       const batch = layout.slice(start, start + batchSize);
       batch.forEach((at, i) => fillChip(prepared, sources, at.col0, at.row0, chip, buffer, i * perChip));
       const input = batch.length * perChip === buffer.length ? buffer : buffer.subarray(0, batch.length * perChip);
-      const out = await this.detectChips(input, batch.length, chip);
+      const out = await this.detectChips(input, batch.length, chip, network);
       batch.forEach((at, i) => acc.add(out, i * 2 * chip * chip, at));
     }
     const [newProb, demolishedProb] = acc.finish();
@@ -159,6 +188,7 @@ export class ChangeDetector {
   }
 
   async close(): Promise<void> {
-    await this.session.release();
+    await this.sessions.main.release();
+    await this.sessions.surface_only?.release();
   }
 }

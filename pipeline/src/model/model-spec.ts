@@ -31,6 +31,11 @@ export interface ModelSpec {
   format: 'lingwei-change-detector/1';
   /** ONNX file name, relative to the sidecar. */
   onnx: string;
+  /**
+   * The surface-model-only network's ONNX file, relative to the sidecar (same channels, grid and
+   * outputs): it serves inputs that hold heights and no imagery. Absent: the main network serves all.
+   */
+  surface_only_onnx?: string;
   /** Ground sample distance the model works at, metres per pixel. */
   gsd_m: number;
   /** Chip side in pixels at gsd_m; the network accepts any multiple of `stride_px`. */

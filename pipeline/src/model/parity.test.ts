@@ -1,15 +1,17 @@
 /**
- * Export parity: the committed ONNX model, run by onnxruntime-node, reproduces the outputs torch
- * gave at export time on the committed fixture chips (models/parity/), within 1e-4.
+ * Export parity: each committed ONNX network, run by onnxruntime-node, reproduces the outputs torch
+ * gave at export time on its committed fixture chips (models/parity/, models/parity-surface/),
+ * within 1e-4.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ChangeDetector } from './change-detector.js';
+import { ChangeDetector, type Network } from './change-detector.js';
 import { loadModelSpec } from './model-spec.js';
 
 const spec = loadModelSpec();
-const dir = path.join(spec.dir, 'parity');
+/** Each shipped network with its fixture folder. */
+const NETWORKS: [Network, string][] = [['main', 'parity'], ...(spec.surface_only_onnx ? [['surface_only', 'parity-surface'] as [Network, string]] : [])];
 
 function readF32(file: string): Float32Array {
   const buf = fs.readFileSync(file);
@@ -17,7 +19,8 @@ function readF32(file: string): Float32Array {
 }
 
 describe('ONNX export parity', () => {
-  it('matches torch within 1e-4 on the fixture chips', async () => {
+  it.each(NETWORKS)('the %s network matches torch within 1e-4 on the fixture chips (%s/)', async (network, folder) => {
+    const dir = path.join(spec.dir, folder);
     const meta = JSON.parse(fs.readFileSync(path.join(dir, 'parity.json'), 'utf8')) as { input_shape: number[]; output_shape: number[]; max_abs_diff: number };
     const input = readF32(path.join(dir, 'input.f32'));
     const expected = readF32(path.join(dir, 'output.f32'));
@@ -25,7 +28,7 @@ describe('ONNX export parity', () => {
     expect(c).toBe(spec.channels.length);
     const detector = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu' });
     try {
-      const out = await detector.detectChips(input, n, h);
+      const out = await detector.detectChips(input, n, h, network);
       expect(out.length).toBe(expected.length);
       let worst = 0;
       for (let i = 0; i < out.length; i++) worst = Math.max(worst, Math.abs(out[i]! - expected[i]!));
@@ -35,9 +38,11 @@ describe('ONNX export parity', () => {
     }
   });
 
-  it('ships a small model', () => {
-    const bytes = fs.statSync(path.join(spec.dir, spec.onnx)).size;
-    expect(bytes).toBeLessThan(10 * 1024 * 1024);
+  it('ships small models', () => {
+    for (const file of [spec.onnx, spec.surface_only_onnx].filter((f): f is string => Boolean(f))) {
+      expect(fs.statSync(path.join(spec.dir, file)).size).toBeLessThan(10 * 1024 * 1024);
+    }
     expect(Number(spec.training?.parameters)).toBeLessThanOrEqual(2_000_000);
+    if (spec.surface_only_onnx) expect(Number((spec.training?.surface_only as { parameters?: number } | undefined)?.parameters)).toBeLessThanOrEqual(2_000_000);
   });
 });
