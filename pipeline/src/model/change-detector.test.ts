@@ -4,10 +4,14 @@
  * finer resolution gives the same map after resampling, and heights without imagery go to the
  * surface-model-only network.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateScene } from '../../../fixtures/generator/scene.js';
 import { ChangeDetector } from './change-detector.js';
 import { chipSources, fillChip } from './chip.js';
+import { loadModelSpec } from './model-spec.js';
 import { chipLayout } from './tiling.js';
 import type { Grid } from './grid.js';
 import { prepareInputs, type ChangeInputs, type PreparedInputs } from './prepare.js';
@@ -153,6 +157,18 @@ describe('ChangeDetector', () => {
       expect(differs((await detector.detectPrepared(prepared)).newProb, (await mainOnly.detectPrepared(prepared)).newProb)).toBe(false);
     } finally {
       await mainOnly.close();
+    }
+  });
+
+  it('refuses a sidecar that names a surface-model-only network it does not ship', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-sidecar-'));
+    try {
+      const specPath = path.join(dir, 'change-detector.json');
+      const { dir: shippedDir, ...shipped } = loadModelSpec();
+      fs.writeFileSync(specPath, JSON.stringify({ ...shipped, surface_only_onnx: 'missing.onnx' }));
+      await expect(ChangeDetector.load({ specPath, modelPath: path.join(shippedDir, shipped.onnx) })).rejects.toThrow(/surface-model-only network .*missing\.onnx: no such file/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

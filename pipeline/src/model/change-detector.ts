@@ -83,8 +83,15 @@ export function cudaLibraryPresent(): boolean {
 export type Network = 'main' | 'surface_only';
 
 export class ChangeDetector {
+  private surfaceOnly: Promise<ort.InferenceSession> | null = null;
+
   private constructor(
-    private readonly sessions: { main: ort.InferenceSession; surface_only: ort.InferenceSession | null },
+    private readonly main: ort.InferenceSession,
+    /**
+     * Opens the surface-model-only session on first use, so that a pipeline worker (whose flights
+     * always bring an orthophoto) never holds it; null when none is shipped or it was turned off.
+     */
+    private readonly openSurfaceOnly: (() => Promise<ort.InferenceSession>) | null,
     readonly spec: ModelSpec,
     /** The execution provider in use. */
     readonly provider: 'cpu' | 'cuda',
@@ -95,6 +102,9 @@ export class ChangeDetector {
     const spec = loadModelSpec(options.specPath ?? DEFAULT_SPEC_PATH);
     const modelPath = options.modelPath ?? path.join(spec.dir, spec.onnx);
     const surfacePath = options.surfaceOnlyModelPath ?? (spec.surface_only_onnx ? path.join(spec.dir, spec.surface_only_onnx) : false);
+    if (surfacePath && !fs.existsSync(surfacePath)) {
+      throw new Error(`cannot load the surface-model-only network ${surfacePath}: no such file (train it with npm run train)`);
+    }
     const base: ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: options.threads ?? 2,
       interOpNumThreads: 1,
@@ -111,7 +121,7 @@ export class ChangeDetector {
         }
       };
       const main = await create(modelPath);
-      return new ChangeDetector({ main, surface_only: surfacePath ? await create(surfacePath) : null }, spec, provider, batchSize);
+      return new ChangeDetector(main, surfacePath ? () => create(surfacePath) : null, spec, provider, batchSize);
     };
     const want = options.executionProvider ?? 'auto';
     if (want === 'cuda' || (want === 'auto' && cudaLibraryPresent())) {
@@ -131,7 +141,7 @@ export class ChangeDetector {
    * (and it is shipped), the main one otherwise.
    */
   networkFor(prepared: Pick<PreparedInputs, 'afterRgb' | 'beforeRgb' | 'afterHeight'>): Network {
-    return this.sessions.surface_only && prepared.afterHeight && !prepared.afterRgb && !prepared.beforeRgb ? 'surface_only' : 'main';
+    return this.openSurfaceOnly && prepared.afterHeight && !prepared.afterRgb && !prepared.beforeRgb ? 'surface_only' : 'main';
   }
 
   /** Number of input channels per chip. */
@@ -150,8 +160,7 @@ export class ChangeDetector {
       throw new Error(`chip batch holds ${input.length} values, expected ${count} x ${this.channels} x ${size} x ${size}`);
     }
     const tensor = new ort.Tensor('float32', input, [count, this.channels, size, size]);
-    const session = this.sessions[network];
-    if (!session) throw new Error('no surface-model-only network is loaded (the sidecar names none, or surfaceOnlyModelPath is false)');
+    const session = network === 'main' ? this.main : await this.surfaceOnlySession();
     const result = await session.run({ [this.spec.input_name]: tensor });
     const out = result[this.spec.output_name];
     if (!out) throw new Error(`model has no output ${this.spec.output_name}`);
@@ -187,8 +196,13 @@ export class ChangeDetector {
     return { newProb: newProb!, demolishedProb: demolishedProb!, width: grid.width, height: grid.height, geoTransform: grid.geoTransform, grid };
   }
 
+  private surfaceOnlySession(): Promise<ort.InferenceSession> {
+    if (!this.openSurfaceOnly) throw new Error('no surface-model-only network is loaded (the sidecar names none, or surfaceOnlyModelPath is false)');
+    return (this.surfaceOnly ??= this.openSurfaceOnly());
+  }
+
   async close(): Promise<void> {
-    await this.sessions.main.release();
-    await this.sessions.surface_only?.release();
+    await this.main.release();
+    if (this.surfaceOnly) await (await this.surfaceOnly).release();
   }
 }
