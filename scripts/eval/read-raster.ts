@@ -4,6 +4,7 @@
  */
 import { openRaster, type RasterTypedArray } from '../../pipeline/src/raster/index.js';
 import type { Grid } from '../../pipeline/src/model/grid.js';
+import type { DsmInput } from '../../pipeline/src/model/prepare.js';
 
 export interface LoadedRaster {
   path: string;
@@ -40,4 +41,9 @@ export function readRaster(file: string): LoadedRaster {
 /** The same raster with its pixels declared `gsd` metres wide (for files that carry no georeferencing). */
 export function withGsd(raster: LoadedRaster, gsd: number): LoadedRaster {
   return { ...raster, grid: { ...raster.grid, geoTransform: [0, gsd, 0, raster.grid.height * gsd, 0, -gsd] } };
+}
+
+/** A surface model's heights (its first band) as the detector takes them. */
+export function toHeights(r: LoadedRaster): DsmInput {
+  return { grid: r.grid, data: r.bands[0]!, nodata: r.nodata };
 }

@@ -12,7 +12,7 @@ import { polygonArea, type PolygonRings } from '../../pipeline/src/model/polygon
 import type { DsmInput, RgbInput } from '../../pipeline/src/model/prepare.js';
 import { lonLatTransformer } from '../../pipeline/src/raster/index.js';
 import { polygonsOf, type Transform } from './geojson.js';
-import { readRaster } from './read-raster.js';
+import { readRaster, toHeights } from './read-raster.js';
 
 export type ChangeClass = 'new' | 'demolished';
 
@@ -87,9 +87,7 @@ export function loadScene(dir: string): SceneData {
     const r = readRaster(need(file(key, `${key}.tif`)));
     return { grid: r.grid, bands: [r.bands[0]!, r.bands[1]!, r.bands[2]!], nodata: r.nodata };
   };
-  const dsm = readRaster(need(file('after_dsm', 'after_dsm.tif')));
   const beforeDsmFile = file('before_dsm', 'before_dsm.tif');
-  const beforeDsm = fs.existsSync(beforeDsmFile) ? readRaster(beforeDsmFile) : null;
   const mask = readRaster(need(file('change_mask', 'change_mask.tif')));
   const json = (key: string) => JSON.parse(fs.readFileSync(need(file(key, `${key}.geojson`)), 'utf8')) as unknown;
   return {
@@ -97,8 +95,8 @@ export function loadScene(dir: string): SceneData {
     seed: manifest.seed ?? null,
     beforeRgb: ortho('before_ortho'),
     afterRgb: ortho('after_ortho'),
-    afterDsm: { grid: dsm.grid, data: dsm.bands[0]!, nodata: dsm.nodata },
-    ...(beforeDsm ? { beforeDsm: { grid: beforeDsm.grid, data: beforeDsm.bands[0]!, nodata: beforeDsm.nodata } } : {}),
+    afterDsm: toHeights(readRaster(need(file('after_dsm', 'after_dsm.tif')))),
+    ...(fs.existsSync(beforeDsmFile) ? { beforeDsm: toHeights(readRaster(beforeDsmFile)) } : {}),
     changeMask: { grid: mask.grid, data: mask.bands[0] as Uint8Array },
     baseline: baselineOf(json('baseline_buildings'), fromLonLat),
     truth: truthOf(json('ground_truth'), fromLonLat),

@@ -11,7 +11,7 @@ import type { Grid } from '../../pipeline/src/model/grid.js';
 import { fillPolygon, polygonArea, type PolygonRings } from '../../pipeline/src/model/polygon-fill.js';
 import type { DsmInput } from '../../pipeline/src/model/prepare.js';
 import { readPolygons } from './geojson.js';
-import { readRaster } from './read-raster.js';
+import { readRaster, toHeights } from './read-raster.js';
 import { seededUnit } from './seeded.js';
 
 /** Share of buildings withheld from the baseline, and the seed that picks them. */
@@ -57,7 +57,7 @@ export function loadTile(dir: string, name: string, seed = WITHHOLD_SEED, share 
   const buildings = features
     .flatMap((f) => f.parts)
     .map((rings, i) => ({ rings, areaM2: Math.abs(polygonArea(rings)), withheld: seededUnit(`${seed}:${name}:${i}`) < share }));
-  return { name, dsm: { grid: r.grid, data: r.bands[0]!, nodata: r.nodata }, buildings };
+  return { name, dsm: toHeights(r), buildings };
 }
 
 /**
