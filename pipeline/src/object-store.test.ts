@@ -13,11 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../api/src/server.js';
 import { getFlight } from '../../db/sql/flights.js';
 import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
-import { createAccounts, PASSWORD, runScene } from '../../viewer/tests/harness.js';
+import { createAccounts, PASSWORD } from '../../api/src/testing/accounts.js';
 import { loadConfig, type PipelineConfig } from './config.js';
 import gdal from './gdal.js';
 import { PROBABILITY_FILE } from './stages/detect.js';
 import { tempDir } from './stages/testing/flight-files.js';
+import { runScene } from './testing/run-scene.js';
 
 const pool = createTestPool();
 const dir = tempDir('object-store');
@@ -93,12 +94,49 @@ describe('an S3 raster store', () => {
       const x = Math.floor(((lon + 180) / 360) * 2 ** z);
       const phi = (lat * Math.PI) / 180;
       const y = Math.floor(((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * 2 ** z);
-      const login = await app.inject({ method: 'POST', url: '/api/login', payload: { username: 'reviewer', password: PASSWORD } });
-      expect(login.statusCode).toBe(200);
-      const tile = await app.inject({ url: `/api/flights/${patrolId}/tiles/ortho/${z}/${x}/${y}.png`, headers: { cookie: `lingwei_session=${login.cookies[0]!.value}` } });
+      const tile = await app.inject({ url: `/api/flights/${patrolId}/tiles/ortho/${z}/${x}/${y}.png`, headers: { cookie: await reviewerCookie(app) } });
       expect([tile.statusCode, tile.headers['content-type']]).toEqual([200, 'image/png']);
     } finally {
       await app.close();
     }
   });
+
+  it('hands out each COG as a presigned link that the object store honours, range requests included', async () => {
+    const app = await buildApi({ pool, pipeline: config });
+    try {
+      const cookie = await reviewerCookie(app);
+      const cogs = (await getFlight(pool, patrolId))!.assets.filter((a) => a.role === 'cog');
+      expect(cogs.map((a) => a.kind).sort()).toEqual(['orthophoto', 'surface_model']);
+      for (const [file, cog] of [['ortho.tif', cogs.find((a) => a.kind === 'orthophoto')!], ['dsm.tif', cogs.find((a) => a.kind === 'surface_model')!]] as const) {
+        const answer = await app.inject({ url: `/api/flights/${patrolId}/assets/${file}`, headers: { cookie } });
+        expect(answer.statusCode, answer.body).toBe(307);
+        const link = answer.headers.location as string;
+        const head = await fetch(link, { headers: { Range: 'bytes=0-3' } });
+        expect(head.status).toBe(206);
+        expect(Buffer.from(await head.arrayBuffer()).toString('latin1')).toMatch(/^II[*+]/); // a little-endian (Big)TIFF
+        expect(head.headers.get('content-range')).toBe(`bytes 0-3/${gdal.fs.stat(cog.uri).size}`);
+        // the signature is checked: a link altered by one character is refused
+        const tampered = link.replace(/X-Amz-Signature=([0-9a-f])/, (_, c: string) => `X-Amz-Signature=${c === '0' ? '1' : '0'}`);
+        expect((await fetch(tampered)).status).toBe(403);
+      }
+      // without access keys the API cannot sign, and says why instead of sending a dead link
+      const keys = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+      delete process.env.AWS_SECRET_ACCESS_KEY;
+      try {
+        const unsigned = await app.inject({ url: `/api/flights/${patrolId}/assets/ortho.tif`, headers: { cookie } });
+        expect(unsigned.statusCode).toBe(501);
+        expect(unsigned.json().detail).toMatch(/AWS_SECRET_ACCESS_KEY must be set/);
+      } finally {
+        Object.assign(process.env, { AWS_ACCESS_KEY_ID: keys.id, AWS_SECRET_ACCESS_KEY: keys.secret });
+      }
+    } finally {
+      await app.close();
+    }
+  });
 });
+
+async function reviewerCookie(app: Awaited<ReturnType<typeof buildApi>>): Promise<string> {
+  const login = await app.inject({ method: 'POST', url: '/api/login', payload: { username: 'reviewer', password: PASSWORD } });
+  expect(login.statusCode).toBe(200);
+  return `lingwei_session=${login.cookies[0]!.value}`;
+}
