@@ -10,8 +10,9 @@ import { createPool, databaseUrl } from '../db/connection.js';
 import { migrateUp } from '../db/migrate.js';
 import { dropDatabase, recreateDatabase, siblingDatabaseUrl } from '../db/testing/test-database.js';
 import {
-  closeSceneSession, describeTiming, logIn, measureReviewLoop, openSceneSession, ownPipelineConfig, PASSWORD,
+  closeSceneSession, describeTiming, logIn, measureReviewLoop, openSceneSession, ownPipelineConfig,
 } from './tests/harness.js';
+import { PASSWORD } from '../api/src/testing/accounts.js';
 
 const ROUNDS = Number(process.env.BENCH_REVIEW_ROUNDS ?? 20);
 

@@ -9,26 +9,16 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { hashPassword } from '../../api/src/auth/passwords.js';
 import { buildApi } from '../../api/src/server.js';
-import { getFlight } from '../../db/sql/flights.js';
-import { upsertUser, type Role } from '../../db/sql/users.js';
 import { loadConfig, type PipelineConfig } from '../../pipeline/src/config.js';
-import { takeInFlight } from '../../pipeline/src/flight-intake.js';
-import { loadScene } from '../../pipeline/src/import/load-scene.js';
-import { ChangeDetector } from '../../pipeline/src/model/index.js';
-import { createFlightWorker } from '../../pipeline/src/queue/flight-worker.js';
-import { createRedisConnection } from '../../pipeline/src/queue/redis-connection.js';
-import { deleteKeysUnder } from '../../pipeline/src/queue/testing/redis-keys.js';
-import { FLIGHT_STAGE_RUNNERS } from '../../pipeline/src/stages/index.js';
+import { createAccounts, PASSWORD } from '../../api/src/testing/accounts.js';
 import { emptyTables } from '../../db/testing/test-database.js';
+import { runScene } from '../../pipeline/src/testing/run-scene.js';
 import { summariseLatency } from '../../scripts/bench/latency.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const VIEWER = path.join(ROOT, 'viewer');
-const SCENE = path.join(ROOT, 'fixtures', 'scene');
 export const SCREENSHOTS = path.join(ROOT, '.lingwei', 'screenshots');
-export const PASSWORD = 'lingwei-viewer-pw';
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--disable-quic', '--no-first-run'];
@@ -36,57 +26,6 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
 /** A pipeline configuration of the caller's own: its raster store and queue prefix. */
 export function ownPipelineConfig(name: string): PipelineConfig {
   return { ...loadConfig(), rasterStore: path.join(ROOT, '.lingwei', `${name}-rasters`), queuePrefix: `lingwei-${name}-${process.pid}` };
-}
-
-/**
- * Loads the fixture scene and runs its two flights (spring reference, autumn patrol) through the
- * real pipeline with a worker in this process; returns the patrol flight's id.
- */
-export async function runScene(pool: pg.Pool, config: PipelineConfig): Promise<string> {
-  await loadScene(pool, SCENE);
-  const connection = createRedisConnection(config.redisUrl);
-  let detector: Promise<ChangeDetector> | undefined;
-  const worker = createFlightWorker({
-    pool, connection, config, stages: FLIGHT_STAGE_RUNNERS,
-    changeDetector: () => (detector ??= ChangeDetector.load({ threads: config.modelThreads })),
-  });
-  try {
-    const manifest = JSON.parse(fs.readFileSync(path.join(SCENE, 'scene.json'), 'utf8')) as { dates: Record<'before' | 'after', string>; flight_time_local: Record<'before' | 'after', string> };
-    const at = (which: 'before' | 'after') => `${manifest.dates[which]}T${manifest.flight_time_local[which]}:00+08:00`;
-    const file = (name: string) => path.join(SCENE, name);
-    const before = await takeInFlight(pool, config, { orthophoto: file('before_ortho.tif'), surfaceModel: file('before_dsm.tif'), capturedAt: at('before'), purpose: 'reference' });
-    await flightDone(pool, before.flightId);
-    const after = await takeInFlight(pool, config, { orthophoto: file('after_ortho.tif'), surfaceModel: file('after_dsm.tif'), capturedAt: at('after') });
-    await flightDone(pool, after.flightId);
-    return after.flightId;
-  } finally {
-    await worker.close();
-    // The flights' jobs are done: leave nothing of this run's queue prefix in Redis.
-    await deleteKeysUnder(connection, config.queuePrefix);
-    connection.disconnect();
-  }
-}
-
-/** A flight worker in this process on the config's queue, for flights made while a test runs (uploads). */
-export function startFlightWorker(pool: pg.Pool, config: PipelineConfig): { close: () => Promise<void> } {
-  const connection = createRedisConnection(config.redisUrl);
-  let detector: Promise<ChangeDetector> | undefined;
-  const worker = createFlightWorker({
-    pool, connection, config, stages: FLIGHT_STAGE_RUNNERS,
-    changeDetector: () => (detector ??= ChangeDetector.load({ threads: config.modelThreads })),
-  });
-  return { close: async () => { await worker.close(); connection.disconnect(); } };
-}
-
-async function flightDone(pool: pg.Pool, flightId: string): Promise<void> {
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    const flight = await getFlight(pool, flightId);
-    if (flight?.status === 'done') return;
-    if (flight?.status === 'failed') throw new Error(`flight ${flightId} failed: ${flight.failure_reason}`);
-    if (Date.now() > deadline) throw new Error(`flight ${flightId} did not finish (${flight?.stage})`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 function newestMtime(dir: string): number {
@@ -110,13 +49,6 @@ export async function startApi(pool: pg.Pool, pipeline: PipelineConfig): Promise
   const app = await buildApi({ pool, pipeline });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url };
-}
-
-/** One account per role, user name = role (and a second reviewer for races), password PASSWORD. */
-export async function createAccounts(pool: pg.Pool): Promise<void> {
-  const hash = await hashPassword(PASSWORD);
-  for (const role of ['operator', 'reviewer', 'assessor', 'admin'] as Role[]) await upsertUser(pool, { username: role, role, passwordHash: hash });
-  await upsertUser(pool, { username: 'reviewer2', role: 'reviewer', passwordHash: hash });
 }
 
 export function launchChromium(): Promise<Browser> {

@@ -14,8 +14,10 @@ import { createFlight, setFlightFootprint, setFlightStatus } from '../../db/sql/
 import { createTestPool } from '../../db/testing/test-database.js';
 import { periodOf } from '../../pipeline/src/core/report-periods.js';
 import {
-  closeSceneSession, logIn, openSceneSession, ownPipelineConfig, PASSWORD, ROOT, type SceneSession, screenshot, startFlightWorker,
+  closeSceneSession, logIn, openSceneSession, ownPipelineConfig, ROOT, type SceneSession, screenshot,
 } from './harness.js';
+import { PASSWORD } from '../../api/src/testing/accounts.js';
+import { startFlightWorker } from '../../pipeline/src/testing/run-scene.js';
 
 const pool = createTestPool();
 const config = ownPipelineConfig('screens-test');

@@ -1,0 +1,71 @@
+/**
+ * The bundled fixture scene through the real pipeline, for tests that need a flight taken all the
+ * way to candidates: a flight worker in this process, on the caller's queue prefix and raster store.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
+import { getFlight } from '../../../db/sql/flights.js';
+import type { PipelineConfig } from '../config.js';
+import { takeInFlight } from '../flight-intake.js';
+import { loadScene } from '../import/load-scene.js';
+import { ChangeDetector } from '../model/index.js';
+import { createFlightWorker } from '../queue/flight-worker.js';
+import { createRedisConnection } from '../queue/redis-connection.js';
+import { deleteKeysUnder } from '../queue/testing/redis-keys.js';
+import { FLIGHT_STAGE_RUNNERS } from '../stages/index.js';
+
+const SCENE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'scene');
+
+/**
+ * Loads the fixture scene and runs its two flights (spring reference, autumn patrol) through the
+ * real pipeline with a worker in this process; returns the patrol flight's id.
+ */
+export async function runScene(pool: pg.Pool, config: PipelineConfig): Promise<string> {
+  await loadScene(pool, SCENE);
+  const connection = createRedisConnection(config.redisUrl);
+  let detector: Promise<ChangeDetector> | undefined;
+  const worker = createFlightWorker({
+    pool, connection, config, stages: FLIGHT_STAGE_RUNNERS,
+    changeDetector: () => (detector ??= ChangeDetector.load({ threads: config.modelThreads })),
+  });
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(SCENE, 'scene.json'), 'utf8')) as { dates: Record<'before' | 'after', string>; flight_time_local: Record<'before' | 'after', string> };
+    const at = (which: 'before' | 'after') => `${manifest.dates[which]}T${manifest.flight_time_local[which]}:00+08:00`;
+    const file = (name: string) => path.join(SCENE, name);
+    const before = await takeInFlight(pool, config, { orthophoto: file('before_ortho.tif'), surfaceModel: file('before_dsm.tif'), capturedAt: at('before'), purpose: 'reference' });
+    await flightDone(pool, before.flightId);
+    const after = await takeInFlight(pool, config, { orthophoto: file('after_ortho.tif'), surfaceModel: file('after_dsm.tif'), capturedAt: at('after') });
+    await flightDone(pool, after.flightId);
+    return after.flightId;
+  } finally {
+    await worker.close();
+    // The flights' jobs are done: leave nothing of this run's queue prefix in Redis.
+    await deleteKeysUnder(connection, config.queuePrefix);
+    connection.disconnect();
+  }
+}
+
+/** A flight worker in this process on the config's queue, for flights made while a test runs (uploads). */
+export function startFlightWorker(pool: pg.Pool, config: PipelineConfig): { close: () => Promise<void> } {
+  const connection = createRedisConnection(config.redisUrl);
+  let detector: Promise<ChangeDetector> | undefined;
+  const worker = createFlightWorker({
+    pool, connection, config, stages: FLIGHT_STAGE_RUNNERS,
+    changeDetector: () => (detector ??= ChangeDetector.load({ threads: config.modelThreads })),
+  });
+  return { close: async () => { await worker.close(); connection.disconnect(); } };
+}
+
+async function flightDone(pool: pg.Pool, flightId: string): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const flight = await getFlight(pool, flightId);
+    if (flight?.status === 'done') return;
+    if (flight?.status === 'failed') throw new Error(`flight ${flightId} failed: ${flight.failure_reason}`);
+    if (Date.now() > deadline) throw new Error(`flight ${flightId} did not finish (${flight?.stage})`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
