@@ -5,8 +5,9 @@
  * Scores the shipped change-detection model on a folder in one of the layouts (detected from its
  * sub-folders): image pairs (A/, B/, label/), surface models (dsm/, mask/, mask_vec/), or scenes
  * from the fixture generator (whose flight drift is measured and taken out first, as the pipeline
- * does). Prints a table, or with --json one JSON object. Exit status 2 on a folder it cannot read,
- * with the reason.
+ * does). Prints a table, or with --json one JSON object on stdout (progress and notes go to
+ * stderr; through npm, `npm run -s eval` keeps npm's own banner off stdout). Exit status 2 on a
+ * folder it cannot read, with the reason.
  */
 import { parseArgs } from 'node:util';
 import { ChangeDetector } from '../pipeline/src/model/change-detector.js';
@@ -14,7 +15,10 @@ import { evaluatePairs, evaluateScenes, evaluateSurfaces, SCENE_MODES, type Eval
 import { detectLayout } from './eval/layout.js';
 import { table, toJson } from './eval/report.js';
 
-const USAGE = 'usage: npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before_dsm|drone_no_before|rgb|dsm|rgb_pair] [--threshold t] [--threads N]';
+const USAGE = [
+  'usage: npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before_dsm|drone_no_before|rgb|dsm|rgb_pair] [--threshold t] [--threads N]',
+  '       (with --json, run it as `npm run -s eval -- ...` so that npm prints nothing of its own on stdout)',
+].join('\n');
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -39,14 +43,16 @@ async function main(): Promise<number> {
   const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
   if (threshold !== undefined && !(threshold > 0 && threshold < 1)) throw new Error(`--threshold ${values.threshold}: between 0 and 1`);
   if (values.mode !== undefined && !SCENE_MODES.includes(values.mode as SceneMode)) throw new Error(`--mode ${values.mode}: one of ${SCENE_MODES.join(', ')}`);
+  const threads = Number(values.threads);
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256)) throw new Error(`--threads ${values.threads}: a whole number of threads, e.g. 2`);
   const layout = detectLayout(dir);
-  const detector = await ChangeDetector.load({ threads: Number(values.threads) });
+  const detector = await ChangeDetector.load({ threads });
   const options: EvalOptions = {
     gsd,
     threshold,
     mode: values.mode as SceneMode | undefined,
     note: (text) => console.error(`note: ${text}`),
-    progress: values.json ? undefined : (name, s) => console.error(`  ${name}: object tp ${s.object.tp} fp ${s.object.fp} fn ${s.object.fn}`),
+    progress: (name, s) => console.error(`  ${name}: object tp ${s.object.tp} fp ${s.object.fp} fn ${s.object.fn}`),
   };
   try {
     const run = layout === 'pairs' ? evaluatePairs : layout === 'surface' ? evaluateSurfaces : evaluateScenes;

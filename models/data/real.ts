@@ -28,12 +28,12 @@ const XBD_GSD = 0.45;
 export function exportPairs(root: string, set: string, spec: ModelSpec, out: SampleWriter): number {
   const dir = path.join(root, set);
   let n = 0;
-  for (const name of listPairs(dir).filter((f) => !pairHeldOut(f))) {
-    const pair = loadPair(dir, name, PAIR_GSD[set], spec.gsd_m);
+  for (const files of listPairs(dir).filter((f) => !pairHeldOut(f.name))) {
+    const pair = loadPair(files, PAIR_GSD[set], spec.gsd_m);
     const prepared = prepareInputs({ afterRgb: pair.after, beforeRgb: pair.before }, spec);
     const change = classShare({ grid: pair.labelGrid, data: pair.label }, [1], prepared.grid);
     out.write(
-      { kind: 'pair', source: set, name: name.replace(/\.\w+$/, ''), width: prepared.grid.width, height: prepared.grid.height },
+      { kind: 'pair', source: set, name: pair.name, width: prepared.grid.width, height: prepared.grid.height },
       { ...inputPlanes(prepared, spec), target_change: change, weight: new Float32Array(change.length).fill(1) },
     );
     n++;
@@ -44,8 +44,9 @@ export function exportPairs(root: string, set: string, spec: ModelSpec, out: Sam
 export function exportSurfaces(root: string, spec: ModelSpec, out: SampleWriter): number {
   const dir = path.join(root, 'uav_dsm_vietnam');
   let n = 0;
-  for (const name of listTiles(dir).filter((t) => !uavHeldOut(t))) {
-    const tile = loadTile(dir, name);
+  for (const files of listTiles(dir).filter((t) => !uavHeldOut(t.name))) {
+    const tile = loadTile(files);
+    const { name } = files;
     const prepared = prepareInputs({ afterDsm: tile.dsm }, spec);
     const g = prepared.grid;
     const rings = tile.buildings.map((b) => b.rings);

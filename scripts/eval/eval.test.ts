@@ -9,9 +9,11 @@ import { generateScene } from '../../fixtures/generator/scene.js';
 import { writeScene } from '../../fixtures/generator/write-scene.js';
 import { evaluatePairs, evaluateScenes, evaluateSurfaces } from './evaluate.js';
 import { detectLayout } from './layout.js';
-import { listPairs } from './pairs.js';
+import { writeGeoTiff } from '../../pipeline/src/raster/index.js';
+import { changeMask, listPairs, loadPair, toRgb } from './pairs.js';
+import { degreesToMetres, readRaster } from './read-raster.js';
 import { listTiles, loadTile } from './surface.js';
-import { writePairsFolder, writeSurfaceFolder } from './testing/write-folders.js';
+import { writePairsFolder, writePng, writeSurfaceFolder } from './testing/write-folders.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -56,12 +58,73 @@ describe('layout detection and malformed folders', () => {
     const dir = sub('pairs-broken');
     writePairsFolder(dir, 2);
     fs.rmSync(path.join(dir, 'label', 'p1.png'));
-    expect(() => listPairs(dir)).toThrow(/label\/p1.png is missing/);
+    expect(() => listPairs(dir)).toThrow(/label\/p1.png \(or .tif, .jpg\) is missing \(A\/p1.png has no partner\)/);
     fs.rmSync(path.join(dir, 'B'), { recursive: true });
     expect(() => listPairs(dir)).toThrow(/B\/ is missing/);
     const none = sub('pairs-none');
     for (const s of ['A', 'B', 'label']) fs.mkdirSync(path.join(none, s));
     expect(() => listPairs(none)).toThrow(/no images/);
+  });
+
+  it('pairs files by name whatever their extensions, and skips hidden files', () => {
+    const dir = sub('pairs-mixed');
+    writePairsFolder(dir, 2);
+    fs.renameSync(path.join(dir, 'A', 'p0.png'), path.join(dir, 'A', 'p0.JPG'));
+    fs.renameSync(path.join(dir, 'B', 'p0.png'), path.join(dir, 'B', 'p0.tif'));
+    fs.writeFileSync(path.join(dir, 'A', '._p1.png'), 'macOS resource fork');
+    expect(listPairs(dir)).toEqual([
+      { name: 'p0', before: path.join(dir, 'A', 'p0.JPG'), after: path.join(dir, 'B', 'p0.tif'), label: path.join(dir, 'label', 'p0.png') },
+      { name: 'p1', before: path.join(dir, 'A', 'p1.png'), after: path.join(dir, 'B', 'p1.png'), label: path.join(dir, 'label', 'p1.png') },
+    ]);
+    fs.copyFileSync(path.join(dir, 'B', 'p1.png'), path.join(dir, 'B', 'p1.tif'));
+    expect(() => listPairs(dir)).toThrow(/p1.png and p1.tif have the same name/);
+  });
+
+  it('reads change masks stored as 0/255, 0/1, JPEG and palette indices alike', () => {
+    const dir = sub('labels');
+    const size = 16;
+    const square = (on: number, off = 0) => Uint8Array.from({ length: size * size }, (_, i) => (i % size < 8 && i < size * 8 ? on : off));
+    const truth = changeMask(withFile(path.join(dir, 'l255.png'), [square(255)]));
+    expect(truth.reduce((a, v) => a + v, 0)).toBe(64);
+    expect(changeMask(withFile(path.join(dir, 'l1.png'), [square(1)]))).toEqual(truth);
+    // JPEG's ringing leaves values a few steps from 0 and 255; they are not change
+    expect(changeMask(withFile(path.join(dir, 'noisy.png'), [Uint8Array.from(square(250, 6), (v, i) => v + (i % 3))]))).toEqual(truth);
+    // palette index 0 is white (changed), index 1 black: read as the colours, not the indices
+    const palette = changeMask(withFile(path.join(dir, 'palette.png'), [square(0, 1)], [[255, 255, 255], [0, 0, 0]]));
+    expect(palette).toEqual(truth);
+
+    function withFile(file: string, bands: Uint8Array[], colours?: [number, number, number][]) {
+      writePng(file, bands, size, colours);
+      return readRaster(file);
+    }
+  });
+
+  it('puts a plain PNG mask on the grid of georeferenced images, and converts degrees to metres', () => {
+    const dir = sub('pairs-geo');
+    writePairsFolder(dir, 1);
+    const size = 64;
+    const utm: [number, number, number, number, number, number] = [350000, 0.5, 0, 3450000, 0, -0.5];
+    for (const side of ['A', 'B']) {
+      const r = readRaster(path.join(dir, side, 'p0.png'));
+      fs.rmSync(path.join(dir, side, 'p0.png'));
+      writeGeoTiff(path.join(dir, side, 'p0.tif'), { width: size, height: size, bands: r.bands as Uint8Array[], geoTransform: utm, srs: 32651 });
+    }
+    const pair = loadPair(listPairs(dir)[0]!, undefined, 0.5);
+    expect([pair.gsd, pair.gsdSource]).toEqual([0.5, 'file']);
+    expect(pair.labelGrid).toEqual(pair.after.grid);
+    // Shanghai, pixels of 0.5 m in degrees
+    const lat = 31.2;
+    const dLon = 0.5 / (111_320 * Math.cos((lat * Math.PI) / 180));
+    const dLat = 0.5 / 110_574;
+    const geographic = path.join(dir, 'geo.tif');
+    writeGeoTiff(geographic, { width: size, height: size, bands: [new Uint8Array(size * size)], geoTransform: [121.4, dLon, 0, lat + (size / 2) * dLat, 0, -dLat], srs: 4326 });
+    expect(degreesToMetres(readRaster(geographic))).toBeCloseTo(0.5, 3);
+  });
+
+  it('refuses 16-bit colour, which the model would read as near-white', () => {
+    const file = path.join(sub('rgb16'), 'x.tif');
+    writeGeoTiff(file, { width: 8, height: 8, bands: [0, 1, 2].map(() => new Uint16Array(64).fill(3000)), geoTransform: [350000, 1, 0, 3450008, 0, -1], srs: 32651 });
+    expect(() => toRgb(readRaster(file))).toThrow(/Uint16 pixels; the model reads 8-bit colour/);
   });
 
   it('refuses surface tiles without outlines', () => {
@@ -71,13 +134,49 @@ describe('layout detection and malformed folders', () => {
     expect(() => listTiles(dir)).toThrow(/mask_vec\/t1.geojson is missing/);
   });
 
+  it('finds surface tiles whatever the case of their extensions', () => {
+    const dir = sub('surface-upper');
+    writeSurfaceFolder(dir, 1);
+    fs.renameSync(path.join(dir, 'dsm', 't1.tif'), path.join(dir, 'dsm', 't1.TIF'));
+    fs.renameSync(path.join(dir, 'mask_vec', 't1.geojson'), path.join(dir, 'mask_vec', 't1.GeoJSON'));
+    const [files] = listTiles(dir);
+    expect(loadTile(files!).buildings).toHaveLength(1);
+  });
+
+  it('refuses surface models and outlines that would score wrongly', () => {
+    const dir = sub('surface-wrong');
+    writeSurfaceFolder(dir, 2);
+    const [files] = listTiles(dir);
+    const dsm = readRaster(files!.dsm);
+    const outlines = JSON.parse(fs.readFileSync(files!.outlines, 'utf8')) as { crs?: unknown; features: { geometry: { coordinates: number[][][] } }[] };
+    const rewrite = (o: Partial<Parameters<typeof writeGeoTiff>[1]>) => writeGeoTiff(files!.dsm, { width: 200, height: 200, bands: dsm.bands as Float32Array[], geoTransform: [...dsm.grid.geoTransform], srs: 32649, nodata: -32767, ...o });
+    // no nodata declared, so -32767 would be read as a height
+    rewrite({ nodata: undefined });
+    expect(() => loadTile(files!)).toThrow(/declares no nodata value; declare it \(gdal_edit.py -a_nodata -32767/);
+    // heights on a grid in degrees
+    rewrite({ srs: 4326, geoTransform: [105, 0.000002, 0, 21, 0, -0.000002] });
+    expect(() => loadTile(files!)).toThrow(/grid in degrees; reproject/);
+    rewrite({});
+    // outlines in lon/lat beside a projected surface model lie off the tile
+    const lonLat = outlines.features.map((f) => ({ ...f, geometry: { ...f.geometry, coordinates: f.geometry.coordinates.map((ring) => ring.map(([x, y]) => [x! / 1e4, y! / 1e5])) } }));
+    fs.writeFileSync(files!.outlines, JSON.stringify({ ...outlines, crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:OGC:1.3:CRS84' } }, features: lonLat }));
+    expect(() => loadTile(files!)).toThrow(/no outline lies on the surface model .*\(the outlines declare EPSG:4326\); are both in the same CRS/);
+  });
+
   it('withholds the same buildings every time', () => {
     const dir = sub('surface-seeded');
     writeSurfaceFolder(dir, 6);
-    const a = loadTile(dir, 't1').buildings.map((b) => b.withheld);
-    const b = loadTile(dir, 't1').buildings.map((b) => b.withheld);
+    const [files] = listTiles(dir);
+    const a = loadTile(files!).buildings.map((b) => b.withheld);
+    const b = loadTile(files!).buildings.map((b) => b.withheld);
     expect(a).toEqual(b);
-    expect(loadTile(dir, 't1').buildings[0]!.areaM2).toBeCloseTo(80);
+    expect(loadTile(files!).buildings[0]!.areaM2).toBeCloseTo(80);
+  });
+
+  it('points at the sub-folders of a dataset root', () => {
+    const root = sub('dataset-root');
+    writePairsFolder(path.join(root, 'test'), 1);
+    expect(() => detectLayout(root)).toThrow(/point the evaluation at one of its sub-folders: .*dataset-root\/test/);
   });
 });
 
@@ -96,9 +195,10 @@ describe('evaluation on the shipped model', () => {
     const notes: string[] = [];
     const r = await evaluatePairs(dir, detector, { note: (t) => notes.push(t) });
     expect(r.pairs).toBe(2);
+    expect(r.gsd).toEqual({ metres: [0.5], sources: ['assumed'] });
     expect(r.pixel.tp + r.pixel.fn).toBe(2 * 20 * 24);
     expect(r.object.tp + r.object.fn).toBe(2);
-    expect(notes.join()).toMatch(/assumed/);
+    expect(notes.join()).toMatch(/no --gsd was given; assuming the model's 0.5 m/);
     expect(r.chips_per_second).toBeGreaterThan(0);
     expect(r.networks).toEqual(['main']);
   });
@@ -106,12 +206,26 @@ describe('evaluation on the shipped model', () => {
   it('scores a surface-model folder with withheld buildings as the truth', async () => {
     const dir = sub('surface-eval');
     writeSurfaceFolder(dir, 6);
-    const withheld = loadTile(dir, 't1').buildings.filter((b) => b.withheld).length;
+    const [files] = listTiles(dir);
+    const withheld = loadTile(files!).buildings.filter((b) => b.withheld).length;
     const r = await evaluateSurfaces(dir, detector);
     expect(r.pairs).toBe(1);
     expect(r.object.tp + r.object.fn).toBe(withheld);
     // Heights without imagery: the surface-model-only network serves them.
     expect(r.networks).toEqual(['surface_only']);
+
+    // A withheld house the surface model did not see (nodata over it) is neither found nor missed.
+    const tile = loadTile(files!);
+    const hidden = tile.buildings.findIndex((b) => b.withheld);
+    const r0 = readRaster(files!.dsm);
+    const heights = r0.bands[0] as Float32Array;
+    const [x0, dx, , y0, , dy] = r0.grid.geoTransform;
+    const xs = tile.buildings[hidden]!.rings[0]!.map(([x]) => Math.round((x! - x0) / dx));
+    const ys = tile.buildings[hidden]!.rings[0]!.map(([, y]) => Math.round((y! - y0) / dy));
+    for (let row = Math.min(...ys); row < Math.max(...ys); row++) for (let col = Math.min(...xs); col < Math.max(...xs); col++) heights[row * 200 + col] = -32767;
+    writeGeoTiff(files!.dsm, { width: 200, height: 200, bands: [heights], geoTransform: [...r0.grid.geoTransform], srs: 32649, nodata: -32767 });
+    const unseen = await evaluateSurfaces(dir, detector);
+    expect(unseen.object.tp + unseen.object.fn).toBe(withheld - 1);
   });
 
   it('scores a generated scene after taking out its flight drift, as the pipeline does', async () => {
@@ -134,12 +248,19 @@ describe('npm run eval (the command line)', () => {
   it('prints one JSON object with the contracted keys', async () => {
     const dir = sub('cli-pairs');
     writePairsFolder(dir, 1);
-    const { stdout } = await cli([dir, '--gsd', '0.5', '--json']);
+    const { stdout, stderr } = await cli([dir, '--gsd', '0.5', '--json']);
     const j = JSON.parse(stdout) as Record<string, Record<string, number> | number>;
+    expect(stderr).toMatch(/p0: object tp \d+ fp \d+ fn \d+/); // progress, on stderr only
     for (const k of ['precision', 'recall', 'f1', 'iou']) expect(typeof (j.pixel as Record<string, number>)[k]).toBe('number');
     for (const k of ['precision', 'recall', 'f1']) expect(typeof (j.object as Record<string, number>)[k]).toBe('number');
     expect(j.pairs).toBe(1);
     expect(typeof j.chips_per_second).toBe('number');
+  });
+
+  it('refuses a thread count that is not a number before loading the model', async () => {
+    const dir = sub('cli-threads');
+    writePairsFolder(dir, 1);
+    await expect(cli([dir, '--threads', 'abc'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/eval: --threads abc: a whole number of threads/) as unknown });
   });
 
   it('fails with a clear message and status 2 on an empty folder', async () => {

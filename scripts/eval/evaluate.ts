@@ -6,11 +6,12 @@ import { addCounts, pixelScores, rates, type ObjectCounts, type PixelCounts } fr
 import type { ChangeDetector, ChangeMap, Network } from '../../pipeline/src/model/change-detector.js';
 import { changeObjects } from '../../pipeline/src/model/change-objects.js';
 import { takeOutDrift } from '../../pipeline/src/model/drift.js';
+import { validMask } from '../../pipeline/src/model/grid.js';
 import { rasteriseBaseline } from '../../pipeline/src/model/baseline-raster.js';
 import { polygonLabels, polygonMask } from '../../pipeline/src/model/polygon-fill.js';
 import { prepareInputs, type ChangeInputs, type PreparedInputs } from '../../pipeline/src/model/prepare.js';
 import { chipLayout } from '../../pipeline/src/model/tiling.js';
-import { listPairs, loadPair } from './pairs.js';
+import { listPairs, loadPair, type GsdSource } from './pairs.js';
 import { listScenes, loadScene, type ChangeClass, type SceneData } from './scenes.js';
 import { MIN_TRUTH_M2, scoreMap, type DecisionRule, type MapScore } from './score.js';
 import { baselineFromSurface, listTiles, loadTile } from './surface.js';
@@ -49,6 +50,8 @@ export interface EvalResult {
   chips_per_second: number;
   /** The networks that served the inputs: 'main', and 'surface_only' for heights without imagery. */
   networks: Network[];
+  /** Pairs layout: the ground resolutions the pairs were read at, metres, and where each came from. */
+  gsd?: { metres: number[]; sources: GsdSource[] };
   /** Per change class (scenes layout only). */
   classes?: Record<ChangeClass, { pixel: ReturnType<typeof pixelScores>; object: ReturnType<typeof rates> & ObjectCounts }>;
   items: ItemScore[];
@@ -112,10 +115,16 @@ export async function evaluatePairs(dir: string, detector: ChangeDetector, o: Ev
   const rule = ruleOf(o, detector);
   const clock = new Clock();
   const items: ItemScore[] = [];
-  let assumed = false;
-  for (const name of listPairs(dir)) {
-    const pair = loadPair(dir, name, o.gsd, detector.spec.gsd_m);
-    if (pair.gsdSource === 'assumed') assumed = true;
+  const metres = new Set<number>();
+  const sources = new Set<GsdSource>();
+  for (const files of listPairs(dir)) {
+    const pair = loadPair(files, o.gsd, detector.spec.gsd_m);
+    // Said before the run, not after: a wrong resolution spoils every figure that follows.
+    if (pair.gsdSource === 'assumed' && !sources.has('assumed')) {
+      o.note?.(`${files.name}: the files carry no ground resolution and no --gsd was given; assuming the model's ${detector.spec.gsd_m} m (EGY-BCD is 0.25 m: pass --gsd 0.25)`);
+    }
+    metres.add(+pair.gsd.toFixed(4));
+    sources.add(pair.gsdSource);
     const map = await clock.run(detector, prepareInputs({ beforeRgb: pair.before, afterRgb: pair.after }, detector.spec));
     const truth = changeObjects(Float32Array.from(pair.label), pair.labelGrid, { threshold: 0.5, minAreaM2: 0 });
     const pixelArea = pair.gsd * pair.gsd;
@@ -131,19 +140,21 @@ export async function evaluatePairs(dir: string, detector: ChangeDetector, o: Ev
       },
       rule,
     );
-    items.push({ name, ...score });
-    o.progress?.(name, score);
+    items.push({ name: files.name, ...score });
+    o.progress?.(files.name, score);
   }
-  if (assumed) o.note?.(`files carry no ground resolution and no --gsd was given: assumed the model's ${detector.spec.gsd_m} m`);
-  return summarise('pairs', items, clock, rule);
+  return { ...summarise('pairs', items, clock, rule), gsd: { metres: [...metres].sort((a, b) => a - b), sources: [...sources].sort() } };
 }
+
+/** A withheld building counts (found or missed) only when the surface model saw at least this share of it. */
+export const MIN_OBSERVED_SHARE = 0.5;
 
 export async function evaluateSurfaces(dir: string, detector: ChangeDetector, o: EvalOptions = {}): Promise<EvalResult> {
   const rule = ruleOf(o, detector);
   const clock = new Clock();
   const items: ItemScore[] = [];
-  for (const name of listTiles(dir)) {
-    const tile = loadTile(dir, name);
+  for (const files of listTiles(dir)) {
+    const tile = loadTile(files);
     // Surface model only: heights above ground first, then the baseline with heights sampled from them.
     const prepared = prepareInputs({ afterDsm: tile.dsm }, detector.spec);
     const kept = tile.buildings.filter((b) => !b.withheld);
@@ -152,25 +163,46 @@ export async function evaluateSurfaces(dir: string, detector: ChangeDetector, o:
     const map = await clock.run(detector, prepared);
     const withheld = tile.buildings.filter((b) => b.withheld);
     const grid = tile.dsm.grid;
-    const counted = withheld.filter((b) => b.areaM2 >= MIN_TRUTH_M2);
-    const small = withheld.filter((b) => b.areaM2 < MIN_TRUTH_M2);
+    // Where the surface model has no heights nothing can be seen: those pixels do not count, nor
+    // do buildings mostly there (tiles at a survey's edge are up to 92% nodata).
+    const observed = validMask(tile.dsm);
+    const labels = polygonLabels(grid, withheld.map((b) => b.rings));
+    const seen = observedShares(labels, withheld.length, observed);
+    const counts = (i: number) => withheld[i]!.areaM2 >= MIN_TRUTH_M2 && seen[i]! >= MIN_OBSERVED_SHARE;
+    const ignore = polygonMask(grid, withheld.filter((_, i) => !counts(i)).map((b) => b.rings));
+    observed.forEach((v, k) => {
+      if (!v) ignore[k] = 1;
+    });
     const score = scoreMap(
       map.newProb,
       map.grid,
       {
         grid,
-        mask: polygonMask(grid, counted.map((b) => b.rings)),
-        ignore: polygonMask(grid, small.map((b) => b.rings)),
-        labels: polygonLabels(grid, withheld.map((b) => b.rings)),
+        mask: polygonMask(grid, withheld.filter((_, i) => counts(i)).map((b) => b.rings)),
+        ignore,
+        labels,
         count: withheld.length,
-        ignoreObject: (i) => withheld[i]!.areaM2 < MIN_TRUTH_M2,
+        ignoreObject: (i) => !counts(i),
       },
       rule,
     );
-    items.push({ name, ...score });
-    o.progress?.(name, score);
+    items.push({ name: files.name, ...score });
+    o.progress?.(files.name, score);
   }
   return summarise('surface', items, clock, rule);
+}
+
+/** For each labelled object (label k + 1), the share of its pixels where `observed` is 1. */
+function observedShares(labels: Int32Array, count: number, observed: Uint8Array): Float64Array {
+  const total = new Float64Array(count);
+  const seen = new Float64Array(count);
+  for (let k = 0; k < labels.length; k++) {
+    const i = labels[k]! - 1;
+    if (i < 0) continue;
+    total[i]! += 1;
+    seen[i]! += observed[k]!;
+  }
+  return seen.map((v, i) => (total[i]! > 0 ? v / total[i]! : 0));
 }
 
 /** The inputs a scene is scored with in each mode. */

@@ -20,13 +20,29 @@ interface GeoJsonFeature {
 export type Transform = (x: number, y: number) => [number, number];
 
 export function readPolygons(file: string, transform?: Transform): PolygonFeature[] {
+  return readPolygonsWithCrs(file, transform).features;
+}
+
+/**
+ * As readPolygons, with the EPSG code the file declares in its (pre-RFC 7946) `crs` member, as
+ * GDAL writes it; CRS84 counts as 4326. Null when it declares none.
+ */
+export function readPolygonsWithCrs(file: string, transform?: Transform): { features: PolygonFeature[]; epsg: number | null } {
   let doc: unknown;
   try {
     doc = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (error) {
     throw new Error(`${file}: not readable GeoJSON (${(error as Error).message})`, { cause: error });
   }
-  return polygonsOf(doc, transform, file);
+  return { features: polygonsOf(doc, transform, file), epsg: declaredEpsg(doc) };
+}
+
+function declaredEpsg(doc: unknown): number | null {
+  const name = (doc as { crs?: { properties?: { name?: unknown } } } | null)?.crs?.properties?.name;
+  if (typeof name !== 'string') return null;
+  if (/CRS84$/i.test(name)) return 4326;
+  const code = /EPSG:+(\d+)$/i.exec(name);
+  return code ? Number(code[1]) : null;
 }
 
 /** Polygon features of a parsed GeoJSON FeatureCollection. */

@@ -8,8 +8,8 @@ import type { Layout } from './evaluate.js';
 
 export const LAYOUT_HELP = [
   'expected one of:',
-  '  pairs:          A/ (before), B/ (after), label/ (0/255 change masks), same file names (.png/.tif)',
-  '  surface models: dsm/*.tif (Float32 heights), mask/*.tif (building 0/1), mask_vec/*.geojson (building polygons)',
+  '  pairs:          A/ (before), B/ (after), label/ (0/255 change masks), same file names (.png/.tif/.jpg)',
+  '  surface models: dsm/*.tif (Float32 heights, nodata set), mask/*.tif (building 0/1), mask_vec/*.geojson (building polygons, same CRS)',
   '  scenes:         folders written by the fixture generator (scene.json + GeoTIFFs + GeoJSON)',
 ].join('\n');
 
@@ -23,5 +23,8 @@ export function detectLayout(dir: string): Layout {
   if (has('dsm') || has('mask_vec')) return 'surface';
   if (entries.includes('scene.json')) return 'scenes';
   if (entries.some((e) => fs.existsSync(path.join(dir, e, 'scene.json')))) return 'scenes';
-  throw new Error(`${dir}: not a layout the evaluation knows (found ${entries.slice(0, 6).join(', ')}${entries.length > 6 ? ', ...' : ''})\n${LAYOUT_HELP}`);
+  // A dataset's root (train/ val/ test/ each holding A/ B/ label/): name the folders to point at.
+  const inner = entries.filter((e) => has(e) && ['A', 'dsm'].some((s) => fs.existsSync(path.join(dir, e, s))));
+  const hint = inner.length ? `\npoint the evaluation at one of its sub-folders: ${inner.map((e) => path.join(dir, e)).join(', ')}` : '';
+  throw new Error(`${dir}: not a layout the evaluation knows (found ${entries.slice(0, 6).join(', ')}${entries.length > 6 ? ', ...' : ''})${hint}\n${LAYOUT_HELP}`);
 }

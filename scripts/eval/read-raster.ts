@@ -2,6 +2,7 @@
  * Whole-raster reading for evaluation and training export (files here are single tiles or small
  * scenes; the pipeline reads big flights window by window through the same reader).
  */
+import gdal from '../../pipeline/src/gdal.js';
 import { openRaster, type RasterTypedArray } from '../../pipeline/src/raster/index.js';
 import type { Grid } from '../../pipeline/src/model/grid.js';
 import type { DsmInput } from '../../pipeline/src/model/prepare.js';
@@ -15,6 +16,8 @@ export interface LoadedRaster {
   srsWkt: string | null;
   /** False when the file has no geotransform (a plain PNG): the grid is then in pixels. */
   georeferenced: boolean;
+  /** True when the grid is in degrees (EPSG:4326 and the like), not metres. */
+  geographic: boolean;
 }
 
 export function readRaster(file: string): LoadedRaster {
@@ -32,6 +35,7 @@ export function readRaster(file: string): LoadedRaster {
       epsg: src.epsg,
       srsWkt: src.srsWkt,
       georeferenced,
+      geographic: georeferenced && !!src.srsWkt && gdal.SpatialReference.fromWKT(src.srsWkt).isGeographic(),
     };
   } finally {
     src.close();
@@ -41,6 +45,39 @@ export function readRaster(file: string): LoadedRaster {
 /** The same raster with its pixels declared `gsd` metres wide (for files that carry no georeferencing). */
 export function withGsd(raster: LoadedRaster, gsd: number): LoadedRaster {
   return { ...raster, grid: { ...raster.grid, geoTransform: [0, gsd, 0, raster.grid.height * gsd, 0, -gsd] } };
+}
+
+/** Metres per degree of latitude, and of longitude at the equator (WGS84, close enough for a pixel size). */
+const METRES_PER_DEGREE = { lat: 110_574, lon: 111_320 };
+
+/**
+ * Ground resolution in metres of a raster whose grid is in degrees, at its centre latitude: the
+ * geometric mean of the east and north pixel sizes (square pixels are what the model reads).
+ */
+export function degreesToMetres(raster: LoadedRaster): number {
+  const [, dx, , y0, , dy] = raster.grid.geoTransform;
+  const latitude = y0 + (dy * raster.grid.height) / 2;
+  const east = Math.abs(dx) * METRES_PER_DEGREE.lon * Math.cos((latitude * Math.PI) / 180);
+  const north = Math.abs(dy) * METRES_PER_DEGREE.lat;
+  return Math.sqrt(east * north);
+}
+
+/**
+ * The grey level of each palette index when band 1 has a colour table (a palette PNG), so that a
+ * mask stored as indices reads as the colours it shows; null otherwise.
+ */
+export function paletteGreys(file: string): Uint8Array | null {
+  const dataset = gdal.open(file);
+  try {
+    const table = dataset.bands.get(1).colorTable;
+    if (!table) return null;
+    return Uint8Array.from({ length: table.count() }, (_, i) => {
+      const { c1, c2, c3 } = table.get(i);
+      return Math.round((c1 + c2 + c3) / 3);
+    });
+  } finally {
+    dataset.close();
+  }
 }
 
 /** A surface model's heights (its first band) as the detector takes them. */

@@ -3,6 +3,8 @@ import type { EvalResult } from './evaluate.js';
 
 const f3 = (v: number) => v.toFixed(3);
 
+const SOURCES = { file: "from the files' georeferencing", option: 'from --gsd', assumed: "assumed: the model's own; give --gsd" } as const;
+
 export function toJson(r: EvalResult, extra: Record<string, unknown> = {}): string {
   const { items, ...rest } = r;
   return JSON.stringify({ ...rest, ...extra, items: items.map((i) => ({ name: i.name, pixel: i.pixel, object: i.object, ...(i.drift_m === undefined ? {} : { drift_m: i.drift_m }) })) });
@@ -14,6 +16,7 @@ export function table(r: EvalResult, dir: string): string {
   lines.push(
     `threshold ${r.threshold}, slivers under ${r.opening_m} m wide and detections under ${r.min_object_m2} m² dropped, true structures under ${r.min_truth_m2} m² not counted`,
   );
+  if (r.gsd) lines.push(`ground resolution ${r.gsd.metres.join(', ')} m (${r.gsd.sources.map((s) => SOURCES[s]).join(', ')})`);
   lines.push('');
   lines.push('            precision  recall      f1     iou      tp      fp      fn');
   const p = r.pixel;

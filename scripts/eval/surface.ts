@@ -10,29 +10,38 @@ import type { BaselineBuilding } from '../../pipeline/src/model/baseline-raster.
 import type { Grid } from '../../pipeline/src/model/grid.js';
 import { fillPolygon, polygonArea, type PolygonRings } from '../../pipeline/src/model/polygon-fill.js';
 import type { DsmInput } from '../../pipeline/src/model/prepare.js';
-import { readPolygons } from './geojson.js';
-import { readRaster, toHeights } from './read-raster.js';
+import { filesByStem } from './files.js';
+import { readPolygonsWithCrs } from './geojson.js';
+import { readRaster, toHeights, type LoadedRaster } from './read-raster.js';
 import { seededUnit } from './seeded.js';
 
 /** Share of buildings withheld from the baseline, and the seed that picks them. */
 export const WITHHELD_SHARE = 0.3;
 export const WITHHOLD_SEED = 'lingwei-eval-1';
 
-export function listTiles(dir: string): string[] {
-  for (const sub of ['dsm', 'mask', 'mask_vec']) {
+/** One tile's files, each a path. */
+export interface SurfaceFiles {
+  name: string;
+  dsm: string;
+  outlines: string;
+}
+
+/**
+ * The tiles of a surface-model folder: dsm/<name>.tif with mask_vec/<name>.geojson, names matched
+ * whatever the extensions' case. mask/ is part of the layout but not read: the outlines are the truth.
+ */
+export function listTiles(dir: string): SurfaceFiles[] {
+  for (const sub of ['dsm', 'mask_vec']) {
     if (!fs.existsSync(path.join(dir, sub))) throw new Error(`${dir}: surface-model layout needs dsm/, mask/ and mask_vec/ folders; ${sub}/ is missing`);
   }
-  const names = fs
-    .readdirSync(path.join(dir, 'dsm'))
-    .filter((f) => /\.tiff?$/i.test(f))
-    .map((f) => f.replace(/\.tiff?$/i, ''))
-    .sort();
-  if (!names.length) throw new Error(`${dir}/dsm: no .tif surface models`);
-  for (const name of names) {
-    if (!fs.existsSync(path.join(dir, 'mask_vec', `${name}.geojson`))) throw new Error(`${dir}: mask_vec/${name}.geojson is missing (dsm/${name}.tif has no outlines)`);
-    if (!['tif', 'tiff'].some((e) => fs.existsSync(path.join(dir, 'mask', `${name}.${e}`)))) throw new Error(`${dir}: mask/${name}.tif is missing`);
-  }
-  return names;
+  const dsm = filesByStem(path.join(dir, 'dsm'), /\.tiff?$/i);
+  const outlines = filesByStem(path.join(dir, 'mask_vec'), /\.(geo)?json$/i);
+  if (!dsm.size) throw new Error(`${dir}/dsm: no .tif surface models`);
+  return [...dsm].map(([name, file]) => {
+    const vec = outlines.get(name);
+    if (!vec) throw new Error(`${dir}: mask_vec/${name}.geojson is missing (dsm/${file} has no outlines)`);
+    return { name, dsm: path.join(dir, 'dsm', file), outlines: path.join(dir, 'mask_vec', vec) };
+  });
 }
 
 export interface SurfaceBuilding {
@@ -48,16 +57,47 @@ export interface SurfaceTile {
   buildings: SurfaceBuilding[];
 }
 
-export function loadTile(dir: string, name: string, seed = WITHHOLD_SEED, share = WITHHELD_SHARE): SurfaceTile {
-  const dsmFile = fs.existsSync(path.join(dir, 'dsm', `${name}.tif`)) ? `${name}.tif` : `${name}.tiff`;
-  const r = readRaster(path.join(dir, 'dsm', dsmFile));
+/** Heights this far below sea level are a nodata marker (-9999, -32767) that the file does not declare. */
+const UNDECLARED_NODATA = -1000;
+
+function checkSurfaceModel(r: LoadedRaster): void {
   if (!r.georeferenced) throw new Error(`${r.path}: a surface model must be georeferenced`);
-  if (r.bands[0] instanceof Uint8Array) throw new Error(`${r.path}: a surface model holds heights (Float32), not bytes`);
-  const features = readPolygons(path.join(dir, 'mask_vec', `${name}.geojson`));
-  const buildings = features
-    .flatMap((f) => f.parts)
-    .map((rings, i) => ({ rings, areaM2: Math.abs(polygonArea(rings)), withheld: seededUnit(`${seed}:${name}:${i}`) < share }));
-  return { name, dsm: toHeights(r), buildings };
+  if (r.geographic) throw new Error(`${r.path}: heights on a grid in degrees; reproject the surface model and its outlines to a metric CRS (gdalwarp -t_srs EPSG:326xx)`);
+  const heights = r.bands[0]!;
+  if (heights instanceof Uint8Array) throw new Error(`${r.path}: a surface model holds heights (Float32), not bytes`);
+  if (r.nodata === null) {
+    for (let i = 0; i < heights.length; i++) {
+      if (heights[i]! <= UNDECLARED_NODATA) {
+        throw new Error(`${r.path}: holds ${heights[i]} but declares no nodata value; declare it (gdal_edit.py -a_nodata ${heights[i]} <file>) so those pixels are not read as heights`);
+      }
+    }
+  }
+}
+
+/**
+ * Refuses outlines none of which lies on the surface model: they are in another CRS (lon/lat
+ * GeoJSON beside a projected surface model, say). Comparing declared CRS codes instead would
+ * refuse good data: a projected CRS often comes without an EPSG code of its own.
+ */
+function checkOutlinesOnTile(r: LoadedRaster, declaredEpsg: number | null, parts: PolygonRings[], outlines: string): void {
+  if (!parts.length) return;
+  const [x0, dx, , y0, , dy] = r.grid.geoTransform;
+  const [xa, xb] = [x0, x0 + dx * r.grid.width].sort((a, b) => a - b) as [number, number];
+  const [ya, yb] = [y0, y0 + dy * r.grid.height].sort((a, b) => a - b) as [number, number];
+  const onTile = parts.some((rings) => rings[0]!.some(([x, y]) => x! >= xa && x! <= xb && y! >= ya && y! <= yb));
+  if (onTile) return;
+  const declared = declaredEpsg === null ? '' : ` (the outlines declare EPSG:${declaredEpsg})`;
+  throw new Error(`${outlines}: no outline lies on the surface model ${r.path}${declared}; are both in the same CRS? Reproject the outlines to the surface model's (ogr2ogr -t_srs <dsm.tif's CRS>)`);
+}
+
+export function loadTile(files: SurfaceFiles, seed = WITHHOLD_SEED, share = WITHHELD_SHARE): SurfaceTile {
+  const r = readRaster(files.dsm);
+  checkSurfaceModel(r);
+  const { features, epsg } = readPolygonsWithCrs(files.outlines);
+  const parts = features.flatMap((f) => f.parts);
+  checkOutlinesOnTile(r, epsg, parts, files.outlines);
+  const buildings = parts.map((rings, i) => ({ rings, areaM2: Math.abs(polygonArea(rings)), withheld: seededUnit(`${seed}:${files.name}:${i}`) < share }));
+  return { name: files.name, dsm: toHeights(r), buildings };
 }
 
 /**

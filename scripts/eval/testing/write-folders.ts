@@ -4,11 +4,21 @@ import path from 'node:path';
 import gdal from '../../../pipeline/src/gdal.js';
 import { writeGeoTiff } from '../../../pipeline/src/raster/index.js';
 
-function writePng(file: string, bands: Uint8Array[], size: number): void {
+/**
+ * A square PNG (or, by the file's extension, a JPEG or GeoTIFF) of byte bands; `palette` gives
+ * band 1 a colour table of [r, g, b] entries.
+ */
+export function writePng(file: string, bands: Uint8Array[], size: number, palette?: [number, number, number][]): void {
   const mem = gdal.drivers.get('MEM').create('', size, size, bands.length, 'Byte');
   try {
     bands.forEach((b, i) => mem.bands.get(i + 1).pixels.write(0, 0, size, size, b));
-    gdal.drivers.get('PNG').createCopy(file, mem).close();
+    if (palette) {
+      const table = new gdal.ColorTable(gdal.GPI_RGB);
+      palette.forEach(([r, g, b], i) => table.set(i, { c1: r, c2: g, c3: b, c4: 255 }));
+      mem.bands.get(1).colorTable = table;
+    }
+    const driver = /\.jpe?g$/i.test(file) ? 'JPEG' : /\.tiff?$/i.test(file) ? 'GTiff' : 'PNG';
+    gdal.drivers.get(driver).createCopy(file, mem).close();
   } finally {
     mem.close();
   }
