@@ -28,6 +28,25 @@ describe('writeGeoTiff + openRaster', () => {
     r.close();
   });
 
+  it('gives no EPSG code to a projected grid without one, rather than its datum\'s geographic code', () => {
+    // A Shanghai-style local grid: transverse Mercator on CGCS2000, with no EPSG code of its own.
+    const local = 'PROJCS["Shanghai local",GEOGCS["China Geodetic Coordinate System 2000",DATUM["China_2000",SPHEROID["CGCS2000",6378137,298.257222101,'
+      + 'AUTHORITY["EPSG","1024"]],AUTHORITY["EPSG","1043"]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433],AUTHORITY["EPSG","4490"]],'
+      + 'PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",31.234],PARAMETER["central_meridian",121.467],PARAMETER["scale_factor",1],'
+      + 'PARAMETER["false_easting",0],PARAMETER["false_northing",0],UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH]]';
+    const file = path.join(tmp, 'local-grid.tif');
+    writeGeoTiff(file, { width: 4, height: 4, bands: [new Float32Array(16)], geoTransform: [1000, 0.5, 0, 2000, 0, -0.5], srs: local });
+    const r = openRaster(file);
+    expect(r.epsg).toBeNull();
+    expect(r.srsWkt).toContain('Transverse_Mercator');
+    r.close();
+    const geographic = path.join(tmp, 'cgcs2000-degrees.tif');
+    writeGeoTiff(geographic, { width: 4, height: 4, bands: [new Float32Array(16)], geoTransform: [121, 1e-5, 0, 31, 0, -1e-5], srs: 4490 });
+    const g = openRaster(geographic);
+    expect(g.epsg).toBe(4490);
+    g.close();
+  });
+
   it('writes and reads several Byte bands, any subset, asynchronously too', async () => {
     const w = 64;
     const h = 48;

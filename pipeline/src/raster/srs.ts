@@ -28,8 +28,12 @@ export function epsgCode(srs: SpatialReference | null): number | null {
   }
 }
 
+/**
+ * The code at the root, or at the node of the system's own kind: a projected system without a code
+ * of its own (a city grid on CGCS2000) must not be reported as its datum's geographic code.
+ */
 function readCode(srs: SpatialReference): number | null {
-  for (const key of [null, 'PROJCS', 'GEOGCS']) {
+  for (const key of [null, srs.isGeographic() ? 'GEOGCS' : 'PROJCS']) {
     try {
       const name = srs.getAuthorityName(key);
       const code = srs.getAuthorityCode(key);
