@@ -20,13 +20,33 @@ import { dropDatabase, recreateDatabase, siblingDatabaseUrl } from '../../db/tes
 import { generateSceneAsync } from '../../fixtures/generator/scene-parallel.js';
 import { writeScene } from '../../fixtures/generator/write-scene.js';
 import { loadConfig } from './config.js';
+import gdal from './gdal.js';
 import { takeInFlight } from './flight-intake.js';
 import { loadScene } from './import/load-scene.js';
 import { ChangeDetector } from './model/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SIZE_KM = Number(process.env.BENCH_FLIGHT_KM ?? 1);
+/** BENCH_UPLOAD=cog uploads the flight as COGs (as ODM's --cog writes them), which ingest stores as they are. */
+const UPLOAD_AS_COG = process.env.BENCH_UPLOAD === 'cog';
 const WORK = path.join(ROOT, '.lingwei', 'bench', `flight-${SIZE_KM}km`);
+
+/** The flight's upload: the generated GeoTIFF, or a COG of it (made once, not timed). */
+async function upload(sceneDir: string, name: string, options: string[]): Promise<string> {
+  const plain = path.join(sceneDir, name);
+  if (!UPLOAD_AS_COG) return plain;
+  const cog = path.join(WORK, 'cog-upload', name);
+  if (fs.existsSync(cog)) return cog;
+  fs.mkdirSync(path.dirname(cog), { recursive: true });
+  const input = gdal.open(plain);
+  try {
+    (await gdal.translateAsync(`${cog}.partial`, input, ['-of', 'COG', '-co', 'NUM_THREADS=2', ...options])).close();
+  } finally {
+    input.close();
+  }
+  fs.renameSync(`${cog}.partial`, cog);
+  return cog;
+}
 
 async function sceneOnDisk(): Promise<string> {
   const dir = path.join(WORK, 'scene');
@@ -69,10 +89,12 @@ export default async function bench(): Promise<void> {
   });
   try {
     await loadScene(pool, sceneDir);
-    const file = (name: string) => path.join(sceneDir, name);
+    const orthophoto = await upload(sceneDir, 'after_ortho.tif', ['-co', 'COMPRESS=JPEG', '-co', 'QUALITY=90']);
+    const surfaceModel = await upload(sceneDir, 'after_dsm.tif', ['-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=YES']);
+    console.log(`upload: ${UPLOAD_AS_COG ? 'COGs (BENCH_UPLOAD=cog), stored as uploaded' : 'plain tiled GeoTIFFs, re-encoded as COGs by ingest'}`);
     t = performance.now();
     const cpuAtUpload = cpuSeconds(worker.pid!);
-    const { flightId } = await takeInFlight(pool, config, { orthophoto: file('after_ortho.tif'), surfaceModel: file('after_dsm.tif'), capturedAt: '2026-10-15T13:44:00+08:00' });
+    const { flightId } = await takeInFlight(pool, config, { orthophoto, surfaceModel, capturedAt: '2026-10-15T13:44:00+08:00' });
     const stageStarts = new Map<string, { at: number; cpu: number }>();
     let peak = 0;
     let doneAt = 0;

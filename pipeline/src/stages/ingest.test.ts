@@ -28,6 +28,17 @@ function truncatedCopy(whole: string, name: string, share: number): string {
   return target;
 }
 
+/** `source` rewritten by GDAL's COG driver (overviews included) with extra creation options. */
+async function asCog(source: string, target: string, options: string[]): Promise<string> {
+  const input = gdal.open(source);
+  try {
+    (await gdal.translateAsync(target, input, ['-of', 'COG', '-co', 'BLOCKSIZE=256', ...options])).close();
+  } finally {
+    input.close();
+  }
+  return target;
+}
+
 async function rejection(files: { orthophoto?: string; surfaceModel?: string }): Promise<string> {
   const flightId = await registerUploads(pool, files);
   const error = await ingestFlight(ctx, flightId).catch((e: unknown) => e);
@@ -58,6 +69,40 @@ describe('ingestFlight', () => {
     const { rows } = await pool.query(`SELECT lw_area_m2(footprint) AS area FROM flight WHERE id = $1`, [flightId]);
     expect(rows[0].area).toBeGreaterThan(196 * 146 * 0.97);
     expect(rows[0].area).toBeLessThan(196 * 146 * 1.03);
+  });
+
+  it('stores uploads that are already COGs as uploaded, and still traces the footprint', async () => {
+    const ortho = await asCog(writeOrthophoto(file('plain-o.tif'), 1200, 900), file('cog-o.tif'), ['-co', 'COMPRESS=DEFLATE']);
+    const dsm = await asCog(writeSurfaceModel(file('plain-d.tif'), 600, 450), file('cog-d.tif'), ['-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=YES']);
+    const flightId = await registerUploads(pool, { orthophoto: ortho, surfaceModel: dsm });
+    await ingestFlight(ctx, flightId);
+    const flight = (await getFlight(pool, flightId))!;
+    for (const kind of ['orthophoto', 'surface_model'] as const) {
+      const upload = flight.assets.find((a) => a.kind === kind && a.role === 'upload')!;
+      const cog = flight.assets.find((a) => a.kind === kind && a.role === 'cog')!;
+      expect(cog.uri).not.toBe(upload.uri);
+      expect(fs.readFileSync(cog.uri).equals(fs.readFileSync(upload.uri)), kind).toBe(true);
+    }
+    const { rows } = await pool.query(`SELECT lw_area_m2(footprint) AS area FROM flight WHERE id = $1`, [flightId]);
+    expect(rows[0].area).toBeGreaterThan(116 * 86 * 0.97); // 1200 x 900 at 0.1 m less the 2 m collar
+    expect(rows[0].area).toBeLessThan(116 * 86 * 1.03);
+  });
+
+  it('takes 16-bit colour, a COG or not, to the 8-bit JPEG COG the later stages read (it failed renaming a stray .aux.xml)', async () => {
+    const wide = file('wide-o.tif');
+    const bands = [0, 1, 2].map((b) => new Uint16Array(800 * 600).map((_, i) => 2000 + ((i + b * 99) % 3000)));
+    writeGeoTiff(wide, { width: 800, height: 600, bands, geoTransform: [ORIGIN.x, 0.1, 0, ORIGIN.y, 0, -0.1], srs: 4549 });
+    const flightId = await registerUploads(pool, { orthophoto: await asCog(wide, file('wide-cog.tif'), []) });
+    await ingestFlight(ctx, flightId);
+    const cog = (await getFlight(pool, flightId))!.assets.find((a) => a.role === 'cog')!;
+    expect(cog.data_type).toBe('UInt16'); // the upload's type is recorded ...
+    const info = JSON.parse(execFileSync('gdalinfo', ['-json', cog.uri], { encoding: 'utf8' }));
+    expect(info.bands[0].type).toBe('Byte'); // ... but the COG is the 8-bit JPEG one ingest writes
+  });
+
+  it('rejects a truncated upload that is a COG, as it would a plain one', async () => {
+    const cog = await asCog(writeOrthophoto(file('plain-o2.tif'), 1200, 900), file('cog-o2.tif'), ['-co', 'COMPRESS=DEFLATE']);
+    expect(await rejection({ orthophoto: truncatedCopy(cog, 'truncated-cog.tif', 0.6) })).toMatch(/orthophoto could not be read to the end/);
   });
 
   it('rejects a truncated orthophoto', async () => {

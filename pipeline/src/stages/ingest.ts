@@ -1,7 +1,7 @@
 /**
  * Stage 1, ingest: checks the uploaded orthophoto and optional surface model, rewrites each as a
- * Cloud Optimized GeoTIFF with overviews (the format every later reader and the tile server want),
- * and records the footprint of valid pixels. A flight that cannot be used fails here with a
+ * Cloud Optimized GeoTIFF with overviews (the format every later reader and the tile server want)
+ * unless it is one already, and records the footprint of valid pixels. A flight that cannot be used fails here with a
  * reason the operator understands, before any detection work is spent on it.
  */
 import fs from 'node:fs';
@@ -11,7 +11,8 @@ import { getFlight, setFlightFootprint, upsertFlightAsset, type AssetRow } from 
 import { checkFlightPair, checkFlightRaster, groundResolutionM, type AssetRole } from '../core/flight-checks.js';
 import gdal from '../gdal.js';
 import { lonLatTransformer } from '../raster/index.js';
-import { ensureFlightDir, FLIGHT_FILES, flightPath } from '../raster-store.js';
+import { copyToObjectStore } from '../raster/copy-to-object-store.js';
+import { ensureFlightDir, FLIGHT_FILES, flightPath, isVirtualStore } from '../raster-store.js';
 import { FlightRejectedError, type StageContext } from './stage-context.js';
 import { inspectRaster, UnreadableRasterError, type InspectedRaster } from './inspect-raster.js';
 
@@ -28,6 +29,9 @@ function inspectOrReject(role: AssetRole, path: string): InspectedRaster {
   }
 }
 
+/** Tile size of the COGs ingest writes, pixels. */
+const COG_BLOCK_PX = 512;
+
 /**
  * COG creation options per role: JPEG for colour (as drone software ships), lossless for heights.
  * Heights use DEFLATE at level 1: with the floating-point predictor the file is no larger than at
@@ -35,12 +39,14 @@ function inspectOrReject(role: AssetRole, path: string): InspectedRaster {
  * takes a fifth less CPU; every GeoTIFF reader reads DEFLATE, which ZSTD (faster still) cannot claim.
  */
 function cogOptions(role: AssetRole, meta: InspectedRaster): string[] {
-  const common = ['-of', 'COG', '-co', 'OVERVIEWS=AUTO', '-co', 'NUM_THREADS=2', '-co', 'BLOCKSIZE=512'];
+  const common = ['-of', 'COG', '-co', 'OVERVIEWS=AUTO', '-co', 'NUM_THREADS=2', '-co', `BLOCKSIZE=${COG_BLOCK_PX}`];
   if (role === 'surface_model') return [...common, '-co', 'COMPRESS=DEFLATE', '-co', 'LEVEL=1', '-co', 'PREDICTOR=YES', '-co', 'RESAMPLING=AVERAGE'];
   // JPEG needs 8-bit RGB: 16-bit colour is scaled; an alpha band becomes the COG's mask.
   const scale = meta.dataType === 'Byte' ? [] : ['-ot', 'Byte', '-scale'];
   const bands = meta.bandCount === 4 ? ['-b', '1', '-b', '2', '-b', '3', '-mask', '4'] : [];
-  return [...common, ...scale, ...bands, '-co', 'COMPRESS=JPEG', '-co', 'QUALITY=90', '-co', 'RESAMPLING=AVERAGE'];
+  // Bands written as grey (by many tools, and by any 16-bit source) are tagged red, green, blue:
+  // right for every reader, and GDAL then has nothing to put in a .aux.xml beside the COG.
+  return [...common, ...scale, ...bands, '-colorinterp', 'red,green,blue', '-co', 'COMPRESS=JPEG', '-co', 'QUALITY=90', '-co', 'RESAMPLING=AVERAGE'];
 }
 
 /**
@@ -68,7 +74,73 @@ async function warpedToMetric(role: AssetRole, source: string, target: string): 
   return vrt;
 }
 
+/**
+ * Whether an upload is already a COG that every later reader takes as it takes ours: a metric CRS,
+ * COG layout with overviews, and 8-bit RGB (alpha allowed) or a one-band Float32 surface model.
+ * ODM's --cog and other tools write such files; re-encoding them is most of ingest's CPU time.
+ */
+function isUsableCog(role: AssetRole, meta: InspectedRaster): boolean {
+  if (needsWarp(meta)) return false;
+  const dataset = gdal.open(meta.path);
+  try {
+    if (dataset.getMetadata('IMAGE_STRUCTURE').LAYOUT !== 'COG') return false;
+    const band = dataset.bands.get(1);
+    if (band.overviews.count() === 0 && Math.max(meta.width, meta.height) > COG_BLOCK_PX) return false;
+    if (role === 'surface_model') return meta.bandCount === 1 && meta.dataType === 'Float32';
+    if (meta.dataType !== 'Byte') return false;
+    return meta.bandCount === 3 || (meta.bandCount === 4 && dataset.bands.get(4).colorInterpretation === 'Alpha');
+  } finally {
+    dataset.close();
+  }
+}
+
+/**
+ * Decodes every tile of every band and overview, off the main thread: a COG stored as uploaded
+ * must fail here, with the operator's message, if it is truncated or corrupt, as a re-encoded one
+ * would, not later in detection or in the tile server. Strip by strip, all bands of a strip
+ * together, so pixel-interleaved tiles are decoded once (GDAL's block cache holds the strip).
+ */
+async function decodeEveryTile(path: string): Promise<void> {
+  const dataset = await gdal.openAsync(path);
+  try {
+    const bands = Array.from({ length: dataset.bands.count() }, (_, i) => dataset.bands.get(i + 1));
+    const levels = [bands, ...Array.from({ length: bands[0]!.overviews.count() }, (_, k) => bands.map((b) => b.overviews.get(k)))];
+    for (const level of levels) {
+      const { x: width, y: height } = level[0]!.size;
+      const rows = Math.max(1, level[0]!.blockSize.y);
+      for (let y = 0; y < height; y += rows) {
+        for (const band of level) await band.pixels.readAsync(0, y, width, Math.min(rows, height - y));
+      }
+    }
+  } finally {
+    dataset.close();
+  }
+}
+
+/** Stores an upload that is already a usable COG under the COG's name: a hard link, or a copy. */
+async function storeAsUploaded(role: AssetRole, upload: string, target: string): Promise<void> {
+  try {
+    await decodeEveryTile(upload);
+  } catch (error) {
+    throw new FlightRejectedError(`The ${NAMES[role]} could not be read to the end: the file is truncated or corrupt. Upload it again. (${(error as Error).message})`);
+  }
+  if (isVirtualStore(target)) {
+    await copyToObjectStore(upload, target);
+    return;
+  }
+  fs.rmSync(target, { force: true }); // a stage re-run after a crash
+  try {
+    fs.linkSync(upload, target);
+  } catch {
+    fs.copyFileSync(upload, target); // another file system, or no hard links there
+  }
+}
+
 async function writeCog(role: AssetRole, upload: string, target: string, uploadMeta: InspectedRaster): Promise<InspectedRaster> {
+  if (isUsableCog(role, uploadMeta)) {
+    await storeAsUploaded(role, upload, target);
+    return uploadMeta;
+  }
   const source = needsWarp(uploadMeta) ? await warpedToMetric(role, upload, target) : upload;
   const meta = source === upload ? uploadMeta : inspectRaster(source);
   const input = gdal.open(source);
@@ -84,7 +156,9 @@ async function writeCog(role: AssetRole, upload: string, target: string, uploadM
     input.close();
   }
   // Renamed only when complete, so a reader never sees half a COG. GDAL's rename works on both a
-  // directory store and /vsis3/.
+  // directory store and /vsis3/, but refuses a file with a .aux.xml whose name does not follow it:
+  // whatever GDAL could not store in the TIFF itself is not needed by any reader here.
+  if (!isVirtualStore(target)) fs.rmSync(`${target}.partial.aux.xml`, { force: true });
   gdal.drivers.get('GTiff').rename(target, `${target}.partial`);
   if (source !== upload) gdal.drivers.get('VRT').deleteDataset(source);
   return source === upload ? meta : inspectRaster(target);
