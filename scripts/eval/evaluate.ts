@@ -147,7 +147,7 @@ export async function evaluatePairs(dir: string, detector: ChangeDetector, o: Ev
 }
 
 /** A withheld building counts (found or missed) only when the surface model saw at least this share of it. */
-export const MIN_OBSERVED_SHARE = 0.5;
+const MIN_OBSERVED_SHARE = 0.5;
 
 export async function evaluateSurfaces(dir: string, detector: ChangeDetector, o: EvalOptions = {}): Promise<EvalResult> {
   const rule = ruleOf(o, detector);
