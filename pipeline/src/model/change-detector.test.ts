@@ -142,6 +142,19 @@ describe('ChangeDetector', () => {
     expect(Array.from(ruled.demolishedProb)).toEqual(Array.from(plain.demolishedProb));
   });
 
+  it('finds nothing where the new flight shows nothing (a transparent collar over the surface model)', async () => {
+    // The left third of the orthophoto is transparent, as DJI Terra and ODM leave a collar; the
+    // surface model still covers it. The rest of the map is the network's, untouched.
+    const { width: W } = prepared.grid;
+    const collar = (i: number) => i % W < W / 3;
+    const valid = Uint8Array.from(prepared.afterRgb!.valid, (v, i) => (collar(i) ? 0 : v));
+    const withCollar: PreparedInputs = { ...prepared, afterRgb: { ...prepared.afterRgb!, valid } };
+    const map = await detector.detectPrepared(withCollar, { surfaceRise: false });
+    const collarMax = Math.max(...map.newProb.filter((_, i) => collar(i)), ...map.demolishedProb.filter((_, i) => collar(i)));
+    expect(collarMax).toBe(0);
+    expect(Math.max(...map.newProb.filter((_, i) => !collar(i)))).toBeGreaterThan(0.5);
+  });
+
   it('serves heights without imagery with the surface-model-only network, and nothing else', async () => {
     const heightsOnly = prepareInputs({ afterDsm: inputs.afterDsm!, baseline: [] }, detector.spec);
     expect(detector.networkFor(prepared)).toBe('main');

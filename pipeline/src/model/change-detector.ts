@@ -79,6 +79,18 @@ export function cudaLibraryPresent(): boolean {
   }
 }
 
+/**
+ * Nothing can be said to have changed where the new flight shows nothing: outside its imagery (a
+ * transparent or nodata collar round an orthophoto), or, for heights alone, outside its surface
+ * model. The network, told so by the availability mask, still answers there (0.5-0.7 in a DJI
+ * Terra collar over a surface model), so those answers are cleared.
+ */
+function clearUnseen(prepared: PreparedInputs, ...maps: Float32Array[]): void {
+  const seen = prepared.afterRgb?.valid ?? prepared.afterHeight?.valid;
+  if (!seen) return;
+  for (const map of maps) for (let i = 0; i < map.length; i++) if (!seen[i]) map[i] = 0;
+}
+
 /** The network that serves an input: the main one, or the surface-model-only one. */
 export type Network = 'main' | 'surface_only';
 
@@ -193,6 +205,7 @@ export class ChangeDetector {
     }
     const [newProb, demolishedProb] = acc.finish();
     if (options.surfaceRise !== false) addSurfaceRise(newProb!, surfaceRise(prepared, options.surfaceRise));
+    clearUnseen(prepared, newProb!, demolishedProb!);
     return { newProb: newProb!, demolishedProb: demolishedProb!, width: grid.width, height: grid.height, geoTransform: grid.geoTransform, grid };
   }
 
