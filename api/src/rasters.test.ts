@@ -274,7 +274,7 @@ describe('evidence images', () => {
     // the raise stage keeps them: the image in evidence_chip, its digest on the observation.
     const uri = (await getFlight(pool, flightId))!.assets.find((a) => a.kind === 'orthophoto' && a.role === 'cog')!.uri;
     const ring = [[606_390, 3_446_190], [606_410, 3_446_190], [606_410, 3_446_210], [606_390, 3_446_210], [606_390, 3_446_190]];
-    drawn = await drawEvidence([ring], { uri, shift: { dx: 0, dy: 0 }, gsd: 0.1 }, null);
+    drawn = await drawEvidence([ring], { uri, shift: { dx: 0, dy: 0 }, gsd: 0.1, crs: gdal.SpatialReference.fromEPSG(4549).toWKT() }, null);
     const { rows } = await pool.query<{ id: string }>(
       `INSERT INTO candidate (geom, change_type, area_m2) VALUES (ST_Multi(ST_MakeEnvelope(121.1155, 31.1324, 121.1157, 31.1326, 4326)), 'new_structure', 400) RETURNING id::text`);
     candidateId = rows[0]!.id;

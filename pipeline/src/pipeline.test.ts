@@ -167,6 +167,36 @@ describe('the pipeline', { timeout: 400_000 }, () => {
     expect(schedule).toEqual([{ confirmation: 'still_standing', flight: flightId }]);
   });
 
+  it('compares a patrol exported in UTM with a reference in Gauss-Krüger, drift and earlier images included', async () => {
+    // DJI's default export is WGS 84 / UTM 51N; the reference flight is in CGCS2000 / GK CM 120E.
+    const warp = (name: string, extra: string[]) => {
+      const target = path.join(dir, `utm-${name}`);
+      execFileSync('gdalwarp', ['-q', '-overwrite', '-t_srs', 'EPSG:32651', '-r', 'bilinear', '-co', 'TILED=YES', '-co', 'COMPRESS=DEFLATE', ...extra, scene(name), target]);
+      return target;
+    };
+    const orthophoto = warp('after_ortho.tif', ['-dstalpha']);
+    const surfaceModel = warp('after_dsm.tif', ['-dstnodata', '-9999']);
+    startWorker();
+    const before = await takeInFlight(pool, config, { orthophoto: scene('before_ortho.tif'), surfaceModel: scene('before_dsm.tif'), capturedAt: '2026-04-10T10:30:00+08:00', purpose: 'reference' });
+    expect((await finished(before.flightId)).status).toBe('done');
+    const after = await takeInFlight(pool, config, { orthophoto, surfaceModel, capturedAt: '2026-10-15T13:44:00+08:00' });
+    const flight = await finished(after.flightId);
+    expect(flight.status).toBe('done');
+    // The reference is read on the patrol's grid (it was not at all before: drift 0, no earlier image).
+    const rasters = await loadFlightRasters(pool, after.flightId);
+    const [x0, y0] = rasters.extent;
+    const window = gridForExtent([x0 + 60, y0 + 60, x0 + 92, y0 + 92], 0.5);
+    const inputs = await flightInputs(pool, rasters, window);
+    const share = (valid: Uint8Array | undefined) => (valid ?? new Uint8Array(1)).reduce((a, v) => a + v, 0) / window.width / window.height;
+    expect(share(inputs.beforeRgb?.valid)).toBeGreaterThan(0.95);
+    expect(inputs.beforeDsm!.data.filter((v) => !Number.isNaN(v)).length / inputs.beforeDsm!.data.length).toBeGreaterThan(0.95);
+    // Drift measured in the patrol's own metres: UTM and GK axes differ by about 1.2 degrees here.
+    expect(Math.hypot(flight.shift_dx_m!, flight.shift_dy_m!)).toBeGreaterThan(0.7);
+    expect(Math.abs(Math.hypot(flight.shift_dx_m!, flight.shift_dy_m!) - Math.hypot(0.989, 0.28))).toBeLessThan(0.3);
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM candidate`);
+    expect(rows[0].n).toBeGreaterThan(5);
+  });
+
   it('fails a corrupt upload with its reason, leaves nothing behind, and keeps serving', async () => {
     startWorker();
     const corrupt = path.join(dir, 'corrupt.tif');

@@ -3,14 +3,16 @@
  * grid's pixels: how every stage gets a flight's orthophoto or surface model at the model's
  * ground resolution without ever holding the full-resolution image. COG overviews make coarse
  * reads cheap. A co-registration shift moves the raster before reading; pixels of the grid that
- * the raster does not cover come back invalid.
+ * the raster does not cover come back invalid. A raster in another CRS than the grid's (a patrol
+ * exported in UTM against a reference in CGCS2000 Gauss-Krüger) is warped to it as it is read.
  */
+import { randomUUID } from 'node:crypto';
 import gdal, { type Dataset, type RasterBand } from '../gdal.js';
 
 export interface TargetGrid {
   width: number;
   height: number;
-  /** North-up GDAL geotransform in the raster's CRS. */
+  /** North-up GDAL geotransform in the grid's CRS (the raster's own unless `crs` says otherwise). */
   geoTransform: readonly [number, number, number, number, number, number];
 }
 
@@ -28,6 +30,37 @@ export interface ReadOnGridOptions {
   shift?: { dx: number; dy: number };
   /** GDAL resampling of the read. Default 'average'. */
   resampling?: 'average' | 'bilinear' | 'nearest';
+  /**
+   * The grid's CRS as WKT. A raster in another CRS is read through a warped VRT in this one
+   * (bilinear, with an alpha band for validity). Default: the grid is in the raster's CRS.
+   */
+  crs?: string;
+}
+
+/**
+ * `dataset` as it is, or warped to `crs` when it is in another one: a VRT, so nothing is computed
+ * beyond the pixels read. The caller closes the result when it is not `dataset`.
+ */
+function inGridCrs(dataset: Dataset, crs: string | undefined): Dataset {
+  const own = dataset.srs;
+  if (!crs || !own) return dataset;
+  const target = gdal.SpatialReference.fromWKT(crs);
+  if (own.isSame(target)) return dataset;
+  return gdal.warp(`/vsimem/lingwei-read-${randomUUID()}.vrt`, null, [dataset], ['-of', 'VRT', '-t_srs', crs, '-r', 'bilinear', '-dstalpha']);
+}
+
+/** Closes what was opened for a read: the warped VRT (and its in-memory file) before its source. */
+function closeRead(opened: Dataset, dataset: Dataset): void {
+  if (dataset !== opened) {
+    const vrt = dataset.description;
+    dataset.close();
+    try {
+      gdal.vsimem.release(vrt);
+    } catch {
+      // never written out: nothing to free
+    }
+  }
+  opened.close();
 }
 
 /** The window of the raster to read, the buffer GDAL resamples it into, and where that lands. */
@@ -105,7 +138,8 @@ function readOptions(plan: ReadPlan, dataType: string) {
 }
 
 export function readOnGrid(path: string, grid: TargetGrid, options: ReadOnGridOptions = {}): GridRead {
-  const dataset = gdal.open(path);
+  const opened = gdal.open(path);
+  const dataset = inGridCrs(opened, options.crs);
   try {
     const shape = shapeOf(dataset);
     const plan = planRead(shape, grid, options);
@@ -116,7 +150,7 @@ export function readOnGrid(path: string, grid: TargetGrid, options: ReadOnGridOp
     const mask = read(dataset.bands.get(plan.bandNumbers[0]!).getMaskBand()!, gdal.GDT_Byte) as Uint8Array;
     return placeOnGrid(grid, plan, buffers, mask);
   } finally {
-    dataset.close();
+    closeRead(opened, dataset);
   }
 }
 
@@ -125,10 +159,11 @@ export function readOnGrid(path: string, grid: TargetGrid, options: ReadOnGridOp
  * next block this way while the network runs on the current one. Same plan, same values.
  */
 export async function readOnGridAsync(path: string, grid: TargetGrid, options: ReadOnGridOptions = {}): Promise<GridRead> {
-  const dataset = await gdal.openAsync(path);
+  const opened = await gdal.openAsync(path);
+  // Everything synchronous is asked before the first read: a getter on a dataset with a read in
+  // flight would block the event loop until the read ends (gdal-async's ASYNCIO.md).
+  const dataset = inGridCrs(opened, options.crs);
   try {
-    // Everything synchronous is asked before the first read: a getter on a dataset with a read in
-    // flight would block the event loop until the read ends (gdal-async's ASYNCIO.md).
     const shape = shapeOf(dataset);
     const plan = planRead(shape, grid, options);
     if (!plan) return emptyRead(grid, bandsToRead(shape, options).length);
@@ -140,6 +175,6 @@ export async function readOnGridAsync(path: string, grid: TargetGrid, options: R
     const [mask, ...buffers] = await Promise.all([read(maskBand, gdal.GDT_Byte), ...bands.map((band) => read(band, gdal.GDT_Float32))]);
     return placeOnGrid(grid, plan, buffers as Float32Array[], mask as Uint8Array);
   } finally {
-    dataset.close();
+    closeRead(opened, dataset);
   }
 }

@@ -28,8 +28,8 @@ function outlineSvg(rings: number[][][], grid: Grid, colour: string): Buffer {
     <path d="${paths}" fill="none" stroke="${colour}" stroke-width="2.5" stroke-linejoin="round"/></svg>`);
 }
 
-async function chip(uri: string, shift: { dx: number; dy: number }, grid: Grid, rings: number[][][]): Promise<EvidenceChip> {
-  const { bands, valid } = await readOnGridAsync(uri, grid, { bands: [1, 2, 3], shift });
+async function chip(uri: string, shift: { dx: number; dy: number }, grid: Grid, crs: string, rings: number[][][]): Promise<EvidenceChip> {
+  const { bands, valid } = await readOnGridAsync(uri, grid, { bands: [1, 2, 3], shift, crs });
   const pixels = Buffer.alloc(grid.width * grid.height * 3);
   for (let i = 0; i < valid.length; i += 1) {
     for (let b = 0; b < 3; b += 1) pixels[i * 3 + b] = valid[i] ? Math.max(0, Math.min(255, Math.round(bands[b]![i]!))) : 40;
@@ -42,12 +42,12 @@ async function chip(uri: string, shift: { dx: number; dy: number }, grid: Grid, 
 }
 
 /**
- * Draws the chips of one candidate outline (`rings` in the flight's CRS) from this flight's
- * orthophoto and, when there is one, the earlier image.
+ * Draws the chips of one candidate outline (`rings` in the flight's CRS, `after.crs` as WKT) from
+ * this flight's orthophoto and, when there is one, the earlier image (warped if in another CRS).
  */
 export async function drawEvidence(
   rings: number[][][],
-  after: { uri: string; shift: { dx: number; dy: number }; gsd: number },
+  after: { uri: string; shift: { dx: number; dy: number }; gsd: number; crs: string },
   before: { uri: string; shift: { dx: number; dy: number } } | null,
 ): Promise<EvidenceChips> {
   const xs = rings[0]!.map((p) => p[0]!);
@@ -55,6 +55,6 @@ export async function drawEvidence(
   const extent = [Math.min(...xs) - CONTEXT_M, Math.min(...ys) - CONTEXT_M, Math.max(...xs) + CONTEXT_M, Math.max(...ys) + CONTEXT_M] as const;
   const gsd = Math.max(after.gsd, Math.max(extent[2] - extent[0], extent[3] - extent[1]) / CHIP_PX);
   const grid = gridForExtent(extent, gsd);
-  const [afterChip, beforeChip] = await Promise.all([chip(after.uri, after.shift, grid, rings), before ? chip(before.uri, before.shift, grid, rings) : null]);
+  const [afterChip, beforeChip] = await Promise.all([chip(after.uri, after.shift, grid, after.crs, rings), before ? chip(before.uri, before.shift, grid, after.crs, rings) : null]);
   return { after: afterChip, before: beforeChip };
 }

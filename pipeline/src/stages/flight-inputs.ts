@@ -1,7 +1,8 @@
 /**
  * Builds the detector's inputs for one area of a flight: the new orthophoto and surface model
  * read where they truly are (co-registration drift taken out), the earlier flight's orthophoto
- * and surface model when there are, and the baseline buildings from PostGIS in the flight's CRS.
+ * and surface model when there are, and the baseline buildings from PostGIS, all in the flight's
+ * CRS (a surface model or earlier flight in another CRS is warped to it as it is read).
  * Every stage that looks at pixels (co-registration, detection, height measurement, demolition
  * checks) reads through here.
  */
@@ -24,13 +25,13 @@ export interface InputChoice {
   beforeSurface?: boolean;
 }
 
-async function rgbOnGrid(uri: string, grid: Grid, shift: { dx: number; dy: number }): Promise<RgbInput> {
-  const { bands, valid } = await readOnGridAsync(uri, grid, { bands: [1, 2, 3], shift });
+async function rgbOnGrid(uri: string, grid: Grid, shift: { dx: number; dy: number }, crs: string): Promise<RgbInput> {
+  const { bands, valid } = await readOnGridAsync(uri, grid, { bands: [1, 2, 3], shift, crs });
   return { grid, bands: [bands[0]!, bands[1]!, bands[2]!], valid };
 }
 
-async function dsmOnGrid(uri: string, grid: Grid, shift: { dx: number; dy: number }): Promise<DsmInput> {
-  const { bands, valid } = await readOnGridAsync(uri, grid, { bands: [1], shift });
+async function dsmOnGrid(uri: string, grid: Grid, shift: { dx: number; dy: number }, crs: string): Promise<DsmInput> {
+  const { bands, valid } = await readOnGridAsync(uri, grid, { bands: [1], shift, crs });
   const data = bands[0]!;
   for (let i = 0; i < data.length; i += 1) if (!valid[i]) data[i] = Number.NaN;
   return { grid, data, nodata: null };
@@ -54,11 +55,11 @@ export async function flightInputs(pool: pg.Pool, rasters: FlightRasters, grid: 
   const before = rasters.before && choice.before !== false ? rasters.before : null;
   const beforeSurface = before?.surfaceModel && rasters.surfaceModel && choice.beforeSurface !== false ? { uri: before.surfaceModel, shift: before.shift } : null;
   const [afterRgb, baseline, afterDsm, beforeRgb, beforeDsm] = await Promise.all([
-    rgbOnGrid(rasters.orthophoto, grid, shift),
+    rgbOnGrid(rasters.orthophoto, grid, shift, rasters.srsWkt),
     baselineForGrid(pool, rasters, grid),
-    rasters.surfaceModel ? dsmOnGrid(rasters.surfaceModel, grid, shift) : undefined,
-    before ? rgbOnGrid(before.uri, grid, before.shift) : undefined,
-    beforeSurface ? dsmOnGrid(beforeSurface.uri, grid, beforeSurface.shift) : undefined,
+    rasters.surfaceModel ? dsmOnGrid(rasters.surfaceModel, grid, shift, rasters.srsWkt) : undefined,
+    before ? rgbOnGrid(before.uri, grid, before.shift, rasters.srsWkt) : undefined,
+    beforeSurface ? dsmOnGrid(beforeSurface.uri, grid, beforeSurface.shift, rasters.srsWkt) : undefined,
   ]);
   const inputs: ChangeInputs = { grid, afterRgb, baseline };
   if (afterDsm) inputs.afterDsm = afterDsm;

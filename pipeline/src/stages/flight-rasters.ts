@@ -16,6 +16,8 @@ export interface FlightRasters {
   surfaceModel: string | null;
   /** The flight's CRS as a PROJ string, for ST_Transform. */
   proj: string;
+  /** The flight's CRS (its orthophoto's) as WKT: every raster read for the flight is read in it. */
+  srsWkt: string;
   /** Extent of the orthophoto in its CRS: [minX, minY, maxX, maxY]. */
   extent: [number, number, number, number];
   /** Drift of this flight's content, metres east and north (0 before co-registration). */
@@ -38,7 +40,8 @@ export async function loadFlightRasters(pool: pg.Pool, flightId: string): Promis
   const source = openRaster(orthophoto);
   const [x0, dx, , y0, , dy] = source.geoTransform;
   const extent: [number, number, number, number] = [x0, y0 + source.height * dy, x0 + source.width * dx, y0];
-  const proj = gdal.SpatialReference.fromWKT(source.srsWkt!).toProj4();
+  const srsWkt = source.srsWkt!;
+  const proj = gdal.SpatialReference.fromWKT(srsWkt).toProj4();
   source.close();
   const earlier = await earlierFlight(pool, flightId);
   const captured = flight.captured_at ?? new Date();
@@ -47,6 +50,7 @@ export async function loadFlightRasters(pool: pg.Pool, flightId: string): Promis
     orthophoto,
     surfaceModel: cog('surface_model'),
     proj,
+    srsWkt,
     extent,
     shift: { dx: flight.shift_dx_m ?? 0, dy: flight.shift_dy_m ?? 0 },
     before: earlier ? { uri: earlier.uri, surfaceModel: earlier.surfaceModelUri, shift: { dx: earlier.shiftDxM, dy: earlier.shiftDyM } } : null,

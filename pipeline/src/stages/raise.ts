@@ -52,7 +52,7 @@ export async function raiseFlightCandidates(ctx: StageContext, flightId: string)
     );
     const crs = JSON.parse(detection.geometry_crs) as { type: string; coordinates: number[][][] | number[][][][] };
     const rings = (crs.type === 'Polygon' ? crs.coordinates : (crs.coordinates as number[][][][])[0]!) as number[][][];
-    const evidence = await drawEvidence(rings, { uri: rasters.orthophoto, shift: rasters.shift, gsd }, rasters.before);
+    const evidence = await drawEvidence(rings, { uri: rasters.orthophoto, shift: rasters.shift, gsd, crs: rasters.srsWkt }, rasters.before);
     await storeEvidenceChips(ctx.pool, evidence.before ? [evidence.after, evidence.before] : [evidence.after]);
     drawn += 1;
     await ctx.progress((drawn / Math.max(1, detections.length)) * 0.8);
