@@ -100,6 +100,55 @@ describe('ingestFlight', () => {
     expect(info.bands[0].type).toBe('Byte'); // ... but the COG is the 8-bit JPEG one ingest writes
   });
 
+  it('reads heights as metres: unscales integer decimetres and declares an undeclared fill value', async () => {
+    const w = 300;
+    const h = 225;
+    const metres = new Float32Array(w * h).map((_, i) => 4 + ((i % w) > 100 && (i % w) < 160 ? 6.3 : 0));
+    // Int16 decimetres with a 0.1 scale factor, nodata -32768 in the first row
+    const decimetres = Int16Array.from(metres, (v, i) => (i < w ? -32768 : Math.round(v * 10)));
+    const scaled = file('dsm-decimetres.tif');
+    writeGeoTiff(scaled, { width: w, height: h, bands: [decimetres], geoTransform: [ORIGIN.x, 0.2, 0, ORIGIN.y, 0, -0.2], srs: 4549, nodata: -32768 });
+    const ds = gdal.open(scaled, 'r+');
+    ds.bands.get(1).scale = 0.1;
+    ds.close();
+    // Float32 metres with -9999 holes and no nodata declared
+    const holes = file('dsm-holes.tif');
+    writeGeoTiff(holes, { width: w, height: h, bands: [metres.map((v, i) => (i % 97 === 0 ? -9999 : v))], geoTransform: [ORIGIN.x, 0.2, 0, ORIGIN.y, 0, -0.2], srs: 4549 });
+    for (const [upload, nodata] of [[scaled, -32768], [holes, -9999]] as const) {
+      const flightId = await registerUploads(pool, { orthophoto: writeOrthophoto(file(`o-${nodata}.tif`), 600, 450, 0.1), surfaceModel: upload });
+      await ingestFlight(ctx, flightId);
+      const cog = (await getFlight(pool, flightId))!.assets.find((a) => a.kind === 'surface_model' && a.role === 'cog')!;
+      const read = gdal.open(cog.uri);
+      const band = read.bands.get(1);
+      expect([band.dataType, band.noDataValue, band.scale ?? 1]).toEqual(['Float32', nodata, 1]);
+      const values = band.pixels.read(0, 0, w, h) as Float32Array;
+      read.close();
+      expect(values[w + 130]).toBeCloseTo(10.3, 4);
+      expect(values[w + 5]).toBeCloseTo(4, 4);
+    }
+  });
+
+  it('stretches 16-bit colour with one range for all bands, which one saturated pixel does not move', async () => {
+    const w = 400;
+    const h = 300;
+    // 12-bit values in a 16-bit file (8-bit pattern x 16), one red glint at 65535
+    const bands = [0, 1, 2].map((b) => new Uint16Array(w * h).map((_, i) => (60 + ((i * 7 + b * 40) % 120)) * 16));
+    bands[0]![w * 150 + 200] = 65535;
+    const wide = file('glint.tif');
+    writeGeoTiff(wide, { width: w, height: h, bands, geoTransform: [ORIGIN.x, 0.1, 0, ORIGIN.y, 0, -0.1], srs: 4549 });
+    const flightId = await registerUploads(pool, { orthophoto: wide });
+    await ingestFlight(ctx, flightId);
+    const cog = (await getFlight(pool, flightId))!.assets.find((a) => a.role === 'cog')!;
+    const read = gdal.open(cog.uri);
+    const mean = (b: number) => (read.bands.get(b).pixels.read(0, 0, w, h) as Uint8Array).reduce((a, v) => a + v, 0) / (w * h);
+    const [red, green, blue] = [mean(1), mean(2), mean(3)];
+    read.close();
+    // The pattern's 8-bit means are all about 120 (of 60..179): kept up to one stretch factor;
+    // a per-band min-max stretch left red at about 8.
+    for (const m of [red, green, blue]) expect(m).toBeGreaterThan(140);
+    expect(Math.max(red, green, blue) - Math.min(red, green, blue)).toBeLessThan(8);
+  });
+
   it('rejects a truncated upload that is a COG, as it would a plain one', async () => {
     const cog = await asCog(writeOrthophoto(file('plain-o2.tif'), 1200, 900), file('cog-o2.tif'), ['-co', 'COMPRESS=DEFLATE']);
     expect(await rejection({ orthophoto: truncatedCopy(cog, 'truncated-cog.tif', 0.6) })).toMatch(/orthophoto could not be read to the end/);

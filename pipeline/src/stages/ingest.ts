@@ -9,7 +9,8 @@ import type pg from 'pg';
 import { inTransaction } from '../../../db/connection.js';
 import { getFlight, setFlightFootprint, upsertFlightAsset, type AssetRow } from '../../../db/sql/flights.js';
 import { checkFlightPair, checkFlightRaster, groundResolutionM, type AssetRole } from '../core/flight-checks.js';
-import gdal from '../gdal.js';
+import { stretchMaximum } from '../core/colour-stretch.js';
+import gdal, { type RasterBand } from '../gdal.js';
 import { lonLatTransformer } from '../raster/index.js';
 import { copyToObjectStore } from '../raster/copy-to-object-store.js';
 import { ensureFlightDir, FLIGHT_FILES, flightPath, isVirtualStore } from '../raster-store.js';
@@ -38,15 +39,54 @@ const COG_BLOCK_PX = 512;
  * the default level 6 (75.9 against 76.6 MB for the bench's 1 km² surface model) and encoding
  * takes a fifth less CPU; every GeoTIFF reader reads DEFLATE, which ZSTD (faster still) cannot claim.
  */
-function cogOptions(role: AssetRole, meta: InspectedRaster): string[] {
+function cogOptions(role: AssetRole, meta: InspectedRaster, source: string): string[] {
   const common = ['-of', 'COG', '-co', 'OVERVIEWS=AUTO', '-co', 'NUM_THREADS=2', '-co', `BLOCKSIZE=${COG_BLOCK_PX}`];
-  if (role === 'surface_model') return [...common, '-co', 'COMPRESS=DEFLATE', '-co', 'LEVEL=1', '-co', 'PREDICTOR=YES', '-co', 'RESAMPLING=AVERAGE'];
-  // JPEG needs 8-bit RGB: 16-bit colour is scaled; an alpha band becomes the COG's mask.
-  const scale = meta.dataType === 'Byte' ? [] : ['-ot', 'Byte', '-scale'];
+  if (role === 'surface_model') {
+    // Heights as Float32 metres: integer decimetres with a scale factor are unscaled, and a fill
+    // value the file does not declare (-9999, -32767) is declared, not read as a height.
+    const fill = meta.nodata === null ? undeclaredFill(source) : null;
+    const nodata = fill === null ? [] : ['-a_nodata', String(fill)];
+    return [...common, '-ot', 'Float32', '-unscale', ...nodata, '-co', 'COMPRESS=DEFLATE', '-co', 'LEVEL=1', '-co', 'PREDICTOR=YES', '-co', 'RESAMPLING=AVERAGE'];
+  }
+  // JPEG needs 8-bit RGB: 16-bit colour gets one stretch for all bands; an alpha band becomes the COG's mask.
+  const scale = meta.dataType === 'Byte' ? [] : ['-ot', 'Byte', '-scale', '0', String(stretchMaximum(...colourSample(source))), '0', '255'];
   const bands = meta.bandCount === 4 ? ['-b', '1', '-b', '2', '-b', '3', '-mask', '4'] : [];
   // Bands written as grey (by many tools, and by any 16-bit source) are tagged red, green, blue:
   // right for every reader, and GDAL then has nothing to put in a .aux.xml beside the COG.
   return [...common, ...scale, ...bands, '-colorinterp', 'red,green,blue', '-co', 'COMPRESS=JPEG', '-co', 'QUALITY=90', '-co', 'RESAMPLING=AVERAGE'];
+}
+
+/** Heights at or below this are fill values (-9999, -32767, -3.4e38), never ground: Shanghai is at 3-5 m. */
+const FILL_BELOW_M = -1000;
+
+/**
+ * The fill value of a surface model that declares no nodata: its least value when that is a fill
+ * value, else null. Read in full (GDAL's exact minimum; nothing is written beside the file).
+ */
+function undeclaredFill(path: string): number | null {
+  const dataset = gdal.open(path);
+  try {
+    const info = JSON.parse(gdal.info(dataset, ['-json', '-mm'])) as { bands: { computedMin?: number }[] };
+    const least = info.bands[0]?.computedMin;
+    return least !== undefined && least <= FILL_BELOW_M ? least : null;
+  } finally {
+    dataset.close();
+  }
+}
+
+/** Colour bands 1-3 and their validity, sampled on a grid of at most 1024 pixels a side. */
+function colourSample(path: string): [Float32Array[], Uint8Array] {
+  const dataset = gdal.open(path);
+  try {
+    const { x: width, y: height } = dataset.rasterSize;
+    const step = Math.max(1, Math.ceil(Math.max(width, height) / 1024));
+    const size = { buffer_width: Math.ceil(width / step), buffer_height: Math.ceil(height / step) };
+    const read = (band: RasterBand, data_type: string) => band.pixels.read(0, 0, width, height, undefined, { ...size, data_type });
+    const bands = [1, 2, 3].map((b) => read(dataset.bands.get(b), gdal.GDT_Float32) as Float32Array);
+    return [bands, read(dataset.bands.get(1).getMaskBand()!, gdal.GDT_Byte) as Uint8Array];
+  } finally {
+    dataset.close();
+  }
 }
 
 /**
@@ -86,7 +126,8 @@ function isUsableCog(role: AssetRole, meta: InspectedRaster): boolean {
     if (dataset.getMetadata('IMAGE_STRUCTURE').LAYOUT !== 'COG') return false;
     const band = dataset.bands.get(1);
     if (band.overviews.count() === 0 && Math.max(meta.width, meta.height) > COG_BLOCK_PX) return false;
-    if (role === 'surface_model') return meta.bandCount === 1 && meta.dataType === 'Float32';
+    // Heights pass as they are only when nothing about them needs fixing (see cogOptions).
+    if (role === 'surface_model') return meta.bandCount === 1 && meta.dataType === 'Float32' && meta.nodata !== null && (band.scale ?? 1) === 1 && (band.offset ?? 0) === 0;
     if (meta.dataType !== 'Byte') return false;
     return meta.bandCount === 3 || (meta.bandCount === 4 && dataset.bands.get(4).colorInterpretation === 'Alpha');
   } finally {
@@ -145,7 +186,7 @@ async function writeCog(role: AssetRole, upload: string, target: string, uploadM
   const meta = source === upload ? uploadMeta : inspectRaster(source);
   const input = gdal.open(source);
   try {
-    const output = await gdal.translateAsync(`${target}.partial`, input, cogOptions(role, meta));
+    const output = await gdal.translateAsync(`${target}.partial`, input, cogOptions(role, meta, source));
     output.close();
   } catch (error) {
     fs.rmSync(`${target}.partial`, { force: true });
