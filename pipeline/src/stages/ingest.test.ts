@@ -149,6 +149,32 @@ describe('ingestFlight', () => {
     expect(Math.max(red, green, blue) - Math.min(red, green, blue)).toBeLessThan(8);
   });
 
+  it('turns a south-up export north up, on the same ground', async () => {
+    const northUp = writeOrthophoto(file('north-up.tif'), 600, 450, 0.1);
+    const source = gdal.open(northUp);
+    const rows = [1, 2, 3].map((b) => source.bands.get(b).pixels.read(0, 0, 600, 450) as Uint8Array);
+    source.close();
+    // The same picture stored bottom row first, with a positive row step (origin at the south edge).
+    const flipped = rows.map((band) => {
+      const out = new Uint8Array(band.length);
+      for (let r = 0; r < 450; r++) out.set(band.subarray((449 - r) * 600, (450 - r) * 600), r * 600);
+      return out;
+    });
+    const southUp = file('south-up.tif');
+    writeGeoTiff(southUp, { width: 600, height: 450, bands: flipped, geoTransform: [ORIGIN.x, 0.1, 0, ORIGIN.y - 45, 0, 0.1], srs: 4549 });
+    const flightId = await registerUploads(pool, { orthophoto: southUp });
+    await ingestFlight(ctx, flightId);
+    const cog = (await getFlight(pool, flightId))!.assets.find((a) => a.role === 'cog')!;
+    const read = gdal.open(cog.uri);
+    const gt = read.geoTransform!;
+    expect([gt[0]!, gt[3]!, gt[5]!].map((v) => +v.toFixed(3))).toEqual([ORIGIN.x, ORIGIN.y, -0.1]);
+    // The north-west interior pixel is the original's (JPEG: within a few levels).
+    expect(Math.abs((read.bands.get(1).pixels.read(30, 30, 1, 1) as Uint8Array)[0]! - rows[0]![30 * 600 + 30]!)).toBeLessThan(12);
+    read.close();
+    const { rows: area } = await pool.query(`SELECT lw_area_m2(footprint) AS area FROM flight WHERE id = $1`, [flightId]);
+    expect(area[0].area).toBeGreaterThan(56 * 41 * 0.97); // 60 m x 45 m less the 2 m collar
+  });
+
   it('rejects a truncated upload that is a COG, as it would a plain one', async () => {
     const cog = await asCog(writeOrthophoto(file('plain-o2.tif'), 1200, 900), file('cog-o2.tif'), ['-co', 'COMPRESS=DEFLATE']);
     expect(await rejection({ orthophoto: truncatedCopy(cog, 'truncated-cog.tif', 0.6) })).toMatch(/orthophoto could not be read to the end/);

@@ -96,17 +96,31 @@ function colourSample(path: string): [Float32Array[], Uint8Array] {
  */
 export const METRIC_CRS = 'EPSG:32651';
 
-function needsWarp(meta: InspectedRaster): boolean {
-  return meta.isGeographic || meta.epsg === 3857;
+function inMetricCrs(meta: InspectedRaster): boolean {
+  return !meta.isGeographic && meta.epsg !== 3857;
 }
 
-/** A VRT that warps `source` to the metric CRS (nothing is computed until the COG is written). */
-async function warpedToMetric(role: AssetRole, source: string, target: string): Promise<string> {
+/** North up, rows from north to south, no rotation: the only layout the later stages read. */
+function isNorthUp(meta: InspectedRaster): boolean {
+  const gt = meta.geoTransform;
+  return !gt || (gt[1] > 0 && gt[5] < 0 && gt[2] === 0 && gt[4] === 0);
+}
+
+function needsWarp(meta: InspectedRaster): boolean {
+  return !inMetricCrs(meta) || !isNorthUp(meta);
+}
+
+/**
+ * A VRT that warps `source` north up (a south-up or rotated export) and, when it is in degrees
+ * or Web Mercator, to the metric CRS; nothing is computed until the COG is written.
+ */
+async function warpedNorthUpMetric(role: AssetRole, source: string, target: string, meta: InspectedRaster): Promise<string> {
   const vrt = `${target}.warp.vrt`;
   const input = gdal.open(source);
   try {
     const nodata = role === 'surface_model' ? ['-dstnodata', '-9999'] : ['-dstnodata', '0'];
-    const output = await gdal.warpAsync(vrt, null, [input], ['-of', 'VRT', '-t_srs', METRIC_CRS, '-r', 'bilinear', ...nodata]);
+    const crs = inMetricCrs(meta) ? [] : ['-t_srs', METRIC_CRS];
+    const output = await gdal.warpAsync(vrt, null, [input], ['-of', 'VRT', ...crs, '-r', 'bilinear', ...nodata]);
     output.close();
   } finally {
     input.close();
@@ -182,7 +196,7 @@ async function writeCog(role: AssetRole, upload: string, target: string, uploadM
     await storeAsUploaded(role, upload, target);
     return uploadMeta;
   }
-  const source = needsWarp(uploadMeta) ? await warpedToMetric(role, upload, target) : upload;
+  const source = needsWarp(uploadMeta) ? await warpedNorthUpMetric(role, upload, target, uploadMeta) : upload;
   const meta = source === upload ? uploadMeta : inspectRaster(source);
   const input = gdal.open(source);
   try {
