@@ -204,12 +204,18 @@ export async function finishDetectionRun(db: Queryable, runId: string, fields: {
 }
 
 /** A flight already holding this exact orthophoto upload (same SHA-256) that did not fail, if any. */
-export async function flightWithOrthophoto(db: Queryable, sha256: string): Promise<{ id: string; status: FlightStatus } | null> {
+/**
+ * The flight already made of these uploads: the same orthophoto with the same surface model, or
+ * with none when `surfaceModelSha256` is null. A corrected or added surface model is a new flight.
+ */
+export async function flightWithUploads(db: Queryable, orthophotoSha256: string, surfaceModelSha256: string | null): Promise<{ id: string; status: FlightStatus } | null> {
   const { rows } = await db.query<{ id: string; status: FlightStatus }>(
-    `SELECT f.id::text, f.status FROM flight f JOIN flight_asset a ON a.flight_id = f.id
-      WHERE a.kind = 'orthophoto' AND a.role = 'upload' AND a.sha256 = $1 AND f.status <> 'failed'
+    `SELECT f.id::text, f.status FROM flight f
+       JOIN flight_asset a ON a.flight_id = f.id AND a.kind = 'orthophoto' AND a.role = 'upload'
+       LEFT JOIN flight_asset d ON d.flight_id = f.id AND d.kind = 'surface_model' AND d.role = 'upload'
+      WHERE a.sha256 = $1 AND d.sha256 IS NOT DISTINCT FROM $2 AND f.status <> 'failed'
       ORDER BY f.id LIMIT 1`,
-    [sha256],
+    [orthophotoSha256, surfaceModelSha256],
   );
   return rows[0] ?? null;
 }

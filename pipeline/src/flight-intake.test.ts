@@ -34,4 +34,18 @@ describe('takeInFlight', () => {
     // one flight folder in the store, not a second half-made one
     expect(fs.readdirSync(path.join(config.rasterStore, 'flights'))).toHaveLength(1);
   });
+
+  it('takes the same orthophoto with another surface model as a new flight, the same pair again as a duplicate', async () => {
+    const dsm = path.resolve(import.meta.dirname, '../../fixtures/scene/after_dsm.tif');
+    const corrected = path.join(dir, 'corrected-dsm.tif');
+    fs.copyFileSync(path.resolve(import.meta.dirname, '../../fixtures/scene/before_dsm.tif'), corrected);
+    const at = { capturedAt: '2026-10-15T10:00:00+08:00' };
+    const alone = await takeInFlight(pool, config, { orthophoto: ORTHO, ...at });
+    const withDsm = await takeInFlight(pool, config, { orthophoto: ORTHO, surfaceModel: dsm, ...at });
+    const again = await takeInFlight(pool, config, { orthophoto: ORTHO, surfaceModel: dsm, ...at });
+    const fixed = await takeInFlight(pool, config, { orthophoto: ORTHO, surfaceModel: corrected, ...at });
+    expect([alone.duplicate, withDsm.duplicate, again.duplicate, fixed.duplicate]).toEqual([false, false, true, false]);
+    expect(again.flightId).toBe(withDsm.flightId);
+    expect(new Set([alone.flightId, withDsm.flightId, fixed.flightId]).size).toBe(3);
+  });
 });

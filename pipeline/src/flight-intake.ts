@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { inTransaction } from '../../db/connection.js';
-import { createFlight, flightWithOrthophoto, getFlight, lockIntakeOf, upsertFlightAsset } from '../../db/sql/flights.js';
+import { createFlight, flightWithUploads, getFlight, lockIntakeOf, upsertFlightAsset } from '../../db/sql/flights.js';
 import type { PipelineConfig } from './config.js';
 import { mosaicVrt, parseTilePaths } from './core/tile-mosaic.js';
 import gdal from './gdal.js';
@@ -107,7 +107,7 @@ async function takeInTiles(source: string, flightDir: string, tiles: FlightUploa
 
 export interface TakenIn {
   flightId: string;
-  /** True when the same orthophoto was taken in before: that flight is returned, nothing is queued. */
+  /** True when the same orthophoto with the same surface model (or none) was taken in before: that flight is returned, nothing is queued. */
   duplicate: boolean;
 }
 
@@ -123,7 +123,7 @@ export async function takeInFlight(pool: pg.Pool, config: PipelineConfig, upload
     // Two intakes of the same orthophoto at once (two API instances, two CLI runs): the second
     // waits for the first's transaction here, then finds its flight instead of making another.
     await lockIntakeOf(client, sums.orthophoto);
-    const existing = await flightWithOrthophoto(client, sums.orthophoto);
+    const existing = await flightWithUploads(client, sums.orthophoto, sums.surface_model);
     // A flight registered but never queued (the process died in between) is queued again; its job
     // ids are derived from the flight, so queueing one that is already queued adds nothing.
     if (existing) return { flightId: existing.id, duplicate: true, queue: existing.status === 'uploaded' || existing.status === 'queued' };
