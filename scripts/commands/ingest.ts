@@ -10,16 +10,41 @@ import { takeInFlight } from '../../pipeline/src/flight-intake.js';
 export const INGEST_USAGE =
   'ingest <ortho.tif | tiles-folder> [--dsm dsm.tif] [--zoom Z [--scheme xyz|tms]] [--captured-at ISO] [--operator NAME] [--reference]';
 
-/** Polls the flight row until it is done or failed, drawing a progress bar with the stage. */
-export async function waitForFlight(pool: pg.Pool, flightId: string, label = `flight ${flightId}`): Promise<NonNullable<Awaited<ReturnType<typeof getFlight>>>> {
+/** How long the database may stay unreachable while a flight is awaited (it restarts; workers retry). */
+export const DATABASE_OUTAGE_MS = 120_000;
+
+/**
+ * Polls the flight row until it is done or failed, drawing a progress bar with the stage. A
+ * database that goes away for a while (a restart) is waited for, as the workers wait for it.
+ */
+export async function waitForFlight(
+  pool: pg.Pool,
+  flightId: string,
+  label = `flight ${flightId}`,
+  outageMs = DATABASE_OUTAGE_MS,
+): Promise<NonNullable<Awaited<ReturnType<typeof getFlight>>>> {
   const bar = new cliProgress.SingleBar(
     { format: `${label} [{bar}] {percentage}% | {stage}`, hideCursor: true, stream: process.stderr },
     cliProgress.Presets.shades_classic,
   );
   bar.start(100, 0, { stage: 'queued' });
+  let unreachableSince: number | null = null;
   try {
     for (;;) {
-      const flight = (await getFlight(pool, flightId))!;
+      let flight: Awaited<ReturnType<typeof getFlight>>;
+      try {
+        flight = await getFlight(pool, flightId);
+        unreachableSince = null;
+      } catch (error) {
+        unreachableSince ??= Date.now();
+        if (Date.now() - unreachableSince >= outageMs) {
+          throw new Error(`the database has been unreachable for ${(outageMs / 1000).toFixed(1)} s; the flight goes on in the workers (${(error as Error).message})`, { cause: error });
+        }
+        bar.update({ stage: 'database unreachable, waiting' });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
+      }
+      if (!flight) throw new Error(`flight ${flightId} does not exist`);
       bar.update(Math.round(flight.progress * 100), { stage: flight.stage ?? flight.status });
       if (flight.status === 'done' || flight.status === 'failed') return flight;
       await new Promise((resolve) => setTimeout(resolve, 500));
