@@ -23,7 +23,7 @@ describe('checkFlightRaster', () => {
 
   it('explains a missing georeference', () => {
     expect(checkFlightRaster('orthophoto', { ...ortho, geoTransform: [0, 1, 0, 0, 0, 1], srsWkt: null })).toEqual([
-      'The orthophoto (正射影像) has no georeference (no coordinate system or no pixel-to-map transform). Export it as a georeferenced GeoTIFF from the photogrammetry software.',
+      'The orthophoto (正射影像) has no georeference (no coordinate system or no pixel-to-map transform). Export it as a georeferenced GeoTIFF from the photogrammetry software (a .tfw or .prj file beside it is not uploaded with it: the georeference must be inside the GeoTIFF).',
     ]);
   });
 

@@ -61,7 +61,7 @@ export function checkFlightRaster(role: AssetRole, meta: RasterMetadata, limits:
   const name = NAMES[role];
   const problems: string[] = [];
   if (!meta.geoTransform || meta.geoTransform.every((v, i) => v === IDENTITY[i]) || !meta.srsWkt) {
-    problems.push(`The ${name} has no georeference (no coordinate system or no pixel-to-map transform). Export it as a georeferenced GeoTIFF from the photogrammetry software.`);
+    problems.push(`The ${name} has no georeference (no coordinate system or no pixel-to-map transform). Export it as a georeferenced GeoTIFF from the photogrammetry software (a .tfw or .prj file beside it is not uploaded with it: the georeference must be inside the GeoTIFF).`);
   } else if (!meta.srsUsable) {
     problems.push(`The ${name} uses a coordinate system that cannot be interpreted. Reproject it to CGCS2000 (EPSG:4490 or a Gauss-Krüger zone such as EPSG:4549) or WGS 84.`);
   }
