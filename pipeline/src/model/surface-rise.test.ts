@@ -35,8 +35,10 @@ describe('surfaceRise', () => {
     const risen = surfaceRise(s)!;
     expect(at(risen, 15, 15)).toBe(1);
     expect(at(risen, 5, 5)).toBe(0);
-    // The roof's rim is a height step (rough), so the patch is the roof's inside.
-    expect(risen.reduce((n, v) => n + v, 0)).toBe(64);
+    // The roof's rim is a height step (rough): the patch is found on the roof's flat inside and
+    // then takes in the rim, which rose as much; the ground around it did not.
+    expect(risen.reduce((n, v) => n + v, 0)).toBe(100);
+    expect(surfaceRise(s, { rimM: 0 })!.reduce((n, v) => n + v, 0)).toBe(64);
   });
 
   it('leaves what stood there before, a crown of uneven heights, a rise under 2 m and a patch under 10 m²', () => {
@@ -55,8 +57,32 @@ describe('surfaceRise', () => {
     box(s.baseline!.height, 10, 10, 10, 10, () => 6);
     box(s.afterHeight!.data, 10, 10, 10, 20, () => 6.2); // the building, and an extension to its east as high
     const risen = surfaceRise(s)!;
-    for (let r = 10; r < 20; r++) for (let c = 9; c <= 20; c++) expect(at(risen, r, c)).toBe(0);
+    for (let r = 10; r < 20; r++) for (let c = 9; c < 20; c++) expect(at(risen, r, c)).toBe(0);
     expect(at(risen, 15, 25)).toBe(1);
+    // The extension whole, to the wall it shares with the building: all 10 x 10 pixels.
+    let extension = 0;
+    for (let r = 10; r < 20; r++) for (let c = 20; c < 30; c++) extension += at(risen, r, c)!;
+    expect(extension).toBe(100);
+    // Found without its clearance strip and rim it kept the 8 x 8 = 64 inside them.
+    let bare = 0;
+    const plain = surfaceRise(s, { rimM: 0 })!;
+    for (let r = 10; r < 20; r++) for (let c = 20; c < 30; c++) bare += at(plain, r, c)!;
+    expect(bare).toBe(64);
+  });
+
+  it('finds a 16 m² extension whose flat inside, clear of its building, is only 9 m²', () => {
+    const s = scene();
+    box(s.baseline!.footprint, 10, 10, 10, 10, () => 1);
+    box(s.baseline!.height, 10, 10, 10, 10, () => 6);
+    box(s.afterHeight!.data, 10, 10, 10, 10, () => 6); // the building, as in the baseline
+    box(s.afterHeight!.data, 10, 20, 8, 8, () => 3.1); // 4 m x 4 m one-room extension
+    const risen = surfaceRise(s)!;
+    let extension = 0;
+    for (let r = 10; r < 18; r++) for (let c = 20; c < 28; c++) extension += at(risen, r, c)!;
+    expect(extension).toBe(64);
+    expect(risen.reduce((n, v) => n + v, 0)).toBe(64);
+    // Its flat inside is 6 x 6 px = 9 m²: under a 10 m² seed, as the rule had it, it is not found.
+    expect(surfaceRise(s, { minFlatM2: 10 })!.every((v) => v === 0)).toBe(true);
   });
 
   it('needs a valid earlier surface: none at all gives null, a hole in it gives no rise there', () => {
