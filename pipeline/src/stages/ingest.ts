@@ -39,17 +39,17 @@ const COG_BLOCK_PX = 512;
  * the default level 6 (75.9 against 76.6 MB for the bench's 1 km² surface model) and encoding
  * takes a fifth less CPU; every GeoTIFF reader reads DEFLATE, which ZSTD (faster still) cannot claim.
  */
-function cogOptions(role: AssetRole, meta: InspectedRaster, source: string): string[] {
+async function cogOptions(role: AssetRole, meta: InspectedRaster, source: string): Promise<string[]> {
   const common = ['-of', 'COG', '-co', 'OVERVIEWS=AUTO', '-co', 'NUM_THREADS=2', '-co', `BLOCKSIZE=${COG_BLOCK_PX}`];
   if (role === 'surface_model') {
     // Heights as Float32 metres: integer decimetres with a scale factor are unscaled, and a fill
     // value the file does not declare (-9999, -32767) is declared, not read as a height.
-    const fill = meta.nodata === null ? undeclaredFill(source) : null;
+    const fill = meta.nodata === null ? await undeclaredFill(source) : null;
     const nodata = fill === null ? [] : ['-a_nodata', String(fill)];
     return [...common, '-ot', 'Float32', '-unscale', ...nodata, '-co', 'COMPRESS=DEFLATE', '-co', 'LEVEL=1', '-co', 'PREDICTOR=YES', '-co', 'RESAMPLING=AVERAGE'];
   }
   // JPEG needs 8-bit RGB: 16-bit colour gets one stretch for all bands; an alpha band becomes the COG's mask.
-  const scale = meta.dataType === 'Byte' ? [] : ['-ot', 'Byte', '-scale', '0', String(stretchMaximum(...colourSample(source))), '0', '255'];
+  const scale = meta.dataType === 'Byte' ? [] : ['-ot', 'Byte', '-scale', '0', String(stretchMaximum(...(await colourSample(source)))), '0', '255'];
   const bands = meta.bandCount === 4 ? ['-b', '1', '-b', '2', '-b', '3', '-mask', '4'] : [];
   // Bands written as grey (by many tools, and by any 16-bit source) are tagged red, green, blue:
   // right for every reader, and GDAL then has nothing to put in a .aux.xml beside the COG.
@@ -61,12 +61,13 @@ const FILL_BELOW_M = -1000;
 
 /**
  * The fill value of a surface model that declares no nodata: its least value when that is a fill
- * value, else null. Read in full (GDAL's exact minimum; nothing is written beside the file).
+ * value, else null. Read in full (GDAL's exact minimum; nothing is written beside the file), off
+ * the main thread, so a large file does not hold up the job's lock renewal.
  */
-function undeclaredFill(path: string): number | null {
-  const dataset = gdal.open(path);
+async function undeclaredFill(path: string): Promise<number | null> {
+  const dataset = await gdal.openAsync(path);
   try {
-    const info = JSON.parse(gdal.info(dataset, ['-json', '-mm'])) as { bands: { computedMin?: number }[] };
+    const info = JSON.parse(await gdal.infoAsync(dataset, ['-json', '-mm'])) as { bands: { computedMin?: number }[] };
     const least = info.bands[0]?.computedMin;
     return least !== undefined && least <= FILL_BELOW_M ? least : null;
   } finally {
@@ -74,16 +75,19 @@ function undeclaredFill(path: string): number | null {
   }
 }
 
-/** Colour bands 1-3 and their validity, sampled on a grid of at most 1024 pixels a side. */
-function colourSample(path: string): [Float32Array[], Uint8Array] {
-  const dataset = gdal.open(path);
+/** Colour bands 1-3 and their validity, sampled on a grid of at most 1024 pixels a side, off the main thread. */
+async function colourSample(path: string): Promise<[Float32Array[], Uint8Array]> {
+  const dataset = await gdal.openAsync(path);
   try {
+    // Everything synchronous is asked before the first read (gdal-async's ASYNCIO.md).
     const { x: width, y: height } = dataset.rasterSize;
     const step = Math.max(1, Math.ceil(Math.max(width, height) / 1024));
     const size = { buffer_width: Math.ceil(width / step), buffer_height: Math.ceil(height / step) };
-    const read = (band: RasterBand, data_type: string) => band.pixels.read(0, 0, width, height, undefined, { ...size, data_type });
-    const bands = [1, 2, 3].map((b) => read(dataset.bands.get(b), gdal.GDT_Float32) as Float32Array);
-    return [bands, read(dataset.bands.get(1).getMaskBand()!, gdal.GDT_Byte) as Uint8Array];
+    const bands = [1, 2, 3].map((b) => dataset.bands.get(b));
+    const mask = bands[0]!.getMaskBand()!;
+    const read = (band: RasterBand, data_type: string) => band.pixels.readAsync(0, 0, width, height, undefined, { ...size, data_type });
+    const [valid, ...colours] = await Promise.all([read(mask, gdal.GDT_Byte), ...bands.map((band) => read(band, gdal.GDT_Float32))]);
+    return [colours as Float32Array[], valid as Uint8Array];
   } finally {
     dataset.close();
   }
@@ -200,7 +204,7 @@ async function writeCog(role: AssetRole, upload: string, target: string, uploadM
   const meta = source === upload ? uploadMeta : inspectRaster(source);
   const input = gdal.open(source);
   try {
-    const output = await gdal.translateAsync(`${target}.partial`, input, cogOptions(role, meta, source));
+    const output = await gdal.translateAsync(`${target}.partial`, input, await cogOptions(role, meta, source));
     output.close();
   } catch (error) {
     fs.rmSync(`${target}.partial`, { force: true });
