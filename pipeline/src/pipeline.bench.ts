@@ -114,6 +114,7 @@ export default async function bench(): Promise<void> {
     const endToEndS = (performance.now() - t) / 1000;
     const run = (await latestDetectionRun(pool, flightId))!;
     const chips = run.chip_count ?? 0;
+    const { rows: raised } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM candidate_observation WHERE flight_id = $1`, [flightId]);
 
     // The reference: the same number of chips straight through session.run, batched like the pipeline.
     const detector = await ChangeDetector.load({ threads: 2 });
@@ -137,6 +138,7 @@ export default async function bench(): Promise<void> {
       'CPU s': +((all[i + 1]?.[1].cpu ?? cpuAtDone) - start.cpu).toFixed(1),
     }));
     console.table(stages);
+    console.log(`candidates raised: ${raised[0]!.n} (vectorise and raise take time per piece)`);
     console.table([
       { path: 'end to end (upload to candidates)', seconds: +endToEndS.toFixed(1), 'CPU s': +pipelineCpuS.toFixed(1), 'km²/h': +((km2 / endToEndS) * 3600).toFixed(1) },
       { path: `reference: model only, ${chips} chips`, seconds: +modelS.toFixed(1), 'CPU s': +modelCpuS.toFixed(1), 'km²/h': +((km2 / modelS) * 3600).toFixed(1) },
