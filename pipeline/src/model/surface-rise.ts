@@ -54,34 +54,34 @@ export function surfaceRise(prepared: PreparedInputs, options: SurfaceRiseOption
   const { width: W, height: H } = grid;
   const a = after.data;
   const footprint = baseline.footprint;
+  // Higher than both the earlier surface and the baseline by more than a storey, where both surfaces are known.
+  const rose = (i: number) => after.valid[i] && before.valid[i] && a[i]! - Math.max(baseline.height[i]!, before.data[i]!) > o.minRiseM;
   const risen = new Float32Array(W * H);
   for (let y = 1; y < H - 1; y++) {
     for (let x = 1; x < W - 1; x++) {
       const i = y * W + x;
-      if (!after.valid[i] || !before.valid[i]) continue;
       // One pixel clear of every baseline building: a roof edge a little out of register is not a rise.
       if (footprint[i] || footprint[i - 1] || footprint[i + 1] || footprint[i - W] || footprint[i + W]) continue;
-      if (a[i]! - Math.max(baseline.height[i]!, before.data[i]!) <= o.minRiseM) continue;
+      if (!rose(i)) continue;
       const roughness = (Math.abs(a[i]! - a[i - 1]!) + Math.abs(a[i]! - a[i + 1]!) + Math.abs(a[i]! - a[i - W]!) + Math.abs(a[i]! - a[i + W]!)) / 4;
       if (roughness < o.maxRoughnessM) risen[i] = 1;
     }
   }
   const { labels } = changeObjects(risen, grid, { threshold: 0.5, minAreaM2: o.minFlatM2 });
-  const mask = Uint8Array.from(labels, (label) => (label ? 1 : 0));
+  const patch = Float32Array.from(labels, (label) => (label ? 1 : 0));
   // The rim: neighbours that rose as much, outside every baseline footprint, one ring per step.
-  const rose = (i: number) => after.valid[i] && before.valid[i] && !footprint[i] && a[i]! - Math.max(baseline.height[i]!, before.data[i]!) > o.minRiseM;
   const steps = Math.round(o.rimM / Math.abs(grid.geoTransform[1]));
   for (let step = 0; step < steps; step++) {
     const ring: number[] = [];
     for (let y = 1; y < H - 1; y++) {
       for (let x = 1; x < W - 1; x++) {
         const i = y * W + x;
-        if (!mask[i] && (mask[i - 1] || mask[i + 1] || mask[i - W] || mask[i + W]) && rose(i)) ring.push(i);
+        if (!patch[i] && (patch[i - 1] || patch[i + 1] || patch[i - W] || patch[i + W]) && !footprint[i] && rose(i)) ring.push(i);
       }
     }
-    for (const i of ring) mask[i] = 1;
+    for (const i of ring) patch[i] = 1;
   }
-  const grown = changeObjects(Float32Array.from(mask), grid, { threshold: 0.5, minAreaM2: o.minAreaM2 });
+  const grown = changeObjects(patch, grid, { threshold: 0.5, minAreaM2: o.minAreaM2 });
   return Uint8Array.from(grown.labels, (label) => (label ? 1 : 0));
 }
 

@@ -1,8 +1,8 @@
 /**
  * Stage 1, ingest: checks the uploaded orthophoto and optional surface model, rewrites each as a
  * Cloud Optimized GeoTIFF with overviews (the format every later reader and the tile server want)
- * unless it is one already, and records the footprint of valid pixels. A flight that cannot be used fails here with a
- * reason the operator understands, before any detection work is spent on it.
+ * unless it is one already, and records the footprint of valid pixels. A flight that cannot be
+ * used fails here with a reason the operator understands, before any detection work is spent on it.
  */
 import fs from 'node:fs';
 import type pg from 'pg';
@@ -28,6 +28,11 @@ function inspectOrReject(role: AssetRole, path: string): InspectedRaster {
     }
     throw error;
   }
+}
+
+/** The rejection for an upload GDAL could open but not read through (truncated or corrupt). */
+function unreadableToTheEnd(role: AssetRole, error: unknown): FlightRejectedError {
+  return new FlightRejectedError(`The ${NAMES[role]} could not be read to the end: the file is truncated or corrupt. Upload it again. (${(error as Error).message})`);
 }
 
 /** Tile size of the COGs ingest writes, pixels. */
@@ -181,7 +186,7 @@ async function storeAsUploaded(role: AssetRole, upload: string, target: string):
   try {
     await decodeEveryTile(upload);
   } catch (error) {
-    throw new FlightRejectedError(`The ${NAMES[role]} could not be read to the end: the file is truncated or corrupt. Upload it again. (${(error as Error).message})`);
+    throw unreadableToTheEnd(role, error);
   }
   if (isVirtualStore(target)) {
     await copyToObjectStore(upload, target);
@@ -210,7 +215,7 @@ async function writeCog(role: AssetRole, upload: string, target: string, uploadM
     fs.rmSync(`${target}.partial`, { force: true });
     // Our side failing to write (disk full, permissions, store unreachable) is retried, not blamed on the upload.
     if (/no space|permission denied|read-only file system|failed to write|write error/i.test((error as Error).message)) throw error;
-    throw new FlightRejectedError(`The ${NAMES[role]} could not be read to the end: the file is truncated or corrupt. Upload it again. (${(error as Error).message})`);
+    throw unreadableToTheEnd(role, error);
   } finally {
     input.close();
   }
