@@ -56,18 +56,38 @@ function onModelGrid(inputs: ChangeInputs, gsdM: number): ChangeInputs {
   return { grid, afterRgb: rgb(inputs.afterRgb!), beforeRgb: rgb(inputs.beforeRgb!), afterDsm: { grid, data, nodata: null }, baseline: inputs.baseline };
 }
 
-/** Median wall time of `repeats` runs after a warm-up, ms, and their mean CPU time (all threads), ms. */
-async function timeIt(fn: () => Promise<unknown>, repeats: number): Promise<{ ms: number; cpuMs: number }> {
-  await fn();
-  const times: number[] = [];
-  const cpuBefore = process.cpuUsage();
+interface Timing {
+  /** Median wall time, ms. */
+  ms: number;
+  /** Mean CPU time (all threads), ms. */
+  cpuMs: number;
+}
+
+/** Median wall time of `repeats` runs after a warm-up, and their mean CPU time. */
+async function timeIt(fn: () => Promise<unknown>, repeats: number): Promise<Timing> {
+  return (await timeInTurn([fn], repeats))[0]!;
+}
+
+/**
+ * Times several functions run in turn (a, b, a, b, ...) after one warm-up each, so that a shared
+ * machine slowing down or speeding up part-way weighs on all of them alike: their ratios are then
+ * steadier than those of timings taken one after the other.
+ */
+async function timeInTurn(fns: Array<() => Promise<unknown>>, repeats: number): Promise<Timing[]> {
+  for (const fn of fns) await fn();
+  const times = fns.map(() => [] as number[]);
+  const cpuMs = fns.map(() => 0);
   for (let i = 0; i < repeats; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
+    for (const [k, fn] of fns.entries()) {
+      const cpuBefore = process.cpuUsage();
+      const t0 = performance.now();
+      await fn();
+      times[k]!.push(performance.now() - t0);
+      const cpu = process.cpuUsage(cpuBefore);
+      cpuMs[k]! += (cpu.user + cpu.system) / 1000 / repeats;
+    }
   }
-  const cpu = process.cpuUsage(cpuBefore);
-  return { ms: times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!, cpuMs: (cpu.user + cpu.system) / 1000 / repeats };
+  return times.map((t, k) => ({ ms: t.sort((a, b) => a - b)[Math.floor(t.length / 2)]!, cpuMs: cpuMs[k]! }));
 }
 
 export default async function bench(): Promise<void> {
@@ -97,15 +117,21 @@ export default async function bench(): Promise<void> {
         part.forEach((at, k) => fillChip(prepared, sources, at.col0, at.row0, chip, input, k * per));
         batches.push({ input, n: part.length });
       }
-      const raw = await timeIt(async () => {
-        for (const b of batches) await detector.detectChips(b.input, b.n, chip);
-      }, 5);
-      const full = await timeIt(() => detector.detectRaster(inputs), 5);
-      const prep = (await timeIt(async () => prepareInputs(inputs, detector.spec), 5)).ms;
+      const [raw, full, preparation] = await timeInTurn(
+        [
+          async () => {
+            for (const b of batches) await detector.detectChips(b.input, b.n, chip);
+          },
+          () => detector.detectRaster(inputs),
+          async () => prepareInputs(inputs, detector.spec),
+        ],
+        9,
+      );
+      const prep = preparation!.ms;
       console.log(
-        `${label}: ${sizeM} m square, ${layout.length} chips; raw ${(raw.ms / layout.length).toFixed(1)} ms/chip, full path ${(full.ms / layout.length).toFixed(1)} ms/chip ` +
-          `(preparation ${prep.toFixed(0)} ms of ${full.ms.toFixed(0)} ms); ratio raw/full ${(raw.ms / full.ms).toFixed(2)} (aim >= 0.9); ` +
-          `CPU raw/full ${(raw.cpuMs / full.cpuMs).toFixed(2)} (${raw.cpuMs.toFixed(0)} / ${full.cpuMs.toFixed(0)} ms)`,
+        `${label}: ${sizeM} m square, ${layout.length} chips; raw ${(raw!.ms / layout.length).toFixed(1)} ms/chip, full path ${(full!.ms / layout.length).toFixed(1)} ms/chip ` +
+          `(preparation ${prep.toFixed(0)} ms of ${full!.ms.toFixed(0)} ms); ratio raw/full ${(raw!.ms / full!.ms).toFixed(2)} (aim >= 0.9); ` +
+          `CPU raw/full ${(raw!.cpuMs / full!.cpuMs).toFixed(2)} (${raw!.cpuMs.toFixed(0)} / ${full!.cpuMs.toFixed(0)} ms)`,
       );
     }
   } finally {

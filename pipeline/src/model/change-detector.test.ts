@@ -155,6 +155,47 @@ describe('ChangeDetector', () => {
     expect(Math.max(...map.newProb.filter((_, i) => !collar(i)))).toBeGreaterThan(0.5);
   });
 
+  it('leaves nothing of one call in the next, nor in a call running beside it (its buffers are reused)', async () => {
+    // A fresh detector has never reused anything: its maps are the reference.
+    const fresh = async (p: PreparedInputs) => {
+      const once = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu', surfaceOnlyModelPath: false });
+      try {
+        return await once.detectPrepared(p, { surfaceRise: false, batchSize: 1 });
+      } finally {
+        await once.close();
+      }
+    };
+    const { width: W } = prepared.grid;
+    // Same size, but holes in the imagery and the heights: planes that a full input filled must
+    // read 0 there on the next call.
+    const holed = (v: Uint8Array) => Uint8Array.from(v, (x, i) => (i % W > W / 2 ? 0 : x));
+    const withHoles: PreparedInputs = {
+      ...prepared,
+      afterRgb: { ...prepared.afterRgb!, valid: holed(prepared.afterRgb!.valid) },
+      afterHeight: { data: prepared.afterHeight!.data, valid: holed(prepared.afterHeight!.valid) },
+    };
+    const expected = [await fresh(prepared), await fresh(withHoles)];
+    const reused = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu', surfaceOnlyModelPath: false });
+    try {
+      // One chip per session.run, so that the calls beside each other interleave chip by chip.
+      const one = (p: PreparedInputs) => reused.detectPrepared(p, { surfaceRise: false, batchSize: 1 });
+      const inTurn = [await one(prepared), await one(withHoles), await one(prepared)];
+      const side = await Promise.all([one(withHoles), one(prepared)]);
+      for (const [map, want] of [
+        [inTurn[0], expected[0]],
+        [inTurn[1], expected[1]],
+        [inTurn[2], expected[0]],
+        [side[0], expected[1]],
+        [side[1], expected[0]],
+      ] as const) {
+        expect(map!.newProb).toEqual(want!.newProb);
+        expect(map!.demolishedProb).toEqual(want!.demolishedProb);
+      }
+    } finally {
+      await reused.close();
+    }
+  });
+
   it('serves heights without imagery with the surface-model-only network, and nothing else', async () => {
     const heightsOnly = prepareInputs({ afterDsm: inputs.afterDsm!, baseline: [] }, detector.spec);
     expect(detector.networkFor(prepared)).toBe('main');

@@ -16,6 +16,7 @@ import { chipSources, fillChip } from './chip.js';
 import type { Grid } from './grid.js';
 import { DEFAULT_SPEC_PATH, loadModelSpec, type ModelSpec } from './model-spec.js';
 import { prepareInputs, type ChangeInputs, type PreparedInputs } from './prepare.js';
+import { Scratch } from './scratch.js';
 import { addSurfaceRise, surfaceRise, type SurfaceRiseOptions } from './surface-rise.js';
 import { BlendAccumulator, chipLayout } from './tiling.js';
 
@@ -96,6 +97,8 @@ export type Network = 'main' | 'surface_only';
 
 export class ChangeDetector {
   private surfaceOnly: Promise<ort.InferenceSession> | null = null;
+  /** Scratch buffers of finished calls, for the next; concurrent calls each take their own. */
+  private readonly idleScratch: Scratch[] = [];
 
   private constructor(
     private readonly main: ort.InferenceSession,
@@ -192,16 +195,22 @@ export class ChangeDetector {
     const batchSize = Math.max(1, options.batchSize ?? this.batchSize);
     const layout = chipLayout(grid.width, grid.height, chip, overlap);
     const network = this.networkFor(prepared);
-    const sources = chipSources(prepared, this.spec);
+    const scratch = (this.idleScratch.pop() ?? new Scratch()).reset();
     const acc = new BlendAccumulator(grid.width, grid.height, 2, chip, overlap);
-    const perChip = this.channels * chip * chip;
-    const buffer = new Float32Array(Math.min(batchSize, layout.length) * perChip);
-    for (let start = 0; start < layout.length; start += batchSize) {
-      const batch = layout.slice(start, start + batchSize);
-      batch.forEach((at, i) => fillChip(prepared, sources, at.col0, at.row0, chip, buffer, i * perChip));
-      const input = batch.length * perChip === buffer.length ? buffer : buffer.subarray(0, batch.length * perChip);
-      const out = await this.detectChips(input, batch.length, chip, network);
-      batch.forEach((at, i) => acc.add(out, i * 2 * chip * chip, at));
+    try {
+      const sources = chipSources(prepared, this.spec, (length) => scratch.zeros(length));
+      const perChip = this.channels * chip * chip;
+      // fillChip writes every value of a chip
+      const buffer = scratch.overwritten(Math.min(batchSize, layout.length) * perChip);
+      for (let start = 0; start < layout.length; start += batchSize) {
+        const batch = layout.slice(start, start + batchSize);
+        batch.forEach((at, i) => fillChip(prepared, sources, at.col0, at.row0, chip, buffer, i * perChip));
+        const input = batch.length * perChip === buffer.length ? buffer : buffer.subarray(0, batch.length * perChip);
+        const out = await this.detectChips(input, batch.length, chip, network);
+        batch.forEach((at, i) => acc.add(out, i * 2 * chip * chip, at));
+      }
+    } finally {
+      this.idleScratch.push(scratch);
     }
     const [newProb, demolishedProb] = acc.finish();
     if (options.surfaceRise !== false) addSurfaceRise(newProb!, surfaceRise(prepared, options.surfaceRise));

@@ -73,16 +73,30 @@ export interface ChipChannel {
 /** Channel planes, computed once per raster and reused for every chip. */
 export type ChipSources = ChipChannel[];
 
-export function chipSources(prepared: PreparedInputs, spec: ChipSpec): ChipSources {
+/**
+ * @param zeros where the planes come from (default: new arrays); tiled inference passes its
+ * Scratch, so that planes are reused from block to block.
+ */
+export function chipSources(prepared: PreparedInputs, spec: ChipSpec, zeros: (length: number) => Float32Array = (length) => new Float32Array(length)): ChipSources {
   const n = prepared.grid.width * prepared.grid.height;
-  return spec.channels.map((name) => normalisedChannel(channelSource(name, prepared, spec), n));
+  // Three colour channels and a mask share one validity array: each is scanned once.
+  const scanned = new Map<ArrayLike<number>, boolean>();
+  const covers = (valid: ArrayLike<number>) => scanned.get(valid) ?? scanned.set(valid, everyOne(valid)).get(valid)!;
+  return spec.channels.map((name) => normalisedChannel(channelSource(name, prepared, spec), n, covers, zeros));
 }
 
-function normalisedChannel(s: ChannelSource, n: number): ChipChannel {
+function normalisedChannel(
+  s: ChannelSource,
+  n: number,
+  covers: (valid: ArrayLike<number>) => boolean,
+  zeros: (length: number) => Float32Array,
+): ChipChannel {
   if (!s.valid) return { plane: null, constant: 0 };
-  const valid = s.valid === 'all' ? null : s.valid;
+  // An input that covers the whole raster (the usual case inside a flight) has a mask of ones:
+  // one constant, so that neither the mask plane nor a validity test per pixel is paid for.
+  const valid = s.valid === 'all' || covers(s.valid) ? null : s.valid;
   if (s.isMask && !valid) return { plane: null, constant: 1 };
-  const plane = new Float32Array(n);
+  const plane = zeros(n);
   if (s.isMask) {
     // validity arrays hold 0 and 1 (see Resampled): converted by one typed-array copy
     if (valid instanceof Uint8Array) plane.set(valid);
@@ -113,6 +127,16 @@ function normalisedChannel(s: ChannelSource, n: number): ChipChannel {
     plane[i] = v * mul + add;
   }
   return { plane, constant: 0 };
+}
+
+/** Whether every value is 1 (validity arrays hold 0 and 1). */
+function everyOne(values: ArrayLike<number>): boolean {
+  if (values instanceof Uint8Array) {
+    for (let i = 0; i < values.length; i++) if (values[i] !== 1) return false;
+    return true;
+  }
+  for (let i = 0; i < values.length; i++) if (values[i] !== 1) return false;
+  return true;
 }
 
 function normaliseValidBounded(values: Float32Array, valid: Uint8Array, lo: number, hi: number, mul: number, add: number, plane: Float32Array): void {
