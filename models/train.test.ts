@@ -1,0 +1,47 @@
+/**
+ * `npm run train`'s chain, shrunk to seconds: the TypeScript export without the real data says it
+ * trains on synthetic scenes only, and the PyTorch trainer runs on that export from scratch and
+ * then fine-tuning, and records both phases. The trainer's half is skipped where Debian's
+ * python3-torch is not installed (training is not part of `npm test`'s set-up).
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const PYTHON = '/usr/bin/python3';
+const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+let dir: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-train-'));
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the training chain', () => {
+  it('exports synthetic scenes alone, and says so, when the real data are absent', async () => {
+    const { stdout } = await run('npx', ['tsx', 'models/data/export.ts', '--out', path.join(dir, 'data'), '--scenes', '1', '--real', path.join(dir, 'no-real-data')], { timeout: 120_000 });
+    expect(stdout).toMatch(/no real data at .*no-real-data: training on synthetic scenes only/);
+    const index = JSON.parse(fs.readFileSync(path.join(dir, 'data', 'index-0.json'), 'utf8')) as { real: Record<string, number> };
+    expect(index.real).toEqual({});
+  }, 180_000);
+
+  it.skipIf(!hasTorch)('trains on that export, from scratch and then fine-tuning, and records both phases', async () => {
+    const train = (out: string, ...extra: string[]) =>
+      run(PYTHON, ['models/train.py', '--data', path.join(dir, 'data'), '--out', path.join(dir, out), '--steps', '2', '--batch', '2', '--crop', '64', ...extra], { timeout: 120_000 });
+    expect((await train('main.pt')).stdout).toMatch(/trained 2 steps/);
+    const { stdout } = await train('finetuned.pt', '--init', path.join(dir, 'main.pt'), '--lr', '0.0003', '--seed', '777');
+    expect(stdout).toMatch(/fine-tuned 2 steps/);
+    const record = await run(PYTHON, ['-c', `import torch, json; print(json.dumps(torch.load(${JSON.stringify(path.join(dir, 'finetuned.pt'))})["training"]))`]);
+    const training = JSON.parse(record.stdout) as { steps: number; samples: Record<string, number>; finetune: { steps: number; seed: number } };
+    expect(training.steps).toBe(2);
+    expect(training.samples).toEqual({ scene: 1 });
+    expect(training.finetune).toMatchObject({ steps: 2, seed: 777 });
+  }, 240_000);
+});
