@@ -64,7 +64,7 @@ describe('resampleBand', () => {
     let seed = 7;
     const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
     const holed = Float32Array.from({ length: 60 * 50 }, () => (rand() < 0.1 ? -9999 : rand() * 40 - 5));
-    // without a missing cell, upsampling takes a loop of its own
+    // and without a missing cell
     const whole = Float32Array.from({ length: 60 * 50 }, () => rand() * 40 - 5);
     const targets: Array<[string, Grid]> = [
       ['0.1 -> 0.5, aligned', grid(12, 10, 0.5, 1000, 2000)],

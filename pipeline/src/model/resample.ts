@@ -190,12 +190,6 @@ function bilinear(src: Band<ArrayLike<number>>, srcValid: Uint8Array, dst: Grid,
     // cell is its source cell, copied.
     return aligned(src, srcValid, dst, c0);
   }
-  if (minWeight <= 1 && values instanceof Float32Array && everyValid(srcValid)) {
-    // Nothing missing (the ground estimate's coarse grid, filled): the same arithmetic without
-    // the validity tests, and every cell over the source gets a value.
-    bilinearFull(values, sw, sh, dst, sy0, sdy, c0, c1, fx, gx, data, valid);
-    return { data, valid };
-  }
   for (let r = 0; r < dst.height; r++) {
     const v = (dy0 + (r + 0.5) * ddy - sy0) / sdy - 0.5;
     if (v < -0.5 || v > sh - 0.5) continue;
@@ -241,75 +235,6 @@ function bilinear(src: Band<ArrayLike<number>>, srcValid: Uint8Array, dst: Grid,
     }
   }
   return { data, valid };
-}
-
-function everyValid(valid: Uint8Array): boolean {
-  for (let i = 0; i < valid.length; i++) if (valid[i] === 0) return false;
-  return true;
-}
-
-/**
- * bilinear's loop for a source with no missing cell: the four terms are added in the same order
- * with the same products, so the values are bit for bit those of the loop with its tests. The
- * weights sum to 1 (within rounding), which meets any least weight up to 1.
- */
-function bilinearFull(
-  values: Float32Array,
-  sw: number,
-  sh: number,
-  dst: Grid,
-  sy0: number,
-  sdy: number,
-  c0: Int32Array,
-  c1: Int32Array,
-  fx: Float64Array,
-  gx: Float64Array,
-  data: Float32Array,
-  valid: Uint8Array,
-): void {
-  const [, , , dy0, , ddy] = dst.geoTransform;
-  const dw = dst.width;
-  for (let r = 0; r < dst.height; r++) {
-    const v = (dy0 + (r + 0.5) * ddy - sy0) / sdy - 0.5;
-    if (v < -0.5 || v > sh - 0.5) continue;
-    const j = Math.floor(v);
-    const r0 = Math.max(0, j | 0) * sw;
-    const r1 = Math.min(sh - 1, (j | 0) + 1) * sw;
-    const fy = v - j;
-    const gy = 1 - fy;
-    const k0 = r * dw;
-    for (let c = 0; c < dw; c++) {
-      const a = c0[c]!;
-      if (a < 0) continue;
-      const b = c1[c]!;
-      const f = fx[c]!;
-      const g = gx[c]!;
-      let sum = 0;
-      let wsum = 0;
-      let w = g * gy;
-      if (w > 0) {
-        sum += w * values[r0 + a]!;
-        wsum += w;
-      }
-      w = f * gy;
-      if (w > 0) {
-        sum += w * values[r0 + b]!;
-        wsum += w;
-      }
-      w = g * fy;
-      if (w > 0) {
-        sum += w * values[r1 + a]!;
-        wsum += w;
-      }
-      w = f * fy;
-      if (w > 0) {
-        sum += w * values[r1 + b]!;
-        wsum += w;
-      }
-      data[k0 + c] = sum / wsum;
-      valid[k0 + c] = 1;
-    }
-  }
 }
 
 /** Whether every row's centre lies exactly on a source row's centre (or outside the source). */

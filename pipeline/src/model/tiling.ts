@@ -42,8 +42,6 @@ export class BlendAccumulator {
   readonly sums: Float32Array[];
   private readonly weightSum: Float32Array;
   private readonly ramp: Float32Array;
-  /** One chip row's weights, wr * ramp[c], as the doubles the per-cell product gives. */
-  private readonly rowWeights: Float64Array;
 
   constructor(
     readonly width: number,
@@ -55,26 +53,24 @@ export class BlendAccumulator {
     this.sums = Array.from({ length: channels }, () => new Float32Array(width * height));
     this.weightSum = new Float32Array(width * height);
     this.ramp = blendWeights(chip, overlap);
-    this.rowWeights = new Float64Array(chip);
   }
 
   /** Adds one chip's output, channels x chip x chip, read from `output` at `offset`. */
   add(output: Float32Array, offset: number, at: ChipPlacement): void {
-    const { chip, width, height, ramp, rowWeights: w } = this;
+    const { chip, width, height, ramp } = this;
     const plane = chip * chip;
     const rows = Math.min(chip, height - at.row0);
     const cols = Math.min(chip, width - at.col0);
     const { weightSum, sums, channels } = this;
     for (let r = 0; r < rows; r++) {
       const wr = ramp[r]!;
-      for (let c = 0; c < cols; c++) w[c] = wr * ramp[c]!;
       const dst = (at.row0 + r) * width + at.col0;
       const src = offset + r * chip;
-      for (let c = 0; c < cols; c++) weightSum[dst + c]! += w[c]!;
+      for (let c = 0; c < cols; c++) weightSum[dst + c]! += wr * ramp[c]!;
       for (let ch = 0; ch < channels; ch++) {
         const sum = sums[ch]!;
         const s = src + ch * plane;
-        for (let c = 0; c < cols; c++) sum[dst + c]! += w[c]! * output[s + c]!;
+        for (let c = 0; c < cols; c++) sum[dst + c]! += wr * ramp[c]! * output[s + c]!;
       }
     }
   }
