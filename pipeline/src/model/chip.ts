@@ -131,10 +131,6 @@ function normalisedChannel(
 
 /** Whether every value is 1 (validity arrays hold 0 and 1). */
 function everyOne(values: ArrayLike<number>): boolean {
-  if (values instanceof Uint8Array) {
-    for (let i = 0; i < values.length; i++) if (values[i] !== 1) return false;
-    return true;
-  }
   for (let i = 0; i < values.length; i++) if (values[i] !== 1) return false;
   return true;
 }

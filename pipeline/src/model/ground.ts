@@ -72,20 +72,13 @@ function cellPercentiles(
 ): Float32Array {
   const out = new Float32Array(cw * ch).fill(NaN);
   const buf = new Float32Array(f * f);
-  const { width, height } = grid;
   for (let cr = 0; cr < ch; cr++) {
-    const r0 = cr * f;
-    const r1 = Math.min(height, r0 + f);
     for (let cc = 0; cc < cw; cc++) {
-      const c0 = cc * f;
-      const c1 = Math.min(width, c0 + f);
       let n = 0;
-      for (let r = r0; r < r1; r++) {
-        const end = r * width + c1;
-        if (exclude) {
-          for (let k = r * width + c0; k < end; k++) if (valid[k] !== 0 && exclude[k] === 0) buf[n++] = dsm[k]!;
-        } else {
-          for (let k = r * width + c0; k < end; k++) if (valid[k] !== 0) buf[n++] = dsm[k]!;
+      for (let r = cr * f; r < Math.min(grid.height, (cr + 1) * f); r++) {
+        for (let c = cc * f; c < Math.min(grid.width, (cc + 1) * f); c++) {
+          const k = r * grid.width + c;
+          if (valid[k] && !(exclude && exclude[k])) buf[n++] = dsm[k]!;
         }
       }
       // A cell needs a quarter of its area observed to say anything about the ground.

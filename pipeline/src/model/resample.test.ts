@@ -63,9 +63,7 @@ describe('resampleBand', () => {
     const src = grid(60, 50, 0.1, 1000, 2000);
     let seed = 7;
     const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
-    const holed = Float32Array.from({ length: 60 * 50 }, () => (rand() < 0.1 ? -9999 : rand() * 40 - 5));
-    // and without a missing cell
-    const whole = Float32Array.from({ length: 60 * 50 }, () => rand() * 40 - 5);
+    const data = Float32Array.from({ length: 60 * 50 }, () => (rand() < 0.1 ? -9999 : rand() * 40 - 5));
     const targets: Array<[string, Grid]> = [
       ['0.1 -> 0.5, aligned', grid(12, 10, 0.5, 1000, 2000)],
       ['0.1 -> 0.5, shifted 0.03 m', grid(12, 10, 0.5, 1000.03, 1999.98)],
@@ -76,15 +74,13 @@ describe('resampleBand', () => {
       ['sub-pixel off', grid(60, 50, 0.1, 1000.04, 2000)],
       ['0.1 -> 0.04', grid(100, 100, 0.04, 1000.5, 1999.5)],
     ];
-    for (const data of [holed, whole]) {
-      for (const [, dst] of targets) {
-        const expected = referenceResample(src, data, -9999, dst);
-        // typed arrays take block copies where the grids align, plain arrays the cell loop
-        for (const values of [data, Array.from(data)]) {
-          const out = resampleBand({ grid: src, data: values, nodata: -9999 }, dst);
-          expect(out.valid).toEqual(expected.valid);
-          expect(out.data).toEqual(expected.data);
-        }
+    for (const [, dst] of targets) {
+      const expected = referenceResample(src, data, -9999, dst);
+      // typed arrays take block copies where the grids align, plain arrays the cell loop
+      for (const values of [data, Array.from(data)]) {
+        const out = resampleBand({ grid: src, data: values, nodata: -9999 }, dst);
+        expect(out.valid).toEqual(expected.valid);
+        expect(out.data).toEqual(expected.data);
       }
     }
   });
