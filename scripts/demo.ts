@@ -52,12 +52,18 @@ try {
   const config = loadConfig();
   const file = (name: string) => path.join(scene, name);
   console.log('[demo] the earlier flight (spring survey) as reference imagery');
-  const { flightId: before } = await takeInFlight(pool, config, { orthophoto: file('before_ortho.tif'), surfaceModel: file('before_dsm.tif'), capturedAt: capturedAt('before'), operator: 'demo', purpose: 'reference' });
+  // The same files taken in again are the same flight (recognised by their SHA-256): its stored
+  // results are shown, and the demo says so, since this code did not produce them.
+  const takenBefore = (label: string, id: string) =>
+    console.log(`[demo] ${label} was taken in before, as flight ${id}: shown as stored, not run again (README, "Two commands", says how to run the demo afresh)`);
+  const { flightId: before, duplicate: beforeAgain } = await takeInFlight(pool, config, { orthophoto: file('before_ortho.tif'), surfaceModel: file('before_dsm.tif'), capturedAt: capturedAt('before'), operator: 'demo', purpose: 'reference' });
+  if (beforeAgain) takenBefore('the earlier flight', before);
   const beforeFlight = await waitForFlight(pool, before, `flight ${before} (reference)`);
   if (beforeFlight.status === 'failed') throw new Error(`reference flight failed: ${beforeFlight.failure_reason}`);
 
   console.log('[demo] the patrol flight (autumn) through the whole pipeline');
-  const { flightId: after } = await takeInFlight(pool, config, { orthophoto: file('after_ortho.tif'), surfaceModel: file('after_dsm.tif'), capturedAt: capturedAt('after'), operator: 'demo' });
+  const { flightId: after, duplicate: afterAgain } = await takeInFlight(pool, config, { orthophoto: file('after_ortho.tif'), surfaceModel: file('after_dsm.tif'), capturedAt: capturedAt('after'), operator: 'demo' });
+  if (afterAgain) takenBefore('the patrol flight', after);
   const flight = await waitForFlight(pool, after, `flight ${after} (patrol)`);
   if (flight.status === 'failed') throw new Error(`patrol flight failed: ${flight.failure_reason}`);
   console.log(`[demo] flight ${after} done; drift corrected ${(flight.shift_dx_m ?? 0).toFixed(2)} m east, ${(flight.shift_dy_m ?? 0).toFixed(2)} m north`);
