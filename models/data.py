@@ -25,7 +25,22 @@ import os
 
 import numpy as np
 
-SYNTHETIC_MODES = [("drone", 0.45), ("rgb_baseline", 0.15), ("dsm_baseline", 0.20), ("rgb_pair", 0.12), ("rgb_after", 0.08)]
+# Batch mixtures: the share of each sample group in the batches, and of each flight kind among
+# the synthetic scenes' crops.
+#   all     the main network: every flight kind it may be handed.
+#   aerial  the aerial-tile network (fine-tuned from the main one): after RGB + before RGB +
+#           baseline alone. The zero shares keep the draws, and so the batches, those of the
+#           five-way mixture it was first trained with.
+MIXES = {
+    "all": (
+        {"scene": 0.52, "surface": 0.3, "pair": 0.09, "xbd_pair": 0.03, "single": 0.06},
+        [("drone", 0.45), ("rgb_baseline", 0.15), ("dsm_baseline", 0.20), ("rgb_pair", 0.12), ("rgb_after", 0.08)],
+    ),
+    "aerial": (
+        {"scene": 1.0, "surface": 0.0, "pair": 0.0, "xbd_pair": 0.0, "single": 0.0},
+        [("drone", 0.0), ("rgb_baseline", 1.0), ("dsm_baseline", 0.0), ("rgb_pair", 0.0), ("rgb_after", 0.0)],
+    ),
+}
 # Share of crops centred near a change (scenes) or a building (surface models).
 FOCUS = {"scene": 0.6, "surface": 0.85}
 
@@ -100,14 +115,16 @@ class Samples:
 class BatchMaker:
     """Draws batches; every random choice comes from one seeded generator (reproducible)."""
 
-    def __init__(self, samples, crop, seed, surface_only=False):
+    def __init__(self, samples, crop, seed, surface_only=False, mix="all"):
         self.s = samples
         self.crop = crop
         self.rng = np.random.default_rng(seed)
         # surface_only: the surface-model-only network (train.py --surface-only) sees heights and
         # the baseline alone, half synthetic scenes, half real surface-model tiles.
         self.surface_only = surface_only
-        weights = {"scene": 0.5, "surface": 0.5} if surface_only else {"scene": 0.52, "surface": 0.3, "pair": 0.09, "xbd_pair": 0.03, "single": 0.06}
+        weights, self.modes = MIXES[mix]
+        if surface_only:
+            weights = {"scene": 0.5, "surface": 0.5}
         groups = [g for g in weights if g in samples.groups]
         w = np.array([weights[g] for g in groups])
         self.groups = groups
@@ -161,7 +178,7 @@ class BatchMaker:
         if self.surface_only:
             mode = "dsm_baseline"
         else:
-            mode = SYNTHETIC_MODES[self.rng.choice(len(SYNTHETIC_MODES), p=[p for _, p in SYNTHETIC_MODES])][0]
+            mode = self.modes[self.rng.choice(len(self.modes), p=[p for _, p in self.modes])][0]
         drop = {
             "drone": ["before"] if self.rng.random() < 0.5 else [],
             "rgb_baseline": ["dsm"],

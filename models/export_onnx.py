@@ -2,12 +2,15 @@
 
     /usr/bin/python3 models/export_onnx.py --checkpoint models/.cache/checkpoint.pt --data models/.cache/data
     /usr/bin/python3 models/export_onnx.py --checkpoint models/.cache/checkpoint-surface.pt --data models/.cache/data --surface-only
+    /usr/bin/python3 models/export_onnx.py --checkpoint models/.cache/checkpoint-aerial.pt --data models/.cache/data --aerial
 
 Writes models/change-detector.onnx (sigmoid included: outputs are probabilities), the parity
 fixture models/parity/ (two small input chips cut from the training data and torch's outputs on
 them, checked against onnxruntime by pipeline/src/model/parity.test.ts), and the sidecar's
 `training` record. With --surface-only: the surface-model-only network, to the sidecar's
-`surface_only_onnx`, models/parity-surface/ and the record's `surface_only` entry.
+`surface_only_onnx`, models/parity-surface/ and the record's `surface_only` entry. With --aerial:
+the aerial-tile network, to the sidecar's `aerial_onnx`, models/parity-aerial/ and the record's
+`aerial` entry.
 """
 import argparse
 import json
@@ -29,6 +32,7 @@ def main():
     ap.add_argument("--data", required=True)
     ap.add_argument("--spec", default=os.path.join(HERE, "change-detector.json"))
     ap.add_argument("--surface-only", action="store_true", help="export the surface-model-only network")
+    ap.add_argument("--aerial", action="store_true", help="export the aerial-tile network")
     args = ap.parse_args()
     torch.set_num_threads(2)
     with open(args.spec) as f:
@@ -42,7 +46,9 @@ def main():
 
     if args.surface_only:
         spec.setdefault("surface_only_onnx", "change-detector-surface.onnx")
-    onnx_path = os.path.join(HERE, spec["surface_only_onnx"] if args.surface_only else spec["onnx"])
+    if args.aerial:
+        spec.setdefault("aerial_onnx", "change-detector-aerial.onnx")
+    onnx_path = os.path.join(HERE, spec["surface_only_onnx"] if args.surface_only else spec["aerial_onnx"] if args.aerial else spec["onnx"])
     dummy = torch.zeros(1, len(spec["channels"]), spec["chip_px"], spec["chip_px"])
     torch.onnx.export(
         model,
@@ -57,11 +63,11 @@ def main():
 
     # Parity fixture: two 64 x 64 chips of real training content, fixed seed.
     samples = Samples(args.data, spec["channels"])
-    maker = BatchMaker(samples, 64, 7, surface_only=args.surface_only)
+    maker = BatchMaker(samples, 64, 7, surface_only=args.surface_only, mix="aerial" if args.aerial else "all")
     x, _, _ = maker.batch(2)
     with torch.no_grad():
         y = model(torch.from_numpy(x)).numpy()
-    parity = os.path.join(HERE, "parity-surface" if args.surface_only else "parity")
+    parity = os.path.join(HERE, "parity-surface" if args.surface_only else "parity-aerial" if args.aerial else "parity")
     os.makedirs(parity, exist_ok=True)
     x.astype("<f4").tofile(os.path.join(parity, "input.f32"))
     y.astype("<f4").tofile(os.path.join(parity, "output.f32"))
@@ -72,6 +78,9 @@ def main():
     training["onnx_bytes"] = os.path.getsize(onnx_path)
     if args.surface_only:
         spec["training"] = {**spec.get("training", {}), "surface_only": training}
+    elif args.aerial:
+        # The main network's phases are in the record already; this adds the aerial phase.
+        spec["training"] = {**spec.get("training", {}), "aerial": {**training["aerial"], "onnx_bytes": training["onnx_bytes"]}}
     else:
         spec["training"] = {**spec.get("training", {}), **training}
     with open(args.spec, "w") as f:

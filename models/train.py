@@ -5,7 +5,8 @@
         --out models/.cache/checkpoint.pt --steps 1500 --lr 0.0003 --seed 777
 
 The second run fine-tunes the first's weights (no warm-up, cosine to a tenth of --lr) and adds
-its record to the checkpoint's training record as "finetune".
+its record to the checkpoint's training record as "finetune"; a third, with --mix aerial, fine-tunes
+the result on aerial tiles alone into the aerial-tile network (record "aerial").
 Reproducible: one seed drives torch and the batch maker; CPU threads are fixed (2). A fixed number
 of steps, not a time budget, so two runs train the same model. Uses CUDA when --device cuda is
 given and available; the CPU path is the reference.
@@ -95,6 +96,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--init", help="start from this checkpoint's weights (the second, fine-tuning phase of train.sh)")
+    ap.add_argument("--mix", default="all", choices=["all", "aerial"], help="batch mixture (data.MIXES): every flight kind, or aerial tiles alone (the aerial-tile network)")
     ap.add_argument("--surface-only", action="store_true", help="train the surface-model-only network: synthetic scenes as heights + baseline, and real surface-model tiles")
     args = ap.parse_args()
 
@@ -108,7 +110,7 @@ def main():
     print(f"samples: {samples.describe()}", flush=True)
     if "scene" not in samples.groups:
         raise SystemExit("no synthetic scenes in the exported data")
-    maker = BatchMaker(samples, args.crop, args.seed, surface_only=args.surface_only)
+    maker = BatchMaker(samples, args.crop, args.seed, surface_only=args.surface_only, mix=args.mix)
     model = ChangeNet(spec["channels"]).to(device)
     earlier = None
     if args.init:
@@ -143,10 +145,10 @@ def main():
             print(f"step {step}/{args.steps} {rates} lr {sched.get_last_lr()[0]:.5f} {time.time() - t0:.0f} s", flush=True)
     wall = time.time() - t0
     cpu = time.process_time() - cpu0
-    phase = {"steps": args.steps, "lr": args.lr, "seed": args.seed, "train_wall_s": round(wall), "train_cpu_s": round(cpu)}
+    phase = {"steps": args.steps, "lr": args.lr, "seed": args.seed, "mix": args.mix, "train_wall_s": round(wall), "train_cpu_s": round(cpu)}
     if earlier:
         # The first phase's record stays; this one is added as the fine-tuning phase.
-        training = {**earlier["training"], "finetune": phase}
+        training = {**earlier["training"], ("finetune" if args.mix == "all" else args.mix): phase}
     else:
         training = {
             **phase,

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # npm run train: export the training data (TypeScript preprocessing), train (PyTorch, CPU, fixed
 # seeds: a main phase, then a fine-tuning phase on new batches at a tenth of the learning rate),
-# export ONNX + parity fixture; then the surface-model-only network, from scratch on heights and
-# the baseline alone (synthetic scenes and the real surface-model tiles). Environment: SCENES
-# (synthetic training scenes, default 200), STEPS (default 6000), FINETUNE_STEPS (default 1500),
-# SURFACE_STEPS (default 4000), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
+# export ONNX + parity fixture; then the aerial-tile network, fine-tuned from the main one on aerial
+# tiles alone (after RGB + before RGB + baseline); then the surface-model-only network, from scratch
+# on heights and the baseline alone (synthetic scenes and the real surface-model tiles).
+# Environment: SCENES (synthetic training scenes, default 200), STEPS (default 6000), FINETUNE_STEPS
+# (default 1500), AERIAL_STEPS (default 1500), SURFACE_STEPS (default 4000), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
 # ../shared/data/real; absent = synthetic only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ SCENES=${SCENES:-200}
 STEPS=${STEPS:-6000}
 FINETUNE_STEPS=${FINETUNE_STEPS:-1500}
 SURFACE_STEPS=${SURFACE_STEPS:-4000}
+AERIAL_STEPS=${AERIAL_STEPS:-1500}
 DEVICE=${DEVICE:-cpu}
 REAL=${REAL:-../shared/data/real}
 start=$(date +%s)
@@ -32,11 +34,15 @@ $PY models/train.py --data "$DATA" --out models/.cache/checkpoint-main.pt --step
 echo "== fine-tune: $FINETUNE_STEPS steps at a tenth of the learning rate, new batches (seed 777)"
 $PY models/train.py --data "$DATA" --init models/.cache/checkpoint-main.pt --out models/.cache/checkpoint.pt \
   --steps "$FINETUNE_STEPS" --lr 0.0003 --seed 777 --device "$DEVICE"
+echo "== aerial-tile network: $AERIAL_STEPS steps fine-tuned from the main network on aerial tiles alone (seed 778)"
+$PY models/train.py --data "$DATA" --init models/.cache/checkpoint.pt --out models/.cache/checkpoint-aerial.pt \
+  --steps "$AERIAL_STEPS" --lr 0.0003 --seed 778 --mix aerial --device "$DEVICE"
 echo "== surface-model-only network: $SURFACE_STEPS steps from scratch, heights and baseline only"
 $PY models/train.py --data "$DATA" --out models/.cache/checkpoint-surface.pt --steps "$SURFACE_STEPS" --lr 0.002 --surface-only --device "$DEVICE"
 trained=$(date +%s)
 echo "== export ONNX"
 $PY models/export_onnx.py --checkpoint models/.cache/checkpoint.pt --data "$DATA"
 $PY models/export_onnx.py --checkpoint models/.cache/checkpoint-surface.pt --data "$DATA" --surface-only
+$PY models/export_onnx.py --checkpoint models/.cache/checkpoint-aerial.pt --data "$DATA" --aerial
 end=$(date +%s)
 echo "== done: export $((exported - start)) s, training $((trained - exported)) s, total $((end - start)) s wall"

@@ -1,7 +1,7 @@
 /**
  * `npm run train`'s chain, shrunk to seconds: the TypeScript export without the real data says it
- * trains on synthetic scenes only, and the PyTorch trainer runs on that export from scratch and
- * then fine-tuning, and records both phases. The trainer's half is skipped where Debian's
+ * trains on synthetic scenes only, and the PyTorch trainer runs on that export from scratch, then
+ * fine-tuning, then into the aerial-tile network, and records each phase. The trainer's half is skipped where Debian's
  * python3-torch is not installed (training is not part of `npm test`'s set-up).
  */
 import { execFile, spawnSync } from 'node:child_process';
@@ -32,7 +32,7 @@ describe('the training chain', () => {
     expect(index.real).toEqual({});
   }, 180_000);
 
-  it.skipIf(!hasTorch)('trains on that export, from scratch and then fine-tuning, and records both phases', async () => {
+  it.skipIf(!hasTorch)('trains on that export, from scratch, fine-tuning and into the aerial-tile network, and records each phase', async () => {
     const train = (out: string, ...extra: string[]) =>
       run(PYTHON, ['models/train.py', '--data', path.join(dir, 'data'), '--out', path.join(dir, out), '--steps', '2', '--batch', '2', '--crop', '64', ...extra], { timeout: 120_000 });
     expect((await train('main.pt')).stdout).toMatch(/trained 2 steps/);
@@ -43,5 +43,9 @@ describe('the training chain', () => {
     expect(training.steps).toBe(2);
     expect(training.samples).toEqual({ scene: 1 });
     expect(training.finetune).toMatchObject({ steps: 2, seed: 777 });
+    // The aerial-tile network: a third phase on aerial tiles alone, recorded beside the others.
+    await train('aerial.pt', '--init', path.join(dir, 'finetuned.pt'), '--lr', '0.0003', '--seed', '778', '--mix', 'aerial');
+    const aerial = await run(PYTHON, ['-c', `import torch, json; print(json.dumps(torch.load(${JSON.stringify(path.join(dir, 'aerial.pt'))})["training"]))`]);
+    expect(JSON.parse(aerial.stdout)).toMatchObject({ mix: 'all', finetune: { seed: 777, mix: 'all' }, aerial: { seed: 778, mix: 'aerial' } });
   }, 240_000);
 });

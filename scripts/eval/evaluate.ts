@@ -48,7 +48,7 @@ export interface EvalResult {
   /** Number of pairs, tiles or scenes scored. */
   pairs: number;
   chips_per_second: number;
-  /** The networks that served the inputs: 'main', and 'surface_only' for heights without imagery. */
+  /** The networks that served the inputs: 'main', 'surface_only' for heights without imagery, 'aerial' for aerial tiles. */
   networks: Network[];
   /** Pairs layout: the ground resolutions the pairs were read at, metres, and where each came from. */
   gsd?: { metres: number[]; sources: GsdSource[] };

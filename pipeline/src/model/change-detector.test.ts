@@ -214,13 +214,34 @@ describe('ChangeDetector', () => {
     }
   });
 
-  it('refuses a sidecar that names a surface-model-only network it does not ship', async () => {
+  it('serves aerial tiles (both orthophotos and the baseline, no heights) with the aerial-tile network', async () => {
+    const aerial = prepareInputs({ afterRgb: inputs.afterRgb!, beforeRgb: inputs.beforeRgb!, baseline: [] }, detector.spec);
+    expect(detector.networkFor(aerial)).toBe('aerial');
+    // Not a bare pair (no baseline), nor one image alone, nor anything with heights.
+    expect(detector.networkFor({ ...aerial, baseline: null })).toBe('main');
+    expect(detector.networkFor({ ...aerial, beforeRgb: null })).toBe('main');
+    expect(detector.networkFor(prepared)).toBe('main');
+    const mainOnly = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu', aerialModelPath: false });
+    try {
+      expect(mainOnly.networkFor(aerial)).toBe('main');
+      await expect(mainOnly.detectChips(new Float32Array(detector.channels * 16 * 16), 1, 16, 'aerial')).rejects.toThrow(/no aerial-tile network/);
+      const differs = (a: Float32Array, b: Float32Array) => a.some((v, i) => Math.abs(v - b[i]!) > 1e-3);
+      expect(differs((await detector.detectPrepared(aerial)).newProb, (await mainOnly.detectPrepared(aerial)).newProb)).toBe(true);
+    } finally {
+      await mainOnly.close();
+    }
+  });
+
+  it('refuses a sidecar that names a network it does not ship', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-sidecar-'));
     try {
       const specPath = path.join(dir, 'change-detector.json');
       const { dir: shippedDir, ...shipped } = loadModelSpec();
-      fs.writeFileSync(specPath, JSON.stringify({ ...shipped, surface_only_onnx: 'missing.onnx' }));
-      await expect(ChangeDetector.load({ specPath, modelPath: path.join(shippedDir, shipped.onnx) })).rejects.toThrow(/surface-model-only network .*missing\.onnx: no such file/);
+      const load = () => ChangeDetector.load({ specPath, modelPath: path.join(shippedDir, shipped.onnx) });
+      fs.writeFileSync(specPath, JSON.stringify({ ...shipped, surface_only_onnx: 'missing.onnx', aerial_onnx: undefined }));
+      await expect(load()).rejects.toThrow(/surface-model-only network .*missing\.onnx: no such file/);
+      fs.writeFileSync(specPath, JSON.stringify({ ...shipped, surface_only_onnx: undefined, aerial_onnx: 'missing.onnx' }));
+      await expect(load()).rejects.toThrow(/aerial-tile network .*missing\.onnx: no such file/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

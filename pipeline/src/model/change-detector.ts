@@ -4,9 +4,11 @@
  * preparation (resampling, ground estimate, baseline rasterisation, normalisation) is the same code
  * that exported the training data.
  *
- * Two networks with the same inputs and outputs: the main one, and a surface-model-only one that
+ * Three networks with the same inputs and outputs: the main one; a surface-model-only one that
  * serves inputs holding heights and no imagery (it was trained on heights alone, and on real
- * surface models it finds far more than the main network, which leans on colour).
+ * surface models it finds far more than the main network, which leans on colour); and an
+ * aerial-tile one, the main network fine-tuned on orthophoto pairs with the baseline and no
+ * heights, which finds more of those changes than the main network.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -30,6 +32,11 @@ export interface LoadOptions {
    * the sidecar); false: the main network serves every input.
    */
   surfaceOnlyModelPath?: string | false;
+  /**
+   * The aerial-tile network's ONNX file (default: the sidecar's `aerial_onnx`, next to the
+   * sidecar); false: the main network serves aerial tiles too.
+   */
+  aerialModelPath?: string | false;
   /** Threads inside each operator (default 2). */
   threads?: number;
   /**
@@ -92,21 +99,22 @@ function clearUnseen(prepared: PreparedInputs, ...maps: Float32Array[]): void {
   for (const map of maps) for (let i = 0; i < map.length; i++) if (!seen[i]) map[i] = 0;
 }
 
-/** The network that serves an input: the main one, or the surface-model-only one. */
-export type Network = 'main' | 'surface_only';
+/** The network that serves an input. */
+export type Network = 'main' | 'surface_only' | 'aerial';
 
 export class ChangeDetector {
-  private surfaceOnly: Promise<ort.InferenceSession> | null = null;
+  /** The networks besides the main one, opened on first use. */
+  private readonly opened = new Map<Exclude<Network, 'main'>, Promise<ort.InferenceSession>>();
   /** Scratch buffers of finished calls, for the next; concurrent calls each take their own. */
   private readonly idleScratch: Scratch[] = [];
 
   private constructor(
     private readonly main: ort.InferenceSession,
     /**
-     * Opens the surface-model-only session on first use, so that a pipeline worker (whose flights
-     * always bring an orthophoto) never holds it; null when none is shipped or it was turned off.
+     * Open the other networks' sessions on first use, so that a worker holds only those its
+     * flights need (a drone patrol's, the main one); absent when not shipped or turned off.
      */
-    private readonly openSurfaceOnly: (() => Promise<ort.InferenceSession>) | null,
+    private readonly openers: Partial<Record<Exclude<Network, 'main'>, () => Promise<ort.InferenceSession>>>,
     readonly spec: ModelSpec,
     /** The execution provider in use. */
     readonly provider: 'cpu' | 'cuda',
@@ -119,6 +127,10 @@ export class ChangeDetector {
     const surfacePath = options.surfaceOnlyModelPath ?? (spec.surface_only_onnx ? path.join(spec.dir, spec.surface_only_onnx) : false);
     if (surfacePath && !fs.existsSync(surfacePath)) {
       throw new Error(`cannot load the surface-model-only network ${surfacePath}: no such file (train it with npm run train)`);
+    }
+    const aerialPath = options.aerialModelPath ?? (spec.aerial_onnx ? path.join(spec.dir, spec.aerial_onnx) : false);
+    if (aerialPath && !fs.existsSync(aerialPath)) {
+      throw new Error(`cannot load the aerial-tile network ${aerialPath}: no such file (train it with npm run train)`);
     }
     const base: ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: options.threads ?? 2,
@@ -136,7 +148,8 @@ export class ChangeDetector {
         }
       };
       const main = await create(modelPath);
-      return new ChangeDetector(main, surfacePath ? () => create(surfacePath) : null, spec, provider, batchSize);
+      const openers = { ...(surfacePath ? { surface_only: () => create(surfacePath) } : {}), ...(aerialPath ? { aerial: () => create(aerialPath) } : {}) };
+      return new ChangeDetector(main, openers, spec, provider, batchSize);
     };
     const want = options.executionProvider ?? 'auto';
     if (want === 'cuda' || (want === 'auto' && cudaLibraryPresent())) {
@@ -152,11 +165,15 @@ export class ChangeDetector {
   }
 
   /**
-   * The network for these inputs: the surface-model-only one when they hold heights and no image
-   * (and it is shipped), the main one otherwise.
+   * The network for these inputs (each only when shipped): the surface-model-only one when they
+   * hold heights and no image; the aerial-tile one when they hold both orthophotos and the
+   * baseline but no heights; the main one otherwise (drone flights, bare image pairs).
    */
-  networkFor(prepared: Pick<PreparedInputs, 'afterRgb' | 'beforeRgb' | 'afterHeight'>): Network {
-    return this.openSurfaceOnly && prepared.afterHeight && !prepared.afterRgb && !prepared.beforeRgb ? 'surface_only' : 'main';
+  networkFor(prepared: Pick<PreparedInputs, 'afterRgb' | 'beforeRgb' | 'afterHeight' | 'baseline'>): Network {
+    const { afterRgb, beforeRgb, afterHeight, baseline } = prepared;
+    if (this.openers.surface_only && afterHeight && !afterRgb && !beforeRgb) return 'surface_only';
+    if (this.openers.aerial && afterRgb && beforeRgb && baseline && !afterHeight) return 'aerial';
+    return 'main';
   }
 
   /** Number of input channels per chip. */
@@ -175,7 +192,7 @@ export class ChangeDetector {
       throw new Error(`chip batch holds ${input.length} values, expected ${count} x ${this.channels} x ${size} x ${size}`);
     }
     const tensor = new ort.Tensor('float32', input, [count, this.channels, size, size]);
-    const session = network === 'main' ? this.main : await this.surfaceOnlySession();
+    const session = network === 'main' ? this.main : await this.session(network);
     const result = await session.run({ [this.spec.input_name]: tensor });
     const out = result[this.spec.output_name];
     if (!out) throw new Error(`model has no output ${this.spec.output_name}`);
@@ -218,13 +235,19 @@ export class ChangeDetector {
     return { newProb: newProb!, demolishedProb: demolishedProb!, width: grid.width, height: grid.height, geoTransform: grid.geoTransform, grid };
   }
 
-  private surfaceOnlySession(): Promise<ort.InferenceSession> {
-    if (!this.openSurfaceOnly) throw new Error('no surface-model-only network is loaded (the sidecar names none, or surfaceOnlyModelPath is false)');
-    return (this.surfaceOnly ??= this.openSurfaceOnly());
+  private session(network: Exclude<Network, 'main'>): Promise<ort.InferenceSession> {
+    const open = this.openers[network];
+    if (!open) {
+      const [name, option] = network === 'surface_only' ? ['surface-model-only', 'surfaceOnlyModelPath'] : ['aerial-tile', 'aerialModelPath'];
+      throw new Error(`no ${name} network is loaded (the sidecar names none, or ${option} is false)`);
+    }
+    let session = this.opened.get(network);
+    if (!session) this.opened.set(network, (session = open()));
+    return session;
   }
 
   async close(): Promise<void> {
     await this.main.release();
-    if (this.surfaceOnly) await (await this.surfaceOnly).release();
+    for (const session of this.opened.values()) await (await session).release();
   }
 }

@@ -36,6 +36,12 @@ export interface ModelSpec {
    * outputs): it serves inputs that hold heights and no imagery. Absent: the main network serves all.
    */
   surface_only_onnx?: string;
+  /**
+   * The aerial-tile network's ONNX file, relative to the sidecar (same channels, grid and outputs):
+   * it serves an orthophoto with an earlier one and the baseline, without a surface model. Absent:
+   * the main network serves those.
+   */
+  aerial_onnx?: string;
   /** Ground sample distance the model works at, metres per pixel. */
   gsd_m: number;
   /** Chip side in pixels at gsd_m; the network accepts any multiple of `stride_px`. */

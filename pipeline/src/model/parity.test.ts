@@ -1,6 +1,7 @@
 /**
  * Export parity: each committed ONNX network, run by onnxruntime-node, reproduces the outputs torch
- * gave at export time on its committed fixture chips (models/parity/, models/parity-surface/),
+ * gave at export time on its committed fixture chips (models/parity/, models/parity-surface/,
+ * models/parity-aerial/),
  * within 1e-4.
  */
 import fs from 'node:fs';
@@ -11,7 +12,11 @@ import { loadModelSpec } from './model-spec.js';
 
 const spec = loadModelSpec();
 /** Each shipped network with its fixture folder. */
-const NETWORKS: [Network, string][] = [['main', 'parity'], ...(spec.surface_only_onnx ? [['surface_only', 'parity-surface'] as [Network, string]] : [])];
+const NETWORKS: [Network, string][] = [
+  ['main', 'parity'],
+  ...(spec.surface_only_onnx ? [['surface_only', 'parity-surface'] as [Network, string]] : []),
+  ...(spec.aerial_onnx ? [['aerial', 'parity-aerial'] as [Network, string]] : []),
+];
 
 function readF32(file: string): Float32Array {
   const buf = fs.readFileSync(file);
@@ -39,7 +44,7 @@ describe('ONNX export parity', () => {
   });
 
   it('ships small models', () => {
-    for (const file of [spec.onnx, spec.surface_only_onnx].filter((f): f is string => Boolean(f))) {
+    for (const file of [spec.onnx, spec.surface_only_onnx, spec.aerial_onnx].filter((f): f is string => Boolean(f))) {
       expect(fs.statSync(path.join(spec.dir, file)).size).toBeLessThan(10 * 1024 * 1024);
     }
     expect(Number(spec.training?.parameters)).toBeLessThanOrEqual(2_000_000);
