@@ -203,10 +203,10 @@ export async function finishDetectionRun(db: Queryable, runId: string, fields: {
   );
 }
 
-/** A flight already holding this exact orthophoto upload (same SHA-256) that did not fail, if any. */
 /**
- * The flight already made of these uploads: the same orthophoto with the same surface model, or
- * with none when `surfaceModelSha256` is null. A corrected or added surface model is a new flight.
+ * The flight already made of these uploads (same SHA-256s) that did not fail, if any: the same
+ * orthophoto with the same surface model, or with none when `surfaceModelSha256` is null. A
+ * corrected or added surface model is a new flight.
  */
 export async function flightWithUploads(db: Queryable, orthophotoSha256: string, surfaceModelSha256: string | null): Promise<{ id: string; status: FlightStatus } | null> {
   const { rows } = await db.query<{ id: string; status: FlightStatus }>(

@@ -80,14 +80,23 @@ async function undeclaredFill(path: string): Promise<number | null> {
   }
 }
 
-/** Colour bands 1-3 and their validity, sampled on a grid of at most 1024 pixels a side, off the main thread. */
+/**
+ * The reduced read that ingest's whole-image looks (the colour stretch, the footprint) take: every
+ * `step`-th pixel, at most 1024 a side, which GDAL serves from the overviews when there are some.
+ */
+function reducedRead(width: number, height: number): { step: number; width: number; height: number } {
+  const step = Math.max(1, Math.ceil(Math.max(width, height) / 1024));
+  return { step, width: Math.ceil(width / step), height: Math.ceil(height / step) };
+}
+
+/** Colour bands 1-3 and their validity, as a reduced read (reducedRead), off the main thread. */
 async function colourSample(path: string): Promise<[Float32Array[], Uint8Array]> {
   const dataset = await gdal.openAsync(path);
   try {
     // Everything synchronous is asked before the first read (gdal-async's ASYNCIO.md).
     const { x: width, y: height } = dataset.rasterSize;
-    const step = Math.max(1, Math.ceil(Math.max(width, height) / 1024));
-    const size = { buffer_width: Math.ceil(width / step), buffer_height: Math.ceil(height / step) };
+    const reduced = reducedRead(width, height);
+    const size = { buffer_width: reduced.width, buffer_height: reduced.height };
     const bands = [1, 2, 3].map((b) => dataset.bands.get(b));
     const mask = bands[0]!.getMaskBand()!;
     const read = (band: RasterBand, data_type: string) => band.pixels.readAsync(0, 0, width, height, undefined, { ...size, data_type });
@@ -236,9 +245,7 @@ async function writeCog(role: AssetRole, upload: string, target: string, uploadM
 function traceFootprint(cogPath: string, meta: InspectedRaster): string {
   const dataset = gdal.open(cogPath);
   try {
-    const scale = Math.max(1, Math.ceil(Math.max(meta.width, meta.height) / 1024));
-    const w = Math.ceil(meta.width / scale);
-    const h = Math.ceil(meta.height / scale);
+    const { step: scale, width: w, height: h } = reducedRead(meta.width, meta.height);
     const valid = new Uint8Array(w * h).fill(1);
     for (let b = 1; b <= Math.min(3, dataset.bands.count()); b += 1) {
       const band = dataset.bands.get(b);
