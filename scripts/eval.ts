@@ -1,6 +1,11 @@
 /**
  * npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before_dsm|drone_no_before|rgb|dsm|rgb_pair]
- *                       [--threshold <0..1>] [--threads N]
+ *                       [--threshold <0..1>] [--threads N] [--model <sidecar.json|network.onnx>]
+ * npm run eval -- real [--real <dir>] [--sets a,b] [--json] [--threads N] [--model <sidecar.json|network.onnx>]
+ *
+ * `real` is the real-data scoreboard (scripts/eval/scoreboard.ts): every labelled set under
+ * ../shared/data/real (or --real) scored with the detector and with a naive reference; without
+ * that folder it says so and exits 0. (A folder named "real" is scored as a folder: ./real.)
  *
  * Scores the shipped change-detection model on a folder in one of the layouts (detected from its
  * sub-folders): image pairs (A/, B/, label/), surface models (dsm/, mask/, mask_vec/), or scenes
@@ -9,14 +14,20 @@
  * stderr; through npm, `npm run -s eval` keeps npm's own banner off stdout). Exit status 2 on a
  * folder it cannot read, with the reason.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ChangeDetector } from '../pipeline/src/model/change-detector.js';
 import { evaluatePairs, evaluateScenes, evaluateSurfaces, SCENE_MODES, type EvalOptions, type SceneMode } from './eval/evaluate.js';
 import { detectLayout } from './eval/layout.js';
+import { DEFAULT_REAL_DIR } from './eval/real-sets.js';
 import { table, toJson } from './eval/report.js';
+import { runScoreboard } from './eval/scoreboard.js';
+import { scoreboardJson, scoreboardTable } from './eval/scoreboard-report.js';
 
 const USAGE = [
-  'usage: npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before_dsm|drone_no_before|rgb|dsm|rgb_pair] [--threshold t] [--threads N]',
+  'usage: npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before_dsm|drone_no_before|rgb|dsm|rgb_pair] [--threshold t] [--threads N] [--model <sidecar.json|net.onnx>]',
+  '       npm run eval -- real [--real <dir>] [--sets levir_cd,egy_bcd] [--json] [--threads N] [--model <sidecar.json|net.onnx>]   (the real-data scoreboard)',
   '       (with --json, run it as `npm run -s eval -- ...` so that npm prints nothing of its own on stdout)',
 ].join('\n');
 
@@ -29,6 +40,9 @@ async function main(): Promise<number> {
       mode: { type: 'string' },
       threshold: { type: 'string' },
       threads: { type: 'string', default: '2' },
+      model: { type: 'string' },
+      real: { type: 'string' },
+      sets: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -45,8 +59,16 @@ async function main(): Promise<number> {
   if (values.mode !== undefined && !SCENE_MODES.includes(values.mode as SceneMode)) throw new Error(`--mode ${values.mode}: one of ${SCENE_MODES.join(', ')}`);
   const threads = Number(values.threads);
   if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256)) throw new Error(`--threads ${values.threads}: a whole number of threads, e.g. 2`);
+  const load = () => ChangeDetector.load({ threads, ...modelOption(values.model) });
+  if (dir === 'real') {
+    // Each set has its own resolution and every scene mode its own folder; the rule is the sidecar's.
+    const unused = (['gsd', 'mode', 'threshold'] as const).filter((k) => values[k] !== undefined);
+    if (unused.length) throw new Error(`real: --${unused.join(', --')} do not apply to the scoreboard (each set is read at its own resolution, by the sidecar's rule)`);
+    return scoreboard(load, values);
+  }
+  if (values.real !== undefined || values.sets !== undefined) throw new Error(`--real and --sets belong to the scoreboard: npm run eval -- real --real <dir>\n${USAGE}`);
   const layout = detectLayout(dir);
-  const detector = await ChangeDetector.load({ threads });
+  const detector = await load();
   const options: EvalOptions = {
     gsd,
     threshold,
@@ -58,6 +80,41 @@ async function main(): Promise<number> {
     const run = layout === 'pairs' ? evaluatePairs : layout === 'surface' ? evaluateSurfaces : evaluateScenes;
     const result = await run(dir, detector, options);
     console.log(values.json ? toJson(result, { dir, provider: detector.provider }) : table(result, dir));
+  } finally {
+    await detector.close();
+  }
+  return 0;
+}
+
+/**
+ * --model: a sidecar (.json) brings its own networks and decision rule, as ChangeDetector.load
+ * reads it; an .onnx file replaces the main network under the shipped sidecar (same channels).
+ */
+function modelOption(model: string | undefined): { specPath?: string; modelPath?: string } {
+  if (model === undefined) return {};
+  if (!fs.existsSync(model)) throw new Error(`--model ${model}: no such file`);
+  if (/\.json$/i.test(model)) return { specPath: path.resolve(model) };
+  if (/\.onnx$/i.test(model)) return { modelPath: path.resolve(model) };
+  throw new Error(`--model ${model}: a sidecar (.json) or a network (.onnx)`);
+}
+
+async function scoreboard(load: () => Promise<ChangeDetector>, values: { real?: string; sets?: string; json?: boolean; model?: string }): Promise<number> {
+  const realDir = path.resolve(values.real ?? DEFAULT_REAL_DIR);
+  if (!fs.existsSync(realDir)) {
+    // CI and fresh checkouts lack the shared data: nothing to score is not a failure.
+    const reason = `no real data at ${realDir} (../shared/data/real beside the repository, or --real <dir>): nothing scored`;
+    console.error(`eval real: ${reason}`);
+    if (values.json) console.log(JSON.stringify({ real_dir: realDir, skipped: reason, sets: [], not_scored: [] }));
+    return 0;
+  }
+  const detector = await load();
+  try {
+    const board = await runScoreboard(detector, realDir, {
+      only: values.sets?.split(',').map((s) => s.trim()).filter(Boolean),
+      model: values.model ?? 'shipped (models/change-detector.json)',
+      progress: (text) => console.error(text),
+    });
+    console.log(values.json ? scoreboardJson(board) : scoreboardTable(board));
   } finally {
     await detector.close();
   }

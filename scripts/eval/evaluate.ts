@@ -6,15 +6,13 @@ import { addCounts, pixelScores, rates, type ObjectCounts, type PixelCounts } fr
 import type { ChangeDetector, ChangeMap, Network } from '../../pipeline/src/model/change-detector.js';
 import { changeObjects } from '../../pipeline/src/model/change-objects.js';
 import { takeOutDrift } from '../../pipeline/src/model/drift.js';
-import { validMask } from '../../pipeline/src/model/grid.js';
-import { rasteriseBaseline } from '../../pipeline/src/model/baseline-raster.js';
 import { polygonLabels, polygonMask } from '../../pipeline/src/model/polygon-fill.js';
 import { prepareInputs, type ChangeInputs, type PreparedInputs } from '../../pipeline/src/model/prepare.js';
 import { chipLayout } from '../../pipeline/src/model/tiling.js';
 import { listPairs, loadPair, type GsdSource } from './pairs.js';
 import { listScenes, loadScene, type ChangeClass, type SceneData } from './scenes.js';
 import { MIN_TRUTH_M2, scoreMap, type DecisionRule, type MapScore } from './score.js';
-import { baselineFromSurface, listTiles, loadTile } from './surface.js';
+import { listTiles, loadTile, prepareTile, surfaceMode, surfaceTruth, type SurfaceMode } from './surface.js';
 
 export type Layout = 'pairs' | 'surface' | 'scenes';
 /** Which inputs a generated scene is scored with (the flight kinds of the issue). */
@@ -42,7 +40,8 @@ export interface ItemScore extends MapScore {
 
 export interface EvalResult {
   layout: Layout;
-  mode?: SceneMode;
+  /** What the items were scored with: a scene mode, the surface folder's (by its optional folders), or rgb_pair for pairs. */
+  mode?: SceneMode | SurfaceMode;
   pixel: ReturnType<typeof pixelScores> & PixelCounts;
   object: ReturnType<typeof rates> & ObjectCounts;
   /** Number of pairs, tiles or scenes scored. */
@@ -143,66 +142,24 @@ export async function evaluatePairs(dir: string, detector: ChangeDetector, o: Ev
     items.push({ name: files.name, ...score });
     o.progress?.(files.name, score);
   }
-  return { ...summarise('pairs', items, clock, rule), gsd: { metres: [...metres].sort((a, b) => a - b), sources: [...sources].sort() } };
+  return { ...summarise('pairs', items, clock, rule), mode: 'rgb_pair', gsd: { metres: [...metres].sort((a, b) => a - b), sources: [...sources].sort() } };
 }
-
-/** A withheld building counts (found or missed) only when the surface model saw at least this share of it. */
-const MIN_OBSERVED_SHARE = 0.5;
 
 export async function evaluateSurfaces(dir: string, detector: ChangeDetector, o: EvalOptions = {}): Promise<EvalResult> {
   const rule = ruleOf(o, detector);
   const clock = new Clock();
   const items: ItemScore[] = [];
-  for (const files of listTiles(dir)) {
+  const tiles = listTiles(dir);
+  // listTiles asks every tile for the files of each optional folder present: one mode per folder.
+  const mode = surfaceMode(tiles[0]!);
+  for (const files of tiles) {
     const tile = loadTile(files);
-    // Surface model only: heights above ground first, then the baseline with heights sampled from them.
-    const prepared = prepareInputs({ afterDsm: tile.dsm }, detector.spec);
-    const kept = tile.buildings.filter((b) => !b.withheld);
-    const h = prepared.afterHeight!;
-    prepared.baseline = rasteriseBaseline(baselineFromSurface(kept.map((b) => b.rings), h.data, h.valid, prepared.grid), prepared.grid);
-    const map = await clock.run(detector, prepared);
-    const withheld = tile.buildings.filter((b) => b.withheld);
-    const grid = tile.dsm.grid;
-    // Where the surface model has no heights nothing can be seen: those pixels do not count, nor
-    // do buildings mostly there (tiles at a survey's edge are up to 92% nodata).
-    const observed = validMask(tile.dsm);
-    const labels = polygonLabels(grid, withheld.map((b) => b.rings));
-    const seen = observedShares(labels, withheld.length, observed);
-    const counts = (i: number) => withheld[i]!.areaM2 >= MIN_TRUTH_M2 && seen[i]! >= MIN_OBSERVED_SHARE;
-    const ignore = polygonMask(grid, withheld.filter((_, i) => !counts(i)).map((b) => b.rings));
-    observed.forEach((v, k) => {
-      if (!v) ignore[k] = 1;
-    });
-    const score = scoreMap(
-      map.newProb,
-      map.grid,
-      {
-        grid,
-        mask: polygonMask(grid, withheld.filter((_, i) => counts(i)).map((b) => b.rings)),
-        ignore,
-        labels,
-        count: withheld.length,
-        ignoreObject: (i) => !counts(i),
-      },
-      rule,
-    );
+    const map = await clock.run(detector, prepareTile(tile, detector.spec));
+    const score = scoreMap(map.newProb, map.grid, surfaceTruth(tile), rule);
     items.push({ name: files.name, ...score });
     o.progress?.(files.name, score);
   }
-  return summarise('surface', items, clock, rule);
-}
-
-/** For each labelled object (label k + 1), the share of its pixels where `observed` is 1. */
-function observedShares(labels: Int32Array, count: number, observed: Uint8Array): Float64Array {
-  const total = new Float64Array(count);
-  const seen = new Float64Array(count);
-  for (let k = 0; k < labels.length; k++) {
-    const i = labels[k]! - 1;
-    if (i < 0) continue;
-    total[i]! += 1;
-    seen[i]! += observed[k]!;
-  }
-  return seen.map((v, i) => (total[i]! > 0 ? v / total[i]! : 0));
+  return { ...summarise('surface', items, clock, rule), mode };
 }
 
 /** The inputs a scene is scored with in each mode. */
