@@ -66,6 +66,10 @@ describe('the role matrix', () => {
   const routes: Array<[string, () => string, object | undefined, readonly Role[]]> = [
     ['GET', () => '/api/me', undefined, ['operator', 'reviewer', 'assessor']],
     ['POST', () => '/api/tokens', {}, ['operator', 'reviewer', 'assessor']],
+    ['GET', () => '/api/tokens', undefined, ['operator', 'reviewer', 'assessor']],
+    ['DELETE', () => '/api/tokens/999999', undefined, ['operator', 'reviewer', 'assessor']],
+    ['GET', () => '/api/admin/tokens', undefined, []],
+    ['DELETE', () => '/api/admin/users/nobody/tokens', undefined, []],
     ['GET', () => '/api/candidates', undefined, ['reviewer', 'assessor']],
     ['GET', () => `/api/candidates/${candidateId}`, undefined, ['reviewer', 'assessor']],
     ['POST', () => `/api/candidates/${candidateId}/review`, { action: 'mark_demolished', version: 1 }, ['reviewer']],

@@ -9,7 +9,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { loadConfig, type PipelineConfig } from '../../pipeline/src/config.js';
+import { loadApiConfig, type ApiConfig } from './api-config.js';
 import { useAuthentication } from './auth/authenticate.js';
+import { refuseUnsafeInput, STRICT_AJV } from './input-checks.js';
+import { useSecurityHeaders } from './security-headers.js';
 import { useProblemErrors } from './problem.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { candidateRoutes } from './routes/candidate-routes.js';
@@ -40,20 +43,25 @@ export interface ApiOptions {
   pipeline?: PipelineConfig;
   /** Largest upload, bytes. Default UPLOAD_MAX_BYTES, else 20 GiB. */
   uploadMaxBytes?: number;
+  /** Sessions, login back-off, public base URL, cookies, proxies. Default: loadApiConfig() (the environment); given fields replace its. */
+  config?: Partial<ApiConfig>;
   logger?: boolean;
 }
 
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1 << 20 });
+  const config: ApiConfig = { ...loadApiConfig(), ...options.config };
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1 << 20, trustProxy: config.trustProxy, ajv: STRICT_AJV });
   useProblemErrors(app);
+  useSecurityHeaders(app, config);
   await app.register(cookie);
   await app.register(swagger, { openapi: { info: { title: 'Lingwei (零违) API', version: '0.1.0' } } });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   useAuthentication(app, options.pool);
-  authRoutes(app, options.pool);
+  refuseUnsafeInput(app);
+  authRoutes(app, options.pool, config);
   candidateRoutes(app, options.pool);
-  ogcRoutes(app, options.pool);
-  ogcItemsRoutes(app, options.pool);
+  ogcRoutes(app, options.pool, config.publicBaseUrl);
+  ogcItemsRoutes(app, options.pool, config.publicBaseUrl);
   exportRoutes(app, options.pool);
   flightRoutes(app, options.pool);
   flightEventRoutes(app, options.pool);
@@ -63,7 +71,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   uploadRoutes(app, uploads, options.uploadMaxBytes ?? uploadLimits.maxBytes, uploadLimits.expiryHours);
   flightCreateRoute(app, options.pool, pipeline, uploads);
   tileRoutes(app, options.pool, options.redis ?? null, options.cachePrefix ?? 'lingwei');
-  rasterRoutes(app, options.pool);
+  rasterRoutes(app, options.pool, config.publicBaseUrl);
   villageRoutes(app, options.pool);
   scheduleRoutes(app, options.pool);
   reportRoutes(app, options.pool);

@@ -44,7 +44,7 @@ export function recreateTestDatabase(): Promise<string> {
 }
 
 const APP_TABLES = [
-  'api_session',
+  'api_session', 'login_throttle',
   'demolition_quota',
   'detection',
   'stored_report', 'demolition_schedule', 'review_event', 'candidate_observation', 'evidence_chip', 'candidate', 'detection_run',

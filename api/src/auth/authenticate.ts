@@ -2,10 +2,13 @@
  * Who is asking, on every request: the viewer's session cookie or a script's bearer token. Each
  * route declares the roles that may use it in `config.roles` (admin may use everything); a route
  * without roles is public. Anonymous gets 401, the wrong role 403.
+ *
+ * This runs when the request arrives (onRequest), before its body is read or validated: a caller
+ * who is not allowed learns nothing about what a valid body looks like, and sends no body we parse.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import { userOfSession, type Role } from '../../../db/sql/users.js';
+import { userOfSession, type Role, type SessionUser } from '../../../db/sql/users.js';
 import { sendProblem } from '../problem.js';
 
 export const SESSION_COOKIE = 'lingwei_session';
@@ -19,6 +22,8 @@ export interface AuthenticatedUser {
 declare module 'fastify' {
   interface FastifyRequest {
     user: AuthenticatedUser | null;
+    /** The session or token the request came with (null when anonymous). */
+    credential: SessionUser['session'] | null;
   }
   interface FastifyContextConfig {
     /** Roles allowed besides admin; absent: the route is public. */
@@ -34,9 +39,15 @@ function secretOf(request: FastifyRequest): string | null {
 
 export function useAuthentication(app: FastifyInstance, pool: pg.Pool): void {
   app.decorateRequest('user', null);
-  app.addHook('preHandler', async (request, reply) => {
+  app.decorateRequest('credential', null);
+  app.addHook('onRequest', async (request, reply) => {
     const secret = secretOf(request);
-    request.user = secret ? await userOfSession(pool, secret) : null;
+    const found = secret ? await userOfSession(pool, secret) : null;
+    if (found) {
+      const { session, ...user } = found;
+      request.user = user;
+      request.credential = session;
+    }
     const roles = request.routeOptions.config.roles;
     if (!roles) return;
     if (!request.user) {

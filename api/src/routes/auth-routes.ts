@@ -1,27 +1,54 @@
-/** Logging in and out, and bearer tokens for scripts and GIS clients. */
-import type { FastifyInstance } from 'fastify';
+/**
+ * Logging in and out, bearer tokens for scripts and GIS clients, and revoking them.
+ *
+ * Logins (and tokens minted with the password) back off per account name and per address. A
+ * token minted with only a session lives no longer than that session, so a stolen 12-hour cookie
+ * cannot be turned into a 90-day token; a longer one needs the password again.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import { closeSession, findActiveUser, openSession, ROLES } from '../../../db/sql/users.js';
+import { closeSession, listSessions, openSessionAt, revokeSession, revokeUserSessions, ROLES, type SessionListing } from '../../../db/sql/users.js';
+import type { ApiConfig } from '../api-config.js';
 import { SESSION_COOKIE } from '../auth/authenticate.js';
-import { verifyPassword } from '../auth/passwords.js';
+import { checkCredentials, forgetOldFailures, type CredentialCheck } from '../auth/check-credentials.js';
 import { sendProblem } from '../problem.js';
+import { idParams } from './id-schema.js';
 
-const SESSION_HOURS = 12;
+/** How often counts of failed logins that are no longer remembered are removed, ms. */
+const THROTTLE_SWEEP_EVERY_MS = 3600_000;
 
-export function authRoutes(app: FastifyInstance, pool: pg.Pool): void {
+const USERNAME = { type: 'string', minLength: 1, maxLength: 64 } as const;
+const PASSWORD = { type: 'string', minLength: 1, maxLength: 256 } as const;
+
+/** Answers a refused credential check (wrong or throttled); returns null when it passed. */
+function refusal(reply: FastifyReply, check: CredentialCheck): FastifyReply | null {
+  if (check.outcome === 'ok') return null;
+  if (check.outcome === 'throttled') {
+    return sendProblem(reply.header('retry-after', String(check.retryAfterS)), 429, 'Too many failed logins',
+      `Wait ${check.retryAfterS} s before trying again. Failed logins for one account or from one address are slowed down.`);
+  }
+  return sendProblem(reply, 401, 'Wrong user name or password');
+}
+
+const listing = (s: SessionListing) => ({ id: s.id, username: s.username, kind: s.kind, label: s.label, created_at: s.created_at, expires_at: s.expires_at });
+
+export function authRoutes(app: FastifyInstance, pool: pg.Pool, config: ApiConfig): void {
+  const timer = setInterval(() => void forgetOldFailures(pool, config.loginThrottle).catch((error: unknown) => app.log.error(error)), THROTTLE_SWEEP_EVERY_MS).unref();
+  app.addHook('onClose', async () => clearInterval(timer));
+
+  const secureCookie = (request: FastifyRequest) => (config.cookieSecure === 'auto' ? request.protocol === 'https' : config.cookieSecure);
+
   app.post<{ Body: { username: string; password: string } }>('/api/login', {
     schema: {
       tags: ['accounts'],
-      body: { type: 'object', required: ['username', 'password'], additionalProperties: false,
-        properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 256 } } },
+      body: { type: 'object', required: ['username', 'password'], additionalProperties: false, properties: { username: USERNAME, password: PASSWORD } },
     },
   }, async (request, reply) => {
-    const user = await findActiveUser(pool, request.body.username);
-    if (!user || !(await verifyPassword(request.body.password, user.password_hash))) {
-      return sendProblem(reply, 401, 'Wrong user name or password');
-    }
-    const token = await openSession(pool, user.id, 'cookie', SESSION_HOURS);
-    reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: SESSION_HOURS * 3600 });
+    const check = await checkCredentials(pool, request.body.username, request.body.password, request.ip, config.loginThrottle);
+    if (check.outcome !== 'ok') return refusal(reply, check);
+    const { user } = check;
+    const { token } = await openSessionAt(pool, user.id, 'cookie', config.sessionHours);
+    reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: config.sessionHours * 3600, secure: secureCookie(request) });
     return { user: { id: user.id, username: user.username, role: user.role } };
   });
 
@@ -34,16 +61,57 @@ export function authRoutes(app: FastifyInstance, pool: pg.Pool): void {
 
   app.get('/api/me', { config: { roles: ROLES }, schema: { tags: ['accounts'] } }, async (request) => ({ user: request.user }));
 
-  app.post<{ Body: { label?: string; days?: number } }>('/api/tokens', {
+  const defaultDays = Math.min(90, config.tokenMaxDays);
+  app.post<{ Body: { label?: string; days?: number; password?: string } }>('/api/tokens', {
     config: { roles: ROLES },
     schema: {
       tags: ['accounts'],
+      description: `A bearer token for \`days\` (at most ${config.tokenMaxDays}, TOKEN_MAX_DAYS). Without \`password\` it expires no later than the session or token that asks for it.`,
       body: { type: 'object', additionalProperties: false,
-        properties: { label: { type: 'string', maxLength: 100 }, days: { type: 'integer', minimum: 1, maximum: 365, default: 90 } } },
+        properties: { label: { type: 'string', maxLength: 100 }, days: { type: 'integer', minimum: 1, maximum: config.tokenMaxDays, default: defaultDays }, password: PASSWORD } },
     },
   }, async (request, reply) => {
-    const days = request.body?.days ?? 90;
-    const token = await openSession(pool, request.user!.id, 'bearer', days * 24, request.body?.label ?? null);
-    return reply.code(201).send({ token, expires_in_days: days });
+    const user = request.user!;
+    const days = request.body?.days ?? defaultDays;
+    let notAfter: Date | null = request.credential!.expiresAt;
+    if (request.body?.password !== undefined) {
+      const check = await checkCredentials(pool, user.username, request.body.password, request.ip, config.loginThrottle);
+      if (check.outcome !== 'ok') return refusal(reply, check);
+      notAfter = null;
+    }
+    const opened = await openSessionAt(pool, user.id, 'bearer', days * 24, request.body?.label ?? null, notAfter);
+    const expiresInDays = Math.round(((opened.expiresAt.getTime() - Date.now()) / 86_400_000) * 100) / 100;
+    return reply.code(201).send({
+      token: opened.token, id: opened.id, expires_at: opened.expiresAt, expires_in_days: expiresInDays,
+      ...(notAfter && notAfter.getTime() < Date.now() + days * 86_400_000 ? { limited_by: 'the session that asked for it: send the password for a longer token' } : {}),
+    });
+  });
+
+  app.get('/api/tokens', {
+    config: { roles: ROLES },
+    schema: { tags: ['accounts'], summary: 'Your live sessions and tokens (never their secrets)' },
+  }, async (request) => ({ tokens: (await listSessions(pool, { userId: request.user!.id })).map(listing) }));
+
+  app.delete<{ Params: { id: string } }>('/api/tokens/:id', {
+    config: { roles: ROLES },
+    schema: { tags: ['accounts'], summary: 'Revokes one of your sessions or tokens (an admin: anyone\'s)', params: idParams('id') },
+  }, async (request, reply) => {
+    const user = request.user!;
+    const revoked = await revokeSession(pool, request.params.id, user.role === 'admin' ? null : user.id);
+    return revoked ? reply.code(204).send() : sendProblem(reply, 404, 'No such token', `You have no session or token number ${request.params.id}.`);
+  });
+
+  // Admin: everyone's tokens, and shutting one account out at once.
+  app.get<{ Querystring: { user?: string } }>('/api/admin/tokens', {
+    config: { roles: [] },
+    schema: { tags: ['accounts'], summary: 'Live sessions and tokens of every user, or of one', querystring: { type: 'object', additionalProperties: false, properties: { user: USERNAME } } },
+  }, async (request) => ({ tokens: (await listSessions(pool, { username: request.query.user })).map(listing) }));
+
+  app.delete<{ Params: { username: string } }>('/api/admin/users/:username/tokens', {
+    config: { roles: [] },
+    schema: { tags: ['accounts'], summary: 'Revokes every session and token of a user', params: { type: 'object', required: ['username'], properties: { username: USERNAME } } },
+  }, async (request, reply) => {
+    const revoked = await revokeUserSessions(pool, request.params.username);
+    return revoked === null ? sendProblem(reply, 404, 'No such user', `There is no user ${request.params.username}.`) : { revoked };
   });
 }

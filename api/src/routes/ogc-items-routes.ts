@@ -10,7 +10,7 @@ import { parseDatetime } from '../ogc/datetime.js';
 import { GEOJSON, JSON_TYPE, pageLinks } from '../ogc/links.js';
 import { sendProblem } from '../problem.js';
 import { CANDIDATE_FILTER_PROPERTIES, candidateFilterOf, parseBbox, type CandidateFilterQuery } from './candidate-query.js';
-import { baseUrl, FORMAT_PROPERTY, OGC_ROLES, refuseNonJson } from './ogc-routes.js';
+import { FORMAT_PROPERTY, OGC_ROLES, refuseNonJson } from './ogc-routes.js';
 import { COLLECTION_SOURCES } from './ogc-sources.js';
 import { idParams } from './id-schema.js';
 
@@ -34,11 +34,12 @@ const ITEMS_PROPERTIES = {
   ...FORMAT_PROPERTY,
 };
 
-export function ogcItemsRoutes(app: FastifyInstance, pool: pg.Pool): void {
-  for (const id of COLLECTION_IDS) itemsRoutes(app, pool, id);
+/** `publicBaseUrl`: where clients reach the API (PUBLIC_BASE_URL), for the links (see ogc-routes.ts). */
+export function ogcItemsRoutes(app: FastifyInstance, pool: pg.Pool, publicBaseUrl: string): void {
+  for (const id of COLLECTION_IDS) itemsRoutes(app, pool, id, publicBaseUrl);
 }
 
-function itemsRoutes(app: FastifyInstance, pool: pg.Pool, id: CollectionId): void {
+function itemsRoutes(app: FastifyInstance, pool: pg.Pool, id: CollectionId, publicBaseUrl: string): void {
   const source = COLLECTION_SOURCES[id];
   // The candidates also take GET /api/candidates' filters (status, type, village, street, ...).
   const properties = id === 'candidates' ? { ...CANDIDATE_FILTER_PROPERTIES, ...ITEMS_PROPERTIES } : ITEMS_PROPERTIES;
@@ -57,7 +58,7 @@ function itemsRoutes(app: FastifyInstance, pool: pg.Pool, id: CollectionId): voi
     if (typeof candidateFilter === 'string') return sendProblem(reply, 400, 'The request is not valid', candidateFilter);
     const limit = Math.min(q.limit, MAX_LIMIT);
     const { features, matched } = await source.items(pool, { bbox, datetime, limit, offset: q.offset, candidateFilter });
-    const self = `${baseUrl(request)}${request.url}`;
+    const self = `${publicBaseUrl}${request.url}`;
     return reply.type(GEOJSON).header('Content-Crs', `<${CRS84}>`).send({
       type: 'FeatureCollection',
       timeStamp: new Date().toISOString(),
@@ -65,7 +66,7 @@ function itemsRoutes(app: FastifyInstance, pool: pg.Pool, id: CollectionId): voi
       numberReturned: features.length,
       links: [
         ...pageLinks(self, { offset: q.offset, limit, returned: features.length, matched }),
-        { href: `${baseUrl(request)}/ogc/collections/${id}`, rel: 'collection', type: JSON_TYPE },
+        { href: `${publicBaseUrl}/ogc/collections/${id}`, rel: 'collection', type: JSON_TYPE },
       ],
       features,
     });
@@ -83,7 +84,7 @@ function itemsRoutes(app: FastifyInstance, pool: pg.Pool, id: CollectionId): voi
     const { features } = await source.items(pool, { id: request.params.featureId, limit: 1, offset: 0 });
     const feature = features[0];
     if (!feature) return sendProblem(reply, 404, 'No such feature', `${id} has no feature ${request.params.featureId}`);
-    const collection = `${baseUrl(request)}/ogc/collections/${id}`;
+    const collection = `${publicBaseUrl}/ogc/collections/${id}`;
     return reply.type(GEOJSON).header('Content-Crs', `<${CRS84}>`).send({
       ...feature,
       links: [

@@ -15,11 +15,6 @@ import { COLLECTION_SOURCES } from './ogc-sources.js';
 export const OGC_ROLES: readonly Role[] = ['reviewer', 'assessor'];
 export const FORMAT_PROPERTY = { f: { type: 'string', maxLength: 20, description: 'json (the only format); or send Accept: application/json' } } as const;
 
-/** The scheme, host and port the client used, so that links lead back to this server. */
-export function baseUrl(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}`;
-}
-
 /** Sends 400/406 when the client asks for something other than JSON; returns whether it did. */
 export function refuseNonJson(request: FastifyRequest<{ Querystring: { f?: string } }>, reply: FastifyReply): boolean {
   const refusal = refusedFormat(request.query.f, request.headers.accept);
@@ -28,13 +23,18 @@ export function refuseNonJson(request: FastifyRequest<{ Querystring: { f?: strin
   return true;
 }
 
-export function ogcRoutes(app: FastifyInstance, pool: pg.Pool): void {
+/**
+ * `publicBaseUrl`: where clients reach the API (PUBLIC_BASE_URL). Links are built from it, never
+ * from the request's Host header, which the client chooses: a forged Host must not send a GIS
+ * client (and its bearer token) elsewhere.
+ */
+export function ogcRoutes(app: FastifyInstance, pool: pg.Pool, publicBaseUrl: string): void {
   const schema = { tags: ['ogc'], querystring: { type: 'object', properties: FORMAT_PROPERTY } };
   type Query = { Querystring: { f?: string } };
 
   app.get<Query>('/ogc', { config: { roles: OGC_ROLES }, schema: { ...schema, summary: 'OGC API – Features landing page' } }, async (request, reply) => {
     if (refuseNonJson(request, reply)) return reply;
-    return reply.type(JSON_TYPE).send(landingPage(baseUrl(request)));
+    return reply.type(JSON_TYPE).send(landingPage(publicBaseUrl));
   });
 
   app.get<Query>('/ogc/conformance', { config: { roles: OGC_ROLES }, schema: { ...schema, summary: 'Conformance classes' } }, async (request, reply) => {
@@ -42,19 +42,19 @@ export function ogcRoutes(app: FastifyInstance, pool: pg.Pool): void {
     return reply.type(JSON_TYPE).send({ conformsTo: CONFORMANCE });
   });
 
-  const describe = async (request: FastifyRequest, id: CollectionId) => collectionDocument(baseUrl(request), id, await COLLECTION_SOURCES[id].extent(pool));
+  const describe = async (id: CollectionId) => collectionDocument(publicBaseUrl, id, await COLLECTION_SOURCES[id].extent(pool));
 
   app.get<Query>('/ogc/collections', { config: { roles: OGC_ROLES }, schema: { ...schema, summary: 'The collections' } }, async (request, reply) => {
     if (refuseNonJson(request, reply)) return reply;
-    const collections = await Promise.all(COLLECTION_IDS.map((id) => describe(request, id)));
-    const self = `${baseUrl(request)}/ogc/collections`;
+    const collections = await Promise.all(COLLECTION_IDS.map((id) => describe(id)));
+    const self = `${publicBaseUrl}/ogc/collections`;
     return reply.type(JSON_TYPE).send({ links: [{ href: self, rel: 'self', type: JSON_TYPE, title: 'the collections' }], collections });
   });
 
   for (const id of COLLECTION_IDS) {
     app.get<Query>(`/ogc/collections/${id}`, { config: { roles: OGC_ROLES }, schema: { ...schema, summary: `The ${id} collection` } }, async (request, reply) => {
       if (refuseNonJson(request, reply)) return reply;
-      return reply.type(JSON_TYPE).send(await describe(request, id));
+      return reply.type(JSON_TYPE).send(await describe(id));
     });
   }
 }

@@ -9,9 +9,10 @@ import { evidenceRoutes } from './evidence-routes.js';
 import { rasterTileRoutes } from './raster-tile-routes.js';
 import { stacRoutes } from './stac-routes.js';
 
-export function rasterRoutes(app: FastifyInstance, pool: pg.Pool): void {
+/** `publicBaseUrl`: where clients reach the API (PUBLIC_BASE_URL), for the STAC catalog's links. */
+export function rasterRoutes(app: FastifyInstance, pool: pg.Pool, publicBaseUrl: string): void {
   rasterTileRoutes(app, pool);
   cogRoutes(app, pool);
   evidenceRoutes(app, pool);
-  stacRoutes(app, pool);
+  stacRoutes(app, pool, publicBaseUrl);
 }

@@ -1,9 +1,10 @@
 /**
  * The STAC catalog of flights: /api/stac (catalog), /api/stac/collections/flights (collection),
  * its items (one per flight that is done or holds COGs) with the COGs as assets. Links are
- * absolute, built from the request's host, so a client can follow them from anywhere.
+ * absolute, built from the configured public base URL (PUBLIC_BASE_URL), never from the request's
+ * Host header, which the client chooses: a forged Host must not send a GIS client elsewhere.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { stacFlights, stacFlightsExtent } from '../../../db/sql/flights.js';
 import { sendProblem } from '../problem.js';
@@ -12,21 +13,17 @@ import { idParams } from './id-schema.js';
 
 const ROLES = ['operator', 'reviewer', 'assessor'] as const;
 
-/** The API's base URL as the client reached it: scheme, host and "/api". */
-function apiBase(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}/api`;
-}
-
-export function stacRoutes(app: FastifyInstance, pool: pg.Pool): void {
+export function stacRoutes(app: FastifyInstance, pool: pg.Pool, publicBaseUrl: string): void {
+  const apiBase = () => `${publicBaseUrl}/api`;
   app.get('/api/stac', {
     config: { roles: ROLES },
     schema: { tags: ['stac'], summary: 'The STAC catalog (root)' },
-  }, async (request, reply) => reply.type('application/json').send(stacCatalog(apiBase(request))));
+  }, async (_request, reply) => reply.type('application/json').send(stacCatalog(apiBase())));
 
   app.get('/api/stac/collections/flights', {
     config: { roles: ROLES },
     schema: { tags: ['stac'], summary: 'The flights collection' },
-  }, async (request, reply) => reply.type('application/json').send(flightsCollection(apiBase(request), await stacFlightsExtent(pool))));
+  }, async (_request, reply) => reply.type('application/json').send(flightsCollection(apiBase(), await stacFlightsExtent(pool))));
 
   app.get<{ Querystring: { limit: number; offset: number } }>('/api/stac/collections/flights/items', {
     config: { roles: ROLES },
@@ -41,7 +38,7 @@ export function stacRoutes(app: FastifyInstance, pool: pg.Pool): void {
   }, async (request, reply) => {
     const { limit, offset } = request.query;
     const { flights, matched } = await stacFlights(pool, { limit, offset });
-    return reply.type('application/geo+json').send(flightItemCollection(apiBase(request), flights, { limit, offset, matched }));
+    return reply.type('application/geo+json').send(flightItemCollection(apiBase(), flights, { limit, offset, matched }));
   });
 
   app.get<{ Params: { flightId: string } }>('/api/stac/collections/flights/items/:flightId', {
@@ -54,6 +51,6 @@ export function stacRoutes(app: FastifyInstance, pool: pg.Pool): void {
   }, async (request, reply) => {
     const { flights } = await stacFlights(pool, { limit: 1, offset: 0, id: request.params.flightId });
     if (!flights[0]) return sendProblem(reply, 404, 'No such item', `flight ${request.params.flightId} does not exist, or has no COGs yet (it is listed once ingested)`);
-    return reply.type('application/geo+json').send(flightItem(apiBase(request), flights[0]));
+    return reply.type('application/geo+json').send(flightItem(apiBase(), flights[0]));
   });
 }
