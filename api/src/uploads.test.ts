@@ -17,7 +17,9 @@ import { openSession, upsertUser, type Role } from '../../db/sql/users.js';
 import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
 import { loadConfig, type PipelineConfig } from '../../pipeline/src/config.js';
 import { FLIGHT_QUEUE, flightJobId } from '../../pipeline/src/queue/flight-flow.js';
+import gdal from '../../pipeline/src/gdal.js';
 import { createRedisConnection } from '../../pipeline/src/queue/redis-connection.js';
+import { writeGeoTiff } from '../../pipeline/src/raster/index.js';
 import { hashPassword } from './auth/passwords.js';
 import { buildApi } from './server.js';
 import { rasterSignature } from './uploads/raster-signature.js';
@@ -227,9 +229,45 @@ describe('bad uploads are refused before anything is queued', () => {
     const problem = (await response.json()) as { detail: string; problems: string[] };
     expect(problem.detail).toMatch(expectDetail);
     expect(await flightCount()).toBe(before);
-    // The upload stays, so the operator can see what was sent; it was never handed to a worker.
-    expect(fs.existsSync(path.join(uploadsDir, id))).toBe(true);
+    // A refused file can never make a flight: it is removed at once, not at the week's expiry.
+    expect(problem.detail).toMatch(/The refused upload was removed/);
+    expect(fs.existsSync(path.join(uploadsDir, id))).toBe(false);
+    expect(fs.existsSync(path.join(uploadsDir, `${id}.json`))).toBe(false);
   }
+
+  /** The scene's surface model with every height replaced by `height(value, i)`. */
+  function alteredSurfaceModel(name: string, height: (value: number, i: number) => number): Buffer {
+    const source = gdal.open(DSM);
+    const { x: width, y: rows } = source.rasterSize;
+    const band = source.bands.get(1);
+    const values = (band.pixels.read(0, 0, width, rows) as Float32Array).map(height);
+    const target = path.join(store, name);
+    writeGeoTiff(target, { width, height: rows, bands: [values], geoTransform: source.geoTransform as [number, number, number, number, number, number], srs: source.srs!.toWKT(), nodata: band.noDataValue! });
+    source.close();
+    return fs.readFileSync(target);
+  }
+
+  it('a surface model without heights, or with impossible ones, gets 422 and is removed; the good orthophoto stays', async () => {
+    const orthophoto = fs.readFileSync(path.join(path.dirname(ORTHO), 'before_ortho.tif'));
+    const cases: Array<[string, Buffer, RegExp]> = [
+      ['no heights', alteredSurfaceModel('all-nan.tif', () => Number.NaN), /holds no heights: every pixel is nodata or NaN/],
+      ['1e30', alteredSurfaceModel('1e30.tif', (v, i) => (i % 1000 === 0 ? 1e30 : v)), /holds impossible heights, from .* to 1e\+30 m/],
+      ['infinity', alteredSurfaceModel('inf.tif', (v, i) => (i % 1000 === 0 ? Number.POSITIVE_INFINITY : v)), /holds impossible heights, from .* to infinity/],
+    ];
+    for (const [, dsm, reason] of cases) {
+      const o = await tusUpload('operator', orthophoto);
+      const d = await tusUpload('operator', dsm);
+      const before = await flightCount();
+      const response = await createFlight('operator', { orthophoto: o.id, surface_model: d.id, captured_at: CAPTURED_AT });
+      expect(response.status).toBe(422);
+      const problem = (await response.json()) as { detail: string; removed: string[] };
+      expect(problem.detail).toMatch(reason);
+      expect(problem.removed).toEqual([d.id]);
+      expect(await flightCount()).toBe(before);
+      expect(fs.existsSync(path.join(uploadsDir, d.id))).toBe(false);
+      expect(fs.existsSync(path.join(uploadsDir, o.id))).toBe(true);
+    }
+  });
 
   it('a file that is not a raster (a PDF) gets 422 with what it looks like, and no flight row', async () => {
     await refusedFlight(Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n'), /not a GeoTIFF: the file looks like a PDF document/);

@@ -1,7 +1,7 @@
 /**
  * POST /api/flights: makes a flight of completed uploads (an orthophoto, optionally a surface
  * model). The files are checked before anything is queued: a file that is not a usable raster
- * gets 422 with the reason and leaves no flight row, so no worker ever sees it. A good pair is
+ * gets 422 with the reason, is removed, and leaves no flight row, so no worker ever sees it. A good pair is
  * taken in exactly as the CLI takes in files (pipeline/src/flight-intake.ts: copied into the
  * flight's folder, deduplicated by SHA-256, queued as one BullMQ flow); the uploads are then
  * removed, and the flight's progress is at GET /api/flights/:id and its /events.
@@ -73,8 +73,15 @@ export function flightCreateRoute(app: FastifyInstance, pool: pg.Pool, config: P
         sums.push(verified.sha256);
       }
       const [ortho, dsm] = uploads as [StoredUpload, StoredUpload | undefined];
-      const problems = await checkUploadedRasters({ orthophoto: ortho.path, surfaceModel: dsm?.path });
-      if (problems.length) return sendProblem(reply, 422, 'These files cannot make a flight', problems.join(' '), { problems });
+      const { problems, refused } = await checkUploadedRasters({ orthophoto: ortho.path, surfaceModel: dsm?.path });
+      if (problems.length) {
+        // A refused file can never make a flight: removed now rather than at the week's expiry, so
+        // a stream of bad multi-GB uploads cannot fill the disk. The operator uploads a corrected one.
+        const removed = refused.map((role) => (role === 'orthophoto' ? ortho : dsm!).id);
+        for (const id of removed) await area.remove(id);
+        const detail = `${problems.join(' ')} The refused upload${removed.length > 1 ? 's were' : ' was'} removed: upload the corrected file${removed.length > 1 ? 's' : ''}.`;
+        return sendProblem(reply, 422, 'These files cannot make a flight', detail, { problems, removed });
+      }
 
       const { flightId, duplicate } = await takeInFlight(pool, config, {
         orthophoto: ortho.path,

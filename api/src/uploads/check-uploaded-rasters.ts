@@ -5,9 +5,10 @@
  * fails gets a sentence the operator can act on, and no flight is made.
  */
 import fs from 'node:fs/promises';
-import { checkFlightPair, checkFlightRaster, type AssetRole } from '../../../pipeline/src/core/flight-checks.js';
+import { checkFlightPair, checkFlightRaster, checkSurfaceHeights, type AssetRole } from '../../../pipeline/src/core/flight-checks.js';
 import { openRaster } from '../../../pipeline/src/raster/index.js';
 import { inspectRaster, UnreadableRasterError, type InspectedRaster } from '../../../pipeline/src/stages/inspect-raster.js';
+import { surfaceHeights } from '../../../pipeline/src/stages/surface-heights.js';
 import { rasterSignature, SIGNATURE_BYTES } from './raster-signature.js';
 
 const NAMES: Record<AssetRole, string> = { orthophoto: 'orthophoto', surface_model: 'surface model' };
@@ -55,14 +56,28 @@ export async function inspectUploadedRaster(role: AssetRole, file: string): Prom
     return { problem: `The ${name} could not be read to the end: the file is truncated or corrupt. Upload it again.` };
   }
   const problems = checkFlightRaster(role, raster);
+  // Every height is read (one band, so far less than the orthophoto): a surface model with none,
+  // or with impossible ones, would make a flight that ends "done" with wrong results.
+  if (!problems.length && role === 'surface_model') problems.push(...checkSurfaceHeights((await surfaceHeights(file)).summary));
   return problems.length ? { problem: problems.join(' ') } : { raster };
 }
 
-/** Every reason the pair cannot make a flight; empty when it can. */
-export async function checkUploadedRasters(files: { orthophoto: string; surfaceModel?: string }): Promise<string[]> {
+export interface UploadCheck {
+  /** Every reason the pair cannot make a flight; empty when it can. */
+  problems: string[];
+  /** The uploads that cannot be used as they are (both, when they do not fit together). */
+  refused: AssetRole[];
+}
+
+export async function checkUploadedRasters(files: { orthophoto: string; surfaceModel?: string }): Promise<UploadCheck> {
   const ortho = await inspectUploadedRaster('orthophoto', files.orthophoto);
   const dsm = files.surfaceModel ? await inspectUploadedRaster('surface_model', files.surfaceModel) : null;
-  const problems = [ortho, dsm].flatMap((result) => (result && 'problem' in result ? [result.problem] : []));
-  if (!problems.length && 'raster' in ortho && dsm && 'raster' in dsm) problems.push(...checkFlightPair(ortho.raster, dsm.raster));
-  return problems;
+  const results = [['orthophoto', ortho], ['surface_model', dsm]] as const;
+  const problems = results.flatMap(([, result]) => (result && 'problem' in result ? [result.problem] : []));
+  const refused = results.flatMap(([role, result]) => (result && 'problem' in result ? [role] : []));
+  if (!problems.length && 'raster' in ortho && dsm && 'raster' in dsm) {
+    const pair = checkFlightPair(ortho.raster, dsm.raster);
+    if (pair.length) return { problems: pair, refused: ['orthophoto', 'surface_model'] };
+  }
+  return { problems, refused };
 }

@@ -113,3 +113,37 @@ export function checkFlightPair(ortho: RasterMetadata, dsm: RasterMetadata, minO
   }
   return [];
 }
+
+/** What a read of every pixel of a surface model found (GDAL's exact statistics). */
+export interface HeightSummary {
+  /** Share of the pixels that hold a height: neither nodata nor NaN, 0..1. */
+  validShare: number;
+  /** Least and greatest height (±Infinity when the file holds infinities); null when there is none. */
+  least: number | null;
+  greatest: number | null;
+}
+
+/**
+ * Heights a surface model can hold, metres: the Earth's surface runs from the Dead Sea shore
+ * (-430 m) to Everest (8,849 m). A value outside is a fill value, a unit mistake or a broken
+ * export (1e30, ±infinity), never a roof: read as a height it raises false candidates.
+ */
+export const POSSIBLE_HEIGHTS_M = { least: -500, greatest: 9000 } as const;
+
+const metres = (value: number) => (Number.isFinite(value) ? `${Number(value.toPrecision(6))} m` : value > 0 ? 'infinity' : 'minus infinity');
+
+/**
+ * Problems with a surface model's heights, each a sentence for the operator; empty when they can
+ * be used. A surface model without a single height would let the flight end "done" having seen
+ * nothing, and count as patrol coverage.
+ */
+export function checkSurfaceHeights(summary: HeightSummary): string[] {
+  if (summary.validShare === 0 || summary.least === null || summary.greatest === null) {
+    return ['The surface model (DSM) holds no heights: every pixel is nodata or NaN. Export it again from the photogrammetry software, or create the flight without a surface model.'];
+  }
+  const { least, greatest } = POSSIBLE_HEIGHTS_M;
+  if (summary.least < least || summary.greatest > greatest || !Number.isFinite(summary.least) || !Number.isFinite(summary.greatest)) {
+    return [`The surface model (DSM) holds impossible heights, from ${metres(summary.least)} to ${metres(summary.greatest)}; heights on Earth lie between ${least} and ${greatest} m. Check the export's units and its nodata value (a fill value must be declared as nodata), and export it again.`];
+  }
+  return [];
+}

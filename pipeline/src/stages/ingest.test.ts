@@ -241,4 +241,43 @@ describe('ingestFlight', () => {
     const elsewhere = writeSurfaceModel(file('elsewhere.tif'), 200, 150, 0.2, { x: ORIGIN.x + 5_000, y: ORIGIN.y });
     expect(await rejection({ orthophoto: writeOrthophoto(file('o2.tif')), surfaceModel: elsewhere })).toMatch(/does not overlap the orthophoto/);
   });
+
+  /** A surface model over the test orthophoto whose heights are `height(i)` (4 m ground, else). */
+  function surfaceModelOf(name: string, height: (i: number) => number, nodata: number | null = -9999): string {
+    const [w, h] = [200, 150];
+    writeGeoTiff(file(name), { width: w, height: h, bands: [new Float32Array(w * h).map((_, i) => height(i))], geoTransform: [ORIGIN.x, 0.2, 0, ORIGIN.y, 0, -0.2], srs: 4549, ...(nodata === null ? {} : { nodata }) });
+    return file(name);
+  }
+
+  it('rejects a surface model without a single height, all NaN or all nodata, instead of ending "done" having seen nothing', async () => {
+    const ortho = writeOrthophoto(file('o-heights.tif'));
+    for (const [name, value] of [['all-nan.tif', Number.NaN], ['all-nodata.tif', -9999]] as const) {
+      expect(await rejection({ orthophoto: ortho, surfaceModel: surfaceModelOf(name, () => value) })).toMatch(/^The surface model \(DSM\) holds no heights: every pixel is nodata or NaN/);
+    }
+  });
+
+  it('rejects impossible heights (infinity, minus infinity, 1e30) and names them', async () => {
+    const ortho = writeOrthophoto(file('o-impossible.tif'));
+    const cases: Array<[string, number, RegExp]> = [
+      ['plus-inf.tif', Number.POSITIVE_INFINITY, /from 4 m to infinity/],
+      ['minus-inf.tif', Number.NEGATIVE_INFINITY, /from minus infinity to 10 m/],
+      ['huge-heights.tif', 1e30, /from 4 m to 1e\+30 m/],
+    ];
+    for (const [name, value, range] of cases) {
+      // A few pixels are enough: every one would be read as a roof.
+      const message = await rejection({ orthophoto: ortho, surfaceModel: surfaceModelOf(name, (i) => (i % 997 === 0 ? value : i % 200 > 80 && i % 200 < 120 ? 10 : 4), null) });
+      expect(message).toMatch(/holds impossible heights/);
+      expect(message).toMatch(range);
+    }
+  });
+
+  it('still takes an undeclared fill value and NaN holes declared as nodata as missing heights, not as impossible ones', async () => {
+    const ortho = writeOrthophoto(file('o-fill.tif'));
+    const fill = surfaceModelOf('undeclared-fill.tif', (i) => (i % 200 < 10 ? -9999 : 4), null);
+    const holes = surfaceModelOf('nan-holes.tif', (i) => (i % 7 === 0 ? Number.NaN : 4), Number.NaN);
+    for (const surfaceModel of [fill, holes]) await ingestFlight(ctx, await registerUploads(pool, { orthophoto: ortho, surfaceModel }));
+    // Holes declared as NaN while the export's -9999 collar stays as values: those are not ground.
+    const collar = surfaceModelOf('nan-declared-collar-left.tif', (i) => (i % 7 === 0 ? Number.NaN : i % 200 < 10 ? -9999 : 4), Number.NaN);
+    expect(await rejection({ orthophoto: ortho, surfaceModel: collar })).toMatch(/impossible heights, from -9999 m to 4 m/);
+  });
 });

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import type pg from 'pg';
 import { inTransaction } from '../../../db/connection.js';
 import { getFlight, setFlightFootprint, upsertFlightAsset, type AssetRow } from '../../../db/sql/flights.js';
-import { checkFlightPair, checkFlightRaster, groundResolutionM, type AssetRole } from '../core/flight-checks.js';
+import { checkFlightPair, checkFlightRaster, checkSurfaceHeights, groundResolutionM, type AssetRole } from '../core/flight-checks.js';
 import { stretchMaximum } from '../core/colour-stretch.js';
 import gdal, { type RasterBand } from '../gdal.js';
 import { lonLatTransformer } from '../raster/index.js';
@@ -16,6 +16,7 @@ import { copyToObjectStore } from '../raster/copy-to-object-store.js';
 import { ensureFlightDir, FLIGHT_FILES, flightPath, isVirtualStore } from '../raster-store.js';
 import { FlightRejectedError, type StageContext } from './stage-context.js';
 import { inspectRaster, UnreadableRasterError, type InspectedRaster } from './inspect-raster.js';
+import { surfaceHeights } from './surface-heights.js';
 
 const NAMES: Record<AssetRole, string> = { orthophoto: 'orthophoto', surface_model: 'surface model' };
 
@@ -44,12 +45,13 @@ const COG_BLOCK_PX = 512;
  * the default level 6 (75.9 against 76.6 MB for the bench's 1 km² surface model) and encoding
  * takes a fifth less CPU; every GeoTIFF reader reads DEFLATE, which ZSTD (faster still) cannot claim.
  */
-async function cogOptions(role: AssetRole, meta: InspectedRaster, source: string): Promise<string[]> {
+async function cogOptions(role: AssetRole, meta: InspectedRaster, source: string, undeclaredFill: number | null): Promise<string[]> {
   const common = ['-of', 'COG', '-co', 'OVERVIEWS=AUTO', '-co', 'NUM_THREADS=2', '-co', `BLOCKSIZE=${COG_BLOCK_PX}`];
   if (role === 'surface_model') {
     // Heights as Float32 metres: integer decimetres with a scale factor are unscaled, and a fill
-    // value the file does not declare (-9999, -32767) is declared, not read as a height.
-    const fill = meta.nodata === null ? await undeclaredFill(source) : null;
+    // value the file does not declare (-9999, -32767; found by surfaceHeights) is declared, not
+    // read as a height.
+    const fill = meta.nodata === null ? undeclaredFill : null;
     const nodata = fill === null ? [] : ['-a_nodata', String(fill)];
     return [...common, '-ot', 'Float32', '-unscale', ...nodata, '-co', 'COMPRESS=DEFLATE', '-co', 'LEVEL=1', '-co', 'PREDICTOR=YES', '-co', 'RESAMPLING=AVERAGE'];
   }
@@ -59,25 +61,6 @@ async function cogOptions(role: AssetRole, meta: InspectedRaster, source: string
   // Bands written as grey (by many tools, and by any 16-bit source) are tagged red, green, blue:
   // right for every reader, and GDAL then has nothing to put in a .aux.xml beside the COG.
   return [...common, ...scale, ...bands, '-colorinterp', 'red,green,blue', '-co', 'COMPRESS=JPEG', '-co', 'QUALITY=90', '-co', 'RESAMPLING=AVERAGE'];
-}
-
-/** Heights at or below this are fill values (-9999, -32767, -3.4e38), never ground: Shanghai is at 3-5 m. */
-const FILL_BELOW_M = -1000;
-
-/**
- * The fill value of a surface model that declares no nodata: its least value when that is a fill
- * value, else null. Read in full (GDAL's exact minimum; nothing is written beside the file), off
- * the main thread, so a large file does not hold up the job's lock renewal.
- */
-async function undeclaredFill(path: string): Promise<number | null> {
-  const dataset = await gdal.openAsync(path);
-  try {
-    const info = JSON.parse(await gdal.infoAsync(dataset, ['-json', '-mm'])) as { bands: { computedMin?: number }[] };
-    const least = info.bands[0]?.computedMin;
-    return least !== undefined && least <= FILL_BELOW_M ? least : null;
-  } finally {
-    dataset.close();
-  }
 }
 
 /**
@@ -209,7 +192,7 @@ async function storeAsUploaded(role: AssetRole, upload: string, target: string):
   }
 }
 
-async function writeCog(role: AssetRole, upload: string, target: string, uploadMeta: InspectedRaster): Promise<InspectedRaster> {
+async function writeCog(role: AssetRole, upload: string, target: string, uploadMeta: InspectedRaster, undeclaredFill: number | null = null): Promise<InspectedRaster> {
   if (isUsableCog(role, uploadMeta)) {
     await storeAsUploaded(role, upload, target);
     return uploadMeta;
@@ -218,7 +201,7 @@ async function writeCog(role: AssetRole, upload: string, target: string, uploadM
   const meta = source === upload ? uploadMeta : inspectRaster(source);
   const input = gdal.open(source);
   try {
-    const output = await gdal.translateAsync(`${target}.partial`, input, await cogOptions(role, meta, source));
+    const output = await gdal.translateAsync(`${target}.partial`, input, await cogOptions(role, meta, source, undeclaredFill));
     output.close();
   } catch (error) {
     fs.rmSync(`${target}.partial`, { force: true });
@@ -322,6 +305,11 @@ export async function ingestFlight(ctx: StageContext, flightId: string): Promise
   const problems = [...checkFlightRaster('orthophoto', ortho), ...(dsm ? checkFlightRaster('surface_model', dsm) : [])];
   if (dsm && !problems.length) problems.push(...checkFlightPair(ortho, dsm));
   if (problems.length) throw new FlightRejectedError(problems.join(' '));
+  // Every height read once before any is written: a surface model with none, or with impossible
+  // ones (±infinity, 1e30), would end "done" having seen nothing, or raise false candidates.
+  const heights = dsm ? await surfaceHeights(dsm.path) : null;
+  const heightProblems = heights ? checkSurfaceHeights(heights.summary) : [];
+  if (heightProblems.length) throw new FlightRejectedError(heightProblems.join(' '));
   await ctx.progress(0.1);
 
   ensureFlightDir(ctx.config.rasterStore, flightId);
@@ -332,7 +320,7 @@ export async function ingestFlight(ctx: StageContext, flightId: string): Promise
   // orthophoto never leaves the surface model's write running behind the clean-up.
   const [orthoWrite, dsmWrite] = await Promise.allSettled([
     writeCog('orthophoto', orthoUpload.uri, orthoCog, ortho),
-    dsm && dsmCog ? writeCog('surface_model', dsmUpload!.uri, dsmCog, dsm) : Promise.resolve(null),
+    dsm && dsmCog ? writeCog('surface_model', dsmUpload!.uri, dsmCog, dsm, heights?.undeclaredFill ?? null) : Promise.resolve(null),
   ]);
   if (orthoWrite.status === 'rejected') throw orthoWrite.reason;
   if (dsmWrite.status === 'rejected') throw dsmWrite.reason;
