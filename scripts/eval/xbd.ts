@@ -8,11 +8,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Grid } from '../../pipeline/src/model/grid.js';
-import { polygonLabels, polygonMask, type PolygonRings } from '../../pipeline/src/model/polygon-fill.js';
+import { polygonArea, polygonLabels, polygonMask, type PolygonRings } from '../../pipeline/src/model/polygon-fill.js';
 import type { RgbInput } from '../../pipeline/src/model/prepare.js';
 import { toRgb } from './pairs.js';
 import { readRaster, withGsd } from './read-raster.js';
-import type { TruthOnGrid } from './score.js';
+import { MIN_TRUTH_M2, type TruthOnGrid } from './score.js';
 
 /** The xBD files carry no georeferencing; the trainer reads them at 0.45 m (models/data/real.ts). */
 export const XBD_GSD_M = 0.45;
@@ -85,7 +85,8 @@ export function loadXbd(files: XbdFiles, gsd = XBD_GSD_M): XbdPair {
       ignore: polygonMask(grid, buildings.filter((f) => UNSURE.has(f.subtype)).map((f) => f.rings)),
       labels: polygonLabels(grid, destroyed),
       count: destroyed.length,
-      ignoreObject: () => false,
+      // As in the other layouts, a true structure under 10 m² is neither found nor missed.
+      ignoreObject: (i) => Math.abs(polygonArea(destroyed[i]!)) < MIN_TRUTH_M2,
     },
     destroyed: destroyed.length,
   };

@@ -71,3 +71,49 @@ export function writeSurfaceFolder(dir: string, buildings = 6, size = 200): void
   writeGeoTiff(path.join(dir, 'mask', 't1.tif'), { width: size, height: size, bands: [mask], geoTransform: gt, srs: 32649 });
   fs.writeFileSync(path.join(dir, 'mask_vec', 't1.geojson'), JSON.stringify({ type: 'FeatureCollection', features }));
 }
+
+/**
+ * An orthophoto for writeSurfaceFolder's tile in `<dir>/<sub>/t1.tif`, drawn from its mask/:
+ * grey roofs on green ground, `factor` times finer than the surface model over the same extent
+ * (orthophotos usually are); `shiftM` moves it east, to test the refusal of another grid.
+ */
+export function writeSurfaceRgb(dir: string, sub: 'rgb' | 'before_rgb', o: { factor?: number; shiftM?: number; roof?: [number, number, number] } = {}): void {
+  const factor = o.factor ?? 2;
+  const mask = readBand(path.join(dir, 'mask', 't1.tif'));
+  const size = mask.size * factor;
+  const [x0, dx, , y0, , dy] = mask.geoTransform;
+  const roof = o.roof ?? [180, 180, 180];
+  const ground = [70, 120, 50];
+  const bands = [0, 1, 2].map((b) => Uint8Array.from({ length: size * size }, (_, i) => (mask.data[Math.floor(i / size / factor) * mask.size + Math.floor((i % size) / factor)] ? roof[b]! : ground[b]!)));
+  fs.mkdirSync(path.join(dir, sub), { recursive: true });
+  writeGeoTiff(path.join(dir, sub, 't1.tif'), { width: size, height: size, bands, geoTransform: [x0 + (o.shiftM ?? 0), dx / factor, 0, y0, 0, dy / factor], srs: 32649 });
+}
+
+/**
+ * An earlier flight's surface model for writeSurfaceFolder's tile in `<dir>/before_dsm/t1.tif`:
+ * the same heights, with the houses whose index `absent` names not yet built (ground there).
+ */
+export function writeBeforeDsm(dir: string, absent: (index: number) => boolean): void {
+  const dsm = readBand(path.join(dir, 'dsm', 't1.tif'));
+  const heights = Float32Array.from(dsm.data);
+  const outlines = JSON.parse(fs.readFileSync(path.join(dir, 'mask_vec', 't1.geojson'), 'utf8')) as { features: { geometry: { coordinates: number[][][] } }[] };
+  const [x0, dx, , y0, , dy] = dsm.geoTransform;
+  outlines.features.forEach((f, k) => {
+    if (!absent(k)) return;
+    const xs = f.geometry.coordinates[0]!.map(([x]) => Math.round((x! - x0) / dx));
+    const ys = f.geometry.coordinates[0]!.map(([, y]) => Math.round((y! - y0) / dy));
+    for (let r = Math.min(...ys); r < Math.max(...ys); r++) for (let c = Math.min(...xs); c < Math.max(...xs); c++) heights[r * dsm.size + c] = 12;
+  });
+  fs.mkdirSync(path.join(dir, 'before_dsm'), { recursive: true });
+  writeGeoTiff(path.join(dir, 'before_dsm', 't1.tif'), { width: dsm.size, height: dsm.size, bands: [heights], geoTransform: [...dsm.geoTransform], srs: 32649, nodata: -32767 });
+}
+
+function readBand(file: string): { size: number; data: ArrayLike<number>; geoTransform: [number, number, number, number, number, number] } {
+  const ds = gdal.open(file);
+  try {
+    const size = ds.rasterSize.x;
+    return { size, data: ds.bands.get(1).pixels.read(0, 0, size, size) as ArrayLike<number>, geoTransform: ds.geoTransform as [number, number, number, number, number, number] };
+  } finally {
+    ds.close();
+  }
+}
