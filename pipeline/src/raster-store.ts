@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import gdal from './gdal.js';
 
 export const FLIGHT_FILES = {
   uploadedOrthophoto: 'upload-orthophoto.tif',
@@ -35,4 +36,31 @@ export function ensureFlightDir(store: string, flightId: string): void {
  */
 export function uploadsDir(store: string): string | null {
   return isVirtualStore(store) ? null : path.join(store, 'uploads');
+}
+
+/**
+ * Removes a flight's folder: its uploads (or links to them), COGs and probability maps. For a
+ * flight that failed for good, whose files no stage will read again and which would otherwise
+ * stay until someone cleans by hand. On an object store each object is deleted through GDAL,
+ * best effort: a file left there only costs space.
+ */
+export function removeFlightFiles(store: string, flightId: string): void {
+  const dir = path.dirname(flightPath(store, flightId, 'x'));
+  if (!isVirtualStore(store)) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  let names: string[];
+  try {
+    names = gdal.fs.readDir(dir);
+  } catch {
+    return; // nothing stored under it
+  }
+  for (const name of names) {
+    try {
+      gdal.drivers.get('GTiff').deleteDataset(`${dir}/${name}`);
+    } catch {
+      // not a raster GDAL can delete (or gone already): left behind
+    }
+  }
 }

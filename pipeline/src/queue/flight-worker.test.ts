@@ -3,20 +3,25 @@
  * database (reset, restored, or a demo database made again) share its id with a flight of this
  * one, and must neither run on it nor fail it.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFlight, getFlight } from '../../../db/sql/flights.js';
 import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
 import { loadConfig, type PipelineConfig } from '../config.js';
 import { ChangeDetector } from '../model/index.js';
+import { takeInFlight } from '../flight-intake.js';
 import { FLIGHT_STAGE_RUNNERS } from '../stages/index.js';
+import { tempDir, writeOrthophoto } from '../stages/testing/flight-files.js';
 import { FLIGHT_QUEUE, queueFlight } from './flight-flow.js';
 import { createFlightWorker } from './flight-worker.js';
 import { createRedisConnection } from './redis-connection.js';
 import { deleteKeysUnder } from './testing/redis-keys.js';
 
 const pool = createTestPool();
-const config: PipelineConfig = { ...loadConfig(), queuePrefix: `lingwei-test-worker-${process.pid}` };
+const dir = tempDir('worker');
+const config: PipelineConfig = { ...loadConfig(), rasterStore: path.join(dir, 'store'), queuePrefix: `lingwei-test-worker-${process.pid}` };
 const connection = createRedisConnection(config.redisUrl);
 
 beforeAll(() => emptyTables(pool));
@@ -24,6 +29,7 @@ afterAll(async () => {
   await deleteKeysUnder(connection, config.queuePrefix);
   connection.disconnect();
   await pool.end();
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the flight worker', () => {
@@ -51,6 +57,25 @@ describe('the flight worker', () => {
       expect([flight.status, flight.failure_reason, flight.stage]).toEqual(['uploaded', null, null]);
     } finally {
       await queue.close();
+      await worker.close();
+    }
+  });
+
+  it('removes the files of a flight that failed for good: its upload and anything half-made', async () => {
+    const good = writeOrthophoto(path.join(dir, 'good.tif'), 1200, 900);
+    const corrupt = path.join(dir, 'corrupt.tif');
+    fs.writeFileSync(corrupt, fs.readFileSync(good).subarray(0, 3000));
+    const worker = createFlightWorker({
+      pool, connection, config, stages: FLIGHT_STAGE_RUNNERS, changeDetector: () => ChangeDetector.load({ threads: 1 }),
+    });
+    try {
+      const { flightId } = await takeInFlight(pool, config, { orthophoto: corrupt });
+      const folder = path.join(config.rasterStore, 'flights', flightId);
+      expect(fs.existsSync(path.join(folder, 'upload-orthophoto.tif'))).toBe(true);
+      await expect.poll(async () => (await getFlight(pool, flightId))?.status, { timeout: 20_000 }).toBe('failed');
+      await expect.poll(() => fs.existsSync(folder), { timeout: 5_000 }).toBe(false);
+      expect((await getFlight(pool, flightId))!.failure_reason).toMatch(/truncated or corrupt/);
+    } finally {
       await worker.close();
     }
   });

@@ -10,6 +10,7 @@ import type pg from 'pg';
 import { getFlight, markFlightFailed, setFlightProgress, setFlightStatus } from '../../../db/sql/flights.js';
 import type { PipelineConfig } from '../config.js';
 import { inCallOrder } from '../in-call-order.js';
+import { removeFlightFiles } from '../raster-store.js';
 import { FlightRejectedError, type StageContext } from '../stages/stage-context.js';
 import { FLIGHT_QUEUE, flightOfJobId, type FlightJobData } from './flight-flow.js';
 import { isFlightStage, overallProgress, type FlightStage } from './flight-stages.js';
@@ -82,9 +83,13 @@ export function createFlightWorker(options: FlightWorkerOptions): Worker<FlightJ
   // Only on the flight the job was made for: a stale job of a flight that no longer exists fails
   // (see above), and so does the chain of stages above it ("child ... failed"), whose ids name
   // the same old flight; none of it may fail whichever flight now has that id.
+  // A flight that failed for good keeps no files: its uploads and half-made COGs would otherwise
+  // fill the store until someone cleans by hand (an operator uploads a corrected file anyway).
   const recordFailure = async (flightId: string, createdAtMs: number, reason: string) => {
     const flight = await getFlight(pool, flightId);
-    if (flight && flight.created_at.getTime() === createdAtMs) await markFlightFailed(pool, flightId, reason);
+    if (!flight || flight.created_at.getTime() !== createdAtMs) return;
+    await markFlightFailed(pool, flightId, reason);
+    if ((await getFlight(pool, flightId))?.status === 'failed') removeFlightFiles(config.rasterStore, flightId);
   };
   // BullMQ leaves a connection it was given open: the duplicate is ours to close, or it keeps the
   // process alive after the worker.
