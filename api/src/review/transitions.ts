@@ -48,17 +48,26 @@ const DONE: Record<ReviewAction, string> = {
 
 export type Verdict = { ok: true; to: string } | { ok: false; problem: string };
 
+/**
+ * Whether `text` has anything a reader can see: a letter, digit, punctuation mark or symbol.
+ * trim() leaves zero-width spaces, joiners, soft hyphens and word joiners, which look empty in
+ * the audit trail yet passed as a reason.
+ */
+export function hasVisibleText(text: string | undefined): boolean {
+  return text !== undefined && /[\p{L}\p{N}\p{P}\p{S}]/u.test(text);
+}
+
 export function judgeReview(status: string, request: ReviewRequest): Verdict {
   const transition = TRANSITIONS[request.action];
   if (!transition) return { ok: false, problem: `unknown action ${JSON.stringify(request.action)}` };
   if (!transition.from.includes(status)) return { ok: false, problem: `a ${status} candidate cannot be ${DONE[request.action]}` };
   if (request.action === 'reject') {
     if (!request.reasonCode || !REJECT_REASONS.includes(request.reasonCode)) return { ok: false, problem: `a rejection needs a reason code: ${REJECT_REASONS.join(', ')}` };
-    if (request.reasonCode === 'other' && !request.reasonText?.trim()) return { ok: false, problem: 'a rejection for "other" reasons needs the reason in words' };
+    if (request.reasonCode === 'other' && !hasVisibleText(request.reasonText)) return { ok: false, problem: 'a rejection for "other" reasons needs the reason in words' };
   }
   if (request.action === 'schedule') {
     if (!request.scheduledFor || !/^\d{4}-\d{2}-\d{2}$/.test(request.scheduledFor)) return { ok: false, problem: 'a schedule needs a date (YYYY-MM-DD)' };
-    if (!request.team?.trim()) return { ok: false, problem: 'a schedule needs the demolition team' };
+    if (!hasVisibleText(request.team)) return { ok: false, problem: 'a schedule needs the demolition team' };
   }
   if (request.action === 'merge' && !request.into) return { ok: false, problem: 'a merge needs the id of the candidate it duplicates (into)' };
   return { ok: true, to: transition.to };

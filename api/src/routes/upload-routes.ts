@@ -5,8 +5,8 @@
  * Bytes stream to the uploads area of the raster store chunk by chunk, never held in memory.
  *
  * The routes live in their own plugin scope whose only body parser passes the request stream on
- * untouched, so fastify never reads a tus body; authentication (the app's preHandler) and roles
- * apply as on every route. Uploads are private to the operator who made them.
+ * untouched, so fastify never reads a tus body; authentication (the app's onRequest hook) and
+ * roles apply as on every route. Uploads are private to the operator who made them.
  */
 import { Server, type Upload } from '@tus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -62,6 +62,9 @@ export function createTusServer(area: UploadArea, maxBytes: number): Server {
     maxSize: maxBytes,
     // A relative Location works behind any proxy; tus clients resolve it against the endpoint.
     relativeLocation: true,
+    // No cross-origin access: the viewer uploads from the API's own origin, and tus's default
+    // (Access-Control-Allow-Origin: *) would let any page's script read the answers.
+    allowedOrigins: () => false,
     getFileIdFromRequest: (req) => uploadIdOf(req.url),
     async onUploadCreate(req, upload) {
       try {

@@ -24,8 +24,9 @@ const PERIOD_QUERY = {
   },
 };
 
-/** A calendar day as ms since the epoch, or null when it is no real day (2026-02-30). */
+/** A calendar day as ms since the epoch, or null when it is no real day (2026-02-30, or the year 0000, which PostgreSQL rightly refuses: 1 BC precedes AD 1). */
 function dayOf(text: string): number | null {
+  if (text.startsWith('0000')) return null;
   const ms = Date.parse(`${text}T00:00:00Z`);
   return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === text ? ms : null;
 }
