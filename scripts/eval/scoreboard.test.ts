@@ -239,6 +239,19 @@ describe.skipIf(!HAVE_REAL)('the scoreboard on ../shared/data/real (skipped with
     }
   });
 
+  it('scores another network given with --model, beside the same references', async () => {
+    const board = async (extra: string[]) => JSON.parse((await cli(['real', '--sets', 'levir_cd', '--json', ...extra])).stdout) as Scoreboard;
+    const shipped = await board([]);
+    const other = await board(['--model', 'models/change-detector-aerial.onnx']);
+    expect(other.model).toBe('models/change-detector-aerial.onnx');
+    const [a, b] = [shipped.sets[0]!.rows[0]!, other.sets[0]!.rows[0]!];
+    expect(b.reference).toEqual(a.reference);
+    expect(b.model.pixel).not.toEqual(a.model.pixel);
+    // A sidecar is loaded as ChangeDetector.load reads it; anything else is refused.
+    expect((await board(['--model', 'models/change-detector.json'])).sets[0]!.rows[0]!.model).toEqual(a.model);
+    await expect(cli(['real', '--model', 'models/MODEL_CARD.md'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/a sidecar \(.json\) or a network \(.onnx\)/) as unknown });
+  });
+
   it('scores surface models by objects against the height reference, on the same truth', async () => {
     const names = fs.readdirSync(path.join(DEFAULT_REAL_DIR, 'uav_dsm_vietnam', 'dsm')).map((f) => f.replace(/\.[^.]+$/, ''));
     const pick = [...names.filter(uavHeldOut).slice(0, 2), ...names.filter((n) => !uavHeldOut(n)).slice(0, 2)];
