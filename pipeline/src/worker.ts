@@ -13,6 +13,14 @@ import { createRedisConnection } from './queue/redis-connection.js';
 import { FLIGHT_STAGE_RUNNERS } from './stages/index.js';
 import { createReportWorker, scheduleWeeklyReport } from './queue/weekly-report-job.js';
 
+/** WORKER_LOCK_MS, a whole number of ms from 1000 (shorter locks expire under a busy event loop). */
+function lockDurationOf(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 30_000;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 1000) throw new Error(`WORKER_LOCK_MS must be a whole number of milliseconds, at least 1000, got ${JSON.stringify(raw)}`);
+  return ms;
+}
+
 const config = loadConfig();
 const pool = createPool();
 const connection = createRedisConnection(config.redisUrl);
@@ -23,7 +31,7 @@ const worker = createFlightWorker({
   config,
   stages: FLIGHT_STAGE_RUNNERS,
   changeDetector: () => (detector ??= ChangeDetector.load({ threads: config.modelThreads })),
-  lockDurationMs: Number(process.env.WORKER_LOCK_MS ?? 30_000),
+  lockDurationMs: lockDurationOf(process.env.WORKER_LOCK_MS),
 });
 worker.on('error', (error) => console.error('[worker]', error.message));
 await scheduleWeeklyReport(connection, config.queuePrefix);
