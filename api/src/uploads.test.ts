@@ -247,6 +247,17 @@ describe('bad uploads are refused before anything is queued', () => {
     return fs.readFileSync(target);
   }
 
+  it('a small sparse TIFF declaring 10 billion pixels gets 422 at once, before a worker spends hours on it', async () => {
+    const sparse = path.join(store, 'sparse.tif');
+    const ds = gdal.open(sparse, 'w', 'GTiff', 100_000, 100_000, 3, gdal.GDT_Byte, ['SPARSE_OK=TRUE', 'TILED=YES', 'BIGTIFF=YES', 'COMPRESS=JPEG']);
+    ds.geoTransform = [604_900, 0.01, 0, 3_446_300, 0, -0.01];
+    ds.srs = gdal.SpatialReference.fromEPSG(4549);
+    ds.close();
+    const bytes = fs.readFileSync(sparse);
+    expect(bytes.length).toBeLessThan(MAX_BYTES);
+    await refusedFlight(bytes, /declares 100000 x 100000 pixels \(10\.0 billion\).*FLIGHT_MAX_PIXELS.*holds data in only 0 of its 152881 blocks/);
+  });
+
   it('a surface model without heights, or with impossible ones, gets 422 and is removed; the good orthophoto stays', async () => {
     const orthophoto = fs.readFileSync(path.join(path.dirname(ORTHO), 'before_ortho.tif'));
     const cases: Array<[string, Buffer, RegExp]> = [

@@ -73,7 +73,7 @@ export function flightCreateRoute(app: FastifyInstance, pool: pg.Pool, config: P
         sums.push(verified.sha256);
       }
       const [ortho, dsm] = uploads as [StoredUpload, StoredUpload | undefined];
-      const { problems, refused } = await checkUploadedRasters({ orthophoto: ortho.path, surfaceModel: dsm?.path });
+      const { problems, refused } = await checkUploadedRasters({ orthophoto: ortho.path, surfaceModel: dsm?.path }, config.workLimits);
       if (problems.length) {
         // A refused file can never make a flight: removed now rather than at the week's expiry, so
         // a stream of bad multi-GB uploads cannot fill the disk. The operator uploads a corrected one.

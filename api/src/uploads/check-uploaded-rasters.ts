@@ -1,14 +1,17 @@
 /**
  * The checks a flight's uploads pass before anything is queued: each file must be a TIFF by its
  * first bytes, open in GDAL, read to its last block (a truncated file fails there), and pass the
- * same flight checks the ingest stage applies (pipeline/src/core/flight-checks.ts). A file that
- * fails gets a sentence the operator can act on, and no flight is made.
+ * same checks the ingest stage applies (pipeline/src/core/flight-checks.ts: the rasters, the
+ * pair, the surface model's heights; core/work-bounds.ts: the work the flight would take). A file
+ * that fails gets a sentence the operator can act on, and no flight is made.
  */
 import fs from 'node:fs/promises';
 import { checkFlightPair, checkFlightRaster, checkSurfaceHeights, type AssetRole } from '../../../pipeline/src/core/flight-checks.js';
 import { openRaster } from '../../../pipeline/src/raster/index.js';
 import { inspectRaster, UnreadableRasterError, type InspectedRaster } from '../../../pipeline/src/stages/inspect-raster.js';
 import { surfaceHeights } from '../../../pipeline/src/stages/surface-heights.js';
+import { flightWorkProblems } from '../../../pipeline/src/stages/flight-work.js';
+import type { WorkLimits } from '../../../pipeline/src/core/work-bounds.js';
 import { rasterSignature, SIGNATURE_BYTES } from './raster-signature.js';
 
 const NAMES: Record<AssetRole, string> = { orthophoto: 'orthophoto', surface_model: 'surface model' };
@@ -56,9 +59,6 @@ export async function inspectUploadedRaster(role: AssetRole, file: string): Prom
     return { problem: `The ${name} could not be read to the end: the file is truncated or corrupt. Upload it again.` };
   }
   const problems = checkFlightRaster(role, raster);
-  // Every height is read (one band, so far less than the orthophoto): a surface model with none,
-  // or with impossible ones, would make a flight that ends "done" with wrong results.
-  if (!problems.length && role === 'surface_model') problems.push(...checkSurfaceHeights((await surfaceHeights(file)).summary));
   return problems.length ? { problem: problems.join(' ') } : { raster };
 }
 
@@ -69,15 +69,30 @@ export interface UploadCheck {
   refused: AssetRole[];
 }
 
-export async function checkUploadedRasters(files: { orthophoto: string; surfaceModel?: string }): Promise<UploadCheck> {
+export async function checkUploadedRasters(files: { orthophoto: string; surfaceModel?: string }, limits: WorkLimits): Promise<UploadCheck> {
   const ortho = await inspectUploadedRaster('orthophoto', files.orthophoto);
   const dsm = files.surfaceModel ? await inspectUploadedRaster('surface_model', files.surfaceModel) : null;
   const results = [['orthophoto', ortho], ['surface_model', dsm]] as const;
   const problems = results.flatMap(([, result]) => (result && 'problem' in result ? [result.problem] : []));
   const refused = results.flatMap(([role, result]) => (result && 'problem' in result ? [role] : []));
-  if (!problems.length && 'raster' in ortho && dsm && 'raster' in dsm) {
-    const pair = checkFlightPair(ortho.raster, dsm.raster);
-    if (pair.length) return { problems: pair, refused: ['orthophoto', 'surface_model'] };
+  if (problems.length || !('raster' in ortho) || (dsm && !('raster' in dsm))) return { problems, refused };
+  const rasters = [{ role: 'orthophoto' as const, meta: ortho.raster }, ...(dsm && 'raster' in dsm ? [{ role: 'surface_model' as const, meta: dsm.raster }] : [])];
+  const both: AssetRole[] = rasters.map((r) => r.role);
+  if (rasters[1]) {
+    const pair = checkFlightPair(ortho.raster, rasters[1].meta);
+    if (pair.length) return { problems: pair, refused: both };
   }
-  return { problems, refused };
+  // The work is bounded before a pixel is read: a sparse file declaring billions of pixels would
+  // otherwise hold the heights read below, and then a worker, for hours.
+  const work = await flightWorkProblems(rasters, limits);
+  if (work.length) {
+    return { problems: work.map((w) => w.problem), refused: [...new Set(work.flatMap((w) => (w.about === 'flight' ? both : [w.about])))] };
+  }
+  // Every height is read (one band, so far less than the orthophoto): a surface model with none,
+  // or with impossible ones, would make a flight that ends "done" with wrong results.
+  if (rasters[1]) {
+    const heights = checkSurfaceHeights((await surfaceHeights(rasters[1].meta.path)).summary);
+    if (heights.length) return { problems: heights, refused: ['surface_model'] };
+  }
+  return { problems: [], refused: [] };
 }

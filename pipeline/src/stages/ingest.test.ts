@@ -237,6 +237,27 @@ describe('ingestFlight', () => {
     expect(await rejection({ orthophoto: huge })).toMatch(/larger than the 200000 pixel limit/);
   });
 
+  it('rejects a 7 MB sparse BigTIFF declaring 200,000 x 200,000 pixels at 1 cm before writing anything (it ran for hours)', async () => {
+    const sparse = file('sparse.tif');
+    const ds = gdal.open(sparse, 'w', 'GTiff', 200_000, 200_000, 3, gdal.GDT_Byte, ['SPARSE_OK=TRUE', 'TILED=YES', 'BIGTIFF=YES', 'COMPRESS=JPEG']);
+    ds.geoTransform = [ORIGIN.x, 0.01, 0, ORIGIN.y, 0, -0.01];
+    ds.srs = gdal.SpatialReference.fromEPSG(4549);
+    for (const b of [1, 2, 3]) ds.bands.get(b).pixels.write(0, 0, 256, 256, new Uint8Array(256 * 256).fill(90));
+    ds.close();
+    expect(fs.statSync(sparse).size).toBeLessThan(10e6);
+    const message = await rejection({ orthophoto: sparse });
+    expect(message).toMatch(/declares 200000 x 200000 pixels \(40\.0 billion\).*FLIGHT_MAX_PIXELS/);
+    expect(message).toMatch(/holds data in only 1 of its 611524 blocks/);
+  });
+
+  it('rejects a flight over the configured per-flight work limit, saying which setting it is', async () => {
+    const tight = { ...ctx, config: { ...ctx.config, workLimits: { ...ctx.config.workLimits, maxWorkHours: 1e-6 } } };
+    const flightId = await registerUploads(pool, { orthophoto: writeOrthophoto(file('o-work.tif')) });
+    const error = await ingestFlight(tight, flightId).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FlightRejectedError);
+    expect((error as Error).message).toMatch(/would take a worker about 0\.0 hours, more than the 0\.000001-hour limit per flight \(FLIGHT_MAX_WORK_HOURS\)/);
+  });
+
   it('rejects a surface model that does not overlap the orthophoto', async () => {
     const elsewhere = writeSurfaceModel(file('elsewhere.tif'), 200, 150, 0.2, { x: ORIGIN.x + 5_000, y: ORIGIN.y });
     expect(await rejection({ orthophoto: writeOrthophoto(file('o2.tif')), surfaceModel: elsewhere })).toMatch(/does not overlap the orthophoto/);

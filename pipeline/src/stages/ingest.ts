@@ -16,6 +16,7 @@ import { copyToObjectStore } from '../raster/copy-to-object-store.js';
 import { ensureFlightDir, FLIGHT_FILES, flightPath, isVirtualStore } from '../raster-store.js';
 import { FlightRejectedError, type StageContext } from './stage-context.js';
 import { inspectRaster, UnreadableRasterError, type InspectedRaster } from './inspect-raster.js';
+import { flightWorkProblems } from './flight-work.js';
 import { surfaceHeights } from './surface-heights.js';
 
 const NAMES: Record<AssetRole, string> = { orthophoto: 'orthophoto', surface_model: 'surface model' };
@@ -305,6 +306,10 @@ export async function ingestFlight(ctx: StageContext, flightId: string): Promise
   const problems = [...checkFlightRaster('orthophoto', ortho), ...(dsm ? checkFlightRaster('surface_model', dsm) : [])];
   if (dsm && !problems.length) problems.push(...checkFlightPair(ortho, dsm));
   if (problems.length) throw new FlightRejectedError(problems.join(' '));
+  // The work bounded before a pixel is read (the CLI queues without the API's check).
+  const rasters = [{ role: 'orthophoto' as const, meta: ortho }, ...(dsm ? [{ role: 'surface_model' as const, meta: dsm }] : [])];
+  const work = await flightWorkProblems(rasters, ctx.config.workLimits);
+  if (work.length) throw new FlightRejectedError(work.map((w) => w.problem).join(' '));
   // Every height read once before any is written: a surface model with none, or with impossible
   // ones (±infinity, 1e30), would end "done" having seen nothing, or raise false candidates.
   const heights = dsm ? await surfaceHeights(dsm.path) : null;
