@@ -19,7 +19,7 @@ export interface RealSet {
   kind: RealSetKind;
   /** Ground resolution the files are read at, metres; undefined: the files' georeferencing. */
   gsdM?: number;
-  /** What that resolution rests on, printed with the figures. */
+  /** What that resolution rests on, printed beside it. */
   gsdNote: string;
   /** What counts as change. */
   task: string;
@@ -31,15 +31,15 @@ export interface RealSet {
 export const DEFAULT_REAL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/data/real');
 
 export const REAL_SETS: readonly RealSet[] = [
-  { name: 'levir_cd', folder: 'levir_cd', kind: 'pairs', gsdM: 0.5, gsdNote: '0.5 m (LEVIR-CD, Google Earth)', task: 'building change', heldOut: pairHeldOut },
-  { name: 'egy_bcd', folder: 'egy_bcd', kind: 'pairs', gsdM: 0.25, gsdNote: '0.25 m (EGY-BCD, ~0.25 m)', task: 'building change', heldOut: pairHeldOut },
+  { name: 'levir_cd', folder: 'levir_cd', kind: 'pairs', gsdM: 0.5, gsdNote: 'LEVIR-CD, Google Earth', task: 'building change', heldOut: pairHeldOut },
+  { name: 'egy_bcd', folder: 'egy_bcd', kind: 'pairs', gsdM: 0.25, gsdNote: 'EGY-BCD, stated ~0.25 m', task: 'building change', heldOut: pairHeldOut },
   {
     name: 'dsifn',
     folder: 'dsifn',
     kind: 'pairs',
     gsdM: 2,
     // Neither the files nor the README give one; village houses 10-12 m across span 5-6 pixels.
-    gsdNote: '2 m assumed (none given; from house sizes)',
+    gsdNote: 'assumed: DSIFN states none; village houses span 5-6 px',
     task: 'all land-cover change, not buildings only',
   },
   {
@@ -47,14 +47,14 @@ export const REAL_SETS: readonly RealSet[] = [
     folder: path.join('xbd', 'tier3'),
     kind: 'xbd',
     gsdM: XBD_GSD_M,
-    gsdNote: `${XBD_GSD_M} m (as the trainer reads it; the files give none)`,
+    gsdNote: 'as the trainer reads it; the PNGs carry none',
     task: 'destroyed buildings (demolitions)',
     // The trainer exports every xBD pair (models/data/real.ts exportXbd).
     heldOut: () => false,
   },
-  { name: 'uav_dsm_vietnam', folder: 'uav_dsm_vietnam', kind: 'surface', gsdNote: "0.209 m (the files' georeferencing)", task: 'withheld buildings (30%, seeded)', heldOut: uavHeldOut },
-  { name: 'opencities_drone', folder: 'opencities_drone', kind: 'single_date', gsdNote: '~2 cm', task: '' },
-  { name: 'spacenet_sample', folder: 'spacenet_sample', kind: 'single_date', gsdNote: '0.5 m', task: '' },
+  { name: 'uav_dsm_vietnam', folder: 'uav_dsm_vietnam', kind: 'surface', gsdNote: "the files' georeferencing", task: 'withheld buildings (30%, seeded)', heldOut: uavHeldOut },
+  { name: 'opencities_drone', folder: 'opencities_drone', kind: 'single_date', gsdNote: 'about 2 cm', task: '' },
+  { name: 'spacenet_sample', folder: 'spacenet_sample', kind: 'single_date', gsdNote: "the files' georeferencing", task: '' },
 ];
 
 /**

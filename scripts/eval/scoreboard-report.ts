@@ -48,7 +48,7 @@ export function scoreboardTable(board: Scoreboard): string {
   for (const n of board.not_scored) lines.push(`${n.set.padEnd(widths[0]!)} ${n.reason}`);
   lines.push('');
   for (const set of board.sets) {
-    lines.push(`${set.set}: ${set.task}; ground ${set.gsd_m.join(', ')} m, ${set.gsd_note}; mode ${set.mode}; network ${set.networks.join(', ') || 'none'}`);
+    lines.push(`${set.set}: ${set.task}; ground ${set.gsd_m.join(', ')} m (${set.gsd_note}); mode ${set.mode}; network ${set.networks.join(', ') || 'none'}`);
   }
   lines.push(`${board.seconds} s`);
   return lines.join('\n');

@@ -78,7 +78,7 @@ function setsUnder(root: string): { set: RealSet; dir: string }[] {
       } catch {
         // not a layout the evaluation reads: listed as not scored below
       }
-      return { set: { name, folder: name, kind, gsdNote: "from the files, else the model's own assumed", task: 'as labelled' }, dir };
+      return { set: { name, folder: name, kind, gsdNote: "the files' georeferencing, else the model's own (assumed)", task: 'as labelled' }, dir };
     });
   return [...known, ...other];
 }
