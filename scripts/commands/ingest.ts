@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { createPool } from '../../db/connection.js';
 import { getFlight } from '../../db/sql/flights.js';
 import { loadConfig } from '../../pipeline/src/config.js';
+import { capturedAtProblem } from '../../pipeline/src/core/captured-at.js';
 import { takeInFlight } from '../../pipeline/src/flight-intake.js';
 
 export const INGEST_USAGE =
@@ -89,6 +90,11 @@ export async function runIngestCommand(args: string[]): Promise<number> {
   }
   if (positionals.length !== 1) {
     console.error(`usage: npm run cli -- ${INGEST_USAGE}`);
+    return 2;
+  }
+  const capturedAtRefusal = values['captured-at'] === undefined ? null : capturedAtProblem(values['captured-at']);
+  if (capturedAtRefusal) {
+    console.error(capturedAtRefusal);
     return 2;
   }
   const pool = createPool();

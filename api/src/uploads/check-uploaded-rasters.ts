@@ -53,13 +53,16 @@ export async function inspectUploadedRaster(role: AssetRole, file: string): Prom
     if (!(error instanceof UnreadableRasterError)) throw error;
     return { problem: `The ${name} starts like a TIFF but cannot be opened: it is truncated or corrupt. Upload it again.` };
   }
+  // What the metadata already refuses is said first: a file of a kind GDAL cannot read pixels of
+  // here (complex CInt16 heights) is not "truncated or corrupt".
+  const problems = checkFlightRaster(role, raster);
+  if (problems.length) return { problem: problems.join(' ') };
   try {
     await readLastBlock(file);
   } catch {
     return { problem: `The ${name} could not be read to the end: the file is truncated or corrupt. Upload it again.` };
   }
-  const problems = checkFlightRaster(role, raster);
-  return problems.length ? { problem: problems.join(' ') } : { raster };
+  return { raster };
 }
 
 export interface UploadCheck {

@@ -55,6 +55,25 @@ export function groundResolutionM(meta: Pick<RasterMetadata, 'geoTransform' | 'i
 
 const IDENTITY = [0, 1, 0, 0, 0, 1];
 
+const coordinate = (value: number) => String(Number(value.toPrecision(10)));
+
+/**
+ * Why a raster labelled in degrees (WGS 84, CGCS2000 geographic) cannot be placed, from its
+ * corner coordinates: projected metres labelled as degrees, or latitude and longitude swapped.
+ * null when the corners are longitude/latitude after all.
+ */
+export function degreesProblem(name: string, gt: [number, number, number, number, number, number], width: number, height: number): string | null {
+  const corners = [[0, 0], [width, 0], [0, height], [width, height]].map(([c, r]) => [gt[0] + c! * gt[1] + r! * gt[2], gt[3] + c! * gt[4] + r! * gt[5]] as const);
+  const inRange = (limit: number, pick: 0 | 1) => corners.every((p) => Math.abs(p[pick]) <= limit);
+  if (inRange(180, 0) && inRange(90, 1)) return null;
+  const [x, y] = corners[0]!;
+  const at = `(x ${coordinate(x)}, y ${coordinate(y)})`;
+  if (inRange(90, 0) && inRange(180, 1)) {
+    return `The ${name} is labelled in degrees but its y values are not latitudes ${at}: latitude and longitude look swapped. Export it with longitude as x (east) and latitude as y (north).`;
+  }
+  return `The ${name} is labelled in degrees (such as WGS 84) but its coordinates ${at} are far outside longitude -180..180 and latitude -90..90: they look like metres of a projected system (a UTM or Gauss-Krüger zone) labelled with the wrong coordinate system. Export it again with the coordinate system its coordinates are in.`;
+}
+
 /** Problems with one raster, each a sentence for the operator; empty when it can be used. */
 export function checkFlightRaster(role: AssetRole, meta: RasterMetadata, limits: FlightCheckLimits = {}): string[] {
   const { minGsdM = 0.01, maxOrthoGsdM = 1.0, maxDsmGsdM = 2.0, maxSidePx = 200_000, minSidePx = 64, maxAreaKm2 = 500 } = limits;
@@ -63,7 +82,10 @@ export function checkFlightRaster(role: AssetRole, meta: RasterMetadata, limits:
   if (!meta.geoTransform || meta.geoTransform.every((v, i) => v === IDENTITY[i]) || !meta.srsWkt) {
     problems.push(`The ${name} has no georeference (no coordinate system or no pixel-to-map transform). Export it as a georeferenced GeoTIFF from the photogrammetry software (a .tfw or .prj file beside it is not uploaded with it: the georeference must be inside the GeoTIFF).`);
   } else if (!meta.srsUsable) {
-    problems.push(`The ${name} uses a coordinate system that cannot be interpreted. Reproject it to CGCS2000 (EPSG:4490 or a Gauss-Krüger zone such as EPSG:4549) or WGS 84.`);
+    // A file labelled in degrees whose coordinates are no longitude/latitude has the right CRS
+    // name on the wrong numbers: "reproject to WGS 84" would send the operator in a circle.
+    const degrees = meta.isGeographic ? degreesProblem(name, meta.geoTransform, meta.width, meta.height) : null;
+    problems.push(degrees ?? `The ${name} uses a coordinate system that cannot be interpreted. Reproject it to CGCS2000 (EPSG:4490 or a Gauss-Krüger zone such as EPSG:4549) or WGS 84.`);
   }
   if (meta.width > maxSidePx || meta.height > maxSidePx) {
     problems.push(`The ${name} is ${meta.width} x ${meta.height} pixels, larger than the ${maxSidePx} pixel limit per side. Split the flight into tiles.`);
@@ -79,7 +101,9 @@ export function checkFlightRaster(role: AssetRole, meta: RasterMetadata, limits:
     }
   } else {
     if (meta.bandCount !== 1) problems.push(`The surface model has ${meta.bandCount} bands; a single band of heights in metres is needed.`);
-    if (!DSM_TYPES.has(meta.dataType)) {
+    if (/^C(Int|Float)/.test(meta.dataType)) {
+      problems.push(`The surface model's pixels are complex numbers (${meta.dataType}), as radar interferometry writes them; heights must be real numbers such as Float32 metres. Export the heights (the DSM) as Float32.`);
+    } else if (!DSM_TYPES.has(meta.dataType)) {
       problems.push(`The surface model's pixels are ${meta.dataType}; heights must be numbers such as Float32 metres (an 8-bit image is a rendering, not a surface model).`);
     }
   }
