@@ -47,7 +47,9 @@ function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, 
 }
 
 function publicBaseUrlOf(env: NodeJS.ProcessEnv): string {
-  const raw = env.PUBLIC_BASE_URL || `http://${env.HOST || '127.0.0.1'}:${env.PORT || '8080'}`;
+  // Listening on every interface (0.0.0.0, ::) says nothing of a name clients reach: localhost then.
+  const host = !env.HOST ? '127.0.0.1' : env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
+  const raw = env.PUBLIC_BASE_URL || `http://${host}:${env.PORT || '8080'}`;
   let url: URL;
   try {
     url = new URL(raw);
