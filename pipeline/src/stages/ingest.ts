@@ -13,6 +13,7 @@ import { stretchMaximum } from '../core/colour-stretch.js';
 import gdal, { type RasterBand } from '../gdal.js';
 import { lonLatTransformer } from '../raster/index.js';
 import { copyToObjectStore } from '../raster/copy-to-object-store.js';
+import { decodeReportingErrors, translateReportingErrors } from '../raster/gdal-child.js';
 import { ensureFlightDir, FLIGHT_FILES, flightPath, isVirtualStore } from '../raster-store.js';
 import { FlightRejectedError, type StageContext } from './stage-context.js';
 import { inspectRaster, UnreadableRasterError, type InspectedRaster } from './inspect-raster.js';
@@ -151,33 +152,13 @@ function isUsableCog(role: AssetRole, meta: InspectedRaster): boolean {
   }
 }
 
-/**
- * Decodes every tile of every band and overview, off the main thread: a COG stored as uploaded
- * must fail here, with the operator's message, if it is truncated or corrupt, as a re-encoded one
- * would, not later in detection or in the tile server. Strip by strip, all bands of a strip
- * together, so pixel-interleaved tiles are decoded once (GDAL's block cache holds the strip).
- */
-async function decodeEveryTile(path: string): Promise<void> {
-  const dataset = await gdal.openAsync(path);
-  try {
-    const bands = Array.from({ length: dataset.bands.count() }, (_, i) => dataset.bands.get(i + 1));
-    const levels = [bands, ...Array.from({ length: bands[0]!.overviews.count() }, (_, k) => bands.map((b) => b.overviews.get(k)))];
-    for (const level of levels) {
-      const { x: width, y: height } = level[0]!.size;
-      const rows = Math.max(1, level[0]!.blockSize.y);
-      for (let y = 0; y < height; y += rows) {
-        for (const band of level) await band.pixels.readAsync(0, y, width, Math.min(rows, height - y));
-      }
-    }
-  } finally {
-    dataset.close();
-  }
-}
-
 /** Stores an upload that is already a usable COG under the COG's name: a hard link, or a copy. */
 async function storeAsUploaded(role: AssetRole, upload: string, target: string): Promise<void> {
+  // Every tile decoded once, so that a COG stored as uploaded fails here, with the operator's
+  // message, if it is truncated or corrupt, as a re-encoded one does: not later in detection or
+  // in the tile server.
   try {
-    await decodeEveryTile(upload);
+    await decodeReportingErrors(upload);
   } catch (error) {
     throw unreadableToTheEnd(role, error);
   }
@@ -200,17 +181,15 @@ async function writeCog(role: AssetRole, upload: string, target: string, uploadM
   }
   const source = needsWarp(uploadMeta) ? await warpedNorthUpMetric(role, upload, target, uploadMeta) : upload;
   const meta = source === upload ? uploadMeta : inspectRaster(source);
-  const input = gdal.open(source);
   try {
-    const output = await gdal.translateAsync(`${target}.partial`, input, await cogOptions(role, meta, source, undeclaredFill));
-    output.close();
+    // In a child that fails on any error GDAL reports: a corrupt JPEG tile mid-file is reported,
+    // not thrown, and would otherwise be re-encoded as garbage into a flight that ends "done".
+    await translateReportingErrors(source, `${target}.partial`, await cogOptions(role, meta, source, undeclaredFill));
   } catch (error) {
     fs.rmSync(`${target}.partial`, { force: true });
     // Our side failing to write (disk full, permissions, store unreachable) is retried, not blamed on the upload.
     if (/no space|permission denied|read-only file system|failed to write|write error/i.test((error as Error).message)) throw error;
     throw unreadableToTheEnd(role, error);
-  } finally {
-    input.close();
   }
   // Renamed only when complete, so a reader never sees half a COG. GDAL's rename works on both a
   // directory store and /vsis3/, but refuses a file with a .aux.xml whose name does not follow it:
