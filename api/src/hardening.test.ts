@@ -210,5 +210,7 @@ describe('item 17', () => {
     });
     expect(post.statusCode).toBe(201);
     expect(post.headers['access-control-allow-origin']).toBeUndefined();
+    // tus writes its own answers; they are not sniffed or framed either.
+    expect([post.headers['x-content-type-options'], post.headers['x-frame-options']]).toEqual(['nosniff', 'DENY']);
   });
 });

@@ -115,6 +115,9 @@ export function uploadRoutes(app: FastifyInstance, area: UploadArea | null, maxB
       }
     }
     passUploader(request);
+    // tus writes its answer itself, past fastify's onSend: the browser headers go on first.
+    reply.raw.setHeader('x-content-type-options', 'nosniff');
+    reply.raw.setHeader('x-frame-options', 'DENY');
     reply.hijack();
     await tus.handle(request.raw, reply.raw);
   };
