@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { COLLECTION_IDS, CRS84, type CollectionId } from '../ogc/collections.js';
 import { parseDatetime } from '../ogc/datetime.js';
+import { withGisProperties } from '../ogc/gis-properties.js';
 import { GEOJSON, JSON_TYPE, pageLinks } from '../ogc/links.js';
 import { sendProblem } from '../problem.js';
 import { CANDIDATE_FILTER_PROPERTIES, candidateFilterOf, parseBbox, type CandidateFilterQuery } from './candidate-query.js';
@@ -68,7 +69,8 @@ function itemsRoutes(app: FastifyInstance, pool: pg.Pool, id: CollectionId, publ
         ...pageLinks(self, { offset: q.offset, limit, returned: features.length, matched }),
         { href: `${publicBaseUrl}/ogc/collections/${id}`, rel: 'collection', type: JSON_TYPE },
       ],
-      features,
+      // The id as a property too, lists as joined strings: what ogr2ogr keeps in a Shapefile or CSV.
+      features: features.map(withGisProperties),
     });
   });
 
@@ -86,7 +88,7 @@ function itemsRoutes(app: FastifyInstance, pool: pg.Pool, id: CollectionId, publ
     if (!feature) return sendProblem(reply, 404, 'No such feature', `${id} has no feature ${request.params.featureId}`);
     const collection = `${publicBaseUrl}/ogc/collections/${id}`;
     return reply.type(GEOJSON).header('Content-Crs', `<${CRS84}>`).send({
-      ...feature,
+      ...withGisProperties(feature),
       links: [
         { href: `${collection}/items/${request.params.featureId}`, rel: 'self', type: GEOJSON },
         { href: collection, rel: 'collection', type: JSON_TYPE },

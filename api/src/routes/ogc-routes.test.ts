@@ -3,7 +3,10 @@
  * (ogrinfo, as QGIS uses it) against the app listening on a port, with a bearer token.
  */
 import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +102,34 @@ describe('GDAL as the client (ogrinfo, OAPIF driver)', () => {
     expect(read.ok, read.out).toBe(true);
     expect(read.out.match(/OGRFeature\(villages\)/g)).toHaveLength(2);
     expect(read.out).toContain('name (String) = 天山村');
+  });
+
+  it('keeps the feature id and the triage reasons through ogr2ogr into a Shapefile and a CSV (issue 22 item 2)', async () => {
+    const { rows } = await pool.query<{ id: string }>(
+      `UPDATE candidate SET triage = '{"reasons": ["sensitive_zone", "large_area"]}' WHERE priority = 90 RETURNING id::text`,
+    );
+    const dir = await mkdtemp(join(tmpdir(), 'lingwei-ogr2ogr-'));
+    try {
+      const auth = ['--config', 'GDAL_HTTP_HEADERS', `Authorization: Bearer ${tokens.reviewer}`];
+      const env = { ...process.env, CPL_DEBUG: 'OFF' };
+      // Shapefiles default to Latin-1, so Chinese names need ENCODING=UTF-8 (as the README says).
+      await run('ogr2ogr', [...auth, '-f', 'ESRI Shapefile', '-lco', 'ENCODING=UTF-8', join(dir, 'candidates.shp'), `OAPIF:${base}/ogc`, 'candidates'], { env });
+      await run('ogr2ogr', [...auth, '-f', 'CSV', join(dir, 'villages.csv'), `OAPIF:${base}/ogc`, 'villages'], { env });
+      await run('ogr2ogr', [...auth, '-f', 'CSV', join(dir, 'register.csv'), `OAPIF:${base}/ogc`, 'register'], { env });
+      const { stdout } = await run('ogrinfo', ['-ro', '-al', '-q', '-where', `id = ${rows[0]!.id}`, join(dir, 'candidates.shp')], { env });
+      // The id is an ordinary attribute, the reasons a plain string, not GDAL's "(2:sensitive_zone,large_area)".
+      expect(stdout.match(/OGRFeature\(candidates\)/g), stdout).toHaveLength(1);
+      expect(stdout).toMatch(new RegExp(`\\bid \\(Integer(64)?\\) = ${rows[0]!.id}\\n`));
+      expect(stdout).toContain('village (String) = 北新泾村');
+      expect(stdout).toContain('reasons (String) = sensitive_zone; large_area');
+      const villageIds = (await pool.query<{ id: string }>(`SELECT id::text FROM admin_area WHERE level = 'village' ORDER BY code`)).rows.map((r) => r.id);
+      const villages = (await readFile(join(dir, 'villages.csv'), 'utf8')).split('\n');
+      expect(villages[0]!.split(',')[0]).toBe('id');
+      expect(villages.slice(1, 3).map((line) => line.split(',')[0]!.replaceAll('"', ''))).toEqual(villageIds);
+      expect((await readFile(join(dir, 'register.csv'), 'utf8')).split('\n')[0]!.split(',')[0]).toBe('id');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails without a token, and with the operator role', async () => {
