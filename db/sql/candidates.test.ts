@@ -75,6 +75,41 @@ describe('raiseCandidate', () => {
     expect(raised.outcome).toBe('raised');
   });
 
+  it('keeps an 85.6 m² candidate\'s outline and figures when a later flight sees only a 4.1 m² sliver of it', async () => {
+    const first = await createFlight(pool, { capturedAt: '2026-10-15T10:00:00+08:00' });
+    // About 9.3 m square at Shanghai's latitude: 85.6 m².
+    const whole = square(121.1, 31.1, 0.0000975);
+    const { candidateId } = await inTransaction(pool, async (c) => raiseCandidate(c, first, await newRun(first), change(whole, { heightGainM: 6.2, score: 0.93 })));
+    const before = (await pool.query(`SELECT round(area_m2::numeric, 1)::float8 AS area, ST_AsText(geom) AS wkt, height_gain_m, score FROM candidate`)).rows[0];
+    expect(before.area).toBeGreaterThan(80);
+    const later = await createFlight(pool, { capturedAt: '2026-10-22T10:00:00+08:00' });
+    const sliver = square(121.10004, 31.10004, 0.00002); // about 2 m square, inside it
+    const seen = await inTransaction(pool, async (c) => raiseCandidate(c, later, await newRun(later), change(sliver, { heightGainM: 1.1, score: 0.55 })));
+    expect(seen).toEqual({ candidateId, outcome: 'observed' });
+    const { rows } = await pool.query(
+      `SELECT round(c.area_m2::numeric, 1)::float8 AS area, ST_AsText(c.geom) AS wkt, c.height_gain_m, c.score, c.version, c.last_flight_id::text AS last,
+              round(o.area_m2::numeric, 1)::float8 AS observed
+         FROM candidate c JOIN candidate_observation o ON o.candidate_id = c.id AND o.flight_id = $1`, [later]);
+    // The sliver is recorded as the later flight's observation; the candidate is still the structure.
+    expect(rows[0]).toEqual({ ...before, version: 2, last: later, observed: expect.any(Number) });
+    expect(rows[0].observed).toBeLessThan(5);
+    // A later flight seeing it whole again (or grown) does take its outline.
+    const third = await createFlight(pool, { capturedAt: '2026-10-29T10:00:00+08:00' });
+    await inTransaction(pool, async (c) => raiseCandidate(c, third, await newRun(third), change(square(121.1, 31.1, 0.00011))));
+    expect((await pool.query(`SELECT area_m2 FROM candidate`)).rows[0].area_m2).toBeGreaterThan(before.area);
+  });
+
+  it('never stores an infinite or NaN measurement: the database refuses it', async () => {
+    const flight = await createFlight(pool, { capturedAt: '2026-10-15T10:00:00+08:00' });
+    const run = await newRun(flight);
+    for (const heightGainM of [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN]) {
+      await expect(inTransaction(pool, (c) => raiseCandidate(c, flight, run, change(square(121.1, 31.1), { heightGainM })))).rejects.toThrow(/candidate_finite_measures/);
+    }
+    await expect(inTransaction(pool, (c) => raiseCandidate(c, flight, run, change(square(121.1, 31.1), { score: Number.POSITIVE_INFINITY })))).rejects.toThrow(/finite_measures/);
+    await expect(pool.query(`UPDATE flight SET shift_dx_m = 'Infinity' WHERE id = $1`, [flight])).rejects.toThrow(/flight_finite_measures/);
+    expect((await pool.query(`SELECT count(*)::int AS n FROM candidate`)).rows[0].n).toBe(0);
+  });
+
   it('raises onto the survivor when a reviewer merges the matched candidate while the flight is raising', async () => {
     const flight = await createFlight(pool, { capturedAt: '2026-10-22T10:00:00+08:00' });
     const run = await newRun(flight);

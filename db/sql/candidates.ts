@@ -77,6 +77,9 @@ async function matchingCandidate(client: pg.PoolClient, change: ObservedChange, 
   }
 }
 
+/** A later observation replaces a candidate's outline only when it covers at least this share of its area. */
+export const SMALLEST_SHARE_OF_OUTLINE = 0.5;
+
 /** Raises or updates the candidate for one observed change; call inside the flight's transaction. */
 export async function raiseCandidate(client: pg.PoolClient, flightId: string, runId: string, change: ObservedChange): Promise<RaiseOutcome> {
   let candidateId = await matchingCandidate(client, change, flightId);
@@ -130,16 +133,22 @@ export async function raiseCandidate(client: pg.PoolClient, flightId: string, ru
   if (outcome === 'observed' || reshaped) {
     if (!inserted && !reshaped) return { candidateId, outcome: 'unchanged' };
     // A later flight saw it again, or another piece of it in this flight: newest outline and
-    // figures, one more version, an audit row.
+    // figures, one more version, an audit row. An outline under half the candidate's area (a
+    // later flight seeing only a sliver of it: shadow, tree crown, an edge of the flight) is kept
+    // as that flight's observation but does not replace the candidate's outline and figures: the
+    // 85.6 m² structure a reviewer must judge stays 85.6 m².
     const { rows } = await client.query<{ version: number }>(
-      `UPDATE candidate c SET geom = o.geom, area_m2 = o.area_m2, height_gain_m = o.height_gain_m, score = o.score,
+      `UPDATE candidate c SET geom = CASE WHEN o.area_m2 < $3 * c.area_m2 THEN c.geom ELSE o.geom END,
+              area_m2 = CASE WHEN o.area_m2 < $3 * c.area_m2 THEN c.area_m2 ELSE o.area_m2 END,
+              height_gain_m = CASE WHEN o.area_m2 < $3 * c.area_m2 THEN c.height_gain_m ELSE o.height_gain_m END,
+              score = CASE WHEN o.area_m2 < $3 * c.area_m2 THEN c.score ELSE o.score END,
               -- a flight processed late (captured earlier) does not move "last seen" backwards
               last_flight_id = CASE WHEN COALESCE(f.captured_at, now()) >= c.last_seen_at THEN $2 ELSE c.last_flight_id END,
               last_seen_at = GREATEST(c.last_seen_at, COALESCE(f.captured_at, now())), version = c.version + 1, updated_at = now()
          FROM candidate_observation o, flight f
         WHERE c.id = $1 AND o.candidate_id = c.id AND o.flight_id = $2 AND f.id = $2
        RETURNING c.version`,
-      [candidateId, flightId],
+      [candidateId, flightId, SMALLEST_SHARE_OF_OUTLINE],
     );
     await client.query(
       `INSERT INTO review_event (candidate_id, action, candidate_version, payload) VALUES ($1, 'observe', $2, $3)`,

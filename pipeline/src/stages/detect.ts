@@ -68,7 +68,10 @@ export async function detectFlight(ctx: StageContext, flightId: string): Promise
       if (heights && prepared.afterHeight) {
         const { data, valid } = prepared.afterHeight;
         const baseline = prepared.baseline?.height;
-        const values = core(new Float32Array(block.width * block.height), (i) => (valid[i] ? data[i]! - (baseline?.[i] ?? 0) : NO_HEIGHT));
+        const values = core(new Float32Array(block.width * block.height), (i) => {
+          const change = valid[i] ? data[i]! - (baseline?.[i] ?? 0) : Number.NaN;
+          return Number.isFinite(change) ? change : NO_HEIGHT; // never an infinity in the height-change map
+        });
         heights.bands.get(1).pixels.write(block.col, block.row, block.width, block.height, values);
       }
       await ctx.progress((index + 1) / plan.blocks.length);

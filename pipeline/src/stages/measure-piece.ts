@@ -32,7 +32,10 @@ export function measurePiece(store: string, flightId: string, polygons: readonly
     if (!inside) return;
     sum += probability[i]! / 255;
     count += 1;
-    if (heights?.valid[i]) changes.push(heights.bands[0]![i]!);
+    // Only finite heights are measured: an infinity read from a broken surface model would
+    // otherwise become the candidate's height gain ("Infinity m").
+    const change = heights?.valid[i] ? heights.bands[0]![i]! : Number.NaN;
+    if (Number.isFinite(change)) changes.push(change);
   });
   changes.sort((a, b) => a - b);
   return {
