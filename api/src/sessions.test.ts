@@ -142,7 +142,7 @@ describe('sessions and tokens (item 10)', () => {
     const cookie = cookieOf(await login('reviewer', PASSWORD));
     const made = (await app.inject({ method: 'POST', url: '/api/tokens', headers: asCookie(cookie), payload: { label: 'script' } })).json();
     const list = (await app.inject({ url: '/api/tokens', headers: asCookie(cookie) })).json().tokens as Array<Record<string, unknown>>;
-    expect(list.map((t) => [t.kind, t.label])).toEqual([['bearer', 'script'], ['cookie', null]]);
+    expect(list.map((t) => [t.kind, t.label, t.current])).toEqual([['bearer', 'script', false], ['cookie', null, true]]);
     expect(JSON.stringify(list)).not.toContain(made.token);
     const otherCookie = cookieOf(await login('operator', PASSWORD));
     expect((await app.inject({ method: 'DELETE', url: `/api/tokens/${made.id}`, headers: asCookie(otherCookie) })).statusCode).toBe(404);

@@ -89,8 +89,10 @@ export function authRoutes(app: FastifyInstance, pool: pg.Pool, config: ApiConfi
 
   app.get('/api/tokens', {
     config: { roles: ROLES },
-    schema: { tags: ['accounts'], summary: 'Your live sessions and tokens (never their secrets)' },
-  }, async (request) => ({ tokens: (await listSessions(pool, { userId: request.user!.id })).map(listing) }));
+    schema: { tags: ['accounts'], summary: 'Your live sessions and tokens (never their secrets); `current`: the one this request came with' },
+  }, async (request) => ({
+    tokens: (await listSessions(pool, { userId: request.user!.id })).map((s) => ({ ...listing(s), current: s.id === request.credential!.id })),
+  }));
 
   app.delete<{ Params: { id: string } }>('/api/tokens/:id', {
     config: { roles: ROLES },
