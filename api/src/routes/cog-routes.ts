@@ -34,11 +34,14 @@ export function cogRoutes(app: FastifyInstance, pool: pg.Pool): void {
       summary: 'The flight\'s orthophoto or surface model as a Cloud Optimized GeoTIFF; supports Range requests',
       params: {
         type: 'object', required: ['id', 'file'],
-        properties: { id: ROW_ID, file: { type: 'string', enum: FILES } },
+        // Any name, so that GDAL's sidecar probes (.aux.xml, .ovr, .msk, ... and the directory
+        // listing) get 404, which /vsicurl/ takes as "no such file", instead of a 400.
+        properties: { id: ROW_ID, file: { type: 'string', description: `${FILES.join(' or ')}; any other name answers 404` } },
       },
     },
   }, async (request, reply) => {
     const { id, file } = request.params;
+    if (!FILES.includes(file)) return sendProblem(reply, 404, 'No such file', `a flight's files are ${FILES.join(' and ')}`);
     const asset = file.replace(/\.tif$/, '') as RasterAssetName;
     const { flight, cog } = await flightCog(pool, id, RASTER_ASSETS[asset]);
     if (!flight) return sendProblem(reply, 404, 'No such flight', `flight ${id} does not exist`);
