@@ -188,7 +188,7 @@ export async function startDetectionRun(db: Queryable, flightId: string, modelNa
 /** The flight's newest detection run. */
 export async function latestDetectionRun(db: Queryable, flightId: string): Promise<DetectionRunRow | null> {
   const { rows } = await db.query<DetectionRunRow>(
-    `SELECT id::text, params, chip_count FROM detection_run WHERE flight_id = $1 ORDER BY id DESC LIMIT 1`,
+    `SELECT id::text, params, chip_count FROM detection_run WHERE flight_id = $1 ORDER BY detection_run.id DESC LIMIT 1`,
     [flightId],
   );
   return rows[0] ?? null;
