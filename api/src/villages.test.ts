@@ -38,11 +38,16 @@ async function addVillage(code: string, index: number): Promise<void> {
   villages[code] = { id: rows[0]!.id, west };
 }
 
-/** A flight over the west `share` of the village (plus a margin outside it on the other sides). */
-async function addFlight(code: string, share: number, capturedAt: string, status: 'done' | 'processing' = 'done'): Promise<string> {
+/**
+ * A flight over the west `share` of the village (plus a margin outside it on the other sides),
+ * all of it examined by detection, as the plan stage records it; a reference flight (never
+ * searched) examines nothing.
+ */
+async function addFlight(code: string, share: number, capturedAt: string, status: 'done' | 'processing' = 'done', purpose: 'patrol' | 'reference' = 'patrol'): Promise<string> {
   const { west } = villages[code]!;
   const id = await createFlight(pool, { capturedAt, operator: '张三' });
   await setFlightFootprint(pool, id, square(west - 0.001, 31.199, west + SIDE * share, 31.2 + SIDE + 0.001), 0.1, 'EPSG:32651');
+  if (purpose === 'patrol') await pool.query(`UPDATE flight SET examined_area = footprint WHERE id = $1`, [id]);
   await setFlightStatus(pool, id, status);
   return id;
 }
@@ -103,8 +108,10 @@ beforeAll(async () => {
   // Every village but "partial" is fully flown in the period by one done flight.
   for (const code of ['clear', 'stock', 'outside', 'new', 'unreviewed']) ids[`flight:${code}`] = await addFlight(code, 1, IN_PERIOD);
   ids['flight:partial'] = await addFlight('partial', 0.6, IN_PERIOD);
-  // None of these count: a flight still processing, one before the period, one after it.
+  // None of these count: a flight still processing, one before the period, one after it, and a
+  // done reference flight over all of it, whose footprint no detection examined.
   await addFlight('partial', 1, IN_PERIOD, 'processing');
+  await addFlight('partial', 1, IN_PERIOD, 'done', 'reference');
   await addFlight('partial', 1, BEFORE_PERIOD);
   await addFlight('partial', 1, '2026-10-01T00:00:00+08:00');
 

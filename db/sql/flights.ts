@@ -168,6 +168,26 @@ export async function extentsWithinCoverage(db: Queryable, flightId: string, pro
   return rows.map((r) => Number(r.i));
 }
 
+/**
+ * Records the ground the detection will examine: the flight's valid pixels within the planned
+ * blocks (extents in the flight's CRS, `proj`); none when no block was planned. Patrol coverage is
+ * counted from it, never from the footprint alone.
+ */
+export async function setExaminedArea(db: Queryable, flightId: string, proj: string, extents: ReadonlyArray<readonly [number, number, number, number]>): Promise<void> {
+  const column = (k: number) => extents.map((e) => e[k]);
+  await db.query(
+    `WITH blocks AS (
+       SELECT ST_Union(ST_Transform(ST_MakeEnvelope(x0, y0, x1, y1), $5, 4326)) AS g
+         FROM unnest($1::float8[], $2::float8[], $3::float8[], $4::float8[]) AS b (x0, y0, x1, y1))
+     UPDATE flight f SET examined_area = CASE WHEN blocks.g IS NULL THEN NULL
+              ELSE NULLIF(ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Intersection(f.footprint, blocks.g)), 3)), ST_GeomFromText('MULTIPOLYGON EMPTY', 4326)) END,
+            updated_at = now()
+       FROM blocks
+      WHERE f.id = $6`,
+    [column(0), column(1), column(2), column(3), proj, flightId],
+  );
+}
+
 export interface DetectionRunRow {
   id: string;
   params: Record<string, unknown>;

@@ -92,17 +92,18 @@ export async function candidatesInVillage(db: Queryable, villageId: string, stat
 }
 
 /**
- * How much of the village the done flights captured in [from, to) cover: the union of their
- * footprints clipped to the village, measured in the metric CRS (lw_metric, UTM 51N), with the
- * share each flight covers on its own. Flights that only touch the boundary are left out.
+ * How much of the village the done flights captured in [from, to) cover: the union of the areas
+ * their detection examined (flight.examined_area: valid pixels within the planned blocks; never a
+ * reference flight, never ground outside the imported areas) clipped to the village, measured in
+ * the metric CRS (lw_metric, UTM 51N), with the share each flight covers on its own. Flights that only touch the boundary are left out.
  */
 export async function villageCoverage(db: Queryable, villageId: string, from: string, to: string): Promise<CoverageRow | null> {
   const { rows } = await db.query<CoverageRow>(
     `WITH v AS (SELECT geom, lw_metric(geom) AS metric FROM admin_area WHERE id = $1),
           parts AS (
-            SELECT f.id, f.captured_at, ST_Intersection(lw_metric(f.footprint), v.metric) AS part
+            SELECT f.id, f.captured_at, ST_Intersection(lw_metric(f.examined_area), v.metric) AS part
               FROM flight f, v
-             WHERE f.status = 'done' AND f.footprint && v.geom AND ST_Intersects(f.footprint, v.geom)
+             WHERE f.status = 'done' AND f.examined_area && v.geom AND ST_Intersects(f.examined_area, v.geom)
                AND f.captured_at >= ${START('$2')} AND f.captured_at < ${START('$3')}),
           covered AS (SELECT ST_Union(part) AS g FROM parts WHERE ST_Area(part) > 0)
      SELECT ST_Area(v.metric) AS "villageAreaM2",

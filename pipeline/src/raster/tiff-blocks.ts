@@ -19,8 +19,13 @@ const TYPE_BYTES: Record<number, number> = { 3: 2, 4: 4, 16: 8 };
 /** Byte counts read at once (8 MB at most). */
 const CHUNK = 1 << 20;
 
-/** The blocks of the first image of the TIFF at `file`, and how many are empty; null when it is not a TIFF this can read. */
+/**
+ * The blocks of the first image of the TIFF at `file`, and how many are empty; null when it is
+ * not a TIFF this can read, or not a local file (an upload already in an object store: the API
+ * checked it when it was a local upload).
+ */
 export async function countEmptyBlocks(file: string): Promise<BlockCount | null> {
+  if (file.startsWith('/vsi')) return null;
   const handle = await fs.open(file, 'r');
   try {
     const read = async (position: number, length: number): Promise<Buffer> => {

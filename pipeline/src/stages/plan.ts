@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { extentsWithinCoverage, startDetectionRun } from '../../../db/sql/flights.js';
+import { extentsWithinCoverage, setExaminedArea, startDetectionRun } from '../../../db/sql/flights.js';
 import { planBlocks, type Block } from '../core/plan-blocks.js';
 import { extentOf, subGrid, type Grid } from '../model/grid.js';
 import { loadModelSpec } from '../model/index.js';
@@ -37,5 +37,7 @@ export async function planFlight(ctx: StageContext, flightId: string): Promise<D
   const keep = await extentsWithinCoverage(ctx.pool, flightId, rasters.proj, extents);
   const plan: DetectionPlan = { gsd: spec.gsd_m, grid, blocks: keep.map((i) => all[i]!), skipped: all.length - keep.length };
   await startDetectionRun(ctx.pool, flightId, spec.onnx, modelSha256(path.join(spec.dir, spec.onnx)), plan);
+  // What the detection examines is what counts as patrolled, not the whole footprint.
+  await setExaminedArea(ctx.pool, flightId, rasters.proj, keep.map((i) => extents[i]!));
   return plan;
 }
