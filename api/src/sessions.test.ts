@@ -79,6 +79,14 @@ describe('login back-off (item 8)', () => {
     expect(Number(second.headers['retry-after'])).toBe(2);
   });
 
+  it('forgets the failures an hour after the last one', async () => {
+    for (let i = 0; i < 5; i++) await login('operator', 'wrong-password');
+    expect((await login('operator', 'wrong-password')).statusCode).toBe(429);
+    await letTimePass(3600);
+    expect((await login('operator', 'wrong-password')).statusCode).toBe(401);
+    expect((await pool.query(`SELECT failures FROM login_throttle WHERE key = 'account:operator'`)).rows[0].failures).toBe(1);
+  });
+
   it('lets only the free attempts through when 60 guesses arrive at once', async () => {
     const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => login('admin', `guess-${i}-wrong`, `10.2.${i}.1`)));
     const statuses = answers.map((r) => r.statusCode);
