@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, shanghaiToday } from './dom.js';
+import { formatDate, formatDateTime, normaliseDate, shanghaiToday } from './dom.js';
 
 describe('dates shown in Shanghai time', () => {
   it('shows an instant between 00:00 and 08:00 Shanghai time on its Shanghai day, not the UTC day before', () => {
@@ -27,5 +27,13 @@ describe('dates shown in Shanghai time', () => {
     expect(shanghaiToday(new Date('2026-05-31T23:00:00Z'))).toBe('2026-06-01');
     expect(shanghaiToday(new Date('2026-05-31T15:00:00Z'))).toBe('2026-05-31');
     expect(shanghaiToday(new Date('2026-05-31T16:00:00Z')).slice(0, 7)).toBe('2026-06');
+  });
+});
+
+describe('typed dates', () => {
+  it('reads the ways a date is typed as YYYY-MM-DD, and refuses what is no day', () => {
+    for (const typed of ['2026-12-01', '2026-12-1', '2026/12/01', '2026.12.1', '20261201', '2026年12月1日', ' 2026-12-01 ']) expect(normaliseDate(typed)).toBe('2026-12-01');
+    expect(normaliseDate('')).toBe('');
+    for (const typed of ['12/01/2026', '2026-02-30', '2026-13-01', 'tomorrow', '2026-12']) expect(normaliseDate(typed)).toBeNull();
   });
 });

@@ -62,3 +62,18 @@ export function formatDateTime(value: string | null | undefined): string {
 
 /** Today's date in Shanghai, YYYY-MM-DD: the default of every date field. */
 export const shanghaiToday = (now: Date = new Date()): string => shanghaiDate(now);
+
+/**
+ * A typed date as YYYY-MM-DD: 2026-12-1, 2026/12/01, 2026.12.1, 20261201 and 2026年12月1日 all
+ * give 2026-12-01; '' stays ''; null when it is no calendar day.
+ */
+export function normaliseDate(text: string): string | null {
+  const s = text.trim();
+  if (!s) return '';
+  const m = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/.exec(s) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(s);
+  if (!m) return null;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  return date.toISOString().slice(0, 10);
+}

@@ -1,7 +1,8 @@
 /** The reason picker (reject) and the schedule form (date, team), as keyboard-first modal dialogs. */
 import { REJECT_REASONS, type RejectReason } from '../api/client.js';
 import { addDays } from '../../../pipeline/src/core/report-periods.js';
-import { h, shanghaiToday } from '../dom.js';
+import { dateField } from '../date-field.js';
+import { h, normaliseDate, shanghaiToday } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 
 interface ModalParts<T> {
@@ -81,16 +82,18 @@ const TEAM_KEY = 'lingwei.lastTeam';
 export function pickSchedule(): Promise<ScheduleChoice | null> {
   return modal<ScheduleChoice>(() => {
     const inAWeek = addDays(shanghaiToday(), 7);
-    const date = h('input', { type: 'date', name: 'date', value: inAWeek, required: true, 'data-testid': 'schedule-date' });
+    const { input: date, field: dateInput } = dateField({ name: 'date', value: inAWeek, required: true, 'data-testid': 'schedule-date' });
     const team = h('input', { type: 'text', name: 'team', value: localStorage.getItem(TEAM_KEY) ?? '', maxlength: 100, 'data-testid': 'schedule-team' });
     const body = h('div', {}, h('h3', {}, t('schedule.title')),
-      h('label', {}, t('schedule.date'), ' ', date), h('label', {}, t('schedule.team'), ' ', team));
+      h('label', {}, t('schedule.date'), ' ', dateInput), h('label', {}, t('schedule.team'), ' ', team));
     return {
       body,
       submit: () => {
+        const scheduledFor = normaliseDate(date.value);
+        if (!scheduledFor) return t('date.invalid');
         if (!team.value.trim()) return t('schedule.needTeam');
         localStorage.setItem(TEAM_KEY, team.value.trim());
-        return { scheduledFor: date.value, team: team.value.trim() };
+        return { scheduledFor, team: team.value.trim() };
       },
     };
   });

@@ -3,6 +3,7 @@
  * mark a demolition done; each row says what the last flight over it confirmed.
  */
 import { api, type ScheduleRow } from '../api/client.js';
+import { dateField } from '../date-field.js';
 import { clear, formatNumber, h, shanghaiToday, toast } from '../dom.js';
 import { t, tOf } from '../i18n/i18n.js';
 import { register } from '../router.js';
@@ -31,8 +32,8 @@ register({
   mount(root, { role }) {
     const canDecide = role === 'reviewer' || role === 'admin';
     const month = shanghaiToday().slice(0, 7);
-    const from = h('input', { type: 'date', value: `${month}-01`, 'data-testid': 'schedule-from' });
-    const to = h('input', { type: 'date', 'data-testid': 'schedule-to' });
+    const { input: from, field: fromField } = dateField({ value: `${month}-01`, 'data-testid': 'schedule-from' });
+    const { input: to, field: toField } = dateField({ 'data-testid': 'schedule-to' });
     const team = h('select', { 'data-testid': 'schedule-team-filter' }, h('option', { value: '' }, t('schedule.allTeams')));
     let view: 'list' | 'calendar' = 'list';
     const body = h('div', { class: 'schedule-body', 'data-testid': 'schedule-body' });
@@ -56,10 +57,13 @@ register({
       h('td', {}, canDecide && row.status === 'scheduled' && row.candidate_status === 'scheduled'
         ? h('button', { type: 'button', 'data-testid': `demolished-${row.candidate_id}`, onclick: () => void markDemolished(row) }, t('action.markDemolished')) : ''));
 
+    const header = () => h('thead', {}, h('tr', {}, ...(['schedule.date', 'schedule.candidate', 'detail.type', 'detail.area', 'detail.village',
+      'schedule.state', 'schedule.confirmation', 'schedule.action'] as const).map((key) => h('th', { scope: 'col' }, t(key)))));
+
     const renderList = () => {
       for (const [street, teams] of groupByStreetAndTeam(rows)) {
         body.append(h('h3', {}, `${t('schedule.street')}: ${street}`));
-        for (const [teamName, items] of teams) body.append(h('h4', {}, teamName), h('table', { class: 'schedule-table' }, h('tbody', {}, ...items.map(rowView))));
+        for (const [teamName, items] of teams) body.append(h('h4', {}, teamName), h('table', { class: 'schedule-table' }, header(), h('tbody', {}, ...items.map(rowView))));
       }
     };
 
@@ -97,7 +101,7 @@ register({
 
     root.append(h('div', { class: 'schedule' },
       h('div', { class: 'schedule-head' }, h('h2', {}, t('nav.schedule')),
-        h('label', {}, t('schedule.from'), ' ', from), h('label', {}, t('schedule.to'), ' ', to), team,
+        h('label', {}, t('schedule.from'), ' ', fromField), h('label', {}, t('schedule.to'), ' ', toField), team,
         h('button', { type: 'button', 'data-testid': 'view-list', onclick: () => { view = 'list'; render(); } }, t('schedule.list')),
         h('button', { type: 'button', 'data-testid': 'view-calendar', onclick: () => { view = 'calendar'; render(); } }, t('schedule.calendar'))),
       body));

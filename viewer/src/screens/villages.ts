@@ -7,6 +7,7 @@ import type { Geometry } from 'geojson';
 import type { GeoJSONSource } from 'maplibre-gl';
 import { periodOf } from '../../../pipeline/src/core/report-periods.js';
 import { assessmentApi, type Assessment, type BlockingItem, type Criterion, type Period, type Village } from '../api/assessment.js';
+import { dateField } from '../date-field.js';
 import { clear, formatNumber, h } from '../dom.js';
 import { lang, t, tOf } from '../i18n/i18n.js';
 import { createMap, whenLoaded } from '../map/create-map.js';
@@ -82,8 +83,8 @@ register({
   nav: 'villages.nav',
   async mount(root) {
     const [first, last] = thisQuarter();
-    const from = h('input', { type: 'date', value: first, 'data-testid': 'villages-from' });
-    const to = h('input', { type: 'date', value: last, 'data-testid': 'villages-to' });
+    const { input: from, field: fromField } = dateField({ value: first, 'data-testid': 'villages-from' });
+    const { input: to, field: toField } = dateField({ value: last, 'data-testid': 'villages-to' });
     const list = h('tbody');
     const detail = h('div', { class: 'village-detail', 'data-testid': 'village-detail' });
     const problem = h('div', { class: 'notice', hidden: true, 'data-testid': 'villages-problem' });
@@ -160,7 +161,7 @@ register({
     root.append(h('div', { class: 'insight villages' },
       h('div', { class: 'villages-side' },
         h('h2', {}, t('villages.title')),
-        h('div', { class: 'period' }, h('label', {}, t('villages.from'), ' ', from), h('label', {}, t('villages.to'), ' ', to)),
+        h('div', { class: 'period' }, h('label', {}, t('villages.from'), ' ', fromField), h('label', {}, t('villages.to'), ' ', toField)),
         problem,
         h('table', { class: 'villages-table', 'data-testid': 'villages-table' },
           h('thead', {}, h('tr', {}, h('th', {}, t('villages.village')), h('th', {}, t('villages.street')), h('th', {}, t('villages.verdict')),
