@@ -62,15 +62,15 @@ describe('migrations on a real PostGIS', () => {
     afterAll(() => dropDatabase(scratch));
 
     it('go up, are idempotent, go down and up again', async () => {
-      expect(await migrateUp(scratch)).toEqual(['1763800000000_foundation', '1763900000000_detections', '1764000000000_api-sessions', '1764100000000_tile-generations', '1795321588940_demolition-quota', '1795340160945_tile-generation-random-start', '1795340500000_evidence-chips-in-database', '1795400000000_evidence-chip-sweep-index', '1795500000000_login-throttle-and-token-ids', '1795600000000_finite-measurements', '1795700000000_flight-examined-area']);
+      expect(await migrateUp(scratch)).toEqual(['1763800000000_foundation', '1763900000000_detections', '1764000000000_api-sessions', '1764100000000_tile-generations', '1795321588940_demolition-quota', '1795340160945_tile-generation-random-start', '1795340500000_evidence-chips-in-database', '1795400000000_evidence-chip-sweep-index', '1795500000000_login-throttle-and-token-ids', '1795600000000_finite-measurements', '1795700000000_flight-examined-area', '1795800000000_flight-notices']);
       expect(await migrateUp(scratch)).toEqual([]);
-      expect(await migrateDown(scratch)).toEqual(['1795700000000_flight-examined-area', '1795600000000_finite-measurements', '1795500000000_login-throttle-and-token-ids', '1795400000000_evidence-chip-sweep-index', '1795340500000_evidence-chips-in-database', '1795340160945_tile-generation-random-start', '1795321588940_demolition-quota', '1764100000000_tile-generations', '1764000000000_api-sessions', '1763900000000_detections', '1763800000000_foundation']);
+      expect(await migrateDown(scratch)).toEqual(['1795800000000_flight-notices', '1795700000000_flight-examined-area', '1795600000000_finite-measurements', '1795500000000_login-throttle-and-token-ids', '1795400000000_evidence-chip-sweep-index', '1795340500000_evidence-chips-in-database', '1795340160945_tile-generation-random-start', '1795321588940_demolition-quota', '1764100000000_tile-generations', '1764000000000_api-sessions', '1763900000000_detections', '1763800000000_foundation']);
       const client = new pg.Client({ connectionString: scratch });
       await client.connect();
       const { rows } = await client.query(`SELECT to_regclass('public.candidate') AS t`);
       await client.end();
       expect(rows[0].t).toBeNull();
-      expect(await migrateUp(scratch)).toEqual(['1763800000000_foundation', '1763900000000_detections', '1764000000000_api-sessions', '1764100000000_tile-generations', '1795321588940_demolition-quota', '1795340160945_tile-generation-random-start', '1795340500000_evidence-chips-in-database', '1795400000000_evidence-chip-sweep-index', '1795500000000_login-throttle-and-token-ids', '1795600000000_finite-measurements', '1795700000000_flight-examined-area']);
+      expect(await migrateUp(scratch)).toEqual(['1763800000000_foundation', '1763900000000_detections', '1764000000000_api-sessions', '1764100000000_tile-generations', '1795321588940_demolition-quota', '1795340160945_tile-generation-random-start', '1795340500000_evidence-chips-in-database', '1795400000000_evidence-chip-sweep-index', '1795500000000_login-throttle-and-token-ids', '1795600000000_finite-measurements', '1795700000000_flight-examined-area', '1795800000000_flight-notices']);
     });
 
     it('start tile generations where no other database is, so a shared tile cache never serves another database\'s tiles', async () => {

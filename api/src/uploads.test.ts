@@ -190,6 +190,11 @@ describe('a resumable upload made into a flight', () => {
     expect(fs.existsSync(path.join(uploadsDir, id))).toBe(false);
     const again = await fetch(`${base}/api/flights/${body.id}`, { headers: auth('operator') });
     expect(((await again.json()) as { status: string }).status).toBe('queued');
+    // Notices (a flight matching its reference nowhere, one outside every area) come with the list.
+    await pool.query(`UPDATE flight SET notices = '{"The flight lies outside every imported administrative area"}' WHERE id = $1`, [body.id]);
+    const list = (await (await fetch(`${base}/api/flights`, { headers: auth('operator') })).json()) as { flights: Array<{ id: string; notices: string[] }> };
+    expect(list.flights.find((f) => f.id === body.id)!.notices).toEqual(['The flight lies outside every imported administrative area']);
+    await pool.query(`UPDATE flight SET notices = '{}' WHERE id = $1`, [body.id]);
   });
 
   it('recognises the same orthophoto uploaded again and returns its flight without queueing another', async () => {

@@ -21,6 +21,8 @@ export interface FlightRow {
   shift_dx_m: number | null;
   shift_dy_m: number | null;
   failure_reason: string | null;
+  /** What the operator must know about a flight that ended "done" (core/flight-notices.ts). */
+  notices: string[];
   footprint: string | null; // GeoJSON
   created_at: Date;
 }
@@ -53,7 +55,7 @@ export async function createFlight(
 export async function getFlight(db: Queryable, id: string): Promise<(FlightRow & { assets: AssetRow[] }) | null> {
   const { rows } = await db.query<FlightRow>(
     `SELECT id, kind, status, stage, progress, captured_at, operator, gsd_m, source_crs, shift_dx_m, shift_dy_m,
-            failure_reason, ST_AsGeoJSON(footprint) AS footprint, created_at
+            failure_reason, notices, ST_AsGeoJSON(footprint) AS footprint, created_at
        FROM flight WHERE id = $1`,
     [id],
   );
@@ -108,6 +110,21 @@ export async function upsertFlightAsset(db: Queryable, flightId: string, asset: 
     [flightId, asset.kind, asset.role, asset.uri, asset.sha256, asset.bytes, asset.width, asset.height, asset.band_count,
       asset.data_type, asset.gsd_m, asset.crs],
   );
+}
+
+/** Adds a notice to the flight for the operator, once however often a stage runs. */
+export async function addFlightNotice(db: Queryable, id: string, notice: string): Promise<void> {
+  await db.query(`UPDATE flight SET notices = array_append(notices, $2), updated_at = now() WHERE id = $1 AND NOT ($2 = ANY (notices))`, [id, notice]);
+}
+
+/** Whether areas are imported and none of them meets the flight's footprint. */
+export async function flightOutsideEveryArea(db: Queryable, id: string): Promise<boolean> {
+  const { rows } = await db.query<{ outside: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM admin_area)
+            AND NOT EXISTS (SELECT 1 FROM admin_area a, flight f WHERE f.id = $1 AND a.geom && f.footprint AND ST_Intersects(a.geom, f.footprint)) AS outside`,
+    [id],
+  );
+  return rows[0]?.outside ?? false;
 }
 
 /** Records what ingest learnt: where the flight's valid pixels are, its resolution and CRS. */

@@ -114,6 +114,7 @@ export async function runIngestCommand(args: string[]): Promise<number> {
       return 1;
     }
     console.log(`flight ${flightId} done (drift corrected: ${(flight.shift_dx_m ?? 0).toFixed(2)} m east, ${(flight.shift_dy_m ?? 0).toFixed(2)} m north)`);
+    for (const notice of flight.notices ?? []) console.warn(`notice: ${notice}`);
     console.log(await summariseFlight(pool, flightId));
     return 0;
   } finally {

@@ -1,5 +1,5 @@
 /**
- * Flights: the list, one flight with its progress, assets and failure reason, and its progress
+ * Flights: the list, one flight with its progress, assets, failure reason and notices, and its progress
  * live as Server-Sent Events (the flight row is what workers update, so any API instance can
  * stream any flight).
  */
@@ -20,7 +20,7 @@ export function flightRoutes(app: FastifyInstance, pool: pg.Pool): void {
   }, async (request) => {
     // flight.id, not id: the output column id is text, and "9" sorts after "12".
     const { rows } = await pool.query(
-      `SELECT id::text, kind, status, stage, progress, captured_at, operator, failure_reason, created_at
+      `SELECT id::text, kind, status, stage, progress, captured_at, operator, failure_reason, notices, created_at
          FROM flight ORDER BY flight.id DESC LIMIT $1 OFFSET $2`,
       [request.query.limit, request.query.offset],
     );

@@ -5,7 +5,8 @@
  * model (the surface model's heights against the baseline's). Windows across the flight vote
  * (model/drift.ts, which evaluation uses too).
  */
-import { setFlightShift } from '../../../db/sql/flights.js';
+import { addFlightNotice, setFlightShift } from '../../../db/sql/flights.js';
+import { mismatchNotice } from '../core/flight-notices.js';
 import { combineWindowShifts, DRIFT_GSD_M, driftWindows, measureWindowShift, type Drift, type WindowShift } from '../model/drift.js';
 import { loadModelSpec } from '../model/index.js';
 import { flightInputs } from './flight-inputs.js';
@@ -32,5 +33,9 @@ export async function coregisterFlight(ctx: StageContext, flightId: string): Pro
   const drift = combineWindowShifts(shifts);
   const result: CoregisterResult = { reference: drift?.reference ?? 'none', dxM: drift?.dxM ?? 0, dyM: drift?.dyM ?? 0, windows: shifts.length };
   await setFlightShift(ctx.pool, flightId, result.dxM, result.dyM);
+  // Compared with a reference but matched nowhere: the operator is told, not left with a flight
+  // scored as if it were registered.
+  const mismatch = mismatchNotice(shifts, drift !== null);
+  if (mismatch) await addFlightNotice(ctx.pool, flightId, mismatch);
   return result;
 }

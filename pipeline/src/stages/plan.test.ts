@@ -26,23 +26,28 @@ async function plannedFlight(): Promise<string> {
   return flightId;
 }
 
-const areas = async (flightId: string) => (await pool.query<{ footprint: number; examined: number | null }>(
-  `SELECT lw_area_m2(footprint) AS footprint, lw_area_m2(examined_area) AS examined FROM flight WHERE id = $1`, [flightId])).rows[0]!;
+const areas = async (flightId: string) => (await pool.query<{ footprint: number; examined: number | null; notices: string[] }>(
+  `SELECT lw_area_m2(footprint) AS footprint, lw_area_m2(examined_area) AS examined, notices FROM flight WHERE id = $1`, [flightId])).rows[0]!;
 
 describe('planFlight', () => {
   it('records the valid pixels of its blocks as the examined area', async () => {
     const flightId = await plannedFlight();
-    const { footprint, examined } = await areas(flightId);
+    const { footprint, examined, notices } = await areas(flightId);
     expect(footprint).toBeGreaterThan(10_000);
     expect(examined).toBeCloseTo(footprint, -1);
+    expect(notices).toEqual([]);
   });
 
-  it('records nothing examined for a flight outside every imported area, though its footprint is there', async () => {
+  it('records nothing examined for a flight outside every imported area, and tells the operator so (it ended "done" unflagged)', async () => {
     // An administrative area far away: the flight (in Qingpu) lies outside all of them.
     await pool.query(`INSERT INTO admin_area (code, level, name, geom) VALUES ('X', 'district', '别处', ST_Multi(ST_MakeEnvelope(121.8, 31.0, 121.9, 31.1, 4326)))`);
     const flightId = await plannedFlight();
-    const { footprint, examined } = await areas(flightId);
+    const { footprint, examined, notices } = await areas(flightId);
     expect(footprint).toBeGreaterThan(10_000);
     expect(examined).toBeNull();
+    expect(notices).toEqual([expect.stringMatching(/^The flight lies outside every imported administrative area: nothing in it was searched/)]);
+    // Planned again (a retried job): said once.
+    await planFlight(ctx, flightId);
+    expect((await areas(flightId)).notices).toHaveLength(1);
   });
 });

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { extentsWithinCoverage, setExaminedArea, startDetectionRun } from '../../../db/sql/flights.js';
+import { addFlightNotice, extentsWithinCoverage, flightOutsideEveryArea, setExaminedArea, startDetectionRun } from '../../../db/sql/flights.js';
+import { outsideEveryAreaNotice } from '../core/flight-notices.js';
 import { planBlocks, type Block } from '../core/plan-blocks.js';
 import { extentOf, subGrid, type Grid } from '../model/grid.js';
 import { loadModelSpec } from '../model/index.js';
@@ -39,5 +40,8 @@ export async function planFlight(ctx: StageContext, flightId: string): Promise<D
   await startDetectionRun(ctx.pool, flightId, spec.onnx, modelSha256(path.join(spec.dir, spec.onnx)), plan);
   // What the detection examines is what counts as patrolled, not the whole footprint.
   await setExaminedArea(ctx.pool, flightId, rasters.proj, keep.map((i) => extents[i]!));
+  // A flight in the wrong place (another continent, swapped coordinates) would otherwise end
+  // "done" with nothing found and nothing said.
+  if (await flightOutsideEveryArea(ctx.pool, flightId)) await addFlightNotice(ctx.pool, flightId, outsideEveryAreaNotice());
   return plan;
 }

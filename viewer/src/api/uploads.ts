@@ -11,6 +11,8 @@ import { request } from './client.js';
 export interface FlightRow {
   id: string; kind: string; status: string; stage: string | null; progress: number | null;
   captured_at: string | null; operator: string | null; failure_reason: string | null; created_at: string;
+  /** What the operator must know about a flight that ended done (no match with its reference, outside every area). */
+  notices?: string[];
 }
 
 export interface FlightProgress { status: string; stage: string | null; progress: number | null; failure_reason: string | null }

@@ -49,7 +49,8 @@ function flightsTable(flights: FlightRow[]): HTMLElement {
       h('td', {}, `#${f.id}`), h('td', {}, formatDate(f.captured_at)), h('td', {}, f.operator ?? ''), h('td', {}, tOf('upload.kind', f.kind)),
       h('td', {}, h('span', { class: `flight-status flight-${f.status}` }, tOf('upload.state', f.status)),
         f.status === 'processing' && f.stage ? ` · ${tOf('upload.stage', f.stage)} ${percent(f.progress)}` : '',
-        f.status === 'failed' && f.failure_reason ? h('div', { class: 'failure' }, f.failure_reason) : '')))));
+        f.status === 'failed' && f.failure_reason ? h('div', { class: 'failure' }, f.failure_reason) : '',
+        ...(f.notices ?? []).map((notice) => h('div', { class: 'failure notice', 'data-testid': 'flight-notice' }, notice)))))));
 }
 
 register({
