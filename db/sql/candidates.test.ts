@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { inTransaction } from '../connection.js';
 import { createTestPool, emptyTables } from '../testing/test-database.js';
-import { exportCandidateBatches, loadAreaContext, raiseCandidate, storeEvidenceChips, SWEEP_UNUSED_CHIPS_SQL, sweepUnusedEvidenceChips, type EvidenceChip, type ObservedChange } from './candidates.js';
+import { candidateDetail, exportCandidateBatches, loadAreaContext, raiseCandidate, storeEvidenceChips, SWEEP_UNUSED_CHIPS_SQL, sweepUnusedEvidenceChips, type EvidenceChip, type ObservedChange } from './candidates.js';
 import { createFlight } from './flights.js';
 
 const pool = createTestPool();
@@ -93,6 +93,9 @@ describe('raiseCandidate', () => {
     // The sliver is recorded as the later flight's observation; the candidate is still the structure.
     expect(rows[0]).toEqual({ ...before, version: 2, last: later, observed: expect.any(Number) });
     expect(rows[0].observed).toBeLessThan(5);
+    // The dossier marks the sliver, so the viewer shows the whole structure's evidence, not the sliver's.
+    const detail = (await candidateDetail(pool, candidateId)) as { observations: Array<{ flight_id: number; sliver: boolean }> };
+    expect(detail.observations.map((o) => [String(o.flight_id), o.sliver])).toEqual([[first, false], [later, true]]);
     // A later flight seeing it whole again (or grown) does take its outline.
     const third = await createFlight(pool, { capturedAt: '2026-10-29T10:00:00+08:00' });
     await inTransaction(pool, async (c) => raiseCandidate(c, third, await newRun(third), change(square(121.1, 31.1, 0.00011))));

@@ -451,6 +451,8 @@ export async function candidateDetail(db: pg.Pool | pg.PoolClient, id: string): 
               'properties', to_jsonb(c) - 'geom',
               'observations', (SELECT coalesce(json_agg(json_build_object('flight_id', o.flight_id, 'observed_at', o.observed_at,
                                  'area_m2', o.area_m2, 'height_gain_m', o.height_gain_m, 'score', o.score,
+                                 -- saw under half the candidate's outline (raiseCandidate kept the outline): not its picture
+                                 'sliver', o.area_m2 < ${SMALLEST_SHARE_OF_OUTLINE} * c.area_m2,
                                  -- the chips' API addresses
                                  'evidence_before', CASE WHEN o.evidence_before IS NOT NULL THEN format('/api/candidates/%s/evidence/%s/before', c.id, o.flight_id) END,
                                  'evidence_after', CASE WHEN o.evidence_after IS NOT NULL THEN format('/api/candidates/%s/evidence/%s/after', c.id, o.flight_id) END)

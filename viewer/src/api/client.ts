@@ -55,6 +55,8 @@ export interface Observation {
   score: number | null;
   evidence_before: string | null;
   evidence_after: string | null;
+  /** This flight saw under half the candidate's outline: kept in the history, not its picture. */
+  sliver: boolean;
 }
 
 export interface AuditRow {

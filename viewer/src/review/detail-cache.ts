@@ -3,6 +3,7 @@
  * images warmed in the browser cache, so moving on after a decision needs no round trip.
  */
 import { api, rasterUrls, type CandidateDetail } from '../api/client.js';
+import { evidenceObservation } from './evidence-choice.js';
 
 export class DetailCache {
   private readonly entries = new Map<string, Promise<CandidateDetail>>();
@@ -20,7 +21,7 @@ export class DetailCache {
   prefetch(id: string | undefined): void {
     if (!id || this.entries.has(id)) return;
     this.get(id).then((detail) => {
-      const last = [...detail.observations].reverse().find((o) => o.evidence_after);
+      const last = evidenceObservation(detail.observations);
       if (!last) return;
       for (const which of ['before', 'after'] as const) new Image().src = rasterUrls.evidence(id, String(last.flight_id), which);
     }).catch(() => undefined);

@@ -3,10 +3,11 @@
  * compare (swipe slider or side by side), the facts as chips, the triage notes and its history
  * across flights.
  */
-import { rasterUrls, type CandidateDetail, type Observation, type TriageNotes } from '../api/client.js';
+import { rasterUrls, type CandidateDetail, type TriageNotes } from '../api/client.js';
 import { formatDate, formatDateTime, formatNumber, h } from '../dom.js';
 import { t, tOf } from '../i18n/i18n.js';
 import { STATUS_COLOURS } from '../map/layers.js';
+import { evidenceObservation } from '../review/evidence-choice.js';
 
 export function statusBadge(status: string): HTMLElement {
   return h('span', { class: 'badge', style: `background:${STATUS_COLOURS[status] ?? '#999'}`, 'data-status': status }, tOf('status', status));
@@ -39,12 +40,10 @@ export function triageNotes(notes: TriageNotes | null): HTMLElement {
     lines.length ? h('ul', {}, ...lines.map((line) => h('li', {}, line))) : h('p', { class: 'muted' }, t('common.none')));
 }
 
-/** The newest observation that has evidence chips. */
-const withEvidence = (observations: Observation[]) => [...observations].reverse().find((o) => o.evidence_after) ?? null;
 
 /** Swipe slider (default) or side by side; images that cannot load leave a plain note, not a broken icon. */
 export function evidenceCompare(candidateId: string, detail: CandidateDetail): HTMLElement {
-  const observation = withEvidence(detail.observations);
+  const observation = evidenceObservation(detail.observations);
   const box = h('div', { class: 'evidence', 'data-testid': 'evidence' }, h('h4', {}, t('detail.evidence')));
   if (!observation) return (box.append(h('p', { class: 'muted' }, t('detail.noEvidence'))), box);
   const flight = String(observation.flight_id);
