@@ -106,15 +106,15 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 3. npm packages (gdal-async builds against libgdal-dev: see .npmrc)
-lock_hash=$(sha256sum package-lock.json package.json .npmrc | sha256sum | cut -c1-16)
-stamp=node_modules/.lingwei-installed
-if [[ -f $stamp && $(cat "$stamp") == "$lock_hash" ]]; then
+# 3. npm packages (gdal-async builds against libgdal-dev, onnxruntime-node skips its CUDA download:
+#    the settings and the install stamp are in scripts/npm-install-env.sh)
+# shellcheck source=npm-install-env.sh
+. "$ROOT_DIR/scripts/npm-install-env.sh"
+if npm_install_current; then
   say "npm packages up to date"
 else
   say "installing npm packages (npm ci; the first time builds gdal-async from source, about 5 minutes)"
-  npm ci --no-audit --no-fund --loglevel=error
-  echo "$lock_hash" >"$stamp"
+  npm_install
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 /** `cli import <kind> <file>`: loads a vector layer into its PostGIS table in one transaction. */
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createPool } from '../../db/connection.js';
 import { IMPORT_KINDS, isImportKind } from '../../pipeline/src/import/import-kinds.js';
@@ -39,6 +40,11 @@ export async function runImportCommand(args: string[]): Promise<number> {
   }
   if (!isImportKind(kind)) {
     console.error(`unknown kind "${kind}": use one of ${IMPORT_KINDS.join(', ')}`);
+    return 2;
+  }
+  // A file or folder GDAL opens; GDAL's virtual paths (/vsizip/..., /vsicurl/...) it checks itself.
+  if (!file.startsWith('/vsi') && !fs.existsSync(file)) {
+    console.error(`${file}: no such file or folder`);
     return 2;
   }
   const pool = createPool();

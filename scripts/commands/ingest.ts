@@ -1,4 +1,5 @@
 /** `cli ingest <ortho.tif> [--dsm dsm.tif]`: queues a flight and shows its progress until it ends. */
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import type pg from 'pg';
@@ -91,6 +92,12 @@ export async function runIngestCommand(args: string[]): Promise<number> {
   if (positionals.length !== 1) {
     console.error(`usage: npm run cli -- ${INGEST_USAGE}`);
     return 2;
+  }
+  for (const file of [positionals[0]!, values.dsm]) {
+    if (file !== undefined && !fs.existsSync(file)) {
+      console.error(`${file}: no such file or folder`);
+      return 2;
+    }
   }
   const capturedAtRefusal = values['captured-at'] === undefined ? null : capturedAtProblem(values['captured-at']);
   if (capturedAtRefusal) {

@@ -54,9 +54,17 @@ export async function runQuotaCommand(args: string[]): Promise<number> {
     }
     if (verb === 'import' && rest.length === 1) return await importFile(rest[0]!);
     if (verb === 'list' && rest.length === 0) {
+      const year = values.year === undefined ? undefined : Number(values.year);
+      if (year !== undefined && !(Number.isInteger(year) && year >= 2000 && year <= 2100)) {
+        console.error(`--year must be a year such as 2026, not ${values.year}`);
+        return 2;
+      }
       const pool = createPool();
       try {
-        for (const q of await listQuotas(pool, values.year ? Number(values.year) : undefined)) {
+        const quotas = await listQuotas(pool, year);
+        // Silence would look like a failure: say that there is nothing.
+        if (!quotas.length) console.log(year === undefined ? 'no quotas yet (set one with: npm run cli -- quota set ...)' : `no quotas for ${year}`);
+        for (const q of quotas) {
           console.log(`${q.year}  ${q.code}  ${q.name}  ${q.targetM2 ?? '-'} m²  ${q.targetCount ?? '-'}`);
         }
         return 0;
