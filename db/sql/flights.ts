@@ -310,13 +310,37 @@ export interface StacFlightRow {
   cogs: Array<{ kind: 'orthophoto' | 'surface_model'; bytes: number | null; width: number | null; height: number | null; crs: string | null }>;
 }
 
-/** The catalogued flights (done, or holding COGs already); $1 optionally picks one by id. */
-const STAC_FLIGHTS_FROM = `FROM flight f
-      WHERE (f.status = 'done' OR EXISTS (SELECT 1 FROM flight_asset a WHERE a.flight_id = f.id AND a.role = 'cog'))
-        AND ($1::bigint IS NULL OR f.id = $1::bigint)`;
+/** The catalogued flights: done, or holding COGs already. */
+const STAC_CATALOGUED = `(f.status = 'done' OR EXISTS (SELECT 1 FROM flight_asset a WHERE a.flight_id = f.id AND a.role = 'cog'))`;
 
-/** Flights in the STAC catalog: done, or holding COGs already; oldest first, paged; `id` picks one. */
-export async function stacFlights(db: Queryable, page: { limit: number; offset: number; id?: string }): Promise<{ flights: StacFlightRow[]; matched: number }> {
+/** Which catalogued flights a STAC request asks for: one `id`, those whose footprint meets `bbox`, those flown during `datetime`. */
+export interface StacFlightFilter {
+  id?: string;
+  /** west, south, east, north (degrees). */
+  bbox?: readonly [number, number, number, number];
+  /** Inclusive bounds on the item's datetime (captured_at, else created_at); null: open. */
+  datetime?: { start: string | null; end: string | null };
+}
+
+function stacFlightConditions(filter: StacFlightFilter, params: unknown[]): string {
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const where = [STAC_CATALOGUED];
+  if (filter.id !== undefined) where.push(`f.id = ${param(filter.id)}::bigint`);
+  if (filter.bbox) where.push(`ST_Intersects(f.footprint, ST_MakeEnvelope(${filter.bbox.map(param).join(', ')}, 4326))`);
+  if (filter.datetime?.start) where.push(`coalesce(f.captured_at, f.created_at) >= ${param(filter.datetime.start)}::timestamptz`);
+  if (filter.datetime?.end) where.push(`coalesce(f.captured_at, f.created_at) <= ${param(filter.datetime.end)}::timestamptz`);
+  return `WHERE ${where.join(' AND ')}`;
+}
+
+/** The ids of every catalogued flight, oldest first: the collection's `item` links for static crawlers. */
+export async function stacFlightIds(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(`SELECT f.id::text AS id FROM flight f WHERE ${STAC_CATALOGUED} ORDER BY f.id`);
+  return rows.map((r) => r.id);
+}
+
+/** Flights in the STAC catalog: done, or holding COGs already; oldest first, paged, filtered. */
+export async function stacFlights(db: Queryable, page: { limit: number; offset: number } & StacFlightFilter): Promise<{ flights: StacFlightRow[]; matched: number }> {
+  const params: unknown[] = [];
   const { rows, matched } = await pageWithTotal<StacFlightRow>(db, {
     select: `f.id::text, f.status, f.captured_at, f.created_at, f.updated_at, f.operator, f.gsd_m,
             ST_AsGeoJSON(f.footprint, 7) AS footprint,
@@ -325,9 +349,9 @@ export async function stacFlights(db: Queryable, page: { limit: number; offset: 
             (SELECT coalesce(json_agg(json_build_object('kind', a.kind, 'bytes', a.bytes, 'width', a.width, 'height', a.height, 'crs', a.crs)
                                       ORDER BY a.kind), '[]')
                FROM flight_asset a WHERE a.flight_id = f.id AND a.role = 'cog' AND a.kind IN ('orthophoto', 'surface_model')) AS cogs`,
-    from: STAC_FLIGHTS_FROM,
+    from: `FROM flight f ${stacFlightConditions(page, params)}`,
     orderBy: 'f.id',
-    params: [page.id ?? null],
+    params,
   }, page);
   return { flights: rows, matched };
 }
@@ -339,7 +363,7 @@ export async function stacFlightsExtent(db: Queryable): Promise<{ bbox: [number,
        FROM (SELECT ST_Extent(footprint)::geometry AS e, min(coalesce(captured_at, created_at)) AS start,
                     max(coalesce(captured_at, created_at)) AS end
                FROM flight f
-              WHERE f.status = 'done' OR EXISTS (SELECT 1 FROM flight_asset a WHERE a.flight_id = f.id AND a.role = 'cog')) t`,
+              WHERE ${STAC_CATALOGUED}) t`,
   );
   const r = rows[0]!;
   return { bbox: r.w === null ? null : [r.w, r.s, r.e, r.n], start: r.start, end: r.end };

@@ -13,6 +13,20 @@ export const COG_MEDIA_TYPE = 'image/tiff; application=geotiff; profile=cloud-op
 const PROJECTION_EXTENSION = 'https://stac-extensions.github.io/projection/v1.1.0/schema.json';
 const WEB_MAP_LINKS_EXTENSION = 'https://stac-extensions.github.io/web-map-links/v1.2.0/schema.json';
 
+/**
+ * What the catalog conforms to, on its root and at /conformance: a STAC API (Core, Collections,
+ * Features: /collections/flights/items with bbox, datetime and limit) and OGC API – Features
+ * (Core, GeoJSON). QGIS's STAC browser and pystac-client read it to find the items; static
+ * crawlers follow the `child` and `item` links instead. There is no /search (Item Search).
+ */
+export const STAC_CONFORMANCE = [
+  'https://api.stacspec.org/v1.0.0/core',
+  'https://api.stacspec.org/v1.0.0/collections',
+  'https://api.stacspec.org/v1.0.0/ogcapi-features',
+  'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
+  'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
+];
+
 /** The two COG kinds of a flight and how their URLs name them (tiles and downloads alike). */
 export const FLIGHT_RASTERS = {
   orthophoto: { urlName: 'ortho', title: 'Orthophoto (正射影像)', tileFormat: 'webp' },
@@ -32,6 +46,10 @@ export function stacUrls(apiBase: string) {
   const collection = `${root}/collections/flights`;
   return {
     root,
+    conformance: `${root}/conformance`,
+    collections: `${root}/collections`,
+    // The OpenAPI document is served beside /api, at /docs/json.
+    openapi: `${apiBase.replace(/\/api$/, '')}/docs/json`,
     collection,
     items: `${collection}/items`,
     item: (flightId: string) => `${collection}/items/${flightId}`,
@@ -52,15 +70,33 @@ export function stacCatalog(apiBase: string): object {
     id: 'lingwei',
     title: 'Lingwei (零违) flights',
     description: 'Drone and aerial flights taken in by Lingwei: orthophotos and surface models as Cloud Optimized GeoTIFFs.',
+    conformsTo: STAC_CONFORMANCE,
     links: [
       { rel: 'self', href: urls.root, type: json },
       { rel: 'root', href: urls.root, type: json },
       { rel: 'child', href: urls.collection, type: json, title: 'Flights (航飞)' },
+      { rel: 'data', href: urls.collections, type: json, title: 'the collections' },
+      { rel: 'conformance', href: urls.conformance, type: json, title: 'conformance classes' },
+      { rel: 'service-desc', href: urls.openapi, type: 'application/vnd.oai.openapi+json;version=3.0', title: 'the API definition (OpenAPI 3)' },
     ],
   };
 }
 
-export function flightsCollection(apiBase: string, extent: { bbox: readonly number[] | null; start: Date | null; end: Date | null }): object {
+/** The collections (STAC API – Collections): the one collection of flights. */
+export function stacCollections(apiBase: string, collection: object): object {
+  const urls = stacUrls(apiBase);
+  return {
+    collections: [collection],
+    links: [
+      { rel: 'self', href: urls.collections, type: json },
+      { rel: 'root', href: urls.root, type: json },
+      { rel: 'parent', href: urls.root, type: json },
+    ],
+  };
+}
+
+/** The flights collection; `itemIds`: every catalogued flight, linked one by one (`item`) for crawlers that do not page `items`. */
+export function flightsCollection(apiBase: string, extent: { bbox: readonly number[] | null; start: Date | null; end: Date | null }, itemIds: readonly string[] = []): object {
   const urls = stacUrls(apiBase);
   return {
     type: 'Collection',
@@ -80,6 +116,7 @@ export function flightsCollection(apiBase: string, extent: { bbox: readonly numb
       { rel: 'root', href: urls.root, type: json },
       { rel: 'parent', href: urls.root, type: json },
       { rel: 'items', href: urls.items, type: geojson },
+      ...itemIds.map((id) => ({ rel: 'item', href: urls.item(id), type: geojson })),
     ],
   };
 }
@@ -141,10 +178,20 @@ export function flightItem(apiBase: string, flight: StacFlightRow): object {
   };
 }
 
-/** A page of items, with a `next` link while more remain. */
-export function flightItemCollection(apiBase: string, flights: StacFlightRow[], page: { limit: number; offset: number; matched: number }): object {
+/**
+ * A page of items, with a `next` (and `prev`) link while more remain; `filter`: the query's bbox
+ * and datetime as given, which the paging links carry on.
+ */
+export function flightItemCollection(
+  apiBase: string, flights: StacFlightRow[], page: { limit: number; offset: number; matched: number }, filter: { bbox?: string; datetime?: string } = {},
+): object {
   const urls = stacUrls(apiBase);
-  const pageUrl = (offset: number) => `${urls.items}?limit=${page.limit}&offset=${offset}`;
+  const pageUrl = (offset: number) => {
+    const query = new URLSearchParams({ limit: String(page.limit), offset: String(offset) });
+    if (filter.bbox !== undefined) query.set('bbox', filter.bbox);
+    if (filter.datetime !== undefined) query.set('datetime', filter.datetime);
+    return `${urls.items}?${query}`;
+  };
   return {
     type: 'FeatureCollection',
     features: flights.map((flight) => flightItem(apiBase, flight)),
@@ -155,6 +202,7 @@ export function flightItemCollection(apiBase: string, flights: StacFlightRow[], 
       { rel: 'root', href: urls.root, type: json },
       { rel: 'parent', href: urls.collection, type: json },
       ...(page.offset + flights.length < page.matched ? [{ rel: 'next', href: pageUrl(page.offset + page.limit), type: geojson }] : []),
+      ...(page.offset > 0 ? [{ rel: 'prev', href: pageUrl(Math.max(0, page.offset - page.limit)), type: geojson }] : []),
     ],
   };
 }
