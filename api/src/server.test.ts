@@ -95,6 +95,7 @@ describe('the role matrix', () => {
     ['GET', () => '/api/flights/999999/tiles/dsm/18/219265/107196.png?style=ramp', undefined, ['operator', 'reviewer', 'assessor']],
     ['GET', () => '/api/flights/999999/assets/ortho.tif', undefined, ['operator', 'reviewer', 'assessor']],
     ['HEAD', () => '/api/flights/999999/assets/dsm.tif', undefined, ['operator', 'reviewer', 'assessor']],
+    ['GET', () => '/api/flights/999999/thumbnail.webp', undefined, ['operator', 'reviewer', 'assessor']],
     ['GET', () => `/api/candidates/${candidateId}/evidence/999999/after`, undefined, ['reviewer', 'assessor']],
     ['GET', () => '/api/stac', undefined, ['operator', 'reviewer', 'assessor']],
     ['GET', () => '/api/stac/conformance', undefined, ['operator', 'reviewer', 'assessor']],

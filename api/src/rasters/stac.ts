@@ -54,6 +54,7 @@ export function stacUrls(apiBase: string) {
     items: `${collection}/items`,
     item: (flightId: string) => `${collection}/items/${flightId}`,
     asset: (flightId: string, kind: keyof typeof FLIGHT_RASTERS) => `${apiBase}/flights/${flightId}/assets/${FLIGHT_RASTERS[kind].urlName}.tif`,
+    thumbnail: (flightId: string) => `${apiBase}/flights/${flightId}/thumbnail.webp`,
     tiles: (flightId: string, kind: keyof typeof FLIGHT_RASTERS) =>
       `${apiBase}/flights/${flightId}/tiles/${FLIGHT_RASTERS[kind].urlName}/{z}/{x}/{y}.${FLIGHT_RASTERS[kind].tileFormat}`,
   };
@@ -147,6 +148,10 @@ export function flightItem(apiBase: string, flight: StacFlightRow): object {
       ...(epsgOf(cog.crs) !== null ? { 'proj:epsg': epsgOf(cog.crs) } : {}),
     };
     tileLinks.push({ rel: 'xyz', href: urls.tiles(flight.id, cog.kind), type: `image/${raster.tileFormat}`, title: raster.title });
+  }
+  // A small picture of the orthophoto for STAC browsers' lists.
+  if (flight.cogs.some((cog) => cog.kind === 'orthophoto')) {
+    assets.thumbnail = { href: urls.thumbnail(flight.id), type: 'image/webp', title: 'Thumbnail (缩略图)', roles: ['thumbnail'] };
   }
   return {
     type: 'Feature',

@@ -3,7 +3,7 @@
  * the app listening on a port: a static crawler that follows only `child` and `item` links (as
  * pystac and stac-node-validator walk a static catalog), and a STAC API client that reads
  * `conformsTo` and goes root → data → collections → items with bbox and datetime (as QGIS's STAC
- * browser and pystac-client do).
+ * browser and pystac-client do); and each item's thumbnail.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +11,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFlight, setFlightFootprint, upsertFlightAsset } from '../../../db/sql/flights.js';
 import { openSession, upsertUser } from '../../../db/sql/users.js';
@@ -129,5 +130,25 @@ describe('a STAC API client (conformsTo, data, items with bbox and datetime)', (
       const response = await fetch(`${address}/api/stac/collections/flights/items?${query}`, { headers: { authorization: `Bearer ${token}` } });
       expect([query, response.status]).toEqual([query, 400]);
     }
+  });
+});
+
+describe('the thumbnail asset', () => {
+  it('is a small WebP of the orthophoto, linked from each item, with no-data transparent', async () => {
+    const item = (await get(`${address}/api/stac/collections/flights/items/${flights.west}`)) as Doc & { assets: Record<string, { href: string; type: string; roles: string[] }> };
+    const thumbnail = item.assets.thumbnail!;
+    expect(thumbnail).toMatchObject({ type: 'image/webp', roles: ['thumbnail'] });
+    const response = await fetch(thumbnail.href, { headers: { authorization: `Bearer ${token}` } });
+    expect([response.status, response.headers.get('content-type')]).toEqual([200, 'image/webp']);
+    const { data, info } = await sharp(Buffer.from(await response.arrayBuffer())).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect(Math.max(info.width, info.height)).toBe(512);
+    let opaque = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] === 255) opaque += 1;
+    expect(opaque / (info.width * info.height)).toBeGreaterThan(0.5);
+    const again = await fetch(thumbnail.href, { headers: { authorization: `Bearer ${token}`, 'if-none-match': response.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+    const none = await fetch(`${address}/api/flights/${flights.queued}/thumbnail.webp`, { headers: { authorization: `Bearer ${token}` } });
+    expect(none.status).toBe(404);
+    expect((await fetch(thumbnail.href)).status).toBe(401);
   });
 });
