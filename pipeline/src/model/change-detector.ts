@@ -18,6 +18,7 @@ import { chipSources, fillChip } from './chip.js';
 import type { Grid } from './grid.js';
 import { DEFAULT_SPEC_PATH, loadModelSpec, type ModelSpec } from './model-spec.js';
 import { prepareInputs, type ChangeInputs, type PreparedInputs } from './prepare.js';
+import { decideObjects, type ObjectDecisionOptions } from './object-decision.js';
 import { Scratch } from './scratch.js';
 import { addSurfaceRise, surfaceRise, type SurfaceRiseOptions } from './surface-rise.js';
 import { BlendAccumulator, chipLayout } from './tiling.js';
@@ -70,6 +71,11 @@ export interface DetectRasterOptions {
    * surface model; false leaves the network's map as it is.
    */
   surfaceRise?: SurfaceRiseOptions | false;
+  /**
+   * The object decision's settings (`object-decision.ts`), applied to the surface-model-only
+   * network's map; false leaves that map as it is.
+   */
+  objectDecision?: ObjectDecisionOptions | false;
 }
 
 /**
@@ -230,6 +236,11 @@ export class ChangeDetector {
       this.idleScratch.push(scratch);
     }
     const [newProb, demolishedProb] = acc.finish();
+    if (network === 'surface_only' && options.objectDecision !== false) {
+      // Objects are cut from what the flight shows: the collar's answers go first.
+      clearUnseen(prepared, newProb!);
+      decideObjects(newProb!, grid, this.spec.threshold, options.objectDecision);
+    }
     if (options.surfaceRise !== false) addSurfaceRise(newProb!, surfaceRise(prepared, options.surfaceRise));
     clearUnseen(prepared, newProb!, demolishedProb!);
     return { newProb: newProb!, demolishedProb: demolishedProb!, width: grid.width, height: grid.height, geoTransform: grid.geoTransform, grid };
