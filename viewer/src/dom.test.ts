@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, normaliseDate, shanghaiToday } from './dom.js';
+import { formatDate, formatDateTime, normaliseDate, normaliseDateTime, shanghaiToday } from './dom.js';
 
 describe('dates shown in Shanghai time', () => {
   it('shows an instant between 00:00 and 08:00 Shanghai time on its Shanghai day, not the UTC day before', () => {
@@ -35,5 +35,15 @@ describe('typed dates', () => {
     for (const typed of ['2026-12-01', '2026-12-1', '2026/12/01', '2026.12.1', '20261201', '2026年12月1日', ' 2026-12-01 ']) expect(normaliseDate(typed)).toBe('2026-12-01');
     expect(normaliseDate('')).toBe('');
     for (const typed of ['12/01/2026', '2026-02-30', '2026-13-01', 'tomorrow', '2026-12']) expect(normaliseDate(typed)).toBeNull();
+  });
+});
+
+describe('typed dates and times', () => {
+  it('reads the ways a flight time is typed as a datetime-local value, and refuses what is no time', () => {
+    for (const typed of ['2026-10-15 13:44', '2026-10-15T13:44', '2026/10/15 13:44', '2026年10月15日 13:44', ' 2026-10-15  13:44 ']) expect(normaliseDateTime(typed)).toBe('2026-10-15T13:44');
+    expect(normaliseDateTime('2026-10-15 9:05')).toBe('2026-10-15T09:05');
+    expect(normaliseDateTime('2026-10-15 13:44:05')).toBe('2026-10-15T13:44:05');
+    expect(normaliseDateTime('')).toBe('');
+    for (const typed of ['10/15/2026 1:44 PM', '2026-10-15', '2026-10-15 24:00', '2026-10-15 13:60', '2026-02-30 10:00']) expect(normaliseDateTime(typed)).toBeNull();
   });
 });

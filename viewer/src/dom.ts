@@ -77,3 +77,20 @@ export function normaliseDate(text: string): string | null {
   if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
   return date.toISOString().slice(0, 10);
 }
+
+/**
+ * A typed date and time as YYYY-MM-DDTHH:MM (a datetime-local value, seconds kept when given):
+ * 2026-10-15 13:44, 2026/10/15 13:44, 2026-10-15T13:44:05 and 2026年10月15日 13:44 all read; ''
+ * stays ''; null when it is no real day or time.
+ */
+export function normaliseDateTime(text: string): string | null {
+  const s = text.trim();
+  if (!s) return '';
+  const m = /^(.+?)(?:\s+|T)(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(s);
+  if (!m) return null;
+  const day = normaliseDate(m[1]!);
+  const [hours, minutes, seconds] = [Number(m[2]), Number(m[3]), m[4] === undefined ? null : Number(m[4])];
+  if (!day || hours > 23 || minutes > 59 || (seconds !== null && seconds > 59)) return null;
+  const time = `${String(hours).padStart(2, '0')}:${m[3]}${seconds === null ? '' : `:${m[4]}`}`;
+  return `${day}T${time}`;
+}

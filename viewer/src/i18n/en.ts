@@ -167,6 +167,8 @@ export const en: Record<MessageKey, string> = {
   'date.placeholder': 'yyyy-mm-dd',
   'date.invalid': 'Dates are yyyy-mm-dd, e.g. 2026-12-01',
   'date.pick': 'Pick a date',
+  'date.timePlaceholder': 'yyyy-mm-dd hh:mm',
+  'date.invalidTime': 'Times are yyyy-mm-dd hh:mm, e.g. 2026-10-15 13:44',
   'imagery.after.ortho': 'After',
   'imagery.before.ortho': 'Before',
   'imagery.after.dsm': 'After DSM',

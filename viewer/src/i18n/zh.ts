@@ -165,6 +165,8 @@ export const zh = {
   'date.placeholder': '年-月-日',
   'date.invalid': '日期格式为 年-月-日，如 2026-12-01',
   'date.pick': '选择日期',
+  'date.timePlaceholder': '年-月-日 时:分',
+  'date.invalidTime': '时间格式为 年-月-日 时:分，如 2026-10-15 13:44',
   'imagery.after.ortho': '后期正射',
   'imagery.before.ortho': '前期正射',
   'imagery.after.dsm': '后期DSM',

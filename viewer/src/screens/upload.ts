@@ -6,6 +6,7 @@
  */
 import { ApiError } from '../api/client.js';
 import { flightsApi, followFlight, uploadErrorText, uploadFile, type FlightProgress, type FlightRow } from '../api/uploads.js';
+import { dateTimeField } from '../date-field.js';
 import { clear, formatDate, h } from '../dom.js';
 import { t, tOf } from '../i18n/i18n.js';
 import { register } from '../router.js';
@@ -59,7 +60,8 @@ register({
   nav: 'upload.nav',
   mount(root) {
     const files: Record<Slot, File | null> = { ortho: null, dsm: null };
-    const capturedAt = h('input', { type: 'datetime-local', required: true, 'data-testid': 'upload-captured-at' });
+    // Text in YYYY-MM-DD HH:MM: a native datetime-local input shows the browser's locale (mm/dd/yyyy, AM/PM in English).
+    const { field: capturedAtField, value: capturedAtValue } = dateTimeField({ required: true, 'data-testid': 'upload-captured-at' });
     const operator = h('input', { type: 'text', maxlength: 100, 'data-testid': 'upload-operator' });
     const purpose = h('select', { 'data-testid': 'upload-purpose' },
       h('option', { value: 'patrol' }, t('upload.purpose.patrol')), h('option', { value: 'reference' }, t('upload.purpose.reference')));
@@ -121,7 +123,9 @@ register({
       event.preventDefault();
       problem.hidden = true;
       if (!files.ortho) return showProblem(t('upload.missingOrtho'), []);
-      if (!capturedAt.value) return showProblem(t('upload.missingCapturedAt'), []);
+      const capturedAt = capturedAtValue();
+      if (capturedAt === null) return showProblem(t('date.invalidTime'), []);
+      if (!capturedAt) return showProblem(t('upload.missingCapturedAt'), []);
       submit.disabled = true;
       progressBox.hidden = false;
       (progressBox.querySelector('[data-slot=dsm]') as HTMLElement).hidden = !files.dsm;
@@ -138,7 +142,7 @@ register({
         }
         stage.textContent = t('upload.checking');
         const flight = await flightsApi.create({
-          orthophoto, surface_model: surfaceModel, captured_at: shanghaiInstant(capturedAt.value),
+          orthophoto, surface_model: surfaceModel, captured_at: shanghaiInstant(capturedAt),
           operator: operator.value.trim() || undefined, purpose: purpose.value as 'patrol' | 'reference',
         });
         progressBox.dataset.flight = flight.id;
@@ -160,7 +164,7 @@ register({
     const form = h('form', { class: 'upload-form panel', 'data-testid': 'upload-form' },
       h('div', { class: 'drop-zones' }, dropZone('ortho', (f) => (files.ortho = f)), dropZone('dsm', (f) => (files.dsm = f))),
       h('div', { class: 'upload-meta' },
-        h('label', {}, t('upload.capturedAt'), capturedAt),
+        h('label', {}, t('upload.capturedAt'), capturedAtField),
         h('label', {}, t('upload.operator'), operator),
         h('label', {}, t('upload.purpose'), purpose)),
       submit);

@@ -1,8 +1,9 @@
 /**
- * The demolition schedule in Chromium with an English browser locale (issue 22 item 9): the list
- * has column headers, and dates read YYYY-MM-DD in the Chinese UI. Chromium draws a native date
- * input in the browser's locale (mm/dd/yyyy here) whatever the page's language, so the date fields
- * must not be native date inputs. Light: no pipeline, two schedule rows written with SQL.
+ * Date fields and the schedule list in Chromium with an English browser locale (issue 22 item 9):
+ * the schedule list has column headers, and dates read YYYY-MM-DD (times YYYY-MM-DD HH:MM) in the
+ * Chinese UI. Chromium draws native date and datetime-local inputs in the browser's locale
+ * (mm/dd/yyyy here) whatever the page's language, so the fields must not be native inputs.
+ * Light: no pipeline, two schedule rows written with SQL.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
@@ -44,7 +45,7 @@ afterAll(async () => {
   await pool.end();
 });
 
-describe('the schedule screen (Chinese UI, English browser)', () => {
+describe('date fields in the Chinese UI with an English browser', () => {
   it('has column headers, and date fields that read YYYY-MM-DD and take a typed 2026/11/1', async () => {
     await logIn(page, baseUrl, 'reviewer');
     await page.goto(`${baseUrl}/#/schedule`);
@@ -66,5 +67,20 @@ describe('the schedule screen (Chinese UI, English browser)', () => {
     await from.fill('11/20/2026');
     await from.dispatchEvent('change');
     expect(await from.evaluate((input: HTMLInputElement) => input.validity.valid)).toBe(false);
+  });
+
+  it('the upload screen takes the flight time as YYYY-MM-DD HH:MM text, not a locale-drawn datetime-local', async () => {
+    await page.context().clearCookies();
+    await logIn(page, baseUrl, 'operator');
+    await page.goto(`${baseUrl}/#/upload`);
+    const capturedAt = page.getByTestId('upload-captured-at');
+    await capturedAt.waitFor();
+    expect(await capturedAt.evaluate((input: HTMLInputElement) => [input.type, input.placeholder])).toEqual(['text', '年-月-日 时:分']);
+    await capturedAt.fill('2026/10/15 13:44');
+    await capturedAt.dispatchEvent('change');
+    expect(await capturedAt.inputValue()).toBe('2026-10-15 13:44');
+    await capturedAt.fill('10/15/2026 1:44 PM');
+    await capturedAt.dispatchEvent('change');
+    expect(await capturedAt.evaluate((input: HTMLInputElement) => input.validity.valid)).toBe(false);
   });
 });
