@@ -8,7 +8,7 @@ import gdal from '../gdal.js';
 import { writeGeoTiff } from '../raster/index.js';
 import { ingestFlight } from './ingest.js';
 import { FlightRejectedError } from './stage-context.js';
-import { ORIGIN, registerUploads, tempDir, testStageContext, writeOrthophoto, writeSurfaceModel } from './testing/flight-files.js';
+import { ORIGIN, registerUploads, tempDir, testStageContext, withCorruptTile, writeOrthophoto, writeSurfaceModel } from './testing/flight-files.js';
 
 const pool = createTestPool();
 const dir = tempDir('ingest');
@@ -200,35 +200,13 @@ describe('ingestFlight', () => {
     expect((await getFlight(pool, flightId))!.assets.filter((a) => a.role === 'cog')).toEqual([]);
   });
 
-  /**
-   * A copy of the JPEG-tiled TIFF `source` with garbage written into the middle of the tile at
-   * `tileIndex` of its first image: a corrupt tile GDAL reports ("JPEGLib: Unsupported marker")
-   * but decodes on, as a damaged disk or transfer leaves it.
-   */
-  function withCorruptTile(source: string, name: string, tileIndex: number): string {
-    const bytes = fs.readFileSync(source);
-    expect(bytes.toString('latin1', 0, 2)).toBe('II');
-    const ifd = bytes.readUInt32LE(4);
-    const tag = (id: number) => {
-      for (let e = 0; e < bytes.readUInt16LE(ifd); e += 1) {
-        const at = ifd + 2 + e * 12;
-        if (bytes.readUInt16LE(at) === id) return bytes.readUInt32LE(bytes.readUInt32LE(at + 8) + 4 * tileIndex);
-      }
-      throw new Error(`no tag ${id}`);
-    };
-    const middle = tag(324) + Math.floor(tag(325) / 2); // TileOffsets, TileByteCounts
-    for (let i = 0; i < 64; i += 2) bytes.writeUInt16BE(0xffb9 + (i % 7), middle + i);
-    fs.writeFileSync(file(name), bytes);
-    return file(name);
-  }
-
   it('rejects an orthophoto with a corrupt JPEG tile in the middle, re-encoded or stored as uploaded (it ended "done")', async () => {
     const plain = writeOrthophoto(file('jpeg-source.tif'), 2048, 1536);
     const tiled = file('jpeg-tiled.tif');
     execFileSync('gdal_translate', ['-q', '-co', 'TILED=YES', '-co', 'COMPRESS=JPEG', plain, tiled]);
-    expect(await rejection({ orthophoto: withCorruptTile(tiled, 'jpeg-corrupt.tif', 27) })).toMatch(/orthophoto could not be read to the end: the file is truncated or corrupt.*JPEGLib/);
+    expect(await rejection({ orthophoto: withCorruptTile(tiled, file('jpeg-corrupt.tif'), 27) })).toMatch(/orthophoto could not be read to the end: the file is truncated or corrupt.*JPEGLib/);
     const cog = await asCog(plain, file('jpeg-cog.tif'), ['-co', 'COMPRESS=JPEG']);
-    expect(await rejection({ orthophoto: withCorruptTile(cog, 'jpeg-cog-corrupt.tif', 27) })).toMatch(/orthophoto could not be read to the end.*JPEGLib/);
+    expect(await rejection({ orthophoto: withCorruptTile(cog, file('jpeg-cog-corrupt.tif'), 27) })).toMatch(/orthophoto could not be read to the end.*JPEGLib/);
     // The same files whole still go through.
     for (const whole of [tiled, cog]) await ingestFlight(ctx, await registerUploads(pool, { orthophoto: whole }));
   });

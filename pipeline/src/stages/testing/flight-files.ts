@@ -56,3 +56,26 @@ export function testStageContext(pool: pg.Pool, rasterStore: string): StageConte
     changeDetector: () => (detector ??= ChangeDetector.load({ threads: 2 })),
   };
 }
+
+/**
+ * A copy of the tiled TIFF `source` (classic, little-endian, as GDAL writes it) with garbage
+ * written into the middle of the tile at `tileIndex` of its first image: for JPEG tiles, a
+ * corrupt tile GDAL reports ("JPEGLib: Unsupported marker") but decodes on, as a damaged disk or
+ * transfer leaves it.
+ */
+export function withCorruptTile(source: string, target: string, tileIndex: number): string {
+  const bytes = fs.readFileSync(source);
+  if (bytes.toString('latin1', 0, 2) !== 'II' || bytes.readUInt16LE(2) !== 42) throw new Error(`${source}: not a classic little-endian TIFF`);
+  const ifd = bytes.readUInt32LE(4);
+  const tag = (id: number) => {
+    for (let e = 0; e < bytes.readUInt16LE(ifd); e += 1) {
+      const at = ifd + 2 + e * 12;
+      if (bytes.readUInt16LE(at) === id) return bytes.readUInt32LE(bytes.readUInt32LE(at + 8) + 4 * tileIndex);
+    }
+    throw new Error(`${source}: no tag ${id}`);
+  };
+  const middle = tag(324) + Math.floor(tag(325) / 2); // TileOffsets, TileByteCounts
+  for (let i = 0; i < 64; i += 2) bytes.writeUInt16BE(0xffb9 + (i % 7), middle + i);
+  fs.writeFileSync(target, bytes);
+  return target;
+}
