@@ -41,7 +41,7 @@ describe('the install settings as environment variables', () => {
     const project = path.join(dir, name);
     fs.mkdirSync(project);
     const probe = `const { parseInstallFlag } = require(${JSON.stringify(path.join(ROOT, 'node_modules/onnxruntime-node/script/install-utils.js'))});
-const { Run } = require(${JSON.stringify(path.join(ROOT, 'node_modules/gdal-async/node_modules/@mapbox/node-pre-gyp/lib/node-pre-gyp.js'))});
+const { Run } = require(require.resolve('@mapbox/node-pre-gyp', { paths: [${JSON.stringify(path.join(ROOT, 'node_modules/gdal-async'))}] }));
 const gyp = new Run({ package_json_path: ${JSON.stringify(path.join(ROOT, 'node_modules/gdal-async/package.json'))}, argv: ['node', 'node-pre-gyp', 'install', '--fallback-to-build'] });
 console.log(JSON.stringify({ buildFromSource: gyp.opts.build_from_source, sharedGdal: gyp.opts.shared_gdal, onnxruntimeInstall: parseInstallFlag() }));`;
     fs.writeFileSync(path.join(project, 'probe.cjs'), probe);
