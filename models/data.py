@@ -40,6 +40,13 @@ MIXES = {
         {"scene": 1.0, "surface": 0.0, "pair": 0.0, "xbd_pair": 0.0, "single": 0.0},
         [("drone", 0.0), ("rgb_baseline", 1.0), ("dsm_baseline", 0.0), ("rgb_pair", 0.0), ("rgb_after", 0.0)],
     ),
+    #   pair    the image-pair network (models/pair_net.py): bare before/after pairs. Real pairs
+    #           most, real single-date buildings pasted into real ground next, generated scenes
+    #           least (they teach the generator's look, which is what failed on real imagery).
+    "pair": (
+        {"scene": 0.15, "surface": 0.0, "pair": 0.45, "xbd_pair": 0.15, "single": 0.25},
+        [("rgb_pair", 1.0)],
+    ),
 }
 # Share of crops centred near a change (scenes) or a building (surface models).
 FOCUS = {"scene": 0.6, "surface": 0.85}
@@ -115,13 +122,15 @@ class Samples:
 class BatchMaker:
     """Draws batches; every random choice comes from one seeded generator (reproducible)."""
 
-    def __init__(self, samples, crop, seed, surface_only=False, mix="all"):
+    def __init__(self, samples, crop, seed, surface_only=False, mix="all", paste_pairs=0.0):
         self.s = samples
         self.crop = crop
         self.rng = np.random.default_rng(seed)
         # surface_only: the surface-model-only network (train.py --surface-only) sees heights and
         # the baseline alone, half synthetic scenes, half real surface-model tiles.
         self.surface_only = surface_only
+        # Share of real-pair crops that get another real pair's changed roofs pasted in.
+        self.paste_pairs = paste_pairs
         weights, self.modes = MIXES[mix]
         if surface_only:
             weights = {"scene": 0.5, "surface": 0.5}
@@ -221,9 +230,33 @@ class BatchMaker:
         h, wd = self._inputs(s, win, x)
         t[2, :h, :wd] = self._plane(s, "target_change", win)
         w[1, :h, :wd] = self._plane(s, "weight", win)
+        if self.paste_pairs and self.rng.random() < self.paste_pairs:
+            self._paste_changed_roofs(x, t, h, wd)
         if self.rng.random() < 0.5:
             self._swap_dates(x, t)
         self._photometric(x)
+
+    def _paste_changed_roofs(self, x, t, h, wd):
+        """Real roofs into real ground: the changed buildings of another real pair, cut from its
+        after image (where its change mask says so, in blocks so that not all come), pasted into
+        this crop's after image under a colour gain of their own, and marked as change. Real
+        pairs hold few changes each; this shows the network every real roof in every real
+        context, which is what eleven pairs cannot do alone."""
+        other = self.s.groups["pair"][self.rng.integers(len(self.s.groups["pair"]))]
+        win2 = self._window(other)
+        _, _, h2, w2 = win2
+        hh, ww = min(h, h2), min(wd, w2)
+        roof = self._plane(other, "target_change", win2)[:hh, :ww] > 0.5
+        blocks = self.rng.random((hh // 16 + 1, ww // 16 + 1)) < 0.7
+        roof &= np.kron(blocks, np.ones((16, 16), bool))[:hh, :ww]
+        if not roof.any():
+            return
+        ch = self.s.ch
+        gain = self.rng.uniform(0.85, 1.15, 3)
+        for k, name in enumerate(("after_r", "after_g", "after_b")):
+            src = self._plane(other, name, win2)[:hh, :ww]
+            x[ch[name], :hh, :ww][roof] = src[roof] * gain[k]
+        t[2, :hh, :ww][roof] = 1.0
 
     def _xbd_pair(self, s, x, t, w):
         win = self._window(s)

@@ -23,7 +23,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from data import BatchMaker, Samples  # noqa: E402
-from net import ChangeNet  # noqa: E402
+from train import DEFAULT_ENCODER, build_model  # noqa: E402
 
 
 def main():
@@ -33,6 +33,8 @@ def main():
     ap.add_argument("--spec", default=os.path.join(HERE, "change-detector.json"))
     ap.add_argument("--surface-only", action="store_true", help="export the surface-model-only network")
     ap.add_argument("--aerial", action="store_true", help="export the aerial-tile network")
+    ap.add_argument("--pair", action="store_true", help="export the image-pair network (pretrained encoder)")
+    ap.add_argument("--encoder", default=DEFAULT_ENCODER, help="with --pair: the folder export-encoder.ts wrote")
     args = ap.parse_args()
     torch.set_num_threads(2)
     with open(args.spec) as f:
@@ -40,7 +42,7 @@ def main():
     ck = torch.load(args.checkpoint, map_location="cpu")
     if ck["channels"] != spec["channels"]:
         raise SystemExit("checkpoint channels differ from the sidecar's")
-    model = ChangeNet(spec["channels"])
+    model = build_model(ck.get("arch", "change"), spec, args.encoder)
     model.load_state_dict(ck["state"])
     model.eval()
 
@@ -48,7 +50,17 @@ def main():
         spec.setdefault("surface_only_onnx", "change-detector-surface.onnx")
     if args.aerial:
         spec.setdefault("aerial_onnx", "change-detector-aerial.onnx")
-    onnx_path = os.path.join(HERE, spec["surface_only_onnx"] if args.surface_only else spec["aerial_onnx"] if args.aerial else spec["onnx"])
+    if args.pair:
+        spec.setdefault("pair_onnx", "change-detector-pair.onnx")
+    # Which sidecar key, parity folder and training-record entry this export writes.
+    kind = "surface_only" if args.surface_only else "aerial" if args.aerial else "pair" if args.pair else "main"
+    onnx_key, parity_dir, mix = {
+        "main": ("onnx", "parity", "all"),
+        "surface_only": ("surface_only_onnx", "parity-surface", "all"),
+        "aerial": ("aerial_onnx", "parity-aerial", "aerial"),
+        "pair": ("pair_onnx", "parity-pair", "pair"),
+    }[kind]
+    onnx_path = os.path.join(HERE, spec[onnx_key])
     dummy = torch.zeros(1, len(spec["channels"]), spec["chip_px"], spec["chip_px"])
     torch.onnx.export(
         model,
@@ -63,11 +75,11 @@ def main():
 
     # Parity fixture: two 64 x 64 chips of real training content, fixed seed.
     samples = Samples(args.data, spec["channels"])
-    maker = BatchMaker(samples, 64, 7, surface_only=args.surface_only, mix="aerial" if args.aerial else "all")
+    maker = BatchMaker(samples, 64, 7, surface_only=args.surface_only, mix=mix)
     x, _, _ = maker.batch(2)
     with torch.no_grad():
         y = model(torch.from_numpy(x)).numpy()
-    parity = os.path.join(HERE, "parity-surface" if args.surface_only else "parity-aerial" if args.aerial else "parity")
+    parity = os.path.join(HERE, parity_dir)
     os.makedirs(parity, exist_ok=True)
     x.astype("<f4").tofile(os.path.join(parity, "input.f32"))
     y.astype("<f4").tofile(os.path.join(parity, "output.f32"))
@@ -78,6 +90,8 @@ def main():
     training["onnx_bytes"] = os.path.getsize(onnx_path)
     if args.surface_only:
         spec["training"] = {**spec.get("training", {}), "surface_only": training}
+    elif args.pair:
+        spec["training"] = {**spec.get("training", {}), "pair": training}
     elif args.aerial:
         # The main network's phases are in the record already; this adds the aerial phase.
         spec["training"] = {**spec.get("training", {}), "aerial": {**training["aerial"], "onnx_bytes": training["onnx_bytes"]}}

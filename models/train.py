@@ -25,6 +25,22 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import SMALL_OBJECT_PX, BatchMaker, Samples  # noqa: E402
 from net import ChangeNet  # noqa: E402
+from pair_net import PairNet  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "encoder"))
+from mobilenet import load_encoder  # noqa: E402
+
+DEFAULT_ENCODER = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".cache", "encoder")
+
+
+def build_model(arch, spec, encoder_dir=DEFAULT_ENCODER):
+    """The network of an architecture: "change" (models/net.py, from scratch) or "pair" (the
+    Siamese pretrained encoder of models/pair_net.py, read from encoder_dir, which
+    models/encoder/export-encoder.ts writes)."""
+    if arch == "pair":
+        encoder, _ = load_encoder(encoder_dir)
+        return PairNet(spec["channels"], encoder, spec["normalisation"]["rgb"])
+    return ChangeNet(spec["channels"])
 
 
 # Positive pixels of a small structure weigh more, up to SMALL_BOOST times: with plain per-pixel
@@ -83,6 +99,46 @@ def losses(logits, t, w):
     return total, {k: float(v) for k, v in parts.items()}
 
 
+class FeatureCache:
+    """Crops drawn once (with the batch maker's pixel-space augmentation: pasting, colour,
+    misregistration, turns) and the frozen encoder's features on them computed once, in float16.
+    The pair network's encoder costs ten times its decoder on the CPU, so this trains the decoder
+    on many more steps in the same time; afterwards only flips are added, applied to the crop and
+    every feature map alike."""
+
+    def __init__(self, model, maker, count, chunk, device, seed):
+        t0 = time.time()
+        self.x, self.t, self.w, self.feats = [], [], [], None
+        parts = []
+        for start in range(0, count, chunk):
+            x, t, w = maker.batch(min(chunk, count - start))
+            xt = torch.from_numpy(x).to(device)
+            f = model.features(xt)
+            n = x.shape[0]
+            # Kept as (before, after) pairs per crop, so a batch can index crops.
+            parts.append([torch.stack([fi[:n], fi[n:]], 1).half() for fi in f])
+            self.x.append(torch.from_numpy(x).half())
+            self.t.append(torch.from_numpy(t).half())
+            self.w.append(torch.from_numpy(w).half())
+        self.x, self.t, self.w = (torch.cat(v) for v in (self.x, self.t, self.w))
+        self.feats = [torch.cat([p[k] for p in parts]) for k in range(len(parts[0]))]
+        self.device = device
+        self.rng = np.random.default_rng(seed + 1)
+        print(f"cached {count} crops and their encoder features in {time.time() - t0:.0f} s", flush=True)
+
+    def batch(self, n):
+        idx = torch.from_numpy(self.rng.integers(0, len(self.x), n))
+        x, t, w = (v[idx].float().to(self.device) for v in (self.x, self.t, self.w))
+        feats = [f[idx].float().to(self.device) for f in self.feats]
+        dims = [d for d, flip in ((-1, self.rng.random() < 0.5), (-2, self.rng.random() < 0.5)) if flip]
+        if dims:
+            x, t, w = (torch.flip(v, dims) for v in (x, t, w))
+            feats = [torch.flip(f, dims) for f in feats]
+        # The model wants (before..., after...) stacked along the batch.
+        feats = [torch.cat([f[:, 0], f[:, 1]], 0) for f in feats]
+        return x, t, w, feats
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
@@ -96,7 +152,11 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--init", help="start from this checkpoint's weights (the second, fine-tuning phase of train.sh)")
-    ap.add_argument("--mix", default="all", choices=["all", "aerial"], help="batch mixture (data.MIXES): every flight kind, or aerial tiles alone (the aerial-tile network)")
+    ap.add_argument("--mix", default="all", choices=["all", "aerial", "pair"], help="batch mixture (data.MIXES): every flight kind, aerial tiles alone (the aerial-tile network) or bare image pairs (the pair network)")
+    ap.add_argument("--arch", default="change", choices=["change", "pair"], help="change: models/net.py from scratch; pair: the pretrained-encoder pair network (models/pair_net.py)")
+    ap.add_argument("--encoder", default=DEFAULT_ENCODER, help="with --arch pair: the folder export-encoder.ts wrote")
+    ap.add_argument("--paste-pairs", type=float, default=0.0, help="share of real-pair crops that get another real pair's changed roofs pasted in (data.BatchMaker)")
+    ap.add_argument("--cache", type=int, default=0, help="with --arch pair: draw this many crops once, run the frozen encoder on them once, and train the decoder on those (flips only afterwards); 0: fresh crops every step")
     ap.add_argument("--surface-only", action="store_true", help="train the surface-model-only network: synthetic scenes as heights + baseline, and real surface-model tiles")
     args = ap.parse_args()
 
@@ -110,15 +170,16 @@ def main():
     print(f"samples: {samples.describe()}", flush=True)
     if "scene" not in samples.groups:
         raise SystemExit("no synthetic scenes in the exported data")
-    maker = BatchMaker(samples, args.crop, args.seed, surface_only=args.surface_only, mix=args.mix)
-    model = ChangeNet(spec["channels"]).to(device)
+    maker = BatchMaker(samples, args.crop, args.seed, surface_only=args.surface_only, mix=args.mix, paste_pairs=args.paste_pairs)
+    model = build_model(args.arch, spec, args.encoder).to(device)
     earlier = None
     if args.init:
         earlier = torch.load(args.init, map_location="cpu")
         model.load_state_dict(earlier["state"])
     params = sum(p.numel() for p in model.parameters())
-    print(f"parameters: {params}, device {device}, threads {args.threads}, from {args.init or 'scratch'}", flush=True)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    print(f"parameters: {params} ({sum(p.numel() for p in trainable)} trained), device {device}, threads {args.threads}, from {args.init or 'scratch'}", flush=True)
+    opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=1e-4)
     warm = max(1, args.steps // 20)
     if earlier:
         # Fine-tuning trained weights: no warm-up, cosine from lr down to a tenth of it.
@@ -129,11 +190,17 @@ def main():
     t0 = time.time()
     cpu0 = time.process_time()
     running = {}
+    cache = FeatureCache(model, maker, args.cache, args.batch, device, args.seed) if args.cache else None
     model.train()
     for step in range(1, args.steps + 1):
-        x, t, w = maker.batch(args.batch)
-        x, t, w = (torch.from_numpy(a).to(device) for a in (x, t, w))
-        loss, parts = losses(model.logits(x), t, w)
+        if cache:
+            x, t, w, feats = cache.batch(args.batch)
+            logits = model.decode(x, feats)
+        else:
+            x, t, w = maker.batch(args.batch)
+            x, t, w = (torch.from_numpy(a).to(device) for a in (x, t, w))
+            logits = model.logits(x)
+        loss, parts = losses(logits, t, w)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -145,7 +212,7 @@ def main():
             print(f"step {step}/{args.steps} {rates} lr {sched.get_last_lr()[0]:.5f} {time.time() - t0:.0f} s", flush=True)
     wall = time.time() - t0
     cpu = time.process_time() - cpu0
-    phase = {"steps": args.steps, "lr": args.lr, "seed": args.seed, "mix": args.mix, "train_wall_s": round(wall), "train_cpu_s": round(cpu)}
+    phase = {"steps": args.steps, "lr": args.lr, "seed": args.seed, "mix": args.mix, "arch": args.arch, "cached_crops": args.cache, "paste_pairs": args.paste_pairs, "train_wall_s": round(wall), "train_cpu_s": round(cpu)}
     if earlier:
         # The first phase's record stays; this one is added as the fine-tuning phase.
         training = {**earlier["training"], ("finetune" if args.mix == "all" else args.mix): phase}
@@ -161,7 +228,7 @@ def main():
             "surface_only": args.surface_only,
             "torch": torch.__version__,
         }
-    torch.save({"state": model.state_dict(), "channels": spec["channels"], "training": training}, args.out)
+    torch.save({"state": model.state_dict(), "channels": spec["channels"], "arch": args.arch, "training": training}, args.out)
     done = "fine-tuned" if earlier else "trained"
     print(f"{done} {args.steps} steps in {wall:.0f} s wall, {cpu:.0f} s CPU; saved {args.out}", flush=True)
 

@@ -4,11 +4,13 @@
  * preparation (resampling, ground estimate, baseline rasterisation, normalisation) is the same code
  * that exported the training data.
  *
- * Three networks with the same inputs and outputs: the main one; a surface-model-only one that
+ * Four networks with the same inputs and outputs: the main one; a surface-model-only one that
  * serves inputs holding heights and no imagery (it was trained on heights alone, and on real
- * surface models it finds far more than the main network, which leans on colour); and an
+ * surface models it finds far more than the main network, which leans on colour); an
  * aerial-tile one, the main network fine-tuned on orthophoto pairs with the baseline and no
- * heights, which finds more of those changes than the main network.
+ * heights, which finds more of those changes than the main network; and an image-pair one over a
+ * pretrained encoder, for bare before/after pairs (no baseline, no heights), where the networks
+ * trained from scratch on generated scenes did not see real roofs.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -38,6 +40,11 @@ export interface LoadOptions {
    * sidecar); false: the main network serves aerial tiles too.
    */
   aerialModelPath?: string | false;
+  /**
+   * The image-pair network's ONNX file (default: the sidecar's `pair_onnx`, next to the sidecar);
+   * false: the main network serves bare image pairs too.
+   */
+  pairModelPath?: string | false;
   /** Threads inside each operator (default 2). */
   threads?: number;
   /**
@@ -106,7 +113,7 @@ function clearUnseen(prepared: PreparedInputs, ...maps: Float32Array[]): void {
 }
 
 /** The network that serves an input. */
-export type Network = 'main' | 'surface_only' | 'aerial';
+export type Network = 'main' | 'surface_only' | 'aerial' | 'pair';
 
 export class ChangeDetector {
   /** The networks besides the main one, opened on first use. */
@@ -138,6 +145,10 @@ export class ChangeDetector {
     if (aerialPath && !fs.existsSync(aerialPath)) {
       throw new Error(`cannot load the aerial-tile network ${aerialPath}: no such file (train it with npm run train)`);
     }
+    const pairPath = options.pairModelPath ?? (spec.pair_onnx ? path.join(spec.dir, spec.pair_onnx) : false);
+    if (pairPath && !fs.existsSync(pairPath)) {
+      throw new Error(`cannot load the image-pair network ${pairPath}: no such file (train it with npm run train)`);
+    }
     const base: ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: options.threads ?? 2,
       interOpNumThreads: 1,
@@ -154,7 +165,11 @@ export class ChangeDetector {
         }
       };
       const main = await create(modelPath);
-      const openers = { ...(surfacePath ? { surface_only: () => create(surfacePath) } : {}), ...(aerialPath ? { aerial: () => create(aerialPath) } : {}) };
+      const openers = {
+        ...(surfacePath ? { surface_only: () => create(surfacePath) } : {}),
+        ...(aerialPath ? { aerial: () => create(aerialPath) } : {}),
+        ...(pairPath ? { pair: () => create(pairPath) } : {}),
+      };
       return new ChangeDetector(main, openers, spec, provider, batchSize);
     };
     const want = options.executionProvider ?? 'auto';
@@ -173,12 +188,14 @@ export class ChangeDetector {
   /**
    * The network for these inputs (each only when shipped): the surface-model-only one when they
    * hold heights and no image; the aerial-tile one when they hold both orthophotos and the
-   * baseline but no heights; the main one otherwise (drone flights, bare image pairs).
+   * baseline but no heights; the image-pair one when they hold both orthophotos and nothing else;
+   * the main one otherwise (drone flights, one image alone).
    */
   networkFor(prepared: Pick<PreparedInputs, 'afterRgb' | 'beforeRgb' | 'afterHeight' | 'baseline'>): Network {
     const { afterRgb, beforeRgb, afterHeight, baseline } = prepared;
     if (this.openers.surface_only && afterHeight && !afterRgb && !beforeRgb) return 'surface_only';
     if (this.openers.aerial && afterRgb && beforeRgb && baseline && !afterHeight) return 'aerial';
+    if (this.openers.pair && afterRgb && beforeRgb && !baseline && !afterHeight) return 'pair';
     return 'main';
   }
 
@@ -249,7 +266,11 @@ export class ChangeDetector {
   private session(network: Exclude<Network, 'main'>): Promise<ort.InferenceSession> {
     const open = this.openers[network];
     if (!open) {
-      const [name, option] = network === 'surface_only' ? ['surface-model-only', 'surfaceOnlyModelPath'] : ['aerial-tile', 'aerialModelPath'];
+      const [name, option] = {
+        surface_only: ['surface-model-only', 'surfaceOnlyModelPath'],
+        aerial: ['aerial-tile', 'aerialModelPath'],
+        pair: ['image-pair', 'pairModelPath'],
+      }[network];
       throw new Error(`no ${name} network is loaded (the sidecar names none, or ${option} is false)`);
     }
     let session = this.opened.get(network);

@@ -42,6 +42,12 @@ export interface ModelSpec {
    * the main network serves those.
    */
   aerial_onnx?: string;
+  /**
+   * The image-pair network's ONNX file, relative to the sidecar (same channels, grid and outputs;
+   * a pretrained encoder inside): it serves a before and an after orthophoto with no baseline and
+   * no heights. Absent: the main network serves those.
+   */
+  pair_onnx?: string;
   /** Ground sample distance the model works at, metres per pixel. */
   gsd_m: number;
   /** Chip side in pixels at gsd_m; the network accepts any multiple of `stride_px`. */

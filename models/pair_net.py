@@ -1,0 +1,103 @@
+"""The image-pair network: a Siamese pretrained encoder (MobileNetV2 of npm's nsfwjs, see
+models/encoder/) over the before and after orthophotos, and a small decoder trained here.
+
+Why: a network trained from scratch on generated roofs does not see real ones (on LEVIR-CD it
+scored below a colour difference). ImageNet features know real texture; the decoder learns which
+feature differences are a building change.
+
+Input and output are those of the main network (models/net.py): N x C x H x W in the sidecar's
+channel order and normalisation, N x 2 x H x W probabilities (new or grown structure, demolished).
+The network reads the two orthophotos and their validity masks; heights and the baseline are not
+used (it is served for bare image pairs, where they are absent).
+
+Per scale (1/2, 1/4, 1/8, 1/16) the two dates' features are fused as [before, after, |after -
+before|] by a 1x1 convolution; a U-Net decoder brings the fused maps back to full resolution,
+where a thin branch over the colour difference keeps outlines sharp. The encoder is frozen
+(its BatchNorm statistics too): eleven development pairs cannot retrain ImageNet features.
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from net import conv_bn, up2
+
+ENCODER_WIDTHS = (16, 24, 32, 96)
+FUSED_WIDTHS = (16, 24, 32, 64)
+
+
+def conv1_bn(cin, cout):
+    return nn.Sequential(nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+
+
+class PairNet(nn.Module):
+    def __init__(self, channels, encoder, rgb_norm):
+        super().__init__()
+        ix = {n: i for i, n in enumerate(channels)}
+        self.after_rgb = [ix["after_r"], ix["after_g"], ix["after_b"]]
+        self.before_rgb = [ix["before_r"], ix["before_g"], ix["before_b"]]
+        self.i_after_v = ix["after_rgb_valid"]
+        self.i_before_v = ix["before_rgb_valid"]
+        # Normalised value -> 0..1, the encoder's input (nsfwjs divides 8-bit values by 255).
+        self.rgb_std = float(rgb_norm["std"]) * float(rgb_norm["scale"]) * 255.0
+        self.rgb_mean = float(rgb_norm["mean"]) * float(rgb_norm["scale"]) * 255.0
+        self.encoder = encoder
+        for p in self.encoder.parameters():
+            p.requires_grad_(False)
+        self.fuse = nn.ModuleList(conv1_bn(3 * c, d) for c, d in zip(ENCODER_WIDTHS, FUSED_WIDTHS))
+        f2, f4, f8, f16 = FUSED_WIDTHS
+        self.d16 = conv_bn(f16, f16)
+        self.l16 = nn.Conv2d(f16, f8, 1)
+        self.d8 = conv_bn(f8, f8)
+        self.l8 = nn.Conv2d(f8, f4, 1)
+        self.d4 = conv_bn(f4, f4)
+        self.l4 = nn.Conv2d(f4, f2, 1)
+        self.d2 = conv_bn(f2, f2)
+        self.l2 = nn.Conv2d(f2, 8, 1)
+        self.full = conv_bn(12, 8)
+        self.d1 = conv_bn(8, 8)
+        self.head = nn.Conv2d(8, 2, 1)
+
+    def train(self, mode=True):
+        super().train(mode)
+        self.encoder.eval()
+        return self
+
+    def trainable_parameters(self):
+        return [p for n, p in self.named_parameters() if not n.startswith("encoder.")]
+
+    def _images(self, x):
+        va = x[:, self.i_after_v : self.i_after_v + 1]
+        vb = x[:, self.i_before_v : self.i_before_v + 1]
+        a = (x[:, self.after_rgb] * self.rgb_std + self.rgb_mean) * va
+        b = (x[:, self.before_rgb] * self.rgb_std + self.rgb_mean) * vb
+        return a, b, va, vb
+
+    def features(self, x):
+        """The frozen encoder's taps over both dates, before first: the part the trainer may
+        compute once per crop and cache (train.py --cache)."""
+        a, b, _, _ = self._images(x)
+        with torch.no_grad():
+            return self.encoder(torch.cat([b, a], 0))
+
+    def logits(self, x):
+        return self.decode(x, self.features(x))
+
+    def decode(self, x, feats):
+        a, b, va, vb = self._images(x)
+        n = x.shape[0]
+        fused = []
+        for f, fuse in zip(feats, self.fuse):
+            fb, fa = f[:n], f[n:]
+            fused.append(fuse(torch.cat([fb, fa, (fa - fb).abs()], 1)))
+        g2, g4, g8, g16 = fused
+        d = self.d16(g16)
+        d = self.d8(g8 + up2(self.l16(d)))
+        d = self.d4(g4 + up2(self.l8(d)))
+        d = self.d2(g2 + up2(self.l4(d)))
+        both = va * vb
+        z = torch.cat([a, b, (a - b) * both, va, vb, both], 1)
+        d = self.d1(self.full(z) + up2(self.l2(d)))
+        return self.head(d)
+
+    def forward(self, x):
+        return torch.sigmoid(self.logits(x))
