@@ -217,8 +217,8 @@ describe('ChangeDetector', () => {
   it('serves aerial tiles (both orthophotos and the baseline, no heights) with the aerial-tile network', async () => {
     const aerial = prepareInputs({ afterRgb: inputs.afterRgb!, beforeRgb: inputs.beforeRgb!, baseline: [] }, detector.spec);
     expect(detector.networkFor(aerial)).toBe('aerial');
-    // Not a bare pair (no baseline), nor one image alone, nor anything with heights.
-    expect(detector.networkFor({ ...aerial, baseline: null })).toBe('main');
+    // Not a bare pair (no baseline: the image-pair network's), nor one image alone, nor anything with heights.
+    expect(detector.networkFor({ ...aerial, baseline: null })).toBe('pair');
     expect(detector.networkFor({ ...aerial, beforeRgb: null })).toBe('main');
     expect(detector.networkFor(prepared)).toBe('main');
     const mainOnly = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu', aerialModelPath: false });
@@ -227,6 +227,24 @@ describe('ChangeDetector', () => {
       await expect(mainOnly.detectChips(new Float32Array(detector.channels * 16 * 16), 1, 16, 'aerial')).rejects.toThrow(/no aerial-tile network/);
       const differs = (a: Float32Array, b: Float32Array) => a.some((v, i) => Math.abs(v - b[i]!) > 1e-3);
       expect(differs((await detector.detectPrepared(aerial)).newProb, (await mainOnly.detectPrepared(aerial)).newProb)).toBe(true);
+    } finally {
+      await mainOnly.close();
+    }
+  });
+
+  it('serves bare image pairs (both orthophotos, no baseline, no heights) with the image-pair network', async () => {
+    const pair = prepareInputs({ afterRgb: inputs.afterRgb!, beforeRgb: inputs.beforeRgb! }, detector.spec);
+    expect(detector.networkFor(pair)).toBe('pair');
+    // With a baseline it is an aerial tile; with heights a drone flight; one image alone goes to the main network.
+    expect(detector.networkFor({ ...pair, baseline: prepareInputs({ afterRgb: inputs.afterRgb!, beforeRgb: inputs.beforeRgb!, baseline: [] }, detector.spec).baseline })).toBe('aerial');
+    expect(detector.networkFor(prepared)).toBe('main');
+    expect(detector.networkFor({ ...pair, beforeRgb: null })).toBe('main');
+    const mainOnly = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu', pairModelPath: false });
+    try {
+      expect(mainOnly.networkFor(pair)).toBe('main');
+      await expect(mainOnly.detectChips(new Float32Array(detector.channels * 16 * 16), 1, 16, 'pair')).rejects.toThrow(/no image-pair network/);
+      const differs = (a: Float32Array, b: Float32Array) => a.some((v, i) => Math.abs(v - b[i]!) > 1e-3);
+      expect(differs((await detector.detectPrepared(pair)).newProb, (await mainOnly.detectPrepared(pair)).newProb)).toBe(true);
     } finally {
       await mainOnly.close();
     }
@@ -242,6 +260,8 @@ describe('ChangeDetector', () => {
       await expect(load()).rejects.toThrow(/surface-model-only network .*missing\.onnx: no such file/);
       fs.writeFileSync(specPath, JSON.stringify({ ...shipped, surface_only_onnx: undefined, aerial_onnx: 'missing.onnx' }));
       await expect(load()).rejects.toThrow(/aerial-tile network .*missing\.onnx: no such file/);
+      fs.writeFileSync(specPath, JSON.stringify({ ...shipped, surface_only_onnx: undefined, aerial_onnx: undefined, pair_onnx: 'missing.onnx' }));
+      await expect(load()).rejects.toThrow(/image-pair network .*missing\.onnx: no such file/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

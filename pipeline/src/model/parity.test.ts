@@ -1,7 +1,7 @@
 /**
  * Export parity: each committed ONNX network, run by onnxruntime-node, reproduces the outputs torch
  * gave at export time on its committed fixture chips (models/parity/, models/parity-surface/,
- * models/parity-aerial/),
+ * models/parity-aerial/, models/parity-pair/),
  * within 1e-4.
  */
 import fs from 'node:fs';
@@ -16,6 +16,7 @@ const NETWORKS: [Network, string][] = [
   ['main', 'parity'],
   ...(spec.surface_only_onnx ? [['surface_only', 'parity-surface'] as [Network, string]] : []),
   ...(spec.aerial_onnx ? [['aerial', 'parity-aerial'] as [Network, string]] : []),
+  ...(spec.pair_onnx ? [['pair', 'parity-pair'] as [Network, string]] : []),
 ];
 
 function readF32(file: string): Float32Array {
@@ -44,10 +45,12 @@ describe('ONNX export parity', () => {
   });
 
   it('ships small models', () => {
-    for (const file of [spec.onnx, spec.surface_only_onnx, spec.aerial_onnx].filter((f): f is string => Boolean(f))) {
+    for (const file of [spec.onnx, spec.surface_only_onnx, spec.aerial_onnx, spec.pair_onnx].filter((f): f is string => Boolean(f))) {
       expect(fs.statSync(path.join(spec.dir, file)).size).toBeLessThan(10 * 1024 * 1024);
     }
     expect(Number(spec.training?.parameters)).toBeLessThanOrEqual(2_000_000);
     if (spec.surface_only_onnx) expect(Number((spec.training?.surface_only as { parameters?: number } | undefined)?.parameters)).toBeLessThanOrEqual(2_000_000);
+    // The image-pair network carries its pretrained encoder; issue 18's budget is 4 M parameters.
+    if (spec.pair_onnx) expect(Number((spec.training?.pair as { parameters?: number } | undefined)?.parameters)).toBeLessThanOrEqual(4_000_000);
   });
 });
