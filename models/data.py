@@ -47,6 +47,12 @@ MIXES = {
         {"scene": 0.15, "surface": 0.0, "pair": 0.45, "xbd_pair": 0.15, "single": 0.25},
         [("rgb_pair", 1.0)],
     ),
+    #   adapt   fine-tuning a shipped network on an office's own labelled pairs (models/adapt.py,
+    #           npm run model -- adapt): those pairs alone, no generated scenes.
+    "adapt": (
+        {"scene": 0.0, "surface": 0.0, "pair": 1.0, "xbd_pair": 0.0, "single": 0.0},
+        [("rgb_pair", 1.0)],
+    ),
 }
 # Share of crops centred near a change (scenes) or a building (surface models).
 FOCUS = {"scene": 0.6, "surface": 0.85}

@@ -1,7 +1,7 @@
 /**
  * npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before_dsm|drone_no_before|rgb|dsm|rgb_pair]
- *                       [--threshold <0..1>] [--threads N] [--model <sidecar.json|network.onnx>]
- * npm run eval -- real [--real <dir>] [--sets a,b] [--json] [--threads N] [--model <sidecar.json|network.onnx>]
+ *                       [--threshold <0..1>] [--threads N] [--model <sidecar.json|network.onnx|version>]
+ * npm run eval -- real [--real <dir>] [--sets a,b] [--json] [--threads N] [--model <sidecar.json|network.onnx|version>]
  *
  * `real` is the real-data scoreboard (scripts/eval/scoreboard.ts): every labelled set under
  * ../shared/data/real (or --real) scored with the detector and with a naive reference; without
@@ -24,9 +24,10 @@ import { DEFAULT_REAL_DIR } from './eval/real-sets.js';
 import { table, toJson } from './eval/report.js';
 import { runScoreboard } from './eval/scoreboard.js';
 import { scoreboardJson, scoreboardTable } from './eval/scoreboard-report.js';
+import { modelStoreDir, servedVersion, SHIPPED, specPathOf, versionExists } from '../pipeline/src/model-store.js';
 
 const USAGE = [
-  'usage: npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before_dsm|drone_no_before|rgb|dsm|rgb_pair] [--threshold t] [--threads N] [--model <sidecar.json|net.onnx>]',
+  'usage: npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before_dsm|drone_no_before|rgb|dsm|rgb_pair] [--threshold t] [--threads N] [--model <sidecar.json|net.onnx|version>]',
   '       npm run eval -- real [--real <dir>] [--sets levir_cd,egy_bcd] [--json] [--threads N] [--model <sidecar.json|net.onnx>]   (the real-data scoreboard)',
   '       (with --json, run it as `npm run -s eval -- ...` so that npm prints nothing of its own on stdout)',
 ].join('\n');
@@ -88,11 +89,14 @@ async function main(): Promise<number> {
 
 /**
  * --model: a sidecar (.json) brings its own networks and decision rule, as ChangeDetector.load
- * reads it; an .onnx file replaces the main network under the shipped sidecar (same channels).
+ * reads it; an .onnx file replaces the main network under the shipped sidecar (same channels); a
+ * version name of the model store (npm run model -- list; "shipped": models/) is that version's
+ * sidecar. Without --model, the promoted version serves (ChangeDetector.load's default).
  */
-function modelOption(model: string | undefined): { specPath?: string; modelPath?: string } {
+function modelOption(model: string | undefined, store = modelStoreDir()): { specPath?: string; modelPath?: string } {
   if (model === undefined) return {};
-  if (!fs.existsSync(model)) throw new Error(`--model ${model}: no such file`);
+  if (!fs.existsSync(model) && (model === SHIPPED || versionExists(store, model))) return { specPath: specPathOf(store, model) };
+  if (!fs.existsSync(model)) throw new Error(`--model ${model}: no such file, and no version of that name in the model store ${store}`);
   if (/\.json$/i.test(model)) return { specPath: path.resolve(model) };
   if (/\.onnx$/i.test(model)) return { modelPath: path.resolve(model) };
   throw new Error(`--model ${model}: a sidecar (.json) or a network (.onnx)`);
@@ -111,7 +115,7 @@ async function scoreboard(load: () => Promise<ChangeDetector>, values: { real?: 
   try {
     const board = await runScoreboard(detector, realDir, {
       only: values.sets?.split(',').map((s) => s.trim()).filter(Boolean),
-      model: values.model ?? 'shipped (models/change-detector.json)',
+      model: values.model ?? (servedVersion() === SHIPPED ? 'shipped (models/change-detector.json)' : `promoted version ${servedVersion()}`),
       progress: (text) => console.error(text),
     });
     console.log(values.json ? scoreboardJson(board) : scoreboardTable(board));

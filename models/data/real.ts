@@ -13,7 +13,7 @@ import type { Grid } from '../../pipeline/src/model/grid.js';
 import type { ModelSpec } from '../../pipeline/src/model/model-spec.js';
 import { polygonLabels, polygonMask, type PolygonRings } from '../../pipeline/src/model/polygon-fill.js';
 import { prepareInputs, type RgbInput } from '../../pipeline/src/model/prepare.js';
-import { listPairs, loadPair, toRgb } from '../../scripts/eval/pairs.js';
+import { listPairs, loadPair, toRgb, type PairFiles } from '../../scripts/eval/pairs.js';
 import { readPolygons } from '../../scripts/eval/geojson.js';
 import { readRaster, withGsd } from '../../scripts/eval/read-raster.js';
 import { baselineFromSurface, listTiles, loadTile } from '../../scripts/eval/surface.js';
@@ -27,13 +27,33 @@ const XBD_GSD = 0.45;
 
 export function exportPairs(root: string, set: string, spec: ModelSpec, out: SampleWriter): number {
   const dir = path.join(root, set);
+  return exportPairFiles(
+    listPairs(dir).filter((f) => !pairHeldOut(f.name)),
+    { source: set, gsd: PAIR_GSD[set] },
+    spec,
+    out,
+  );
+}
+
+/**
+ * Image pairs in the evaluation's pairs layout (A/, B/, label/) as training samples, read exactly
+ * as `npm run eval` reads them: at `gsd` metres when given, else the files' georeferencing, else
+ * the model's own resolution. Used for the real sets above and for an office's own folders
+ * (`npm run model -- adapt`, scripts/model/adapt.ts). `sampleName` overrides a pair's sample name.
+ */
+export function exportPairFiles(
+  pairs: readonly (PairFiles & { sampleName?: string })[],
+  o: { source: string; gsd?: number },
+  spec: ModelSpec,
+  out: SampleWriter,
+): number {
   let n = 0;
-  for (const files of listPairs(dir).filter((f) => !pairHeldOut(f.name))) {
-    const pair = loadPair(files, PAIR_GSD[set], spec.gsd_m);
+  for (const files of pairs) {
+    const pair = loadPair(files, o.gsd, spec.gsd_m);
     const prepared = prepareInputs({ afterRgb: pair.after, beforeRgb: pair.before }, spec);
     const change = classShare({ grid: pair.labelGrid, data: pair.label }, [1], prepared.grid);
     out.write(
-      { kind: 'pair', source: set, name: pair.name, width: prepared.grid.width, height: prepared.grid.height },
+      { kind: 'pair', source: o.source, name: files.sampleName ?? pair.name, width: prepared.grid.width, height: prepared.grid.height },
       { ...inputPlanes(prepared, spec), target_change: change, weight: new Float32Array(change.length).fill(1) },
     );
     n++;

@@ -19,6 +19,7 @@ import ort from 'onnxruntime-node';
 import { chipSources, fillChip } from './chip.js';
 import type { Grid } from './grid.js';
 import { DEFAULT_SPEC_PATH, loadModelSpec, type ModelSpec } from './model-spec.js';
+import { servedSpecPath } from '../model-store.js';
 import { prepareInputs, type ChangeInputs, type PreparedInputs } from './prepare.js';
 import { decideObjects, type ObjectDecisionOptions } from './object-decision.js';
 import { Scratch } from './scratch.js';
@@ -26,7 +27,10 @@ import { addSurfaceRise, surfaceRise, type SurfaceRiseOptions } from './surface-
 import { BlendAccumulator, chipLayout } from './tiling.js';
 
 export interface LoadOptions {
-  /** The sidecar JSON (default models/change-detector.json). */
+  /**
+   * The sidecar JSON (default: the model store's promoted version when there is one, else
+   * models/change-detector.json; see pipeline/src/model-store.ts).
+   */
   specPath?: string;
   /** The ONNX file (default: the sidecar's `onnx`, next to the sidecar). */
   modelPath?: string;
@@ -135,7 +139,7 @@ export class ChangeDetector {
   ) {}
 
   static async load(options: LoadOptions = {}): Promise<ChangeDetector> {
-    const spec = loadModelSpec(options.specPath ?? DEFAULT_SPEC_PATH);
+    const spec = loadModelSpec(options.specPath ?? (options.modelPath ? DEFAULT_SPEC_PATH : servedSpecPath()));
     const modelPath = options.modelPath ?? path.join(spec.dir, spec.onnx);
     const surfacePath = options.surfaceOnlyModelPath ?? (spec.surface_only_onnx ? path.join(spec.dir, spec.surface_only_onnx) : false);
     if (surfacePath && !fs.existsSync(surfacePath)) {

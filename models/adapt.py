@@ -1,0 +1,145 @@
+"""Adapts a shipped network to an office's own labelled data (issue 19; run by
+`npm run model -- adapt`, scripts/model/adapt.ts): fine-tunes a PyTorch checkpoint on samples
+exported by the TypeScript exporter (models/data/real.ts exportPairFolders), then writes the
+adapted checkpoint, its ONNX network and a parity fixture into a model-store version folder.
+
+    /usr/bin/python3 models/adapt.py --data DIR --init models/change-detector-pair.pt \
+        --out-dir .lingwei/models/versions/<version> --steps 400 --seed 1
+
+The trainer's own pieces, unchanged: train.build_model, train.losses, train.FeatureCache and
+data.BatchMaker with the "adapt" mix (the office's pairs alone; no generated scenes needed, which
+train.py requires). Fine-tuning as train.py --init does it: no warm-up, cosine from --lr down to a
+tenth. One seed drives torch and the batch maker; CPU threads fixed (2). Writes into --out-dir:
+  <name>.pt     the adapted checkpoint (the base's record plus an "adapt" phase), so that a later
+                adaptation can start from it
+  <name>.onnx   the export, with export_onnx.py's settings (opset 13, sigmoid included)
+  parity/       two 64 x 64 chips of the adapting data and torch's outputs on them
+and prints one JSON line (the phase record) last.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from data import BatchMaker, Samples  # noqa: E402
+from train import DEFAULT_ENCODER, FeatureCache, build_model, losses  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True, help="samples exported for adaptation (index-*.json + float16 planes)")
+    ap.add_argument("--init", required=True, help="the checkpoint to adapt (arch and channels inside)")
+    ap.add_argument("--spec", default=os.path.join(HERE, "change-detector.json"))
+    ap.add_argument("--out-dir", required=True)
+    ap.add_argument("--name", default="change-detector-pair", help="file names in --out-dir: <name>.pt, <name>.onnx")
+    ap.add_argument("--steps", type=int, default=400)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--crop", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--cache", type=int, default=0, help="pair networks: crops drawn once with their frozen encoder features (train.py --cache); 0: fresh crops every step")
+    ap.add_argument("--paste-pairs", type=float, default=0.0)
+    ap.add_argument("--encoder", default=DEFAULT_ENCODER)
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    device = torch.device(args.device if args.device == "cpu" or torch.cuda.is_available() else "cpu")
+    with open(args.spec) as f:
+        spec = json.load(f)
+    earlier = torch.load(args.init, map_location="cpu")
+    if earlier["channels"] != spec["channels"]:
+        raise SystemExit(f"{args.init}: checkpoint channels differ from the sidecar's")
+    arch = earlier.get("arch", "change")
+    samples = Samples(args.data, spec["channels"])
+    print(f"samples: {samples.describe()}", flush=True)
+    if not samples.samples:
+        raise SystemExit(f"{args.data}: no samples to adapt on")
+    maker = BatchMaker(samples, args.crop, args.seed, mix="adapt", paste_pairs=args.paste_pairs)
+    model = build_model(arch, spec, args.encoder).to(device)
+    model.load_state_dict(earlier["state"])
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    print(f"adapting {arch} ({sum(p.numel() for p in trainable)} trained parameters) from {args.init}, {args.steps} steps, device {device}, threads {args.threads}", flush=True)
+    opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + math.cos(math.pi * s / max(1, args.steps))) * 0.9 + 0.1)
+    t0 = time.time()
+    cpu0 = time.process_time()
+    use_cache = args.cache > 0 and arch == "pair"
+    cache = FeatureCache(model, maker, args.cache, args.batch, device, args.seed) if use_cache else None
+    running = {}
+    model.train()
+    for step in range(1, args.steps + 1):
+        if cache:
+            x, t, w, feats = cache.batch(args.batch)
+            logits = model.decode(x, feats)
+        else:
+            x, t, w = maker.batch(args.batch)
+            x, t, w = (torch.from_numpy(a).to(device) for a in (x, t, w))
+            logits = model.logits(x)
+        loss, parts = losses(logits, t, w)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        for k, v in parts.items():
+            running[k] = 0.95 * running.get(k, v) + 0.05 * v
+        if step % 50 == 0 or step == args.steps:
+            rates = " ".join(f"{k} {v:.3f}" for k, v in sorted(running.items()))
+            print(f"step {step}/{args.steps} {rates} lr {sched.get_last_lr()[0]:.5f} {time.time() - t0:.0f} s", flush=True)
+    wall = time.time() - t0
+    cpu = time.process_time() - cpu0
+    model.eval()
+    model.to("cpu")
+
+    os.makedirs(args.out_dir, exist_ok=True)
+    phase = {
+        "steps": args.steps, "lr": args.lr, "seed": args.seed, "mix": "adapt", "arch": arch, "batch": args.batch, "crop_px": args.crop,
+        "cached_crops": args.cache if use_cache else 0, "paste_pairs": args.paste_pairs, "samples": samples.describe(),
+        "sample_names": sorted(s["name"] for s in samples.samples), "from": os.path.abspath(args.init),
+        "train_wall_s": round(wall), "train_cpu_s": round(cpu), "threads": args.threads, "device": str(device), "torch": torch.__version__,
+    }
+    record = dict(earlier.get("training", {}))
+    # Each adaptation adds its phase; earlier adaptations of the same line stay in the list.
+    record["adapt"] = [*record.get("adapt", []), phase]
+    ck_path = os.path.join(args.out_dir, args.name + ".pt")
+    torch.save({"state": model.state_dict(), "channels": spec["channels"], "arch": arch, "training": record}, ck_path)
+
+    onnx_path = os.path.join(args.out_dir, args.name + ".onnx")
+    dummy = torch.zeros(1, len(spec["channels"]), spec["chip_px"], spec["chip_px"])
+    torch.onnx.export(
+        model,
+        dummy,
+        onnx_path,
+        input_names=[spec["input_name"]],
+        output_names=[spec["output_name"]],
+        dynamic_axes={spec["input_name"]: {0: "n", 2: "h", 3: "w"}, spec["output_name"]: {0: "n", 2: "h", 3: "w"}},
+        opset_version=13,
+        do_constant_folding=True,
+    )
+    # Parity fixture: two 64 x 64 chips of the adapting data, fixed seed (as export_onnx.py does).
+    x, _, _ = BatchMaker(samples, 64, 7, mix="adapt").batch(2)
+    with torch.no_grad():
+        y = model(torch.from_numpy(x)).numpy()
+    parity = os.path.join(args.out_dir, "parity")
+    os.makedirs(parity, exist_ok=True)
+    x.astype("<f4").tofile(os.path.join(parity, "input.f32"))
+    y.astype("<f4").tofile(os.path.join(parity, "output.f32"))
+    with open(os.path.join(parity, "parity.json"), "w") as f:
+        json.dump({"input_shape": list(x.shape), "output_shape": list(y.shape), "dtype": "float32 little-endian", "max_abs_diff": 1e-4}, f, indent=2)
+    phase["onnx_bytes"] = os.path.getsize(onnx_path)
+    print(f"adapted {args.steps} steps in {wall:.0f} s wall, {cpu:.0f} s CPU; wrote {ck_path}, {onnx_path} and the parity fixture", flush=True)
+    print(json.dumps(phase), flush=True)
+
+
+if __name__ == "__main__":
+    main()

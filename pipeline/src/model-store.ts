@@ -1,0 +1,172 @@
+/**
+ * The model store (issue 19): adapted versions of the change-detection networks, beside the raster
+ * store, and which one is promoted. `npm run model` (scripts/model.ts) writes it;
+ * ChangeDetector.load reads the promoted version's sidecar by default, and models/ stays the
+ * fallback ("shipped") when the store is absent or holds no promoted version.
+ *
+ *   <store>/versions/<version>/change-detector.json   the version's sidecar: every network it serves
+ *                                                     (the adapted one and copies of the others)
+ *   <store>/versions/<version>/*.onnx, *.pt           networks; the adapted network's checkpoint
+ *   <store>/versions/<version>/version.json           what it was adapted on and how it scored
+ *   <store>/versions/<version>/CARD.md                its model-card section
+ *   <store>/versions/<version>/held-back/             the held-back share (links to the files), an
+ *                                                     evaluation folder: npm run eval -- <it> --model <version>
+ *   <store>/promoted.json                             the promotions, newest last (rollback pops one)
+ *
+ * Where: MODEL_STORE, else a "models" folder beside a local RASTER_STORE (default .lingwei/models
+ * beside .lingwei/rasters), else .lingwei/models when the raster store is an object store.
+ * MODEL_VERSION pins a version ("shipped": models/) whatever is promoted.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Network } from './model/change-detector.js';
+import { DEFAULT_SPEC_PATH } from './model/model-spec.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The version name of models/ itself. */
+export const SHIPPED = 'shipped';
+/** A version's sidecar file name inside its folder. */
+export const VERSION_SPEC = 'change-detector.json';
+
+/** Scores as `npm run eval --json` prints them (scripts/eval/report.ts toJson). */
+export interface EvalJson {
+  layout: 'pairs' | 'surface' | 'scenes';
+  pixel: { precision: number; recall: number; f1: number; iou: number; tp: number; fp: number; fn: number; tn: number };
+  object: { precision: number; recall: number; f1: number; tp: number; fp: number; fn: number };
+  [key: string]: unknown;
+}
+
+export interface VersionRecord {
+  version: string;
+  created_at: string;
+  /** The network adapted; the version serves the others as its base did. */
+  network: Network;
+  layout: EvalJson['layout'];
+  /** The version it was adapted from. */
+  base: string;
+  /** Which figure decides promotion: pixel F1 for image pairs, object F1 for surface models (the issue's target). */
+  metric: 'pixel_f1' | 'object_f1';
+  folders: string[];
+  /** Ground resolution given for files that carry none, metres. */
+  gsd?: number;
+  seed: number;
+  steps: number;
+  /** Held-back names, as the evaluation reports them, and where each lies. */
+  held_back: string[];
+  held_back_files: { name: string; before: string; after: string; label: string }[];
+  trained_on: string[];
+  /** The base and the adapted version, scored on the held-back share. */
+  before: EvalJson;
+  after: EvalJson;
+  seconds: { export: number; train: number; score: number; total: number };
+  training: Record<string, unknown>;
+}
+
+export interface Promotion {
+  version: string;
+  at: string;
+  forced: boolean;
+  /** The promoted version's figure minus the replaced one's, on the promoted version's held-back share. */
+  margin: number | null;
+  replaced: string;
+}
+
+export function modelStoreDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.MODEL_STORE) return path.resolve(env.MODEL_STORE);
+  const raster = env.RASTER_STORE;
+  // An object store (/vsis3/...) holds no local folder to sit beside.
+  if (raster && !raster.startsWith('/vsi')) return path.join(path.dirname(path.resolve(raster)), 'models');
+  return path.join(ROOT, '.lingwei', 'models');
+}
+
+export function validVersionName(name: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name) && name !== SHIPPED;
+}
+
+export function versionDir(store: string, version: string): string {
+  if (!validVersionName(version)) throw new Error(`not a version name: ${JSON.stringify(version)}`);
+  return path.join(store, 'versions', version);
+}
+
+export function versionExists(store: string, version: string): boolean {
+  return version === SHIPPED || (validVersionName(version) && fs.existsSync(path.join(versionDir(store, version), 'version.json')));
+}
+
+/** The sidecar a version is served from: models/change-detector.json for "shipped". */
+export function specPathOf(store: string, version: string): string {
+  if (version === SHIPPED) return DEFAULT_SPEC_PATH;
+  if (!versionExists(store, version)) throw new Error(`no version ${version} in the model store ${store} (npm run model -- list)`);
+  return path.join(versionDir(store, version), VERSION_SPEC);
+}
+
+export function readVersion(store: string, version: string): VersionRecord {
+  if (!versionExists(store, version) || version === SHIPPED) throw new Error(`no version ${version} in the model store ${store} (npm run model -- list)`);
+  return JSON.parse(fs.readFileSync(path.join(versionDir(store, version), 'version.json'), 'utf8')) as VersionRecord;
+}
+
+/** Every stored version, oldest first. */
+export function listVersions(store: string): VersionRecord[] {
+  const dir = path.join(store, 'versions');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((v) => versionExists(store, v))
+    .map((v) => readVersion(store, v))
+    .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.version.localeCompare(b.version));
+}
+
+function promotionsFile(store: string): string {
+  return path.join(store, 'promoted.json');
+}
+
+export function promotions(store: string): Promotion[] {
+  const file = promotionsFile(store);
+  if (!fs.existsSync(file)) return [];
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { history: Promotion[] }).history;
+}
+
+function writePromotions(store: string, history: Promotion[]): void {
+  fs.mkdirSync(store, { recursive: true });
+  const file = promotionsFile(store);
+  // Written whole and renamed, so a worker reading it never sees half a file.
+  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify({ history }, null, 2)}\n`);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+/** The promoted version ("shipped" when none). */
+export function promotedVersion(store: string): string {
+  return promotions(store).at(-1)?.version ?? SHIPPED;
+}
+
+export function recordPromotion(store: string, p: Omit<Promotion, 'at' | 'replaced'>): Promotion {
+  const history = promotions(store);
+  const entry: Promotion = { ...p, at: new Date().toISOString(), replaced: history.at(-1)?.version ?? SHIPPED };
+  writePromotions(store, [...history, entry]);
+  return entry;
+}
+
+/** Undoes the latest promotion; returns the versions served before and after. */
+export function rollback(store: string): { from: string; to: string } {
+  const history = promotions(store);
+  if (!history.length) throw new Error(`nothing to roll back: no version is promoted in ${store}; the shipped networks (models/) serve`);
+  const from = history.at(-1)!.version;
+  writePromotions(store, history.slice(0, -1));
+  return { from, to: promotedVersion(store) };
+}
+
+/** The version served now: MODEL_VERSION when set, else the promoted one, else "shipped". */
+export function servedVersion(env: NodeJS.ProcessEnv = process.env): string {
+  return env.MODEL_VERSION || promotedVersion(modelStoreDir(env));
+}
+
+/** The sidecar ChangeDetector.load uses when given none: the served version's. */
+export function servedSpecPath(env: NodeJS.ProcessEnv = process.env): string {
+  return specPathOf(modelStoreDir(env), servedVersion(env));
+}
+
+/** A version's deciding figure on a set of scores. */
+export function metricValue(metric: VersionRecord['metric'], scores: EvalJson): number {
+  return metric === 'pixel_f1' ? scores.pixel.f1 : scores.object.f1;
+}

@@ -1,0 +1,117 @@
+/**
+ * npm run model -- adapt --folders <dir>... [--steps N] [--seed S] [--gsd <metres>] [--from <version>] [--name <version>] [--json]
+ * npm run model -- list [--json]
+ * npm run model -- promote <version> [--force] [--json]
+ * npm run model -- rollback
+ *
+ * Adapting fine-tunes the network that serves the folders' layout on part of them and scores the
+ * served and the adapted version on the rest (scripts/model/adapt.ts); the versions live in the
+ * model store beside the raster store (pipeline/src/model-store.ts), and the promoted one is what
+ * ChangeDetector.load serves by default. With --json, adapt prints one JSON object on stdout
+ * ({"version", "held_back", "before", "after"}; before and after as `npm run eval --json` prints
+ * them) and its progress on stderr; run it as `npm run -s model -- ...`. Exit status: 0 done, 1 a
+ * promotion refused or a failure, 2 a usage mistake.
+ */
+import { parseArgs } from 'node:util';
+import { modelStoreDir } from '../pipeline/src/model-store.js';
+import { adapt } from './model/adapt.js';
+import { list, listTable, promote, rollbackMessage } from './model/versions.js';
+
+const USAGE = [
+  'usage: npm run model -- adapt --folders <dir>... [--steps N] [--seed S] [--gsd <metres>] [--from <version>] [--name <version>] [--json]',
+  '       npm run model -- list [--json]',
+  '       npm run model -- promote <version> [--force] [--json]',
+  '       npm run model -- rollback',
+  '       (the store: MODEL_STORE, else "models" beside RASTER_STORE, else .lingwei/models)',
+].join('\n');
+
+class UsageError extends Error {}
+
+function number(name: string, value: string | undefined, check: (n: number) => boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!check(n)) throw new UsageError(`--${name} ${value}: not a valid value`);
+  return n;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        folders: { type: 'string', multiple: true },
+        steps: { type: 'string' },
+        seed: { type: 'string' },
+        gsd: { type: 'string' },
+        from: { type: 'string' },
+        name: { type: 'string' },
+        threads: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help || command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return 0;
+  }
+  const store = modelStoreDir();
+  const threads = number('threads', values.threads, (n) => Number.isInteger(n) && n >= 1 && n <= 256) ?? 2;
+  switch (command) {
+    case 'adapt': {
+      // --folders a b c: the values after the first folder arrive as positionals.
+      const folders = [...(values.folders ?? []), ...positionals];
+      if (!values.folders?.length) throw new UsageError('adapt needs --folders <dir>...');
+      const result = await adapt({
+        folders,
+        steps: number('steps', values.steps, (n) => Number.isInteger(n) && n >= 1),
+        seed: number('seed', values.seed, Number.isInteger),
+        gsd: number('gsd', values.gsd, (n) => n > 0 && n < 100),
+        from: values.from,
+        name: values.name,
+        store,
+        threads,
+      });
+      console.log(values.json ? JSON.stringify(result) : `adapted: ${result.version}; held back ${result.held_back.join(', ')}; pixel F1 ${result.before.pixel.f1.toFixed(3)} -> ${result.after.pixel.f1.toFixed(3)}`);
+      return 0;
+    }
+    case 'list': {
+      if (positionals.length) throw new UsageError(`list takes no arguments (got ${positionals.join(' ')})`);
+      const l = list(store);
+      console.log(values.json ? JSON.stringify(l) : listTable(l));
+      return 0;
+    }
+    case 'promote': {
+      if (positionals.length !== 1) throw new UsageError('promote needs one version (npm run model -- list)');
+      const r = await promote(store, positionals[0]!, { force: values.force, threads });
+      if (values.json) console.log(JSON.stringify(r));
+      // With --json stdout holds the JSON alone; a refusal goes to stderr either way.
+      if (values.json || !r.promoted) console.error(r.message);
+      else console.log(r.message);
+      return r.promoted || r.version === r.replaced ? 0 : 1;
+    }
+    case 'rollback': {
+      if (positionals.length) throw new UsageError('rollback takes no arguments');
+      console.log(rollbackMessage(store));
+      return 0;
+    }
+    default:
+      throw new UsageError(command === undefined ? 'give a command' : `unknown command ${command}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const usage = error instanceof UsageError;
+    console.error(`model: ${(error as Error).message}${usage ? `\n${USAGE}` : ''}`);
+    process.exit(usage ? 2 : 1);
+  },
+);

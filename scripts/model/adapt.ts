@@ -1,0 +1,335 @@
+/**
+ * `npm run model -- adapt --folders <dir>...`: fine-tunes the network that serves a layout on an
+ * office's own labelled folders and stores the result as a model-store version
+ * (pipeline/src/model-store.ts).
+ *
+ * 1. The held-back share: per folder, ceil(n / 3) whole files chosen by the seed (a hash of seed
+ *    and file name ranks them), never pixels; the rest is adapted on.
+ * 2. The adapting files are exported in the trainer's sample format by the trainer's own exporter
+ *    (models/data/real.ts exportPairFiles), read at the resolution `npm run eval` reads them at.
+ * 3. models/adapt.py fine-tunes the base version's PyTorch checkpoint (the served version by
+ *    default: the promoted one, else models/) and exports ONNX into the new version's folder;
+ *    the version serves the base's other networks unchanged (copied beside it).
+ * 4. The base and the new version are scored on the held-back share by the evaluation's own code
+ *    (scripts/eval/evaluate.ts), over a folder of links to the held-back files kept in the version
+ *    (`npm run eval -- <version>/held-back --model <version>` gives the same figures).
+ *
+ * Only image pairs (A/ B/ label/) are adaptable: their network's checkpoint is committed
+ * (models/change-detector-pair.pt). The other networks ship as ONNX alone; see refusal().
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { exportPairFiles } from '../../models/data/real.js';
+import { SampleWriter } from '../../models/data/sample-writer.js';
+import { ChangeDetector } from '../../pipeline/src/model/change-detector.js';
+import { loadModelSpec, type ModelSpec } from '../../pipeline/src/model/model-spec.js';
+import {
+  metricValue,
+  modelStoreDir,
+  servedVersion,
+  specPathOf,
+  validVersionName,
+  versionDir,
+  versionExists,
+  VERSION_SPEC,
+  type EvalJson,
+  type VersionRecord,
+} from '../../pipeline/src/model-store.js';
+import { evaluatePairs, type Layout } from '../eval/evaluate.js';
+import { detectLayout } from '../eval/layout.js';
+import { listPairs, type PairFiles } from '../eval/pairs.js';
+import { toJson } from '../eval/report.js';
+import { seededUnit } from '../eval/seeded.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const PYTHON = '/usr/bin/python3';
+const ENCODER_DIR = path.join(ROOT, 'models/.cache/encoder');
+
+export interface AdaptOptions {
+  folders: string[];
+  /** Fine-tuning steps (default 400). */
+  steps?: number;
+  /** Chooses the held-back share and drives the trainer (default 1). */
+  seed?: number;
+  /** Ground resolution of files that carry none, metres (as npm run eval --gsd). */
+  gsd?: number;
+  /** The version to adapt (default: the one served now). */
+  from?: string;
+  /** The new version's name (default <network>-<UTC time>). */
+  name?: string;
+  store?: string;
+  threads?: number;
+  batch?: number;
+  crop?: number;
+  lr?: number;
+  /** Crops whose frozen-encoder features are computed once (models/adapt.py --cache; default 256, 0: none). */
+  cache?: number;
+  /** Progress lines (stderr by default). */
+  log?: (line: string) => void;
+}
+
+/** The contract's answer: `npm run model -- adapt --json` prints it. */
+export interface AdaptResult {
+  version: string;
+  held_back: string[];
+  before: EvalJson;
+  after: EvalJson;
+}
+
+/** An item of an adapting folder: a pair's files under the name the held-back folder gives it. */
+export interface AdaptItem extends PairFiles {
+  folder: string;
+  /** The name the evaluation reports (the file name; prefixed with its folder when there are several). */
+  key: string;
+}
+
+/** Why a layout cannot be adapted now, or null when it can. */
+export function refusal(layout: Layout): string | null {
+  if (layout === 'pairs') return null;
+  if (layout === 'surface') {
+    return (
+      'surface-model folders (dsm/ mask/ mask_vec/) cannot be adapted yet: the surface-model network that serves them ships as ONNX alone ' +
+      '(models/change-detector-surface.onnx), without its PyTorch checkpoint, and fine-tuning starts from one (the ONNX export folds batch ' +
+      "normalisation into the convolutions, so its weights do not read back into models/net.py's network); adapting would mean training it " +
+      "from scratch on the office's few tiles. Commit its checkpoint beside it, as models/change-detector-pair.pt is, to make it adaptable"
+    );
+  }
+  return 'generated scenes are not an office\'s data, and the main network that serves them ships as ONNX alone (no PyTorch checkpoint to fine-tune)';
+}
+
+/** Per folder, ceil(n / 3) whole files, ranked by a hash of the seed and the file name. */
+export function chooseHeldBack<T extends { folder: string; name: string }>(items: readonly T[], seed: number): { held: T[]; rest: T[] } {
+  const held = new Set<T>();
+  const folders = [...new Set(items.map((i) => i.folder))];
+  for (const folder of folders) {
+    const mine = items.filter((i) => i.folder === folder);
+    const ranked = [...mine].sort((a, b) => seededUnit(`adapt:${seed}:${a.name}`) - seededUnit(`adapt:${seed}:${b.name}`) || a.name.localeCompare(b.name));
+    for (const item of ranked.slice(0, Math.ceil(mine.length / 3))) held.add(item);
+  }
+  return { held: items.filter((i) => held.has(i)), rest: items.filter((i) => !held.has(i)) };
+}
+
+/** The pairs of the adapting folders; every folder must be in the pairs layout. */
+export function adaptItems(folders: readonly string[]): AdaptItem[] {
+  if (!folders.length) throw new Error('give at least one folder: --folders <dir>...');
+  const bases = folders.map((f) => path.basename(path.resolve(f)));
+  const prefix = (i: number) => (folders.length === 1 ? '' : `${new Set(bases).size === bases.length ? bases[i] : `${i + 1}-${bases[i]}`}__`);
+  return folders.flatMap((folder, i) => {
+    const layout = detectLayout(folder);
+    const why = refusal(layout);
+    if (why) throw new Error(`${folder}: ${why}`);
+    return listPairs(folder).map((files) => ({ ...files, folder: path.resolve(folder), key: `${prefix(i)}${files.name}` }));
+  });
+}
+
+/** A folder in the pairs layout made of links to the given files (the evaluation reads it as any other). */
+export function linkPairsFolder(dir: string, items: readonly AdaptItem[]): void {
+  for (const sub of ['A', 'B', 'label']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
+  for (const item of items) {
+    for (const [sub, file] of [['A', item.before], ['B', item.after], ['label', item.label]] as const) {
+      fs.symlinkSync(path.resolve(file), path.join(dir, sub, `${item.key}${path.extname(file)}`));
+    }
+  }
+}
+
+/** Whether Debian's python3-torch is there. */
+export function hasTorch(): boolean {
+  return spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+}
+
+function run(cmd: string, args: string[], log: (line: string) => void): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    // PYTHONWARNINGS: torch's ONNX exporter warns about constant folding at length; nothing to act on.
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONWARNINGS: 'ignore' } });
+    const lines: string[] = [];
+    let tail = '';
+    const take = (chunk: Buffer) => {
+      const text = tail + chunk.toString();
+      const parts = text.split('\n');
+      tail = parts.pop()!;
+      for (const line of parts) {
+        lines.push(line);
+        log(line);
+      }
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (tail) {
+        lines.push(tail);
+        log(tail);
+      }
+      if (code === 0) resolve(lines);
+      else reject(new Error(`${path.basename(cmd)} ${args[0]} failed (exit ${code}): ${lines.slice(-3).join(' | ')}`));
+    });
+  });
+}
+
+function versionName(store: string, network: string, given?: string): string {
+  if (given !== undefined) {
+    if (!validVersionName(given)) throw new Error(`--name ${given}: letters, digits, '.', '_' and '-' only (and not "shipped")`);
+    if (fs.existsSync(versionDir(store, given))) throw new Error(`--name ${given}: that version exists already`);
+    return given;
+  }
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  let name = `${network}-${stamp}`;
+  for (let k = 2; fs.existsSync(versionDir(store, name)); k++) name = `${network}-${stamp}-${k}`;
+  return name;
+}
+
+/** The base's PyTorch checkpoint of a network: its ONNX file's name with .pt, beside it. */
+function checkpointOf(spec: ModelSpec & { dir: string }, onnx: string | undefined): string | null {
+  if (!onnx) return null;
+  const file = path.join(spec.dir, onnx.replace(/\.onnx$/i, '.pt'));
+  return fs.existsSync(file) ? file : null;
+}
+
+async function score(dir: string, specPath: string, gsd: number | undefined, threads: number): Promise<EvalJson> {
+  const detector = await ChangeDetector.load({ specPath, threads });
+  try {
+    const result = await evaluatePairs(dir, detector, { gsd });
+    return JSON.parse(toJson(result, { dir, provider: detector.provider })) as EvalJson;
+  } finally {
+    await detector.close();
+  }
+}
+
+const f3 = (v: number) => v.toFixed(3);
+
+export async function adapt(o: AdaptOptions): Promise<AdaptResult> {
+  const t0 = performance.now();
+  const log = o.log ?? ((line: string) => console.error(line));
+  const store = o.store ?? modelStoreDir();
+  const steps = o.steps ?? 400;
+  const seed = o.seed ?? 1;
+  const threads = o.threads ?? 2;
+  if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`--steps ${o.steps}: a whole number of steps, e.g. 400`);
+  if (!Number.isInteger(seed)) throw new Error(`--seed ${o.seed}: a whole number`);
+  const items = adaptItems(o.folders);
+  const { held, rest } = chooseHeldBack(items, seed);
+  if (!rest.length) throw new Error(`${items.length} pair(s): too few to hold a third back and adapt on the rest (two at least)`);
+  const base = o.from ?? servedVersion();
+  if (!versionExists(store, base)) throw new Error(`--from ${base}: no such version in ${store}`);
+  const baseSpecPath = specPathOf(store, base);
+  const baseSpec = loadModelSpec(baseSpecPath);
+  // The network that serves bare image pairs (ChangeDetector.networkFor) and its checkpoint.
+  if (!baseSpec.pair_onnx) throw new Error(`${base}: its sidecar names no image-pair network (pair_onnx); the main network serving pairs has no checkpoint to fine-tune`);
+  const checkpoint = checkpointOf(baseSpec, baseSpec.pair_onnx);
+  if (!checkpoint) throw new Error(`${base}: no PyTorch checkpoint beside ${baseSpec.pair_onnx} (${path.join(baseSpec.dir, baseSpec.pair_onnx.replace(/\.onnx$/i, '.pt'))}) to fine-tune`);
+  if (!hasTorch()) throw new Error(`adapting trains with PyTorch: ${PYTHON} cannot import torch (Debian: apt-get install python3-torch; see README, "Adapting to an office's data")`);
+  if (!fs.existsSync(path.join(ENCODER_DIR, 'mobilenet_v2.json'))) {
+    log('the pretrained encoder is not exported yet: npx tsx models/encoder/export-encoder.ts');
+    await run('npx', ['tsx', 'models/encoder/export-encoder.ts', '--out', ENCODER_DIR], log);
+  }
+  const network = 'pair' as const;
+  const version = versionName(store, network, o.name);
+  const dir = versionDir(store, version);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-adapt-'));
+  fs.mkdirSync(dir, { recursive: true });
+  try {
+    log(`adapting ${base}'s image-pair network into ${version}: ${rest.length} pairs to adapt on, ${held.length} held back (${held.map((h) => h.key).join(', ')}), seed ${seed}`);
+    const tExport = performance.now();
+    const writer = new SampleWriter(path.join(work, 'data'));
+    exportPairFiles(rest.map((r) => ({ ...r, sampleName: r.key })), { source: 'adapt', gsd: o.gsd }, baseSpec, writer);
+    writer.finish({ shard: 0, shards: 1, gsd_m: baseSpec.gsd_m, channels: baseSpec.channels, adapt: { folders: o.folders, gsd: o.gsd ?? null } });
+    fs.renameSync(path.join(work, 'data', 'index.json'), path.join(work, 'data', 'index-0.json'));
+    const exportS = (performance.now() - tExport) / 1000;
+
+    const tTrain = performance.now();
+    const args = [
+      'models/adapt.py', '--data', path.join(work, 'data'), '--init', checkpoint, '--spec', baseSpecPath, '--out-dir', dir,
+      '--name', baseSpec.pair_onnx.replace(/\.onnx$/i, ''), '--steps', String(steps), '--seed', String(seed), '--threads', String(threads),
+      '--cache', String(o.cache ?? 256), '--encoder', ENCODER_DIR,
+      ...(o.batch ? ['--batch', String(o.batch)] : []),
+      ...(o.crop ? ['--crop', String(o.crop)] : []),
+      ...(o.lr ? ['--lr', String(o.lr)] : []),
+    ];
+    const lines = await run(PYTHON, args, (line) => log(`  ${line}`));
+    const phase = JSON.parse(lines.filter((l) => l.startsWith('{')).at(-1) ?? '{}') as Record<string, unknown>;
+    const trainS = (performance.now() - tTrain) / 1000;
+
+    // The version's sidecar: the base's, serving the adapted pair network and the base's others.
+    const raw = JSON.parse(fs.readFileSync(baseSpecPath, 'utf8')) as ModelSpec & Record<string, unknown>;
+    for (const key of ['onnx', 'surface_only_onnx', 'aerial_onnx', 'pair_onnx'] as const) {
+      const file = raw[key];
+      if (!file || key === 'pair_onnx') continue;
+      fs.copyFileSync(path.join(baseSpec.dir, file), path.join(dir, path.basename(file)));
+      raw[key] = path.basename(file);
+    }
+    raw.pair_onnx = path.basename(baseSpec.pair_onnx);
+    raw.version = version;
+    raw.training = { ...(raw.training ?? {}), adapt: { ...phase, network, base, folders: o.folders.map((f) => path.resolve(f)), held_back: held.map((h) => h.key) } };
+    fs.writeFileSync(path.join(dir, VERSION_SPEC), `${JSON.stringify(raw, null, 2)}\n`);
+
+    const tScore = performance.now();
+    const heldDir = path.join(dir, 'held-back');
+    linkPairsFolder(heldDir, held);
+    log(`scoring ${base} and ${version} on the held-back share (npm run eval's code)`);
+    const before = await score(heldDir, baseSpecPath, o.gsd, threads);
+    const after = await score(heldDir, path.join(dir, VERSION_SPEC), o.gsd, threads);
+    const scoreS = (performance.now() - tScore) / 1000;
+
+    const record: VersionRecord = {
+      version,
+      created_at: new Date().toISOString(),
+      network,
+      layout: 'pairs',
+      base,
+      metric: 'pixel_f1',
+      folders: o.folders.map((f) => path.resolve(f)),
+      ...(o.gsd === undefined ? {} : { gsd: o.gsd }),
+      seed,
+      steps,
+      held_back: held.map((h) => h.key),
+      held_back_files: held.map((h) => ({ name: h.key, before: h.before, after: h.after, label: h.label })),
+      trained_on: rest.map((r) => r.key),
+      before,
+      after,
+      seconds: { export: Math.round(exportS), train: Math.round(trainS), score: Math.round(scoreS), total: Math.round((performance.now() - t0) / 1000) },
+      training: phase,
+    };
+    fs.writeFileSync(path.join(dir, 'CARD.md'), card(record));
+    // Written last: a version without version.json is an unfinished one and is not listed.
+    fs.writeFileSync(path.join(dir, 'version.json'), `${JSON.stringify(record, null, 2)}\n`);
+    const b = metricValue('pixel_f1', before);
+    const a = metricValue('pixel_f1', after);
+    log(`${version}: pixel F1 on the held-back share ${f3(b)} (${base}) -> ${f3(a)} (${a >= b ? '+' : ''}${f3(a - b)}); npm run model -- promote ${version}`);
+    return { version, held_back: record.held_back, before, after };
+  } catch (error) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The version's model-card section: what it was adapted on, how, and how it scored. */
+export function card(r: VersionRecord): string {
+  const row = (label: string, s: EvalJson) =>
+    `| ${label} | ${f3(s.pixel.precision)} | ${f3(s.pixel.recall)} | ${f3(s.pixel.f1)} | ${f3(s.object.precision)} | ${f3(s.object.recall)} | ${f3(s.object.f1)} |`;
+  const t = r.training;
+  return [
+    `## Version ${r.version}`,
+    '',
+    `The ${r.network === 'pair' ? 'image-pair' : r.network} network of ${r.base}, fine-tuned on ${r.trained_on.length} of the ${r.trained_on.length + r.held_back.length} pairs in ${r.folders.join(', ')}` +
+      `${r.gsd === undefined ? '' : ` (read at ${r.gsd} m per pixel)`}; the other networks are ${r.base}'s. Created ${r.created_at}.`,
+    '',
+    `- Adapted on: ${r.trained_on.join(', ')}`,
+    `- Held back (chosen by seed ${r.seed}, whole files): ${r.held_back.join(', ')}`,
+    `- Training: ${r.steps} steps, batch ${String(t.batch)}, ${String(t.crop_px)} px crops, learning rate ${String(t.lr)} (cosine to a tenth), ` +
+      `${String(t.cached_crops)} cached crops, seed ${r.seed}, ${String(t.threads)} threads on ${String(t.device)}, ${String(t.train_wall_s)} s wall`,
+    `- Time: export ${r.seconds.export} s, training ${r.seconds.train} s, scoring ${r.seconds.score} s, ${r.seconds.total} s in all`,
+    '',
+    `Scored on the held-back share by npm run eval's code (threshold ${String(r.after.threshold)}; pixel F1 decides promotion):`,
+    '',
+    '| version | pixel precision | pixel recall | pixel F1 | object precision | object recall | object F1 |',
+    '|---|---|---|---|---|---|---|',
+    row(`${r.base} (before)`, r.before),
+    row(`${r.version} (after)`, r.after),
+    '',
+  ].join('\n');
+}
