@@ -10,7 +10,7 @@ import path from 'node:path';
 import gdal from '../../pipeline/src/gdal.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFlight, setFlightFootprint, setFlightStatus } from '../../db/sql/flights.js';
+import { createFlight, setExaminedArea, setFlightFootprint, setFlightStatus } from '../../db/sql/flights.js';
 import { createTestPool } from '../../db/testing/test-database.js';
 import { periodOf } from '../../pipeline/src/core/report-periods.js';
 import {
@@ -196,8 +196,12 @@ describe('upload, villages and reports in a browser', { timeout: 400_000 }, () =
     // Resolved as the office would: a reviewer decides each open candidate through the API; the
     // register's stock entries are marked demolished (the register is imported from the office's
     // system, there is no API to edit it); and — because the fixture scene is a 200 m square that
-    // covers no village completely — a second patrol flight over the whole village is recorded
-    // (its footprint only, no imagery) in the period.
+    // covers no village completely — a second patrol flight over the whole village is recorded in
+    // the period (no imagery): its footprint, then, as its plan stage would, the ground its
+    // detection examined (one planned block over the whole footprint). Patrol coverage counts only
+    // examined ground, so until then the village still fails on coverage alone.
+    expect(village.a.blocking.filter((b) => b.kind === 'coverage')).toHaveLength(1);
+    let covering = '';
     for (const blocking of village.a.blocking) {
       if (blocking.kind === 'candidate') {
         const { properties } = await apiAs<{ properties: { version: number; status: string } }>(reviewer, 'GET', `/api/candidates/${blocking.candidateId}`);
@@ -210,8 +214,19 @@ describe('upload, villages and reports in a browser', { timeout: 400_000 }, () =
         const { rows } = await pool.query<{ geojson: string }>(`SELECT ST_AsGeoJSON(ST_Envelope(ST_Buffer(geom::geography, 30)::geometry)) AS geojson FROM admin_area WHERE id = $1`, [village.id]);
         await setFlightFootprint(pool, flightId, rows[0]!.geojson, 0.1, 'EPSG:4549');
         await setFlightStatus(pool, flightId, 'done');
+        covering = flightId;
       }
     }
+    // A footprint the detection never examined covers nothing: only the coverage item is left.
+    const footprintOnly = await apiAs<Assessment>(assessor, 'GET', `/api/villages/${village.id}/assessment?${query}`);
+    expect(footprintOnly.verdict).toBe('fail');
+    expect(footprintOnly.blocking.map((b) => b.kind)).toEqual(['coverage']);
+    // The plan stage's record: the flight's valid pixels within its planned blocks (extents in its CRS).
+    const { rows: [block] } = await pool.query<{ x0: number; y0: number; x1: number; y1: number }>(
+      `SELECT ST_XMin(g) AS x0, ST_YMin(g) AS y0, ST_XMax(g) AS x1, ST_YMax(g) AS y1
+         FROM (SELECT ST_Transform(footprint, 4549) AS g FROM flight WHERE id = $1) f`, [covering]);
+    await setExaminedArea(pool, covering, 'EPSG:4549', [[block!.x0, block!.y0, block!.x1, block!.y1]]);
+    expect((await apiAs<Assessment>(assessor, 'GET', `/api/villages/${village.id}/assessment?${query}`)).verdict).toBe('pass');
 
     await page.goto(`${baseUrl}/#/villages`);
     await page.getByTestId('villages-from').fill(PERIOD.from);
