@@ -11,5 +11,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     globalSetup: ['./db/testing/global-setup.ts', './pipeline/src/queue/testing/test-queue-prefix.ts'],
+    // Tests of the shipped networks read models/, whatever a developer promoted in the model store
+    // (pipeline/src/model-store.ts); tests of the store set their own.
+    env: { MODEL_VERSION: 'shipped' },
   },
 });

@@ -1,5 +1,6 @@
 /**
  * npm run model -- adapt --folders <dir>... [--steps N] [--seed S] [--gsd <metres>] [--from <version>] [--name <version>] [--json]
+ *                         [--batch 8] [--crop 128] [--cache 256] [--lr 0.001] [--threads 2]
  * npm run model -- list [--json]
  * npm run model -- promote <version> [--force] [--json]
  * npm run model -- rollback
@@ -19,6 +20,7 @@ import { list, listTable, promote, rollbackMessage } from './model/versions.js';
 
 const USAGE = [
   'usage: npm run model -- adapt --folders <dir>... [--steps N] [--seed S] [--gsd <metres>] [--from <version>] [--name <version>] [--json]',
+  '                                [--batch 8] [--crop 128] [--cache 256] [--lr 0.001] [--threads 2]   (the trainer\'s settings)',
   '       npm run model -- list [--json]',
   '       npm run model -- promote <version> [--force] [--json]',
   '       npm run model -- rollback',
@@ -49,6 +51,10 @@ async function main(argv: string[]): Promise<number> {
         from: { type: 'string' },
         name: { type: 'string' },
         threads: { type: 'string' },
+        batch: { type: 'string' },
+        crop: { type: 'string' },
+        cache: { type: 'string' },
+        lr: { type: 'string' },
         json: { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
@@ -78,6 +84,10 @@ async function main(argv: string[]): Promise<number> {
         name: values.name,
         store,
         threads,
+        batch: number('batch', values.batch, (n) => Number.isInteger(n) && n >= 1),
+        crop: number('crop', values.crop, (n) => Number.isInteger(n) && n >= 16 && n % 16 === 0),
+        cache: number('cache', values.cache, (n) => Number.isInteger(n) && n >= 0),
+        lr: number('lr', values.lr, (n) => n > 0 && n < 10),
       });
       console.log(values.json ? JSON.stringify(result) : `adapted: ${result.version}; held back ${result.held_back.join(', ')}; pixel F1 ${result.before.pixel.f1.toFixed(3)} -> ${result.after.pixel.f1.toFixed(3)}`);
       return 0;

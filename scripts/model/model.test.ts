@@ -1,0 +1,234 @@
+/**
+ * `npm run model` against the real parts: real PyTorch fine-tuning (a few steps on tiny folders),
+ * real ONNX export, the real evaluation, a real model store in a temporary folder. The held-back
+ * choice and the refusals that need no training run everywhere; the rest is skipped, saying so,
+ * where Debian's python3-torch is missing (training is not part of `npm test`'s set-up).
+ *
+ * A version that is worse for sure: the adapting pairs show roofs appearing but are labelled "no
+ * change" (an office whose reviewers marked them permitted), the held-back pair is labelled with
+ * its roofs. The adapted network learns to stay silent and scores below the shipped one there.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChangeDetector } from '../../pipeline/src/model/change-detector.js';
+import { loadModelSpec } from '../../pipeline/src/model/model-spec.js';
+import { modelStoreDir, servedSpecPath, SHIPPED } from '../../pipeline/src/model-store.js';
+import { writePng, writeSurfaceFolder } from '../eval/testing/write-folders.js';
+import { chooseHeldBack, hasTorch } from './adapt.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const exec = promisify(execFile);
+const torch = hasTorch();
+if (!torch) console.warn('scripts/model/model.test.ts: /usr/bin/python3 cannot import torch (Debian: apt-get install python3-torch); the adapting tests are skipped');
+
+let tmp: string;
+let store: string;
+
+async function cli(script: 'model' | 'eval', args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+  try {
+    const { stdout, stderr } = await exec('npx', ['tsx', `scripts/${script}.ts`, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, MODEL_STORE: store, MODEL_VERSION: '', ...env },
+      timeout: 300_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, out: stdout, err: stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout, err: e.stderr };
+  }
+}
+
+const SIZE = 128;
+const NAMES = ['north', 'east', 'south'];
+
+/**
+ * Three 128 x 128 pairs (read at the model's 0.5 m): textured fields before, the same with large
+ * grey and red roofs after. Only the held-back pair (by `seed`) is labelled with its roofs.
+ */
+function writeOfficeFolder(dir: string, seed: number): string[] {
+  for (const sub of ['A', 'B', 'label']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
+  const held = chooseHeldBack(NAMES.map((name) => ({ folder: dir, name })), seed).held.map((h) => h.name);
+  NAMES.forEach((name, k) => {
+    const field = (base: number) => Uint8Array.from({ length: SIZE * SIZE }, (_, i) => base + ((i * 7 + ((i / SIZE) | 0) * 3 + k * 5) % 23));
+    const a = [field(70), field(100), field(50)];
+    const b = a.map((band) => band.slice());
+    const label = new Uint8Array(SIZE * SIZE);
+    const roofs = [[10, 10, 50, 60, [200, 200, 205]], [70, 20, 110, 70, [190, 60, 50]], [20, 80, 60, 118, [210, 210, 210]]] as const;
+    for (const [r0, c0, r1, c1, colour] of roofs) {
+      for (let r = r0 + k * 2; r < r1; r++) {
+        for (let c = c0; c < c1; c++) {
+          b.forEach((band, j) => (band[r * SIZE + c] = colour[j]!));
+          if (held.includes(name)) label[r * SIZE + c] = 255;
+        }
+      }
+    }
+    writePng(path.join(dir, 'A', `${name}.png`), a, SIZE);
+    writePng(path.join(dir, 'B', `${name}.png`), b, SIZE);
+    writePng(path.join(dir, 'label', `${name}.png`), [label], SIZE);
+  });
+  return held;
+}
+
+const TRAIN = ['--steps', '40', '--batch', '4', '--crop', '64', '--cache', '8', '--lr', '0.01'];
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-model-'));
+  store = path.join(tmp, 'store');
+});
+
+afterAll(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('the held-back share', () => {
+  it('is at least a third of each folder, whole files, the same for the same seed', () => {
+    const items = [...Array.from({ length: 10 }, (_, i) => ({ folder: 'a', name: `t${i}` })), ...Array.from({ length: 4 }, (_, i) => ({ folder: 'b', name: `u${i}` }))];
+    const one = chooseHeldBack(items, 7);
+    expect(one.held.filter((i) => i.folder === 'a')).toHaveLength(4);
+    expect(one.held.filter((i) => i.folder === 'b')).toHaveLength(2);
+    expect(one.held.length + one.rest.length).toBe(items.length);
+    expect(one.rest.some((r) => one.held.includes(r))).toBe(false);
+    expect(chooseHeldBack([...items].reverse(), 7).held.map((i) => i.name).sort()).toEqual(one.held.map((i) => i.name).sort());
+    const seeds = new Set(Array.from({ length: 8 }, (_, s) => chooseHeldBack(items, s).held.map((i) => i.name).sort().join()));
+    expect(seeds.size).toBeGreaterThan(1);
+  });
+});
+
+describe('the model store', () => {
+  it('lies beside the raster store unless MODEL_STORE says otherwise', () => {
+    expect(modelStoreDir({ RASTER_STORE: '/data/lingwei/rasters' })).toBe('/data/lingwei/models');
+    expect(modelStoreDir({ RASTER_STORE: '/data/lingwei/rasters', MODEL_STORE: '/srv/models' })).toBe('/srv/models');
+    expect(modelStoreDir({ RASTER_STORE: '/vsis3/bucket/rasters' })).toBe(path.join(ROOT, '.lingwei/models'));
+    expect(servedSpecPath({ MODEL_STORE: path.join(tmp, 'empty-store') })).toBe(loadModelSpec().dir + '/change-detector.json');
+  });
+
+  it('refuses surface-model folders, saying why', async () => {
+    const dir = path.join(tmp, 'surface');
+    writeSurfaceFolder(dir, 2, 64);
+    const r = await cli('model', ['adapt', '--folders', dir, '--json']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/surface-model folders .* cannot be adapted yet: .* ONNX alone .* without its PyTorch checkpoint/);
+    expect(r.out).toBe('');
+  });
+
+  it('says there is nothing to promote or roll back in an empty store', async () => {
+    expect(await cli('model', ['promote', 'nope'])).toMatchObject({ code: 1, err: expect.stringMatching(/no version nope in the model store/) });
+    expect(await cli('model', ['rollback'])).toMatchObject({ code: 1, err: expect.stringMatching(/nothing to roll back/) });
+    expect((await cli('model', ['list'])).out).toMatch(/no version promoted; the shipped networks \(models\/\) serve/);
+  });
+});
+
+describe.skipIf(!torch)('adapting, promoting, rolling back', () => {
+  const seed = 3;
+  let office: string;
+  let held: string[];
+  let result: { version: string; held_back: string[]; before: Record<string, unknown> & { pixel: { f1: number } }; after: Record<string, unknown> & { pixel: { f1: number } } };
+
+  beforeAll(async () => {
+    office = path.join(tmp, 'office');
+    held = writeOfficeFolder(office, seed);
+    const r = await cli('model', ['adapt', '--folders', office, '--seed', String(seed), '--json', ...TRAIN]);
+    if (r.code !== 0) throw new Error(`adapt failed: ${r.err}`);
+    result = JSON.parse(r.out) as typeof result;
+  }, 300_000);
+
+  it('prints the contract: version, the held-back names chosen by the seed, before and after with the keys of npm run eval --json', async () => {
+    expect(Object.keys(result).sort()).toEqual(['after', 'before', 'held_back', 'version']);
+    expect(result.held_back).toEqual(held);
+    expect(result.held_back.length / NAMES.length).toBeGreaterThanOrEqual(1 / 3);
+    const evaluated = await cli('eval', [path.join(store, 'versions', result.version, 'held-back'), '--json', '--model', result.version]);
+    expect(evaluated.code).toBe(0);
+    const scores = JSON.parse(evaluated.out) as Record<string, unknown>;
+    expect(Object.keys(result.before).sort()).toEqual(Object.keys(scores).sort());
+    expect(Object.keys(result.after).sort()).toEqual(Object.keys(scores).sort());
+    // eval --model <version> scores the stored version as adapt did
+    expect(scores.pixel).toEqual(result.after.pixel);
+    expect(scores.networks).toEqual(['pair']);
+    // the labelled roofs were learnt as "no change": the adapted version scores worse
+    expect(result.before.pixel.f1).toBeGreaterThan(0);
+    expect(result.after.pixel.f1).toBeLessThan(result.before.pixel.f1);
+  });
+
+  it('stores the version: its ONNX (matching torch), sidecar, checkpoint and card', async () => {
+    const dir = path.join(store, 'versions', result.version);
+    for (const f of ['change-detector.json', 'change-detector-pair.onnx', 'change-detector-pair.pt', 'change-detector.onnx', 'CARD.md', 'version.json']) {
+      expect(fs.existsSync(path.join(dir, f)), f).toBe(true);
+    }
+    const spec = loadModelSpec(path.join(dir, 'change-detector.json'));
+    expect(spec.pair_onnx).toBe('change-detector-pair.onnx');
+    expect((spec.training?.adapt as { steps: number; base: string }).steps).toBe(40);
+    expect(fs.readFileSync(path.join(dir, 'CARD.md'), 'utf8')).toMatch(new RegExp(`## Version ${result.version}[\\s\\S]*Held back \\(chosen by seed ${seed}, whole files\\): ${held.join(', ')}`));
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'parity', 'parity.json'), 'utf8')) as { input_shape: number[] };
+    const read = (f: string) => {
+      const buf = fs.readFileSync(path.join(dir, 'parity', f));
+      return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    };
+    const detector = await ChangeDetector.load({ specPath: path.join(dir, 'change-detector.json'), threads: 2, executionProvider: 'cpu' });
+    try {
+      const out = await detector.detectChips(read('input.f32'), meta.input_shape[0]!, meta.input_shape[2]!, 'pair');
+      const expected = read('output.f32');
+      let worst = 0;
+      for (let i = 0; i < out.length; i++) worst = Math.max(worst, Math.abs(out[i]! - expected[i]!));
+      expect(worst).toBeLessThanOrEqual(1e-4);
+    } finally {
+      await detector.close();
+    }
+  });
+
+  it('refuses to promote the worse version, saying by how much; --force promotes it, ChangeDetector.load serves it, rollback undoes it', async () => {
+    const refused = await cli('model', ['promote', result.version]);
+    expect(refused.code).toBe(1);
+    const margin = (result.before.pixel.f1 - result.after.pixel.f1).toFixed(3);
+    expect(refused.err).toContain(`refused: ${result.version} scores pixel F1 ${result.after.pixel.f1.toFixed(3)} on its held-back share (1 pairs), ${margin} below shipped`);
+    expect(refused.err).toMatch(/--force/);
+    expect(JSON.parse((await cli('model', ['list', '--json'])).out)).toMatchObject({ served: SHIPPED });
+
+    const forced = await cli('model', ['promote', result.version, '--force', '--json']);
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(forced.out)).toMatchObject({ promoted: true, forced: true, replaced: SHIPPED, version: result.version });
+    const listed = JSON.parse((await cli('model', ['list', '--json'])).out) as { served: string; versions: { version: string; promoted: boolean }[] };
+    expect(listed.served).toBe(result.version);
+    expect(listed.versions).toEqual([expect.objectContaining({ version: result.version, promoted: true })]);
+
+    // The promoted version is what ChangeDetector.load serves by default; MODEL_VERSION pins another.
+    const saved = { store: process.env.MODEL_STORE, version: process.env.MODEL_VERSION };
+    process.env.MODEL_STORE = store;
+    delete process.env.MODEL_VERSION;
+    try {
+      const detector = await ChangeDetector.load({ threads: 1, executionProvider: 'cpu' });
+      expect((detector.spec as { dir?: string }).dir).toBe(path.join(store, 'versions', result.version));
+      await detector.close();
+      process.env.MODEL_VERSION = SHIPPED;
+      const shipped = await ChangeDetector.load({ threads: 1, executionProvider: 'cpu' });
+      expect((shipped.spec as { dir?: string }).dir).toBe(loadModelSpec().dir);
+      await shipped.close();
+    } finally {
+      for (const [k, v] of [['MODEL_STORE', saved.store], ['MODEL_VERSION', saved.version]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+
+    // A version adapted from the promoted one and no worse there is promoted without --force.
+    const next = await cli('model', ['adapt', '--folders', office, '--seed', String(seed), '--json', '--name', 'office-2', ...TRAIN]);
+    expect(next.code).toBe(0);
+    const second = JSON.parse(next.out) as typeof result;
+    expect(second.before.pixel).toEqual(result.after.pixel);
+    if (second.after.pixel.f1 >= second.before.pixel.f1) {
+      const promoted = await cli('model', ['promote', 'office-2']);
+      expect(promoted.code).toBe(0);
+      expect(promoted.out).toMatch(new RegExp(`promoted office-2 in place of ${result.version}`));
+      expect((await cli('model', ['rollback'])).out).toMatch(new RegExp(`rolled back: office-2 no longer serves; ${result.version} serves`));
+    }
+
+    const rolled = await cli('model', ['rollback']);
+    expect(rolled).toMatchObject({ code: 0, out: expect.stringMatching(new RegExp(`rolled back: ${result.version} no longer serves; the shipped networks \\(models/\\) serve`)) });
+    expect(JSON.parse((await cli('model', ['list', '--json'])).out)).toMatchObject({ served: SHIPPED });
+  }, 300_000);
+});
