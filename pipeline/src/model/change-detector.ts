@@ -24,7 +24,7 @@ import { prepareInputs, type ChangeInputs, type PreparedInputs } from './prepare
 import { decideObjects, type ObjectDecisionOptions } from './object-decision.js';
 import { Scratch } from './scratch.js';
 import { addSurfaceRise, surfaceRise, type SurfaceRiseOptions } from './surface-rise.js';
-import { BlendAccumulator, chipLayout } from './tiling.js';
+import { BlendAccumulator, chipLayout, fittedChip } from './tiling.js';
 
 export interface LoadOptions {
   /**
@@ -234,7 +234,7 @@ export class ChangeDetector {
   /** Tiled inference over inputs already on the model's grid. */
   async detectPrepared(prepared: PreparedInputs, options: DetectRasterOptions = {}): Promise<ChangeMap> {
     const { grid } = prepared;
-    const chip = this.spec.chip_px;
+    const chip = fittedChip(grid.width, grid.height, this.spec.chip_px, this.spec.stride_px);
     const overlap = options.overlapPx ?? this.spec.overlap_px;
     const batchSize = Math.max(1, options.batchSize ?? this.batchSize);
     const layout = chipLayout(grid.width, grid.height, chip, overlap);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BlendAccumulator, blendWeights, chipLayout, chipOffsets } from './tiling.js';
+import { BlendAccumulator, blendWeights, chipLayout, chipOffsets, fittedChip } from './tiling.js';
 
 describe('chip layout', () => {
   it('covers the raster with overlapping chips, the last flush with the edge', () => {
@@ -42,5 +42,18 @@ describe('blending', () => {
     // Monotone hand-over within the 4-pixel overlap, no jumps larger than the ramp allows.
     for (let c = 1; c < 28; c++) expect(row[c]! - row[c - 1]!).toBeGreaterThanOrEqual(-1e-6);
     for (let c = 1; c < 28; c++) expect(row[c]! - row[c - 1]!).toBeLessThan(0.2);
+  });
+});
+
+describe('fittedChip', () => {
+  it('keeps the model chip for rasters at least that large', () => {
+    expect(fittedChip(256, 256, 256, 16)).toBe(256);
+    expect(fittedChip(4000, 300, 256, 16)).toBe(256);
+  });
+
+  it('fits a smaller raster: its longer side rounded up to the stride', () => {
+    expect(fittedChip(128, 128, 256, 16)).toBe(128);
+    expect(fittedChip(214, 200, 256, 16)).toBe(224);
+    expect(fittedChip(1, 1, 256, 16)).toBe(16);
   });
 });
