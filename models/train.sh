@@ -3,9 +3,11 @@
 # seeds: a main phase, then a fine-tuning phase on new batches at a tenth of the learning rate),
 # export ONNX + parity fixture; then the aerial-tile network, fine-tuned from the main one on aerial
 # tiles alone (after RGB + before RGB + baseline); then the surface-model-only network, from scratch
-# on heights and the baseline alone (synthetic scenes and the real surface-model tiles).
+# on heights and the baseline alone (synthetic scenes and the real surface-model tiles); then the
+# image-pair network, a decoder over a frozen pretrained encoder (MobileNetV2 from npm's nsfwjs,
+# read from node_modules and proved against TensorFlow.js first), for bare before/after pairs.
 # Environment: SCENES (synthetic training scenes, default 200), STEPS (default 6000), FINETUNE_STEPS
-# (default 1500), AERIAL_STEPS (default 1500), SURFACE_STEPS (default 4000), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
+# (default 1500), AERIAL_STEPS (default 1500), SURFACE_STEPS (default 4000), PAIR_STEPS (default 1200), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
 # ../shared/data/real; absent = synthetic only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +18,7 @@ STEPS=${STEPS:-6000}
 FINETUNE_STEPS=${FINETUNE_STEPS:-1500}
 SURFACE_STEPS=${SURFACE_STEPS:-4000}
 AERIAL_STEPS=${AERIAL_STEPS:-1500}
+PAIR_STEPS=${PAIR_STEPS:-1200}
 DEVICE=${DEVICE:-cpu}
 REAL=${REAL:-../shared/data/real}
 start=$(date +%s)
@@ -39,10 +42,18 @@ $PY models/train.py --data "$DATA" --init models/.cache/checkpoint.pt --out mode
   --steps "$AERIAL_STEPS" --lr 0.0003 --seed 778 --mix aerial --device "$DEVICE"
 echo "== surface-model-only network: $SURFACE_STEPS steps from scratch, heights and baseline only"
 $PY models/train.py --data "$DATA" --out models/.cache/checkpoint-surface.pt --steps "$SURFACE_STEPS" --lr 0.002 --surface-only --device "$DEVICE"
+echo "== image-pair network: the pretrained encoder from nsfwjs, proved against TensorFlow.js, then $PAIR_STEPS steps of its decoder"
+npx tsx models/encoder/export-encoder.ts --out models/.cache/encoder
+npx tsx models/encoder/tfjs-reference.ts --out models/.cache/encoder-reference
+$PY models/encoder/check_parity.py --encoder models/.cache/encoder --reference models/.cache/encoder-reference
+$PY models/train.py --data "$DATA" --out models/.cache/checkpoint-pair.pt --arch pair --mix pair --steps "$PAIR_STEPS" \
+  --batch 8 --crop 128 --lr 0.002 --seed 31 --paste-pairs 0.5 --device "$DEVICE"
 trained=$(date +%s)
 echo "== export ONNX"
 $PY models/export_onnx.py --checkpoint models/.cache/checkpoint.pt --data "$DATA"
 $PY models/export_onnx.py --checkpoint models/.cache/checkpoint-surface.pt --data "$DATA" --surface-only
 $PY models/export_onnx.py --checkpoint models/.cache/checkpoint-aerial.pt --data "$DATA" --aerial
+$PY models/export_onnx.py --checkpoint models/.cache/checkpoint-pair.pt --data "$DATA" --pair
+cp models/.cache/checkpoint-pair.pt models/change-detector-pair.pt
 end=$(date +%s)
 echo "== done: export $((exported - start)) s, training $((trained - exported)) s, total $((end - start)) s wall"

@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ChangeDetector } from '../pipeline/src/model/change-detector.js';
+import { ChangeDetector, type LoadOptions } from '../pipeline/src/model/change-detector.js';
 import { evaluatePairs, evaluateScenes, evaluateSurfaces, SCENE_MODES, type EvalOptions, type SceneMode } from './eval/evaluate.js';
 import { detectLayout } from './eval/layout.js';
 import { DEFAULT_REAL_DIR } from './eval/real-sets.js';
@@ -89,16 +89,17 @@ async function main(): Promise<number> {
 
 /**
  * --model: a sidecar (.json) brings its own networks and decision rule, as ChangeDetector.load
- * reads it; an .onnx file replaces the main network under the shipped sidecar (same channels); a
+ * reads it; an .onnx file (same channels) serves every input alone under the shipped sidecar, the
+ * other networks off, so that one network can be scored on every set; a
  * version name of the model store (npm run model -- list; "shipped": models/) is that version's
  * sidecar. Without --model, the promoted version serves (ChangeDetector.load's default).
  */
-function modelOption(model: string | undefined, store = modelStoreDir()): { specPath?: string; modelPath?: string } {
+function modelOption(model: string | undefined, store = modelStoreDir()): Pick<LoadOptions, 'specPath' | 'modelPath' | 'surfaceOnlyModelPath' | 'aerialModelPath' | 'pairModelPath'> {
   if (model === undefined) return {};
   if (!fs.existsSync(model) && (model === SHIPPED || versionExists(store, model))) return { specPath: specPathOf(store, model) };
   if (!fs.existsSync(model)) throw new Error(`--model ${model}: no such file, and no version of that name in the model store ${store}`);
   if (/\.json$/i.test(model)) return { specPath: path.resolve(model) };
-  if (/\.onnx$/i.test(model)) return { modelPath: path.resolve(model) };
+  if (/\.onnx$/i.test(model)) return { modelPath: path.resolve(model), surfaceOnlyModelPath: false, aerialModelPath: false, pairModelPath: false };
   throw new Error(`--model ${model}: a sidecar (.json) or a network (.onnx)`);
 }
 

@@ -200,7 +200,8 @@ describe('evaluation on the shipped model', () => {
     expect(r.object.tp + r.object.fn).toBe(2);
     expect(notes.join()).toMatch(/no --gsd was given; assuming the model's 0.5 m/);
     expect(r.chips_per_second).toBeGreaterThan(0);
-    expect(r.networks).toEqual(['main']);
+    // Bare pairs (no baseline, no heights) are the image-pair network's.
+    expect(r.networks).toEqual(['pair']);
   });
 
   it('scores a surface-model folder with withheld buildings as the truth', async () => {
