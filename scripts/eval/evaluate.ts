@@ -11,7 +11,7 @@ import { prepareInputs, type ChangeInputs, type PreparedInputs } from '../../pip
 import { chipLayout } from '../../pipeline/src/model/tiling.js';
 import { listPairs, loadPair, type GsdSource } from './pairs.js';
 import { listScenes, loadScene, type ChangeClass, type SceneData } from './scenes.js';
-import { MIN_TRUTH_M2, scoreMap, type DecisionRule, type MapScore } from './score.js';
+import { MIN_TRUTH_M2, scoreMap, type DecisionRule, type DetectedObject, type MapScore } from './score.js';
 import { listTiles, loadTile, prepareTile, surfaceMode, surfaceTruth, type SurfaceMode } from './surface.js';
 
 export type Layout = 'pairs' | 'surface' | 'scenes';
@@ -30,6 +30,8 @@ export interface EvalOptions {
   progress?: (name: string, score: MapScore) => void;
   /** Called once with remarks worth printing (assumed ground resolution...). */
   note?: (text: string) => void;
+  /** Called after each pair/tile/scene with the network that served it and every object it detected (calibration, models/calibrate.ts). */
+  objects?: (name: string, network: Network, detected: DetectedObject[]) => void;
 }
 
 export interface ItemScore extends MapScore {
@@ -65,8 +67,11 @@ class Clock {
   chips = 0;
   ms = 0;
   readonly networks = new Set<Network>();
+  /** The network of the latest run. */
+  last: Network = 'main';
   async run(detector: ChangeDetector, prepared: PreparedInputs): Promise<ChangeMap> {
-    this.networks.add(detector.networkFor(prepared));
+    this.last = detector.networkFor(prepared);
+    this.networks.add(this.last);
     const t0 = performance.now();
     const map = await detector.detectPrepared(prepared);
     this.ms += performance.now() - t0;
@@ -127,7 +132,7 @@ export async function evaluatePairs(dir: string, detector: ChangeDetector, o: Ev
     const map = await clock.run(detector, prepareInputs({ beforeRgb: pair.before, afterRgb: pair.after }, detector.spec));
     const truth = changeObjects(Float32Array.from(pair.label), pair.labelGrid, { threshold: 0.5, minAreaM2: 0 });
     const pixelArea = pair.gsd * pair.gsd;
-    const score = scoreMap(
+    const { detected, ...score } = scoreMap(
       anyChange(map),
       map.grid,
       {
@@ -140,6 +145,7 @@ export async function evaluatePairs(dir: string, detector: ChangeDetector, o: Ev
       rule,
     );
     items.push({ name: files.name, ...score });
+    o.objects?.(files.name, clock.last, detected);
     o.progress?.(files.name, score);
   }
   return { ...summarise('pairs', items, clock, rule), mode: 'rgb_pair', gsd: { metres: [...metres].sort((a, b) => a - b), sources: [...sources].sort() } };
@@ -155,8 +161,9 @@ export async function evaluateSurfaces(dir: string, detector: ChangeDetector, o:
   for (const files of tiles) {
     const tile = loadTile(files);
     const map = await clock.run(detector, prepareTile(tile, detector.spec));
-    const score = scoreMap(map.newProb, map.grid, surfaceTruth(tile), rule);
+    const { detected, ...score } = scoreMap(map.newProb, map.grid, surfaceTruth(tile), rule);
     items.push({ name: files.name, ...score });
+    o.objects?.(files.name, clock.last, detected);
     o.progress?.(files.name, score);
   }
   return { ...summarise('surface', items, clock, rule), mode };
@@ -206,11 +213,12 @@ export async function evaluateScenes(dir: string, detector: ChangeDetector, o: E
       });
     }
     const scores: MapScore[] = [];
+    const detectedHere: DetectedObject[] = [];
     for (const cls of ['new', 'demolished'] as const) {
       const value = cls === 'new' ? 1 : 2;
       const truths = scene.truth.filter((t) => t.changeClass === cls);
       const uncounted = (t: (typeof truths)[number]) => t.registered || t.areaM2 < MIN_TRUTH_M2 || (!withHeights && HEIGHT_ONLY.has(t.changeType));
-      const score = scoreMap(
+      const { detected, ...score } = scoreMap(
         cls === 'new' ? map.newProb : map.demolishedProb,
         map.grid,
         {
@@ -223,6 +231,7 @@ export async function evaluateScenes(dir: string, detector: ChangeDetector, o: E
         },
         rule,
       );
+      detectedHere.push(...detected);
       perClass[cls].push(score);
       scores.push(score);
     }
@@ -233,6 +242,7 @@ export async function evaluateScenes(dir: string, detector: ChangeDetector, o: E
       drift_m: drift && { dx: +drift.dxM.toFixed(3), dy: +drift.dyM.toFixed(3) },
     };
     items.push(item);
+    o.objects?.(scene.name, clock.last, detectedHere);
     o.progress?.(scene.name, item);
   }
   const result = summarise('scenes', items, clock, rule);

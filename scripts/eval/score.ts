@@ -4,6 +4,7 @@
  * one-to-one object match of pipeline/src/core/scoring.ts.
  */
 import { countPixels, matchObjects, objectsFromLabels, type ObjectCounts, type PixelCounts } from '../../pipeline/src/core/scoring.js';
+import { objectRawScores } from '../../pipeline/src/model/calibration.js';
 import { changedPixels, changeObjects } from '../../pipeline/src/model/change-objects.js';
 import { sameGrid, type Grid } from '../../pipeline/src/model/grid.js';
 import { resampleBand } from '../../pipeline/src/model/resample.js';
@@ -28,6 +29,13 @@ export interface MapScore {
   object: ObjectCounts;
 }
 
+/** One detected object: its raw score (pipeline/src/model/calibration.ts) and how the object match judged it. */
+export interface DetectedObject {
+  raw: number;
+  areaM2: number;
+  state: 'tp' | 'fp' | 'ignored';
+}
+
 export function onGrid(prob: Float32Array, from: Grid, to: Grid): Float32Array {
   if (sameGrid(from, to)) return prob;
   return resampleBand({ grid: from, data: prob }, to, { minCoverage: 0 }).data;
@@ -40,7 +48,8 @@ export interface DecisionRule {
   openingM: number;
 }
 
-export function scoreMap(prob: Float32Array, probGrid: Grid, truth: TruthOnGrid, rule: DecisionRule): MapScore {
+/** The figures, and each detected object (for calibration; kept out of the evaluation's JSON). */
+export function scoreMap(prob: Float32Array, probGrid: Grid, truth: TruthOnGrid, rule: DecisionRule): MapScore & { detected: DetectedObject[] } {
   const p = onGrid(prob, probGrid, truth.grid);
   const radius = Math.round(rule.openingM / Math.abs(truth.grid.geoTransform[1]) / 2);
   const predicted = changedPixels(p, truth.grid.width, truth.grid.height, rule.threshold, radius);
@@ -53,5 +62,7 @@ export function scoreMap(prob: Float32Array, probGrid: Grid, truth: TruthOnGrid,
     ignoreTruth: (i) => truth.ignoreObject(i),
   });
   const m = matchObjects(objects.truths, objects.detections, objects.overlaps);
-  return { pixel, object: { tp: m.tp, fp: m.fp, fn: m.fn } };
+  const raw = objectRawScores(p, found.labels, found.objects.length);
+  const detected = found.objects.map((o, k) => ({ raw: raw[k]!, areaM2: o.areaM2, state: m.detections[k]! }));
+  return { pixel, object: { tp: m.tp, fp: m.fp, fn: m.fn }, detected };
 }
