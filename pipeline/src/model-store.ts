@@ -57,6 +57,8 @@ export interface VersionRecord {
   held_back: string[];
   held_back_files: { name: string; before: string; after: string; label: string }[];
   trained_on: string[];
+  /** The adapted-on pairs' before images, to tell whether another version trained on this one's held-back files. */
+  trained_on_files?: string[];
   /** The base and the adapted version, scored on the held-back share. */
   before: EvalJson;
   after: EvalJson;

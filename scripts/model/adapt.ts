@@ -287,6 +287,7 @@ export async function adapt(o: AdaptOptions): Promise<AdaptResult> {
       held_back: held.map((h) => h.key),
       held_back_files: held.map((h) => ({ name: h.key, before: h.before, after: h.after, label: h.label })),
       trained_on: rest.map((r) => r.key),
+      trained_on_files: rest.map((r) => path.resolve(r.before)),
       before,
       after,
       seconds: { export: Math.round(exportS), train: Math.round(trainS), score: Math.round(scoreS), total: Math.round((performance.now() - t0) / 1000) },

@@ -113,12 +113,19 @@ export async function promote(store: string, version: string, o: { force?: boole
     current = null;
     why = (error as Error).message;
   }
+  // A served version adapted on some of these held-back files scores them flatteringly: say so.
+  let overlap = '';
+  if (record.base !== served && served !== SHIPPED) {
+    const trained = new Set(readVersion(store, served).trained_on_files ?? []);
+    const shared = record.held_back_files.filter((f) => trained.has(path.resolve(f.before))).map((f) => f.name);
+    if (shared.length) overlap = ` (${served} was adapted on ${shared.length} of these held-back pairs, ${shared.join(', ')}, so its figure flatters it)`;
+  }
   const margin = current === null ? null : candidate - current;
   if (current === null || margin! < 0) {
     const detail =
       current === null
         ? `${version} cannot be compared with ${served}, which serves now: ${why}`
-        : `${version} scores ${name} ${f3(candidate)} on ${share}, ${f3(-margin!)} below ${served}, which serves now (${f3(current)})`;
+        : `${version} scores ${name} ${f3(candidate)} on ${share}, ${f3(-margin!)} below ${served}, which serves now (${f3(current)})${overlap}`;
     if (!o.force) return { ...base, promoted: false, current, margin, message: `refused: ${detail}; promote it anyway with --force` };
     recordPromotion(store, { version, forced: true, margin });
     return { ...base, promoted: true, current, margin, message: `promoted ${version} by force in place of ${served}: ${detail}` };
@@ -129,7 +136,7 @@ export async function promote(store: string, version: string, o: { force?: boole
     promoted: true,
     current,
     margin,
-    message: `promoted ${version} in place of ${served}: ${name} ${f3(candidate)} on ${share} against ${f3(current)} (${margin! >= 0 ? '+' : ''}${f3(margin!)})`,
+    message: `promoted ${version} in place of ${served}: ${name} ${f3(candidate)} on ${share} against ${f3(current)} (${margin! >= 0 ? '+' : ''}${f3(margin!)})${overlap}`,
   };
 }
 
