@@ -231,12 +231,18 @@ export async function latestDetectionRun(db: Queryable, flightId: string): Promi
   return rows[0] ?? null;
 }
 
-export async function finishDetectionRun(db: Queryable, runId: string, fields: { chipCount?: number; candidateCount?: number; status?: 'done' | 'failed' }): Promise<void> {
+/** `network`: the network that served the run (most of its blocks), kept in its params as "network". */
+export async function finishDetectionRun(
+  db: Queryable,
+  runId: string,
+  fields: { chipCount?: number; candidateCount?: number; status?: 'done' | 'failed'; network?: string },
+): Promise<void> {
   await db.query(
     `UPDATE detection_run SET chip_count = COALESCE($2, chip_count), candidate_count = COALESCE($3, candidate_count),
-            status = COALESCE($4, status), finished_at = CASE WHEN $4 IS NULL THEN finished_at ELSE now() END
+            status = COALESCE($4, status), finished_at = CASE WHEN $4 IS NULL THEN finished_at ELSE now() END,
+            params = CASE WHEN $5::text IS NULL THEN params ELSE params || jsonb_build_object('network', $5::text) END
       WHERE id = $1`,
-    [runId, fields.chipCount ?? null, fields.candidateCount ?? null, fields.status ?? null],
+    [runId, fields.chipCount ?? null, fields.candidateCount ?? null, fields.status ?? null, fields.network ?? null],
   );
 }
 

@@ -6,7 +6,11 @@
  *
  * Priority (0..100) follows the documents: safety-hazard places first (Jing'an item 26: river and
  * lake banks, elevated roads, railways, factories and warehouses, commercial rooftops), then
- * surroundings of historic protected buildings (item 3), then size and height gained.
+ * surroundings of historic protected buildings (item 3), then size and height gained. That
+ * urgency is weighted by the detection's calibrated confidence c (the chance a reviewer verifies
+ * it, model/calibration.ts): priority = round(urgency · (0.5 + 0.5 c)), so among equally sure
+ * changes the documents' order stands, a near-certain change keeps its full urgency and a
+ * doubtful one half of it. Without a confidence the urgency alone.
  *
  * @example
  * triageChange({ geometry, changeType: 'new_structure', areaM2: 80, observedOn: '2026-10-15' }, context)
@@ -25,6 +29,8 @@ export interface TriageChange {
   changeType: ChangeType;
   areaM2: number;
   heightGainM?: number | null;
+  /** Calibrated confidence 0..1 (the candidate's score); null or absent: not weighted. */
+  confidence?: number | null;
   /** Date of the flight that saw the change, YYYY-MM-DD: permits are judged valid on that day. */
   observedOn: string;
 }
@@ -138,14 +144,25 @@ export function triageChange(change: TriageChange, context: TriageContext, optio
   return { status, priority: priorityOf(change, notes), notes };
 }
 
-/** 0..100: hazard +30, historic +20, regrowth +15, size up to 30, height up to 10, rooftop +5. */
-export function priorityOf(change: Pick<TriageChange, 'changeType' | 'areaM2' | 'heightGainM'>, notes: TriageNotes): number {
-  if (change.changeType === 'demolished') return Math.min(10, Math.round(Math.log2(1 + change.areaM2 / 10) * 2));
+/** Weight of a calibrated confidence in the priority: 0.5 + 0.5 c (1 without one). */
+export function confidenceWeight(confidence: number | null | undefined): number {
+  if (confidence === null || confidence === undefined || !Number.isFinite(confidence)) return 1;
+  return 0.5 + 0.5 * Math.min(1, Math.max(0, confidence));
+}
+
+/**
+ * 0..100: urgency (hazard +30, historic +20, regrowth +15, size up to 30, height up to 10,
+ * rooftop +5, at most 100; a demolition at most 10 by size) times the confidence weight
+ * 0.5 + 0.5 c.
+ */
+export function priorityOf(change: Pick<TriageChange, 'changeType' | 'areaM2' | 'heightGainM' | 'confidence'>, notes: TriageNotes): number {
+  const weight = confidenceWeight(change.confidence);
+  if (change.changeType === 'demolished') return Math.round(Math.min(10, Math.round(Math.log2(1 + change.areaM2 / 10) * 2)) * weight);
   let priority = Math.min(30, Math.log2(1 + change.areaM2 / 10) * 8);
   priority += Math.min(10, Math.max(0, change.heightGainM ?? 0) * 2);
   if (notes.zones.length) priority += 30;
   if (notes.nearHistoric.length) priority += 20;
   if (notes.regrowth) priority += 15;
   if (change.changeType === 'rooftop_addition' || change.changeType === 'added_floor') priority += 5;
-  return Math.min(100, Math.round(priority));
+  return Math.round(Math.min(100, priority) * weight);
 }

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GroundOptions } from './ground.js';
+import { checkCalibrationMap, type Calibration } from './calibration.js';
 
 /** Input channels, in tensor order. */
 export const CHANNELS = [
@@ -79,6 +80,12 @@ export interface ModelSpec {
   opening_m: number;
   /** Filled in by the trainer: data, seeds, time, parameter count, metrics. */
   training?: Record<string, unknown>;
+  /**
+   * Per network, the map from a detected object's raw score to the chance it is a true change
+   * (written by models/calibrate.ts, applied by model/calibration.ts). A network without one keeps
+   * its raw score.
+   */
+  calibration?: Calibration;
 }
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -96,5 +103,6 @@ export function loadModelSpec(specPath = DEFAULT_SPEC_PATH): ModelSpec & { dir: 
   const known = new Set<string>(CHANNELS);
   for (const c of spec.channels) if (!known.has(c)) throw new Error(`${specPath}: unknown channel ${c}`);
   if (spec.chip_px % spec.stride_px !== 0) throw new Error(`${specPath}: chip_px must be a multiple of stride_px`);
+  for (const [network, map] of Object.entries(spec.calibration ?? {})) checkCalibrationMap(map, `${specPath}: calibration.${network}`);
   return { ...spec, dir: path.dirname(specPath) };
 }

@@ -42,6 +42,9 @@ export async function detectFlight(ctx: StageContext, flightId: string): Promise
   const heights = rasters.surfaceModel ? create(`${heightTarget}.partial`, 1, gdal.GDT_Float32) : null;
   if (heights) heights.bands.get(1).noDataValue = NO_HEIGHT;
   let chips = 0;
+  // Blocks served by each network: the run records the one that served most (raise calibrates
+  // the candidates' scores with its map).
+  const served = new Map<string, number>();
   const inputsOf = (block: DetectionPlan['blocks'][number]) =>
     flightInputs(ctx.pool, rasters, subGrid(plan.grid, block.readCol, block.readRow, block.readWidth, block.readHeight));
   let next = plan.blocks.length ? inputsOf(plan.blocks[0]!) : null;
@@ -52,6 +55,8 @@ export async function detectFlight(ctx: StageContext, flightId: string): Promise
       // the network runs on this one; at most two blocks' inputs are held at once.
       next = index + 1 < plan.blocks.length ? inputsOf(plan.blocks[index + 1]!) : null;
       const prepared = prepareInputs(inputs, detector.spec);
+      const network = detector.networkFor(prepared);
+      served.set(network, (served.get(network) ?? 0) + 1);
       const map = await detector.detectPrepared(prepared);
       chips += chipLayout(block.readWidth, block.readHeight, chip, overlap).length;
       const margin = block.col - block.readCol;
@@ -84,6 +89,7 @@ export async function detectFlight(ctx: StageContext, flightId: string): Promise
   }
   gdal.drivers.get('GTiff').rename(target, partial);
   if (heights) gdal.drivers.get('GTiff').rename(heightTarget, `${heightTarget}.partial`);
-  await finishDetectionRun(ctx.pool, run.id, { chipCount: chips });
+  const network = [...served].sort((a, b) => b[1] - a[1])[0]?.[0];
+  await finishDetectionRun(ctx.pool, run.id, { chipCount: chips, ...(network ? { network } : {}) });
   return { blocks: plan.blocks.length, chips };
 }

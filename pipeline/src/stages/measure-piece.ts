@@ -4,6 +4,7 @@
  * only the outline's bounding box. Vectorise and the demolition check both measure this way.
  */
 import fs from 'node:fs';
+import { objectRawScores } from '../model/calibration.js';
 import { gridForExtent } from '../model/grid.js';
 import { polygonMask, type PolygonRings } from '../model/index.js';
 import { readOnGrid } from '../raster/read-on-grid.js';
@@ -11,7 +12,7 @@ import { flightPath, isVirtualStore } from '../raster-store.js';
 import { HEIGHT_CHANGE_FILE, PROBABILITY_FILE } from './detect.js';
 
 export interface PieceMeasure {
-  /** Mean probability of the band asked for inside the outline, 0..1. */
+  /** Mean probability of the band asked for inside the outline, 0..1: the object's raw score (model/calibration.ts). */
   meanProbability: number;
   /** Median height change over the baseline, metres; null without a surface model. */
   medianHeightChangeM: number | null;
@@ -25,13 +26,9 @@ export function measurePiece(store: string, flightId: string, polygons: readonly
   const probability = readOnGrid(flightPath(store, flightId, PROBABILITY_FILE), grid, { bands: [band === 'new' ? 1 : 2], resampling: 'nearest' }).bands[0]!;
   const heightFile = flightPath(store, flightId, HEIGHT_CHANGE_FILE);
   const heights = isVirtualStore(store) || fs.existsSync(heightFile) ? readOnGrid(heightFile, grid, { bands: [1], resampling: 'nearest' }) : null;
-  let sum = 0;
-  let count = 0;
   const changes: number[] = [];
   mask.forEach((inside, i) => {
     if (!inside) return;
-    sum += probability[i]! / 255;
-    count += 1;
     // Only finite heights are measured: an infinity read from a broken surface model would
     // otherwise become the candidate's height gain ("Infinity m").
     const change = heights?.valid[i] ? heights.bands[0]![i]! : Number.NaN;
@@ -39,7 +36,7 @@ export function measurePiece(store: string, flightId: string, polygons: readonly
   });
   changes.sort((a, b) => a - b);
   return {
-    meanProbability: count ? sum / count : 0,
+    meanProbability: objectRawScores(probability, mask, 1, 1 / 255)[0]!,
     medianHeightChangeM: changes.length ? changes[changes.length >> 1]! : null,
   };
 }

@@ -6,6 +6,11 @@
  * they are drawn, before it (memory stays flat however many candidates a flight has); chips no
  * observation names a day later, left by a flight that failed for good, are swept at the end.
  * Nothing is dropped: triage sets status and priority.
+ *
+ * A candidate's score is its calibrated confidence: the detection's raw score (mean probability,
+ * kept on the detection row and in the candidate's triage as rawScore) through the sidecar's
+ * calibration map of the network that served the run (model/calibration.ts); it weights the
+ * priority (core/triage.ts). A network without a map keeps the raw score.
  */
 import { area as turfArea, feature } from '@turf/turf';
 import type { Polygon, MultiPolygon } from 'geojson';
@@ -14,6 +19,8 @@ import { loadAreaContext, raiseCandidate, storeEvidenceChips, sweepUnusedEvidenc
 import { detectionsOfRun } from '../../../db/sql/detections.js';
 import { finishDetectionRun, latestDetectionRun } from '../../../db/sql/flights.js';
 import { classifyChange } from '../core/classify-change.js';
+import { calibrateScore } from '../model/calibration.js';
+import type { Network } from '../model/change-detector.js';
 import { triageChange } from '../core/triage.js';
 import { mapBounded } from '../map-bounded.js';
 import { drawEvidence } from './evidence.js';
@@ -41,13 +48,17 @@ export async function raiseFlightCandidates(ctx: StageContext, flightId: string)
   const detections = await detectionsOfRun(ctx.pool, run.id, rasters.proj);
   const context = rasters.flight.footprint ? await loadAreaContext(ctx.pool, rasters.flight.footprint) : null;
   const gsd = rasters.flight.gsd_m ?? 0.1;
+  // Runs from before the network was recorded were served by the main network.
+  const network = (typeof run.params.network === 'string' ? run.params.network : 'main') as Network;
+  const calibration = (await ctx.changeDetector()).spec.calibration?.[network] ?? null;
 
   let drawn = 0;
   const changes: ObservedChange[] = await mapBounded(detections, EVIDENCE_IN_FLIGHT, async (detection) => {
     const geometry = JSON.parse(detection.geometry) as Polygon | MultiPolygon;
     const classification = classifyChange({ geometry, kind: detection.kind, heightGainM: detection.height_gain_m }, context?.baseline ?? []);
+    const score = calibrateScore(detection.score, calibration);
     const triage = triageChange(
-      { geometry, changeType: classification.changeType, areaM2: turfArea(feature(geometry)), heightGainM: detection.height_gain_m, observedOn: rasters.observedOn },
+      { geometry, changeType: classification.changeType, areaM2: turfArea(feature(geometry)), heightGainM: detection.height_gain_m, confidence: score, observedOn: rasters.observedOn },
       context ?? { permits: [], registerEntries: [], earlierRejections: [], zones: [] },
     );
     const crs = JSON.parse(detection.geometry_crs) as { type: string; coordinates: number[][][] | number[][][][] };
@@ -61,9 +72,15 @@ export async function raiseFlightCandidates(ctx: StageContext, flightId: string)
       changeType: classification.changeType,
       status: triage.status,
       priority: triage.priority,
-      triage: { ...triage.notes, parentBuildingId: classification.parentBuildingId, overlapWithBaseline: classification.overlapWithBaseline },
+      triage: {
+        ...triage.notes,
+        parentBuildingId: classification.parentBuildingId,
+        overlapWithBaseline: classification.overlapWithBaseline,
+        rawScore: detection.score,
+        calibration: calibration ? network : null,
+      },
       heightGainM: detection.height_gain_m,
-      score: detection.score,
+      score,
       evidenceBefore: evidence.before?.digest ?? null,
       evidenceAfter: evidence.after.digest,
     };
