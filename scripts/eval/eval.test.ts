@@ -229,6 +229,21 @@ describe('evaluation on the shipped model', () => {
     expect(unseen.object.tp + unseen.object.fn).toBe(withheld - 1);
   });
 
+  it('hands each detected object, its raw score and its match to the objects callback (calibration), and keeps them out of the result', async () => {
+    const dir = sub('surface-objects');
+    writeSurfaceFolder(dir, 6);
+    const seen: { network: string; states: string[]; raw: number[] }[] = [];
+    const r = await evaluateSurfaces(dir, detector, { objects: (_name, network, detected) => seen.push({ network, states: detected.map((d) => d.state), raw: detected.map((d) => d.raw) }) });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.network).toBe('surface_only');
+    expect(seen[0]!.states.filter((s) => s === 'tp')).toHaveLength(r.object.tp);
+    expect(seen[0]!.states.filter((s) => s === 'fp')).toHaveLength(r.object.fp);
+    // Raw scores are mean probabilities of objects cut at the decision threshold.
+    for (const raw of seen[0]!.raw) expect(raw).toBeGreaterThanOrEqual(r.threshold);
+    for (const raw of seen[0]!.raw) expect(raw).toBeLessThanOrEqual(1);
+    expect(Object.keys(r.items[0]!).sort()).toEqual(['name', 'object', 'pixel']);
+  });
+
   it('scores a generated scene after taking out its flight drift, as the pipeline does', async () => {
     const dir = sub('scenes-eval');
     const scene = generateScene({ seed: 31, sizeM: 150, gsdM: 0.1 });
