@@ -25,12 +25,20 @@ ENCODER_WIDTHS = (16, 24, 32, 96)
 FUSED_WIDTHS = (16, 24, 32, 64)
 
 
+def _blocks_from(encoder, first):
+    """Names of the encoder's layers from Keras block `first` on (layers are named block_<n>_...)."""
+    if not first:
+        return set()
+    start = int(first.split("_")[1])
+    return {name for name in encoder.layers.keys() if name.startswith("block_") and int(name.split("_")[1]) >= start}
+
+
 def conv1_bn(cin, cout):
     return nn.Sequential(nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
 
 
 class PairNet(nn.Module):
-    def __init__(self, channels, encoder, rgb_norm):
+    def __init__(self, channels, encoder, rgb_norm, tune_from=None):
         super().__init__()
         ix = {n: i for i, n in enumerate(channels)}
         self.after_rgb = [ix["after_r"], ix["after_g"], ix["after_b"]]
@@ -41,8 +49,12 @@ class PairNet(nn.Module):
         self.rgb_std = float(rgb_norm["std"]) * float(rgb_norm["scale"]) * 255.0
         self.rgb_mean = float(rgb_norm["mean"]) * float(rgb_norm["scale"]) * 255.0
         self.encoder = encoder
-        for p in self.encoder.parameters():
-            p.requires_grad_(False)
+        # tune_from: the first Keras block whose weights train (e.g. "block_10"), at the trainer's
+        # rate; the blocks before it, and every BatchNorm statistic, stay frozen. None: all frozen.
+        tuned = _blocks_from(encoder, tune_from)
+        for name, p in self.encoder.named_parameters():
+            p.requires_grad_(name.split(".")[1] in tuned)
+        self.tune_encoder = bool(tuned)
         self.fuse = nn.ModuleList(conv1_bn(3 * c, d) for c, d in zip(ENCODER_WIDTHS, FUSED_WIDTHS))
         f2, f4, f8, f16 = FUSED_WIDTHS
         self.d16 = conv_bn(f16, f16)
@@ -76,6 +88,8 @@ class PairNet(nn.Module):
         """The frozen encoder's taps over both dates, before first: the part the trainer may
         compute once per crop and cache (train.py --cache)."""
         a, b, _, _ = self._images(x)
+        if self.tune_encoder and self.training:
+            return self.encoder(torch.cat([b, a], 0))
         with torch.no_grad():
             return self.encoder(torch.cat([b, a], 0))
 

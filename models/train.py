@@ -33,13 +33,13 @@ from mobilenet import load_encoder  # noqa: E402
 DEFAULT_ENCODER = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".cache", "encoder")
 
 
-def build_model(arch, spec, encoder_dir=DEFAULT_ENCODER):
+def build_model(arch, spec, encoder_dir=DEFAULT_ENCODER, tune_from=None):
     """The network of an architecture: "change" (models/net.py, from scratch) or "pair" (the
     Siamese pretrained encoder of models/pair_net.py, read from encoder_dir, which
     models/encoder/export-encoder.ts writes)."""
     if arch == "pair":
         encoder, _ = load_encoder(encoder_dir)
-        return PairNet(spec["channels"], encoder, spec["normalisation"]["rgb"])
+        return PairNet(spec["channels"], encoder, spec["normalisation"]["rgb"], tune_from)
     return ChangeNet(spec["channels"])
 
 
@@ -155,6 +155,7 @@ def main():
     ap.add_argument("--mix", default="all", choices=["all", "aerial", "pair"], help="batch mixture (data.MIXES): every flight kind, aerial tiles alone (the aerial-tile network) or bare image pairs (the pair network)")
     ap.add_argument("--arch", default="change", choices=["change", "pair"], help="change: models/net.py from scratch; pair: the pretrained-encoder pair network (models/pair_net.py)")
     ap.add_argument("--encoder", default=DEFAULT_ENCODER, help="with --arch pair: the folder export-encoder.ts wrote")
+    ap.add_argument("--tune-encoder-from", help="with --arch pair: train the encoder's Keras blocks from this one on (e.g. block_10); default: encoder frozen")
     ap.add_argument("--paste-pairs", type=float, default=0.0, help="share of real-pair crops that get another real pair's changed roofs pasted in (data.BatchMaker)")
     ap.add_argument("--cache", type=int, default=0, help="with --arch pair: draw this many crops once, run the frozen encoder on them once, and train the decoder on those (flips only afterwards); 0: fresh crops every step")
     ap.add_argument("--surface-only", action="store_true", help="train the surface-model-only network: synthetic scenes as heights + baseline, and real surface-model tiles")
@@ -171,7 +172,7 @@ def main():
     if "scene" not in samples.groups:
         raise SystemExit("no synthetic scenes in the exported data")
     maker = BatchMaker(samples, args.crop, args.seed, surface_only=args.surface_only, mix=args.mix, paste_pairs=args.paste_pairs)
-    model = build_model(args.arch, spec, args.encoder).to(device)
+    model = build_model(args.arch, spec, args.encoder, args.tune_encoder_from).to(device)
     earlier = None
     if args.init:
         earlier = torch.load(args.init, map_location="cpu")
@@ -190,6 +191,8 @@ def main():
     t0 = time.time()
     cpu0 = time.process_time()
     running = {}
+    if args.cache and args.tune_encoder_from:
+        raise SystemExit("--cache keeps the encoder's features fixed: it cannot be used with --tune-encoder-from")
     cache = FeatureCache(model, maker, args.cache, args.batch, device, args.seed) if args.cache else None
     model.train()
     for step in range(1, args.steps + 1):
@@ -212,7 +215,7 @@ def main():
             print(f"step {step}/{args.steps} {rates} lr {sched.get_last_lr()[0]:.5f} {time.time() - t0:.0f} s", flush=True)
     wall = time.time() - t0
     cpu = time.process_time() - cpu0
-    phase = {"steps": args.steps, "lr": args.lr, "seed": args.seed, "mix": args.mix, "arch": args.arch, "cached_crops": args.cache, "paste_pairs": args.paste_pairs, "train_wall_s": round(wall), "train_cpu_s": round(cpu)}
+    phase = {"steps": args.steps, "lr": args.lr, "seed": args.seed, "mix": args.mix, "arch": args.arch, "cached_crops": args.cache, "paste_pairs": args.paste_pairs, "tune_encoder_from": args.tune_encoder_from, "train_wall_s": round(wall), "train_cpu_s": round(cpu)}
     if earlier:
         # The first phase's record stays; this one is added as the fine-tuning phase.
         training = {**earlier["training"], ("finetune" if args.mix == "all" else args.mix): phase}

@@ -7,7 +7,7 @@
 # image-pair network, a decoder over a frozen pretrained encoder (MobileNetV2 from npm's nsfwjs,
 # read from node_modules and proved against TensorFlow.js first), for bare before/after pairs.
 # Environment: SCENES (synthetic training scenes, default 200), STEPS (default 6000), FINETUNE_STEPS
-# (default 1500), AERIAL_STEPS (default 1500), SURFACE_STEPS (default 4000), PAIR_STEPS (default 1200), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
+# (default 1500), AERIAL_STEPS (default 1500), SURFACE_STEPS (default 4000), PAIR_STEPS (default 3000), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
 # ../shared/data/real; absent = synthetic only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,7 @@ STEPS=${STEPS:-6000}
 FINETUNE_STEPS=${FINETUNE_STEPS:-1500}
 SURFACE_STEPS=${SURFACE_STEPS:-4000}
 AERIAL_STEPS=${AERIAL_STEPS:-1500}
-PAIR_STEPS=${PAIR_STEPS:-1200}
+PAIR_STEPS=${PAIR_STEPS:-3000}
 DEVICE=${DEVICE:-cpu}
 REAL=${REAL:-../shared/data/real}
 start=$(date +%s)
@@ -46,7 +46,8 @@ echo "== image-pair network: the pretrained encoder from nsfwjs, proved against 
 npx tsx models/encoder/export-encoder.ts --out models/.cache/encoder
 npx tsx models/encoder/tfjs-reference.ts --out models/.cache/encoder-reference
 $PY models/encoder/check_parity.py --encoder models/.cache/encoder --reference models/.cache/encoder-reference
-$PY models/train.py --data "$DATA" --out models/.cache/checkpoint-pair.pt --arch pair --mix pair --steps "$PAIR_STEPS" \
+# Passive OpenMP waits: the same result, and far less CPU lost to spinning on a shared machine.
+OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --out models/.cache/checkpoint-pair.pt --arch pair --mix pair --steps "$PAIR_STEPS" \
   --batch 8 --crop 128 --lr 0.002 --seed 31 --paste-pairs 0.5 --device "$DEVICE"
 trained=$(date +%s)
 echo "== export ONNX"
