@@ -1,5 +1,5 @@
 /**
- * npm run model -- adapt --folders <dir>... [--steps N] [--seed S] [--gsd <metres>] [--from <version>] [--name <version>] [--json]
+ * npm run model -- adapt --folders <dir>... [--steps N] [--seed S] [--gsd <metres>] [--from <version|sidecar.json>] [--name <version>] [--json]
  *                         [--batch 8] [--crop 128] [--cache 256] [--lr 0.001] [--threads 2]
  * npm run model -- list [--json]
  * npm run model -- promote <version> [--force] [--json]
@@ -19,7 +19,7 @@ import { adapt } from './model/adapt.js';
 import { list, listTable, promote, rollbackMessage } from './model/versions.js';
 
 const USAGE = [
-  'usage: npm run model -- adapt --folders <dir>... [--steps N] [--seed S] [--gsd <metres>] [--from <version>] [--name <version>] [--json]',
+  'usage: npm run model -- adapt --folders <dir>... [--steps N] [--seed S] [--gsd <metres>] [--from <version|sidecar.json>] [--name <version>] [--json]',
   '                                [--batch 8] [--crop 128] [--cache 256] [--lr 0.001] [--threads 2]   (the trainer\'s settings)',
   '       npm run model -- list [--json]',
   '       npm run model -- promote <version> [--force] [--json]',

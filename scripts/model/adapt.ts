@@ -56,7 +56,7 @@ export interface AdaptOptions {
   seed?: number;
   /** Ground resolution of files that carry none, metres (as npm run eval --gsd). */
   gsd?: number;
-  /** The version to adapt (default: the one served now). */
+  /** The version to adapt, or a sidecar (.json) with the network's checkpoint beside it (default: the version served now). */
   from?: string;
   /** The new version's name (default <network>-<UTC time>). */
   name?: string;
@@ -212,9 +212,11 @@ export async function adapt(o: AdaptOptions): Promise<AdaptResult> {
   const items = adaptItems(o.folders);
   const { held, rest } = chooseHeldBack(items, seed);
   if (!rest.length) throw new Error(`${items.length} pair(s): too few to hold a third back and adapt on the rest (two at least)`);
-  const base = o.from ?? servedVersion();
-  if (!versionExists(store, base)) throw new Error(`--from ${base}: no such version in ${store}`);
-  const baseSpecPath = specPathOf(store, base);
+  // --from: a version name, or a sidecar (.json) whose pair network has its checkpoint beside it.
+  const fromSidecar = o.from !== undefined && /\.json$/i.test(o.from) && fs.existsSync(o.from);
+  const base = fromSidecar ? path.resolve(o.from!) : (o.from ?? servedVersion());
+  if (!fromSidecar && !versionExists(store, base)) throw new Error(`--from ${base}: no such version in ${store}, and not a sidecar (.json)`);
+  const baseSpecPath = fromSidecar ? base : specPathOf(store, base);
   const baseSpec = loadModelSpec(baseSpecPath);
   // The network that serves bare image pairs (ChangeDetector.networkFor) and its checkpoint.
   if (!baseSpec.pair_onnx) throw new Error(`${base}: its sidecar names no image-pair network (pair_onnx); the main network serving pairs has no checkpoint to fine-tune`);
