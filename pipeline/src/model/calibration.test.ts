@@ -138,9 +138,16 @@ describe('fitPlatt', () => {
 });
 
 describe('fitCalibration', () => {
-  it('chooses isotonic with enough objects of both outcomes, else Platt', () => {
+  it('chooses isotonic with enough objects, else Platt', () => {
     expect(fitCalibration(quadratic()).method).toBe('isotonic');
     expect(fitCalibration(quadratic().slice(0, 60)).method).toBe('platt');
+    // one outcome rare: still isotonic, and no bin promises less than its objects show
+    const rare = [...Array.from({ length: 5 }, () => ({ score: 0.6, hit: false })), ...Array.from({ length: 15 }, () => ({ score: 0.65, hit: true })), ...Array.from({ length: 100 }, () => ({ score: 0.95, hit: true }))];
+    const map = fitCalibration(rare);
+    expect(map.method).toBe('isotonic');
+    // the 5 misses pool with the next 15 into a bin of 20: (15 + 0.5) / 21 at mean raw 0.6375;
+    // the 100 at 0.95 are a bin of their own: 100.5 / 101
+    expect(map).toMatchObject({ x: [0.6375, 0.95], y: [0.7381, 0.995] });
   });
 });
 
