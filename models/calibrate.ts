@@ -22,10 +22,12 @@
  *   npx tsx models/calibrate.ts [--eval /tmp/lingwei-eval] [--real ../shared/data/real]
  *       [--cache /tmp/lingwei-calibration] [--check-scenes N] [--threads 2] [--dry-run]
  *
- * Each part's objects are cached as JSON under --cache (delete a file to measure that part
- * again; delete all after a network changes). The sidecar is re-read just before it is written
- * and only its "calibration" key changes.
+ * Each part's objects are cached as JSON under --cache with the SHA-256 of the network file they
+ * were measured with; a retrained network's parts are measured again. Each map records that file
+ * and hash (a map fitted for another file is stale: run this again after training). The sidecar
+ * is re-read just before it is written and only its "calibration" key changes.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +65,8 @@ interface Part {
 interface PartObjects {
   part: string;
   network: Network;
+  /** SHA-256 of the network's ONNX file the objects were measured with. */
+  onnx_sha256?: string;
   /** Items served by another network (left out). */
   other_network_items: number;
   items: number;
@@ -122,11 +126,25 @@ const PARTS: Part[] = [
   { name: 'egy-val', network: 'pair', use: 'check', run: pairs('egy_bcd', 0.25, pairHeldOut) },
 ];
 
+const ONNX_KEY: Record<Network, string> = { main: 'onnx', surface_only: 'surface_only_onnx', aerial: 'aerial_onnx', pair: 'pair_onnx' };
+
+/** The network's ONNX file (as the sidecar names it) and its SHA-256. */
+function onnxOf(network: Network): { onnx: string; onnx_sha256: string } {
+  const sidecar = JSON.parse(fs.readFileSync(SIDECAR, 'utf8')) as Record<string, string>;
+  const onnx = sidecar[ONNX_KEY[network]] ?? sidecar.onnx!;
+  return { onnx, onnx_sha256: createHash('sha256').update(fs.readFileSync(path.join(path.dirname(SIDECAR), onnx))).digest('hex') };
+}
+
 async function measure(part: Part, load: () => Promise<ChangeDetector>): Promise<PartObjects> {
   const file = path.join(values.cache, `${part.name}.json`);
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as PartObjects;
+  const { onnx_sha256 } = onnxOf(part.network);
+  if (fs.existsSync(file)) {
+    const cached = JSON.parse(fs.readFileSync(file, 'utf8')) as PartObjects;
+    // Measured with another network file (retrained since): measured again.
+    if (cached.onnx_sha256 === onnx_sha256) return cached;
+  }
   const detector = await load();
-  const out: PartObjects = { part: part.name, network: part.network, other_network_items: 0, items: 0, objects: [] };
+  const out: PartObjects = { part: part.name, network: part.network, onnx_sha256, other_network_items: 0, items: 0, objects: [] };
   const t0 = Date.now();
   await part.run(detector, {
     objects: (item, network, detected) => {
@@ -188,7 +206,7 @@ async function main(): Promise<void> {
     const checkParts = measured.filter((p) => p.network === network && PARTS.find((q) => q.name === p.part)!.use === 'check');
     const fitSamples = samplesOf(fitParts);
     if (!fitSamples.length) continue;
-    const map = { ...fitCalibration(fitSamples), data: fitParts.map((p) => p.part) };
+    const map = { ...fitCalibration(fitSamples), data: fitParts.map((p) => p.part), ...onnxOf(network) };
     calibration[network] = map;
     const contextParts = measured.filter((p) => p.network === network && PARTS.find((q) => q.name === p.part)!.use === 'context');
     const context = contextParts.map((p) => ({ part: p.part, reliability: reliabilityTable(samplesOf([p]).map((s) => ({ score: calibrateScore(s.score, map), hit: s.hit }))) }));

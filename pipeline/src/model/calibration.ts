@@ -28,6 +28,9 @@ export interface CalibrationMap {
   true_changes?: number;
   /** What the objects came from. */
   data?: string[];
+  /** The network file the map was fitted for, and its SHA-256. */
+  onnx?: string;
+  onnx_sha256?: string;
 }
 
 /** The sidecar's "calibration" key: one map per network; a network without one keeps its raw score. */
