@@ -30,9 +30,9 @@ beforeEach(() => emptyTables(pool));
 
 const CALIBRATION: Calibration = { main: { x: [0.5, 0.9], y: [0.2, 0.6] }, surface_only: { x: [0.5, 0.9], y: [0.05, 0.1] } };
 
-/** The stage context with a detector whose sidecar carries `calibration` (raise reads only the sidecar). */
+/** The stage context with a detector whose sidecar carries `calibration`, none without (raise reads only the sidecar). */
 function contextWith(calibration: Calibration | undefined): StageContext {
-  const spec = { ...loadModelSpec(), ...(calibration ? { calibration } : {}) };
+  const spec = { ...loadModelSpec(), calibration: calibration ?? {} };
   return { ...testStageContext(pool, store), changeDetector: () => Promise.resolve({ spec } as unknown as ChangeDetector) };
 }
 
