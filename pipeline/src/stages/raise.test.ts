@@ -77,6 +77,16 @@ describe('raiseFlightCandidates with a calibrated sidecar', () => {
     expect(raised.priority).toBe(Math.round(urgency * 0.7));
   });
 
+  it("applies the shipped sidecar's own map", async () => {
+    const shipped = loadModelSpec().calibration;
+    expect(shipped?.main).toBeDefined();
+    const flightId = await flightWithDetection('main');
+    await raiseFlightCandidates(contextWith(shipped), flightId);
+    const raised = await candidate();
+    expect(raised.score).toBeCloseTo(calibrateScore(0.7, shipped!.main), 5);
+    expect(raised.score).not.toBeCloseTo(0.7, 2);
+  });
+
   it("uses the serving network's own map", async () => {
     const flightId = await flightWithDetection('surface_only');
     await raiseFlightCandidates(contextWith(CALIBRATION), flightId);
