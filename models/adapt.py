@@ -21,7 +21,6 @@ import json
 import math
 import os
 import sys
-import time
 
 import numpy as np
 import torch
@@ -29,7 +28,8 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from data import BatchMaker, Samples  # noqa: E402
-from train import DEFAULT_ENCODER, FeatureCache, build_model, losses  # noqa: E402
+from export_onnx import export_network, write_parity  # noqa: E402
+from train import DEFAULT_ENCODER, FeatureCache, build_model, train_steps  # noqa: E402
 
 
 def main():
@@ -72,32 +72,9 @@ def main():
     print(f"adapting {arch} ({sum(p.numel() for p in trainable)} trained parameters) from {args.init}, {args.steps} steps, device {device}, threads {args.threads}", flush=True)
     opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + math.cos(math.pi * s / max(1, args.steps))) * 0.9 + 0.1)
-    t0 = time.time()
-    cpu0 = time.process_time()
     use_cache = args.cache > 0 and arch == "pair"
     cache = FeatureCache(model, maker, args.cache, args.batch, device, args.seed) if use_cache else None
-    running = {}
-    model.train()
-    for step in range(1, args.steps + 1):
-        if cache:
-            x, t, w, feats = cache.batch(args.batch)
-            logits = model.decode(x, feats)
-        else:
-            x, t, w = maker.batch(args.batch)
-            x, t, w = (torch.from_numpy(a).to(device) for a in (x, t, w))
-            logits = model.logits(x)
-        loss, parts = losses(logits, t, w)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        for k, v in parts.items():
-            running[k] = 0.95 * running.get(k, v) + 0.05 * v
-        if step % 50 == 0 or step == args.steps:
-            rates = " ".join(f"{k} {v:.3f}" for k, v in sorted(running.items()))
-            print(f"step {step}/{args.steps} {rates} lr {sched.get_last_lr()[0]:.5f} {time.time() - t0:.0f} s", flush=True)
-    wall = time.time() - t0
-    cpu = time.process_time() - cpu0
+    wall, cpu = train_steps(model, maker, cache, opt, sched, args.steps, args.batch, device, log_every=50, smoothing=0.05)
     model.eval()
     model.to("cpu")
 
@@ -115,27 +92,9 @@ def main():
     torch.save({"state": model.state_dict(), "channels": spec["channels"], "arch": arch, "training": record}, ck_path)
 
     onnx_path = os.path.join(args.out_dir, args.name + ".onnx")
-    dummy = torch.zeros(1, len(spec["channels"]), spec["chip_px"], spec["chip_px"])
-    torch.onnx.export(
-        model,
-        dummy,
-        onnx_path,
-        input_names=[spec["input_name"]],
-        output_names=[spec["output_name"]],
-        dynamic_axes={spec["input_name"]: {0: "n", 2: "h", 3: "w"}, spec["output_name"]: {0: "n", 2: "h", 3: "w"}},
-        opset_version=13,
-        do_constant_folding=True,
-    )
+    export_network(model, spec, onnx_path)
     # Parity fixture: two 64 x 64 chips of the adapting data, fixed seed (as export_onnx.py does).
-    x, _, _ = BatchMaker(samples, 64, 7, mix="adapt").batch(2)
-    with torch.no_grad():
-        y = model(torch.from_numpy(x)).numpy()
-    parity = os.path.join(args.out_dir, "parity")
-    os.makedirs(parity, exist_ok=True)
-    x.astype("<f4").tofile(os.path.join(parity, "input.f32"))
-    y.astype("<f4").tofile(os.path.join(parity, "output.f32"))
-    with open(os.path.join(parity, "parity.json"), "w") as f:
-        json.dump({"input_shape": list(x.shape), "output_shape": list(y.shape), "dtype": "float32 little-endian", "max_abs_diff": 1e-4}, f, indent=2)
+    write_parity(model, BatchMaker(samples, 64, 7, mix="adapt"), os.path.join(args.out_dir, "parity"))
     phase["onnx_bytes"] = os.path.getsize(onnx_path)
     print(f"adapted {args.steps} steps in {wall:.0f} s wall, {cpu:.0f} s CPU; wrote {ck_path}, {onnx_path} and the parity fixture", flush=True)
     print(json.dumps(phase), flush=True)

@@ -26,6 +26,36 @@ from data import BatchMaker, Samples  # noqa: E402
 from train import DEFAULT_ENCODER, build_model  # noqa: E402
 
 
+def export_network(model, spec, onnx_path):
+    """The network to ONNX as the pipeline loads it: the sidecar's input and output names, any
+    batch and chip size, opset 13, sigmoid included (outputs are probabilities)."""
+    model.eval()
+    dummy = torch.zeros(1, len(spec["channels"]), spec["chip_px"], spec["chip_px"])
+    torch.onnx.export(
+        model,
+        dummy,
+        onnx_path,
+        input_names=[spec["input_name"]],
+        output_names=[spec["output_name"]],
+        dynamic_axes={spec["input_name"]: {0: "n", 2: "h", 3: "w"}, spec["output_name"]: {0: "n", 2: "h", 3: "w"}},
+        opset_version=13,
+        do_constant_folding=True,
+    )
+
+
+def write_parity(model, maker, folder):
+    """Parity fixture in `folder`: two chips from the batch maker and torch's outputs on them, for
+    pipeline/src/model/parity.test.ts (or the model store) to check onnxruntime against."""
+    x, _, _ = maker.batch(2)
+    with torch.no_grad():
+        y = model(torch.from_numpy(x)).numpy()
+    os.makedirs(folder, exist_ok=True)
+    x.astype("<f4").tofile(os.path.join(folder, "input.f32"))
+    y.astype("<f4").tofile(os.path.join(folder, "output.f32"))
+    with open(os.path.join(folder, "parity.json"), "w") as f:
+        json.dump({"input_shape": list(x.shape), "output_shape": list(y.shape), "dtype": "float32 little-endian", "max_abs_diff": 1e-4}, f, indent=2)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--checkpoint", required=True)
@@ -61,30 +91,10 @@ def main():
         "pair": ("pair_onnx", "parity-pair", "pair"),
     }[kind]
     onnx_path = os.path.join(HERE, spec[onnx_key])
-    dummy = torch.zeros(1, len(spec["channels"]), spec["chip_px"], spec["chip_px"])
-    torch.onnx.export(
-        model,
-        dummy,
-        onnx_path,
-        input_names=[spec["input_name"]],
-        output_names=[spec["output_name"]],
-        dynamic_axes={spec["input_name"]: {0: "n", 2: "h", 3: "w"}, spec["output_name"]: {0: "n", 2: "h", 3: "w"}},
-        opset_version=13,
-        do_constant_folding=True,
-    )
-
+    export_network(model, spec, onnx_path)
     # Parity fixture: two 64 x 64 chips of real training content, fixed seed.
     samples = Samples(args.data, spec["channels"])
-    maker = BatchMaker(samples, 64, 7, surface_only=args.surface_only, mix=mix)
-    x, _, _ = maker.batch(2)
-    with torch.no_grad():
-        y = model(torch.from_numpy(x)).numpy()
-    parity = os.path.join(HERE, parity_dir)
-    os.makedirs(parity, exist_ok=True)
-    x.astype("<f4").tofile(os.path.join(parity, "input.f32"))
-    y.astype("<f4").tofile(os.path.join(parity, "output.f32"))
-    with open(os.path.join(parity, "parity.json"), "w") as f:
-        json.dump({"input_shape": list(x.shape), "output_shape": list(y.shape), "dtype": "float32 little-endian", "max_abs_diff": 1e-4}, f, indent=2)
+    write_parity(model, BatchMaker(samples, 64, 7, surface_only=args.surface_only, mix=mix), os.path.join(HERE, parity_dir))
 
     training = dict(ck["training"])
     training["onnx_bytes"] = os.path.getsize(onnx_path)

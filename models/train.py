@@ -139,6 +139,35 @@ class FeatureCache:
         return x, t, w, feats
 
 
+def train_steps(model, maker, cache, opt, sched, steps, batch, device, log_every=100, smoothing=0.02):
+    """The optimisation loop shared by training and adaptation (adapt.py): batches from the cache
+    when there is one, else fresh from the batch maker; logs smoothed losses every log_every steps.
+    Returns (wall seconds, CPU seconds)."""
+    t0 = time.time()
+    cpu0 = time.process_time()
+    running = {}
+    model.train()
+    for step in range(1, steps + 1):
+        if cache:
+            x, t, w, feats = cache.batch(batch)
+            logits = model.decode(x, feats)
+        else:
+            x, t, w = maker.batch(batch)
+            x, t, w = (torch.from_numpy(a).to(device) for a in (x, t, w))
+            logits = model.logits(x)
+        loss, parts = losses(logits, t, w)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        for k, v in parts.items():
+            running[k] = (1 - smoothing) * running.get(k, v) + smoothing * v
+        if step % log_every == 0 or step == steps:
+            rates = " ".join(f"{k} {v:.3f}" for k, v in sorted(running.items()))
+            print(f"step {step}/{steps} {rates} lr {sched.get_last_lr()[0]:.5f} {time.time() - t0:.0f} s", flush=True)
+    return time.time() - t0, time.process_time() - cpu0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
@@ -188,33 +217,10 @@ def main():
     else:
         schedule = lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, args.steps - warm))) * 0.98 + 0.02  # noqa: E731
     sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
-    t0 = time.time()
-    cpu0 = time.process_time()
-    running = {}
     if args.cache and args.tune_encoder_from:
         raise SystemExit("--cache keeps the encoder's features fixed: it cannot be used with --tune-encoder-from")
     cache = FeatureCache(model, maker, args.cache, args.batch, device, args.seed) if args.cache else None
-    model.train()
-    for step in range(1, args.steps + 1):
-        if cache:
-            x, t, w, feats = cache.batch(args.batch)
-            logits = model.decode(x, feats)
-        else:
-            x, t, w = maker.batch(args.batch)
-            x, t, w = (torch.from_numpy(a).to(device) for a in (x, t, w))
-            logits = model.logits(x)
-        loss, parts = losses(logits, t, w)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        for k, v in parts.items():
-            running[k] = 0.98 * running.get(k, v) + 0.02 * v
-        if step % 100 == 0 or step == args.steps:
-            rates = " ".join(f"{k} {v:.3f}" for k, v in sorted(running.items()))
-            print(f"step {step}/{args.steps} {rates} lr {sched.get_last_lr()[0]:.5f} {time.time() - t0:.0f} s", flush=True)
-    wall = time.time() - t0
-    cpu = time.process_time() - cpu0
+    wall, cpu = train_steps(model, maker, cache, opt, sched, args.steps, args.batch, device)
     phase = {"steps": args.steps, "lr": args.lr, "seed": args.seed, "mix": args.mix, "arch": args.arch, "cached_crops": args.cache, "paste_pairs": args.paste_pairs, "tune_encoder_from": args.tune_encoder_from, "train_wall_s": round(wall), "train_cpu_s": round(cpu)}
     if earlier:
         # The first phase's record stays; this one is added as the fine-tuning phase.
