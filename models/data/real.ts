@@ -15,6 +15,7 @@ import { polygonLabels, polygonMask, type PolygonRings } from '../../pipeline/sr
 import { prepareInputs, type RgbInput } from '../../pipeline/src/model/prepare.js';
 import { listPairs, loadPair, toRgb, type PairFiles } from '../../scripts/eval/pairs.js';
 import { readPolygons } from '../../scripts/eval/geojson.js';
+import { wktPolygon } from '../../scripts/eval/xbd.js';
 import { readRaster, withGsd } from '../../scripts/eval/read-raster.js';
 import { baselineFromSurface, listTiles, loadTile } from '../../scripts/eval/surface.js';
 import { classShare, inputPlanes } from './planes.js';
@@ -82,17 +83,6 @@ export function exportSurfaces(root: string, spec: ModelSpec, out: SampleWriter)
   return n;
 }
 
-/** Parses the POLYGON WKT of xBD labels (pixel coordinates). */
-function wktPolygon(wkt: string): PolygonRings | null {
-  const body = /^POLYGON\s*\(\((.*)\)\)\s*$/i.exec(wkt.trim());
-  if (!body) return null;
-  return body[1]!.split(/\)\s*,\s*\(/).map((ring) =>
-    ring.split(',').map((pt) => {
-      const [x, y] = pt.trim().split(/\s+/).map(Number);
-      return [x!, y!];
-    }),
-  );
-}
 
 /** xBD pixel polygons to the grid's CRS: the loader places a pixel image at [0, gsd, 0, H*gsd, 0, -gsd]. */
 function pixelRings(rings: PolygonRings, grid: Grid): PolygonRings {
