@@ -131,4 +131,9 @@ fi
 # ---------------------------------------------------------------------------------------------
 # 5. Migrations
 node_modules/.bin/tsx db/migrate.ts
+# Training and adaptation (npm run train, npm run model -- adapt) need Debian's PyTorch; the
+# tests, the demo and the pipeline do not, so setup only says how to get it.
+if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  say "note: python3-torch is not installed; npm run train and npm run model -- adapt need it: sudo apt-get install -y python3-torch"
+fi
 say "ready: DATABASE_URL=$DATABASE_URL REDIS_URL=$REDIS_URL"
