@@ -74,9 +74,6 @@ class PairNet(nn.Module):
         self.encoder.eval()
         return self
 
-    def trainable_parameters(self):
-        return [p for n, p in self.named_parameters() if not n.startswith("encoder.")]
-
     def _images(self, x):
         va = x[:, self.i_after_v : self.i_after_v + 1]
         vb = x[:, self.i_before_v : self.i_before_v + 1]
