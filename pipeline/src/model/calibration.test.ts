@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   calibrateScore,
   checkCalibrationMap,
+  currentCalibration,
   fitCalibration,
   fitIsotonic,
   fitPlatt,
@@ -169,5 +170,25 @@ describe('reliabilityTable', () => {
     // |0.1-0| + |0.3-1| + 2·|0.95-1|, over 4
     expect(table.ece).toBeCloseTo((0.1 + 0.7 + 0.1) / 4, 4);
     expect(table.brier).toBeCloseTo((0.01 + 0.49 + 0.01 + 0) / 4, 4);
+  });
+});
+
+describe('calibration maps against the networks loaded', () => {
+  const hashes: Record<string, string> = { 'main.onnx': 'aaa', 'pair.onnx': 'bbb', 'retrained.onnx': 'ccc' };
+  const sha = (file: string) => hashes[file]!;
+  const calibration = { main: { ...MAP, onnx_sha256: 'aaa' }, pair: { ...MAP, onnx_sha256: 'bbb' }, aerial: { ...MAP } };
+
+  it('keeps the maps fitted for the files served, and maps that name no file', () => {
+    const { calibration: kept, stale } = currentCalibration(calibration, { main: 'main.onnx', pair: 'pair.onnx', aerial: false }, sha);
+    expect(Object.keys(kept).sort()).toEqual(['aerial', 'main', 'pair']);
+    expect(stale).toEqual([]);
+  });
+
+  it('drops a map whose network file changed or is not loaded, and names it', () => {
+    const { calibration: kept, stale } = currentCalibration(calibration, { main: 'main.onnx', pair: 'retrained.onnx' }, sha);
+    expect(Object.keys(kept).sort()).toEqual(['aerial', 'main']);
+    expect(stale).toEqual(['pair']);
+    expect(currentCalibration(calibration, { main: false, pair: 'pair.onnx' }, sha).stale).toEqual(['main']);
+    expect(currentCalibration(undefined, {}, sha)).toEqual({ calibration: {}, stale: [] });
   });
 });

@@ -37,6 +37,28 @@ export interface CalibrationMap {
 export type Calibration = Partial<Record<Network, CalibrationMap>>;
 
 /**
+ * The maps that still describe the networks loaded: a map that names the SHA-256 of the file it
+ * was fitted for is kept only when the network now served from `files` has that hash. A retrained
+ * network, an adapted version in the model store, or `--model other.onnx` would otherwise have its
+ * scores bent by another network's curve; without its map it keeps its raw score. `stale` names the
+ * maps dropped, so the caller can say so.
+ */
+export function currentCalibration(
+  calibration: Calibration | undefined,
+  files: Partial<Record<Network, string | false>>,
+  sha256: (file: string) => string,
+): { calibration: Calibration; stale: Network[] } {
+  const kept: Calibration = {};
+  const stale: Network[] = [];
+  for (const [network, map] of Object.entries(calibration ?? {}) as [Network, CalibrationMap][]) {
+    const file = files[network];
+    if (map.onnx_sha256 && (!file || sha256(file) !== map.onnx_sha256)) stale.push(network);
+    else kept[network] = map;
+  }
+  return { calibration: kept, stale };
+}
+
+/**
  * Raw object scores: for each label 1..count in `labels` (0 = none), the mean of `prob` over its
  * pixels times `scale` (1/255 for an 8-bit probability raster). An object with no pixels scores 0.
  * The pipeline measures one outline with a 0/1 mask as `labels` and count 1.

@@ -267,6 +267,20 @@ describe('ChangeDetector', () => {
     }
   });
 
+  it('applies only the calibration maps fitted for the networks it loaded', async () => {
+    // The shipped sidecar's maps name the shipped files' hashes: all apply.
+    expect(Object.keys(detector.spec.calibration ?? {}).sort()).toEqual(Object.keys(loadModelSpec().calibration ?? {}).sort());
+    expect(detector.spec.calibration?.main).toBeDefined();
+    // Another file as the main network (eval --model x.onnx, a retrained network): its map goes.
+    const other = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu', modelPath: path.join(detector.spec.dir, detector.spec.aerial_onnx!) });
+    try {
+      expect(other.spec.calibration?.main).toBeUndefined();
+      expect(other.spec.calibration?.pair).toEqual(detector.spec.calibration?.pair);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('needs at least one image', async () => {
     await expect(detector.detectRaster({ baseline: [] })).rejects.toThrow(/at least one image/);
   });

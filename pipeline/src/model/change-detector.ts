@@ -12,6 +12,7 @@
  * pretrained encoder, for bare before/after pairs (no baseline, no heights), where the networks
  * trained from scratch on generated scenes did not see real roofs.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import type { Grid } from './grid.js';
 import { DEFAULT_SPEC_PATH, loadModelSpec, type ModelSpec } from './model-spec.js';
 import { servedSpecPath } from '../model-store.js';
 import { prepareInputs, type ChangeInputs, type PreparedInputs } from './prepare.js';
+import { currentCalibration } from './calibration.js';
 import { decideObjects, type ObjectDecisionOptions } from './object-decision.js';
 import { Scratch } from './scratch.js';
 import { addSurfaceRise, surfaceRise, type SurfaceRiseOptions } from './surface-rise.js';
@@ -153,6 +155,11 @@ export class ChangeDetector {
     if (pairPath && !fs.existsSync(pairPath)) {
       throw new Error(`cannot load the image-pair network ${pairPath}: no such file (train it with npm run train)`);
     }
+    const fresh = currentCalibration(spec.calibration, { main: modelPath, surface_only: surfacePath, aerial: aerialPath, pair: pairPath }, fileSha256);
+    if (fresh.stale.length) {
+      console.warn(`change detector: calibration of ${fresh.stale.join(', ')} was fitted for another network file; those scores stay raw until npx tsx models/calibrate.ts is run again`);
+    }
+    spec.calibration = fresh.calibration;
     const base: ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: options.threads ?? 2,
       interOpNumThreads: 1,
@@ -286,4 +293,8 @@ export class ChangeDetector {
     await this.main.release();
     for (const session of this.opened.values()) await (await session).release();
   }
+}
+
+function fileSha256(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
