@@ -272,7 +272,7 @@ describe('ChangeDetector', () => {
     expect(Object.keys(detector.spec.calibration ?? {}).sort()).toEqual(Object.keys(loadModelSpec().calibration ?? {}).sort());
     expect(detector.spec.calibration?.main).toBeDefined();
     // Another file as the main network (eval --model x.onnx, a retrained network): its map goes.
-    const other = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu', modelPath: path.join(detector.spec.dir, detector.spec.aerial_onnx!) });
+    const other = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu', modelPath: path.join(loadModelSpec().dir, detector.spec.aerial_onnx!) });
     try {
       expect(other.spec.calibration?.main).toBeUndefined();
       expect(other.spec.calibration?.pair).toEqual(detector.spec.calibration?.pair);
