@@ -18,18 +18,16 @@ and prints one JSON line (the phase record) last.
 """
 import argparse
 import json
-import math
 import os
 import sys
 
-import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from data import BatchMaker, Samples  # noqa: E402
 from export_onnx import export_network, write_parity  # noqa: E402
-from train import DEFAULT_ENCODER, FeatureCache, build_model, train_steps  # noqa: E402
+from train import DEFAULT_ENCODER, FeatureCache, build_model, finetune_schedule, start_run, train_steps  # noqa: E402
 
 
 def main():
@@ -51,12 +49,7 @@ def main():
     ap.add_argument("--encoder", default=DEFAULT_ENCODER)
     args = ap.parse_args()
 
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    np.random.seed(args.seed)
-    device = torch.device(args.device if args.device == "cpu" or torch.cuda.is_available() else "cpu")
-    with open(args.spec) as f:
-        spec = json.load(f)
+    device, spec = start_run(args)
     earlier = torch.load(args.init, map_location="cpu")
     if earlier["channels"] != spec["channels"]:
         raise SystemExit(f"{args.init}: checkpoint channels differ from the sidecar's")
@@ -71,7 +64,7 @@ def main():
     trainable = [p for p in model.parameters() if p.requires_grad]
     print(f"adapting {arch} ({sum(p.numel() for p in trainable)} trained parameters) from {args.init}, {args.steps} steps, device {device}, threads {args.threads}", flush=True)
     opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + math.cos(math.pi * s / max(1, args.steps))) * 0.9 + 0.1)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, finetune_schedule(args.steps))
     use_cache = args.cache > 0 and arch == "pair"
     cache = FeatureCache(model, maker, args.cache, args.batch, device, args.seed) if use_cache else None
     wall, cpu = train_steps(model, maker, cache, opt, sched, args.steps, args.batch, device, log_every=50, smoothing=0.05)

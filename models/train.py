@@ -139,6 +139,23 @@ class FeatureCache:
         return x, t, w, feats
 
 
+def finetune_schedule(steps):
+    """Fine-tuning trained weights (train.py --init, adapt.py): no warm-up, cosine from the
+    learning rate down to a tenth of it, as a LambdaLR factor."""
+    return lambda s: 0.5 * (1 + math.cos(math.pi * s / max(1, steps))) * 0.9 + 0.1
+
+
+def start_run(args):
+    """What every training or adaptation run sets first: fixed CPU threads, one seed for torch and
+    numpy, the device (CUDA only when asked for and present) and the sidecar. Returns (device, spec)."""
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    device = torch.device(args.device if args.device == "cpu" or torch.cuda.is_available() else "cpu")
+    with open(args.spec) as f:
+        return device, json.load(f)
+
+
 def train_steps(model, maker, cache, opt, sched, steps, batch, device, log_every=100, smoothing=0.02):
     """The optimisation loop shared by training and adaptation (adapt.py): batches from the cache
     when there is one, else fresh from the batch maker; logs smoothed losses every log_every steps.
@@ -190,12 +207,7 @@ def main():
     ap.add_argument("--surface-only", action="store_true", help="train the surface-model-only network: synthetic scenes as heights + baseline, and real surface-model tiles")
     args = ap.parse_args()
 
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    np.random.seed(args.seed)
-    device = torch.device(args.device if args.device == "cpu" or torch.cuda.is_available() else "cpu")
-    with open(args.spec) as f:
-        spec = json.load(f)
+    device, spec = start_run(args)
     samples = Samples(args.data, spec["channels"])
     print(f"samples: {samples.describe()}", flush=True)
     if "scene" not in samples.groups:
@@ -212,8 +224,7 @@ def main():
     opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=1e-4)
     warm = max(1, args.steps // 20)
     if earlier:
-        # Fine-tuning trained weights: no warm-up, cosine from lr down to a tenth of it.
-        schedule = lambda s: 0.5 * (1 + math.cos(math.pi * s / args.steps)) * 0.9 + 0.1  # noqa: E731
+        schedule = finetune_schedule(args.steps)
     else:
         schedule = lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, args.steps - warm))) * 0.98 + 0.02  # noqa: E731
     sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
