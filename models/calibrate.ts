@@ -5,7 +5,7 @@
  * reliability of the calibrated scores on data the fit never saw (the model card's table).
  *
  * Objects and outcomes come from the evaluation itself (scripts/eval/evaluate.ts, its object match
- * in pipeline/src/core/scoring.ts), one part per set, kept only where the network in question
+ * in scripts/eval/scoring.ts), one part per set, kept only where the network in question
  * served the item:
  *   fit    main          validation scenes 901..940, drone mode
  *          aerial        validation scenes, --mode rgb

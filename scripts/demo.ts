@@ -14,14 +14,15 @@ import { fileURLToPath } from 'node:url';
 import { buildApi } from '../api/src/server.js';
 import { hashPassword } from '../api/src/auth/passwords.js';
 import { createPool, databaseUrl } from '../db/connection.js';
-import { ROLES, upsertUser } from '../db/sql/users.js';
+import { upsertUser } from '../db/sql/users.js';
 import { loadConfig } from '../pipeline/src/config.js';
 import { takeInFlight } from '../pipeline/src/flight-intake.js';
 import { createRedisConnection } from '../pipeline/src/queue/redis-connection.js';
 import { loadScene } from '../pipeline/src/import/load-scene.js';
-import { scoreFlight } from '../pipeline/src/score-flight.js';
+import { scoreFlight } from './eval/score-flight.js';
 import { describeImport } from './commands/import.js';
 import { summariseFlight, waitForFlight } from './commands/ingest.js';
+import { ROLES } from '#domain/vocabulary.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

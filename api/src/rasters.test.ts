@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFlight } from '../../db/sql/flights.js';
-import { openSession, upsertUser, type Role } from '../../db/sql/users.js';
+import { openSession, upsertUser } from '../../db/sql/users.js';
 import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
 import { loadConfig } from '../../pipeline/src/config.js';
 import gdal from '../../pipeline/src/gdal.js';
@@ -20,6 +20,7 @@ import { registerUploads, tempDir, testStageContext } from '../../pipeline/src/s
 import { hashPassword } from './auth/passwords.js';
 import { COG_MEDIA_TYPE } from './rasters/stac.js';
 import { buildApi } from './server.js';
+import type { Role } from '#domain/vocabulary.js';
 
 const SCENE = path.resolve(import.meta.dirname, '../../fixtures/scene');
 const pool = createTestPool();

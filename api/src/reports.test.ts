@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setQuota } from '../../db/sql/quotas.js';
 import { upsertUser } from '../../db/sql/users.js';
 import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
-import { emptyFigures, type Figures } from '../../pipeline/src/core/weekly-report.js';
+import { emptyFigures, type Figures } from '#domain/weekly-report.js';
 import { storeWeeklyReports } from '../../pipeline/src/queue/weekly-report-job.js';
 import { hashPassword } from './auth/passwords.js';
 import { closePdfPrinter } from './pdf/print-pdf.js';

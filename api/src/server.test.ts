@@ -2,9 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
-import { upsertUser, ROLES, type Role } from '../../db/sql/users.js';
+import { upsertUser } from '../../db/sql/users.js';
 import { hashPassword } from './auth/passwords.js';
 import { buildApi } from './server.js';
+import { ROLES, type Role } from '#domain/vocabulary.js';
 
 const pool = createTestPool();
 const PASSWORD = 'lingwei-test-pw';

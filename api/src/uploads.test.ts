@@ -13,7 +13,7 @@ import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { Upload as TusUpload } from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSession, upsertUser, type Role } from '../../db/sql/users.js';
+import { openSession, upsertUser } from '../../db/sql/users.js';
 import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
 import { loadConfig, type PipelineConfig } from '../../pipeline/src/config.js';
 import { FLIGHT_QUEUE, flightJobId } from '../../pipeline/src/queue/flight-flow.js';
@@ -26,6 +26,7 @@ import { rasterSignature } from './uploads/raster-signature.js';
 import { UploadArea } from './uploads/upload-area.js';
 import { loadUploadLimits } from './uploads/upload-limits.js';
 import { acceptClientMetadata, MetadataProblem } from './uploads/upload-metadata.js';
+import type { Role } from '#domain/vocabulary.js';
 
 const ORTHO = path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'scene', 'after_ortho.tif');
 const DSM = path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'scene', 'after_dsm.tif');

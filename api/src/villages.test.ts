@@ -7,10 +7,11 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFlight, setFlightFootprint, setFlightStatus } from '../../db/sql/flights.js';
-import { upsertUser, ROLES, type Role } from '../../db/sql/users.js';
+import { upsertUser } from '../../db/sql/users.js';
 import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
 import { hashPassword } from './auth/passwords.js';
 import { buildApi } from './server.js';
+import { ROLES, type Role } from '#domain/vocabulary.js';
 
 const pool = createTestPool();
 const PASSWORD = 'lingwei-test-pw';

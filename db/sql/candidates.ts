@@ -4,13 +4,14 @@
  * flight, or by the same flight re-run after a crash) updates its candidate instead of adding one.
  */
 import type pg from 'pg';
+import type { ChangeType, TriageStatus } from '#domain/vocabulary.js';
 import { pageWithTotal } from './paging.js';
 
 export interface ObservedChange {
   /** GeoJSON geometry in lon/lat. */
   geometry: string;
-  changeType: 'new_structure' | 'extension' | 'rooftop_addition' | 'added_floor' | 'demolished';
-  status: 'pending' | 'permitted' | 'in_register' | 'previously_rejected';
+  changeType: ChangeType;
+  status: TriageStatus;
   priority: number;
   triage: object;
   heightGainM: number | null;

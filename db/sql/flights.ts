@@ -1,10 +1,10 @@
 /** SQL of the flight family: flights (航飞/架次), their assets and detection runs. */
 import type pg from 'pg';
+import type { FlightStatus } from '#domain/vocabulary.js';
 import { pageWithTotal } from './paging.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-export type FlightStatus = 'uploaded' | 'queued' | 'processing' | 'done' | 'failed';
 export type AssetKind = 'orthophoto' | 'surface_model' | 'tile_set';
 export type AssetRole = 'upload' | 'cog';
 

@@ -3,7 +3,7 @@
  * street is named by its code or, when unambiguous, its name (Chinese or English).
  */
 import type pg from 'pg';
-import type { Quota } from '../../pipeline/src/core/weekly-report.js';
+import type { Quota } from '#domain/weekly-report.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 

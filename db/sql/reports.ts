@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { pageWithTotal } from './paging.js';
 // Types only: the shapes the pure report core works with; nothing of the pipeline runs here.
-import type { CountAndArea, ReportArea } from '../../pipeline/src/core/weekly-report.js';
+import type { CountAndArea, ReportArea } from '#domain/weekly-report.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 

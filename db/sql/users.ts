@@ -2,9 +2,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 
+import type { Role } from '#domain/vocabulary.js';
+
 type Queryable = pg.Pool | pg.PoolClient;
-export type Role = 'operator' | 'reviewer' | 'assessor' | 'admin';
-export const ROLES: readonly Role[] = ['operator', 'reviewer', 'assessor', 'admin'];
 
 export interface UserRow {
   id: string;

@@ -1,6 +1,6 @@
 /**
  * SQL of the zero-violation village assessment (“零”违建居村): the facts the pure assessment in
- * pipeline/src/core/village-assessment.ts judges, gathered for one village and one period with the
+ * domain/village-assessment.ts judges, gathered for one village and one period with the
  * GiST indexes (every spatial test starts from `&&` / ST_Intersects against the village).
  *
  * What lies "in the village": rows whose recorded village is this one, or whose point on surface

@@ -1,13 +1,13 @@
 /**
  * Builds a weekly, monthly or quarterly report from the database: the thin adapter between the SQL
- * of db/sql/reports.ts and db/sql/quotas.ts and the pure composition in core/weekly-report.ts.
+ * of db/sql/reports.ts and db/sql/quotas.ts and the pure composition in domain/weekly-report.ts.
  * The API renders it; the weekly job stores it.
  */
 import type pg from 'pg';
 import { quotasOf } from '../../db/sql/quotas.js';
 import { EVERYWHERE, periodFigures, reportRowAreas } from '../../db/sql/reports.js';
-import { previousPeriod, weeksEndingAt, yearToDate, type ReportPeriod } from './core/report-periods.js';
-import { composePeriodReport, emptyFigures, type Figures, type PeriodReport, type ReportArea } from './core/weekly-report.js';
+import { previousPeriod, weeksEndingAt, yearToDate, type ReportPeriod } from '#domain/report-periods.js';
+import { composePeriodReport, emptyFigures, type Figures, type PeriodReport, type ReportArea } from '#domain/weekly-report.js';
 
 /** How many weeks the trend line shows. */
 export const TREND_WEEKS = 8;

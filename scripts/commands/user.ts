@@ -5,8 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 import { createPool } from '../../db/connection.js';
-import { listSessions, revokeSession, revokeUserSessions, ROLES, upsertUser, type Role } from '../../db/sql/users.js';
+import { listSessions, revokeSession, revokeUserSessions, upsertUser } from '../../db/sql/users.js';
 import { hashPassword } from '../../api/src/auth/passwords.js';
+import { ROLES, type Role } from '#domain/vocabulary.js';
 
 export const USER_USAGE = [
   `user add <name> --role <${ROLES.join('|')}> [--password P]   (or LINGWEI_PASSWORD in the environment; revokes the user's sessions and tokens)`,

@@ -2,7 +2,7 @@
  * Runs the shipped model over a folder in one of the layouts and adds up the scores. Pixel
  * figures pool every pixel of the folder; object figures pool every object.
  */
-import { addCounts, pixelScores, rates, type ObjectCounts, type PixelCounts } from '../../pipeline/src/core/scoring.js';
+import { addCounts, pixelScores, rates, type ObjectCounts, type PixelCounts } from './scoring.js';
 import type { ChangeDetector, ChangeMap, Network } from '../../pipeline/src/model/change-detector.js';
 import { changeObjects } from '../../pipeline/src/model/change-objects.js';
 import { takeOutDrift } from '../../pipeline/src/model/drift.js';

@@ -8,7 +8,7 @@
  * - Height for surface models: the flight's height above ground (the detector's own ground
  *   estimate) minus the baseline's height, cut at a fixed 2.5 m (a storey).
  */
-import type { PixelCounts } from '../../pipeline/src/core/scoring.js';
+import type { PixelCounts } from './scoring.js';
 import type { PreparedInputs, RgbInput } from '../../pipeline/src/model/prepare.js';
 
 /** Largest colour difference: three bands of 0..255. */

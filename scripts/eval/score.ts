@@ -1,9 +1,9 @@
 /**
  * Scores one probability map against truth on the truth's own grid: the map is resampled there
  * (bilinear up, area average down), thresholded for pixel counts, and cut into objects for the
- * one-to-one object match of pipeline/src/core/scoring.ts.
+ * one-to-one object match of scripts/eval/scoring.ts.
  */
-import { countPixels, matchObjects, objectsFromLabels, type ObjectCounts, type PixelCounts } from '../../pipeline/src/core/scoring.js';
+import { countPixels, matchObjects, objectsFromLabels, type ObjectCounts, type PixelCounts } from './scoring.js';
 import { objectRawScores } from '../../pipeline/src/model/calibration.js';
 import { changedPixels, changeObjects } from '../../pipeline/src/model/change-objects.js';
 import { sameGrid, type Grid } from '../../pipeline/src/model/grid.js';

@@ -3,7 +3,7 @@
  * (trained on, held out, and all together when a set has both), the colour reference's oracle
  * threshold is chosen on each row's own pixels, and each row gets its headline score and ratio.
  */
-import { addCounts, pixelScores, rates, type ObjectCounts, type PixelCounts, type PixelScores, type Rates } from '../../pipeline/src/core/scoring.js';
+import { addCounts, pixelScores, rates, type ObjectCounts, type PixelCounts, type PixelScores, type Rates } from './scoring.js';
 import { mergeHistograms, oracleThreshold, scoreRatio, type DifferenceHistogram } from './reference.js';
 import type { MapScore } from './score.js';
 

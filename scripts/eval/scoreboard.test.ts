@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pairHeldOut, uavHeldOut } from '../../models/data/splits.js';
-import { countPixels } from '../../pipeline/src/core/scoring.js';
+import { countPixels } from './scoring.js';
 import { ChangeDetector } from '../../pipeline/src/model/change-detector.js';
 import type { Grid } from '../../pipeline/src/model/grid.js';
 import { evaluatePairs } from './evaluate.js';

@@ -1,5 +1,5 @@
 /** A tiny element builder: the viewer has no framework, so screens build DOM with h(). */
-import { shanghaiDate } from '../../pipeline/src/core/report-periods.js';
+import { shanghaiDate } from '#domain/report-periods.js';
 
 type Child = Node | string | number | null | undefined | false;
 type Attributes = Record<string, string | number | boolean | EventListener | null | undefined>;

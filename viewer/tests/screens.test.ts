@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFlight, setExaminedArea, setFlightFootprint, setFlightStatus } from '../../db/sql/flights.js';
 import { createTestPool } from '../../db/testing/test-database.js';
-import { periodOf } from '../../pipeline/src/core/report-periods.js';
+import { periodOf } from '#domain/report-periods.js';
 import {
   closeSceneSession, logIn, openSceneSession, ownPipelineConfig, ROOT, type SceneSession, screenshot,
 } from './harness.js';

@@ -7,10 +7,8 @@ import type { Geometry } from 'geojson';
 import type pg from 'pg';
 import { villageById } from '../../../db/sql/admin-areas.js';
 import { candidatesInVillage, registerEntriesInVillage, villageCoverage } from '../../../db/sql/village-assessments.js';
-import {
-  assessVillage, BLOCKING_CANDIDATE_STATUSES, UNRESOLVED_REGISTER_STATUSES,
-  type AssessmentPeriod, type CandidateStatus, type VillageAssessment,
-} from '../../../pipeline/src/core/village-assessment.js';
+import { assessVillage, BLOCKING_CANDIDATE_STATUSES, UNRESOLVED_REGISTER_STATUSES, type AssessmentPeriod, type VillageAssessment } from '#domain/village-assessment.js';
+import type { CandidateStatus } from '#domain/vocabulary.js';
 
 export interface AssessmentMap {
   village: Geometry;

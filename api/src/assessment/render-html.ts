@@ -5,8 +5,8 @@
  * fonts, no images from anywhere: the same page is printed to PDF. Pure: data in, HTML out.
  */
 import type { Geometry, Position } from 'geojson';
-import { addDays } from '../../../pipeline/src/core/report-periods.js';
-import type { BlockingItem, Criterion, VillageAssessment } from '../../../pipeline/src/core/village-assessment.js';
+import { addDays } from '#domain/report-periods.js';
+import type { BlockingItem, Criterion, VillageAssessment } from '#domain/village-assessment.js';
 import type { AssessmentMap } from './assess-village.js';
 import { escapeMarkup } from '../markup.js';
 

@@ -8,8 +8,9 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import { userOfSession, type Role, type SessionUser } from '../../../db/sql/users.js';
+import { userOfSession, type SessionUser } from '../../../db/sql/users.js';
 import { sendProblem } from '../problem.js';
+import type { Role } from '#domain/vocabulary.js';
 
 export const SESSION_COOKIE = 'lingwei_session';
 

@@ -1,5 +1,5 @@
 /** Download names: lingwei-<what>-<Shanghai date>.<ext>, so that saved exports sort by day. */
-import { shanghaiDate } from '../../../pipeline/src/core/report-periods.js';
+import { shanghaiDate } from '#domain/report-periods.js';
 
 export function exportFilename(what: string, extension: string, at: Date): string {
   return `lingwei-${what}-${shanghaiDate(at)}.${extension}`;

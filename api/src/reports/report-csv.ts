@@ -3,7 +3,7 @@
  * and a total row, every figure's count and m², its change against the period before, and the
  * quota columns. Pure.
  */
-import { FIGURE_KEYS, FIGURE_LABELS, type Figures, type PeriodReport, type QuotaProgress } from '../../../pipeline/src/core/weekly-report.js';
+import { FIGURE_KEYS, FIGURE_LABELS, type Figures, type PeriodReport, type QuotaProgress } from '#domain/weekly-report.js';
 import { writeCsv, type CsvCell } from '../csv.js';
 
 const percent = (ratio: number | null) => (ratio === null ? null : Math.round(ratio * 1000) / 10);

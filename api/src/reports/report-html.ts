@@ -4,7 +4,7 @@
  * 8-week trend as inline SVG. No scripts, no external fonts, images or styles, so it prints (and
  * turns into PDF) exactly as shown. Pure.
  */
-import { FIGURE_KEYS, FIGURE_LABELS, type CountAndArea, type PeriodReport, type QuotaProgress } from '../../../pipeline/src/core/weekly-report.js';
+import { FIGURE_KEYS, FIGURE_LABELS, type CountAndArea, type PeriodReport, type QuotaProgress } from '#domain/weekly-report.js';
 import { escapeMarkup as esc } from '../markup.js';
 import { barChart, lineChart } from './svg-chart.js';
 

@@ -13,11 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminAreaConditions } from '../../../db/sql/admin-areas.js';
 import { candidateConditions } from '../../../db/sql/candidates.js';
 import { registerConditions } from '../../../db/sql/register.js';
-import { upsertUser, type Role } from '../../../db/sql/users.js';
+import { upsertUser } from '../../../db/sql/users.js';
 import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
 import { hashPassword } from '../auth/passwords.js';
 import { buildApi } from '../server.js';
 import { seedGisScene } from '../testing/gis-scene.js';
+import type { Role } from '#domain/vocabulary.js';
 
 const pool = createTestPool();
 const PASSWORD = 'lingwei-test-pw';

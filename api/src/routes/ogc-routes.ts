@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import type { Role } from '../../../db/sql/users.js';
+import type { Role } from '#domain/vocabulary.js';
 import { COLLECTION_IDS, collectionDocument, CONFORMANCE, landingPage, type CollectionId } from '../ogc/collections.js';
 import { refusedFormat } from '../ogc/format.js';
 import { JSON_TYPE } from '../ogc/links.js';

@@ -5,8 +5,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type pg from 'pg';
 import { getStoredReport, listStoredReports, reportArea, type StoredReportKind } from '../../../db/sql/reports.js';
-import { parsePeriod, type PeriodKind } from '../../../pipeline/src/core/report-periods.js';
-import type { PeriodReport } from '../../../pipeline/src/core/weekly-report.js';
+import { parsePeriod, type PeriodKind } from '#domain/report-periods.js';
+import type { PeriodReport } from '#domain/weekly-report.js';
 import { loadPeriodReport } from '../../../pipeline/src/load-period-report.js';
 import { PdfPrinterUnavailable, printPdf } from '../pdf/print-pdf.js';
 import { sendProblem } from '../problem.js';

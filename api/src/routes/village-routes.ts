@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type pg from 'pg';
 import { listVillages } from '../../../db/sql/admin-areas.js';
-import type { AssessmentPeriod } from '../../../pipeline/src/core/village-assessment.js';
+import type { AssessmentPeriod } from '#domain/village-assessment.js';
 import { assessVillageInDatabase, type VillageAssessmentReport } from '../assessment/assess-village.js';
 import { renderAssessmentHtml } from '../assessment/render-html.js';
 import { closePdfPrinter, PdfPrinterUnavailable, printPdf } from '../pdf/print-pdf.js';

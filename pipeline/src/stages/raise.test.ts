@@ -10,7 +10,7 @@ import { inTransaction } from '../../../db/connection.js';
 import { replaceDetections } from '../../../db/sql/detections.js';
 import { finishDetectionRun, latestDetectionRun, startDetectionRun } from '../../../db/sql/flights.js';
 import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
-import { priorityOf } from '../core/triage.js';
+import { priorityOf } from '#domain/triage.js';
 import { calibrateScore, type Calibration } from '../model/calibration.js';
 import { loadModelSpec, type ChangeDetector } from '../model/index.js';
 import { loadFlightRasters } from './flight-rasters.js';

@@ -10,7 +10,7 @@
  * A candidate's score is its calibrated confidence: the detection's raw score (mean probability,
  * kept on the detection row and in the candidate's triage as rawScore) through the sidecar's
  * calibration map of the network that served the run (model/calibration.ts); it weights the
- * priority (core/triage.ts). A network without a map keeps the raw score.
+ * priority (domain/triage.ts). A network without a map keeps the raw score.
  */
 import { area as turfArea, feature } from '@turf/turf';
 import type { Polygon, MultiPolygon } from 'geojson';
@@ -18,10 +18,10 @@ import { inTransaction } from '../../../db/connection.js';
 import { loadAreaContext, raiseCandidate, storeEvidenceChips, sweepUnusedEvidenceChips, type ObservedChange, type RaiseOutcome } from '../../../db/sql/candidates.js';
 import { detectionsOfRun } from '../../../db/sql/detections.js';
 import { finishDetectionRun, latestDetectionRun } from '../../../db/sql/flights.js';
-import { classifyChange } from '../core/classify-change.js';
+import { classifyChange } from '#domain/classify-change.js';
 import { calibrateScore } from '../model/calibration.js';
 import type { Network } from '../model/change-detector.js';
-import { triageChange } from '../core/triage.js';
+import { triageChange } from '#domain/triage.js';
 import { mapBounded } from '../map-bounded.js';
 import { drawEvidence } from './evidence.js';
 import { loadFlightRasters } from './flight-rasters.js';

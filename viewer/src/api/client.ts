@@ -4,7 +4,8 @@
  * explain it (a 409 carries the candidate's fresh state in `problem.current`).
  */
 import type { ReviewRequest } from '../../../api/src/review/transitions.js';
-import type { Role } from '../../../db/sql/users.js';
+import type { TriageNotes as RecordedTriageNotes } from '#domain/triage.js';
+import type { Role } from '#domain/vocabulary.js';
 
 export type { Role };
 export interface User { id: string; username: string; role: Role }
@@ -37,15 +38,8 @@ export interface CandidateSummary {
   };
 }
 
-export interface TriageNotes {
-  permit?: { permitNo: string; coverage: number; valid: boolean };
-  register?: { externalId: string; status: string; coverage: number };
-  regrowth?: boolean;
-  earlierRejection?: { candidateId: string; reasonCode: string | null; coverage: number };
-  zones?: Array<{ zoneKey: string; kind: string }>;
-  nearHistoric?: Array<{ zoneKey: string; name: string | null }>;
-  reasons?: string[];
-}
+/** The triage a candidate carries (domain/triage.ts); rows stored before a list was added may lack it. */
+export type TriageNotes = Partial<RecordedTriageNotes>;
 
 export interface Observation {
   flight_id: number | string;

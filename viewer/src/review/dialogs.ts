@@ -1,6 +1,6 @@
 /** The reason picker (reject) and the schedule form (date, team), as keyboard-first modal dialogs. */
 import { REJECT_REASONS, type RejectReason } from '../api/client.js';
-import { addDays } from '../../../pipeline/src/core/report-periods.js';
+import { addDays } from '#domain/report-periods.js';
 import { dateField } from '../date-field.js';
 import { h, normaliseDate, shanghaiToday } from '../dom.js';
 import { t } from '../i18n/i18n.js';

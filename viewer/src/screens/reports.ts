@@ -10,7 +10,7 @@ import { barChart, lineChart, type Series } from '../charts/svg-charts.js';
 import { clear, h } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { register } from '../router.js';
-import { periodOf } from '../../../pipeline/src/core/report-periods.js';
+import { periodOf } from '#domain/report-periods.js';
 import './insight.css';
 
 const KINDS: ReportKind[] = ['weekly', 'monthly', 'quarterly'];

@@ -5,7 +5,7 @@
  */
 import type { Geometry } from 'geojson';
 import type { GeoJSONSource } from 'maplibre-gl';
-import { periodOf } from '../../../pipeline/src/core/report-periods.js';
+import { periodOf } from '#domain/report-periods.js';
 import { assessmentApi, type Assessment, type BlockingItem, type Criterion, type Period, type Village } from '../api/assessment.js';
 import { dateField } from '../date-field.js';
 import { clear, formatNumber, h } from '../dom.js';

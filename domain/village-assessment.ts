@@ -25,10 +25,8 @@
  *                 coverage: { villageAreaM2: 1e6, coveredAreaM2: 1e6, flights } })
  * // => { verdict: 'pass', criteria: { no_illegal_in_register: true, ... }, coverage: { percent: 100, ... }, blocking: [] }
  */
+import type { CandidateStatus, RegisterStatus } from './vocabulary.js';
 
-export type RegisterStatus = 'stock' | 'deferred' | 'demolished';
-export type CandidateStatus = 'pending' | 'permitted' | 'in_register' | 'previously_rejected' | 'verified' | 'rejected'
-  | 'scheduled' | 'demolished' | 'demolition_confirmed' | 'still_standing' | 'merged';
 export type Criterion = 'no_illegal_in_register' | 'no_illegal_outside_register' | 'zero_new_construction' | 'full_coverage';
 
 /** Register statuses that are an illegal building still standing. */

@@ -18,9 +18,8 @@
  */
 import { area, booleanIntersects, buffer, feature, featureCollection, intersect } from '@turf/turf';
 import type { Feature } from 'geojson';
-import type { Areal, ChangeType } from './classify-change.js';
-
-export type TriageStatus = 'pending' | 'permitted' | 'in_register' | 'previously_rejected';
+import type { Areal } from './classify-change.js';
+import type { ChangeType, RegisterStatus, TriageStatus } from './vocabulary.js';
 
 export const SAFETY_HAZARD_ZONES = ['river_bank', 'lake_bank', 'elevated_road', 'railway', 'factory_warehouse', 'commercial_rooftop'] as const;
 
@@ -37,7 +36,7 @@ export interface TriageChange {
 
 export interface TriageContext {
   permits: Array<{ permitNo: string; validFrom: string; validTo: string; geometry: Areal }>;
-  registerEntries: Array<{ externalId: string; status: 'stock' | 'deferred' | 'demolished'; geometry: Areal }>;
+  registerEntries: Array<{ externalId: string; status: RegisterStatus; geometry: Areal }>;
   /** Candidates the office rejected before, near this change. */
   earlierRejections: Array<{ candidateId: string; reasonCode: string | null; geometry: Areal }>;
   /** Safety-hazard zones and historic protected buildings near this change. */

@@ -1,6 +1,6 @@
 /**
- * Golden tests of the change rules: each test/in/<case>.geojson holds one detected change and what
- * surrounds it (features tagged by `role`); test/out/<case>.json is the expected classification
+ * Golden tests of the change rules: each test/change-rules/in/<case>.geojson holds one detected change and what
+ * surrounds it (features tagged by `role`); test/change-rules/out/<case>.json is the expected classification
  * and triage. Regenerate on purpose with REGEN=1 and review the diff.
  */
 import fs from 'node:fs';
@@ -13,8 +13,8 @@ import { classifyChange, type Areal } from './classify-change.js';
 import { triageChange } from './triage.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const IN = path.join(HERE, 'test', 'in');
-const OUT = path.join(HERE, 'test', 'out');
+const IN = path.join(HERE, 'test', 'change-rules', 'in');
+const OUT = path.join(HERE, 'test', 'change-rules', 'out');
 
 type Props = Record<string, string | number>;
 

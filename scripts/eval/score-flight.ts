@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { area, feature, featureCollection, intersect } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import type pg from 'pg';
-import { matchObjects, rates, type Overlap } from './core/scoring.js';
+import { matchObjects, rates, type Overlap } from './scoring.js';
 
 type Areal = Polygon | MultiPolygon;
 

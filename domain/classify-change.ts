@@ -9,8 +9,8 @@
  */
 import { area, booleanIntersects, buffer, feature, featureCollection, intersect } from '@turf/turf';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
+import type { ChangeType } from './vocabulary.js';
 
-export type ChangeType = 'new_structure' | 'extension' | 'rooftop_addition' | 'added_floor' | 'demolished';
 export type Areal = Polygon | MultiPolygon;
 
 export interface DetectedChange {
