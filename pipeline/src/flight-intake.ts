@@ -16,7 +16,7 @@ import type { PipelineConfig } from './config.js';
 import { mosaicVrt, parseTilePaths } from './core/tile-mosaic.js';
 import gdal from './gdal.js';
 import { queueFlight } from './queue/flight-flow.js';
-import type { FlightStage } from './queue/flight-stages.js';
+import type { FlightStage } from './stages/stage.js';
 import { createRedisConnection } from './queue/redis-connection.js';
 import { copyToObjectStore } from './raster/copy-to-object-store.js';
 import { ensureFlightDir, FLIGHT_FILES, flightPath, isVirtualStore } from './raster-store.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { flightFlow, flightJobId, flightOfJobId } from './flight-flow.js';
-import { FLIGHT_STAGES, overallProgress } from './flight-stages.js';
+import { FLIGHT_STAGES, overallProgress } from '../stages/stage.js';
 
 const flight = { id: '42', createdAt: new Date('2026-10-15T05:44:00Z') };
 

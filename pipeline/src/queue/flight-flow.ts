@@ -6,7 +6,7 @@
  */
 import { FlowProducer, type FlowJob, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { FLIGHT_STAGES, type FlightStage } from './flight-stages.js';
+import { FLIGHT_STAGES, type FlightStage } from '../stages/stage.js';
 
 export const FLIGHT_QUEUE = 'flights';
 

@@ -11,11 +11,8 @@ import { getFlight, markFlightFailed, setFlightProgress, setFlightStatus } from 
 import type { PipelineConfig } from '../config.js';
 import { inCallOrder } from '../in-call-order.js';
 import { removeFlightFiles } from '../raster-store.js';
-import { FlightRejectedError, type StageContext } from '../stages/stage-context.js';
+import { FlightRejectedError, isFlightStage, overallProgress, type FlightStage, type StageContext, type StageRunner } from '../stages/stage.js';
 import { FLIGHT_QUEUE, flightOfJobId, type FlightJobData } from './flight-flow.js';
-import { isFlightStage, overallProgress, type FlightStage } from './flight-stages.js';
-
-export type StageRunner = (ctx: StageContext, flightId: string) => Promise<unknown>;
 
 export interface FlightWorkerOptions {
   pool: pg.Pool;

@@ -9,8 +9,8 @@ import { createFlight, getFlight } from '../../../db/sql/flights.js';
 import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
 import { loadConfig, type PipelineConfig } from '../config.js';
 import { queueFlight } from './flight-flow.js';
-import { FLIGHT_STAGES, type FlightStage } from './flight-stages.js';
-import { createFlightWorker, type StageRunner } from './flight-worker.js';
+import { FLIGHT_STAGES, type FlightStage, type StageRunner } from '../stages/stage.js';
+import { createFlightWorker } from './flight-worker.js';
 import { createRedisConnection } from './redis-connection.js';
 import { deleteKeysUnder } from './testing/redis-keys.js';
 

@@ -9,7 +9,7 @@ import { candidatesAwaitingDemolitionCheck, recordDemolitionCheck } from '../../
 import { loadModelSpec, type PolygonRings } from '../model/index.js';
 import { loadFlightRasters } from './flight-rasters.js';
 import { measurePiece } from './measure-piece.js';
-import type { StageContext } from './stage-context.js';
+import type { StageContext } from './stage.js';
 
 /** A structure whose median height over what may legally stand is below this is gone, metres. */
 const STANDING_HEIGHT_M = 1.2;

@@ -11,7 +11,7 @@ import { combineWindowShifts, DRIFT_GSD_M, driftWindows, measureWindowShift, typ
 import { loadModelSpec } from '../model/index.js';
 import { flightInputs } from './flight-inputs.js';
 import { flightGrid, loadFlightRasters } from './flight-rasters.js';
-import type { StageContext } from './stage-context.js';
+import type { StageContext } from './stage.js';
 
 export interface CoregisterResult {
   reference: Drift['reference'] | 'none';

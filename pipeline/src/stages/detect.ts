@@ -14,7 +14,7 @@ import { ensureFlightDir, flightPath } from '../raster-store.js';
 import { flightInputs } from './flight-inputs.js';
 import { loadFlightRasters } from './flight-rasters.js';
 import type { DetectionPlan } from './plan.js';
-import type { StageContext } from './stage-context.js';
+import type { StageContext } from './stage.js';
 
 export const PROBABILITY_FILE = 'change-probability.tif';
 /** Surface height above ground minus baseline height, metres; -9999 where unknown. */

@@ -8,7 +8,7 @@ import { earlierFlight, getFlight, type FlightRow } from '../../../db/sql/flight
 import gdal from '../gdal.js';
 import { gridForExtent, type Grid } from '../model/grid.js';
 import { openRaster } from '../raster/index.js';
-import { FlightRejectedError } from './stage-context.js';
+import { FlightRejectedError } from './stage.js';
 
 export interface FlightRasters {
   flight: FlightRow;

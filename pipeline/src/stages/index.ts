@@ -1,6 +1,5 @@
 /** Every stage of a flight, by name: what the worker runs for each job of the flight flow. */
-import type { FlightStage } from '../queue/flight-stages.js';
-import type { StageRunner } from '../queue/flight-worker.js';
+import type { FlightStage, StageRunner } from './stage.js';
 import { confirmDemolitions } from './confirm-demolitions.js';
 import { coregisterFlight } from './coregister.js';
 import { detectFlight } from './detect.js';

@@ -7,7 +7,7 @@ import { createTestPool, emptyTables } from '../../../db/testing/test-database.j
 import gdal from '../gdal.js';
 import { writeGeoTiff } from '../raster/index.js';
 import { ingestFlight } from './ingest.js';
-import { FlightRejectedError } from './stage-context.js';
+import { FlightRejectedError } from './stage.js';
 import { ORIGIN, registerUploads, tempDir, testStageContext, withCorruptTile, writeOrthophoto, writeSurfaceModel } from './testing/flight-files.js';
 
 const pool = createTestPool();

@@ -15,7 +15,7 @@ import { lonLatTransformer } from '../raster/index.js';
 import { copyToObjectStore } from '../raster/copy-to-object-store.js';
 import { decodeReportingErrors, translateReportingErrors } from '../raster/gdal-child.js';
 import { ensureFlightDir, FLIGHT_FILES, flightPath, isVirtualStore } from '../raster-store.js';
-import { FlightRejectedError, type StageContext } from './stage-context.js';
+import { FlightRejectedError, type StageContext } from './stage.js';
 import { inspectRaster, UnreadableRasterError, type InspectedRaster } from './inspect-raster.js';
 import { flightWorkProblems } from './flight-work.js';
 import { surfaceHeights } from './surface-heights.js';

@@ -12,7 +12,7 @@ import { planBlocks, type Block } from '../core/plan-blocks.js';
 import { extentOf, subGrid, type Grid } from '../model/grid.js';
 import { loadModelSpec } from '../model/index.js';
 import { flightGrid, loadFlightRasters } from './flight-rasters.js';
-import type { StageContext } from './stage-context.js';
+import type { StageContext } from './stage.js';
 
 export interface DetectionPlan {
   gsd: number;

@@ -16,7 +16,7 @@ import { loadModelSpec, type ChangeDetector } from '../model/index.js';
 import { loadFlightRasters } from './flight-rasters.js';
 import { ingestFlight } from './ingest.js';
 import { raiseFlightCandidates } from './raise.js';
-import type { StageContext } from './stage-context.js';
+import type { StageContext } from './stage.js';
 import { ORIGIN, registerUploads, tempDir, testStageContext, writeOrthophoto } from './testing/flight-files.js';
 
 const pool = createTestPool();

@@ -25,7 +25,7 @@ import { triageChange } from '#domain/triage.js';
 import { mapBounded } from '../map-bounded.js';
 import { drawEvidence } from './evidence.js';
 import { loadFlightRasters } from './flight-rasters.js';
-import type { StageContext } from './stage-context.js';
+import type { StageContext } from './stage.js';
 
 /**
  * Candidates whose evidence chips are drawn at once: their reads run on GDAL's threads and their

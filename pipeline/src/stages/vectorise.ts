@@ -15,7 +15,7 @@ import { PROBABILITY_FILE } from './detect.js';
 import { loadFlightRasters } from './flight-rasters.js';
 import { measurePiece } from './measure-piece.js';
 import type { DetectionPlan } from './plan.js';
-import type { StageContext } from './stage-context.js';
+import type { StageContext } from './stage.js';
 
 export interface VectoriseOptions {
   /** Pieces smaller than this are dropped, m². Default 5. */

@@ -6,7 +6,7 @@ import { createFlight, upsertFlightAsset } from '../../../../db/sql/flights.js';
 import { loadConfig } from '../../config.js';
 import { ChangeDetector } from '../../model/index.js';
 import { writeGeoTiff } from '../../raster/index.js';
-import type { StageContext } from '../stage-context.js';
+import type { StageContext } from '../stage.js';
 
 /** Qingpu, Shanghai, in EPSG:4549 (CGCS2000 / 3-degree Gauss-Kruger CM 120E). */
 export const ORIGIN = { x: 604_900, y: 3_446_300 };

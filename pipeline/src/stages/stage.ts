@@ -1,0 +1,49 @@
+/**
+ * The stage contract: the stages of a flight in order, what every stage is given, what it is (a
+ * StageRunner), and the error that ends a flight for good. The queue (queue/flight-worker.ts) runs
+ * stages through this contract; stages never import the queue.
+ */
+import type pg from 'pg';
+import type { PipelineConfig } from '../config.js';
+import type { ChangeDetector } from '../model/index.js';
+
+/**
+ * The stages of a flight, in order, and how much of a flight's processing each one is: the
+ * overall progress the API shows is the finished stages' weights plus the running stage's share.
+ */
+export const FLIGHT_STAGES = ['ingest', 'coregister', 'plan', 'detect', 'vectorise', 'raise', 'confirm'] as const;
+export type FlightStage = (typeof FLIGHT_STAGES)[number];
+
+const WEIGHTS: Record<FlightStage, number> = { ingest: 15, coregister: 5, plan: 2, detect: 55, vectorise: 10, raise: 10, confirm: 3 };
+const TOTAL = Object.values(WEIGHTS).reduce((a, b) => a + b, 0);
+
+export function isFlightStage(name: string): name is FlightStage {
+  return (FLIGHT_STAGES as readonly string[]).includes(name);
+}
+
+/** Overall progress 0..1 of a flight whose `stage` is `fraction` done. */
+export function overallProgress(stage: FlightStage, fraction: number): number {
+  const before = FLIGHT_STAGES.slice(0, FLIGHT_STAGES.indexOf(stage)).reduce((sum, s) => sum + WEIGHTS[s], 0);
+  return (before + WEIGHTS[stage] * Math.max(0, Math.min(1, fraction))) / TOTAL;
+}
+
+/** What every stage is given. */
+export interface StageContext {
+  pool: pg.Pool;
+  config: PipelineConfig;
+  /** Reports the stage's own progress, 0..1 (to the job and to the flight row). */
+  progress(fraction: number): Promise<void>;
+  /** The worker's one change detector (one ONNX session per process, loaded on first use). */
+  changeDetector(): Promise<ChangeDetector>;
+}
+
+/** One stage's work on one flight: the worker runs it as one job of the flight's flow. */
+export type StageRunner = (ctx: StageContext, flightId: string) => Promise<unknown>;
+
+/**
+ * The flight cannot be processed as uploaded (bad file, no georeference...). The message is shown
+ * to the operator as the flight's failure reason; retrying would not help, so the queue does not.
+ */
+export class FlightRejectedError extends Error {
+  override name = 'FlightRejectedError';
+}
