@@ -1,5 +1,6 @@
 /** SQL of the admin_area family: district (区) > street/town (街镇) > village/community (居村). */
 import type pg from 'pg';
+import type { Queryable } from './queryable.js';
 import { pageWithTotal } from './paging.js';
 
 /**
@@ -27,8 +28,6 @@ export async function upsertAdminAreasFromImport(client: pg.PoolClient): Promise
   );
   return { count: inserted.rowCount ?? 0, orphans };
 }
-
-type Queryable = pg.Pool | pg.PoolClient;
 
 export interface VillageRow {
   id: string;
@@ -84,7 +83,7 @@ export function adminAreaConditions(page: Omit<AdminAreaPage, 'limit' | 'offset'
 }
 
 /** Areas of one level as GeoJSON features (OGC API items), by code, with the matched count. */
-export async function listAdminAreas(db: pg.Pool | pg.PoolClient, page: AdminAreaPage): Promise<{ features: object[]; matched: number }> {
+export async function listAdminAreas(db: Queryable, page: AdminAreaPage): Promise<{ features: object[]; matched: number }> {
   const params: unknown[] = [];
   const { rows, matched } = await pageWithTotal<{ feature: object }>(db, {
     select: `json_build_object('type', 'Feature', 'id', a.id, 'geometry', ST_AsGeoJSON(a.geom, 7)::json,
@@ -98,7 +97,7 @@ export async function listAdminAreas(db: pg.Pool | pg.PoolClient, page: AdminAre
 }
 
 /** The lon/lat box of one level's areas; null when there are none. */
-export async function adminAreaExtent(db: pg.Pool | pg.PoolClient, level: AdminAreaPage['level']): Promise<number[] | null> {
+export async function adminAreaExtent(db: Queryable, level: AdminAreaPage['level']): Promise<number[] | null> {
   const { rows } = await db.query<{ w: number | null; s: number; e: number; n: number }>(
     `SELECT ST_XMin(x) AS w, ST_YMin(x) AS s, ST_XMax(x) AS e, ST_YMax(x) AS n
        FROM (SELECT ST_Extent(geom) AS x FROM admin_area WHERE level = $1) b`,

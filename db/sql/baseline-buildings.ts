@@ -1,5 +1,6 @@
 /** SQL of the baseline_building family: the 3D baseline of what is legally there. */
 import type pg from 'pg';
+import type { Queryable } from './queryable.js';
 
 /** Upserts the checked import rows; a building already imported from `source` is updated in place. */
 export async function upsertBaselineFromImport(client: pg.PoolClient, source: string): Promise<number> {
@@ -17,7 +18,7 @@ export async function upsertBaselineFromImport(client: pg.PoolClient, source: st
   return result.rowCount ?? 0;
 }
 
-export async function countBaselineBuildings(client: pg.Pool | pg.PoolClient): Promise<number> {
+export async function countBaselineBuildings(client: Queryable): Promise<number> {
   const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM baseline_building');
   return Number(rows[0]!.n);
 }
@@ -37,7 +38,7 @@ export interface BaselineInCrs {
  * stage more than the network did; once per query it costs one.
  */
 export async function baselineInExtent(
-  db: pg.Pool | pg.PoolClient,
+  db: Queryable,
   extent: readonly [number, number, number, number],
   proj: string,
 ): Promise<BaselineInCrs[]> {

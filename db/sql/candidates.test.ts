@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { inTransaction } from '../connection.js';
 import { createTestPool, emptyTables } from '../testing/test-database.js';
-import { candidateDetail, exportCandidateBatches, loadAreaContext, raiseCandidate, storeEvidenceChips, SWEEP_UNUSED_CHIPS_SQL, sweepUnusedEvidenceChips, type EvidenceChip, type ObservedChange } from './candidates.js';
+import { loadAreaContext, raiseCandidate, type ObservedChange } from './candidates.js';
 import { createFlight } from './flights.js';
+import { candidateDetail, exportCandidateBatches } from './candidate-reads.js';
+import { storeEvidenceChips, SWEEP_UNUSED_CHIPS_SQL, sweepUnusedEvidenceChips, type EvidenceChip } from './evidence-chips.js';
 
 const pool = createTestPool();
 afterAll(() => pool.end());

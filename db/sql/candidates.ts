@@ -1,11 +1,13 @@
 /**
- * SQL of the candidate family: candidates (疑似违建图斑), their observations by flight and the
- * audit trail rows the pipeline writes. Raising is idempotent: a structure seen again (by a later
- * flight, or by the same flight re-run after a crash) updates its candidate instead of adding one.
+ * SQL of the candidate family, the pipeline's side: raising candidates (疑似违建图斑) with their
+ * observations by flight and the audit rows the pipeline writes, the context triage needs, and the
+ * demolition checks. Raising is idempotent: a structure seen again (by a later flight, or by the
+ * same flight re-run after a crash) updates its candidate instead of adding one. What the API reads
+ * is in candidate-reads.ts, the evidence images in evidence-chips.ts.
  */
 import type pg from 'pg';
 import type { ChangeType, TriageStatus } from '#domain/vocabulary.js';
-import { pageWithTotal } from './paging.js';
+import type { Queryable } from './queryable.js';
 
 export interface ObservedChange {
   /** GeoJSON geometry in lon/lat. */
@@ -16,16 +18,9 @@ export interface ObservedChange {
   triage: object;
   heightGainM: number | null;
   score: number | null;
-  /** Digests of the stored evidence chips (see storeEvidenceChips): the earlier image's, when there was one. */
+  /** Digests of the stored evidence chips (evidence-chips.ts): the earlier image's, when there was one. */
   evidenceBefore: string | null;
   evidenceAfter: string | null;
-}
-
-/** An evidence image, named by the SHA-256 (hex) of its bytes. */
-export interface EvidenceChip {
-  digest: string;
-  mediaType: 'image/webp' | 'image/jpeg';
-  image: Buffer;
 }
 
 export interface RaiseOutcome {
@@ -160,7 +155,7 @@ export async function raiseCandidate(client: pg.PoolClient, flightId: string, ru
 }
 
 /** Context for classification and triage over an area (GeoJSON, lon/lat): one indexed query each. */
-export async function loadAreaContext(db: pg.Pool | pg.PoolClient, areaGeoJson: string) {
+export async function loadAreaContext(db: Queryable, areaGeoJson: string) {
   const area = `ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)`;
   const [baseline, permits, register, zones, rejections] = await Promise.all([
     db.query<{ id: string; geometry: string; height_m: number }>(
@@ -210,7 +205,7 @@ export interface AwaitingDemolition {
 }
 
 /** Candidates scheduled for demolition or marked demolished that lie inside a flight's footprint. */
-export async function candidatesAwaitingDemolitionCheck(db: pg.Pool | pg.PoolClient, flightId: string, proj: string): Promise<AwaitingDemolition[]> {
+export async function candidatesAwaitingDemolitionCheck(db: Queryable, flightId: string, proj: string): Promise<AwaitingDemolition[]> {
   const { rows } = await db.query<AwaitingDemolition>(
     // Transformed as one collection: a PROJ transformation from a text CRS is built per call.
     `WITH c AS (SELECT row_number() OVER (ORDER BY c.id) AS i, c.id, c.status, c.change_type, c.version, c.geom
@@ -253,229 +248,4 @@ export async function recordDemolitionCheck(
      VALUES ($1, $2, $3, $4, $5, $6)`,
     [candidate.id, verdict === 'confirmed' ? 'confirm_demolished' : 'still_standing', candidate.status, toStatus, rows[0].version, { flightId, ...measurements }],
   );
-}
-
-export interface CandidateFilter {
-  /** One candidate by id (OGC API items/{id}). */
-  id?: string;
-  /** [west, south, east, north] in lon/lat. */
-  bbox?: [number, number, number, number];
-  statuses?: string[];
-  types?: string[];
-  villageCode?: string;
-  streetCode?: string;
-  minAreaM2?: number;
-  minPriority?: number;
-  /** Last seen on or after / before (YYYY-MM-DD). */
-  from?: string;
-  to?: string;
-  /** Seen (first_seen_at..last_seen_at) at some time in this interval; RFC 3339 bounds, inclusive, null: open. */
-  seenDuring?: { start: string | null; end: string | null };
-}
-
-export interface CandidatePage extends CandidateFilter {
-  limit: number;
-  offset: number;
-}
-
-/**
- * The WHERE clause of a filter, every value a bound parameter pushed onto `params`: the one place
- * candidate filters become SQL (lists, OGC API items, exports). The bbox goes through the GiST index.
- */
-export function candidateConditions(filter: CandidateFilter, params: unknown[]): string {
-  const where: string[] = [];
-  const param = (value: unknown) => `$${params.push(value)}`;
-  if (filter.id !== undefined) where.push(`c.id = ${param(filter.id)}`);
-  if (filter.bbox) where.push(`ST_Intersects(c.geom, ST_MakeEnvelope(${filter.bbox.map(param).join(', ')}, 4326))`);
-  if (filter.statuses?.length) where.push(`c.status = ANY(${param(filter.statuses)})`);
-  if (filter.types?.length) where.push(`c.change_type = ANY(${param(filter.types)})`);
-  if (filter.villageCode) where.push(`c.village_id = (SELECT id FROM admin_area WHERE code = ${param(filter.villageCode)})`);
-  if (filter.streetCode) where.push(`c.street_id = (SELECT id FROM admin_area WHERE code = ${param(filter.streetCode)})`);
-  if (filter.minAreaM2 !== undefined) where.push(`c.area_m2 >= ${param(filter.minAreaM2)}`);
-  if (filter.minPriority !== undefined) where.push(`c.priority >= ${param(filter.minPriority)}`);
-  if (filter.from) where.push(`c.last_seen_at >= (${param(filter.from)}::date)::timestamp AT TIME ZONE 'Asia/Shanghai'`);
-  if (filter.to) where.push(`c.last_seen_at < (${param(filter.to)}::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'`);
-  if (filter.seenDuring?.start) where.push(`c.last_seen_at >= ${param(filter.seenDuring.start)}::timestamptz`);
-  if (filter.seenDuring?.end) where.push(`c.first_seen_at <= ${param(filter.seenDuring.end)}::timestamptz`);
-  // A time filter cannot place a candidate never seen by a flight.
-  if (filter.seenDuring) where.push(`c.first_seen_at IS NOT NULL AND c.last_seen_at IS NOT NULL`);
-  return where.length ? `WHERE ${where.join(' AND ')}` : '';
-}
-
-/** Most urgent first, ties in a stable order so that pages never overlap. */
-const CANDIDATE_ORDER = `c.priority DESC, c.area_m2 DESC, c.id`;
-
-/** Candidates as GeoJSON features, filtered and paged, most urgent first. */
-export async function listCandidates(db: pg.Pool | pg.PoolClient, filter: CandidatePage): Promise<{ features: object[]; matched: number }> {
-  const params: unknown[] = [];
-  const { rows, matched } = await pageWithTotal<{ feature: object }>(db, {
-    select: `json_build_object('type', 'Feature', 'id', c.id, 'geometry', ST_AsGeoJSON(c.geom, 7)::json,
-              'properties', json_build_object('status', c.status, 'change_type', c.change_type, 'priority', c.priority,
-                'area_m2', round(c.area_m2::numeric, 1), 'height_gain_m', c.height_gain_m, 'score', c.score, 'version', c.version,
-                'village', v.name, 'street', s.name, 'first_seen_at', c.first_seen_at, 'last_seen_at', c.last_seen_at,
-                'reasons', c.triage->'reasons')) AS feature`,
-    from: `FROM candidate c LEFT JOIN admin_area v ON v.id = c.village_id LEFT JOIN admin_area s ON s.id = c.street_id
-       ${candidateConditions(filter, params)}`,
-    orderBy: CANDIDATE_ORDER,
-    params,
-  }, filter);
-  return { features: rows.map((r) => r.feature), matched };
-}
-
-export async function countCandidates(db: pg.Pool | pg.PoolClient, filter: CandidateFilter): Promise<number> {
-  const params: unknown[] = [];
-  const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM candidate c ${candidateConditions(filter, params)}`, params);
-  return Number(rows[0]!.n);
-}
-
-/** One flat row per candidate for exports: attributes, the outline (GeoJSON and WKT) and its centroid. */
-export interface CandidateExportRow {
-  id: string;
-  status: string;
-  change_type: string;
-  priority: number;
-  area_m2: number;
-  height_gain_m: number | null;
-  score: number | null;
-  version: number;
-  village_code: string | null;
-  village: string | null;
-  street_code: string | null;
-  street: string | null;
-  first_seen_at: string | null;
-  last_seen_at: string | null;
-  reasons: string[] | null;
-  lon: number;
-  lat: number;
-  wkt: string;
-  geometry: GeoJSON.MultiPolygon;
-}
-
-/**
- * Every candidate matching `filter` as flat export rows, most urgent first, at most `limit`, in
- * batches of `batchRows`: a cursor in a read-only snapshot, so an export of 100,000 candidates
- * holds one batch in memory and is consistent however long the client takes to read it. Stopping
- * early (the client went away) ends the transaction and gives the connection back.
- */
-export async function* exportCandidateBatches(pool: pg.Pool, filter: CandidateFilter, limit: number, batchRows = 1000): AsyncGenerator<CandidateExportRow[]> {
-  const params: unknown[] = [];
-  const condition = candidateConditions(filter, params);
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    await client.query(
-      `DECLARE candidate_export NO SCROLL CURSOR FOR
-       SELECT c.id::text, c.status, c.change_type, c.priority, round(c.area_m2::numeric, 1)::float8 AS area_m2,
-              c.height_gain_m::float8 AS height_gain_m, c.score::float8 AS score, c.version,
-              v.code AS village_code, v.name AS village, s.code AS street_code, s.name AS street,
-              to_char(c.first_seen_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS first_seen_at,
-              to_char(c.last_seen_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS last_seen_at,
-              CASE WHEN jsonb_typeof(c.triage->'reasons') = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(c.triage->'reasons')) END AS reasons,
-              round(ST_X(ST_Centroid(c.geom))::numeric, 7)::float8 AS lon, round(ST_Y(ST_Centroid(c.geom))::numeric, 7)::float8 AS lat,
-              ST_AsText(c.geom, 7) AS wkt, ST_AsGeoJSON(c.geom, 7)::json AS geometry
-         FROM candidate c LEFT JOIN admin_area v ON v.id = c.village_id LEFT JOIN admin_area s ON s.id = c.street_id
-         ${condition}
-        ORDER BY ${CANDIDATE_ORDER}
-        LIMIT $${params.length + 1}`,
-      [...params, limit],
-    );
-    for (;;) {
-      const { rows } = await client.query<CandidateExportRow>(`FETCH FORWARD ${Math.max(1, Math.floor(batchRows))} FROM candidate_export`);
-      if (rows.length) yield rows;
-      if (rows.length < batchRows) break;
-    }
-  } catch (error) {
-    broken = true;
-    throw error;
-  } finally {
-    // Read-only: ending it by rollback is the same as a commit, also after an early stop.
-    await client.query('ROLLBACK').catch(() => { broken = true; });
-    client.release(broken);
-  }
-}
-
-/**
- * Stores evidence chips as they are drawn, before the flight's raise transaction names them: the
- * raise stage then holds digests, not images, however many candidates a flight has. Storing the
- * same image again changes nothing.
- */
-export async function storeEvidenceChips(db: pg.Pool | pg.PoolClient, chips: readonly EvidenceChip[]): Promise<void> {
-  const unique = [...new Map(chips.map((c) => [c.digest, c])).values()];
-  if (!unique.length) return;
-  // Storing again renews stored_at, so the sweep leaves alone a chip a running flight is about to name.
-  await db.query(
-    `INSERT INTO evidence_chip (digest, media_type, image) SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])
-     ON CONFLICT (digest) DO UPDATE SET stored_at = now()`,
-    [unique.map((c) => c.digest), unique.map((c) => c.mediaType), unique.map((c) => c.image)],
-  );
-}
-
-/**
- * Deletes chips that no observation names and that no flight stored in the last `minAgeHours`:
- * those of a flight that failed for good after drawing them. The age leaves alone the chips of a
- * flight still raising. Returns how many went.
- */
-export async function sweepUnusedEvidenceChips(db: pg.Pool | pg.PoolClient, minAgeHours = 24): Promise<number> {
-  const { rowCount } = await db.query(SWEEP_UNUSED_CHIPS_SQL, [minAgeHours]);
-  return rowCount ?? 0;
-}
-
-/** The sweep's statement ($1: hours); exported for the plan test (it must use the age index and the chip-column indexes). */
-export const SWEEP_UNUSED_CHIPS_SQL = `
-  DELETE FROM evidence_chip e
-   WHERE e.stored_at < now() - make_interval(hours => $1)
-     AND NOT EXISTS (SELECT 1 FROM candidate_observation o WHERE o.evidence_before = e.digest)
-     AND NOT EXISTS (SELECT 1 FROM candidate_observation o WHERE o.evidence_after = e.digest)`;
-
-/**
- * The `which` evidence chip of a flight's observation of a candidate: undefined when that flight
- * did not observe it, null when it observed it without such a chip (no earlier image).
- */
-export async function observationEvidenceChip(db: pg.Pool | pg.PoolClient, candidateId: string, flightId: string, which: 'before' | 'after'): Promise<EvidenceChip | null | undefined> {
-  const { rows } = await db.query<{ digest: string | null; media_type: EvidenceChip['mediaType'] | null; image: Buffer | null }>(
-    `SELECT e.digest, e.media_type, e.image
-       FROM candidate_observation o LEFT JOIN evidence_chip e ON e.digest = ${which === 'before' ? 'o.evidence_before' : 'o.evidence_after'}
-      WHERE o.candidate_id = $1 AND o.flight_id = $2`,
-    [candidateId, flightId],
-  );
-  const row = rows[0];
-  if (!row) return undefined;
-  return row.digest === null ? null : { digest: row.digest, mediaType: row.media_type!, image: row.image! };
-}
-
-/** One candidate with its observations across flights and its audit trail; null if unknown. */
-export async function candidateDetail(db: pg.Pool | pg.PoolClient, id: string): Promise<object | null> {
-  const { rows } = await db.query<{ detail: object }>(
-    `SELECT json_build_object(
-              'type', 'Feature', 'id', c.id, 'geometry', ST_AsGeoJSON(c.geom, 7)::json,
-              'properties', to_jsonb(c) - 'geom',
-              'observations', (SELECT coalesce(json_agg(json_build_object('flight_id', o.flight_id, 'observed_at', o.observed_at,
-                                 'area_m2', o.area_m2, 'height_gain_m', o.height_gain_m, 'score', o.score,
-                                 -- saw under half the candidate's outline (raiseCandidate kept the outline): not its picture
-                                 'sliver', o.area_m2 < ${SMALLEST_SHARE_OF_OUTLINE} * c.area_m2,
-                                 -- the chips' API addresses
-                                 'evidence_before', CASE WHEN o.evidence_before IS NOT NULL THEN format('/api/candidates/%s/evidence/%s/before', c.id, o.flight_id) END,
-                                 'evidence_after', CASE WHEN o.evidence_after IS NOT NULL THEN format('/api/candidates/%s/evidence/%s/after', c.id, o.flight_id) END)
-                                 ORDER BY o.observed_at), '[]')
-                                 FROM candidate_observation o WHERE o.candidate_id = c.id),
-              'audit', (SELECT coalesce(json_agg(json_build_object('at', e.at, 'action', e.action, 'actor', u.username,
-                          'from_status', e.from_status, 'to_status', e.to_status, 'reason_code', e.reason_code,
-                          'reason_text', e.reason_text, 'version', e.candidate_version) ORDER BY e.id), '[]')
-                          FROM review_event e LEFT JOIN app_user u ON u.id = e.actor_id WHERE e.candidate_id = c.id)) AS detail
-       FROM candidate c WHERE c.id = $1`,
-    [id],
-  );
-  return rows[0]?.detail ?? null;
-}
-
-/** The candidates' extent: lon/lat box and the span they were seen in (nulls when empty). */
-export async function candidateExtent(db: pg.Pool | pg.PoolClient): Promise<{ bbox: number[] | null; start: string | null; end: string | null }> {
-  const { rows } = await db.query<{ w: number | null; s: number; e: number; n: number; start: Date | null; end: Date | null }>(
-    `SELECT ST_XMin(x) AS w, ST_YMin(x) AS s, ST_XMax(x) AS e, ST_YMax(x) AS n, t.start, t.end
-       FROM (SELECT ST_Extent(geom) AS x FROM candidate) b,
-            (SELECT min(first_seen_at) AS start, max(last_seen_at) AS end FROM candidate) t`,
-  );
-  const r = rows[0]!;
-  return { bbox: r.w === null ? null : [r.w, r.s, r.e, r.n], start: r.start?.toISOString() ?? null, end: r.end?.toISOString() ?? null };
 }

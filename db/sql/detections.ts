@@ -1,5 +1,6 @@
 /** SQL of the detection family: pieces cut from a run's probability map, before triage. */
 import type pg from 'pg';
+import type { Queryable } from './queryable.js';
 
 export interface DetectionInput {
   kind: 'new' | 'demolished';
@@ -42,7 +43,7 @@ export async function replaceDetections(client: pg.PoolClient, runId: string, pr
   );
 }
 
-export async function detectionsOfRun(db: pg.Pool | pg.PoolClient, runId: string, proj: string): Promise<DetectionRow[]> {
+export async function detectionsOfRun(db: Queryable, runId: string, proj: string): Promise<DetectionRow[]> {
   // Transformed to the flight's CRS as one collection (see replaceDetections).
   const { rows } = await db.query<DetectionRow>(
     `WITH d AS (SELECT row_number() OVER (ORDER BY id) AS i, * FROM detection WHERE detection_run_id = $1),

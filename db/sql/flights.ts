@@ -1,9 +1,8 @@
 /** SQL of the flight family: flights (航飞/架次), their assets and detection runs. */
 import type pg from 'pg';
 import type { FlightStatus } from '#domain/vocabulary.js';
+import type { Queryable } from './queryable.js';
 import { pageWithTotal } from './paging.js';
-
-type Queryable = pg.Pool | pg.PoolClient;
 
 export type AssetKind = 'orthophoto' | 'surface_model' | 'tile_set';
 export type AssetRole = 'upload' | 'cog';
@@ -50,6 +49,22 @@ export async function createFlight(
     [flight.kind ?? 'drone', flight.capturedAt ?? null, flight.operator ?? null, flight.uploadedBy ?? null],
   );
   return rows[0]!.id;
+}
+
+/** A page of flights, newest first, as the API lists them. */
+export async function listFlights(db: Queryable, page: { limit: number; offset: number }): Promise<object[]> {
+  // flight.id, not id: the output column id is text, and "9" sorts after "12".
+  const { rows } = await db.query(
+    `SELECT id::text, kind, status, stage, progress, captured_at, operator, failure_reason, notices, created_at
+       FROM flight ORDER BY flight.id DESC LIMIT $1 OFFSET $2`,
+    [page.limit, page.offset],
+  );
+  return rows;
+}
+
+/** Queues an uploaded flight; a flight a worker already took further keeps its state. */
+export async function markFlightQueued(db: Queryable, id: string): Promise<void> {
+  await db.query(`UPDATE flight SET status = 'queued', updated_at = now() WHERE id = $1 AND status = 'uploaded'`, [id]);
 }
 
 export async function getFlight(db: Queryable, id: string): Promise<(FlightRow & { assets: AssetRow[] }) | null> {

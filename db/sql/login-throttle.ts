@@ -1,5 +1,6 @@
 /** SQL of the login back-off: failed-attempt counts per account name and per client address. */
 import type pg from 'pg';
+import type { Queryable } from './queryable.js';
 
 export interface ThrottleRow {
   key: string;
@@ -33,16 +34,16 @@ export async function setThrottleRow(client: pg.PoolClient, row: ThrottleRow): P
 }
 
 /** Takes back one failure counted in advance for an attempt that succeeded. */
-export async function takeBackFailure(db: pg.Pool | pg.PoolClient, key: string): Promise<void> {
+export async function takeBackFailure(db: Queryable, key: string): Promise<void> {
   await db.query(`UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key = $1`, [key]);
 }
 
-export async function clearThrottle(db: pg.Pool | pg.PoolClient, key: string): Promise<void> {
+export async function clearThrottle(db: Queryable, key: string): Promise<void> {
   await db.query(`DELETE FROM login_throttle WHERE key = $1`, [key]);
 }
 
 /** Removes counts whose last failure is older than `seconds` (they no longer hold anyone back). */
-export async function sweepThrottle(db: pg.Pool | pg.PoolClient, seconds: number): Promise<number> {
+export async function sweepThrottle(db: Queryable, seconds: number): Promise<number> {
   const { rowCount } = await db.query(
     `DELETE FROM login_throttle WHERE last_failure_at IS NULL OR last_failure_at < clock_timestamp() - make_interval(secs => $1)`,
     [seconds],

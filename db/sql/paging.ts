@@ -3,7 +3,7 @@
  * rides on the page's rows as a window count; a page past the end has no row to carry it, so only
  * then is it counted apart, and the total stays true on every page.
  */
-import type pg from 'pg';
+import type { Queryable } from './queryable.js';
 
 export interface PagedQuery {
   /** The select list. */
@@ -16,7 +16,7 @@ export interface PagedQuery {
 }
 
 export async function pageWithTotal<Row extends object>(
-  db: pg.Pool | pg.PoolClient,
+  db: Queryable,
   query: PagedQuery,
   page: { limit: number; offset: number },
 ): Promise<{ rows: Row[]; matched: number }> {

@@ -2,10 +2,8 @@
  * SQL of the demolition_quota family: yearly demolition quotas (拆违指标) per street (街镇). A
  * street is named by its code or, when unambiguous, its name (Chinese or English).
  */
-import type pg from 'pg';
 import type { Quota } from '#domain/weekly-report.js';
-
-type Queryable = pg.Pool | pg.PoolClient;
+import type { Queryable } from './queryable.js';
 
 export interface QuotaInput {
   /** Street code or name. */

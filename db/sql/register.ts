@@ -1,5 +1,6 @@
 /** SQL of the register_entry family: the stock register of illegal buildings (存量违建台账). */
 import type pg from 'pg';
+import type { Queryable } from './queryable.js';
 import { pageWithTotal } from './paging.js';
 
 /**
@@ -54,7 +55,7 @@ export function registerConditions(page: Omit<RegisterPage, 'limit' | 'offset'>,
 }
 
 /** Register entries as GeoJSON features (OGC API items), in id order, with the matched count. */
-export async function listRegisterEntries(db: pg.Pool | pg.PoolClient, page: RegisterPage): Promise<{ features: object[]; matched: number }> {
+export async function listRegisterEntries(db: Queryable, page: RegisterPage): Promise<{ features: object[]; matched: number }> {
   const params: unknown[] = [];
   const { rows, matched } = await pageWithTotal<{ feature: object }>(db, {
     select: `json_build_object('type', 'Feature', 'id', r.id, 'geometry', ST_AsGeoJSON(r.footprint, 7)::json,
@@ -75,7 +76,7 @@ export async function listRegisterEntries(db: pg.Pool | pg.PoolClient, page: Reg
  * the planner's statistics (ST_EstimatedExtent, a little generous) because an exact ST_Extent
  * reads every footprint, seconds for millions; the exact one only before the first ANALYZE.
  */
-export async function registerExtent(db: pg.Pool | pg.PoolClient): Promise<{ bbox: number[] | null; start: string | null; end: string | null }> {
+export async function registerExtent(db: Queryable): Promise<{ bbox: number[] | null; start: string | null; end: string | null }> {
   const { rows } = await db.query<{ w: number | null; s: number | null; e: number | null; n: number | null; start: string | null; end: string | null }>(
     `SELECT ST_XMin(x) AS w, ST_YMin(x) AS s, ST_XMax(x) AS e, ST_YMax(x) AS n, t.start, t.end
        FROM (SELECT COALESCE(ST_EstimatedExtent('register_entry', 'footprint'), (SELECT ST_Extent(footprint) FROM register_entry)) AS x) b,

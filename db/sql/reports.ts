@@ -3,12 +3,9 @@
  * and stored reports. Periods are whole days in China Standard Time (first day 00:00 to the day
  * after the last, +08:00), so an event at Sunday 23:30 in Shanghai belongs to that week.
  */
-import type pg from 'pg';
-import { pageWithTotal } from './paging.js';
-// Types only: the shapes the pure report core works with; nothing of the pipeline runs here.
 import type { CountAndArea, ReportArea } from '#domain/weekly-report.js';
-
-type Queryable = pg.Pool | pg.PoolClient;
+import { pageWithTotal } from './paging.js';
+import type { Queryable } from './queryable.js';
 
 /** Where the figures of everywhere (no area) are keyed in the result of periodFigures. */
 export const EVERYWHERE = 'everywhere';

@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { inTransaction } from '../connection.js';
+import type { Queryable } from './queryable.js';
 
 export interface ReviewWrite {
   candidateId: string;
@@ -26,6 +27,12 @@ export type ReviewOutcome =
   | { applied: true; version: number }
   | { applied: false; current: { status: string; version: number } | null }
   | { applied: false; refused: string };
+
+/** A candidate's status and version, as a reviewer's request is judged against them; null if unknown. */
+export async function candidateReviewState(db: Queryable, candidateId: string): Promise<{ status: string; version: number } | null> {
+  const { rows } = await db.query<{ status: string; version: number }>(`SELECT status, version FROM candidate WHERE id = $1`, [candidateId]);
+  return rows[0] ?? null;
+}
 
 export async function applyReview(pool: pg.Pool, write: ReviewWrite): Promise<ReviewOutcome> {
   return inTransaction(pool, async (client) => {

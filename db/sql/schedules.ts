@@ -3,7 +3,7 @@
  * village and what the latest flight over it confirmed. Writes go through db/sql/reviews.ts (a
  * schedule is a review decision, audited like any other).
  */
-import type pg from 'pg';
+import type { Queryable } from './queryable.js';
 
 export interface ScheduleFilter {
   /** scheduled_for on or after / on or before (YYYY-MM-DD). */
@@ -37,7 +37,7 @@ export interface ScheduleRow {
   center: [number, number];
 }
 
-export async function listSchedules(db: pg.Pool | pg.PoolClient, filter: ScheduleFilter): Promise<ScheduleRow[]> {
+export async function listSchedules(db: Queryable, filter: ScheduleFilter): Promise<ScheduleRow[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   const param = (value: unknown) => `$${params.push(value)}`;

@@ -1,10 +1,7 @@
 /** SQL of the user family: accounts with a role, and their sessions and bearer tokens. */
 import { createHash, randomBytes } from 'node:crypto';
-import type pg from 'pg';
-
 import type { Role } from '#domain/vocabulary.js';
-
-type Queryable = pg.Pool | pg.PoolClient;
+import type { Queryable } from './queryable.js';
 
 export interface UserRow {
   id: string;

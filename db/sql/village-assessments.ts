@@ -8,9 +8,7 @@
  * so a structure straddling a boundary belongs to exactly one village.
  * Periods are [from, to) in dates of China Standard Time.
  */
-import type pg from 'pg';
-
-type Queryable = pg.Pool | pg.PoolClient;
+import type { Queryable } from './queryable.js';
 
 /** A UTC ISO instant from a timestamptz, the same whatever the session's time zone. */
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
@@ -36,7 +34,8 @@ export interface CandidateFactRow {
   areaM2: number;
   firstSeenAt: string | null;
   lastSeenAt: string | null;
-  evidence: Array<{ flightId: string; observedAt: string; before: string | null; after: string | null }>;
+  /** Which evidence chips each observing flight stored (the API names their addresses). */
+  evidence: Array<{ flightId: string; observedAt: string; before: boolean; after: boolean }>;
   geometry: string;
 }
 
@@ -75,8 +74,7 @@ export async function candidatesInVillage(db: Queryable, villageId: string, stat
             ${iso('c.first_seen_at')} AS "firstSeenAt", ${iso('c.last_seen_at')} AS "lastSeenAt",
             (SELECT coalesce(json_agg(json_build_object('flightId', o.flight_id::text,
                       'observedAt', ${iso('COALESCE(f.captured_at, o.observed_at)')},
-                      'before', CASE WHEN o.evidence_before IS NOT NULL THEN format('/api/candidates/%s/evidence/%s/before', c.id, o.flight_id) END,
-                      'after', CASE WHEN o.evidence_after IS NOT NULL THEN format('/api/candidates/%s/evidence/%s/after', c.id, o.flight_id) END)
+                      'before', o.evidence_before IS NOT NULL, 'after', o.evidence_after IS NOT NULL)
                       ORDER BY COALESCE(f.captured_at, o.observed_at)), '[]')
                FROM candidate_observation o JOIN flight f ON f.id = o.flight_id
               WHERE o.candidate_id = c.id) AS evidence,

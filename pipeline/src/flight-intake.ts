@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { inTransaction } from '../../db/connection.js';
-import { createFlight, flightWithUploads, getFlight, lockIntakeOf, upsertFlightAsset } from '../../db/sql/flights.js';
+import { createFlight, flightWithUploads, getFlight, lockIntakeOf, markFlightQueued, upsertFlightAsset } from '../../db/sql/flights.js';
 import type { PipelineConfig } from './config.js';
 import { mosaicVrt, parseTilePaths } from './core/tile-mosaic.js';
 import gdal from './gdal.js';
@@ -159,7 +159,7 @@ async function queue(pool: pg.Pool, config: PipelineConfig, flightId: string, pu
     const lastStage: FlightStage = purpose === 'reference' ? 'coregister' : 'confirm';
     const { created_at: createdAt } = (await getFlight(pool, flightId))!;
     // Queued first, then the jobs: a worker may fail the flight before this function returns.
-    await pool.query(`UPDATE flight SET status = 'queued', updated_at = now() WHERE id = $1 AND status = 'uploaded'`, [flightId]);
+    await markFlightQueued(pool, flightId);
     await queueFlight(connection, config.queuePrefix, { id: flightId, createdAt }, lastStage);
   } finally {
     connection.disconnect();

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import type pg from 'pg';
 import { createPool } from '../../db/connection.js';
+import { tallyOfFlight } from '../../db/sql/candidate-reads.js';
 import { getFlight } from '../../db/sql/flights.js';
 import { loadConfig } from '../../pipeline/src/config.js';
 import { capturedAtProblem } from '../../pipeline/src/core/captured-at.js';
@@ -57,12 +58,7 @@ export async function waitForFlight(
 }
 
 export async function summariseFlight(pool: pg.Pool, flightId: string): Promise<string> {
-  const { rows } = await pool.query<{ status: string; change_type: string; n: number; m2: number }>(
-    `SELECT c.status, c.change_type, count(*)::int AS n, round(sum(c.area_m2))::int AS m2
-       FROM candidate c JOIN candidate_observation o ON o.candidate_id = c.id AND o.flight_id = $1
-      GROUP BY 1, 2 ORDER BY 1, 2`,
-    [flightId],
-  );
+  const rows = await tallyOfFlight(pool, flightId);
   if (!rows.length) return '  no changes found';
   return rows.map((r) => `  ${r.status.padEnd(20)} ${r.change_type.padEnd(17)} ${String(r.n).padStart(4)}  ${r.m2} m²`).join('\n');
 }

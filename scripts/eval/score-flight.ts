@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { area, feature, featureCollection, intersect } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import type pg from 'pg';
+import { observationsOfFlight } from '../../db/sql/candidate-reads.js';
 import { matchObjects, rates, type Overlap } from './scoring.js';
 
 type Areal = Polygon | MultiPolygon;
@@ -34,13 +35,7 @@ const EXPECTED_STATUS: Record<TruthProps['expected_triage'], string> = { review:
 export async function scoreFlight(pool: pg.Pool, flightId: string, groundTruthFile: string, minAreaM2 = 10): Promise<FlightScore> {
   const truth = JSON.parse(fs.readFileSync(groundTruthFile, 'utf8')) as FeatureCollection<Areal, TruthProps>;
   const truths = truth.features.filter((f) => f.properties.area_m2 >= minAreaM2);
-  const { rows } = await pool.query<{ geometry: string; status: string }>(
-    `SELECT ST_AsGeoJSON(o.geom) AS geometry, c.status
-       FROM candidate_observation o JOIN candidate c ON c.id = o.candidate_id
-      WHERE o.flight_id = $1 ORDER BY c.id`,
-    [flightId],
-  );
-  const detections = rows.map((r) => ({ geometry: JSON.parse(r.geometry) as Areal, status: r.status }));
+  const detections = (await observationsOfFlight(pool, flightId)).map((r) => ({ geometry: JSON.parse(r.geometry) as Areal, status: r.status }));
   const overlaps: Overlap[] = [];
   truths.forEach((t, ti) => {
     detections.forEach((d, di) => {

@@ -5,10 +5,12 @@
  */
 import type { Geometry } from 'geojson';
 import type pg from 'pg';
+import { inReadOnlySnapshot } from '../../../db/connection.js';
 import { villageById } from '../../../db/sql/admin-areas.js';
 import { candidatesInVillage, registerEntriesInVillage, villageCoverage } from '../../../db/sql/village-assessments.js';
 import { assessVillage, BLOCKING_CANDIDATE_STATUSES, UNRESOLVED_REGISTER_STATUSES, type AssessmentPeriod, type VillageAssessment } from '#domain/village-assessment.js';
 import type { CandidateStatus } from '#domain/vocabulary.js';
+import { evidenceChipUrl } from '../routes/evidence-routes.js';
 
 export interface AssessmentMap {
   village: Geometry;
@@ -25,9 +27,7 @@ export interface VillageAssessmentReport {
 
 /** The assessment of a village for [from, to), or null when there is no such village. */
 export async function assessVillageInDatabase(pool: pg.Pool, villageId: string, period: AssessmentPeriod): Promise<VillageAssessmentReport | null> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  return inReadOnlySnapshot(pool, async (client) => {
     const village = await villageById(client, villageId);
     if (!village) return null;
     const register = await registerEntriesInVillage(client, villageId, UNRESOLVED_REGISTER_STATUSES);
@@ -38,7 +38,15 @@ export async function assessVillageInDatabase(pool: pg.Pool, villageId: string, 
       village: { id: village.id, code: village.code, name: village.name, nameEn: village.name_en, street: village.street?.name ?? null },
       period,
       register: register.map(({ geometry: _, ...entry }) => entry),
-      candidates: candidates.map(({ geometry: _, ...candidate }) => ({ ...candidate, status: candidate.status as CandidateStatus })),
+      candidates: candidates.map(({ geometry: _, ...candidate }) => ({
+        ...candidate,
+        status: candidate.status as CandidateStatus,
+        evidence: candidate.evidence.map((seen) => ({
+          ...seen,
+          before: seen.before ? evidenceChipUrl(candidate.id, seen.flightId, 'before') : null,
+          after: seen.after ? evidenceChipUrl(candidate.id, seen.flightId, 'after') : null,
+        })),
+      })),
       coverage: { villageAreaM2: coverage.villageAreaM2, coveredAreaM2: coverage.coveredAreaM2, flights: coverage.flights },
     });
     // The map shows what blocks: the core decides which of the fetched rows those are.
@@ -56,8 +64,5 @@ export async function assessVillageInDatabase(pool: pg.Pool, villageId: string, 
         items,
       },
     };
-  } finally {
-    await client.query('ROLLBACK').catch(() => undefined);
-    client.release();
-  }
+  });
 }

@@ -4,7 +4,7 @@
  * compare-and-set. The outcome maps to HTTP: ok 200, not_found 404, conflict 409, invalid 422.
  */
 import type pg from 'pg';
-import { applyReview } from '../../../db/sql/reviews.js';
+import { applyReview, candidateReviewState } from '../../../db/sql/reviews.js';
 import { judgeReview, type ReviewRequest } from './transitions.js';
 
 export type ReviewResult =
@@ -14,8 +14,7 @@ export type ReviewResult =
   | { outcome: 'invalid'; problem: string };
 
 export async function reviewCandidate(pool: pg.Pool, candidateId: string, actorId: string, request: ReviewRequest): Promise<ReviewResult> {
-  const { rows } = await pool.query<{ status: string; version: number }>(`SELECT status, version FROM candidate WHERE id = $1`, [candidateId]);
-  const current = rows[0];
+  const current = await candidateReviewState(pool, candidateId);
   if (!current) return { outcome: 'not_found' };
   if (current.version !== request.version) return { outcome: 'conflict', current };
   const verdict = judgeReview(current.status, request);

@@ -1,8 +1,9 @@
 /** Candidates: filtered GeoJSON lists, one candidate's dossier, and reviewers' decisions. */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { candidateDetail, listCandidates } from '../../../db/sql/candidates.js';
+import { candidateDetail, listCandidates } from '../../../db/sql/candidate-reads.js';
 import { sendProblem } from '../problem.js';
+import { evidenceChipUrl } from './evidence-routes.js';
 import { CANDIDATE_FILTER_PROPERTIES, candidateFilterOf, type CandidateFilterQuery } from './candidate-query.js';
 import { reviewCandidate } from '../review/review-candidate.js';
 import { REJECT_REASONS, type ReviewRequest } from '../review/transitions.js';
@@ -41,7 +42,13 @@ export function candidateRoutes(app: FastifyInstance, pool: pg.Pool): void {
     schema: { tags: ['candidates'], params: ID },
   }, async (request, reply) => {
     const detail = await candidateDetail(pool, request.params.id);
-    return detail ? reply.type('application/geo+json').send(detail) : sendProblem(reply, 404, 'No such candidate', `candidate ${request.params.id} does not exist`);
+    if (!detail) return sendProblem(reply, 404, 'No such candidate', `candidate ${request.params.id} does not exist`);
+    const observations = detail.observations.map((seen) => ({
+      ...seen,
+      evidence_before: seen.evidence_before ? evidenceChipUrl(detail.id, seen.flight_id, 'before') : null,
+      evidence_after: seen.evidence_after ? evidenceChipUrl(detail.id, seen.flight_id, 'after') : null,
+    }));
+    return reply.type('application/geo+json').send({ ...detail, observations });
   });
 
   app.post<{ Params: { id: string }; Body: ReviewRequest }>('/api/candidates/:id/review', {

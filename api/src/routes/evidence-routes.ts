@@ -5,10 +5,15 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { observationEvidenceChip } from '../../../db/sql/candidates.js';
+import { observationEvidenceChip } from '../../../db/sql/evidence-chips.js';
 import { sendProblem } from '../problem.js';
 import { etagMatches } from '../rasters/conditional-request.js';
 import { ROW_ID } from './id-schema.js';
+
+/** The address of a candidate's evidence chip as one flight saw it: the route below serves it. */
+export function evidenceChipUrl(candidateId: string | number, flightId: string | number, which: 'before' | 'after'): string {
+  return `/api/candidates/${candidateId}/evidence/${flightId}/${which}`;
+}
 
 export function evidenceRoutes(app: FastifyInstance, pool: pg.Pool): void {
   app.get<{ Params: { id: string; flightId: string; which: 'before' | 'after' } }>('/api/candidates/:id/evidence/:flightId/:which', {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { exportCandidateBatches, type CandidateExportRow, type CandidateFilter } from '../../../db/sql/candidates.js';
+import { exportCandidateBatches, type CandidateExportRow, type CandidateFilter } from '../../../db/sql/candidate-reads.js';
 import { upsertUser } from '../../../db/sql/users.js';
 import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
 import gdal from '../../../pipeline/src/gdal.js';

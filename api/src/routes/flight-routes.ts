@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { getFlight } from '../../../db/sql/flights.js';
+import { getFlight, listFlights } from '../../../db/sql/flights.js';
 import { sendProblem } from '../problem.js';
 import { idParams } from './id-schema.js';
 
@@ -18,13 +18,7 @@ export function flightRoutes(app: FastifyInstance, pool: pg.Pool): void {
         limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, offset: { type: 'integer', minimum: 0, default: 0 } } },
     },
   }, async (request) => {
-    // flight.id, not id: the output column id is text, and "9" sorts after "12".
-    const { rows } = await pool.query(
-      `SELECT id::text, kind, status, stage, progress, captured_at, operator, failure_reason, notices, created_at
-         FROM flight ORDER BY flight.id DESC LIMIT $1 OFFSET $2`,
-      [request.query.limit, request.query.offset],
-    );
-    return { flights: rows };
+    return { flights: await listFlights(pool, request.query) };
   });
 
   app.get<{ Params: { id: string } }>('/api/flights/:id', {

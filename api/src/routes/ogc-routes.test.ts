@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminAreaConditions } from '../../../db/sql/admin-areas.js';
-import { candidateConditions } from '../../../db/sql/candidates.js';
+import { candidateConditions } from '../../../db/sql/candidate-reads.js';
 import { registerConditions } from '../../../db/sql/register.js';
 import { upsertUser } from '../../../db/sql/users.js';
 import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';

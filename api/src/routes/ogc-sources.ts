@@ -4,7 +4,7 @@
  */
 import type pg from 'pg';
 import { adminAreaExtent, listAdminAreas } from '../../../db/sql/admin-areas.js';
-import { candidateExtent, listCandidates, type CandidateFilter } from '../../../db/sql/candidates.js';
+import { candidateExtent, listCandidates, type CandidateFilter } from '../../../db/sql/candidate-reads.js';
 import { listRegisterEntries, registerExtent } from '../../../db/sql/register.js';
 import type { CollectionId, Extent } from '../ogc/collections.js';
 import type { DatetimeRange } from '../ogc/datetime.js';
