@@ -89,12 +89,14 @@ export async function raiseCandidate(client: pg.PoolClient, flightId: string, ru
       `WITH g AS (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)), 3)) AS g),
             f AS (SELECT captured_at FROM flight WHERE id = $2)
        INSERT INTO candidate (geom, change_type, status, priority, triage, area_m2, height_gain_m, score, street_id, village_id,
-                              first_flight_id, last_flight_id, first_seen_at, last_seen_at)
+                              first_flight_id, last_flight_id, first_seen_at, last_seen_at, model_version)
        SELECT g.g, $3, $4, $5, $6, lw_area_m2(g.g), $7, $8, lw_admin_area_at(g.g, 'street'), lw_admin_area_at(g.g, 'village'),
-              $2, $2, COALESCE(f.captured_at, now()), COALESCE(f.captured_at, now())
+              $2, $2, COALESCE(f.captured_at, now()), COALESCE(f.captured_at, now()),
+              -- the model-store version of the run that raised it (issue 19)
+              (SELECT model_version FROM detection_run WHERE id = $9)
          FROM g, f
        RETURNING id`,
-      [change.geometry, flightId, change.changeType, change.status, change.priority, change.triage, change.heightGainM, change.score],
+      [change.geometry, flightId, change.changeType, change.status, change.priority, change.triage, change.heightGainM, change.score, runId],
     );
     candidateId = rows[0]!.id;
     outcome = 'raised';
@@ -451,6 +453,8 @@ export async function candidateDetail(db: pg.Pool | pg.PoolClient, id: string): 
               'properties', to_jsonb(c) - 'geom',
               'observations', (SELECT coalesce(json_agg(json_build_object('flight_id', o.flight_id, 'observed_at', o.observed_at,
                                  'area_m2', o.area_m2, 'height_gain_m', o.height_gain_m, 'score', o.score,
+                                 -- the model-store version that detected it in this flight (issue 19)
+                                 'model_version', (SELECT r.model_version FROM detection_run r WHERE r.id = o.detection_run_id),
                                  -- saw under half the candidate's outline (raiseCandidate kept the outline): not its picture
                                  'sliver', o.area_m2 < ${SMALLEST_SHARE_OF_OUTLINE} * c.area_m2,
                                  -- the chips' API addresses

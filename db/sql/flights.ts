@@ -209,15 +209,20 @@ export interface DetectionRunRow {
   id: string;
   params: Record<string, unknown>;
   chip_count: number | null;
+  /** The model-store version that serves the run ("shipped": models/). */
+  model_version: string;
 }
 
-/** Starts a detection run with its plan, replacing an unfinished one (a re-run after a crash). */
-export async function startDetectionRun(db: Queryable, flightId: string, modelName: string, modelSha256: string, params: object): Promise<string> {
+/**
+ * Starts a detection run with its plan, replacing an unfinished one (a re-run after a crash).
+ * `modelVersion`: the model-store version chosen for the flight; the run's later stages use it.
+ */
+export async function startDetectionRun(db: Queryable, flightId: string, modelName: string, modelSha256: string, params: object, modelVersion: string): Promise<string> {
   await db.query(`DELETE FROM detection_run WHERE flight_id = $1 AND status = 'running'
                    AND NOT EXISTS (SELECT 1 FROM candidate_observation o WHERE o.detection_run_id = detection_run.id)`, [flightId]);
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO detection_run (flight_id, model_name, model_sha256, params) VALUES ($1, $2, $3, $4) RETURNING id`,
-    [flightId, modelName, modelSha256, params],
+    `INSERT INTO detection_run (flight_id, model_name, model_sha256, params, model_version) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [flightId, modelName, modelSha256, params, modelVersion],
   );
   return rows[0]!.id;
 }
@@ -225,7 +230,7 @@ export async function startDetectionRun(db: Queryable, flightId: string, modelNa
 /** The flight's newest detection run. */
 export async function latestDetectionRun(db: Queryable, flightId: string): Promise<DetectionRunRow | null> {
   const { rows } = await db.query<DetectionRunRow>(
-    `SELECT id::text, params, chip_count FROM detection_run WHERE flight_id = $1 ORDER BY detection_run.id DESC LIMIT 1`,
+    `SELECT id::text, params, chip_count, model_version FROM detection_run WHERE flight_id = $1 ORDER BY detection_run.id DESC LIMIT 1`,
     [flightId],
   );
   return rows[0] ?? null;

@@ -7,7 +7,7 @@
  */
 import { createPool } from '../../db/connection.js';
 import { loadConfig } from './config.js';
-import { ChangeDetector } from './model/index.js';
+import { servedDetectors } from './model/served-detectors.js';
 import { createFlightWorker } from './queue/flight-worker.js';
 import { createRedisConnection } from './queue/redis-connection.js';
 import { FLIGHT_STAGE_RUNNERS } from './stages/index.js';
@@ -24,13 +24,15 @@ function lockDurationOf(raw: string | undefined): number {
 const config = loadConfig();
 const pool = createPool();
 const connection = createRedisConnection(config.redisUrl);
-let detector: Promise<ChangeDetector> | undefined;
+// The promoted model version is read per flight: a promotion or rollback reaches this worker at
+// its next flight without a restart (model/served-detectors.ts).
+const detectors = servedDetectors({ threads: config.modelThreads });
 const worker = createFlightWorker({
   pool,
   connection,
   config,
   stages: FLIGHT_STAGE_RUNNERS,
-  changeDetector: () => (detector ??= ChangeDetector.load({ threads: config.modelThreads })),
+  changeDetector: (version) => detectors.detector(version),
   lockDurationMs: lockDurationOf(process.env.WORKER_LOCK_MS),
 });
 worker.on('error', (error) => console.error('[worker]', error.message));
@@ -50,6 +52,7 @@ async function shutdown(signal: string): Promise<void> {
   closing = true;
   console.log(`[worker] ${signal}: finishing the job in hand, then stopping`);
   await Promise.all([worker.close(), reports.close()]);
+  await detectors.close();
   await pool.end();
   connection.disconnect();
   process.exit(0);
