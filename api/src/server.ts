@@ -29,7 +29,8 @@ import { openUploadArea } from './uploads/upload-area.js';
 import { loadUploadLimits } from './uploads/upload-limits.js';
 import { villageRoutes } from './routes/village-routes.js';
 import { reportRoutes } from './routes/report-routes.js';
-import { viewerRoutes } from './routes/viewer-routes.js';
+import { modelRoutes } from './routes/model-routes.js';
+import { viewerConfigRoute, viewerRoutes } from './routes/viewer-routes.js';
 
 export interface ApiOptions {
   pool: pg.Pool;
@@ -56,7 +57,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   await app.register(cookie);
   await app.register(swagger, { openapi: { info: { title: 'Lingwei (零违) API', version: '0.1.0' } } });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  useAuthentication(app, options.pool);
+  useAuthentication(app, options.pool, config.loginThrottle);
   refuseUnsafeInput(app);
   authRoutes(app, options.pool, config);
   candidateRoutes(app, options.pool);
@@ -75,6 +76,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   villageRoutes(app, options.pool);
   scheduleRoutes(app, options.pool);
   reportRoutes(app, options.pool);
+  modelRoutes(app, pipeline);
+  viewerConfigRoute(app, config.basemap);
   await viewerRoutes(app);
   return app;
 }
