@@ -18,6 +18,8 @@ export interface ObservedChange {
   /** Digests of the stored evidence chips (see storeEvidenceChips): the earlier image's, when there was one. */
   evidenceBefore: string | null;
   evidenceAfter: string | null;
+  /** The flight the "before" chip was cut from (labelled on it in the viewer). */
+  evidenceBeforeFlightId?: string | null;
 }
 
 /** An evidence image, named by the SHA-256 (hex) of its bytes. */
@@ -114,8 +116,8 @@ export async function raiseCandidate(client: pg.PoolClient, flightId: string, ru
           earlier AS (SELECT geom FROM candidate_observation WHERE candidate_id = $1 AND flight_id = $2),
           upserted AS (
             INSERT INTO candidate_observation (candidate_id, flight_id, detection_run_id, geom, score, area_m2, height_gain_m,
-                                               evidence_before, evidence_after)
-            SELECT $1, $2, $3, g, $5, lw_area_m2(g), $6, $7, $8 FROM incoming
+                                               evidence_before, evidence_after, before_flight_id)
+            SELECT $1, $2, $3, g, $5, lw_area_m2(g), $6, $7, $8, $9 FROM incoming
             ON CONFLICT (candidate_id, flight_id) DO UPDATE
                SET geom = CASE WHEN candidate_observation.detection_run_id = EXCLUDED.detection_run_id
                                THEN ST_Multi(ST_CollectionExtract(ST_Union(candidate_observation.geom, EXCLUDED.geom), 3))
@@ -126,10 +128,12 @@ export async function raiseCandidate(client: pg.PoolClient, flightId: string, ru
                    height_gain_m = GREATEST(EXCLUDED.height_gain_m, CASE WHEN candidate_observation.detection_run_id = EXCLUDED.detection_run_id THEN candidate_observation.height_gain_m END),
                    evidence_before = COALESCE(EXCLUDED.evidence_before, candidate_observation.evidence_before),
                    evidence_after = COALESCE(EXCLUDED.evidence_after, candidate_observation.evidence_after),
+                   before_flight_id = CASE WHEN EXCLUDED.evidence_before IS NOT NULL THEN EXCLUDED.before_flight_id ELSE candidate_observation.before_flight_id END,
                    detection_run_id = EXCLUDED.detection_run_id
             RETURNING (xmax = 0) AS inserted, geom)
      SELECT u.inserted, (e.geom IS NOT NULL AND NOT ST_Equals(e.geom, u.geom)) AS reshaped FROM upserted u LEFT JOIN earlier e ON true`,
-    [candidateId, flightId, runId, change.geometry, change.score, change.heightGainM, change.evidenceBefore, change.evidenceAfter],
+    [candidateId, flightId, runId, change.geometry, change.score, change.heightGainM, change.evidenceBefore, change.evidenceAfter,
+      change.evidenceBefore ? change.evidenceBeforeFlightId ?? null : null],
   );
   const { inserted, reshaped } = observed[0]!;
   if (outcome === 'observed' || reshaped) {
@@ -450,8 +454,17 @@ export async function candidateDetail(db: pg.Pool | pg.PoolClient, id: string): 
   const { rows } = await db.query<{ detail: object }>(
     `SELECT json_build_object(
               'type', 'Feature', 'id', c.id, 'geometry', ST_AsGeoJSON(c.geom, 7)::json,
-              'properties', to_jsonb(c) - 'geom',
+              -- where it is, named: the village and street, and a point on it (lon, lat) to find it on the ground
+              'properties', to_jsonb(c) - 'geom' || jsonb_build_object(
+                              'village', (SELECT a.name FROM admin_area a WHERE a.id = c.village_id),
+                              'street', (SELECT a.name FROM admin_area a WHERE a.id = c.street_id),
+                              'centre', json_build_array(round(ST_X(ST_PointOnSurface(c.geom))::numeric, 6), round(ST_Y(ST_PointOnSurface(c.geom))::numeric, 6))),
+              -- captured_at: when the flight was flown (observed_at is when the row was written);
+              -- before_*: the earlier flight the "before" chip was cut from
               'observations', (SELECT coalesce(json_agg(json_build_object('flight_id', o.flight_id, 'observed_at', o.observed_at,
+                                 'captured_at', (SELECT f.captured_at FROM flight f WHERE f.id = o.flight_id),
+                                 'before_flight_id', o.before_flight_id,
+                                 'before_captured_at', (SELECT f.captured_at FROM flight f WHERE f.id = o.before_flight_id),
                                  'area_m2', o.area_m2, 'height_gain_m', o.height_gain_m, 'score', o.score,
                                  -- the model-store version that detected it in this flight (issue 19)
                                  'model_version', (SELECT r.model_version FROM detection_run r WHERE r.id = o.detection_run_id),
@@ -460,12 +473,16 @@ export async function candidateDetail(db: pg.Pool | pg.PoolClient, id: string): 
                                  -- the chips' API addresses
                                  'evidence_before', CASE WHEN o.evidence_before IS NOT NULL THEN format('/api/candidates/%s/evidence/%s/before', c.id, o.flight_id) END,
                                  'evidence_after', CASE WHEN o.evidence_after IS NOT NULL THEN format('/api/candidates/%s/evidence/%s/after', c.id, o.flight_id) END)
-                                 ORDER BY o.observed_at), '[]')
+                                 ORDER BY (SELECT f.captured_at FROM flight f WHERE f.id = o.flight_id), o.observed_at), '[]')
                                  FROM candidate_observation o WHERE o.candidate_id = c.id),
               'audit', (SELECT coalesce(json_agg(json_build_object('at', e.at, 'action', e.action, 'actor', u.username,
                           'from_status', e.from_status, 'to_status', e.to_status, 'reason_code', e.reason_code,
-                          'reason_text', e.reason_text, 'version', e.candidate_version) ORDER BY e.id), '[]')
-                          FROM review_event e LEFT JOIN app_user u ON u.id = e.actor_id WHERE e.candidate_id = c.id)) AS detail
+                          'reason_text', e.reason_text, 'version', e.candidate_version,
+                          -- the flight that raised, re-observed or confirmed it (the pipeline's rows)
+                          'flight_id', ef.id, 'flight_captured_at', ef.captured_at) ORDER BY e.id), '[]')
+                          FROM review_event e LEFT JOIN app_user u ON u.id = e.actor_id
+                          LEFT JOIN flight ef ON ef.id = CASE WHEN e.payload->>'flightId' ~ '^[0-9]+$' THEN (e.payload->>'flightId')::bigint END
+                         WHERE e.candidate_id = c.id)) AS detail
        FROM candidate c WHERE c.id = $1`,
     [id],
   );

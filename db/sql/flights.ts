@@ -68,6 +68,47 @@ export async function getFlight(db: Queryable, id: string): Promise<(FlightRow &
   return { ...rows[0], assets };
 }
 
+/** A flight as lists show it, with where it stands in the queue and which files it has. */
+export interface FlightListRow {
+  id: string; kind: FlightRow['kind']; status: FlightStatus; stage: string | null; progress: number; captured_at: Date | null;
+  operator: string | null; failure_reason: string | null; notices: string[]; created_at: Date;
+  /** 1 for the queued flight a worker takes next, 2 for the one after, …; null unless queued. */
+  queue_position: number | null;
+  /** Which Cloud Optimized GeoTIFFs it has (GET /api/flights/:id/assets/ortho.tif, dsm.tif). */
+  has_orthophoto: boolean;
+  has_surface_model: boolean;
+}
+
+/** Flights newest first by number (the bigint id, never its text: "9" sorts above "12"). */
+export async function listFlights(db: Queryable, limit: number, offset: number): Promise<FlightListRow[]> {
+  const { rows } = await db.query<FlightListRow>(
+    `SELECT f.id::text, f.kind, f.status, f.stage, f.progress, f.captured_at, f.operator, f.failure_reason, f.notices, f.created_at,
+            -- queued flights are taken in the order they were queued (by id, as flight intake adds their jobs)
+            CASE WHEN f.status = 'queued' THEN (SELECT count(*)::int FROM flight q WHERE q.status = 'queued' AND q.id <= f.id) END AS queue_position,
+            EXISTS (SELECT 1 FROM flight_asset a WHERE a.flight_id = f.id AND a.kind = 'orthophoto' AND a.role = 'cog') AS has_orthophoto,
+            EXISTS (SELECT 1 FROM flight_asset a WHERE a.flight_id = f.id AND a.kind = 'surface_model' AND a.role = 'cog') AS has_surface_model
+       FROM flight f ORDER BY f.id DESC LIMIT $1 OFFSET $2`,
+    [limit, offset],
+  );
+  return rows;
+}
+
+/**
+ * The finished flight a map view should show: of those covering at least half of the box, the one
+ * captured last; else the one captured last that meets the box at all; null when none does.
+ */
+export async function newestFlightCovering(db: Queryable, bbox: [number, number, number, number]): Promise<{ id: string; captured_at: Date | null } | null> {
+  const { rows } = await db.query<{ id: string; captured_at: Date | null }>(
+    `WITH view AS (SELECT ST_MakeEnvelope($1, $2, $3, $4, 4326) AS g)
+     SELECT f.id::text, f.captured_at FROM flight f, view
+      WHERE f.status = 'done' AND f.footprint && view.g AND ST_Intersects(f.footprint, view.g)
+      ORDER BY ST_Area(ST_Intersection(f.footprint, view.g)) / NULLIF(ST_Area(view.g), 0) >= 0.5 DESC, f.captured_at DESC NULLS LAST, f.id DESC
+      LIMIT 1`,
+    bbox,
+  );
+  return rows[0] ?? null;
+}
+
 /** Moves a flight's progress forward; a flight that already ended keeps its final state. */
 export async function setFlightProgress(db: Queryable, id: string, stage: string, progress: number): Promise<void> {
   await db.query(

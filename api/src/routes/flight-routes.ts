@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { getFlight } from '../../../db/sql/flights.js';
+import { getFlight, listFlights, newestFlightCovering } from '../../../db/sql/flights.js';
 import { sendProblem } from '../problem.js';
 import { idParams } from './id-schema.js';
 
@@ -18,13 +18,22 @@ export function flightRoutes(app: FastifyInstance, pool: pg.Pool): void {
         limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, offset: { type: 'integer', minimum: 0, default: 0 } } },
     },
   }, async (request) => {
-    // flight.id, not id: the output column id is text, and "9" sorts after "12".
-    const { rows } = await pool.query(
-      `SELECT id::text, kind, status, stage, progress, captured_at, operator, failure_reason, notices, created_at
-         FROM flight ORDER BY flight.id DESC LIMIT $1 OFFSET $2`,
-      [request.query.limit, request.query.offset],
-    );
-    return { flights: rows };
+    return { flights: await listFlights(pool, request.query.limit, request.query.offset) };
+  });
+
+  app.get<{ Querystring: { bbox: string } }>('/api/flights/covering', {
+    config: { roles: ['operator', 'reviewer', 'assessor'] },
+    schema: {
+      tags: ['flights'],
+      summary: 'The newest finished flight over a map view',
+      description: 'The finished flight captured last among those covering at least half of the box, else the one captured last that meets it; null when none does.',
+      querystring: { type: 'object', additionalProperties: false, required: ['bbox'], properties: {
+        bbox: { type: 'string', pattern: '^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$', description: 'west,south,east,north in lon/lat' } } },
+    },
+  }, async (request, reply) => {
+    const [w, s, e, n] = request.query.bbox.split(',').map(Number) as [number, number, number, number];
+    if (![w, s, e, n].every(Number.isFinite) || w >= e || s >= n) return sendProblem(reply, 400, 'The request is not valid', 'bbox must be west,south,east,north with west < east and south < north');
+    return { flight: await newestFlightCovering(pool, [w, s, e, n]) };
   });
 
   app.get<{ Params: { id: string } }>('/api/flights/:id', {

@@ -82,6 +82,7 @@ export async function raiseFlightCandidates(ctx: StageContext, flightId: string)
       heightGainM: detection.height_gain_m,
       score,
       evidenceBefore: evidence.before?.digest ?? null,
+      evidenceBeforeFlightId: evidence.before ? rasters.before!.flightId : null,
       evidenceAfter: evidence.after.digest,
     };
   });
