@@ -6,9 +6,9 @@ import { api, rasterUrls, type ScheduleRow } from '../api/client.js';
 import { formatDate, h } from '../dom.js';
 import { t, tOf } from '../i18n/i18n.js';
 import { createMap, whenLoaded } from '../map/create-map.js';
-import { boundsOf, focusCandidate, showFlightImagery } from '../map/layers.js';
+import { boundsOf, boundsWithSurroundings, focusCandidate, showFlightImagery } from '../map/layers.js';
 import { register } from '../router.js';
-import { auditTrail, evidenceCompare, facts, flightHistory, triageNotes } from './candidate-view.js';
+import { auditTrail, evidenceCaption, evidenceCompare, facts, flightHistory, location, triageNotes } from './candidate-view.js';
 
 function demolitions(rows: ScheduleRow[]): HTMLElement {
   return h('div', { class: 'demolition', 'data-testid': 'dossier-schedule' }, h('h4', {}, t('detail.schedule')),
@@ -26,13 +26,18 @@ register({
     const id = params.id!;
     const [detail, { schedules }] = await Promise.all([api.candidate(id), api.schedule({ candidate: id })]);
     const mapBox = h('div', { class: 'dossier-map' });
-    const evidencePerFlight = detail.observations.filter((o) => o.evidence_after).map((o) => h('figure', { class: 'chip-pair' },
-      h('img', { src: rasterUrls.evidence(id, String(o.flight_id), 'before'), alt: t('detail.before'), onerror: (e: Event) => (e.target as HTMLElement).remove() }),
-      h('img', { src: rasterUrls.evidence(id, String(o.flight_id), 'after'), alt: t('detail.after'), onerror: (e: Event) => (e.target as HTMLElement).remove() }),
-      h('figcaption', {}, `#${o.flight_id} ${formatDate(o.observed_at)}`)));
+    // Each image with its flight number and the day it was flown.
+    const labelled = (o: (typeof detail.observations)[number], which: 'before' | 'after') =>
+      h('figure', { class: 'chip', 'data-testid': `chip-${which}` },
+        h('img', { src: rasterUrls.evidence(id, String(o.flight_id), which), alt: t(which === 'before' ? 'detail.before' : 'detail.after'),
+          onerror: (e: Event) => (e.target as HTMLElement).closest('figure')?.remove() }),
+        h('figcaption', {}, evidenceCaption(o, which)));
+    const evidencePerFlight = detail.observations.filter((o) => o.evidence_after).map((o) => h('div', { class: 'chip-pair', 'data-flight': String(o.flight_id) },
+      o.evidence_before ? labelled(o, 'before') : null, labelled(o, 'after')));
     root.append(h('div', { class: 'dossier', 'data-testid': 'dossier' },
       h('h2', {}, t('dossier.title', { id })),
       facts(detail),
+      location(detail),
       h('p', {}, `${t('detail.type')}: ${tOf('type', detail.properties.change_type)} · ${t('detail.firstSeen')}: ${formatDate(detail.properties.first_seen_at)}`),
       h('div', { class: 'dossier-grid' }, mapBox, evidenceCompare(id, detail)),
       triageNotes(detail.properties.triage),
@@ -44,7 +49,7 @@ register({
     void whenLoaded(map).then(() => {
       if (detail.properties.last_flight_id !== null) showFlightImagery(map, String(detail.properties.last_flight_id));
       focusCandidate(map, id);
-      map.fitBounds(boundsOf(detail.geometry), { padding: 60, maxZoom: 20, duration: 0 });
+      map.fitBounds(boundsWithSurroundings(boundsOf(detail.geometry)), { padding: 40, maxZoom: 19, duration: 0 });
     });
     return { dispose: () => map.remove() };
   },
