@@ -12,26 +12,31 @@ import { PdfPrinterUnavailable, printPdf } from '../pdf/print-pdf.js';
 import { sendProblem } from '../problem.js';
 import { reportCsv } from '../reports/report-csv.js';
 import { reportHtml } from '../reports/report-html.js';
+import { REPORT_LANGUAGES, type ReportLanguage } from '../reports/report-text.js';
 import { idParams, ROW_ID } from './id-schema.js';
 
 const ROLES = ['assessor', 'reviewer'] as const;
 const FORMATS = ['json', 'csv', 'html', 'pdf'] as const;
 type Format = (typeof FORMATS)[number];
 
-const FORMAT_QUERY = { format: { type: 'string', enum: FORMATS, default: 'json', description: 'json, csv (UTF-8 with BOM), html (self-contained, printable) or pdf' } };
+const FORMAT_QUERY = {
+  format: { type: 'string', enum: FORMATS, default: 'json', description: 'json, csv (UTF-8 with BOM), html (self-contained, printable) or pdf' },
+  lang: { type: 'string', enum: REPORT_LANGUAGES, default: 'zh', description: 'the language of the html and pdf page: zh (Chinese) or en (English); one language per page' },
+};
+type PageQuery = { format: Format; lang: ReportLanguage };
 
 /**
  * Sends a report in the asked format; `name` is the download's file name without extension. A HEAD
  * request gets the PDF's headers without a PDF being printed.
  */
-async function sendReport(reply: FastifyReply, report: PeriodReport, format: Format, name: string): Promise<FastifyReply> {
+async function sendReport(reply: FastifyReply, report: PeriodReport, { format, lang }: PageQuery, name: string): Promise<FastifyReply> {
   if (format === 'json') return reply.send(report);
   if (format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(reportCsv(report));
-  if (format === 'html') return reply.type('text/html; charset=utf-8').send(reportHtml(report));
+  if (format === 'html') return reply.type('text/html; charset=utf-8').send(reportHtml(report, { lang }));
   const asPdf = () => reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}.pdf"`);
   if (reply.request.method === 'HEAD') return asPdf().send();
   try {
-    const pdf = await printPdf(reportHtml(report), { landscape: true });
+    const pdf = await printPdf(reportHtml(report, { lang }), { landscape: true });
     return asPdf().send(pdf);
   } catch (error) {
     if (error instanceof PdfPrinterUnavailable) return sendProblem(reply, 503, 'PDF printing is not available', `${error.message}. Ask for format=html and print it from the browser.`);
@@ -44,7 +49,7 @@ const fileName = (report: PeriodReport) => `lingwei-${report.kind}-${report.peri
 
 export function reportRoutes(app: FastifyInstance, pool: pg.Pool): void {
   const periodRoute = (kind: PeriodKind, param: string, example: string) => {
-    app.get<{ Params: Record<string, string>; Querystring: { area?: string; format: Format } }>(`/api/reports/${kind}/:${param}`, {
+    app.get<{ Params: Record<string, string>; Querystring: { area?: string } & PageQuery }>(`/api/reports/${kind}/:${param}`, {
       config: { roles: ROLES },
       schema: {
         tags: ['reports'],
@@ -58,7 +63,7 @@ export function reportRoutes(app: FastifyInstance, pool: pg.Pool): void {
       const area = request.query.area === undefined ? null : await reportArea(pool, request.query.area);
       if (request.query.area !== undefined && !area) return sendProblem(reply, 404, 'No such area', `admin area ${request.query.area} does not exist`);
       const report = await loadPeriodReport(pool, period, area);
-      return sendReport(reply, report, request.query.format, fileName(report));
+      return sendReport(reply, report, request.query, fileName(report));
     });
   };
   periodRoute('weekly', 'week', '2026-W47');
@@ -82,7 +87,7 @@ export function reportRoutes(app: FastifyInstance, pool: pg.Pool): void {
     return listStoredReports(pool, { kind, areaId: area, limit, offset });
   });
 
-  app.get<{ Params: { id: string }; Querystring: { format: Format } }>('/api/reports/stored/:id', {
+  app.get<{ Params: { id: string }; Querystring: PageQuery }>('/api/reports/stored/:id', {
     config: { roles: ROLES },
     schema: {
       tags: ['reports'],
@@ -98,6 +103,6 @@ export function reportRoutes(app: FastifyInstance, pool: pg.Pool): void {
       return reply.send(stored.content);
     }
     const report = stored.content as PeriodReport;
-    return sendReport(reply, report, request.query.format, fileName(report));
+    return sendReport(reply, report, request.query, fileName(report));
   });
 }
