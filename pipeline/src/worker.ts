@@ -12,6 +12,7 @@ import { createFlightWorker } from './queue/flight-worker.js';
 import { createRedisConnection } from './queue/redis-connection.js';
 import { FLIGHT_STAGE_RUNNERS } from './stages/index.js';
 import { createReportWorker, scheduleWeeklyReport } from './queue/weekly-report-job.js';
+import { createAdaptWorker } from './queue/adapt-job.js';
 
 /** WORKER_LOCK_MS, a whole number of ms from 1000 (shorter locks expire under a busy event loop). */
 function lockDurationOf(raw: string | undefined): number {
@@ -38,6 +39,8 @@ const worker = createFlightWorker({
 worker.on('error', (error) => console.error('[worker]', error.message));
 await scheduleWeeklyReport(connection, config.queuePrefix);
 const reports = createReportWorker(pool, connection, config.queuePrefix);
+// Adaptation jobs hold the CPU for minutes to hours: only where asked (else `npm run model -- worker`).
+const adaptations = process.env.ADAPT_ON_DETECTION_WORKERS === '1' ? createAdaptWorker(connection, config.queuePrefix) : null;
 reports.on('completed', (job) => console.log(`[worker] weekly reports stored (${job.returnvalue as number} areas)`));
 worker.on('completed', (job) => console.log(`[worker] flight ${job.data.flightId}: ${job.name} done`));
 worker.on('failed', (job, error) => console.log(`[worker] flight ${job?.data.flightId}: ${job?.name} failed: ${error.message}`));
@@ -51,7 +54,7 @@ async function shutdown(signal: string): Promise<void> {
   }
   closing = true;
   console.log(`[worker] ${signal}: finishing the job in hand, then stopping`);
-  await Promise.all([worker.close(), reports.close()]);
+  await Promise.all([worker.close(), reports.close(), adaptations?.close()]);
   await detectors.close();
   await pool.end();
   connection.disconnect();
