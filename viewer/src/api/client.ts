@@ -62,6 +62,8 @@ export interface Observation {
   evidence_after: string | null;
   /** This flight saw under half the candidate's outline: kept in the history, not its picture. */
   sliver: boolean;
+  /** The model-store version that detected it in this flight ("shipped": the networks in models/). */
+  model_version?: string | null;
 }
 
 export interface AuditRow {
@@ -79,6 +81,8 @@ export interface CandidateDetail {
     id: number | string; status: string; change_type: string; priority: number; area_m2: number; height_gain_m: number | null;
     score: number | null; version: number; triage: TriageNotes | null; first_seen_at: string; last_seen_at: string;
     first_flight_id: number | string | null; last_flight_id: number | string | null;
+    /** The model-store version whose detection raised it; null for candidates not raised by a detection. */
+    model_version: string | null;
     village: string | null; street: string | null;
     /** A point on it, [lon, lat]. */
     centre: [number, number];

@@ -2,7 +2,7 @@
  * One file per structure (一户一档): everything known about one candidate on one page: where it
  * is, every flight's evidence, the triage, every decision, and its demolition.
  */
-import { api, rasterUrls, type ScheduleRow } from '../api/client.js';
+import { api, rasterUrls, type CandidateDetail, type ScheduleRow } from '../api/client.js';
 import { formatDate, h } from '../dom.js';
 import { t, tOf } from '../i18n/i18n.js';
 import { createMap, whenLoaded } from '../map/create-map.js';
@@ -17,6 +17,16 @@ function demolitions(rows: ScheduleRow[]): HTMLElement {
       h('td', {}, row.confirmation === 'confirmed' ? t('schedule.confirmed', { date: row.confirmed_on ?? '' })
         : row.confirmation === 'still_standing' ? t('schedule.stillStanding', { date: row.confirmed_on ?? '' }) : t('schedule.notFlown'))))))
       : h('p', { class: 'muted' }, t('common.none')));
+}
+
+/**
+ * Which model version raised it, and which saw it in later flights when another did (issue 19):
+ * a reviewer can tell a newly promoted version's finds from the earlier one's.
+ */
+function modelVersions(detail: CandidateDetail): HTMLElement {
+  const raised = detail.properties.model_version;
+  const others = detail.observations.filter((o) => o.model_version && o.model_version !== raised).map((o) => `#${o.flight_id}: ${o.model_version}`);
+  return h('p', { 'data-testid': 'dossier-model-version' }, `${t('detail.modelVersion')}: ${raised ?? '–'}${others.length ? ` (${others.join(', ')})` : ''}`);
 }
 
 register({
@@ -39,6 +49,7 @@ register({
       facts(detail),
       location(detail),
       h('p', {}, `${t('detail.type')}: ${tOf('type', detail.properties.change_type)} · ${t('detail.firstSeen')}: ${formatDate(detail.properties.first_seen_at)}`),
+      modelVersions(detail),
       h('div', { class: 'dossier-grid' }, mapBox, evidenceCompare(id, detail)),
       triageNotes(detail.properties.triage),
       flightHistory(detail),
