@@ -31,6 +31,8 @@ let app: FastifyInstance;
 const answered: Array<{ url: string; status: number; scheme: string; username: string | null }> = [];
 let layers: Record<string, { valid: boolean; provider: string; extent: number[] | null; painted?: number; render_errors?: string[]; features?: number; bands?: number; error?: string }>;
 let flightBbox: number[] = [];
+let cogUrl = '';
+let reviewerToken = '';
 
 beforeAll(async () => {
   await emptyTables(pool);
@@ -53,6 +55,8 @@ beforeAll(async () => {
     url: request.url, status: reply.statusCode, scheme: request.headers.authorization?.split(' ')[0] ?? 'none', username: basicUsername(request.headers.authorization),
   }));
   await app.listen({ host: '127.0.0.1', port });
+  cogUrl = `/vsicurl/${base}/api/flights/${flight}/assets/dsm.tif`;
+  reviewerToken = token;
   const job = path.join(dir, 'job.json');
   fs.writeFileSync(job, JSON.stringify({ base, flight, username: 'reviewer', token, wrong: { username: 'intruder', token: 'not-a-token' }, flight_bbox: flightBbox, candidates_bbox: [121.04, 31.09, 121.14, 31.11] }));
   const authDb = path.join(dir, 'qgis-auth');
@@ -119,5 +123,16 @@ describe('QGIS 3.22 with Basic authentication (user name and API token)', () => 
     const refused = answered.filter((a) => a.username === 'intruder');
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.filter((r) => r.status !== 401), JSON.stringify(refused)).toEqual([]);
+  });
+});
+
+describe('GDAL with HTTP Basic (GDAL_HTTP_AUTH=BASIC, as the README shows)', () => {
+  const gdalinfo = (userpwd: string) => run('gdalinfo', ['--config', 'GDAL_HTTP_AUTH', 'BASIC', '--config', 'GDAL_HTTP_USERPWD', userpwd, cogUrl], {
+    env: { ...process.env, CPL_DEBUG: 'OFF' },
+  }).then(({ stdout }) => stdout, (error: Error & { stderr?: string }) => `failed: ${error.stderr ?? error.message}`);
+
+  it('opens the COG with the user name and token, and not with a wrong token', async () => {
+    expect(await gdalinfo(`reviewer:${reviewerToken}`)).toContain('Driver: GTiff/GeoTIFF');
+    expect(await gdalinfo('reviewer:not-a-token')).toMatch(/^failed: .*401/s);
   });
 });
