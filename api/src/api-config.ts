@@ -34,6 +34,12 @@ export interface ApiConfig {
    * lets it load. null: none, the viewer requests nothing outside the API.
    */
   basemap: BasemapConfig | null;
+  /**
+   * BULLETIN_OFFICE and BULLETIN_OFFICE_EN: the issuing office printed in the masthead of the
+   * bulletin form of reports (Chinese and English pages); a request's `office` overrides it.
+   * Default 违法建筑治理工作办公室 / Office for the Control of Illegal Construction.
+   */
+  bulletinOffice: { zh: string; en: string };
   /** Login back-off per account name (LOGIN_FREE_FAILURES_PER_ACCOUNT) and per client address (LOGIN_FREE_FAILURES_PER_ADDRESS). */
   loginThrottle: { account: LoginThrottlePolicy; address: LoginThrottlePolicy };
 }
@@ -89,6 +95,10 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     cookieSecure: cookieSecureOf(env.COOKIE_SECURE),
     trustProxy: trustProxyOf(env.TRUST_PROXY),
     basemap: loadBasemapConfig(env),
+    bulletinOffice: {
+      zh: env.BULLETIN_OFFICE || '违法建筑治理工作办公室',
+      en: env.BULLETIN_OFFICE_EN || 'Office for the Control of Illegal Construction',
+    },
     loginThrottle: {
       account: throttle(positiveNumber(env, 'LOGIN_FREE_FAILURES_PER_ACCOUNT', 5, true)),
       // An office behind one NAT address shares this budget, so it is wider than an account's.

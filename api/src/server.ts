@@ -76,7 +76,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   rasterRoutes(app, options.pool, config.publicBaseUrl);
   villageRoutes(app, options.pool);
   scheduleRoutes(app, options.pool);
-  reportRoutes(app, options.pool);
+  reportRoutes(app, options.pool, config.bulletinOffice);
   modelRoutes(app, pipeline);
   modelRoutes(app, pipeline);
   viewerConfigRoute(app, config.basemap);

@@ -80,7 +80,7 @@ export function wrapText(text: string, fontSize: number, width: number): string[
 }
 
 function title(spec: { title: string; unit: string }): string {
-  return `<text x="0" y="16" font-size="14" font-weight="bold">${escapeMarkup(spec.title)} (${escapeMarkup(spec.unit)})</text>`;
+  return `<text x="2" y="16" font-size="14" font-weight="bold">${escapeMarkup(spec.title)} (${escapeMarkup(spec.unit)})</text>`;
 }
 
 export function barChart(spec: BarChartSpec): string {

@@ -37,6 +37,9 @@ export interface MapSpec {
   /** Drawn in order, the first at the bottom. */
   shapes: readonly MapShape[];
   markers?: readonly MapMarker[];
+  /** Small dots (lon, lat) under the markers, such as every case of the period. */
+  dots?: readonly Position[];
+  dotColour?: string;
   /** The letter of the north arrow: 北 or N. */
   north: string;
   ariaLabel: string;
@@ -102,6 +105,10 @@ export function svgMap(spec: MapSpec): string {
     const [x, y] = shape.labelAt ? xy(shape.labelAt) : middle(shape.geometry);
     return `<text class="map-label" x="${x.toFixed(1)}" y="${(y + 4).toFixed(1)}" text-anchor="middle" font-size="12" fill="#1f2937" stroke="#fff" stroke-width="3" paint-order="stroke">${escapeMarkup(shape.label)}</text>`;
   });
+  const dots = (spec.dots ?? []).map((dot) => {
+    const [x, y] = xy(dot);
+    return `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="2.5" fill="${spec.dotColour ?? '#b91c1c'}" fill-opacity="0.8"/>`;
+  });
   const markers = (spec.markers ?? []).map((marker) => {
     const [x, y] = xy(marker.at);
     return `<g class="map-marker"><circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="8" fill="#fff" stroke="${marker.colour}" stroke-width="1.8"/>`
@@ -124,5 +131,5 @@ export function svgMap(spec: MapSpec): string {
     + `<text x="${nx}" y="${ny + 33}" font-size="11" font-weight="bold" text-anchor="middle" fill="#111827">${escapeMarkup(spec.north)}</text></g>`;
 
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeMarkup(spec.ariaLabel)}" font-family="${escapeMarkup(CHART_FONT_FAMILY)}">`
-    + shapes.join('') + labels.join('') + markers.join('') + scaleBar + northArrow + '</svg>';
+    + shapes.join('') + dots.join('') + labels.join('') + markers.join('') + scaleBar + northArrow + '</svg>';
 }
