@@ -6,7 +6,8 @@
  * office prints its bulletins. Self-contained (images as data: URLs), no scripts. Pure.
  */
 import type { Geometry, Position } from 'geojson';
-import type { CaseEvidence, MapArea, PeriodCase } from '../../../db/sql/reports.js';
+import type { CaseEvidence } from '../../../db/sql/candidates.js';
+import type { MapArea, PeriodCase } from '../../../db/sql/reports.js';
 import type { PeriodReport, QuotaProgress } from '../../../pipeline/src/core/weekly-report.js';
 import { addDays } from '../../../pipeline/src/core/report-periods.js';
 import { escapeMarkup as esc } from '../markup.js';

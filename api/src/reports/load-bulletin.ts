@@ -4,7 +4,8 @@
  * between db/sql/reports.ts and the pure bulletin page.
  */
 import type pg from 'pg';
-import { latestCaseEvidence, periodCases, reportMapAreas } from '../../../db/sql/reports.js';
+import { latestCaseEvidence } from '../../../db/sql/candidates.js';
+import { periodCases, reportMapAreas } from '../../../db/sql/reports.js';
 import type { PeriodReport } from '../../../pipeline/src/core/weekly-report.js';
 import type { BulletinFacts } from './bulletin-html.js';
 

@@ -101,6 +101,7 @@ tr.total th, tr.total td { font-weight: bold; background: #f8fafc; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 figure { margin: 12px 0; break-inside: avoid; page-break-inside: avoid; }
 section.keep { break-inside: avoid; page-break-inside: avoid; }
+.charts { display: flex; flex-wrap: wrap; gap: 0 24px; align-items: flex-start; }
 @page { size: ${page}; margin: 12mm; } @media print { body { margin: 0; } }`;
 
 export interface ReportPageOptions {
@@ -128,7 +129,9 @@ ${summaryTable(report, lang)}
 <h2>${w.byArea}</h2>
 ${areaTable(report, lang)}
 <h2>${w.charts}</h2>
-${reportCharts(report, lang).map((chart) => `<figure>${chart}</figure>`).join('\n')}
+<div class="charts">
+${reportCharts(report, lang, 500).map((chart) => `<figure>${chart}</figure>`).join('\n')}
+</div>
 </body>
 </html>
 `;

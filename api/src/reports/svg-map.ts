@@ -48,6 +48,8 @@ export interface MapSpec {
 }
 
 const PAD = 14;
+/** A column on the right for the north arrow, so it never sits on the drawing, px. */
+const ARROW_COLUMN = 30;
 /** Space under the drawing for the scale bar, px. */
 const SCALE_STRIP = 26;
 /** Metres in a degree of latitude (mean Earth radius 6,371 km). */
@@ -85,8 +87,9 @@ export function svgMap(spec: MapSpec): string {
   const spanX = Math.max((e - w) * squeeze, 1e-9);
   const spanY = Math.max(n - s, 1e-9);
   // px per degree of latitude
-  const scale = Math.min((width - 2 * PAD) / spanX, (maxHeight - 2 * PAD - SCALE_STRIP) / spanY);
-  const offsetX = (width - spanX * scale) / 2;
+  const drawingWidth = width - 2 * PAD - ARROW_COLUMN;
+  const scale = Math.min(drawingWidth / spanX, (maxHeight - 2 * PAD - SCALE_STRIP) / spanY);
+  const offsetX = PAD + (drawingWidth - spanX * scale) / 2;
   const drawingHeight = Math.ceil(spanY * scale + 2 * PAD);
   const height = drawingHeight + SCALE_STRIP;
   const xy = (p: Position): [number, number] => [offsetX + (p[0]! - w) * squeeze * scale, PAD + (n - p[1]!) * scale];
@@ -125,7 +128,7 @@ export function svgMap(spec: MapSpec): string {
     + `<rect x="${(bx + barPx / 2).toFixed(1)}" y="${by}" width="${(barPx / 2).toFixed(1)}" height="5" fill="#fff" stroke="#111827" stroke-width="0.8"/>`
     + `<text x="${bx}" y="${by + 17}" font-size="10" fill="#111827">0</text>`
     + `<text x="${(bx + barPx).toFixed(1)}" y="${by + 17}" font-size="10" text-anchor="middle" fill="#111827">${distanceLabel(metres)}</text></g>`;
-  const [nx, ny] = [width - PAD - 10, PAD + 2];
+  const [nx, ny] = [width - ARROW_COLUMN / 2, PAD];
   const northArrow = `<g class="north-arrow"><circle cx="${nx}" cy="${ny + 14}" r="13" fill="#fff" fill-opacity="0.85"/>`
     + `<path d="M${nx} ${ny + 2}L${nx + 6} ${ny + 20}L${nx} ${ny + 16}L${nx - 6} ${ny + 20}Z" fill="#111827"/>`
     + `<text x="${nx}" y="${ny + 33}" font-size="11" font-weight="bold" text-anchor="middle" fill="#111827">${escapeMarkup(spec.north)}</text></g>`;
