@@ -122,13 +122,14 @@ export function svgMap(spec: MapSpec): string {
   const metresPerPx = METRES_PER_DEGREE / scale;
   const metres = niceFloor((width / 4) * metresPerPx);
   const barPx = metres / metresPerPx;
-  const [bx, by] = [PAD, drawingHeight + 6];
+  const [bx, by] = [offsetX, drawingHeight + 6];
   const scaleBar = `<g class="scale-bar">`
     + `<rect x="${bx}" y="${by}" width="${(barPx / 2).toFixed(1)}" height="5" fill="#111827"/>`
     + `<rect x="${(bx + barPx / 2).toFixed(1)}" y="${by}" width="${(barPx / 2).toFixed(1)}" height="5" fill="#fff" stroke="#111827" stroke-width="0.8"/>`
     + `<text x="${bx}" y="${by + 17}" font-size="10" fill="#111827">0</text>`
     + `<text x="${(bx + barPx).toFixed(1)}" y="${by + 17}" font-size="10" text-anchor="middle" fill="#111827">${distanceLabel(metres)}</text></g>`;
-  const [nx, ny] = [width - ARROW_COLUMN / 2, PAD];
+  // Beside the drawing's top right corner, however narrow the area is.
+  const [nx, ny] = [offsetX + spanX * scale + ARROW_COLUMN / 2 + 2, PAD];
   const northArrow = `<g class="north-arrow"><circle cx="${nx}" cy="${ny + 14}" r="13" fill="#fff" fill-opacity="0.85"/>`
     + `<path d="M${nx} ${ny + 2}L${nx + 6} ${ny + 20}L${nx} ${ny + 16}L${nx - 6} ${ny + 20}Z" fill="#111827"/>`
     + `<text x="${nx}" y="${ny + 33}" font-size="11" font-weight="bold" text-anchor="middle" fill="#111827">${escapeMarkup(spec.north)}</text></g>`;

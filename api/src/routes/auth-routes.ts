@@ -37,7 +37,7 @@ export function authRoutes(app: FastifyInstance, pool: pg.Pool, config: ApiConfi
 
   app.post<{ Body: { username: string; password: string } }>('/api/login', {
     schema: {
-      tags: ['accounts'],
+      tags: ['accounts'], summary: 'Logs in: a session cookie for the viewer',
       body: { type: 'object', required: ['username', 'password'], additionalProperties: false, properties: { username: USERNAME, password: PASSWORD } },
     },
   }, async (request, reply) => {
@@ -49,21 +49,21 @@ export function authRoutes(app: FastifyInstance, pool: pg.Pool, config: ApiConfi
     return { user: { id: user.id, username: user.username, role: user.role } };
   });
 
-  app.post('/api/logout', { config: { roles: ROLES }, schema: { tags: ['accounts'] } }, async (request, reply) => {
+  app.post('/api/logout', { config: { roles: ROLES }, schema: { tags: ['accounts'], summary: 'Logs out: ends the session of the cookie' } }, async (request, reply) => {
     const secret = request.cookies[SESSION_COOKIE];
     if (secret) await closeSession(pool, secret);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });
 
-  app.get('/api/me', { config: { roles: ROLES }, schema: { tags: ['accounts'] } }, async (request) => ({ user: request.user }));
+  app.get('/api/me', { config: { roles: ROLES }, schema: { tags: ['accounts'], summary: 'Who the credentials belong to' } }, async (request) => ({ user: request.user }));
 
   const defaultDays = Math.min(90, config.tokenMaxDays);
   app.post<{ Body: { label?: string; days?: number; password?: string } }>('/api/tokens', {
     config: { roles: ROLES, acceptsPassword: true },
     schema: {
-      tags: ['accounts'],
-      description: `A bearer token for \`days\` (at most ${config.tokenMaxDays}, TOKEN_MAX_DAYS). Without \`password\` it expires no later than the session or token that asks for it.`,
+      tags: ['accounts'], summary: 'A new API token (Bearer, or Basic password) for `days`',
+      description: `A token for \`days\` (at most ${config.tokenMaxDays}, TOKEN_MAX_DAYS), to send as Bearer or as the password of HTTP Basic. Asked with HTTP Basic user name and password (no login needed) or with \`password\` in the body, it lasts the days asked; else it expires no later than the session or token that asks for it.`,
       body: { type: 'object', additionalProperties: false,
         properties: { label: { type: 'string', maxLength: 100 }, days: { type: 'integer', minimum: 1, maximum: config.tokenMaxDays, default: defaultDays }, password: PASSWORD } },
     },

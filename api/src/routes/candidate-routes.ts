@@ -19,7 +19,7 @@ export function candidateRoutes(app: FastifyInstance, pool: pg.Pool): void {
   app.get<{ Querystring: ListQuery }>('/api/candidates', {
     config: { roles: ['reviewer', 'assessor'] },
     schema: {
-      tags: ['candidates'],
+      tags: ['candidates'], summary: 'Candidates as GeoJSON, filtered and paged',
       querystring: {
         type: 'object', additionalProperties: false,
         properties: {
@@ -38,7 +38,7 @@ export function candidateRoutes(app: FastifyInstance, pool: pg.Pool): void {
 
   app.get<{ Params: { id: string } }>('/api/candidates/:id', {
     config: { roles: ['reviewer', 'assessor'] },
-    schema: { tags: ['candidates'], params: ID },
+    schema: { tags: ['candidates'], summary: 'One candidate\'s dossier: outline, sightings, evidence, decisions', params: ID },
   }, async (request, reply) => {
     const detail = await candidateDetail(pool, request.params.id);
     return detail ? reply.type('application/geo+json').send(detail) : sendProblem(reply, 404, 'No such candidate', `candidate ${request.params.id} does not exist`);
@@ -47,7 +47,7 @@ export function candidateRoutes(app: FastifyInstance, pool: pg.Pool): void {
   app.post<{ Params: { id: string }; Body: ReviewRequest }>('/api/candidates/:id/review', {
     config: { roles: ['reviewer'] },
     schema: {
-      tags: ['review'],
+      tags: ['review'], summary: 'Records a reviewer\'s decision on a candidate (409 when it changed meanwhile)',
       params: ID,
       body: {
         type: 'object', required: ['action', 'version'], additionalProperties: false,

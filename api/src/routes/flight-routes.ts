@@ -13,7 +13,7 @@ export function flightRoutes(app: FastifyInstance, pool: pg.Pool): void {
   app.get<{ Querystring: { limit: number; offset: number } }>('/api/flights', {
     config: { roles: ['operator', 'reviewer', 'assessor'] },
     schema: {
-      tags: ['flights'],
+      tags: ['flights'], summary: 'Flights, newest first, with status and progress',
       querystring: { type: 'object', additionalProperties: false, properties: {
         limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, offset: { type: 'integer', minimum: 0, default: 0 } } },
     },
@@ -38,7 +38,7 @@ export function flightRoutes(app: FastifyInstance, pool: pg.Pool): void {
 
   app.get<{ Params: { id: string } }>('/api/flights/:id', {
     config: { roles: ['operator', 'reviewer', 'assessor'] },
-    schema: { tags: ['flights'], params: idParams('id') },
+    schema: { tags: ['flights'], summary: 'One flight: status, progress, files, footprint', params: idParams('id') },
   }, async (request, reply) => {
     const flight = await getFlight(pool, request.params.id);
     return flight ? { ...flight, footprint: flight.footprint && JSON.parse(flight.footprint) } : sendProblem(reply, 404, 'No such flight', `flight ${request.params.id} does not exist`);
@@ -51,7 +51,7 @@ const EVENT_POLL_MS = 500;
 export function flightEventRoutes(app: FastifyInstance, pool: pg.Pool): void {
   app.get<{ Params: { id: string } }>('/api/flights/:id/events', {
     config: { roles: ['operator', 'reviewer', 'assessor'] },
-    schema: { tags: ['flights'], params: idParams('id') },
+    schema: { tags: ['flights'], summary: 'A flight\'s progress as server-sent events', params: idParams('id') },
   }, async (request, reply) => {
     if (!(await getFlight(pool, request.params.id))) return sendProblem(reply, 404, 'No such flight', `flight ${request.params.id} does not exist`);
     reply.hijack();

@@ -73,7 +73,7 @@ export function modelRoutes(app: FastifyInstance, pipeline: PipelineConfig = loa
 
   app.get<{ Params: { id: string } }>('/api/models/jobs/:id', {
     config: ADMIN,
-    schema: { tags: ['models'], params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,18}$' } } } },
+    schema: { tags: ['models'], summary: 'One adaptation job: progress and result', params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,18}$' } } } },
   }, async (request, reply) => {
     const job = await adaptJob(redis(), pipeline.queuePrefix, request.params.id);
     return job ?? sendProblem(reply, 404, 'No such adaptation job', `job ${request.params.id} does not exist (finished jobs are kept for the last 50)`);

@@ -68,7 +68,7 @@ export function reportRoutes(app: FastifyInstance, pool: pg.Pool, bulletinOffice
     app.get<{ Params: Record<string, string>; Querystring: { area?: string } & PageQuery }>(`/api/reports/${kind}/:${param}`, {
       config: { roles: ROLES },
       schema: {
-        tags: ['reports'],
+        tags: ['reports'], summary: `The ${kind} report of a period, as JSON, HTML or PDF`,
         description: `The ${kind} report of a period (e.g. ${example}, Asia/Shanghai) for an area (admin_area id; absent: every area): each figure's count and m², the change against the period before, each street's yearly quota progress, an 8-week trend.`,
         params: { type: 'object', required: [param], properties: { [param]: { type: 'string', maxLength: 16 } } },
         querystring: { type: 'object', additionalProperties: false, properties: { area: ROW_ID, ...FORMAT_QUERY } },
@@ -89,7 +89,7 @@ export function reportRoutes(app: FastifyInstance, pool: pg.Pool, bulletinOffice
   app.get<{ Querystring: { kind?: StoredReportKind; area?: string; limit: number; offset: number } }>('/api/reports/stored', {
     config: { roles: ROLES },
     schema: {
-      tags: ['reports'],
+      tags: ['reports'], summary: 'Reports the weekly job stored, newest first',
       description: 'The reports the weekly job stored (every Monday 06:00 Asia/Shanghai, for everywhere and each district and street), newest period first. area=0: everywhere.',
       querystring: { type: 'object', additionalProperties: false, properties: {
         kind: { type: 'string', enum: ['weekly', 'monthly', 'quarterly', 'village_assessment'] },
@@ -106,7 +106,7 @@ export function reportRoutes(app: FastifyInstance, pool: pg.Pool, bulletinOffice
   app.get<{ Params: { id: string }; Querystring: PageQuery }>('/api/reports/stored/:id', {
     config: { roles: ROLES },
     schema: {
-      tags: ['reports'],
+      tags: ['reports'], summary: 'One stored report, in the asked format',
       description: 'One stored report as it was stored, in the asked format.',
       params: idParams('id'),
       querystring: { type: 'object', additionalProperties: false, properties: FORMAT_QUERY },
