@@ -94,15 +94,17 @@ export async function listFlights(db: Queryable, limit: number, offset: number):
 }
 
 /**
- * The finished flight a map view should show: of those covering at least half of the box, the one
- * captured last; else the one captured last that meets the box at all; null when none does.
+ * The finished flight a map view should show: of those under the view's centre (what the eye is
+ * on), the one captured last; else the one captured last that meets the box at all; null when none
+ * does. (A share of the box would pass over a flight the map was just fitted to: the padding and
+ * the screen's aspect leave it under half of the view.)
  */
 export async function newestFlightCovering(db: Queryable, bbox: [number, number, number, number]): Promise<{ id: string; captured_at: Date | null } | null> {
   const { rows } = await db.query<{ id: string; captured_at: Date | null }>(
     `WITH view AS (SELECT ST_MakeEnvelope($1, $2, $3, $4, 4326) AS g)
      SELECT f.id::text, f.captured_at FROM flight f, view
       WHERE f.status = 'done' AND f.footprint && view.g AND ST_Intersects(f.footprint, view.g)
-      ORDER BY ST_Area(ST_Intersection(f.footprint, view.g)) / NULLIF(ST_Area(view.g), 0) >= 0.5 DESC, f.captured_at DESC NULLS LAST, f.id DESC
+      ORDER BY ST_Intersects(f.footprint, ST_Centroid(view.g)) DESC, f.captured_at DESC NULLS LAST, f.id DESC
       LIMIT 1`,
     bbox,
   );

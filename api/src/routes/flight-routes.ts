@@ -26,7 +26,7 @@ export function flightRoutes(app: FastifyInstance, pool: pg.Pool): void {
     schema: {
       tags: ['flights'],
       summary: 'The newest finished flight over a map view',
-      description: 'The finished flight captured last among those covering at least half of the box, else the one captured last that meets it; null when none does.',
+      description: "The finished flight captured last among those under the box's centre, else the one captured last that meets the box; null when none does.",
       querystring: { type: 'object', additionalProperties: false, required: ['bbox'], properties: {
         bbox: { type: 'string', pattern: '^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$', description: 'west,south,east,north in lon/lat' } } },
     },

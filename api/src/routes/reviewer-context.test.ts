@@ -147,12 +147,16 @@ describe('GET /api/flights', () => {
 });
 
 describe('GET /api/flights/covering', () => {
-  it('answers the newest finished flight covering most of the view, else the newest meeting it, else none', async () => {
+  it('answers the newest finished flight under the centre of the view, else the newest meeting it, else none', async () => {
     const covering = async (bbox: string) => (await get(`/api/flights/covering?bbox=${bbox}`)).json().flight?.id ?? null;
     // Inside flight 2 (flown last over the village): 2; flight 1 covers it too but is older.
     expect(await covering('121.614,31.274,121.616,31.276')).toBe('2');
-    // The whole village: only flight 1 covers half of it.
-    expect(await covering('121.61,31.27,121.62,31.28')).toBe('1');
+    // The whole village: flight 2 is under its centre, though it covers only a third of it.
+    expect(await covering('121.61,31.27,121.62,31.28')).toBe('2');
+    // A view whose centre only flight 1 covers, reaching into flight 2.
+    expect(await covering('121.6100,31.2700,121.6130,31.2730')).toBe('1');
+    // A view meeting flight 3 but centred off it.
+    expect(await covering('121.008,31.008,121.02,31.02')).toBe('3');
     expect(await covering('121.005,31.005,121.006,31.006')).toBe('3');
     expect(await covering('100,20,100.1,20.1')).toBeNull();
     expect((await get('/api/flights/covering?bbox=121.62,31.27,121.61,31.28')).statusCode).toBe(400);

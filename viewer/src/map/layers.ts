@@ -82,10 +82,18 @@ export function baseStyle(): StyleSpecification {
       { id: 'permits-line', type: 'line', source: 'permits', layout: { visibility: 'none' }, paint: { 'line-color': '#59a14f', 'line-width': 1.5, 'line-dasharray': [2, 1] } },
       { id: 'zones-fill', type: 'fill', source: 'zones', layout: { visibility: 'none' }, paint: { 'fill-color': '#ff7f00', 'fill-opacity': 0.15 } },
       { id: 'zones-line', type: 'line', source: 'zones', layout: { visibility: 'none' }, paint: { 'line-color': '#ff7f00', 'line-width': 1 } },
+      // Names under the candidates: a name never hides an outline or a cluster's count.
+      // Streets above villages: where two names collide, the street's stays (placed first).
+      { id: 'village-labels', type: 'symbol', source: 'villages', 'source-layer': 'area_labels', minzoom: 13, filter: ['==', ['get', 'level'], 'village'],
+        layout: { 'text-field': areaName(), 'text-font': LABEL_FONT, 'text-size': ['interpolate', ['linear'], ['zoom'], 13, 12, 17, 15], 'text-max-width': 8 },
+        paint: { 'text-color': '#ffffff', ...HALO } },
+      { id: 'street-labels', type: 'symbol', source: 'villages', 'source-layer': 'area_labels', filter: ['==', ['get', 'level'], 'street'],
+        layout: { 'text-field': areaName(), 'text-font': LABEL_FONT, 'text-size': ['interpolate', ['linear'], ['zoom'], 10, 13, 15, 17], 'text-max-width': 8 },
+        paint: { 'text-color': '#ffe066', ...HALO } },
       { id: 'candidates-clusters', type: 'circle', source: 'candidates', 'source-layer': 'candidates', maxzoom: CLUSTERS_BELOW_ZOOM,
         filter: ['==', ['geometry-type'], 'Point'],
         paint: {
-          'circle-radius': ['interpolate', ['linear'], ['sqrt', ['get', 'count']], 1, 4, 10, 12, 100, 28],
+          'circle-radius': ['interpolate', ['linear'], ['sqrt', ['get', 'count']], 1, 6, 2, 10, 10, 18, 100, 30],
           // Orange while any candidate in the cluster awaits review, grey when all are decided.
           'circle-color': ['case', ['>', ['get', 'pending'], 0], '#f28e2b', '#9aa5b1'],
           'circle-opacity': 0.8, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1,
@@ -97,12 +105,6 @@ export function baseStyle(): StyleSpecification {
       { id: 'candidates-fill', type: 'fill', source: 'candidates', 'source-layer': 'candidates', paint: { 'fill-color': statusColour, 'fill-opacity': 0.35 } },
       { id: 'candidate-focus', type: 'line', source: 'candidates', 'source-layer': 'candidates', filter: ['==', ['get', 'id'], -1], paint: { 'line-color': '#ffffff', 'line-width': 8 } },
       { id: 'candidates-line', type: 'line', source: 'candidates', 'source-layer': 'candidates', paint: { 'line-color': statusColour, 'line-width': 2.5 } },
-      { id: 'street-labels', type: 'symbol', source: 'villages', 'source-layer': 'area_labels', filter: ['==', ['get', 'level'], 'street'],
-        layout: { 'text-field': areaName(), 'text-font': LABEL_FONT, 'text-size': ['interpolate', ['linear'], ['zoom'], 10, 13, 15, 17], 'text-max-width': 8 },
-        paint: { 'text-color': '#ffe066', ...HALO } },
-      { id: 'village-labels', type: 'symbol', source: 'villages', 'source-layer': 'area_labels', minzoom: 12, filter: ['==', ['get', 'level'], 'village'],
-        layout: { 'text-field': areaName(), 'text-font': LABEL_FONT, 'text-size': ['interpolate', ['linear'], ['zoom'], 12, 12, 17, 15], 'text-max-width': 8 },
-        paint: { 'text-color': '#ffffff', ...HALO } },
       { id: 'measure-fill', type: 'fill', source: 'measure', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#00e5ff', 'fill-opacity': 0.2 } },
       { id: 'measure-line', type: 'line', source: 'measure', paint: { 'line-color': '#00e5ff', 'line-width': 2 } },
       { id: 'measure-points', type: 'circle', source: 'measure', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#00e5ff' } },

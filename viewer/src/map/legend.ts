@@ -18,7 +18,7 @@ export function legend(options: { compact?: boolean } = {}): HTMLElement {
     ...overlays.map((o) => h('div', { class: 'legend-row' }, swatch(o.colour), t(o.label))),
   ];
   if (options.compact) {
-    return h('details', { class: 'legend legend-compact panel', 'data-testid': 'legend', open: true }, h('summary', {}, t('map.legend')), ...rows);
+    return h('details', { class: 'legend legend-compact panel', 'data-testid': 'legend', open: true }, h('summary', {}, t('map.legend')), h('div', { class: 'legend-columns' }, ...rows));
   }
   return h('div', { class: 'legend panel', 'data-testid': 'legend' }, h('h3', {}, t('map.legend')), ...rows);
 }

@@ -33,9 +33,10 @@ function followNewestFlight(map: MapLibreMap, show: (flightId: string | null) =>
       // the view keeps the imagery it has
     }
   };
-  map.on('moveend', look);
-  void look();
-  return () => map.off('moveend', look);
+  const onMoveEnd = () => void look();
+  map.on('moveend', onMoveEnd);
+  onMoveEnd();
+  return () => map.off('moveend', onMoveEnd);
 }
 
 const ROLES = ['operator', 'reviewer', 'assessor'] as const;
