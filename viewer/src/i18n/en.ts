@@ -263,6 +263,7 @@ export const en: Record<MessageKey, string> = {
   'reports.csv': 'Download CSV',
   'reports.html': 'Printable HTML',
   'reports.pdf': 'Download PDF',
+  'reports.bulletin': 'Download bulletin PDF',
   'reports.trend': 'Last 8 weeks (count)',
   'reports.perStreet': 'Per street/town (count)',
   'reports.count': 'Count',

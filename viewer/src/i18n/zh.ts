@@ -261,6 +261,7 @@ export const zh = {
   'reports.csv': '下载 CSV',
   'reports.html': '打印版 HTML',
   'reports.pdf': '下载 PDF',
+  'reports.bulletin': '下载通报 PDF',
   'reports.trend': '近 8 周趋势（宗数）',
   'reports.perStreet': '各街镇（宗数）',
   'reports.count': '宗数',
