@@ -11,6 +11,7 @@ import type pg from 'pg';
 import { loadConfig, type PipelineConfig } from '../../pipeline/src/config.js';
 import { loadApiConfig, type ApiConfig } from './api-config.js';
 import { useAuthentication } from './auth/authenticate.js';
+import { openapiOptions } from './openapi/document.js';
 import { refuseUnsafeInput, STRICT_AJV } from './input-checks.js';
 import { useSecurityHeaders } from './security-headers.js';
 import { useProblemErrors } from './problem.js';
@@ -56,7 +57,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   useProblemErrors(app);
   useSecurityHeaders(app, config);
   await app.register(cookie);
-  await app.register(swagger, { openapi: { info: { title: 'Lingwei (零违) API', version: '0.1.0' } } });
+  await app.register(swagger, openapiOptions(config.publicBaseUrl));
   await app.register(swaggerUi, { routePrefix: '/docs' });
   useAuthentication(app, options.pool, config.loginThrottle);
   refuseUnsafeInput(app);
