@@ -198,6 +198,28 @@ describe('the printed report pages', () => {
     expect(html).toContain(`>${LONG_STREET_EN}</text>`);
   });
 
+  it('prints a bulletin for everywhere, for a street (its villages on the map) and for a week with no case', async () => {
+    const everywhere = (await get('/api/reports/weekly/2026-W47?format=html&form=bulletin')).body;
+    expect(everywhere).toContain('2026年第47周，全区域航飞巡查新增疑似违建图斑8宗');
+    expect(everywhere.match(/<g class="map-marker">/g)).toHaveLength(6);
+    const street = (await get(`/api/reports/weekly/2026-W47?area=${ids.S1}&format=html&form=bulletin`)).body;
+    expect(street).toContain('>新木桥村</text>'); // the street's village named on its map
+    expect(street.match(/<div class="case">/g)).toHaveLength(4); // c0..c3 lie in 华新镇 (west of 121.2)
+    const quiet = (await get(week('format=html&form=bulletin').replace('2026-W47', '2026-W40'))).body;
+    expect(quiet).toContain('未发现新增疑似违建图斑');
+    expect(quiet).toContain('本期实现新建违建零增长。');
+    expect(quiet).toContain('<p>本期无新增或确认的违建案件。</p>');
+    expect(quiet).not.toContain('class="map-marker"');
+    expect((await get('/api/reports/weekly/2026-W40?format=pdf&form=bulletin')).statusCode).toBe(200);
+  });
+
+  it('prints an office and number that look like markup as text', async () => {
+    const html = (await get(week(`format=html&form=bulletin&office=${encodeURIComponent('<img src=x onerror=alert(1)>')}&number=${encodeURIComponent('"><script>')}`))).body;
+    expect(html).toContain('<span>&lt;img src=x onerror=alert(1)&gt;</span>');
+    expect(html).toContain('<div class="number">&quot;&gt;&lt;script&gt;</div>');
+    expect(html).not.toMatch(/<script|<img src=x/);
+  });
+
   it('refuses an office or number too long to print, and another form', async () => {
     for (const query of [`form=bulletin&office=${'办'.repeat(61)}`, `form=bulletin&number=${'9'.repeat(41)}`, 'form=poster', 'form=bulletin&office=']) {
       const response = await get(week(`format=html&${query}`));
