@@ -2,6 +2,8 @@
  * `npm run bench`: runs every `*.bench.ts` beside the code (or those whose path contains one of
  * the arguments) and prints their figures. Each bench measures a reference in the same run and
  * prints the ratio, so figures compare across machines. Benches are never run by `npm test`.
+ * Settings go by environment: BENCH_GSD (metres a pixel of the generated flight, default 0.1;
+ * 0.03 for drone resolution) and BENCH_FLIGHT_KM (its side, default 1) for the pipeline bench.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -4,6 +4,7 @@
  * npm run model -- list [--json]
  * npm run model -- promote <version> [--force] [--json]
  * npm run model -- rollback
+ * npm run model -- worker      (runs adaptation jobs queued from the API: pipeline/src/queue/adapt-job.ts)
  *
  * Adapting fine-tunes the network that serves the folders' layout on part of them and scores the
  * served and the adapted version on the rest (scripts/model/adapt.ts); the versions live in the
@@ -14,7 +15,10 @@
  * promotion refused or a failure, 2 a usage mistake.
  */
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../pipeline/src/config.js';
 import { modelStoreDir } from '../pipeline/src/model-store.js';
+import { createAdaptWorker } from '../pipeline/src/queue/adapt-job.js';
+import { createRedisConnection } from '../pipeline/src/queue/redis-connection.js';
 import { adapt } from './model/adapt.js';
 import { list, listTable, promote, rollbackMessage } from './model/versions.js';
 
@@ -24,6 +28,7 @@ const USAGE = [
   '       npm run model -- list [--json]',
   '       npm run model -- promote <version> [--force] [--json]',
   '       npm run model -- rollback',
+  '       npm run model -- worker   (runs the adaptation jobs an admin queues from the API or viewer, one at a time)',
   '       (the store: MODEL_STORE, else "models" beside RASTER_STORE, else .lingwei/models)',
 ].join('\n');
 
@@ -110,6 +115,20 @@ async function main(argv: string[]): Promise<number> {
     case 'rollback': {
       if (positionals.length) throw new UsageError('rollback takes no arguments');
       console.log(rollbackMessage(store));
+      return 0;
+    }
+    case 'worker': {
+      if (positionals.length) throw new UsageError('worker takes no arguments');
+      const config = loadConfig();
+      const connection = createRedisConnection(config.redisUrl);
+      const worker = createAdaptWorker(connection, config.queuePrefix);
+      worker.on('completed', (job) => console.log(`[model worker] adaptation ${job.id} done: ${JSON.stringify((job.returnvalue as { version?: string }).version)}`));
+      worker.on('failed', (job, error) => console.log(`[model worker] adaptation ${job?.id} failed: ${error.message}`));
+      console.log(`[model worker] ${process.pid} taking adaptation jobs from ${config.redisUrl} (one at a time; model store ${store})`);
+      // Ends after the job in hand when asked to stop.
+      await new Promise<void>((resolve) => { for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => resolve()); });
+      await worker.close();
+      connection.disconnect();
       return 0;
     }
     default:

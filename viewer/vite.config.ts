@@ -1,7 +1,7 @@
 /**
  * The viewer's build: viewer/ → viewer/dist, served by the API at /. Everything (maplibre-gl and
- * its CSS included) is bundled: the viewer makes no request outside the API. LINGWEI_BASEMAP_URL,
- * an XYZ raster template, adds an online basemap under the flights' imagery.
+ * its CSS included) is bundled: the viewer makes no request outside the API. An online basemap is
+ * a run-time setting of the API (LINGWEI_BASEMAP_URL, GET /api/viewer-config), not of the build.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,6 @@ const root = path.dirname(fileURLToPath(import.meta.url));
 export default defineConfig({
   root,
   base: '/',
-  define: { __LINGWEI_BASEMAP__: JSON.stringify(process.env.LINGWEI_BASEMAP_URL ?? '') },
   worker: { format: 'es' },
   build: { outDir: path.join(root, 'dist'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000 },
   // `npx vite --config viewer/vite.config.ts` for development: the API on 8080 behind the dev server.

@@ -4,6 +4,7 @@
  * development machine; the README's "Configuration" table lists them.
  */
 import type { LoginThrottlePolicy } from './auth/login-throttle.js';
+import { loadBasemapConfig, type BasemapConfig } from './basemap-config.js';
 
 export interface ApiConfig {
   /**
@@ -28,10 +29,17 @@ export interface ApiConfig {
    */
   trustProxy: boolean | string;
   /**
-   * The origin of LINGWEI_BASEMAP_URL (the viewer's optional online basemap, set when building it),
-   * which the viewer's Content-Security-Policy must let it load; null: none.
+   * The viewer's optional online basemap (LINGWEI_BASEMAP_URL and its companions, basemap-config.ts),
+   * served to it by GET /api/viewer-config; its origins are what the viewer's Content-Security-Policy
+   * lets it load. null: none, the viewer requests nothing outside the API.
    */
-  basemapOrigin: string | null;
+  basemap: BasemapConfig | null;
+  /**
+   * BULLETIN_OFFICE and BULLETIN_OFFICE_EN: the issuing office printed in the masthead of the
+   * bulletin form of reports (Chinese and English pages); a request's `office` overrides it.
+   * Default 违法建筑治理工作办公室 / Office for the Control of Illegal Construction.
+   */
+  bulletinOffice: { zh: string; en: string };
   /** Login back-off per account name (LOGIN_FREE_FAILURES_PER_ACCOUNT) and per client address (LOGIN_FREE_FAILURES_PER_ADDRESS). */
   loginThrottle: { account: LoginThrottlePolicy; address: LoginThrottlePolicy };
 }
@@ -61,16 +69,6 @@ function publicBaseUrlOf(env: NodeJS.ProcessEnv): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-function basemapOriginOf(raw: string | undefined): string | null {
-  if (!raw) return null;
-  try {
-    // An XYZ template: {z}/{x}/{y} are not part of the origin.
-    return new URL(raw.replace(/[{}]/g, '')).origin;
-  } catch {
-    throw new Error(`LINGWEI_BASEMAP_URL must be an absolute URL template such as https://tiles.example/{z}/{x}/{y}.png, got ${JSON.stringify(raw)}`);
-  }
-}
-
 function cookieSecureOf(raw: string | undefined): boolean | 'auto' {
   if (raw === undefined || raw === '' || raw === 'auto') return 'auto';
   if (raw === 'true') return true;
@@ -96,7 +94,11 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     tokenMaxDays: positiveNumber(env, 'TOKEN_MAX_DAYS', 90, true),
     cookieSecure: cookieSecureOf(env.COOKIE_SECURE),
     trustProxy: trustProxyOf(env.TRUST_PROXY),
-    basemapOrigin: basemapOriginOf(env.LINGWEI_BASEMAP_URL),
+    basemap: loadBasemapConfig(env),
+    bulletinOffice: {
+      zh: env.BULLETIN_OFFICE || '违法建筑治理工作办公室',
+      en: env.BULLETIN_OFFICE_EN || 'Office for the Control of Illegal Construction',
+    },
     loginThrottle: {
       account: throttle(positiveNumber(env, 'LOGIN_FREE_FAILURES_PER_ACCOUNT', 5, true)),
       // An office behind one NAT address shares this budget, so it is wider than an account's.

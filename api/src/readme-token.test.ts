@@ -1,6 +1,6 @@
 /**
- * The README's "token from a shell" block (issue 22 item 6: POST /api/tokens needs a login first,
- * which the README did not show), run as written by bash, curl and jq against the API listening on
+ * The README's "token from a shell" block (issue 22 item 6: a token from the user name and
+ * password, with no login step), run as written by bash, curl and jq against the API listening on
  * a port, with the real database: it must end with a working 90-day bearer token.
  */
 import { execFile } from 'node:child_process';
@@ -46,7 +46,7 @@ function readmeBlock(marker: string): string {
 }
 
 describe('README: a bearer token from a shell', () => {
-  it('logs in, mints a 90-day token with the password, and the token works', async () => {
+  it('mints a 90-day token with the user name and password, and the token works', async () => {
     // Only the address differs from the README: the test's API listens on a free port.
     const script = readmeBlock('token-from-a-shell').replace('API=http://127.0.0.1:8080', `API=${address}`);
     expect(script).toContain(`API=${address}`);

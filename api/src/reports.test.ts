@@ -169,18 +169,27 @@ describe('the weekly report', () => {
     expect(rows[3]!.slice(-6)).toEqual(['12000', '20', '2010', '6', '16.8', '30']);
   });
 
-  it('renders a self-contained printable HTML page with charts, in Chinese with English labels', async () => {
+  it('renders a self-contained printable HTML page with charts, in Chinese or in English, never both', async () => {
     const response = await get(`/api/reports/weekly/2026-W47?area=${ids.D1}&format=html`);
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
     const html = response.body;
-    expect(html).toContain('违法建筑治理周报 Weekly diff report · 2026-W47');
-    expect(html).toContain('存量违建减量 Register reduction');
-    expect(html).toContain('2 宗 / 650 m²');
+    expect(html).toContain('违法建筑治理周报 · 2026年第47周');
+    expect(html).toContain('存量违建减量');
+    // Register reduction of the district: 2 cases, 650 m², each number in a cell of its own.
+    expect(html).toMatch(/<th scope="row">存量违建减量<\/th><td class="num">2<\/td><td class="num">650<\/td>/);
     expect(html.match(/<svg /g)).toHaveLength(3); // new candidates per street, quota, trend
     expect(html).toContain('1,500 / 10,000');
     // Nothing loaded from outside: no scripts, sources, links or CSS URLs.
     expect(html).not.toMatch(/<script|\ssrc=|\shref=|url\(|@import|<link/i);
     expect(html.replace(/xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g, '')).not.toMatch(/https?:/);
+    const visible = (page: string) => page.replace(/<style>[\s\S]*?<\/style>/, '').replace(/<[^>]*>/g, ' ');
+    expect(visible(html)).not.toMatch(/[A-Za-z]{3,}/);
+    const english = (await get(`/api/reports/weekly/2026-W47?area=${ids.D1}&format=html&lang=en`)).body;
+    expect(english).toContain('Weekly report on illegal construction · Week 47, 2026');
+    expect(english).toContain('<html lang="en">');
+    expect(english).toContain('S1 en'); // the streets' English names
+    expect(visible(english)).not.toMatch(/[\u2e80-\u9fff]/);
+    expect((await get(`/api/reports/weekly/2026-W47?format=html&lang=fr`)).statusCode).toBe(400);
   });
 
   it('prints the page to PDF with Chromium', async () => {

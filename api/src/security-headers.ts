@@ -9,10 +9,10 @@ import type { ApiConfig } from './api-config.js';
 
 /**
  * The viewer's policy: its own scripts and styles, MapLibre's workers (blob:), map images from
- * data:/blob: and, when the build has an online basemap, that basemap's origin.
+ * data:/blob: and, when an online basemap is configured, its origins.
  */
-export function viewerPolicy(basemapOrigin: string | null): string {
-  const basemap = basemapOrigin ? ` ${basemapOrigin}` : '';
+export function viewerPolicy(basemapOrigins: readonly string[] = []): string {
+  const basemap = basemapOrigins.map((origin) => ` ${origin}`).join('');
   return [
     "default-src 'self'",
     "script-src 'self'",
@@ -44,19 +44,19 @@ export const DOCUMENT_POLICY = [
 const DOCS_POLICY = "frame-ancestors 'none'";
 
 /** The Content-Security-Policy for an HTML response to `path`, or null for other responses. */
-export function contentSecurityPolicy(path: string, contentType: string, basemapOrigin: string | null): string | null {
+export function contentSecurityPolicy(path: string, contentType: string, basemapOrigins: readonly string[] = []): string | null {
   if (!/^text\/html\b/i.test(contentType)) return null;
   if (path === '/docs' || path.startsWith('/docs/')) return DOCS_POLICY;
   if (path.startsWith('/api/') || path.startsWith('/ogc')) return DOCUMENT_POLICY;
-  return viewerPolicy(basemapOrigin);
+  return viewerPolicy(basemapOrigins);
 }
 
-export function useSecurityHeaders(app: FastifyInstance, config: Pick<ApiConfig, 'basemapOrigin'>): void {
+export function useSecurityHeaders(app: FastifyInstance, config: Pick<ApiConfig, 'basemap'>): void {
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'same-origin');
-    const policy = contentSecurityPolicy(request.url.split('?')[0]!, String(reply.getHeader('content-type') ?? ''), config.basemapOrigin);
+    const policy = contentSecurityPolicy(request.url.split('?')[0]!, String(reply.getHeader('content-type') ?? ''), config.basemap?.origins);
     if (policy) reply.header('content-security-policy', policy);
     return payload;
   });

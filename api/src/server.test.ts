@@ -91,6 +91,8 @@ describe('the role matrix', () => {
     ['GET', () => '/api/exports/candidates.csv', undefined, ['reviewer', 'assessor']],
     ['GET', () => '/api/flights', undefined, ['operator', 'reviewer', 'assessor']],
     ['GET', () => '/api/flights/1', undefined, ['operator', 'reviewer', 'assessor']],
+    ['GET', () => '/api/flights/covering?bbox=121,31,122,32', undefined, ['operator', 'reviewer', 'assessor']],
+    ['GET', () => '/api/viewer-config', undefined, ['operator', 'reviewer', 'assessor']],
     ['GET', () => '/api/flights/999999/events', undefined, ['operator', 'reviewer', 'assessor']],
     ['GET', () => '/api/flights/999999/tiles/ortho/18/219265/107196.webp', undefined, ['operator', 'reviewer', 'assessor']],
     ['GET', () => '/api/flights/999999/tiles/dsm/18/219265/107196.png?style=ramp', undefined, ['operator', 'reviewer', 'assessor']],

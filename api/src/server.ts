@@ -11,6 +11,7 @@ import type pg from 'pg';
 import { loadConfig, type PipelineConfig } from '../../pipeline/src/config.js';
 import { loadApiConfig, type ApiConfig } from './api-config.js';
 import { useAuthentication } from './auth/authenticate.js';
+import { openapiOptions } from './openapi/document.js';
 import { refuseUnsafeInput, STRICT_AJV } from './input-checks.js';
 import { useSecurityHeaders } from './security-headers.js';
 import { useProblemErrors } from './problem.js';
@@ -29,7 +30,8 @@ import { openUploadArea } from './uploads/upload-area.js';
 import { loadUploadLimits } from './uploads/upload-limits.js';
 import { villageRoutes } from './routes/village-routes.js';
 import { reportRoutes } from './routes/report-routes.js';
-import { viewerRoutes } from './routes/viewer-routes.js';
+import { modelRoutes } from './routes/model-routes.js';
+import { viewerConfigRoute, viewerRoutes } from './routes/viewer-routes.js';
 
 export interface ApiOptions {
   pool: pg.Pool;
@@ -54,9 +56,9 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   useProblemErrors(app);
   useSecurityHeaders(app, config);
   await app.register(cookie);
-  await app.register(swagger, { openapi: { info: { title: 'Lingwei (零违) API', version: '0.1.0' } } });
+  await app.register(swagger, openapiOptions(config.publicBaseUrl));
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  useAuthentication(app, options.pool);
+  useAuthentication(app, options.pool, config.loginThrottle);
   refuseUnsafeInput(app);
   authRoutes(app, options.pool, config);
   candidateRoutes(app, options.pool);
@@ -74,7 +76,10 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   rasterRoutes(app, options.pool, config.publicBaseUrl);
   villageRoutes(app, options.pool);
   scheduleRoutes(app, options.pool);
-  reportRoutes(app, options.pool);
+  reportRoutes(app, options.pool, config.bulletinOffice);
+  modelRoutes(app, pipeline);
+  modelRoutes(app, pipeline);
+  viewerConfigRoute(app, config.basemap);
   await viewerRoutes(app);
   return app;
 }

@@ -3,13 +3,21 @@
  * PostGIS computing coverage) and the real Chromium printing the PDF. Each village is a 0.005° square
  * (about 475 m × 555 m) of its own, so each case changes one fact.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFlight, setFlightFootprint, setFlightStatus } from '../../db/sql/flights.js';
 import { upsertUser } from '../../db/sql/users.js';
 import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
 import { hashPassword } from './auth/passwords.js';
+import { closePdfPrinter } from './pdf/print-pdf.js';
+import { orphanedHeadings, overlappingWords, pdfLayout, pdfPagesAsPng, pdfText, probeLayout } from './pdf/testing/layout-probe.js';
 import { buildApi } from './server.js';
 import { ROLES, type Role } from '#domain/vocabulary.js';
 
@@ -53,16 +61,25 @@ async function addFlight(code: string, share: number, capturedAt: string, status
   return id;
 }
 
-/** A 10 m × 10 m-ish candidate in the village's middle, seen by `flightId`, village found spatially. */
-async function addCandidate(code: string, status: string, firstSeenAt: string, flightId: string, changeType = 'new_structure'): Promise<string> {
-  const x = villages[code]!.west + SIDE / 2;
+let chipColour = 0;
+/** A 64 × 64 WebP evidence chip of a colour of its own, as the raise stage stores them. */
+const chipImage = () => {
+  chipColour += 1;
+  return sharp({ create: { width: 64, height: 64, channels: 3, background: { r: (chipColour * 53) % 256, g: (chipColour * 97) % 256, b: 90 } } }).webp().toBuffer();
+};
+
+/**
+ * A 10 m × 10 m-ish candidate in the village's middle (or `at` degrees east and north of it), seen
+ * by `flightId` with before and after chips, village found spatially.
+ */
+async function addCandidate(code: string, status: string, firstSeenAt: string, flightId: string, changeType = 'new_structure', at: [number, number] = [0, 0]): Promise<string> {
+  const x = villages[code]!.west + SIDE / 2 + at[0];
   const { rows } = await pool.query<{ id: string }>(
     `INSERT INTO candidate (geom, change_type, status, area_m2, first_flight_id, last_flight_id, first_seen_at, last_seen_at)
-     VALUES (ST_Multi(ST_MakeEnvelope($1::float8, 31.2025, $1::float8 + 0.0001, 31.2026, 4326)), $2, $3, 95, $4, $4, $5, $5) RETURNING id::text`,
-    [x, changeType, status, flightId, firstSeenAt],
+     VALUES (ST_Multi(ST_MakeEnvelope($1::float8, 31.2025 + $6::float8, $1::float8 + 0.0001, 31.2026 + $6::float8, 4326)), $2, $3, 95, $4, $4, $5, $5) RETURNING id::text`,
+    [x, changeType, status, flightId, firstSeenAt, at[1]],
   );
-  // Two stand-in images (an assessment links to the chips, it does not show them).
-  const [before, after] = ['before', 'after'].map((which) => Buffer.from(`${which} ${rows[0]!.id}`));
+  const [before, after] = [await chipImage(), await chipImage()];
   const digest = (image: Buffer) => createHash('sha256').update(image).digest('hex');
   await pool.query(`INSERT INTO evidence_chip (digest, media_type, image) VALUES ($1, 'image/webp', $2), ($3, 'image/webp', $4)`,
     [digest(before!), before, digest(after!), after]);
@@ -136,6 +153,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
+  await closePdfPrinter();
   await pool.end();
 });
 
@@ -285,20 +303,29 @@ describe('what lies in a village', () => {
 });
 
 describe('the assessment as HTML and PDF', () => {
-  it('renders a self-contained page with the verdict, the coverage, the blocking items and a map', async () => {
+  it('renders a self-contained page with the verdict, the coverage, the blocking items with their evidence, and a map', async () => {
     const response = await assess('outside', '.html');
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
     const html = response.body;
-    expect(html).toContain('未通过 FAIL');
+    expect(html).toContain('id="verdict">未通过<');
     expect(html).toContain('库外违建');
-    expect(html).toContain(`href="/api/candidates/${ids.outside}/evidence/${ids['flight:outside']}/after"`);
-    expect(html).toContain('航飞覆盖 Coverage: 100.00%');
+    expect(html).toContain('航飞覆盖 100.00%');
     expect(html).toMatch(/<svg[^>]*>.*<path d="M/s);
-    // Nothing loaded from elsewhere: no scripts, src or url(); links only to this API's evidence chips.
-    expect(html).not.toMatch(/<script|<link|<img|\bsrc=|url\(/i);
-    expect([...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!.startsWith('/api/candidates/'))).toEqual([true, true]);
-    expect((await assess('clear', '.html')).body).toContain('通过 PASS');
+    expect(html).toContain('class="scale-bar"');
+    expect(html).toMatch(/class="north-arrow">.*>北<\/text>/);
+    // The evidence as two thumbnails, the flight and its capture day under the "after" one.
+    expect(html.match(/<img src="data:image\/webp;base64,[A-Za-z0-9+/=]+" alt="">/g)).toHaveLength(2);
+    expect(html).toContain(`航飞 #${ids['flight:outside']}</span> <span class="nowrap">2026-08-12</span>`);
+    // Nothing loaded from elsewhere: no scripts, links or url(); images only as data: URLs.
+    expect(html).not.toMatch(/<script|<link|\bhref=|url\(/i);
+    expect([...html.matchAll(/\bsrc="([^"]*)"/g)].every((m) => m[1]!.startsWith('data:image/webp;base64,'))).toBe(true);
+    expect((await assess('clear', '.html')).body).toContain('id="verdict">通过<');
+    const english = (await assess('outside', '.html', `${PERIOD}&lang=en`)).body;
+    expect(english).toContain('id="verdict">FAIL<');
+    expect(english).toContain('Zero-violation village assessment — Test village 2');
+    expect(english.replace(/<style>[\s\S]*?<\/style>/, '').replace(/<[^>]*>/g, ' ')).not.toMatch(/[\u2e80-\u9fff]/);
+    expect((await assess('outside', '.html', `${PERIOD}&lang=de`)).statusCode).toBe(400);
   });
 
   it('escapes names that look like markup', async () => {
@@ -324,5 +351,56 @@ describe('the assessment as HTML and PDF', () => {
     const head = await app.inject({ method: 'HEAD', url: `/api/villages/${villages.partial!.id}/assessment.pdf?${PERIOD}`, headers: as('assessor') });
     expect([head.statusCode, head.headers['content-type'], head.rawPayload.length]).toEqual([200, 'application/pdf', 0]);
     expect(head.headers['content-disposition']).toContain('village-assessment-partial-2026-07-01-2026-10-01.pdf');
+  });
+});
+
+describe('the printed assessment as a reader sees it', () => {
+  it('lays out a village with many blocking items: thumbnails, a map with scale bar and north arrow, no orphaned heading, one language', async () => {
+    await addVillage('crowded', 6);
+    const flight = await addFlight('crowded', 1, IN_PERIOD);
+    await addRegisterEntry('crowded', 'JA-CROWDED-LONG-EXTERNAL-IDENTIFIER-0001', 'stock', true);
+    const spots: Array<[number, number]> = [[-0.0018, -0.0015], [-0.0009, 0.0012], [0, -0.0005], [0.0009, 0.0014], [0.0016, -0.0016], [-0.0016, 0.0019], [0.0012, 0.0002]];
+    for (const [i, at] of spots.entries()) await addCandidate('crowded', i % 2 ? 'pending' : 'verified', i < 3 ? BEFORE_PERIOD : IN_PERIOD, flight, 'rooftop_addition', at);
+    const headings = {
+      zh: ['考核标准', '地图', '未通过项（8）'],
+      en: ['Criteria', 'Map', 'Blocking items (8)'],
+    };
+    const dir = process.env.LAYOUT_PNG_DIR;
+    if (dir) await mkdir(dir, { recursive: true });
+    for (const lang of ['zh', 'en'] as const) {
+      const html = (await assess('crowded', '.html', `${PERIOD}&lang=${lang}`)).body;
+      const layout = await probeLayout(html, 'A4 portrait');
+      expect(layout.overflowingCells).toEqual([]);
+      expect(layout.wrappedNumbers).toEqual([]);
+      expect(layout.overlappingLegendEntries).toEqual([]);
+      expect(layout.textOutsideDrawing).toEqual([]);
+      expect(layout.measured.legendEntries).toBe(4);
+
+      const response = await assess('crowded', '.pdf', `${PERIOD}&lang=${lang}`);
+      expect(response.statusCode).toBe(200);
+      const pdf = response.rawPayload;
+      if (dir) await pdfPagesAsPng(pdf, dir, `village-${lang}`);
+      const { words, lines, pages } = await pdfLayout(pdf);
+      expect(pages.length).toBeGreaterThan(1);
+      expect(overlappingWords(words)).toEqual([]);
+      expect(orphanedHeadings(lines, headings[lang])).toEqual([]);
+      for (const heading of headings[lang]) expect(lines.map((l) => l.text)).toContain(heading);
+      const text = await pdfText(pdf);
+      // Chinese only, but for the village's code and the register's own identifier.
+      if (lang === 'zh') expect(text.replace(/\s+/g, '').replace(/JA-?CROWDED-?LONG-?EXTERNAL-?IDENTIFIER-?0001/, '').replace('crowded', '').match(/[A-Za-z]{3,}/g) ?? []).toEqual([]);
+      else expect(text.match(/[\u2e80-\u9fff]+/g) ?? []).toEqual([]);
+      expect(text).toMatch(lang === 'zh' ? /北/ : /\bN\b/);
+      expect(text).toMatch(/\b\d+ m\b/); // the scale bar's length
+
+      // Every blocking candidate's two chips are in the PDF as images.
+      const work = await mkdtemp(path.join(tmpdir(), 'lingwei-village-'));
+      try {
+        await writeFile(path.join(work, 'v.pdf'), pdf);
+        const listed = (await promisify(execFile)('pdfimages', ['-list', path.join(work, 'v.pdf')])).stdout.trim().split('\n').slice(2);
+        expect(listed.filter((row) => / image\s+64\s+64 /.test(row))).toHaveLength(2 * spots.length);
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+    }
   });
 });

@@ -152,7 +152,9 @@ export async function* exportCandidateBatches(pool: pg.Pool, filter: CandidateFi
 export interface CandidateDetailRow {
   type: 'Feature';
   id: number;
-  observations: Array<{ flight_id: number; sliver: boolean; evidence_before: boolean; evidence_after: boolean; [column: string]: unknown }>;
+  /** The candidate row's columns, with its village, street and a point on it. */
+  properties: { status: string; version: number; model_version: string | null; [column: string]: unknown };
+  observations: Array<{ flight_id: number; model_version: string | null; sliver: boolean; evidence_before: boolean; evidence_after: boolean; [column: string]: unknown }>;
   [member: string]: unknown;
 }
 
@@ -161,19 +163,34 @@ export async function candidateDetail(db: Queryable, id: string): Promise<Candid
   const { rows } = await db.query<{ detail: CandidateDetailRow }>(
     `SELECT json_build_object(
               'type', 'Feature', 'id', c.id, 'geometry', ST_AsGeoJSON(c.geom, 7)::json,
-              'properties', to_jsonb(c) - 'geom',
+              -- where it is, named: the village and street, and a point on it (lon, lat) to find it on the ground
+              'properties', to_jsonb(c) - 'geom' || jsonb_build_object(
+                              'village', (SELECT a.name FROM admin_area a WHERE a.id = c.village_id),
+                              'street', (SELECT a.name FROM admin_area a WHERE a.id = c.street_id),
+                              'centre', json_build_array(round(ST_X(ST_PointOnSurface(c.geom))::numeric, 6), round(ST_Y(ST_PointOnSurface(c.geom))::numeric, 6))),
+              -- captured_at: when the flight was flown (observed_at is when the row was written);
+              -- before_*: the earlier flight the "before" chip was cut from
               'observations', (SELECT coalesce(json_agg(json_build_object('flight_id', o.flight_id, 'observed_at', o.observed_at,
+                                 'captured_at', (SELECT f.captured_at FROM flight f WHERE f.id = o.flight_id),
+                                 'before_flight_id', o.before_flight_id,
+                                 'before_captured_at', (SELECT f.captured_at FROM flight f WHERE f.id = o.before_flight_id),
                                  'area_m2', o.area_m2, 'height_gain_m', o.height_gain_m, 'score', o.score,
+                                 -- the model-store version that detected it in this flight (issue 19)
+                                 'model_version', (SELECT r.model_version FROM detection_run r WHERE r.id = o.detection_run_id),
                                  -- saw under half the candidate's outline (raiseCandidate kept the outline): not its picture
                                  'sliver', o.area_m2 < ${SMALLEST_SHARE_OF_OUTLINE} * c.area_m2,
                                  -- which chips were stored (the API names their addresses)
                                  'evidence_before', o.evidence_before IS NOT NULL, 'evidence_after', o.evidence_after IS NOT NULL)
-                                 ORDER BY o.observed_at), '[]')
+                                 ORDER BY (SELECT f.captured_at FROM flight f WHERE f.id = o.flight_id), o.observed_at), '[]')
                                  FROM candidate_observation o WHERE o.candidate_id = c.id),
               'audit', (SELECT coalesce(json_agg(json_build_object('at', e.at, 'action', e.action, 'actor', u.username,
                           'from_status', e.from_status, 'to_status', e.to_status, 'reason_code', e.reason_code,
-                          'reason_text', e.reason_text, 'version', e.candidate_version) ORDER BY e.id), '[]')
-                          FROM review_event e LEFT JOIN app_user u ON u.id = e.actor_id WHERE e.candidate_id = c.id)) AS detail
+                          'reason_text', e.reason_text, 'version', e.candidate_version,
+                          -- the flight that raised, re-observed or confirmed it (the pipeline's rows)
+                          'flight_id', ef.id, 'flight_captured_at', ef.captured_at) ORDER BY e.id), '[]')
+                          FROM review_event e LEFT JOIN app_user u ON u.id = e.actor_id
+                          LEFT JOIN flight ef ON ef.id = CASE WHEN e.payload->>'flightId' ~ '^[0-9]+$' THEN (e.payload->>'flightId')::bigint END
+                         WHERE e.candidate_id = c.id)) AS detail
        FROM candidate c WHERE c.id = $1`,
     [id],
   );

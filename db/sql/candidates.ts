@@ -21,6 +21,8 @@ export interface ObservedChange {
   /** Digests of the stored evidence chips (evidence-chips.ts): the earlier image's, when there was one. */
   evidenceBefore: string | null;
   evidenceAfter: string | null;
+  /** The flight the "before" chip was cut from (labelled on it in the viewer). */
+  evidenceBeforeFlightId?: string | null;
 }
 
 export interface RaiseOutcome {
@@ -85,12 +87,14 @@ export async function raiseCandidate(client: pg.PoolClient, flightId: string, ru
       `WITH g AS (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)), 3)) AS g),
             f AS (SELECT captured_at FROM flight WHERE id = $2)
        INSERT INTO candidate (geom, change_type, status, priority, triage, area_m2, height_gain_m, score, street_id, village_id,
-                              first_flight_id, last_flight_id, first_seen_at, last_seen_at)
+                              first_flight_id, last_flight_id, first_seen_at, last_seen_at, model_version)
        SELECT g.g, $3, $4, $5, $6, lw_area_m2(g.g), $7, $8, lw_admin_area_at(g.g, 'street'), lw_admin_area_at(g.g, 'village'),
-              $2, $2, COALESCE(f.captured_at, now()), COALESCE(f.captured_at, now())
+              $2, $2, COALESCE(f.captured_at, now()), COALESCE(f.captured_at, now()),
+              -- the model-store version of the run that raised it (issue 19)
+              (SELECT model_version FROM detection_run WHERE id = $9)
          FROM g, f
        RETURNING id`,
-      [change.geometry, flightId, change.changeType, change.status, change.priority, change.triage, change.heightGainM, change.score],
+      [change.geometry, flightId, change.changeType, change.status, change.priority, change.triage, change.heightGainM, change.score, runId],
     );
     candidateId = rows[0]!.id;
     outcome = 'raised';
@@ -108,8 +112,8 @@ export async function raiseCandidate(client: pg.PoolClient, flightId: string, ru
           earlier AS (SELECT geom FROM candidate_observation WHERE candidate_id = $1 AND flight_id = $2),
           upserted AS (
             INSERT INTO candidate_observation (candidate_id, flight_id, detection_run_id, geom, score, area_m2, height_gain_m,
-                                               evidence_before, evidence_after)
-            SELECT $1, $2, $3, g, $5, lw_area_m2(g), $6, $7, $8 FROM incoming
+                                               evidence_before, evidence_after, before_flight_id)
+            SELECT $1, $2, $3, g, $5, lw_area_m2(g), $6, $7, $8, $9 FROM incoming
             ON CONFLICT (candidate_id, flight_id) DO UPDATE
                SET geom = CASE WHEN candidate_observation.detection_run_id = EXCLUDED.detection_run_id
                                THEN ST_Multi(ST_CollectionExtract(ST_Union(candidate_observation.geom, EXCLUDED.geom), 3))
@@ -120,10 +124,12 @@ export async function raiseCandidate(client: pg.PoolClient, flightId: string, ru
                    height_gain_m = GREATEST(EXCLUDED.height_gain_m, CASE WHEN candidate_observation.detection_run_id = EXCLUDED.detection_run_id THEN candidate_observation.height_gain_m END),
                    evidence_before = COALESCE(EXCLUDED.evidence_before, candidate_observation.evidence_before),
                    evidence_after = COALESCE(EXCLUDED.evidence_after, candidate_observation.evidence_after),
+                   before_flight_id = CASE WHEN EXCLUDED.evidence_before IS NOT NULL THEN EXCLUDED.before_flight_id ELSE candidate_observation.before_flight_id END,
                    detection_run_id = EXCLUDED.detection_run_id
             RETURNING (xmax = 0) AS inserted, geom)
      SELECT u.inserted, (e.geom IS NOT NULL AND NOT ST_Equals(e.geom, u.geom)) AS reshaped FROM upserted u LEFT JOIN earlier e ON true`,
-    [candidateId, flightId, runId, change.geometry, change.score, change.heightGainM, change.evidenceBefore, change.evidenceAfter],
+    [candidateId, flightId, runId, change.geometry, change.score, change.heightGainM, change.evidenceBefore, change.evidenceAfter,
+      change.evidenceBefore ? change.evidenceBeforeFlightId ?? null : null],
   );
   const { inserted, reshaped } = observed[0]!;
   if (outcome === 'observed' || reshaped) {

@@ -51,17 +51,6 @@ export async function createFlight(
   return rows[0]!.id;
 }
 
-/** A page of flights, newest first, as the API lists them. */
-export async function listFlights(db: Queryable, page: { limit: number; offset: number }): Promise<object[]> {
-  // flight.id, not id: the output column id is text, and "9" sorts after "12".
-  const { rows } = await db.query(
-    `SELECT id::text, kind, status, stage, progress, captured_at, operator, failure_reason, notices, created_at
-       FROM flight ORDER BY flight.id DESC LIMIT $1 OFFSET $2`,
-    [page.limit, page.offset],
-  );
-  return rows;
-}
-
 /** Queues an uploaded flight; a flight a worker already took further keeps its state. */
 export async function markFlightQueued(db: Queryable, id: string): Promise<void> {
   await db.query(`UPDATE flight SET status = 'queued', updated_at = now() WHERE id = $1 AND status = 'uploaded'`, [id]);
@@ -81,6 +70,49 @@ export async function getFlight(db: Queryable, id: string): Promise<(FlightRow &
     [id],
   );
   return { ...rows[0], assets };
+}
+
+/** A flight as lists show it, with where it stands in the queue and which files it has. */
+export interface FlightListRow {
+  id: string; kind: FlightRow['kind']; status: FlightStatus; stage: string | null; progress: number; captured_at: Date | null;
+  operator: string | null; failure_reason: string | null; notices: string[]; created_at: Date;
+  /** 1 for the queued flight a worker takes next, 2 for the one after, …; null unless queued. */
+  queue_position: number | null;
+  /** Which Cloud Optimized GeoTIFFs it has (GET /api/flights/:id/assets/ortho.tif, dsm.tif). */
+  has_orthophoto: boolean;
+  has_surface_model: boolean;
+}
+
+/** Flights newest first by number (the bigint id, never its text: "9" sorts above "12"). */
+export async function listFlights(db: Queryable, limit: number, offset: number): Promise<FlightListRow[]> {
+  const { rows } = await db.query<FlightListRow>(
+    `SELECT f.id::text, f.kind, f.status, f.stage, f.progress, f.captured_at, f.operator, f.failure_reason, f.notices, f.created_at,
+            -- queued flights are taken in the order they were queued (by id, as flight intake adds their jobs)
+            CASE WHEN f.status = 'queued' THEN (SELECT count(*)::int FROM flight q WHERE q.status = 'queued' AND q.id <= f.id) END AS queue_position,
+            EXISTS (SELECT 1 FROM flight_asset a WHERE a.flight_id = f.id AND a.kind = 'orthophoto' AND a.role = 'cog') AS has_orthophoto,
+            EXISTS (SELECT 1 FROM flight_asset a WHERE a.flight_id = f.id AND a.kind = 'surface_model' AND a.role = 'cog') AS has_surface_model
+       FROM flight f ORDER BY f.id DESC LIMIT $1 OFFSET $2`,
+    [limit, offset],
+  );
+  return rows;
+}
+
+/**
+ * The finished flight a map view should show: of those under the view's centre (what the eye is
+ * on), the one captured last; else the one captured last that meets the box at all; null when none
+ * does. (A share of the box would pass over a flight the map was just fitted to: the padding and
+ * the screen's aspect leave it under half of the view.)
+ */
+export async function newestFlightCovering(db: Queryable, bbox: [number, number, number, number]): Promise<{ id: string; captured_at: Date | null } | null> {
+  const { rows } = await db.query<{ id: string; captured_at: Date | null }>(
+    `WITH view AS (SELECT ST_MakeEnvelope($1, $2, $3, $4, 4326) AS g)
+     SELECT f.id::text, f.captured_at FROM flight f, view
+      WHERE f.status = 'done' AND f.footprint && view.g AND ST_Intersects(f.footprint, view.g)
+      ORDER BY ST_Intersects(f.footprint, ST_Centroid(view.g)) DESC, f.captured_at DESC NULLS LAST, f.id DESC
+      LIMIT 1`,
+    bbox,
+  );
+  return rows[0] ?? null;
 }
 
 /** Moves a flight's progress forward; a flight that already ended keeps its final state. */
@@ -224,15 +256,20 @@ export interface DetectionRunRow {
   id: string;
   params: Record<string, unknown>;
   chip_count: number | null;
+  /** The model-store version that serves the run ("shipped": models/). */
+  model_version: string;
 }
 
-/** Starts a detection run with its plan, replacing an unfinished one (a re-run after a crash). */
-export async function startDetectionRun(db: Queryable, flightId: string, modelName: string, modelSha256: string, params: object): Promise<string> {
+/**
+ * Starts a detection run with its plan, replacing an unfinished one (a re-run after a crash).
+ * `modelVersion`: the model-store version chosen for the flight; the run's later stages use it.
+ */
+export async function startDetectionRun(db: Queryable, flightId: string, modelName: string, modelSha256: string, params: object, modelVersion: string): Promise<string> {
   await db.query(`DELETE FROM detection_run WHERE flight_id = $1 AND status = 'running'
                    AND NOT EXISTS (SELECT 1 FROM candidate_observation o WHERE o.detection_run_id = detection_run.id)`, [flightId]);
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO detection_run (flight_id, model_name, model_sha256, params) VALUES ($1, $2, $3, $4) RETURNING id`,
-    [flightId, modelName, modelSha256, params],
+    `INSERT INTO detection_run (flight_id, model_name, model_sha256, params, model_version) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [flightId, modelName, modelSha256, params, modelVersion],
   );
   return rows[0]!.id;
 }
@@ -240,7 +277,7 @@ export async function startDetectionRun(db: Queryable, flightId: string, modelNa
 /** The flight's newest detection run. */
 export async function latestDetectionRun(db: Queryable, flightId: string): Promise<DetectionRunRow | null> {
   const { rows } = await db.query<DetectionRunRow>(
-    `SELECT id::text, params, chip_count FROM detection_run WHERE flight_id = $1 ORDER BY detection_run.id DESC LIMIT 1`,
+    `SELECT id::text, params, chip_count, model_version FROM detection_run WHERE flight_id = $1 ORDER BY detection_run.id DESC LIMIT 1`,
     [flightId],
   );
   return rows[0] ?? null;

@@ -134,3 +134,83 @@ export async function getStoredReport(db: Queryable, id: string): Promise<{ kind
   const { rows } = await db.query<{ kind: StoredReportKind; content: unknown }>(`SELECT kind, content FROM stored_report WHERE id = $1`, [id]);
   return rows[0] ?? null;
 }
+
+/** One candidate the period raised or verified, for the bulletin's case list and map. */
+export interface PeriodCase {
+  id: string;
+  changeType: string;
+  status: string;
+  areaM2: number;
+  /** Verified as illegal in the period (not only raised). */
+  verified: boolean;
+  firstSeenAt: string | null;
+  lon: number;
+  lat: number;
+  village: { name: string; nameEn: string | null } | null;
+  street: { name: string; nameEn: string | null } | null;
+}
+
+/** Statuses of a candidate that the office set aside or merged: no case to show a leader. */
+const NOT_A_CASE = ['rejected', 'permitted', 'in_register', 'previously_rejected', 'merged'];
+
+/**
+ * The candidates raised into the queue or verified in the days `start`..`end` in `areaId` (null:
+ * everywhere), placed by a point on their surface like the figures, leaving out what the office
+ * set aside since: verified ones first, then the largest; at most `limit`.
+ */
+export async function periodCases(db: Queryable, start: string, end: string, areaId: string | null, limit: number): Promise<PeriodCase[]> {
+  const { rows } = await db.query<PeriodCase>(
+    `WITH span AS (SELECT ($1::date)::timestamp AT TIME ZONE 'Asia/Shanghai' AS t0,
+                          ($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai' AS t1),
+          picked AS (
+            SELECT c.id, bool_or(e.action = 'verify') AS verified
+              FROM review_event e JOIN candidate c ON c.id = e.candidate_id, span
+             WHERE e.at >= span.t0 AND e.at < span.t1
+               AND (e.action = 'verify' OR (e.action = 'raise' AND e.to_status = 'pending'))
+               AND c.status <> ALL ($5::text[])
+               AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM admin_area a WHERE a.id = $3 AND ST_Intersects(a.geom, ST_PointOnSurface(c.geom))))
+             GROUP BY c.id)
+     SELECT c.id::text, c.change_type AS "changeType", c.status, round(c.area_m2)::int AS "areaM2", p.verified,
+            to_char(c.first_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "firstSeenAt",
+            ST_X(s.spot) AS lon, ST_Y(s.spot) AS lat,
+            (SELECT json_build_object('name', v.name, 'nameEn', v.name_en) FROM admin_area v
+              WHERE v.id = c.village_id OR (c.village_id IS NULL AND v.level = 'village' AND ST_Intersects(v.geom, s.spot)) LIMIT 1) AS village,
+            (SELECT json_build_object('name', t.name, 'nameEn', t.name_en) FROM admin_area t
+              WHERE t.id = c.street_id OR (c.street_id IS NULL AND t.level = 'street' AND ST_Intersects(t.geom, s.spot)) LIMIT 1) AS street
+       FROM picked p JOIN candidate c ON c.id = p.id, LATERAL (SELECT ST_PointOnSurface(c.geom) AS spot) s
+      ORDER BY p.verified DESC, c.area_m2 DESC, c.id
+      LIMIT $4`,
+    [start, end, areaId, limit, NOT_A_CASE],
+  );
+  return rows;
+}
+
+/** An area drawn on a report's overview map. */
+export interface MapArea {
+  id: string;
+  name: string;
+  nameEn: string | null;
+  level: ReportArea['level'];
+  /** GeoJSON, simplified to about 5 m. */
+  geometry: string;
+  /** A point inside the area for its name. */
+  labelLon: number;
+  labelLat: number;
+}
+
+/**
+ * What a report's overview map draws: the area and the areas one level down (a district's
+ * streets, a street's villages); without an area, every street.
+ */
+export async function reportMapAreas(db: Queryable, areaId: string | null): Promise<{ area: MapArea | null; parts: MapArea[] }> {
+  const { rows } = await db.query<MapArea & { part: boolean }>(
+    `SELECT id::text, name, name_en AS "nameEn", level, ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, 0.00005), 6) AS geometry,
+            ST_X(ST_PointOnSurface(geom)) AS "labelLon", ST_Y(ST_PointOnSurface(geom)) AS "labelLat", id IS DISTINCT FROM $1::bigint AS part
+       FROM admin_area
+      WHERE ($1::bigint IS NULL AND level = 'street') OR id = $1 OR parent_id = $1
+      ORDER BY code`,
+    [areaId],
+  );
+  const strip = ({ part: _, ...area }: MapArea & { part: boolean }): MapArea => area;
+  return { area: rows.find((r) => !r.part) ? strip(rows.find((r) => !r.part)!) : null, parts: rows.filter((r) => r.part).map(strip) };
+}

@@ -94,8 +94,8 @@ async function foldInto(client: pg.PoolClient, duplicateId: string, survivorId: 
   }
   await client.query(`UPDATE candidate SET merged_into = $2 WHERE id = $1`, [duplicateId, survivorId]);
   await client.query(
-    `INSERT INTO candidate_observation (candidate_id, flight_id, detection_run_id, geom, score, area_m2, height_gain_m, evidence_before, evidence_after, observed_at)
-     SELECT $2, flight_id, detection_run_id, geom, score, area_m2, height_gain_m, evidence_before, evidence_after, observed_at
+    `INSERT INTO candidate_observation (candidate_id, flight_id, detection_run_id, geom, score, area_m2, height_gain_m, evidence_before, evidence_after, before_flight_id, observed_at)
+     SELECT $2, flight_id, detection_run_id, geom, score, area_m2, height_gain_m, evidence_before, evidence_after, before_flight_id, observed_at
        FROM candidate_observation WHERE candidate_id = $1
      ON CONFLICT (candidate_id, flight_id) DO NOTHING`,
     [duplicateId, survivorId],

@@ -44,6 +44,12 @@ export async function layerGeneration(db: pg.Pool, layer: TileLayer): Promise<nu
 
 export async function renderTile(db: pg.Pool, layer: TileLayer, z: number, x: number, y: number): Promise<Buffer> {
   if (layer === 'candidates' && z < CANDIDATE_CLUSTER_BELOW_ZOOM) return renderCandidateClusters(db, z, x, y);
+  // A tile may hold several layers one after another: the villages tile carries their names too.
+  if (layer === 'villages') return Buffer.concat([await renderLayerTile(db, layer, z, x, y), await renderAreaLabels(db, z, x, y)]);
+  return renderLayerTile(db, layer, z, x, y);
+}
+
+async function renderLayerTile(db: pg.Pool, layer: TileLayer, z: number, x: number, y: number): Promise<Buffer> {
   const spec = LAYERS[layer];
   const { rows } = await db.query<{ tile: Buffer }>(
     `WITH bounds AS (SELECT ST_TileEnvelope($1, $2, $3) AS env, ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.0625), 4326) AS env4326),
@@ -54,6 +60,25 @@ export async function renderTile(db: pg.Pool, layer: TileLayer, z: number, x: nu
                AND ($4 = 0 OR ${spec.minAreaLowZoom ? 't.area_m2' : '0'} >= $4))
      SELECT ST_AsMVT(features, $5, 4096, 'geom') AS tile FROM features WHERE geom IS NOT NULL`,
     [z, x, y, leastArea(layer, z), layer],
+  );
+  return rows[0]?.tile ?? Buffer.alloc(0);
+}
+
+/**
+ * Layer "area_labels" of the villages tile: one point per street and village, on its surface (a
+ * point inside the area, where its name is drawn), in the one tile that holds the point.
+ */
+async function renderAreaLabels(db: pg.Pool, z: number, x: number, y: number): Promise<Buffer> {
+  const { rows } = await db.query<{ tile: Buffer }>(
+    `WITH bounds AS (SELECT ST_TileEnvelope($1, $2, $3) AS env, ST_Transform(ST_TileEnvelope($1, $2, $3), 4326) AS env4326),
+          points AS (
+            SELECT a.id, a.code, a.name, a.name_en, a.level, ST_PointOnSurface(a.geom) AS p
+              FROM admin_area a, bounds WHERE a.level IN ('street', 'village') AND a.geom && bounds.env4326),
+          features AS (
+            SELECT id, code, name, name_en, level, ST_AsMVTGeom(ST_Transform(p, 3857), bounds.env, 4096, 0, true) AS geom
+              FROM points, bounds WHERE ST_Intersects(p, bounds.env4326))
+     SELECT ST_AsMVT(features, 'area_labels', 4096, 'geom') AS tile FROM features WHERE geom IS NOT NULL`,
+    [z, x, y],
   );
   return rows[0]?.tile ?? Buffer.alloc(0);
 }

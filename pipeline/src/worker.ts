@@ -7,11 +7,12 @@
  */
 import { createPool } from '../../db/connection.js';
 import { loadConfig } from './config.js';
-import { ChangeDetector } from './model/index.js';
+import { servedDetectors } from './model/served-detectors.js';
 import { createFlightWorker } from './queue/flight-worker.js';
 import { createRedisConnection } from './queue/redis-connection.js';
 import { FLIGHT_STAGE_RUNNERS } from './stages/index.js';
 import { createReportWorker, scheduleWeeklyReport } from './queue/weekly-report-job.js';
+import { createAdaptWorker } from './queue/adapt-job.js';
 
 /** WORKER_LOCK_MS, a whole number of ms from 1000 (shorter locks expire under a busy event loop). */
 function lockDurationOf(raw: string | undefined): number {
@@ -24,18 +25,22 @@ function lockDurationOf(raw: string | undefined): number {
 const config = loadConfig();
 const pool = createPool();
 const connection = createRedisConnection(config.redisUrl);
-let detector: Promise<ChangeDetector> | undefined;
+// The promoted model version is read per flight: a promotion or rollback reaches this worker at
+// its next flight without a restart (model/served-detectors.ts).
+const detectors = servedDetectors({ threads: config.modelThreads });
 const worker = createFlightWorker({
   pool,
   connection,
   config,
   stages: FLIGHT_STAGE_RUNNERS,
-  changeDetector: () => (detector ??= ChangeDetector.load({ threads: config.modelThreads })),
+  changeDetector: (version) => detectors.detector(version),
   lockDurationMs: lockDurationOf(process.env.WORKER_LOCK_MS),
 });
 worker.on('error', (error) => console.error('[worker]', error.message));
 await scheduleWeeklyReport(connection, config.queuePrefix);
 const reports = createReportWorker(pool, connection, config.queuePrefix);
+// Adaptation jobs hold the CPU for minutes to hours: only where asked (else `npm run model -- worker`).
+const adaptations = process.env.ADAPT_ON_DETECTION_WORKERS === '1' ? createAdaptWorker(connection, config.queuePrefix) : null;
 reports.on('completed', (job) => console.log(`[worker] weekly reports stored (${job.returnvalue as number} areas)`));
 worker.on('completed', (job) => console.log(`[worker] flight ${job.data.flightId}: ${job.name} done`));
 worker.on('failed', (job, error) => console.log(`[worker] flight ${job?.data.flightId}: ${job?.name} failed: ${error.message}`));
@@ -49,7 +54,8 @@ async function shutdown(signal: string): Promise<void> {
   }
   closing = true;
   console.log(`[worker] ${signal}: finishing the job in hand, then stopping`);
-  await Promise.all([worker.close(), reports.close()]);
+  await Promise.all([worker.close(), reports.close(), adaptations?.close()]);
+  await detectors.close();
   await pool.end();
   connection.disconnect();
   process.exit(0);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { area, feature, featureCollection, intersect } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import type pg from 'pg';
-import { observationsOfFlight } from '../../db/sql/candidate-reads.js';
+import { observationsOfFlight } from '#db/sql/candidate-reads.js';
 import { matchObjects, rates, type Overlap } from './scoring.js';
 
 type Areal = Polygon | MultiPolygon;

@@ -14,6 +14,7 @@ import './screens/schedule.js';
 import './screens/upload.js';
 import './screens/villages.js';
 import './screens/reports.js';
+import './screens/models.js';
 import './styles.css';
 
 const header = h('header', { class: 'top' });

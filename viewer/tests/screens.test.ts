@@ -140,7 +140,8 @@ describe('upload, villages and reports in a browser', { timeout: 400_000 }, () =
     await page.getByTestId('upload-form').waitFor();
     await submitUpload({ ortho: truncated }, '2026-10-30T09:00');
     await page.getByTestId('upload-problem').waitFor({ state: 'visible' });
-    expect(await page.getByTestId('upload-problem').textContent()).toMatch(/orthophoto .*truncated or corrupt/);
+    // Under the Chinese title, the reason in Chinese (issue 22 item 9).
+    expect(await page.getByTestId('upload-problem').textContent()).toMatch(/^文件无法用于航飞正射影像.*文件不完整或已损坏。请重新上传。$/);
     await screenshot(page, 'upload-refused');
 
     const pdf = path.join(scratch, 'report.tif');
@@ -150,7 +151,7 @@ describe('upload, villages and reports in a browser', { timeout: 400_000 }, () =
     await page.getByTestId('upload-form').waitFor();
     await submitUpload({ ortho: pdf }, '2026-10-30T09:00');
     await page.getByTestId('upload-problem').waitFor({ state: 'visible' });
-    expect(await page.getByTestId('upload-problem').textContent()).toMatch(/orthophoto is not a GeoTIFF: the file looks like a PDF/i);
+    expect(await page.getByTestId('upload-problem').textContent()).toBe('文件无法用于航飞正射影像不是 GeoTIFF：该文件看起来是PDF 文档。请将正射影像导出为 GeoTIFF（.tif）后上传。');
     expect(Number((await pool.query(`SELECT count(*) FROM flight`)).rows[0].count)).toBe(flightsBefore);
   });
 

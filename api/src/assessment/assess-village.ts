@@ -1,12 +1,14 @@
 /**
  * The village assessment's adapter: gathers the facts of one village and period from PostGIS in
  * one read-only snapshot (so the register, the candidates and the flights agree with each other),
- * judges them with the pure core, and keeps the geometries the report's map draws.
+ * judges them with the pure core, and keeps the geometries the report's map draws and the blocking
+ * candidates' newest evidence chips its page shows.
  */
 import type { Geometry } from 'geojson';
 import type pg from 'pg';
 import { inReadOnlySnapshot } from '../../../db/connection.js';
 import { villageById } from '../../../db/sql/admin-areas.js';
+import { latestCaseEvidence, type CaseEvidence } from '../../../db/sql/evidence-chips.js';
 import { candidatesInVillage, registerEntriesInVillage, villageCoverage } from '../../../db/sql/village-assessments.js';
 import { assessVillage, BLOCKING_CANDIDATE_STATUSES, UNRESOLVED_REGISTER_STATUSES, type AssessmentPeriod, type VillageAssessment } from '#domain/village-assessment.js';
 import type { CandidateStatus } from '#domain/vocabulary.js';
@@ -23,6 +25,8 @@ export interface AssessmentMap {
 export interface VillageAssessmentReport {
   assessment: VillageAssessment;
   map: AssessmentMap;
+  /** The newest evidence chips of each blocking candidate, by candidate id, for the printed page. */
+  thumbnails: Map<string, CaseEvidence>;
 }
 
 /** The assessment of a village for [from, to), or null when there is no such village. */
@@ -56,8 +60,11 @@ export async function assessVillageInDatabase(pool: pg.Pool, villageId: string, 
       ...register.map((r) => ({ kind: 'register_entry' as const, id: r.id, geometry: JSON.parse(r.geometry) as Geometry })),
       ...candidates.map((c) => ({ kind: 'candidate' as const, id: c.id, geometry: JSON.parse(c.geometry) as Geometry })),
     ].filter((item) => blockingIds.has(`${item.kind}:${item.id}`));
+    const blockingCandidates = assessment.blocking.flatMap((item) => (item.kind === 'candidate' ? [item.candidateId] : []));
+    const thumbnails = await latestCaseEvidence(client, blockingCandidates);
     return {
       assessment,
+      thumbnails,
       map: {
         village: JSON.parse(coverage.villageGeometry) as Geometry,
         covered: coverage.coveredGeometry ? JSON.parse(coverage.coveredGeometry) as Geometry : null,

@@ -1,16 +1,19 @@
 /**
- * Who is asking, on every request: the viewer's session cookie or a script's bearer token. Each
- * route declares the roles that may use it in `config.roles` (admin may use everything); a route
- * without roles is public. Anonymous gets 401, the wrong role 403.
+ * Who is asking, on every request: the viewer's session cookie, a script's bearer token, or a GIS
+ * client's HTTP Basic user name and token (QGIS "Basic" authentication, GDAL_HTTP_AUTH=BASIC).
+ * Each route declares the roles that may use it in `config.roles` (admin may use everything); a
+ * route without roles is public. Anonymous gets 401 with WWW-Authenticate, the wrong role 403.
  *
  * This runs when the request arrives (onRequest), before its body is read or validated: a caller
  * who is not allowed learns nothing about what a valid body looks like, and sends no body we parse.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
+import type { Role } from '#domain/vocabulary.js';
 import { userOfSession, type SessionUser } from '../../../db/sql/users.js';
 import { sendProblem } from '../problem.js';
-import type { Role } from '#domain/vocabulary.js';
+import { checkCredentials, type ThrottlePolicies } from './check-credentials.js';
+import { credentialOf } from './credentials.js';
 
 export const SESSION_COOKIE = 'lingwei_session';
 
@@ -20,42 +23,106 @@ export interface AuthenticatedUser {
   role: Role;
 }
 
+type Session = SessionUser['session'];
+
 declare module 'fastify' {
   interface FastifyRequest {
     user: AuthenticatedUser | null;
-    /** The session or token the request came with (null when anonymous). */
-    credential: SessionUser['session'] | null;
+    /** The session or token the request came with (null when anonymous or a password was checked). */
+    credential: Session | null;
+    /** The request carried the user's password (Basic, on a route that accepts it), checked like a login. */
+    passwordChecked: boolean;
   }
   interface FastifyContextConfig {
     /** Roles allowed besides admin; absent: the route is public. */
     roles?: readonly Role[];
+    /**
+     * Basic credentials may be the user name and password, checked and slowed down as a login
+     * (POST /api/tokens only: everywhere else Basic takes a token, so no request hashes a password).
+     */
+    acceptsPassword?: boolean;
   }
 }
 
-function secretOf(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim() || null;
-  return request.cookies[SESSION_COOKIE] ?? null;
+/**
+ * The challenges a 401 carries. Basic is left out for a page's own scripts and images (the
+ * browser sends Sec-Fetch-Mode other than "navigate"): a Basic challenge there would make the
+ * browser pop up its own password box over the viewer's login form.
+ */
+function challenges(request: FastifyRequest): string[] {
+  const bearer = 'Bearer realm="Lingwei"';
+  const mode = request.headers['sec-fetch-mode'];
+  return mode !== undefined && mode !== 'navigate' ? [bearer] : ['Basic realm="Lingwei", charset="UTF-8"', bearer];
 }
 
-export function useAuthentication(app: FastifyInstance, pool: pg.Pool): void {
+/** 401 with the challenges a client needs to answer it (RFC 9110 section 11.6.1). */
+export function sendUnauthenticated(request: FastifyRequest, reply: FastifyReply, title: string, detail: string): FastifyReply {
+  return sendProblem(reply.header('www-authenticate', challenges(request)), 401, title, detail);
+}
+
+/** 429 after too many failed logins for one account or from one address. */
+export function sendThrottled(reply: FastifyReply, retryAfterS: number): FastifyReply {
+  return sendProblem(reply.header('retry-after', String(retryAfterS)), 429, 'Too many failed logins',
+    `Wait ${retryAfterS} s before trying again. Failed logins for one account or from one address are slowed down.`);
+}
+
+type Identified =
+  | { user: Omit<SessionUser, 'session'>; session: Session | null }
+  /** `why`: what was wrong with a credential that was sent; `retryAfterS`: a password check was refused for now. */
+  | { user: null; why: string | null; retryAfterS?: number };
+
+async function identify(pool: pg.Pool, request: FastifyRequest, throttle: ThrottlePolicies): Promise<Identified> {
+  const presented = credentialOf(request.headers.authorization);
+  const bySecret = async (secret: string | undefined): Promise<Identified | null> => {
+    const found = secret ? await userOfSession(pool, secret) : null;
+    if (!found) return null;
+    const { session, ...user } = found;
+    return { user, session };
+  };
+  if (presented?.scheme === 'bearer') {
+    return (await bySecret(presented.secret)) ?? { user: null, why: 'The token is unknown or has expired: ask for a new one (POST /api/tokens).' };
+  }
+  let why = presented?.scheme === 'malformed' ? presented.why : null;
+  if (presented?.scheme === 'basic') {
+    const byToken = await bySecret(presented.password);
+    if (byToken?.user && byToken.user.username === presented.username) return byToken;
+    why = byToken
+      ? `The token belongs to another user than ${presented.username}: send its own user's name with it.`
+      : 'Basic authentication takes your user name and an API token (POST /api/tokens) as the password; this token is unknown or has expired.';
+  }
+  // A proxy's own Basic login in front of the viewer must not shut out the viewer's cookie.
+  const cookie = request.cookies[SESSION_COOKIE];
+  const byCookie = await bySecret(cookie);
+  if (byCookie) return byCookie;
+  if (cookie && !why) why = 'The session has expired: log in again.';
+  if (presented?.scheme === 'basic' && request.routeOptions.config.acceptsPassword) {
+    const check = await checkCredentials(pool, presented.username, presented.password, request.ip, throttle);
+    if (check.outcome === 'throttled') return { user: null, why: null, retryAfterS: check.retryAfterS };
+    if (check.outcome === 'wrong') return { user: null, why: 'Wrong user name, or a password or token that is not theirs.' };
+    return { user: check.user, session: null };
+  }
+  return { user: null, why };
+}
+
+export function useAuthentication(app: FastifyInstance, pool: pg.Pool, throttle: ThrottlePolicies): void {
   app.decorateRequest('user', null);
   app.decorateRequest('credential', null);
+  app.decorateRequest('passwordChecked', false);
   app.addHook('onRequest', async (request, reply) => {
-    const secret = secretOf(request);
-    const found = secret ? await userOfSession(pool, secret) : null;
-    if (found) {
-      const { session, ...user } = found;
-      request.user = user;
-      request.credential = session;
+    const identified = await identify(pool, request, throttle);
+    if (identified.user) {
+      request.user = identified.user;
+      request.credential = identified.session;
+      request.passwordChecked = identified.session === null;
     }
     const roles = request.routeOptions.config.roles;
     if (!roles) return;
-    if (!request.user) {
-      return sendProblem(reply, 401, 'Not logged in', secret ? 'The session has expired or the token is unknown: log in again.' : 'Log in, or send a bearer token.');
+    if (!identified.user) {
+      if (identified.retryAfterS) return sendThrottled(reply, identified.retryAfterS);
+      return sendUnauthenticated(request, reply, 'Not logged in', identified.why ?? 'Log in, or send a bearer token, or Basic with your user name and a token.');
     }
-    if (request.user.role !== 'admin' && !roles.includes(request.user.role)) {
-      return sendProblem(reply, 403, 'Not allowed', `The ${request.user.role} role cannot do this; it needs ${roles.join(' or ')}.`);
+    if (identified.user.role !== 'admin' && !roles.includes(identified.user.role)) {
+      return sendProblem(reply, 403, 'Not allowed', `The ${identified.user.role} role cannot do this; it needs ${roles.join(' or ')}.`);
     }
   });
 }

@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { closeSession, listSessions, openSessionAt, revokeSession, revokeUserSessions, type SessionListing } from '../../../db/sql/users.js';
 import type { ApiConfig } from '../api-config.js';
-import { SESSION_COOKIE } from '../auth/authenticate.js';
+import { SESSION_COOKIE, sendThrottled } from '../auth/authenticate.js';
 import { checkCredentials, forgetOldFailures, type CredentialCheck } from '../auth/check-credentials.js';
 import { sendProblem } from '../problem.js';
 import { idParams } from './id-schema.js';
@@ -24,10 +24,7 @@ const PASSWORD = { type: 'string', minLength: 1, maxLength: 256 } as const;
 /** Answers a refused credential check (wrong or throttled); returns null when it passed. */
 function refusal(reply: FastifyReply, check: CredentialCheck): FastifyReply | null {
   if (check.outcome === 'ok') return null;
-  if (check.outcome === 'throttled') {
-    return sendProblem(reply.header('retry-after', String(check.retryAfterS)), 429, 'Too many failed logins',
-      `Wait ${check.retryAfterS} s before trying again. Failed logins for one account or from one address are slowed down.`);
-  }
+  if (check.outcome === 'throttled') return sendThrottled(reply, check.retryAfterS);
   return sendProblem(reply, 401, 'Wrong user name or password');
 }
 
@@ -41,7 +38,7 @@ export function authRoutes(app: FastifyInstance, pool: pg.Pool, config: ApiConfi
 
   app.post<{ Body: { username: string; password: string } }>('/api/login', {
     schema: {
-      tags: ['accounts'],
+      tags: ['accounts'], summary: 'Logs in: a session cookie for the viewer',
       body: { type: 'object', required: ['username', 'password'], additionalProperties: false, properties: { username: USERNAME, password: PASSWORD } },
     },
   }, async (request, reply) => {
@@ -53,28 +50,29 @@ export function authRoutes(app: FastifyInstance, pool: pg.Pool, config: ApiConfi
     return { user: { id: user.id, username: user.username, role: user.role } };
   });
 
-  app.post('/api/logout', { config: { roles: ROLES }, schema: { tags: ['accounts'] } }, async (request, reply) => {
+  app.post('/api/logout', { config: { roles: ROLES }, schema: { tags: ['accounts'], summary: 'Logs out: ends the session of the cookie' } }, async (request, reply) => {
     const secret = request.cookies[SESSION_COOKIE];
     if (secret) await closeSession(pool, secret);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });
 
-  app.get('/api/me', { config: { roles: ROLES }, schema: { tags: ['accounts'] } }, async (request) => ({ user: request.user }));
+  app.get('/api/me', { config: { roles: ROLES }, schema: { tags: ['accounts'], summary: 'Who the credentials belong to' } }, async (request) => ({ user: request.user }));
 
   const defaultDays = Math.min(90, config.tokenMaxDays);
   app.post<{ Body: { label?: string; days?: number; password?: string } }>('/api/tokens', {
-    config: { roles: ROLES },
+    config: { roles: ROLES, acceptsPassword: true },
     schema: {
-      tags: ['accounts'],
-      description: `A bearer token for \`days\` (at most ${config.tokenMaxDays}, TOKEN_MAX_DAYS). Without \`password\` it expires no later than the session or token that asks for it.`,
+      tags: ['accounts'], summary: 'A new API token (Bearer, or Basic password) for `days`',
+      description: `A token for \`days\` (at most ${config.tokenMaxDays}, TOKEN_MAX_DAYS), to send as Bearer or as the password of HTTP Basic. Asked with HTTP Basic user name and password (no login needed) or with \`password\` in the body, it lasts the days asked; else it expires no later than the session or token that asks for it.`,
       body: { type: 'object', additionalProperties: false,
         properties: { label: { type: 'string', maxLength: 100 }, days: { type: 'integer', minimum: 1, maximum: config.tokenMaxDays, default: defaultDays }, password: PASSWORD } },
     },
   }, async (request, reply) => {
     const user = request.user!;
     const days = request.body?.days ?? defaultDays;
-    let notAfter: Date | null = request.credential!.expiresAt;
+    // Basic with the password (curl -u NAME) asked with no session at all: as long as asked.
+    let notAfter: Date | null = request.passwordChecked ? null : request.credential!.expiresAt;
     if (request.body?.password !== undefined) {
       const check = await checkCredentials(pool, user.username, request.body.password, request.ip, config.loginThrottle);
       if (check.outcome !== 'ok') return refusal(reply, check);

@@ -20,7 +20,7 @@ export function candidateRoutes(app: FastifyInstance, pool: pg.Pool): void {
   app.get<{ Querystring: ListQuery }>('/api/candidates', {
     config: { roles: ['reviewer', 'assessor'] },
     schema: {
-      tags: ['candidates'],
+      tags: ['candidates'], summary: 'Candidates as GeoJSON, filtered and paged',
       querystring: {
         type: 'object', additionalProperties: false,
         properties: {
@@ -39,7 +39,7 @@ export function candidateRoutes(app: FastifyInstance, pool: pg.Pool): void {
 
   app.get<{ Params: { id: string } }>('/api/candidates/:id', {
     config: { roles: ['reviewer', 'assessor'] },
-    schema: { tags: ['candidates'], params: ID },
+    schema: { tags: ['candidates'], summary: 'One candidate\'s dossier: outline, sightings, evidence, decisions', params: ID },
   }, async (request, reply) => {
     const detail = await candidateDetail(pool, request.params.id);
     if (!detail) return sendProblem(reply, 404, 'No such candidate', `candidate ${request.params.id} does not exist`);
@@ -54,7 +54,7 @@ export function candidateRoutes(app: FastifyInstance, pool: pg.Pool): void {
   app.post<{ Params: { id: string }; Body: ReviewRequest }>('/api/candidates/:id/review', {
     config: { roles: ['reviewer'] },
     schema: {
-      tags: ['review'],
+      tags: ['review'], summary: 'Records a reviewer\'s decision on a candidate (409 when it changed meanwhile)',
       params: ID,
       body: {
         type: 'object', required: ['action', 'version'], additionalProperties: false,

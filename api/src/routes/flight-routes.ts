@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { getFlight, listFlights } from '../../../db/sql/flights.js';
+import { getFlight, listFlights, newestFlightCovering } from '../../../db/sql/flights.js';
 import { sendProblem } from '../problem.js';
 import { idParams } from './id-schema.js';
 
@@ -13,17 +13,32 @@ export function flightRoutes(app: FastifyInstance, pool: pg.Pool): void {
   app.get<{ Querystring: { limit: number; offset: number } }>('/api/flights', {
     config: { roles: ['operator', 'reviewer', 'assessor'] },
     schema: {
-      tags: ['flights'],
+      tags: ['flights'], summary: 'Flights, newest first, with status and progress',
       querystring: { type: 'object', additionalProperties: false, properties: {
         limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, offset: { type: 'integer', minimum: 0, default: 0 } } },
     },
   }, async (request) => {
-    return { flights: await listFlights(pool, request.query) };
+    return { flights: await listFlights(pool, request.query.limit, request.query.offset) };
+  });
+
+  app.get<{ Querystring: { bbox: string } }>('/api/flights/covering', {
+    config: { roles: ['operator', 'reviewer', 'assessor'] },
+    schema: {
+      tags: ['flights'],
+      summary: 'The newest finished flight over a map view',
+      description: "The finished flight captured last among those under the box's centre, else the one captured last that meets the box; null when none does.",
+      querystring: { type: 'object', additionalProperties: false, required: ['bbox'], properties: {
+        bbox: { type: 'string', pattern: '^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$', description: 'west,south,east,north in lon/lat' } } },
+    },
+  }, async (request, reply) => {
+    const [w, s, e, n] = request.query.bbox.split(',').map(Number) as [number, number, number, number];
+    if (![w, s, e, n].every(Number.isFinite) || w >= e || s >= n) return sendProblem(reply, 400, 'The request is not valid', 'bbox must be west,south,east,north with west < east and south < north');
+    return { flight: await newestFlightCovering(pool, [w, s, e, n]) };
   });
 
   app.get<{ Params: { id: string } }>('/api/flights/:id', {
     config: { roles: ['operator', 'reviewer', 'assessor'] },
-    schema: { tags: ['flights'], params: idParams('id') },
+    schema: { tags: ['flights'], summary: 'One flight: status, progress, files, footprint', params: idParams('id') },
   }, async (request, reply) => {
     const flight = await getFlight(pool, request.params.id);
     return flight ? { ...flight, footprint: flight.footprint && JSON.parse(flight.footprint) } : sendProblem(reply, 404, 'No such flight', `flight ${request.params.id} does not exist`);
@@ -36,7 +51,7 @@ const EVENT_POLL_MS = 500;
 export function flightEventRoutes(app: FastifyInstance, pool: pg.Pool): void {
   app.get<{ Params: { id: string } }>('/api/flights/:id/events', {
     config: { roles: ['operator', 'reviewer', 'assessor'] },
-    schema: { tags: ['flights'], params: idParams('id') },
+    schema: { tags: ['flights'], summary: 'A flight\'s progress as server-sent events', params: idParams('id') },
   }, async (request, reply) => {
     if (!(await getFlight(pool, request.params.id))) return sendProblem(reply, 404, 'No such flight', `flight ${request.params.id} does not exist`);
     reply.hijack();

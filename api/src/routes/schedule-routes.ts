@@ -24,7 +24,7 @@ export function scheduleRoutes(app: FastifyInstance, pool: pg.Pool): void {
   app.get<{ Querystring: ScheduleQuery }>('/api/schedule', {
     config: { roles: ['reviewer', 'assessor'] },
     schema: {
-      tags: ['review'],
+      tags: ['review'], summary: 'Field checks scheduled, filtered by date, street, team and status',
       querystring: {
         type: 'object', additionalProperties: false,
         properties: {
@@ -48,7 +48,7 @@ export function scheduleRoutes(app: FastifyInstance, pool: pg.Pool): void {
   app.get<{ Params: { overlay: Overlay }; Querystring: { bbox?: string; limit: number } }>('/api/overlays/:overlay', {
     config: { roles: ['operator', 'reviewer', 'assessor'] },
     schema: {
-      tags: ['tiles'],
+      tags: ['tiles'], summary: 'A map overlay (zones, permits, ...) as GeoJSON within a bbox',
       params: { type: 'object', required: ['overlay'], properties: { overlay: { type: 'string', enum: [...OVERLAYS] } } },
       querystring: {
         type: 'object', additionalProperties: false,

@@ -15,7 +15,7 @@ export function tileRoutes(app: FastifyInstance, pool: pg.Pool, redis: Redis | n
   app.get<{ Params: { layer: string; z: number; x: number; y: string } }>('/api/tiles/:layer/:z/:x/:y', {
     config: { roles: ['operator', 'reviewer', 'assessor'] },
     schema: {
-      tags: ['tiles'],
+      tags: ['tiles'], summary: 'A vector tile (MVT) of one map layer',
       params: {
         type: 'object', required: ['layer', 'z', 'x', 'y'],
         properties: {

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { ROLES } from '#domain/vocabulary.js';
+import type { BasemapConfig } from '../basemap-config.js';
 
 export const VIEWER_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'viewer', 'dist');
 
@@ -29,4 +31,16 @@ export async function viewerRoutes(app: FastifyInstance, dist: string = VIEWER_D
     if (!fs.existsSync(path.join(dist, 'index.html'))) return reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT);
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
   });
+}
+
+/**
+ * GET /api/viewer-config: what the viewer is configured with at run time (not build time), so one
+ * build serves every office: the online basemap, or null for none (the default, offline).
+ */
+export function viewerConfigRoute(app: FastifyInstance, basemap: BasemapConfig | null): void {
+  const body = { basemap: basemap && { imagery: basemap.imagery, labels: basemap.labels, attribution: basemap.attribution, maxzoom: basemap.maxzoom } };
+  app.get('/api/viewer-config', {
+    config: { roles: ROLES },
+    schema: { tags: ['viewer'], summary: "The viewer's run-time settings: the optional online basemap" },
+  }, async (_request, reply) => reply.header('cache-control', 'private, no-cache').send(body));
 }

@@ -10,6 +10,7 @@ import { assessVillageInDatabase, type VillageAssessmentReport } from '../assess
 import { renderAssessmentHtml } from '../assessment/render-html.js';
 import { closePdfPrinter, PdfPrinterUnavailable, printPdf } from '../pdf/print-pdf.js';
 import { sendProblem } from '../problem.js';
+import { REPORT_LANGUAGES, type ReportLanguage } from '../reports/report-text.js';
 import { idParams } from './id-schema.js';
 
 /** Longest period one assessment may span, days: a year (leap years included). */
@@ -42,7 +43,14 @@ export function checkPeriod(from: string, to: string): AssessmentPeriod | string
   return { from, to };
 }
 
+/** The printed page's query: the period and the page's one language. */
+const PAGE_QUERY = {
+  ...PERIOD_QUERY,
+  properties: { ...PERIOD_QUERY.properties, lang: { type: 'string', enum: REPORT_LANGUAGES, default: 'zh', description: 'the page language: zh (Chinese) or en (English)' } },
+};
+
 type PeriodRequest = { Params: { id: string }; Querystring: { from: string; to: string } };
+type PageRequest = { Params: { id: string }; Querystring: { from: string; to: string; lang: ReportLanguage } };
 
 /** The assessment, or the problem already sent. */
 async function assessmentOrProblem(pool: pg.Pool, id: string, query: { from: string; to: string }, reply: FastifyReply): Promise<VillageAssessmentReport | null> {
@@ -63,7 +71,7 @@ export function villageRoutes(app: FastifyInstance, pool: pg.Pool): void {
   app.get<{ Querystring: { street?: string; limit: number; offset: number } }>('/api/villages', {
     config: { roles: ROLES },
     schema: {
-      tags: ['villages'],
+      tags: ['villages'], summary: 'Villages with their latest verdict',
       querystring: {
         type: 'object', additionalProperties: false,
         properties: {
@@ -80,38 +88,38 @@ export function villageRoutes(app: FastifyInstance, pool: pg.Pool): void {
 
   app.get<PeriodRequest>('/api/villages/:id/assessment', {
     config: { roles: ROLES },
-    schema: { tags: ['villages'], params: idParams('id'), querystring: PERIOD_QUERY },
+    schema: { tags: ['villages'], summary: 'A village\'s assessment for a period, as JSON', params: idParams('id'), querystring: PERIOD_QUERY },
   }, async (request, reply) => {
     const report = await assessmentOrProblem(pool, request.params.id, request.query, reply);
     if (!report) return reply;
     return { ...report.assessment, map: report.map };
   });
 
-  app.get<PeriodRequest>('/api/villages/:id/assessment.html', {
+  app.get<PageRequest>('/api/villages/:id/assessment.html', {
     config: { roles: ROLES },
-    schema: { tags: ['villages'], params: idParams('id'), querystring: PERIOD_QUERY },
+    schema: { tags: ['villages'], summary: 'A village\'s assessment as a printable page', params: idParams('id'), querystring: PAGE_QUERY },
   }, async (request, reply) => {
     const report = await assessmentOrProblem(pool, request.params.id, request.query, reply);
     if (!report) return reply;
     return reply.type('text/html; charset=utf-8')
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-      .send(renderAssessmentHtml(report, new Date()));
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+      .send(renderAssessmentHtml(report, new Date(), request.query.lang));
   });
 
-  app.get<PeriodRequest>('/api/villages/:id/assessment.pdf', {
+  app.get<PageRequest>('/api/villages/:id/assessment.pdf', {
     config: { roles: ROLES },
-    schema: { tags: ['villages'], params: idParams('id'), querystring: PERIOD_QUERY },
+    schema: { tags: ['villages'], summary: 'A village\'s assessment as PDF', params: idParams('id'), querystring: PAGE_QUERY },
   }, async (request, reply) => {
     const report = await assessmentOrProblem(pool, request.params.id, request.query, reply);
     if (!report) return reply;
     const { village, period } = report.assessment;
     const asPdf = () => reply.type('application/pdf')
-      .header('content-disposition', `inline; filename="village-assessment-${village.code.replace(/[^\w.-]/g, '_')}-${period.from}-${period.to}.pdf"`);
+      .header('content-disposition', `inline; filename="village-assessment-${village.code.replace(/[^\w.-]/g, '_')}-${period.from}-${period.to}${request.query.lang === 'en' ? '-en' : ''}.pdf"`);
     // HEAD: the headers are known from the assessment; printing a PDF only to drop it is not done.
     if (request.method === 'HEAD') return asPdf().send();
     let pdf: Buffer;
     try {
-      pdf = await printPdf(renderAssessmentHtml(report, new Date()));
+      pdf = await printPdf(renderAssessmentHtml(report, new Date(), request.query.lang));
     } catch (error) {
       if (!(error instanceof PdfPrinterUnavailable)) throw error;
       request.log.error(error);

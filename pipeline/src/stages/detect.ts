@@ -26,7 +26,7 @@ export async function detectFlight(ctx: StageContext, flightId: string): Promise
   const run = await latestDetectionRun(ctx.pool, flightId);
   if (!run) throw new Error(`flight ${flightId} has no detection plan`);
   const plan = run.params as unknown as DetectionPlan;
-  const detector = await ctx.changeDetector();
+  const detector = await ctx.changeDetector(run.model_version);
   const { chip_px: chip, overlap_px: overlap } = detector.spec;
   ensureFlightDir(ctx.config.rasterStore, flightId);
   const target = flightPath(ctx.config.rasterStore, flightId, PROBABILITY_FILE);

@@ -26,7 +26,8 @@ export interface FlightRasters {
    * The earlier flight's orthophoto, its surface model when it had one, and its own drift, when
    * one covers this flight.
    */
-  before: { uri: string; surfaceModel: string | null; shift: { dx: number; dy: number } } | null;
+  /** The earlier flight compared against (its id names the "before" evidence chips). */
+  before: { flightId: string; uri: string; surfaceModel: string | null; shift: { dx: number; dy: number } } | null;
   /** Observation date, YYYY-MM-DD (China Standard Time). */
   observedOn: string;
 }
@@ -53,7 +54,7 @@ export async function loadFlightRasters(pool: pg.Pool, flightId: string): Promis
     srsWkt,
     extent,
     shift: { dx: flight.shift_dx_m ?? 0, dy: flight.shift_dy_m ?? 0 },
-    before: earlier ? { uri: earlier.uri, surfaceModel: earlier.surfaceModelUri, shift: { dx: earlier.shiftDxM, dy: earlier.shiftDyM } } : null,
+    before: earlier ? { flightId: earlier.flightId, uri: earlier.uri, surfaceModel: earlier.surfaceModelUri, shift: { dx: earlier.shiftDxM, dy: earlier.shiftDyM } } : null,
     observedOn: new Date(captured.getTime() + 8 * 3600_000).toISOString().slice(0, 10),
   };
 }

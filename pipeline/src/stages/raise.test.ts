@@ -41,7 +41,7 @@ async function flightWithDetection(network: string | null): Promise<string> {
   const flightId = await registerUploads(pool, { orthophoto: writeOrthophoto(path.join(dir, `ortho-${Date.now()}.tif`)) });
   await ingestFlight(testStageContext(pool, store), flightId);
   const rasters = await loadFlightRasters(pool, flightId);
-  const runId = await startDetectionRun(pool, flightId, 'test', 'f'.repeat(64), { gsd: 0.5 });
+  const runId = await startDetectionRun(pool, flightId, 'test', 'f'.repeat(64), { gsd: 0.5 }, 'shipped');
   await finishDetectionRun(pool, runId, { chipCount: 1, ...(network ? { network } : {}) });
   const { x, y } = ORIGIN;
   const square = [[x + 10, y - 10], [x + 20, y - 10], [x + 20, y - 20], [x + 10, y - 20], [x + 10, y - 10]];

@@ -51,7 +51,7 @@ export async function raiseFlightCandidates(ctx: StageContext, flightId: string)
   const gsd = rasters.flight.gsd_m ?? 0.1;
   // Runs from before the network was recorded were served by the main network.
   const network = (typeof run.params.network === 'string' ? run.params.network : 'main') as Network;
-  const calibration = (await ctx.changeDetector()).spec.calibration?.[network] ?? null;
+  const calibration = (await ctx.changeDetector(run.model_version)).spec.calibration?.[network] ?? null;
 
   let drawn = 0;
   const changes: ObservedChange[] = await mapBounded(detections, EVIDENCE_IN_FLIGHT, async (detection) => {
@@ -83,6 +83,7 @@ export async function raiseFlightCandidates(ctx: StageContext, flightId: string)
       heightGainM: detection.height_gain_m,
       score,
       evidenceBefore: evidence.before?.digest ?? null,
+      evidenceBeforeFlightId: evidence.before ? rasters.before!.flightId : null,
       evidenceAfter: evidence.after.digest,
     };
   });

@@ -33,8 +33,12 @@ export interface StageContext {
   config: PipelineConfig;
   /** Reports the stage's own progress, 0..1 (to the job and to the flight row). */
   progress(fraction: number): Promise<void>;
-  /** The worker's one change detector (one ONNX session per process, loaded on first use). */
-  changeDetector(): Promise<ChangeDetector>;
+  /**
+   * The worker's change detector of a model-store version (its ONNX sessions loaded once per
+   * process; model/served-detectors.ts): the version a flight's detection run recorded, or, when
+   * none is given, the version served now.
+   */
+  changeDetector(version?: string): Promise<ChangeDetector>;
 }
 
 /** One stage's work on one flight: the worker runs it as one job of the flight's flow. */

@@ -11,6 +11,7 @@ import { regularizeRing, ringArea, type Ring } from '../core/regularize.js';
 import gdal from '../gdal.js';
 import { loadModelSpec, type PolygonRings } from '../model/index.js';
 import { flightPath } from '../raster-store.js';
+import { modelStoreDir, specPathOf } from '../model-store.js';
 import { PROBABILITY_FILE } from './detect.js';
 import { loadFlightRasters } from './flight-rasters.js';
 import { measurePiece } from './measure-piece.js';
@@ -69,7 +70,8 @@ export async function vectoriseFlight(ctx: StageContext, flightId: string, optio
   const run = await latestDetectionRun(ctx.pool, flightId);
   if (!run) throw new Error(`flight ${flightId} has no detection run`);
   const plan = run.params as unknown as DetectionPlan;
-  const spec = loadModelSpec();
+  // The decision threshold of the version that detected the flight.
+  const spec = loadModelSpec(specPathOf(modelStoreDir(), run.model_version));
   const probabilityPath = flightPath(ctx.config.rasterStore, flightId, PROBABILITY_FILE);
   const pieces = (await polygonisePieces(probabilityPath, spec.threshold, stripRows)).filter((p) => ringArea(p.rings[0]!) >= minAreaM2);
   const detections: DetectionInput[] = [];

@@ -10,7 +10,7 @@ import { getFlight } from '../../../db/sql/flights.js';
 import type { PipelineConfig } from '../config.js';
 import { takeInFlight } from '../flight-intake.js';
 import { loadScene } from '../import/load-scene.js';
-import { ChangeDetector } from '../model/index.js';
+import { servedDetectors } from '../model/served-detectors.js';
 import { createFlightWorker } from '../queue/flight-worker.js';
 import { createRedisConnection } from '../queue/redis-connection.js';
 import { deleteKeysUnder } from '../queue/testing/redis-keys.js';
@@ -25,10 +25,10 @@ const SCENE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '
 export async function runScene(pool: pg.Pool, config: PipelineConfig): Promise<string> {
   await loadScene(pool, SCENE);
   const connection = createRedisConnection(config.redisUrl);
-  let detector: Promise<ChangeDetector> | undefined;
+  const detectors = servedDetectors({ threads: config.modelThreads });
   const worker = createFlightWorker({
     pool, connection, config, stages: FLIGHT_STAGE_RUNNERS,
-    changeDetector: () => (detector ??= ChangeDetector.load({ threads: config.modelThreads })),
+    changeDetector: (version) => detectors.detector(version),
   });
   try {
     const manifest = JSON.parse(fs.readFileSync(path.join(SCENE, 'scene.json'), 'utf8')) as { dates: Record<'before' | 'after', string>; flight_time_local: Record<'before' | 'after', string> };
@@ -41,6 +41,7 @@ export async function runScene(pool: pg.Pool, config: PipelineConfig): Promise<s
     return after.flightId;
   } finally {
     await worker.close();
+    await detectors.close();
     // The flights' jobs are done: leave nothing of this run's queue prefix in Redis.
     await deleteKeysUnder(connection, config.queuePrefix);
     connection.disconnect();
@@ -50,12 +51,12 @@ export async function runScene(pool: pg.Pool, config: PipelineConfig): Promise<s
 /** A flight worker in this process on the config's queue, for flights made while a test runs (uploads). */
 export function startFlightWorker(pool: pg.Pool, config: PipelineConfig): { close: () => Promise<void> } {
   const connection = createRedisConnection(config.redisUrl);
-  let detector: Promise<ChangeDetector> | undefined;
+  const detectors = servedDetectors({ threads: config.modelThreads });
   const worker = createFlightWorker({
     pool, connection, config, stages: FLIGHT_STAGE_RUNNERS,
-    changeDetector: () => (detector ??= ChangeDetector.load({ threads: config.modelThreads })),
+    changeDetector: (version) => detectors.detector(version),
   });
-  return { close: async () => { await worker.close(); connection.disconnect(); } };
+  return { close: async () => { await worker.close(); await detectors.close(); connection.disconnect(); } };
 }
 
 async function flightDone(pool: pg.Pool, flightId: string): Promise<void> {

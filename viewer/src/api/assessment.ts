@@ -34,6 +34,7 @@ const base = (villageId: string) => `/api/villages/${encodeURIComponent(villageI
 export const assessmentApi = {
   villages: () => request<{ villages: Village[]; numberMatched: number }>('GET', '/api/villages?limit=5000'),
   assess: (villageId: string, period: Period) => request<Assessment>('GET', `${base(villageId)}${query({ ...period })}`),
-  htmlUrl: (villageId: string, period: Period) => `${base(villageId)}.html${query({ ...period })}`,
-  pdfUrl: (villageId: string, period: Period) => `${base(villageId)}.pdf${query({ ...period })}`,
+  /** The printable page, in English when `lang` is en (the server's default: Chinese). */
+  htmlUrl: (villageId: string, period: Period, lang?: 'en') => `${base(villageId)}.html${query({ ...period, lang })}`,
+  pdfUrl: (villageId: string, period: Period, lang?: 'en') => `${base(villageId)}.pdf${query({ ...period, lang })}`,
 };

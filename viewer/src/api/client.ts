@@ -43,7 +43,12 @@ export type TriageNotes = Partial<RecordedTriageNotes>;
 
 export interface Observation {
   flight_id: number | string;
+  /** When the row was written; captured_at is when the flight was flown. */
   observed_at: string;
+  captured_at: string | null;
+  /** The earlier flight the "before" chip was cut from, and when it was flown. */
+  before_flight_id: number | string | null;
+  before_captured_at: string | null;
   area_m2: number | null;
   height_gain_m: number | null;
   score: number | null;
@@ -51,11 +56,15 @@ export interface Observation {
   evidence_after: string | null;
   /** This flight saw under half the candidate's outline: kept in the history, not its picture. */
   sliver: boolean;
+  /** The model-store version that detected it in this flight ("shipped": the networks in models/). */
+  model_version?: string | null;
 }
 
 export interface AuditRow {
   at: string; action: string; actor: string | null; from_status: string | null; to_status: string | null;
   reason_code: string | null; reason_text: string | null; version: number;
+  /** The flight that raised, re-observed or confirmed it (the pipeline's rows), and when it was flown. */
+  flight_id: number | string | null; flight_captured_at: string | null;
 }
 
 export interface CandidateDetail {
@@ -66,6 +75,11 @@ export interface CandidateDetail {
     id: number | string; status: string; change_type: string; priority: number; area_m2: number; height_gain_m: number | null;
     score: number | null; version: number; triage: TriageNotes | null; first_seen_at: string; last_seen_at: string;
     first_flight_id: number | string | null; last_flight_id: number | string | null;
+    /** The model-store version whose detection raised it; null for candidates not raised by a detection. */
+    model_version: string | null;
+    village: string | null; street: string | null;
+    /** A point on it, [lon, lat]. */
+    centre: [number, number];
   };
   observations: Observation[];
   audit: AuditRow[];
@@ -74,6 +88,9 @@ export interface CandidateDetail {
 export interface Flight {
   id: string; kind: string; status: string; stage: string | null; progress: number | null; captured_at: string | null; operator: string | null;
 }
+
+/** The online basemap the API is configured with (GET /api/viewer-config); null: none, offline. */
+export interface BasemapSettings { imagery: string[]; labels: string[]; attribution: string | null; maxzoom: number }
 
 export interface ScheduleRow {
   id: string; candidate_id: string; scheduled_for: string; team: string; status: 'scheduled' | 'done' | 'cancelled';
@@ -114,6 +131,9 @@ export const api = {
   candidate: (id: string) => request<CandidateDetail>('GET', `/api/candidates/${encodeURIComponent(id)}`),
   review: (id: string, body: ReviewRequest) => request<{ id: string; status: string; version: number }>('POST', `/api/candidates/${encodeURIComponent(id)}/review`, body),
   flights: () => request<{ flights: Flight[] }>('GET', '/api/flights?limit=500'),
+  /** The newest finished flight over a view ([w, s, e, n]), or null. */
+  flightCovering: (bbox: readonly number[]) => request<{ flight: { id: string; captured_at: string | null } | null }>('GET', `/api/flights/covering${query({ bbox: bbox.map((v) => v.toFixed(6)).join(',') })}`),
+  viewerConfig: () => request<{ basemap: BasemapSettings | null }>('GET', '/api/viewer-config'),
   flight: (id: string) => request<Flight & { footprint: { type: string; coordinates: unknown } | null }>('GET', `/api/flights/${encodeURIComponent(id)}`),
   schedule: (filter: { from?: string; to?: string; street?: string; team?: string; status?: string; candidate?: string }) =>
     request<{ schedules: ScheduleRow[] }>('GET', `/api/schedule${query(filter)}`),
@@ -125,4 +145,7 @@ export const rasterUrls = {
   /** The surface model as a colour ramp of heights, so a structure that grew shows in a warmer colour. */
   flightTiles: (flightId: string, kind: 'ortho' | 'dsm') => `/api/flights/${flightId}/tiles/${kind}/{z}/{x}/{y}.${kind === 'ortho' ? 'webp' : 'png?style=ramp'}`,
   evidence: (candidateId: string, flightId: string, which: 'before' | 'after') => `/api/candidates/${candidateId}/evidence/${flightId}/${which}`,
+  /** A flight's Cloud Optimized GeoTIFF (for GIS tools, or to download). */
+  flightFile: (flightId: string, kind: 'ortho' | 'dsm') => `/api/flights/${flightId}/assets/${kind}.tif`,
+  stacItem: (flightId: string) => `/api/stac/collections/flights/items/${flightId}`,
 };

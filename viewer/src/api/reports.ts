@@ -27,6 +27,8 @@ const path = (kind: ReportKind, period: string) => `/api/reports/${kind}/${encod
 
 export const reportsApi = {
   report: (kind: ReportKind, period: string, area?: string) => request<PeriodReport>('GET', `${path(kind, period)}${query({ area })}`),
-  downloadUrl: (kind: ReportKind, period: string, format: 'csv' | 'html' | 'pdf', area?: string) => `${path(kind, period)}${query({ area, format })}`,
+  /** A download; pages (html, pdf) in `page.lang` (the server's default: Chinese) and `page.form` (default: the table report). */
+  downloadUrl: (kind: ReportKind, period: string, format: 'csv' | 'html' | 'pdf', area?: string, page: { lang?: 'en'; form?: 'bulletin' } = {}) =>
+    `${path(kind, period)}${query({ area, format, ...page })}`,
   stored: (kind?: ReportKind) => request<{ reports: StoredReport[]; matched: number }>('GET', `/api/reports/stored${query({ kind, limit: 50 })}`),
 };

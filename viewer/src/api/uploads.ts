@@ -13,6 +13,11 @@ export interface FlightRow {
   captured_at: string | null; operator: string | null; failure_reason: string | null; created_at: string;
   /** What the operator must know about a flight that ended done (no match with its reference, outside every area). */
   notices?: string[];
+  /** 1 for the queued flight a worker takes next, 2 for the one after, …; null unless queued. */
+  queue_position?: number | null;
+  /** Which of its files (Cloud Optimized GeoTIFFs) can be opened. */
+  has_orthophoto?: boolean;
+  has_surface_model?: boolean;
 }
 
 export interface FlightProgress { status: string; stage: string | null; progress: number | null; failure_reason: string | null }

@@ -2,6 +2,7 @@
 import { Map as MapLibreMap, NavigationControl, ScaleControl, setWorkerUrl } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url';
+import { addBasemap, basemapSettings } from './basemap.js';
 import { baseStyle } from './layers.js';
 
 /** Shanghai, until a flight or candidate gives a better place. */
@@ -20,6 +21,7 @@ export function createMap(container: HTMLElement): MapLibreMap {
     attributionControl: false,
   });
   map.once('load', () => ready.add(map));
+  void Promise.all([whenLoaded(map), basemapSettings()]).then(([, basemap]) => addBasemap(map, basemap));
   map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
   map.on('error', (event) => {

@@ -1,11 +1,14 @@
 /**
  * Every map layer of the viewer in one place: sources, paint, status colours, the legend's
- * entries. No glyphs or sprites (nothing is fetched from outside): labels are HTML, not symbols.
- * The base imagery is a flight's own orthophoto from the API's raster tiles; an online basemap is
- * drawn under it only when the build was given LINGWEI_BASEMAP_URL.
+ * entries. No glyphs URL or sprites (nothing is fetched from outside): MapLibre draws the labels'
+ * letters with the browser's own fonts when a style names no glyphs. The base imagery is a flight's
+ * own orthophoto from the API's raster tiles; an online basemap goes under it only when the API is
+ * configured with one (basemap.ts).
  */
 import type { ExpressionSpecification, Map as MapLibreMap, StyleSpecification } from 'maplibre-gl';
 import { rasterUrls } from '../api/client.js';
+import { lang } from '../i18n/i18n.js';
+import { imageryAnchor } from './basemap.js';
 
 export const STATUS_COLOURS: Record<string, string> = {
   pending: '#f28e2b',
@@ -26,13 +29,13 @@ const statusColour: ExpressionSpecification = ['match', ['get', 'status'],
 
 /** Toggleable overlays, in drawing order, with their map layer ids and legend colour. */
 export const OVERLAYS = [
-  { key: 'villages', label: 'map.villages', layers: ['villages-line'], colour: '#ffd92f', defaultOn: true },
+  { key: 'villages', label: 'map.villages', layers: ['villages-line', 'street-labels', 'village-labels'], colour: '#ffd92f', defaultOn: true },
   { key: 'footprints', label: 'map.footprints', layers: ['footprints-line'], colour: '#00e5ff', defaultOn: false },
   { key: 'baseline', label: 'map.baseline', layers: ['baseline-line'], colour: '#f7f7f7', defaultOn: true },
   { key: 'register', label: 'map.register', layers: ['register-fill', 'register-line'], colour: '#9c6ade', defaultOn: true },
   { key: 'permits', label: 'map.permits', layers: ['permits-fill', 'permits-line'], colour: '#59a14f', defaultOn: false },
   { key: 'zones', label: 'map.zones', layers: ['zones-fill', 'zones-line'], colour: '#ff7f00', defaultOn: false },
-  { key: 'candidates', label: 'map.candidates', layers: ['candidates-clusters', 'candidates-fill', 'candidates-line'], colour: '#f28e2b', defaultOn: true },
+  { key: 'candidates', label: 'map.candidates', layers: ['candidates-clusters', 'candidates-cluster-count', 'candidates-fill', 'candidates-line'], colour: '#f28e2b', defaultOn: true },
 ] as const;
 export type OverlayKey = (typeof OVERLAYS)[number]['key'];
 
@@ -48,12 +51,17 @@ const CLUSTERS_BELOW_ZOOM = 14;
 
 const EMPTY = { type: 'geojson' as const, data: { type: 'FeatureCollection' as const, features: [] } };
 
+/** Letters drawn by the browser (no glyphs URL): the system's CJK sans fonts, as the page uses. */
+const LABEL_FONT = ['Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', 'sans-serif'];
+const HALO = { 'text-halo-color': 'rgba(0,0,0,0.85)', 'text-halo-width': 1.6 };
+
+/** An area's name in the interface's language (the English name where the import had one). */
+const areaName = (): ExpressionSpecification => (lang() === 'en' ? ['coalesce', ['get', 'name_en'], ['get', 'name']] : ['get', 'name']);
+
 export function baseStyle(): StyleSpecification {
-  const basemap = typeof __LINGWEI_BASEMAP__ === 'string' ? __LINGWEI_BASEMAP__ : '';
   return {
     version: 8,
     sources: {
-      ...(basemap ? { basemap: { type: 'raster' as const, tiles: [basemap], tileSize: 256, maxzoom: 19 } } : {}),
       candidates: vector('candidates'),
       baseline: vector('baseline'),
       register: vector('register'),
@@ -65,7 +73,6 @@ export function baseStyle(): StyleSpecification {
     },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#1e2328' } },
-      ...(basemap ? [{ id: 'basemap', type: 'raster' as const, source: 'basemap' }] : []),
       { id: 'villages-line', type: 'line', source: 'villages', 'source-layer': 'villages', paint: { 'line-color': '#ffd92f', 'line-width': 2, 'line-dasharray': [3, 2] } },
       { id: 'footprints-line', type: 'line', source: 'flights', 'source-layer': 'flights', layout: { visibility: 'none' }, paint: { 'line-color': '#00e5ff', 'line-width': 2 } },
       { id: 'baseline-line', type: 'line', source: 'baseline', 'source-layer': 'baseline', paint: { 'line-color': '#f7f7f7', 'line-width': 1, 'line-opacity': 0.7 } },
@@ -75,14 +82,26 @@ export function baseStyle(): StyleSpecification {
       { id: 'permits-line', type: 'line', source: 'permits', layout: { visibility: 'none' }, paint: { 'line-color': '#59a14f', 'line-width': 1.5, 'line-dasharray': [2, 1] } },
       { id: 'zones-fill', type: 'fill', source: 'zones', layout: { visibility: 'none' }, paint: { 'fill-color': '#ff7f00', 'fill-opacity': 0.15 } },
       { id: 'zones-line', type: 'line', source: 'zones', layout: { visibility: 'none' }, paint: { 'line-color': '#ff7f00', 'line-width': 1 } },
+      // Names under the candidates: a name never hides an outline or a cluster's count.
+      // Streets above villages: where two names collide, the street's stays (placed first).
+      { id: 'village-labels', type: 'symbol', source: 'villages', 'source-layer': 'area_labels', minzoom: 13, filter: ['==', ['get', 'level'], 'village'],
+        layout: { 'text-field': areaName(), 'text-font': LABEL_FONT, 'text-size': ['interpolate', ['linear'], ['zoom'], 13, 12, 17, 15], 'text-max-width': 8 },
+        paint: { 'text-color': '#ffffff', ...HALO } },
+      { id: 'street-labels', type: 'symbol', source: 'villages', 'source-layer': 'area_labels', filter: ['==', ['get', 'level'], 'street'],
+        layout: { 'text-field': areaName(), 'text-font': LABEL_FONT, 'text-size': ['interpolate', ['linear'], ['zoom'], 10, 13, 15, 17], 'text-max-width': 8 },
+        paint: { 'text-color': '#ffe066', ...HALO } },
       { id: 'candidates-clusters', type: 'circle', source: 'candidates', 'source-layer': 'candidates', maxzoom: CLUSTERS_BELOW_ZOOM,
         filter: ['==', ['geometry-type'], 'Point'],
         paint: {
-          'circle-radius': ['interpolate', ['linear'], ['sqrt', ['get', 'count']], 1, 4, 10, 12, 100, 28],
+          'circle-radius': ['interpolate', ['linear'], ['sqrt', ['get', 'count']], 1, 6, 2, 10, 10, 18, 100, 30],
           // Orange while any candidate in the cluster awaits review, grey when all are decided.
           'circle-color': ['case', ['>', ['get', 'pending'], 0], '#f28e2b', '#9aa5b1'],
           'circle-opacity': 0.8, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1,
         } },
+      { id: 'candidates-cluster-count', type: 'symbol', source: 'candidates', 'source-layer': 'candidates', maxzoom: CLUSTERS_BELOW_ZOOM,
+        filter: ['all', ['==', ['geometry-type'], 'Point'], ['>', ['get', 'count'], 1]],
+        layout: { 'text-field': ['to-string', ['get', 'count']], 'text-font': LABEL_FONT, 'text-size': 12, 'text-allow-overlap': true, 'text-ignore-placement': true },
+        paint: { 'text-color': '#ffffff', 'text-halo-color': 'rgba(0,0,0,0.6)', 'text-halo-width': 1 } },
       { id: 'candidates-fill', type: 'fill', source: 'candidates', 'source-layer': 'candidates', paint: { 'fill-color': statusColour, 'fill-opacity': 0.35 } },
       { id: 'candidate-focus', type: 'line', source: 'candidates', 'source-layer': 'candidates', filter: ['==', ['get', 'id'], -1], paint: { 'line-color': '#ffffff', 'line-width': 8 } },
       { id: 'candidates-line', type: 'line', source: 'candidates', 'source-layer': 'candidates', paint: { 'line-color': statusColour, 'line-width': 2.5 } },
@@ -93,15 +112,13 @@ export function baseStyle(): StyleSpecification {
   };
 }
 
-const IMAGERY_BEFORE = 'villages-line';
-
 /** Shows one flight's orthophoto (or surface model) as the base imagery (null: none). */
 export function showFlightImagery(map: MapLibreMap, flightId: string | null, kind: 'ortho' | 'dsm' = 'ortho'): void {
   if (map.getLayer('flight-imagery')) map.removeLayer('flight-imagery');
   if (map.getSource('flight-imagery')) map.removeSource('flight-imagery');
   if (!flightId) return;
   map.addSource('flight-imagery', { type: 'raster', tiles: [`${location.origin}${rasterUrls.flightTiles(flightId, kind)}`], tileSize: 256, minzoom: 12, maxzoom: 22 });
-  map.addLayer({ id: 'flight-imagery', type: 'raster', source: 'flight-imagery' }, IMAGERY_BEFORE);
+  map.addLayer({ id: 'flight-imagery', type: 'raster', source: 'flight-imagery' }, imageryAnchor(map));
 }
 
 export function setOverlayVisible(map: MapLibreMap, key: OverlayKey, visible: boolean): void {
@@ -148,6 +165,20 @@ export async function loadGeoJsonOverlays(map: MapLibreMap, load: (name: 'permit
       // not allowed or unreachable: the layer stays empty, the rest of the map works
     }
   }
+}
+
+/** Metres per degree of latitude (and of longitude at the equator). */
+const METRES_PER_DEGREE = 111_320;
+
+/**
+ * A candidate's bounds grown to show its surroundings: at least `metres` on every side, or its
+ * own size when larger, so a reviewer sees the roof among its neighbours.
+ */
+export function boundsWithSurroundings([[w, s], [e, n]]: [[number, number], [number, number]], metres = 60): [[number, number], [number, number]] {
+  const lat = (s + n) / 2;
+  const dy = Math.max(metres / METRES_PER_DEGREE, n - s);
+  const dx = Math.max(metres / (METRES_PER_DEGREE * Math.cos((lat * Math.PI) / 180)), e - w);
+  return [[w - dx, s - dy], [e + dx, n + dy]];
 }
 
 /** [[w, s], [e, n]] of a GeoJSON geometry's coordinates. */

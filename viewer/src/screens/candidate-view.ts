@@ -3,7 +3,7 @@
  * compare (swipe slider or side by side), the facts as chips, the triage notes and its history
  * across flights.
  */
-import { rasterUrls, type CandidateDetail, type TriageNotes } from '../api/client.js';
+import { rasterUrls, type CandidateDetail, type Observation, type TriageNotes } from '../api/client.js';
 import { formatDate, formatDateTime, formatNumber, h } from '../dom.js';
 import { t, tOf } from '../i18n/i18n.js';
 import { STATUS_COLOURS } from '../map/layers.js';
@@ -15,6 +15,27 @@ export function statusBadge(status: string): HTMLElement {
 
 const chip = (label: string, value: string, testId?: string) =>
   h('span', { class: 'chip', ...(testId ? { 'data-testid': testId } : {}) }, h('span', { class: 'chip-label' }, label), ' ', value);
+
+/** Degrees to 6 places (about 0.1 m), as a phone's map app takes them: 31.123456°N 121.456789°E. */
+export const formatLonLat = ([lon, lat]: readonly [number, number]): string =>
+  `${Math.abs(lat).toFixed(6)}°${lat >= 0 ? 'N' : 'S'} ${Math.abs(lon).toFixed(6)}°${lon >= 0 ? 'E' : 'W'}`;
+
+/** Where it is: village, street and a point on it, for the queue panel and the dossier. */
+export function location(detail: CandidateDetail): HTMLElement {
+  const p = detail.properties;
+  return h('div', { class: 'chips location', 'data-testid': 'location' },
+    chip(t('detail.village'), p.village ?? '–', 'fact-village'),
+    chip(t('detail.street'), p.street ?? '–', 'fact-street'),
+    chip(t('detail.coordinates'), p.centre ? formatLonLat(p.centre) : '–', 'fact-coordinates'));
+}
+
+/** What an evidence image shows: which side, the flight's number and the day it was flown. */
+export function evidenceCaption(observation: Observation, which: 'before' | 'after'): string {
+  const side = t(which === 'before' ? 'detail.before' : 'detail.after');
+  const flight = which === 'before' ? observation.before_flight_id : observation.flight_id;
+  const captured = which === 'before' ? observation.before_captured_at : observation.captured_at;
+  return flight === null || flight === undefined ? `${side} · ${t('detail.flightUnknown')}` : `${side} · #${flight} · ${formatDate(captured)}`;
+}
 
 export function facts(detail: CandidateDetail): HTMLElement {
   const p = detail.properties;
@@ -61,13 +82,14 @@ export function evidenceCompare(candidateId: string, detail: CandidateDetail): H
   const setSwipe = () => (swipeBefore.style.clipPath = `inset(0 ${100 - Number(slider.value)}% 0 0)`);
   slider.addEventListener('input', setSwipe);
   setSwipe();
-  const swipe = h('div', { class: 'swipe' }, h('div', { class: 'swipe-after' }, image('after')), swipeBefore, slider);
+  const caption = (which: 'before' | 'after') => h('span', { class: `evidence-tag evidence-tag-${which}`, 'data-testid': `evidence-label-${which}` }, evidenceCaption(observation, which));
+  const swipe = h('div', { class: 'swipe' }, h('div', { class: 'swipe-after' }, image('after')), swipeBefore, caption('before'), caption('after'), slider);
   // Built when first asked for, so the default view costs two images, not four.
   const sideBySide = h('div', { class: 'side-by-side', hidden: true });
   const mode = (showSwipe: boolean) => () => {
     if (!showSwipe && !sideBySide.childElementCount) {
-      sideBySide.append(h('figure', {}, image('before'), h('figcaption', {}, t('detail.before'))),
-        h('figure', {}, image('after'), h('figcaption', {}, t('detail.after'))));
+      sideBySide.append(h('figure', {}, image('before'), h('figcaption', {}, evidenceCaption(observation, 'before'))),
+        h('figure', {}, image('after'), h('figcaption', {}, evidenceCaption(observation, 'after'))));
     }
     swipe.hidden = !showSwipe;
     sideBySide.hidden = showSwipe;
@@ -81,16 +103,20 @@ export function evidenceCompare(candidateId: string, detail: CandidateDetail): H
 export function flightHistory(detail: CandidateDetail): HTMLElement {
   return h('div', { class: 'history', 'data-testid': 'history' }, h('h4', {}, t('detail.history')),
     h('table', {},
-      h('thead', {}, h('tr', {}, h('th', {}, t('detail.flight')), h('th', {}, t('detail.recordedAt')), h('th', {}, t('detail.area')), h('th', {}, t('detail.height')), h('th', {}, t('detail.score')))),
-      h('tbody', {}, ...detail.observations.map((o) => h('tr', {},
-        h('td', {}, String(o.flight_id)), h('td', {}, formatDate(o.observed_at)), h('td', {}, formatNumber(o.area_m2)),
+      h('thead', {}, h('tr', {}, h('th', {}, t('detail.flight')), h('th', {}, t('detail.capturedAt')), h('th', {}, t('detail.area')), h('th', {}, t('detail.height')), h('th', {}, t('detail.score')))),
+      // The day the flight was flown, not the day its row was written (a flight may be processed weeks later).
+      h('tbody', {}, ...detail.observations.map((o) => h('tr', { 'data-flight': String(o.flight_id) },
+        h('td', {}, `#${o.flight_id}`), h('td', {}, formatDate(o.captured_at ?? o.observed_at)), h('td', {}, formatNumber(o.area_m2)),
         h('td', {}, formatNumber(o.height_gain_m)), h('td', {}, formatNumber(o.score, 2)))))));
 }
 
 export function auditTrail(detail: CandidateDetail): HTMLElement {
   return h('div', { class: 'audit', 'data-testid': 'audit' }, h('h4', {}, t('detail.audit')),
-    h('table', {}, h('tbody', {}, ...detail.audit.map((row) => h('tr', {},
-      h('td', {}, formatDateTime(row.at)), h('td', {}, tOf('audit', row.action)), h('td', {}, row.actor ?? '—'),
+    h('table', {}, h('tbody', {}, ...detail.audit.map((row) => h('tr', { 'data-action': row.action },
+      h('td', {}, formatDateTime(row.at)), h('td', {}, tOf('audit', row.action)),
+      // the pipeline's rows name the flight that raised, re-observed or confirmed it
+      h('td', {}, row.actor ?? (row.flight_id !== null && row.flight_id !== undefined
+        ? t('detail.byFlight', { id: String(row.flight_id), date: formatDate(row.flight_captured_at) }) : '—')),
       h('td', {}, row.to_status ? tOf('status', row.to_status) : ''),
       h('td', {}, [row.reason_code ? tOf('reason', row.reason_code) : '', row.reason_text ?? ''].filter(Boolean).join(' · ')))))));
 }

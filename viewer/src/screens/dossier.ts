@@ -2,13 +2,13 @@
  * One file per structure (一户一档): everything known about one candidate on one page: where it
  * is, every flight's evidence, the triage, every decision, and its demolition.
  */
-import { api, rasterUrls, type ScheduleRow } from '../api/client.js';
+import { api, rasterUrls, type CandidateDetail, type ScheduleRow } from '../api/client.js';
 import { formatDate, h } from '../dom.js';
 import { t, tOf } from '../i18n/i18n.js';
 import { createMap, whenLoaded } from '../map/create-map.js';
-import { boundsOf, focusCandidate, showFlightImagery } from '../map/layers.js';
+import { boundsOf, boundsWithSurroundings, focusCandidate, showFlightImagery } from '../map/layers.js';
 import { register } from '../router.js';
-import { auditTrail, evidenceCompare, facts, flightHistory, triageNotes } from './candidate-view.js';
+import { auditTrail, evidenceCaption, evidenceCompare, facts, flightHistory, location, triageNotes } from './candidate-view.js';
 
 function demolitions(rows: ScheduleRow[]): HTMLElement {
   return h('div', { class: 'demolition', 'data-testid': 'dossier-schedule' }, h('h4', {}, t('detail.schedule')),
@@ -19,6 +19,16 @@ function demolitions(rows: ScheduleRow[]): HTMLElement {
       : h('p', { class: 'muted' }, t('common.none')));
 }
 
+/**
+ * Which model version raised it, and which saw it in later flights when another did (issue 19):
+ * a reviewer can tell a newly promoted version's finds from the earlier one's.
+ */
+function modelVersions(detail: CandidateDetail): HTMLElement {
+  const raised = detail.properties.model_version;
+  const others = detail.observations.filter((o) => o.model_version && o.model_version !== raised).map((o) => `#${o.flight_id}: ${o.model_version}`);
+  return h('p', { 'data-testid': 'dossier-model-version' }, `${t('detail.modelVersion')}: ${raised ?? '–'}${others.length ? ` (${others.join(', ')})` : ''}`);
+}
+
 register({
   pattern: '/candidate/:id',
   roles: ['reviewer', 'assessor'],
@@ -26,14 +36,20 @@ register({
     const id = params.id!;
     const [detail, { schedules }] = await Promise.all([api.candidate(id), api.schedule({ candidate: id })]);
     const mapBox = h('div', { class: 'dossier-map' });
-    const evidencePerFlight = detail.observations.filter((o) => o.evidence_after).map((o) => h('figure', { class: 'chip-pair' },
-      h('img', { src: rasterUrls.evidence(id, String(o.flight_id), 'before'), alt: t('detail.before'), onerror: (e: Event) => (e.target as HTMLElement).remove() }),
-      h('img', { src: rasterUrls.evidence(id, String(o.flight_id), 'after'), alt: t('detail.after'), onerror: (e: Event) => (e.target as HTMLElement).remove() }),
-      h('figcaption', {}, `#${o.flight_id} ${formatDate(o.observed_at)}`)));
+    // Each image with its flight number and the day it was flown.
+    const labelled = (o: (typeof detail.observations)[number], which: 'before' | 'after') =>
+      h('figure', { class: 'chip', 'data-testid': `chip-${which}` },
+        h('img', { src: rasterUrls.evidence(id, String(o.flight_id), which), alt: t(which === 'before' ? 'detail.before' : 'detail.after'),
+          onerror: (e: Event) => (e.target as HTMLElement).closest('figure')?.remove() }),
+        h('figcaption', {}, evidenceCaption(o, which)));
+    const evidencePerFlight = detail.observations.filter((o) => o.evidence_after).map((o) => h('div', { class: 'chip-pair', 'data-flight': String(o.flight_id) },
+      o.evidence_before ? labelled(o, 'before') : null, labelled(o, 'after')));
     root.append(h('div', { class: 'dossier', 'data-testid': 'dossier' },
       h('h2', {}, t('dossier.title', { id })),
       facts(detail),
+      location(detail),
       h('p', {}, `${t('detail.type')}: ${tOf('type', detail.properties.change_type)} · ${t('detail.firstSeen')}: ${formatDate(detail.properties.first_seen_at)}`),
+      modelVersions(detail),
       h('div', { class: 'dossier-grid' }, mapBox, evidenceCompare(id, detail)),
       triageNotes(detail.properties.triage),
       flightHistory(detail),
@@ -44,7 +60,7 @@ register({
     void whenLoaded(map).then(() => {
       if (detail.properties.last_flight_id !== null) showFlightImagery(map, String(detail.properties.last_flight_id));
       focusCandidate(map, id);
-      map.fitBounds(boundsOf(detail.geometry), { padding: 60, maxZoom: 20, duration: 0 });
+      map.fitBounds(boundsWithSurroundings(boundsOf(detail.geometry)), { padding: 40, maxZoom: 19, duration: 0 });
     });
     return { dispose: () => map.remove() };
   },

@@ -9,13 +9,14 @@ import { api, type CandidateDetail, type CandidateSummary, type Flight } from '.
 import { clear, formatNumber, h, toast } from '../dom.js';
 import { t, tOf } from '../i18n/i18n.js';
 import { createMap, isReady, whenLoaded } from '../map/create-map.js';
-import { boundsOf, focusCandidate, refreshCandidates, showFlightImagery } from '../map/layers.js';
+import { boundsOf, boundsWithSurroundings, focusCandidate, refreshCandidates, showFlightImagery } from '../map/layers.js';
 import { register } from '../router.js';
 import { decide, explainRefusal, PartlyDecided, stateAfterRefusal, type Decision } from '../review/decide.js';
 import { DetailCache } from '../review/detail-cache.js';
 import { pickRejectReason, pickSchedule } from '../review/dialogs.js';
 import { ReviewQueue, shortcutOf, type QueueItem, type ShortcutCommand } from '../review/queue-state.js';
-import { evidenceCompare, facts, flightHistory, statusBadge, triageNotes } from './candidate-view.js';
+import { legend } from '../map/legend.js';
+import { evidenceCompare, facts, flightHistory, location, statusBadge, triageNotes } from './candidate-view.js';
 
 const FILTERS = {
   pending: 'pending',
@@ -97,7 +98,7 @@ register({
         for (const b of imageryButtons) b.classList.toggle('active', b === event.currentTarget);
         applyImagery();
       } }, t(`imagery.${when}.${kind}`)));
-    mapBox.append(h('div', { class: 'imagery-switch' }, ...imageryButtons));
+    mapBox.append(h('div', { class: 'imagery-switch' }, ...imageryButtons), legend({ compact: true }));
 
     const showNotice = (title: string, detail: string) => {
       notice.hidden = false;
@@ -154,6 +155,7 @@ register({
       panel.append(
         h('div', { class: 'detail-head' }, h('h3', {}, `#${item.id}`), facts(detail),
           h('a', { href: `#/candidate/${item.id}`, class: 'dossier-link' }, t('action.openDossier'))),
+        location(detail),
         h('div', { class: 'actions' },
           h('button', { type: 'button', class: 'primary', 'data-testid': 'do-verify', onclick: () => void run('verify') }, t('action.verify')),
           h('button', { type: 'button', 'data-testid': 'do-reject', onclick: () => void run('reject') }, t('action.reject')),
@@ -169,7 +171,8 @@ register({
       candidateFlight = detail.properties.last_flight_id === null ? null : String(detail.properties.last_flight_id);
       applyImagery();
       focusCandidate(map, item.id);
-      map.fitBounds(boundsOf(detail.geometry), { padding: 60, maxZoom: 20, duration: 300 });
+      // The roof with its surroundings (neighbours, the lane, the village's edge), not the roof alone.
+      map.fitBounds(boundsWithSurroundings(boundsOf(detail.geometry)), { padding: 40, maxZoom: 19, duration: 300 });
     };
 
     /** Renders the current candidate (from the prefetch cache when it is there) and prefetches ahead. */

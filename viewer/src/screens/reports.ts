@@ -8,7 +8,7 @@ import { assessmentApi } from '../api/assessment.js';
 import { FIGURE_KEYS, reportsApi, type FigureKey, type PeriodReport, type ReportKind } from '../api/reports.js';
 import { barChart, lineChart, type Series } from '../charts/svg-charts.js';
 import { clear, h } from '../dom.js';
-import { t } from '../i18n/i18n.js';
+import { lang, t } from '../i18n/i18n.js';
 import { register } from '../router.js';
 import { periodOf } from '#domain/report-periods.js';
 import './insight.css';
@@ -70,6 +70,8 @@ register({
       }
       if (run !== generation) return;
       const a = area.value || undefined;
+      // Printed pages in the language the viewer is in.
+      const page = lang() === 'en' ? { lang: 'en' as const } : {};
       const streets = report.rows.filter((row) => row.area.id !== report.area?.id);
       clear(body);
       body.dataset.period = report.period.label;
@@ -77,8 +79,9 @@ register({
         h('div', { class: 'detail-head' },
           h('h3', {}, `${t(`reports.kind.${k}`)} ${report.period.label} (${report.period.start} – ${report.period.end}) · ${report.area?.name ?? t('reports.everywhere')}`),
           h('a', { href: reportsApi.downloadUrl(k, report.period.label, 'csv', a), download: '', 'data-testid': 'report-csv' }, t('reports.csv')),
-          h('a', { href: reportsApi.downloadUrl(k, report.period.label, 'html', a), target: '_blank', rel: 'noopener', 'data-testid': 'report-html' }, t('reports.html')),
-          h('a', { href: reportsApi.downloadUrl(k, report.period.label, 'pdf', a), download: '', 'data-testid': 'report-pdf' }, t('reports.pdf'))),
+          h('a', { href: reportsApi.downloadUrl(k, report.period.label, 'html', a, page), target: '_blank', rel: 'noopener', 'data-testid': 'report-html' }, t('reports.html')),
+          h('a', { href: reportsApi.downloadUrl(k, report.period.label, 'pdf', a, page), download: '', 'data-testid': 'report-pdf' }, t('reports.pdf')),
+          h('a', { href: reportsApi.downloadUrl(k, report.period.label, 'pdf', a, { ...page, form: 'bulletin' }), download: '', 'data-testid': 'report-bulletin' }, t('reports.bulletin'))),
         figuresTable(report),
         h('div', { class: 'charts' },
           h('figure', { 'data-testid': 'report-trend-chart' }, h('figcaption', {}, t('reports.trend')),

@@ -4,11 +4,12 @@
  * resumes where the server's copy ends) and then the flight's processing stages live until done.
  * A file the API refuses, or a flight that fails, shows the reason in plain words.
  */
-import { ApiError } from '../api/client.js';
+import { ApiError, rasterUrls } from '../api/client.js';
 import { flightsApi, followFlight, uploadErrorText, uploadFile, type FlightProgress, type FlightRow } from '../api/uploads.js';
 import { dateTimeField } from '../date-field.js';
 import { clear, formatDate, h } from '../dom.js';
-import { t, tOf } from '../i18n/i18n.js';
+import { lang, t, tOf } from '../i18n/i18n.js';
+import { refusalInChinese } from '../i18n/refusals.js';
 import { register } from '../router.js';
 import './insight.css';
 
@@ -43,15 +44,29 @@ function dropZone(slot: Slot, onFile: (file: File | null) => void): HTMLElement 
 
 const percent = (value: number | null) => (value === null ? '' : `${Math.round(value * 100)}%`);
 
+/** The API's reasons are English sentences: under the Chinese interface, said in Chinese. */
+const inUiLanguage = (sentence: string) => (lang() === 'zh' ? refusalInChinese(sentence) : sentence);
+
+/** Where a flight can be looked at: on the map, and its files (COGs, STAC item) for GIS tools. */
+function flightLinks(f: FlightRow): HTMLElement {
+  return h('span', { class: 'flight-links' },
+    f.status === 'done' ? h('a', { href: `#/map/flight/${f.id}`, 'data-testid': 'flight-map-link' }, t('upload.onMap')) : null,
+    f.has_orthophoto ? h('a', { href: rasterUrls.flightFile(f.id, 'ortho'), download: `flight-${f.id}-ortho.tif`, 'data-testid': 'flight-ortho-link' }, t('upload.orthoFile')) : null,
+    f.has_surface_model ? h('a', { href: rasterUrls.flightFile(f.id, 'dsm'), download: `flight-${f.id}-dsm.tif`, 'data-testid': 'flight-dsm-link' }, t('upload.dsmFile')) : null,
+    f.status === 'done' ? h('a', { href: rasterUrls.stacItem(f.id), target: '_blank', rel: 'noopener' }, t('upload.stacItem')) : null);
+}
+
 function flightsTable(flights: FlightRow[]): HTMLElement {
   return h('table', { class: 'flights-table', 'data-testid': 'recent-flights' },
-    h('thead', {}, h('tr', {}, ...['upload.flight', 'upload.capturedAt', 'upload.operator', 'upload.kind', 'upload.status'].map((key) => h('th', {}, t(key as 'upload.flight'))))),
+    h('thead', {}, h('tr', {}, ...['upload.flight', 'upload.capturedAt', 'upload.operator', 'upload.kind', 'upload.status', 'upload.links'].map((key) => h('th', {}, t(key as 'upload.flight'))))),
     h('tbody', {}, ...flights.map((f) => h('tr', { 'data-flight': f.id, 'data-status': f.status },
       h('td', {}, `#${f.id}`), h('td', {}, formatDate(f.captured_at)), h('td', {}, f.operator ?? ''), h('td', {}, tOf('upload.kind', f.kind)),
       h('td', {}, h('span', { class: `flight-status flight-${f.status}` }, tOf('upload.state', f.status)),
         f.status === 'processing' && f.stage ? ` · ${tOf('upload.stage', f.stage)} ${percent(f.progress)}` : '',
-        f.status === 'failed' && f.failure_reason ? h('div', { class: 'failure' }, f.failure_reason) : '',
-        ...(f.notices ?? []).map((notice) => h('div', { class: 'failure notice', 'data-testid': 'flight-notice' }, notice)))))));
+        f.status === 'queued' && f.queue_position ? h('span', { 'data-testid': 'queue-position' }, ` · ${t('upload.queuePosition', { n: f.queue_position })}`) : '',
+        f.status === 'failed' && f.failure_reason ? h('div', { class: 'failure' }, inUiLanguage(f.failure_reason)) : '',
+        ...(f.notices ?? []).map((notice) => h('div', { class: 'failure notice', 'data-testid': 'flight-notice' }, notice))),
+      h('td', {}, flightLinks(f))))));
 }
 
 register({
@@ -103,7 +118,7 @@ register({
         ? `${tOf('upload.state', progress.status)} · ${tOf('upload.stage', progress.stage)} ${percent(progress.progress)}`
         : tOf('upload.state', progress.status);
       stageBar.value = progress.progress ?? 0;
-      if (progress.status === 'failed') showProblem(t('upload.flightFailed'), [progress.failure_reason ?? t('upload.noReason')]);
+      if (progress.status === 'failed') showProblem(t('upload.flightFailed'), [progress.failure_reason ? inUiLanguage(progress.failure_reason) : t('upload.noReason')]);
       if (progress.status === 'done' || progress.status === 'failed') void loadRecent();
     };
 
@@ -153,7 +168,8 @@ register({
       } catch (error) {
         if (error instanceof ApiError) {
           const problems = (error.problem as { problems?: string[] }).problems;
-          showProblem(error.status === 422 ? t('upload.refused') : error.problem.title, problems?.length ? problems : [error.problem.detail ?? error.message]);
+          showProblem(error.status === 422 ? t('upload.refused') : error.problem.title,
+            (problems?.length ? problems : [error.problem.detail ?? error.message]).map(inUiLanguage));
           stage.textContent = '';
         } else throw error;
       } finally {

@@ -107,8 +107,8 @@ register({
       detail.dataset.village = village.id;
       detail.append(
         h('div', { class: 'detail-head' }, h('h3', {}, `${a.village.name}${a.village.street ? ` · ${a.village.street}` : ''}`), verdictBadge(a.verdict),
-          h('a', { href: assessmentApi.htmlUrl(village.id, p), target: '_blank', rel: 'noopener', 'data-testid': 'village-export-html' }, t('villages.exportHtml')),
-          h('a', { href: assessmentApi.pdfUrl(village.id, p), target: '_blank', rel: 'noopener', 'data-testid': 'village-export-pdf' }, t('villages.exportPdf'))),
+          h('a', { href: assessmentApi.htmlUrl(village.id, p, lang() === 'en' ? 'en' : undefined), target: '_blank', rel: 'noopener', 'data-testid': 'village-export-html' }, t('villages.exportHtml')),
+          h('a', { href: assessmentApi.pdfUrl(village.id, p, lang() === 'en' ? 'en' : undefined), target: '_blank', rel: 'noopener', 'data-testid': 'village-export-pdf' }, t('villages.exportPdf'))),
         h('ul', { class: 'criteria' }, ...CRITERIA.map((c) => h('li', { class: a.criteria[c] ? 'ok' : 'bad', 'data-criterion': c, 'data-ok': String(a.criteria[c]) },
           `${a.criteria[c] ? '✔' : '✘'} ${t(`villages.criterion.${c}`)}`))),
         h('p', { 'data-testid': 'village-coverage' }, t('villages.coverage', {

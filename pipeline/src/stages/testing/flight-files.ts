@@ -4,7 +4,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { createFlight, upsertFlightAsset } from '../../../../db/sql/flights.js';
 import { loadConfig } from '../../config.js';
-import { ChangeDetector } from '../../model/index.js';
+import { servedDetectors } from '../../model/served-detectors.js';
 import { writeGeoTiff } from '../../raster/index.js';
 import type { StageContext } from '../stage.js';
 
@@ -46,14 +46,14 @@ export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), `lingwei-${prefix}-`));
 }
 
-/** A stage context on the test database and a scratch raster store, with the shipped model. */
+/** A stage context on the test database and a scratch raster store, with the served model versions. */
 export function testStageContext(pool: pg.Pool, rasterStore: string): StageContext {
-  let detector: Promise<ChangeDetector> | undefined;
+  const detectors = servedDetectors({ threads: 2 });
   return {
     pool,
     config: { ...loadConfig(), rasterStore },
     progress: async () => undefined,
-    changeDetector: () => (detector ??= ChangeDetector.load({ threads: 2 })),
+    changeDetector: (version) => detectors.detector(version),
   };
 }
 

@@ -1,0 +1,128 @@
+/**
+ * The model store's routes (issue 19) against the real database, Redis and a real model store in a
+ * temporary folder: admins list versions with their scores, queue adaptations, promote (a worse
+ * version refused unless forced) and roll back; reviewers and anonymous callers may do none of it.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
+import { loadConfig, type PipelineConfig } from '../../../pipeline/src/config.js';
+import { storeCopiedVersion } from '../../../pipeline/src/model/testing/store-version.js';
+import { promotedVersion } from '../../../pipeline/src/model-store.js';
+import { adaptJob } from '../../../pipeline/src/queue/adapt-job.js';
+import { createRedisConnection } from '../../../pipeline/src/queue/redis-connection.js';
+import { deleteKeysUnder } from '../../../pipeline/src/queue/testing/redis-keys.js';
+import { buildApi } from '../server.js';
+import { createAccounts, PASSWORD } from '../testing/accounts.js';
+
+const pool = createTestPool();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-model-routes-'));
+const store = path.join(tmp, 'models');
+const pipeline: PipelineConfig = { ...loadConfig(), queuePrefix: `lingwei-test-model-routes-${process.pid}` };
+const redis = createRedisConnection(pipeline.redisUrl);
+const saved = process.env.MODEL_STORE;
+let app: FastifyInstance;
+const cookies: Record<string, string> = {};
+
+beforeAll(async () => {
+  await emptyTables(pool);
+  await createAccounts(pool);
+  process.env.MODEL_STORE = store;
+  storeCopiedVersion(store, 'better', { before: 0.4, after: 0.6 });
+  storeCopiedVersion(store, 'worse', { before: 0.5, after: 0.3 });
+  app = await buildApi({ pool, pipeline });
+  for (const user of ['admin', 'reviewer']) {
+    const login = await app.inject({ method: 'POST', url: '/api/login', payload: { username: user, password: PASSWORD } });
+    cookies[user] = `lingwei_session=${login.cookies.find((c) => c.name === 'lingwei_session')!.value}`;
+  }
+});
+afterAll(async () => {
+  if (saved === undefined) delete process.env.MODEL_STORE;
+  else process.env.MODEL_STORE = saved;
+  await app.close();
+  await deleteKeysUnder(redis, pipeline.queuePrefix);
+  redis.disconnect();
+  await pool.end();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const as = (user: string | null, method: 'GET' | 'POST', url: string, payload?: object) =>
+  app.inject({ method, url, headers: user ? { cookie: cookies[user]! } : {}, ...(payload ? { payload } : {}) });
+
+describe('the model routes', () => {
+  it('are for admins alone: 403 for a reviewer, 401 for nobody, and nothing changes', async () => {
+    const folder = path.join(tmp, 'office');
+    fs.mkdirSync(folder);
+    for (const [method, url, payload] of [
+      ['GET', '/api/models'], ['POST', '/api/models/adapt', { folders: [folder] }], ['GET', '/api/models/jobs/1'],
+      ['POST', '/api/models/versions/better/promote', {}], ['POST', '/api/models/rollback'],
+    ] as const) {
+      expect((await as('reviewer', method, url, payload)).statusCode, `${method} ${url}`).toBe(403);
+      expect((await as(null, method, url, payload)).statusCode, `${method} ${url}`).toBe(401);
+    }
+    expect(promotedVersion(store)).toBe('shipped');
+    expect((await as('admin', 'GET', '/api/models')).json()).toMatchObject({ jobs: [] });
+  });
+
+  it('lists the versions with their held-back scores and which one serves', async () => {
+    const r = await as('admin', 'GET', '/api/models');
+    expect(r.statusCode).toBe(200);
+    const body = r.json<{ served: string; versions: { version: string; before: number; after: number; gain: number; promoted: boolean }[] }>();
+    expect(body.served).toBe('shipped');
+    expect(body.versions.map((v) => [v.version, v.before, v.after, v.promoted])).toEqual([['better', 0.4, 0.6, false], ['worse', 0.5, 0.3, false]]);
+    expect(body.versions[0]!.gain).toBeCloseTo(0.2, 6);
+  });
+
+  it('refuses to promote a worse version, saying by how much; forced, it serves; rollback undoes it, once', async () => {
+    const refused = await as('admin', 'POST', '/api/models/versions/worse/promote', {});
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json<{ detail: string }>().detail).toBe('refused: worse scores pixel F1 0.300 on its held-back share (0 pairs), 0.200 below shipped, which serves now (0.500); promote it anyway with --force');
+    expect(promotedVersion(store)).toBe('shipped');
+    const forced = await as('admin', 'POST', '/api/models/versions/worse/promote', { force: true });
+    expect(forced.statusCode).toBe(200);
+    expect(forced.json()).toMatchObject({ promoted: true, forced: true, version: 'worse', replaced: 'shipped' });
+    expect(promotedVersion(store)).toBe('worse');
+    const back = await as('admin', 'POST', '/api/models/rollback');
+    expect(back.json()).toMatchObject({ from: 'worse', to: 'shipped' });
+    expect((await as('admin', 'POST', '/api/models/rollback')).statusCode).toBe(409);
+    const better = await as('admin', 'POST', '/api/models/versions/better/promote', {});
+    expect(better.json()).toMatchObject({ promoted: true, forced: false, version: 'better', margin: expect.closeTo(0.2, 6) });
+    expect((await as('admin', 'GET', '/api/models')).json()).toMatchObject({ served: 'better' });
+    await as('admin', 'POST', '/api/models/rollback');
+  });
+
+  it('says which versions do not exist', async () => {
+    expect((await as('admin', 'POST', '/api/models/versions/nope/promote', {})).statusCode).toBe(404);
+    expect((await as('admin', 'POST', '/api/models/versions/..%2F..%2Fetc/promote', {})).statusCode).toBe(404);
+    expect((await as('admin', 'POST', '/api/models/versions/shipped/promote', {})).statusCode).toBe(400);
+    expect((await as('admin', 'GET', '/api/models/jobs/999999')).statusCode).toBe(404);
+  });
+
+  it('queues an adaptation on its own queue for a worker to take, and refuses bad requests', async () => {
+    const folder = path.join(tmp, 'office');
+    for (const [payload, why] of [
+      [{}, /give folders/],
+      [{ folders: ['relative/dir'] }, /not a folder on the server/],
+      [{ folders: [path.join(tmp, 'missing')] }, /not a folder on the server/],
+      [{ area: 'QP01' }, /needs since/],
+      [{ folders: [folder], area: 'QP01', since: '2026-01-01' }, /not both/],
+      [{ folders: [folder], name: '../x' }, /letters, digits/],
+      [{ folders: [folder], steps: 0 }, /steps/],
+    ] as const) {
+      const r = await as('admin', 'POST', '/api/models/adapt', payload);
+      expect(r.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(r.json<{ detail: string }>().detail).toMatch(why);
+    }
+    const queued = await as('admin', 'POST', '/api/models/adapt', { folders: [folder], steps: 5, seed: 2 });
+    expect(queued.statusCode).toBe(202);
+    const { job } = queued.json<{ job: string }>();
+    // No adaptation worker runs here: the job waits in the model-adapt queue, not the flights'.
+    expect(await adaptJob(redis, pipeline.queuePrefix, job)).toMatchObject({ state: 'waiting', data: { folders: [folder], steps: 5, seed: 2, requestedBy: 'admin' } });
+    const listed = (await as('admin', 'GET', '/api/models')).json<{ jobs: { id: string; state: string }[] }>();
+    expect(listed.jobs).toEqual([expect.objectContaining({ id: job, state: 'waiting' })]);
+    expect((await as('admin', 'GET', `/api/models/jobs/${job}`)).json()).toMatchObject({ id: job, state: 'waiting' });
+  });
+});
