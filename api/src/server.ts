@@ -78,7 +78,6 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   scheduleRoutes(app, options.pool);
   reportRoutes(app, options.pool, config.bulletinOffice);
   modelRoutes(app, pipeline);
-  modelRoutes(app, pipeline);
   viewerConfigRoute(app, config.basemap);
   await viewerRoutes(app);
   return app;
