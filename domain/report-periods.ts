@@ -10,7 +10,6 @@
 
 export type PeriodKind = 'weekly' | 'monthly' | 'quarterly';
 
-export const PERIOD_KINDS: readonly PeriodKind[] = ['weekly', 'monthly', 'quarterly'];
 
 export interface ReportPeriod {
   kind: PeriodKind;

@@ -25,7 +25,7 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from data import BatchMaker, Samples  # noqa: E402
+from batches import BatchMaker, Samples  # noqa: E402
 from export_onnx import export_network, write_parity  # noqa: E402
 from train import DEFAULT_ENCODER, FeatureCache, build_model, finetune_schedule, start_run, train_steps  # noqa: E402
 

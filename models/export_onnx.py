@@ -22,7 +22,7 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from data import BatchMaker, Samples  # noqa: E402
+from batches import BatchMaker, Samples  # noqa: E402
 from train import DEFAULT_ENCODER, build_model  # noqa: E402
 
 

@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import SMALL_OBJECT_PX, BatchMaker, Samples  # noqa: E402
+from batches import SMALL_OBJECT_PX, BatchMaker, Samples  # noqa: E402
 from net import ChangeNet  # noqa: E402
 from pair_net import PairNet  # noqa: E402
 
@@ -47,7 +47,7 @@ def build_model(arch, spec, encoder_dir=DEFAULT_ENCODER, tune_from=None):
 # loss a 30 m² extension is worth a tenth of a factory hall, and the first model missed most small
 # extensions even on its training scenes. The structure's size is read as the changed pixels in a
 # SMALL_WINDOW_PX square around each pixel (about 10 m at 0.5 m): cheap, and a hall's interior
-# counts the whole window while a shed counts only itself. SMALL_OBJECT_PX (data.py) is the size
+# counts the whole window while a shed counts only itself. SMALL_OBJECT_PX (batches.py) is the size
 # up to which crops are centred on a structure as often as on any larger one.
 SMALL_WINDOW_PX = 21
 SMALL_BOOST = 3.0

@@ -18,11 +18,6 @@ export async function upsertBaselineFromImport(client: pg.PoolClient, source: st
   return result.rowCount ?? 0;
 }
 
-export async function countBaselineBuildings(client: Queryable): Promise<number> {
-  const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM baseline_building');
-  return Number(rows[0]!.n);
-}
-
 export interface BaselineInCrs {
   id: string;
   /** GeoJSON Polygon or MultiPolygon coordinates in the requested CRS. */
