@@ -1,6 +1,65 @@
-// typescript-eslint's recommended rules with type information; run by `npm test` (npm run lint).
+// typescript-eslint's recommended rules with type information, and the folders' boundaries; run by
+// `npm test` (npm run lint).
+import path from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+/**
+ * Which top-level folders the code of each may import, by its package.json #alias (never by a
+ * relative path that leaves the folder). domain/ is the shared vocabulary and rules: everything may
+ * import it and it imports nothing of ours. db/ is the SQL; the pipeline and the API are adapters
+ * over both; the viewer takes only the domain and the API's contract modules. Tests, benches and
+ * testing/ helpers may reach further (they set up real services), except from domain/. scripts/
+ * and models/ are the tools at the top and may import any folder.
+ */
+const MAY_IMPORT = {
+  domain: [],
+  db: ['domain'],
+  pipeline: ['domain', 'db'],
+  api: ['domain', 'db', 'pipeline'],
+  viewer: ['domain', 'api'],
+  fixtures: ['domain', 'pipeline'],
+};
+const FOLDERS = ['domain', 'db', 'pipeline', 'api', 'viewer', 'fixtures', 'models', 'scripts'];
+const isTestCode = (file) => /\.(test|bench)\.ts$|\/testing\/|^viewer\/tests\/|^api\/src\/bench\//.test(file);
+
+const folderBoundaries = {
+  meta: {
+    type: 'problem',
+    messages: {
+      relative: "'{{spec}}' leaves {{from}}/ for {{to}}/: import it as '#{{to}}/…' (package.json imports).",
+      direction: '{{from}}/ may not import {{to}}/ ({{from}}/ may import: {{allowed}}; see MAY_IMPORT in eslint.config.js).',
+    },
+    schema: [],
+  },
+  create(context) {
+    const file = path.relative(import.meta.dirname, context.filename).split(path.sep).join('/');
+    const from = file.split('/')[0];
+    if (!FOLDERS.includes(from)) return {};
+    const check = (node, spec) => {
+      if (typeof spec !== 'string') return;
+      let to;
+      if (spec.startsWith('.')) {
+        to = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)).split('/')[0];
+        if (to !== from) context.report({ node, messageId: 'relative', data: { spec, from, to } });
+        return;
+      }
+      if (spec.startsWith('#')) to = spec.slice(1).split('/')[0];
+      if (!to || to === from || !(from in MAY_IMPORT)) return;
+      if (from !== 'domain' && isTestCode(file)) return;
+      if (!MAY_IMPORT[from].includes(to)) {
+        context.report({ node, messageId: 'direction', data: { from, to, allowed: MAY_IMPORT[from].join(', ') || 'nothing' } });
+      }
+    };
+    const fromSource = (node) => check(node.source ?? node, node.source?.value);
+    return {
+      ImportDeclaration: fromSource,
+      ExportNamedDeclaration: (node) => node.source && fromSource(node),
+      ExportAllDeclaration: fromSource,
+      ImportExpression: (node) => node.source.type === 'Literal' && check(node.source, node.source.value),
+    };
+  },
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '**/dist/', '.lingwei/', 'fixtures/scene*/', 'models/**/*.py'] },
@@ -8,7 +67,9 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { lingwei: { rules: { 'folder-boundaries': folderBoundaries } } },
     rules: {
+      'lingwei/folder-boundaries': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -32,10 +32,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { calibrateScore, fitCalibration, reliabilityTable, type Calibration, type CalibrationMap, type Reliability, type ScoredDetection } from '../pipeline/src/model/calibration.js';
-import { ChangeDetector, type Network } from '../pipeline/src/model/change-detector.js';
-import { evaluatePairs, evaluateScenes, evaluateSurfaces, type EvalOptions, type SceneMode } from '../scripts/eval/evaluate.js';
-import type { DetectedObject } from '../scripts/eval/score.js';
+import { calibrateScore, fitCalibration, reliabilityTable, type Calibration, type CalibrationMap, type Reliability, type ScoredDetection } from '#pipeline/model/calibration.js';
+import { ChangeDetector, type Network } from '#pipeline/model/change-detector.js';
+import { evaluatePairs, evaluateScenes, evaluateSurfaces, type EvalOptions, type SceneMode } from '#scripts/eval/evaluate.js';
+import type { DetectedObject } from '#scripts/eval/score.js';
 import { pairHeldOut, uavHeldOut } from './data/splits.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -15,8 +15,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { generateScene } from '../fixtures/generator/scene.js';
-import { writeScene } from '../fixtures/generator/write-scene.js';
+import { generateScene } from '#fixtures/generator/scene.js';
+import { writeScene } from '#fixtures/generator/write-scene.js';
 import { EVAL_SEEDS, pairHeldOut, uavHeldOut, VAL_SEEDS } from './data/splits.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPool, emptyTables, testDatabaseUrl } from '../db/testing/test-database.js';
+import { createTestPool, emptyTables, testDatabaseUrl } from '#db/testing/test-database.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pool = createTestPool();

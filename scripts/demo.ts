@@ -11,18 +11,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { buildApi } from '../api/src/server.js';
-import { hashPassword } from '../api/src/auth/passwords.js';
-import { createPool, databaseUrl } from '../db/connection.js';
-import { upsertUser } from '../db/sql/users.js';
-import { loadConfig } from '../pipeline/src/config.js';
-import { takeInFlight } from '../pipeline/src/flight-intake.js';
-import { createRedisConnection } from '../pipeline/src/queue/redis-connection.js';
-import { loadScene } from '../pipeline/src/import/load-scene.js';
+import { buildApi } from '#api/server.js';
+import { hashPassword } from '#api/auth/passwords.js';
+import { createPool, databaseUrl } from '#db/connection.js';
+import { upsertUser } from '#db/sql/users.js';
+import { loadConfig } from '#pipeline/config.js';
+import { takeInFlight } from '#pipeline/flight-intake.js';
+import { createRedisConnection } from '#pipeline/queue/redis-connection.js';
+import { loadScene } from '#pipeline/import/load-scene.js';
+import { ROLES } from '#domain/vocabulary.js';
 import { scoreFlight } from './eval/score-flight.js';
 import { describeImport } from './commands/import.js';
 import { summariseFlight, waitForFlight } from './commands/ingest.js';
-import { ROLES } from '#domain/vocabulary.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

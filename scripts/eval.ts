@@ -17,14 +17,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ChangeDetector, type LoadOptions } from '../pipeline/src/model/change-detector.js';
+import { ChangeDetector, type LoadOptions } from '#pipeline/model/change-detector.js';
+import { modelStoreDir, servedVersion, SHIPPED, specPathOf, versionExists } from '#pipeline/model-store.js';
 import { evaluatePairs, evaluateScenes, evaluateSurfaces, SCENE_MODES, type EvalOptions, type SceneMode } from './eval/evaluate.js';
 import { detectLayout } from './eval/layout.js';
 import { DEFAULT_REAL_DIR } from './eval/real-sets.js';
 import { table, toJson } from './eval/report.js';
 import { runScoreboard } from './eval/scoreboard.js';
 import { scoreboardJson, scoreboardTable } from './eval/scoreboard-report.js';
-import { modelStoreDir, servedVersion, SHIPPED, specPathOf, versionExists } from '../pipeline/src/model-store.js';
 
 const USAGE = [
   'usage: npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before_dsm|drone_no_before|rgb|dsm|rgb_pair] [--threshold t] [--threads N] [--model <sidecar.json|net.onnx|version>]',

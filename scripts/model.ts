@@ -15,10 +15,10 @@
  * promotion refused or a failure, 2 a usage mistake.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../pipeline/src/config.js';
-import { modelStoreDir } from '../pipeline/src/model-store.js';
-import { createAdaptWorker } from '../pipeline/src/queue/adapt-job.js';
-import { createRedisConnection } from '../pipeline/src/queue/redis-connection.js';
+import { loadConfig } from '#pipeline/config.js';
+import { modelStoreDir } from '#pipeline/model-store.js';
+import { createAdaptWorker } from '#pipeline/queue/adapt-job.js';
+import { createRedisConnection } from '#pipeline/queue/redis-connection.js';
 import { adapt } from './model/adapt.js';
 import { list, listTable, promote, rollbackMessage } from './model/versions.js';
 

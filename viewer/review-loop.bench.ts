@@ -5,14 +5,14 @@
  * reopen) from Node, so the figure compares across machines as a ratio.
  */
 import { performance } from 'node:perf_hooks';
-import { summariseLatency } from '../scripts/bench/latency.js';
-import { createPool, databaseUrl } from '../db/connection.js';
-import { migrateUp } from '../db/migrate.js';
-import { dropDatabase, recreateDatabase, siblingDatabaseUrl } from '../db/testing/test-database.js';
+import { summariseLatency } from '#scripts/bench/latency.js';
+import { createPool, databaseUrl } from '#db/connection.js';
+import { migrateUp } from '#db/migrate.js';
+import { dropDatabase, recreateDatabase, siblingDatabaseUrl } from '#db/testing/test-database.js';
+import { PASSWORD } from '#api/testing/accounts.js';
 import {
   closeSceneSession, describeTiming, logIn, measureReviewLoop, openSceneSession, ownPipelineConfig,
 } from './tests/harness.js';
-import { PASSWORD } from '../api/src/testing/accounts.js';
 
 const ROUNDS = Number(process.env.BENCH_REVIEW_ROUNDS ?? 20);
 

@@ -6,12 +6,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
-import { upsertUser } from '../../db/sql/users.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
+import { upsertUser } from '#db/sql/users.js';
+import { ROLES, type Role } from '#domain/vocabulary.js';
 import { hashPassword } from './auth/passwords.js';
 import { buildApi } from './server.js';
 import { seedGisScene } from './testing/gis-scene.js';
-import { ROLES, type Role } from '#domain/vocabulary.js';
 
 const pool = createTestPool();
 const PASSWORD = 'hardening-test-pw';

@@ -1,7 +1,7 @@
 /** `npm run api`: serves the API on HOST:PORT (default 127.0.0.1:8080). */
-import { createPool } from '../../db/connection.js';
-import { loadConfig } from '../../pipeline/src/config.js';
-import { createRedisConnection } from '../../pipeline/src/queue/redis-connection.js';
+import { createPool } from '#db/connection.js';
+import { loadConfig } from '#pipeline/config.js';
+import { createRedisConnection } from '#pipeline/queue/redis-connection.js';
 import { buildApi } from './server.js';
 
 const config = loadConfig();

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upsertUser } from '../../db/sql/users.js';
-import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
+import { upsertUser } from '#db/sql/users.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { hashPassword } from './auth/passwords.js';
 import { buildApi } from './server.js';
 

@@ -5,11 +5,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setQuota } from '../../db/sql/quotas.js';
-import { upsertUser } from '../../db/sql/users.js';
-import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
+import { setQuota } from '#db/sql/quotas.js';
+import { upsertUser } from '#db/sql/users.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { emptyFigures, type Figures } from '#domain/weekly-report.js';
-import { storeWeeklyReports } from '../../pipeline/src/queue/weekly-report-job.js';
+import { storeWeeklyReports } from '#pipeline/queue/weekly-report-job.js';
 import { hashPassword } from './auth/passwords.js';
 import { closePdfPrinter } from './pdf/print-pdf.js';
 import { REPORT_CSV_HEADER } from './reports/report-csv.js';

@@ -1,11 +1,11 @@
 /** The API against the real database: accounts, the role matrix, and bad input of every kind. */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
-import { upsertUser } from '../../db/sql/users.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
+import { upsertUser } from '#db/sql/users.js';
+import { ROLES, type Role } from '#domain/vocabulary.js';
 import { hashPassword } from './auth/passwords.js';
 import { buildApi } from './server.js';
-import { ROLES, type Role } from '#domain/vocabulary.js';
 
 const pool = createTestPool();
 const PASSWORD = 'lingwei-test-pw';

@@ -8,7 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { loadConfig, type PipelineConfig } from '../../pipeline/src/config.js';
+import { loadConfig, type PipelineConfig } from '#pipeline/config.js';
 import { loadApiConfig, type ApiConfig } from './api-config.js';
 import { useAuthentication } from './auth/authenticate.js';
 import { openapiOptions } from './openapi/document.js';

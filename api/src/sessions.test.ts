@@ -6,12 +6,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTestPool, emptyTables, testDatabaseUrl } from '../../db/testing/test-database.js';
-import { upsertUser } from '../../db/sql/users.js';
-import { runUserCommand } from '../../scripts/commands/user.js';
+import { createTestPool, emptyTables, testDatabaseUrl } from '#db/testing/test-database.js';
+import { upsertUser } from '#db/sql/users.js';
+import { runUserCommand } from '#scripts/commands/user.js';
+import { ROLES } from '#domain/vocabulary.js';
 import { hashPassword } from './auth/passwords.js';
 import { buildApi } from './server.js';
-import { ROLES } from '#domain/vocabulary.js';
 
 // The CLI opens its own pool on DATABASE_URL: point it at the test database (named first).
 process.env.TEST_DATABASE_URL = testDatabaseUrl();

@@ -3,11 +3,11 @@ import { VectorTile } from '@mapbox/vector-tile';
 import type { FastifyInstance } from 'fastify';
 import { PbfReader } from 'pbf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
-import { upsertUser } from '../../db/sql/users.js';
-import { loadConfig } from '../../pipeline/src/config.js';
-import { createRedisConnection } from '../../pipeline/src/queue/redis-connection.js';
-import { deleteKeysUnder } from '../../pipeline/src/queue/testing/redis-keys.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
+import { upsertUser } from '#db/sql/users.js';
+import { loadConfig } from '#pipeline/config.js';
+import { createRedisConnection } from '#pipeline/queue/redis-connection.js';
+import { deleteKeysUnder } from '#pipeline/queue/testing/redis-keys.js';
 import { hashPassword } from './auth/passwords.js';
 import { buildApi } from './server.js';
 

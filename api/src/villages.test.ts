@@ -12,14 +12,14 @@ import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFlight, setFlightFootprint, setFlightStatus } from '../../db/sql/flights.js';
-import { upsertUser } from '../../db/sql/users.js';
-import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
+import { createFlight, setFlightFootprint, setFlightStatus } from '#db/sql/flights.js';
+import { upsertUser } from '#db/sql/users.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
+import { ROLES, type Role } from '#domain/vocabulary.js';
 import { hashPassword } from './auth/passwords.js';
 import { closePdfPrinter } from './pdf/print-pdf.js';
 import { orphanedHeadings, overlappingWords, pdfLayout, pdfPagesAsPng, pdfText, probeLayout } from './pdf/testing/layout-probe.js';
 import { buildApi } from './server.js';
-import { ROLES, type Role } from '#domain/vocabulary.js';
 
 const pool = createTestPool();
 const PASSWORD = 'lingwei-test-pw';

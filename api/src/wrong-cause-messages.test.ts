@@ -8,10 +8,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestPool, emptyTables, testDatabaseUrl } from '../../db/testing/test-database.js';
-import { writeGeoTiff } from '../../pipeline/src/raster/write-geotiff.js';
-import { tempDir, writeOrthophoto, writeSurfaceModel } from '../../pipeline/src/stages/testing/flight-files.js';
-import { runIngestCommand } from '../../scripts/commands/ingest.js';
+import { createTestPool, emptyTables, testDatabaseUrl } from '#db/testing/test-database.js';
+import { writeGeoTiff } from '#pipeline/raster/write-geotiff.js';
+import { tempDir, writeOrthophoto, writeSurfaceModel } from '#pipeline/stages/testing/flight-files.js';
+import { runIngestCommand } from '#scripts/commands/ingest.js';
 import { inspectUploadedRaster } from './uploads/check-uploaded-rasters.js';
 
 // The ingest command opens its own pool on DATABASE_URL: point it at the test database.

@@ -2,11 +2,11 @@
  * Whole-sample planes for the trainer: the model's input channels exactly as tiled inference
  * builds them (same prepareInputs, same fillWindow), plus target planes on the same grid.
  */
-import { chipSources, fillWindow } from '../../pipeline/src/model/chip.js';
-import type { Band, Grid } from '../../pipeline/src/model/grid.js';
-import type { ModelSpec } from '../../pipeline/src/model/model-spec.js';
-import type { PreparedInputs } from '../../pipeline/src/model/prepare.js';
-import { resampleBand } from '../../pipeline/src/model/resample.js';
+import { chipSources, fillWindow } from '#pipeline/model/chip.js';
+import type { Band, Grid } from '#pipeline/model/grid.js';
+import type { ModelSpec } from '#pipeline/model/model-spec.js';
+import type { PreparedInputs } from '#pipeline/model/prepare.js';
+import { resampleBand } from '#pipeline/model/resample.js';
 
 /** The input channels of a prepared raster, keyed by channel name. */
 export function inputPlanes(prepared: PreparedInputs, spec: ModelSpec): Record<string, Float32Array> {

@@ -8,16 +8,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { rasteriseBaseline } from '../../pipeline/src/model/baseline-raster.js';
-import type { Grid } from '../../pipeline/src/model/grid.js';
-import type { ModelSpec } from '../../pipeline/src/model/model-spec.js';
-import { polygonLabels, polygonMask, type PolygonRings } from '../../pipeline/src/model/polygon-fill.js';
-import { prepareInputs, type RgbInput } from '../../pipeline/src/model/prepare.js';
-import { listPairs, loadPair, toRgb, type PairFiles } from '../../scripts/eval/pairs.js';
-import { readPolygons } from '../../scripts/eval/geojson.js';
-import { wktPolygon } from '../../scripts/eval/xbd.js';
-import { readRaster, withGsd } from '../../scripts/eval/read-raster.js';
-import { baselineFromSurface, listTiles, loadTile } from '../../scripts/eval/surface.js';
+import { rasteriseBaseline } from '#pipeline/model/baseline-raster.js';
+import type { Grid } from '#pipeline/model/grid.js';
+import type { ModelSpec } from '#pipeline/model/model-spec.js';
+import { polygonLabels, polygonMask, type PolygonRings } from '#pipeline/model/polygon-fill.js';
+import { prepareInputs, type RgbInput } from '#pipeline/model/prepare.js';
+import { listPairs, loadPair, toRgb, type PairFiles } from '#scripts/eval/pairs.js';
+import { readPolygons } from '#scripts/eval/geojson.js';
+import { wktPolygon } from '#scripts/eval/xbd.js';
+import { readRaster, withGsd } from '#scripts/eval/read-raster.js';
+import { baselineFromSurface, listTiles, loadTile } from '#scripts/eval/surface.js';
 import { classShare, inputPlanes } from './planes.js';
 import type { SampleWriter } from './sample-writer.js';
 import { pairHeldOut, uavHeldOut } from './splits.js';

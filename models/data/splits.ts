@@ -7,7 +7,7 @@
  *   generated for training; training seeds start at 1000; seeds 901..940 are a validation set
  *   for the decision threshold and the least object area.
  */
-import { seededUnit } from '../../scripts/eval/seeded.js';
+import { seededUnit } from '#scripts/eval/seeded.js';
 
 export const EVAL_SEEDS = Array.from({ length: 60 }, (_, i) => i + 1);
 /** Validation seeds, for choosing the decision threshold without looking at the evaluation seeds. */

@@ -3,12 +3,12 @@
  * trip): the same rasters and vectors the CLI writes, turned into the same SceneData evaluation
  * reads from disk.
  */
-import { generateScene, type RasterProduct } from '../../fixtures/generator/scene.js';
-import { polygonMask } from '../../pipeline/src/model/polygon-fill.js';
-import type { ModelSpec } from '../../pipeline/src/model/model-spec.js';
-import { prepareInputs, type RgbInput } from '../../pipeline/src/model/prepare.js';
-import { lonLatTransformer } from '../../pipeline/src/raster/index.js';
-import { baselineOf, truthOf, type SceneData } from '../../scripts/eval/scenes.js';
+import { generateScene, type RasterProduct } from '#fixtures/generator/scene.js';
+import { polygonMask } from '#pipeline/model/polygon-fill.js';
+import type { ModelSpec } from '#pipeline/model/model-spec.js';
+import { prepareInputs, type RgbInput } from '#pipeline/model/prepare.js';
+import { lonLatTransformer } from '#pipeline/raster/index.js';
+import { baselineOf, truthOf, type SceneData } from '#scripts/eval/scenes.js';
 import { classShare, inputPlanes } from './planes.js';
 
 const grid = (p: RasterProduct) => ({ width: p.width, height: p.height, geoTransform: p.geoTransform });

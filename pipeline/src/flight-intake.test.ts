@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { loadConfig, type PipelineConfig } from './config.js';
 import { takeInFlight } from './flight-intake.js';
 import { createRedisConnection } from './queue/redis-connection.js';

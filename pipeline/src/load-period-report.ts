@@ -4,8 +4,8 @@
  * The API renders it; the weekly job stores it.
  */
 import type pg from 'pg';
-import { quotasOf } from '../../db/sql/quotas.js';
-import { EVERYWHERE, periodFigures, reportRowAreas } from '../../db/sql/reports.js';
+import { quotasOf } from '#db/sql/quotas.js';
+import { EVERYWHERE, periodFigures, reportRowAreas } from '#db/sql/reports.js';
 import { previousPeriod, weeksEndingAt, yearToDate, type ReportPeriod } from '#domain/report-periods.js';
 import { composePeriodReport, emptyFigures, type Figures, type PeriodReport, type ReportArea } from '#domain/weekly-report.js';
 

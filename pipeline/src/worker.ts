@@ -5,7 +5,7 @@
  * the job in hand and takes no new one; a second signal stops at once, and the interrupted job is
  * handed to another worker when its lock expires.
  */
-import { createPool } from '../../db/connection.js';
+import { createPool } from '#db/connection.js';
 import { loadConfig } from './config.js';
 import { servedDetectors } from './model/served-detectors.js';
 import { createFlightWorker } from './queue/flight-worker.js';

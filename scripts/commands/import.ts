@@ -1,10 +1,10 @@
 /** `cli import <kind> <file>`: loads a vector layer into its PostGIS table in one transaction. */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createPool } from '../../db/connection.js';
-import { IMPORT_KINDS, isImportKind } from '../../pipeline/src/import/import-kinds.js';
-import { ImportRejectedError, importLayer, type ImportReport } from '../../pipeline/src/import/import-layer.js';
-import { VectorSourceError } from '../../pipeline/src/import/vector-source.js';
+import { createPool } from '#db/connection.js';
+import { IMPORT_KINDS, isImportKind } from '#pipeline/import/import-kinds.js';
+import { ImportRejectedError, importLayer, type ImportReport } from '#pipeline/import/import-layer.js';
+import { VectorSourceError } from '#pipeline/import/vector-source.js';
 
 export const IMPORT_USAGE =
   `import <${IMPORT_KINDS.join('|')}> <file.geojson|.gpkg|.shp> [--layer NAME] [--source NAME] ` +

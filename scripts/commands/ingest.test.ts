@@ -5,9 +5,9 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool } from '../../db/connection.js';
-import { createFlight } from '../../db/sql/flights.js';
-import { createTestPool, emptyTables, testDatabaseUrl } from '../../db/testing/test-database.js';
+import { createPool } from '#db/connection.js';
+import { createFlight } from '#db/sql/flights.js';
+import { createTestPool, emptyTables, testDatabaseUrl } from '#db/testing/test-database.js';
 import { waitForFlight } from './ingest.js';
 
 const pool = createTestPool();

@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import type pg from 'pg';
-import { createPool } from '../../db/connection.js';
-import { tallyOfFlight } from '../../db/sql/candidate-reads.js';
-import { getFlight } from '../../db/sql/flights.js';
-import { loadConfig } from '../../pipeline/src/config.js';
-import { capturedAtProblem } from '../../pipeline/src/core/captured-at.js';
-import { takeInFlight } from '../../pipeline/src/flight-intake.js';
+import { createPool } from '#db/connection.js';
+import { tallyOfFlight } from '#db/sql/candidate-reads.js';
+import { getFlight } from '#db/sql/flights.js';
+import { loadConfig } from '#pipeline/config.js';
+import { capturedAtProblem } from '#pipeline/core/captured-at.js';
+import { takeInFlight } from '#pipeline/flight-intake.js';
 
 export const INGEST_USAGE =
   'ingest <ortho.tif | tiles-folder> [--dsm dsm.tif] [--zoom Z [--scheme xyz|tms]] [--captured-at ISO] [--operator NAME] [--reference]';

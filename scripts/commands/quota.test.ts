@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { listQuotas } from '../../db/sql/quotas.js';
-import { createTestPool, emptyTables, testDatabaseUrl } from '../../db/testing/test-database.js';
+import { listQuotas } from '#db/sql/quotas.js';
+import { createTestPool, emptyTables, testDatabaseUrl } from '#db/testing/test-database.js';
 import { runQuotaCommand } from './quota.js';
 
 // The command opens its own pool on DATABASE_URL: point it at the test database. The test

@@ -4,9 +4,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createPool, inTransaction } from '../../db/connection.js';
-import { listQuotas, setQuota } from '../../db/sql/quotas.js';
-import { checkQuota, parseQuotaFile } from '../../api/src/reports/quota-csv.js';
+import { createPool, inTransaction } from '#db/connection.js';
+import { listQuotas, setQuota } from '#db/sql/quotas.js';
+import { checkQuota, parseQuotaFile } from '#api/reports/quota-csv.js';
 
 export const QUOTA_USAGE = 'quota set <street code|name> <year> --m2 N [--count N] | quota import <quotas.csv> | quota list [--year Y]';
 

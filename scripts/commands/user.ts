@@ -4,9 +4,9 @@
  * `cli user revoke NAME ID|all`: revokes one of them, or all.
  */
 import { parseArgs } from 'node:util';
-import { createPool } from '../../db/connection.js';
-import { listSessions, revokeSession, revokeUserSessions, upsertUser } from '../../db/sql/users.js';
-import { hashPassword } from '../../api/src/auth/passwords.js';
+import { createPool } from '#db/connection.js';
+import { listSessions, revokeSession, revokeUserSessions, upsertUser } from '#db/sql/users.js';
+import { hashPassword } from '#api/auth/passwords.js';
 import { ROLES, type Role } from '#domain/vocabulary.js';
 
 export const USER_USAGE = [

@@ -2,13 +2,13 @@
  * Runs the shipped model over a folder in one of the layouts and adds up the scores. Pixel
  * figures pool every pixel of the folder; object figures pool every object.
  */
+import type { ChangeDetector, ChangeMap, Network } from '#pipeline/model/change-detector.js';
+import { changeObjects } from '#pipeline/model/change-objects.js';
+import { takeOutDrift } from '#pipeline/model/drift.js';
+import { polygonLabels, polygonMask } from '#pipeline/model/polygon-fill.js';
+import { prepareInputs, type ChangeInputs, type PreparedInputs } from '#pipeline/model/prepare.js';
+import { chipLayout } from '#pipeline/model/tiling.js';
 import { addCounts, pixelScores, rates, type ObjectCounts, type PixelCounts } from './scoring.js';
-import type { ChangeDetector, ChangeMap, Network } from '../../pipeline/src/model/change-detector.js';
-import { changeObjects } from '../../pipeline/src/model/change-objects.js';
-import { takeOutDrift } from '../../pipeline/src/model/drift.js';
-import { polygonLabels, polygonMask } from '../../pipeline/src/model/polygon-fill.js';
-import { prepareInputs, type ChangeInputs, type PreparedInputs } from '../../pipeline/src/model/prepare.js';
-import { chipLayout } from '../../pipeline/src/model/tiling.js';
 import { listPairs, loadPair, type GsdSource } from './pairs.js';
 import { listScenes, loadScene, type ChangeClass, type SceneData } from './scenes.js';
 import { MIN_TRUTH_M2, scoreMap, type DecisionRule, type DetectedObject, type MapScore } from './score.js';

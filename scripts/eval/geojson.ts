@@ -3,7 +3,7 @@
  * baselines and truth outlines. MultiPolygons become one polygon per part; Z values are dropped.
  */
 import fs from 'node:fs';
-import type { PolygonRings } from '../../pipeline/src/model/polygon-fill.js';
+import type { PolygonRings } from '#pipeline/model/polygon-fill.js';
 
 export interface PolygonFeature {
   properties: Record<string, unknown>;

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import fs from 'node:fs';
-import type { RgbInput } from '../../pipeline/src/model/prepare.js';
+import type { RgbInput } from '#pipeline/model/prepare.js';
 import { filesByStem } from './files.js';
 import { degreesToMetres, paletteGreys, readRaster, withGsd, type LoadedRaster } from './read-raster.js';
 

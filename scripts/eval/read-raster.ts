@@ -2,10 +2,10 @@
  * Whole-raster reading for evaluation and training export (files here are single tiles or small
  * scenes; the pipeline reads big flights window by window through the same reader).
  */
-import gdal from '../../pipeline/src/gdal.js';
-import { openRaster, type RasterTypedArray } from '../../pipeline/src/raster/index.js';
-import type { Grid } from '../../pipeline/src/model/grid.js';
-import type { DsmInput } from '../../pipeline/src/model/prepare.js';
+import gdal from '#pipeline/gdal.js';
+import { openRaster, type RasterTypedArray } from '#pipeline/raster/index.js';
+import type { Grid } from '#pipeline/model/grid.js';
+import type { DsmInput } from '#pipeline/model/prepare.js';
 
 export interface LoadedRaster {
   path: string;

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pairHeldOut, uavHeldOut } from '../../models/data/splits.js';
+import { pairHeldOut, uavHeldOut } from '#models/data/splits.js';
 import { XBD_GSD_M } from './xbd.js';
 
 export type RealSetKind = 'pairs' | 'surface' | 'xbd' | 'single_date';

@@ -8,8 +8,8 @@
  * - Height for surface models: the flight's height above ground (the detector's own ground
  *   estimate) minus the baseline's height, cut at a fixed 2.5 m (a storey).
  */
+import type { PreparedInputs, RgbInput } from '#pipeline/model/prepare.js';
 import type { PixelCounts } from './scoring.js';
-import type { PreparedInputs, RgbInput } from '../../pipeline/src/model/prepare.js';
 
 /** Largest colour difference: three bands of 0..255. */
 export const MAX_COLOUR_DIFFERENCE = 3 * 255;

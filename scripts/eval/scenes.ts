@@ -6,11 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BaselineBuilding } from '../../pipeline/src/model/baseline-raster.js';
-import type { Band } from '../../pipeline/src/model/grid.js';
-import { polygonArea, type PolygonRings } from '../../pipeline/src/model/polygon-fill.js';
-import type { DsmInput, RgbInput } from '../../pipeline/src/model/prepare.js';
-import { lonLatTransformer } from '../../pipeline/src/raster/index.js';
+import type { BaselineBuilding } from '#pipeline/model/baseline-raster.js';
+import type { Band } from '#pipeline/model/grid.js';
+import { polygonArea, type PolygonRings } from '#pipeline/model/polygon-fill.js';
+import type { DsmInput, RgbInput } from '#pipeline/model/prepare.js';
+import { lonLatTransformer } from '#pipeline/raster/index.js';
 import { polygonsOf, type Transform } from './geojson.js';
 import { readRaster, toHeights } from './read-raster.js';
 

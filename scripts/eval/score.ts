@@ -3,11 +3,11 @@
  * (bilinear up, area average down), thresholded for pixel counts, and cut into objects for the
  * one-to-one object match of scripts/eval/scoring.ts.
  */
+import { objectRawScores } from '#pipeline/model/calibration.js';
+import { changedPixels, changeObjects } from '#pipeline/model/change-objects.js';
+import { sameGrid, type Grid } from '#pipeline/model/grid.js';
+import { resampleBand } from '#pipeline/model/resample.js';
 import { countPixels, matchObjects, objectsFromLabels, type ObjectCounts, type PixelCounts } from './scoring.js';
-import { objectRawScores } from '../../pipeline/src/model/calibration.js';
-import { changedPixels, changeObjects } from '../../pipeline/src/model/change-objects.js';
-import { sameGrid, type Grid } from '../../pipeline/src/model/grid.js';
-import { resampleBand } from '../../pipeline/src/model/resample.js';
 
 /** True structures smaller than this do not count (found or missed), m². */
 export const MIN_TRUTH_M2 = 10;

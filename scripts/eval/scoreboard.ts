@@ -6,8 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ChangeDetector, Network } from '../../pipeline/src/model/change-detector.js';
-import { prepareInputs } from '../../pipeline/src/model/prepare.js';
+import type { ChangeDetector, Network } from '#pipeline/model/change-detector.js';
+import { prepareInputs } from '#pipeline/model/prepare.js';
 import { evaluatePairs, evaluateSurfaces, type EvalOptions } from './evaluate.js';
 import { detectLayout } from './layout.js';
 import { listPairs, loadPair } from './pairs.js';

@@ -10,11 +10,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { rasteriseBaseline, type BaselineBuilding } from '../../pipeline/src/model/baseline-raster.js';
-import { validMask, type Grid } from '../../pipeline/src/model/grid.js';
-import type { ModelSpec } from '../../pipeline/src/model/model-spec.js';
-import { fillPolygon, polygonArea, polygonLabels, polygonMask, type PolygonRings } from '../../pipeline/src/model/polygon-fill.js';
-import { prepareInputs, type ChangeInputs, type DsmInput, type PreparedInputs, type RgbInput } from '../../pipeline/src/model/prepare.js';
+import { rasteriseBaseline, type BaselineBuilding } from '#pipeline/model/baseline-raster.js';
+import { validMask, type Grid } from '#pipeline/model/grid.js';
+import type { ModelSpec } from '#pipeline/model/model-spec.js';
+import { fillPolygon, polygonArea, polygonLabels, polygonMask, type PolygonRings } from '#pipeline/model/polygon-fill.js';
+import { prepareInputs, type ChangeInputs, type DsmInput, type PreparedInputs, type RgbInput } from '#pipeline/model/prepare.js';
 import { filesByStem } from './files.js';
 import { readPolygonsWithCrs } from './geojson.js';
 import { toRgb } from './pairs.js';

@@ -7,9 +7,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Grid } from '../../pipeline/src/model/grid.js';
-import { polygonArea, polygonLabels, polygonMask, type PolygonRings } from '../../pipeline/src/model/polygon-fill.js';
-import type { RgbInput } from '../../pipeline/src/model/prepare.js';
+import type { Grid } from '#pipeline/model/grid.js';
+import { polygonArea, polygonLabels, polygonMask, type PolygonRings } from '#pipeline/model/polygon-fill.js';
+import type { RgbInput } from '#pipeline/model/prepare.js';
 import { toRgb } from './pairs.js';
 import { readRaster, withGsd } from './read-raster.js';
 import { MIN_TRUTH_M2, type TruthOnGrid } from './score.js';

@@ -22,10 +22,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exportPairFiles } from '../../models/data/real.js';
-import { SampleWriter } from '../../models/data/sample-writer.js';
-import { ChangeDetector } from '../../pipeline/src/model/change-detector.js';
-import { loadModelSpec, type ModelSpec } from '../../pipeline/src/model/model-spec.js';
+import { exportPairFiles } from '#models/data/real.js';
+import { SampleWriter } from '#models/data/sample-writer.js';
+import { ChangeDetector } from '#pipeline/model/change-detector.js';
+import { loadModelSpec, type ModelSpec } from '#pipeline/model/model-spec.js';
 import {
   metricValue,
   modelStoreDir,
@@ -37,7 +37,7 @@ import {
   VERSION_SPEC,
   type EvalJson,
   type VersionRecord,
-} from '../../pipeline/src/model-store.js';
+} from '#pipeline/model-store.js';
 import { evaluatePairs, type Layout } from '../eval/evaluate.js';
 import { detectLayout } from '../eval/layout.js';
 import { listPairs, type PairFiles } from '../eval/pairs.js';

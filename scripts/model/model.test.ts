@@ -15,9 +15,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChangeDetector } from '../../pipeline/src/model/change-detector.js';
-import { loadModelSpec } from '../../pipeline/src/model/model-spec.js';
-import { modelStoreDir, servedSpecPath, SHIPPED } from '../../pipeline/src/model-store.js';
+import { ChangeDetector } from '#pipeline/model/change-detector.js';
+import { loadModelSpec } from '#pipeline/model/model-spec.js';
+import { modelStoreDir, servedSpecPath, SHIPPED } from '#pipeline/model-store.js';
 import { writePng, writeSurfaceFolder } from '../eval/testing/write-folders.js';
 import { chooseHeldBack, hasTorch } from './adapt.js';
 

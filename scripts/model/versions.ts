@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ChangeDetector } from '../../pipeline/src/model/change-detector.js';
+import { ChangeDetector } from '#pipeline/model/change-detector.js';
 import {
   listVersions,
   metricValue,
@@ -26,7 +26,7 @@ import {
   type EvalJson,
   type Promotion,
   type VersionRecord,
-} from '../../pipeline/src/model-store.js';
+} from '#pipeline/model-store.js';
 import { evaluatePairs } from '../eval/evaluate.js';
 import { toJson } from '../eval/report.js';
 

@@ -8,9 +8,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApi } from '../../api/src/server.js';
-import { createAccounts } from '../../api/src/testing/accounts.js';
-import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
+import { buildApi } from '#api/server.js';
+import { createAccounts } from '#api/testing/accounts.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { ensureViewerBuilt, launchChromium, logIn, screenshot } from './harness.js';
 
 const pool = createTestPool();

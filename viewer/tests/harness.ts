@@ -9,12 +9,12 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildApi } from '../../api/src/server.js';
-import { loadConfig, type PipelineConfig } from '../../pipeline/src/config.js';
-import { createAccounts, PASSWORD } from '../../api/src/testing/accounts.js';
-import { emptyTables } from '../../db/testing/test-database.js';
-import { runScene } from '../../pipeline/src/testing/run-scene.js';
-import { summariseLatency } from '../../scripts/bench/latency.js';
+import { buildApi } from '#api/server.js';
+import { loadConfig, type PipelineConfig } from '#pipeline/config.js';
+import { createAccounts, PASSWORD } from '#api/testing/accounts.js';
+import { emptyTables } from '#db/testing/test-database.js';
+import { runScene } from '#pipeline/testing/run-scene.js';
+import { summariseLatency } from '#scripts/bench/latency.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const VIEWER = path.join(ROOT, 'viewer');

@@ -19,10 +19,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBasemapConfig } from '../../api/src/basemap-config.js';
-import { buildApi } from '../../api/src/server.js';
-import { createAccounts } from '../../api/src/testing/accounts.js';
-import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
+import { loadBasemapConfig } from '#api/basemap-config.js';
+import { buildApi } from '#api/server.js';
+import { createAccounts } from '#api/testing/accounts.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { ensureViewerBuilt, launchChromium, logIn, mapSettled, ownPipelineConfig, screenshot } from './harness.js';
 
 const pool = createTestPool();

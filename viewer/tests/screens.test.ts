@@ -7,17 +7,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import gdal from '../../pipeline/src/gdal.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFlight, setExaminedArea, setFlightFootprint, setFlightStatus } from '../../db/sql/flights.js';
-import { createTestPool } from '../../db/testing/test-database.js';
+import gdal from '#pipeline/gdal.js';
+import { createFlight, setExaminedArea, setFlightFootprint, setFlightStatus } from '#db/sql/flights.js';
+import { createTestPool } from '#db/testing/test-database.js';
 import { periodOf } from '#domain/report-periods.js';
+import { PASSWORD } from '#api/testing/accounts.js';
+import { startFlightWorker } from '#pipeline/testing/run-scene.js';
 import {
   closeSceneSession, logIn, openSceneSession, ownPipelineConfig, ROOT, type SceneSession, screenshot,
 } from './harness.js';
-import { PASSWORD } from '../../api/src/testing/accounts.js';
-import { startFlightWorker } from '../../pipeline/src/testing/run-scene.js';
 
 const pool = createTestPool();
 const config = ownPipelineConfig('screens-test');

@@ -7,11 +7,11 @@
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPool } from '../../db/testing/test-database.js';
+import { createTestPool } from '#db/testing/test-database.js';
+import { PASSWORD } from '#api/testing/accounts.js';
 import {
   closeSceneSession, describeTiming, logIn, mapSettled, measureReviewLoop, openSceneSession, ownPipelineConfig, type SceneSession, screenshot, shownCandidate,
 } from './harness.js';
-import { PASSWORD } from '../../api/src/testing/accounts.js';
 
 const pool = createTestPool();
 const config = ownPipelineConfig('viewer-test');

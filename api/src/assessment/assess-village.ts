@@ -6,10 +6,10 @@
  */
 import type { Geometry } from 'geojson';
 import type pg from 'pg';
-import { inReadOnlySnapshot } from '../../../db/connection.js';
-import { villageById } from '../../../db/sql/admin-areas.js';
-import { latestCaseEvidence, type CaseEvidence } from '../../../db/sql/evidence-chips.js';
-import { candidatesInVillage, registerEntriesInVillage, villageCoverage } from '../../../db/sql/village-assessments.js';
+import { inReadOnlySnapshot } from '#db/connection.js';
+import { villageById } from '#db/sql/admin-areas.js';
+import { latestCaseEvidence, type CaseEvidence } from '#db/sql/evidence-chips.js';
+import { candidatesInVillage, registerEntriesInVillage, villageCoverage } from '#db/sql/village-assessments.js';
 import { assessVillage, BLOCKING_CANDIDATE_STATUSES, UNRESOLVED_REGISTER_STATUSES, type AssessmentPeriod, type VillageAssessment } from '#domain/village-assessment.js';
 import type { CandidateStatus } from '#domain/vocabulary.js';
 import { evidenceChipUrl } from '../routes/evidence-routes.js';

@@ -9,7 +9,7 @@
 import type { Geometry } from 'geojson';
 import { addDays } from '#domain/report-periods.js';
 import type { BlockingItem, Criterion, VillageAssessment } from '#domain/village-assessment.js';
-import type { CaseEvidence } from '../../../db/sql/evidence-chips.js';
+import type { CaseEvidence } from '#db/sql/evidence-chips.js';
 import { escapeMarkup } from '../markup.js';
 import type { ReportLanguage } from '../reports/report-text.js';
 import { svgMap, type MapShape } from '../reports/svg-map.js';

@@ -10,7 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type { Role } from '#domain/vocabulary.js';
-import { userOfSession, type SessionUser } from '../../../db/sql/users.js';
+import { userOfSession, type SessionUser } from '#db/sql/users.js';
 import { sendProblem } from '../problem.js';
 import { checkCredentials, type ThrottlePolicies } from './check-credentials.js';
 import { credentialOf } from './credentials.js';

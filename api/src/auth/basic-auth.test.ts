@@ -6,12 +6,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openSession, upsertUser } from '../../../db/sql/users.js';
-import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
+import { openSession, upsertUser } from '#db/sql/users.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
+import { ROLES } from '#domain/vocabulary.js';
 import { buildApi } from '../server.js';
 import { MAX_PASSWORD_CHARS } from './credentials.js';
 import { hashPassword } from './passwords.js';
-import { ROLES } from '#domain/vocabulary.js';
 
 const pool = createTestPool();
 const PASSWORD = 'basic-auth-test-pw';

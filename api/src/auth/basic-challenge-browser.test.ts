@@ -7,9 +7,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSession, upsertUser } from '../../../db/sql/users.js';
-import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
-import { launchChromium } from '../../../viewer/tests/harness.js';
+import { openSession, upsertUser } from '#db/sql/users.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
+import { launchChromium } from '#viewer/tests/harness.js';
 import { buildApi } from '../server.js';
 import { hashPassword } from './passwords.js';
 

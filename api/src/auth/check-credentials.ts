@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { inTransaction } from '../../../db/connection.js';
-import { clearThrottle, lockThrottleRows, setThrottleRow, sweepThrottle, takeBackFailure } from '../../../db/sql/login-throttle.js';
-import { findActiveUser, type UserRow } from '../../../db/sql/users.js';
+import { inTransaction } from '#db/connection.js';
+import { clearThrottle, lockThrottleRows, setThrottleRow, sweepThrottle, takeBackFailure } from '#db/sql/login-throttle.js';
+import { findActiveUser, type UserRow } from '#db/sql/users.js';
 import { countingFailures, secondsUntilNextAttempt, type LoginThrottlePolicy } from './login-throttle.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 

@@ -2,7 +2,7 @@
  * The attribute columns of every candidate export (GeoPackage fields, CSV columns, GeoJSON
  * properties), in one list so that the three formats agree on names, order and types.
  */
-import type { CandidateExportRow } from '../../../db/sql/candidate-reads.js';
+import type { CandidateExportRow } from '#db/sql/candidate-reads.js';
 
 export type ColumnType = 'integer' | 'integer64' | 'real' | 'string' | 'datetime';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CandidateExportRow } from '../../../db/sql/candidate-reads.js';
+import type { CandidateExportRow } from '#db/sql/candidate-reads.js';
 import { exportFilename, attachment } from './attachment.js';
 import { BOM, csvCell } from '../csv.js';
 import { candidatesCsv, CSV_HEADER } from './csv.js';

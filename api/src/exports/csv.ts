@@ -3,7 +3,7 @@
  * Chinese village and street names as mojibake), CRLF lines and RFC 4180 quoting, the attribute
  * columns, then the centroid (lon, lat) and the outline as WKT, all in lon/lat (EPSG:4326).
  */
-import type { CandidateExportRow } from '../../../db/sql/candidate-reads.js';
+import type { CandidateExportRow } from '#db/sql/candidate-reads.js';
 import { csvLines, writeCsv } from '../csv.js';
 import { CANDIDATE_COLUMNS } from './candidate-columns.js';
 

@@ -2,7 +2,7 @@
  * Candidates as one GeoJSON FeatureCollection (RFC 7946, lon/lat), written a batch of rows at a
  * time for a streamed download: the collection is never held whole, as text or as objects.
  */
-import type { CandidateExportRow } from '../../../db/sql/candidate-reads.js';
+import type { CandidateExportRow } from '#db/sql/candidate-reads.js';
 import { candidateProperties } from './candidate-columns.js';
 
 const feature = (row: CandidateExportRow) =>

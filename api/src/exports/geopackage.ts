@@ -3,8 +3,8 @@
  * (x = lon, which gdal.ts makes GDAL's axis order), the attribute columns as typed fields. Written
  * to a file, since SQLite needs one; the caller streams and removes it.
  */
-import type { CandidateExportRow } from '../../../db/sql/candidate-reads.js';
-import gdal from '../../../pipeline/src/gdal.js';
+import type { CandidateExportRow } from '#db/sql/candidate-reads.js';
+import gdal from '#pipeline/gdal.js';
 import { CANDIDATE_COLUMNS, type ColumnType } from './candidate-columns.js';
 
 const FIELD_TYPES: Record<ColumnType, string> = {

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPool } from '../../../db/testing/test-database.js';
-import { tempDir } from '../../../pipeline/src/stages/testing/flight-files.js';
+import { createTestPool } from '#db/testing/test-database.js';
+import { tempDir } from '#pipeline/stages/testing/flight-files.js';
 import { buildApi } from '../server.js';
 import { TAGS } from './document.js';
 

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import gdal from '../../../pipeline/src/gdal.js';
-import { tempDir } from '../../../pipeline/src/stages/testing/flight-files.js';
+import gdal from '#pipeline/gdal.js';
+import { tempDir } from '#pipeline/stages/testing/flight-files.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const dir = tempDir('tile-window');

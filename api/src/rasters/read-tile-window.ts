@@ -5,7 +5,7 @@
  * libuv's pool (async GDAL calls), so a slow read never blocks the API, and so that GDAL reading a
  * COG from this same server over /vsicurl/ works.
  */
-import gdal from '../../../pipeline/src/gdal.js';
+import gdal from '#pipeline/gdal.js';
 import type { HeightWindow } from './tile-pixels.js';
 import { extentOf, extentsIntersect, groundPixelSize, readGeoTransform, TILE_SIZE, type Extent, type TileAddress } from './web-mercator-tile.js';
 

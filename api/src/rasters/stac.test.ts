@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StacFlightRow } from '../../../db/sql/flights.js';
+import type { StacFlightRow } from '#db/sql/flights.js';
 import { flightItem, flightItemCollection, flightsCollection } from './stac.js';
 
 /** The parts of an item the tests look into. */

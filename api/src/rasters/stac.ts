@@ -6,7 +6,7 @@
  * @example
  * stacCatalog('https://lingwei.example/api') // { type: 'Catalog', id: 'lingwei', links: [...] }
  */
-import type { StacFlightRow } from '../../../db/sql/flights.js';
+import type { StacFlightRow } from '#db/sql/flights.js';
 
 export const STAC_VERSION = '1.0.0';
 export const COG_MEDIA_TYPE = 'image/tiff; application=geotiff; profile=cloud-optimized';

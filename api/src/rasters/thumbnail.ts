@@ -3,7 +3,7 @@
  * across, in the orthophoto's own CRS, with no-data transparent. GDAL serves the downsampled read
  * from the COG's overviews, so a multi-GB orthophoto is not read whole.
  */
-import gdal from '../../../pipeline/src/gdal.js';
+import gdal from '#pipeline/gdal.js';
 import { orthophotoRgba } from './tile-pixels.js';
 
 export const THUMBNAIL_PX = 512;

@@ -6,7 +6,7 @@
  * @example
  * tileBounds({ z: 1, x: 0, y: 0 }) // [-20037508.34, 0, 0, 20037508.34]
  */
-import { tileResolution } from '../../../pipeline/src/core/tile-mosaic.js';
+import { tileResolution } from '#pipeline/core/tile-mosaic.js';
 
 export const TILE_SIZE = 256;
 /** Deepest zoom served: 19 cm Web Mercator pixels at z 24 are finer than any drone flight. */

@@ -8,8 +8,8 @@
 import type { Geometry, Position } from 'geojson';
 import type { PeriodReport, QuotaProgress } from '#domain/weekly-report.js';
 import { addDays } from '#domain/report-periods.js';
-import type { CaseEvidence } from '../../../db/sql/evidence-chips.js';
-import type { MapArea, PeriodCase } from '../../../db/sql/reports.js';
+import type { CaseEvidence } from '#db/sql/evidence-chips.js';
+import type { MapArea, PeriodCase } from '#db/sql/reports.js';
 import { escapeMarkup as esc } from '../markup.js';
 import { reportStyle, summaryTable } from './report-html.js';
 import { areaName, dayName, formatNumber as num, periodDays, periodName, REPORT_WORDS, summaryParagraph, type ReportLanguage } from './report-text.js';

@@ -5,8 +5,8 @@
  */
 import type pg from 'pg';
 import type { PeriodReport } from '#domain/weekly-report.js';
-import { latestCaseEvidence } from '../../../db/sql/evidence-chips.js';
-import { periodCases, reportMapAreas } from '../../../db/sql/reports.js';
+import { latestCaseEvidence } from '#db/sql/evidence-chips.js';
+import { periodCases, reportMapAreas } from '#db/sql/reports.js';
 import type { BulletinFacts } from './bulletin-html.js';
 
 /** The most cases a bulletin's map shows as dots. */

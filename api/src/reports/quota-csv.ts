@@ -11,7 +11,7 @@
  * `street` is the street's code or name; at least one of `target_m2` and `target_count` per line.
  * Chinese headers are accepted: 街镇, 年度, 目标面积, 目标宗数.
  */
-import type { QuotaInput } from '../../../db/sql/quotas.js';
+import type { QuotaInput } from '#db/sql/quotas.js';
 import { parseCsv } from '../csv.js';
 
 const COLUMNS: Record<string, keyof QuotaInput> = {

@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { reviewCandidate } from './review-candidate.js';
 
 const pool = createTestPool();

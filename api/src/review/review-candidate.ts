@@ -4,7 +4,7 @@
  * compare-and-set. The outcome maps to HTTP: ok 200, not_found 404, conflict 409, invalid 422.
  */
 import type pg from 'pg';
-import { applyReview, candidateReviewState } from '../../../db/sql/reviews.js';
+import { applyReview, candidateReviewState } from '#db/sql/reviews.js';
 import { judgeReview, type ReviewRequest } from './transitions.js';
 
 export type ReviewResult =

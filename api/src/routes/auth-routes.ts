@@ -7,13 +7,13 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import { closeSession, listSessions, openSessionAt, revokeSession, revokeUserSessions, type SessionListing } from '../../../db/sql/users.js';
+import { closeSession, listSessions, openSessionAt, revokeSession, revokeUserSessions, type SessionListing } from '#db/sql/users.js';
+import { ROLES } from '#domain/vocabulary.js';
 import type { ApiConfig } from '../api-config.js';
 import { SESSION_COOKIE, sendThrottled } from '../auth/authenticate.js';
 import { checkCredentials, forgetOldFailures, type CredentialCheck } from '../auth/check-credentials.js';
 import { sendProblem } from '../problem.js';
 import { idParams } from './id-schema.js';
-import { ROLES } from '#domain/vocabulary.js';
 
 /** How often counts of failed logins that are no longer remembered are removed, ms. */
 const THROTTLE_SWEEP_EVERY_MS = 3600_000;

@@ -2,7 +2,7 @@
  * The candidate filters of the query string, shared by every route that selects candidates
  * (GET /api/candidates, the exports, OGC API items), so that one filter means the same everywhere.
  */
-import type { CandidateFilter } from '../../../db/sql/candidate-reads.js';
+import type { CandidateFilter } from '#db/sql/candidate-reads.js';
 
 export const CANDIDATE_STATUSES = ['pending', 'permitted', 'in_register', 'previously_rejected', 'verified', 'rejected', 'scheduled', 'demolished', 'demolition_confirmed', 'still_standing', 'merged'];
 export const CANDIDATE_TYPES = ['new_structure', 'extension', 'rooftop_addition', 'added_floor', 'demolished'];

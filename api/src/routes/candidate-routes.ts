@@ -1,7 +1,7 @@
 /** Candidates: filtered GeoJSON lists, one candidate's dossier, and reviewers' decisions. */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { candidateDetail, listCandidates } from '../../../db/sql/candidate-reads.js';
+import { candidateDetail, listCandidates } from '#db/sql/candidate-reads.js';
 import { sendProblem } from '../problem.js';
 import { evidenceChipUrl } from './evidence-routes.js';
 import { CANDIDATE_FILTER_PROPERTIES, candidateFilterOf, type CandidateFilterQuery } from './candidate-query.js';

@@ -9,10 +9,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFlight, upsertFlightAsset } from '../../../db/sql/flights.js';
-import { openSession, upsertUser } from '../../../db/sql/users.js';
-import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
-import { tempDir } from '../../../pipeline/src/stages/testing/flight-files.js';
+import { createFlight, upsertFlightAsset } from '#db/sql/flights.js';
+import { openSession, upsertUser } from '#db/sql/users.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
+import { tempDir } from '#pipeline/stages/testing/flight-files.js';
 import { hashPassword } from '../auth/passwords.js';
 import { buildApi } from '../server.js';
 

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { observationEvidenceChip } from '../../../db/sql/evidence-chips.js';
+import { observationEvidenceChip } from '#db/sql/evidence-chips.js';
 import { sendProblem } from '../problem.js';
 import { etagMatches } from '../rasters/conditional-request.js';
 import { ROW_ID } from './id-schema.js';

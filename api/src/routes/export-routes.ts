@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { countCandidates, exportCandidateBatches } from '../../../db/sql/candidate-reads.js';
+import { countCandidates, exportCandidateBatches } from '#db/sql/candidate-reads.js';
 import { attachment, exportFilename } from '../exports/attachment.js';
 import { candidatesCsvChunks } from '../exports/csv.js';
 import { candidatesGeoJsonChunks } from '../exports/geojson.js';

@@ -8,8 +8,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import type { PipelineConfig } from '../../../pipeline/src/config.js';
-import { takeInFlight } from '../../../pipeline/src/flight-intake.js';
+import type { PipelineConfig } from '#pipeline/config.js';
+import { takeInFlight } from '#pipeline/flight-intake.js';
 import { sendProblem } from '../problem.js';
 import { checkUploadedRasters } from '../uploads/check-uploaded-rasters.js';
 import { UPLOAD_ID_PATTERN, type StoredUpload, type UploadArea } from '../uploads/upload-area.js';

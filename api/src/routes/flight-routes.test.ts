@@ -1,8 +1,8 @@
 /** GET /api/flights against the real database: newest first by number (issue 22 item 9). */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSession, upsertUser } from '../../../db/sql/users.js';
-import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
+import { openSession, upsertUser } from '#db/sql/users.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { hashPassword } from '../auth/passwords.js';
 import { buildApi } from '../server.js';
 

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { getFlight, listFlights, newestFlightCovering } from '../../../db/sql/flights.js';
+import { getFlight, listFlights, newestFlightCovering } from '#db/sql/flights.js';
 import { sendProblem } from '../problem.js';
 import { idParams } from './id-schema.js';
 

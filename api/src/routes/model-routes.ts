@@ -8,11 +8,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { loadConfig, type PipelineConfig } from '../../../pipeline/src/config.js';
-import { modelStoreDir, promotions, rollback, SHIPPED, validVersionName } from '../../../pipeline/src/model-store.js';
-import { adaptJob, adaptJobs, queueAdaptation, type AdaptJobData } from '../../../pipeline/src/queue/adapt-job.js';
-import { createRedisConnection } from '../../../pipeline/src/queue/redis-connection.js';
-import { list, promote } from '../../../scripts/model/versions.js';
+import { loadConfig, type PipelineConfig } from '#pipeline/config.js';
+import { modelStoreDir, promotions, rollback, SHIPPED, validVersionName } from '#pipeline/model-store.js';
+import { adaptJob, adaptJobs, queueAdaptation, type AdaptJobData } from '#pipeline/queue/adapt-job.js';
+import { createRedisConnection } from '#pipeline/queue/redis-connection.js';
+// The model store's versions are kept by scripts/model (issue 19) until they move beside pipeline/src/model-store.ts.
+// eslint-disable-next-line lingwei/folder-boundaries
+import { list, promote } from '#scripts/model/versions.js';
 import { sendProblem } from '../problem.js';
 
 const ADMIN = { roles: ['admin'] } as const;

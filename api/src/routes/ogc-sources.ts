@@ -3,9 +3,9 @@
  * page (or one id) and for its extent. The candidates reuse the filters of GET /api/candidates.
  */
 import type pg from 'pg';
-import { adminAreaExtent, listAdminAreas } from '../../../db/sql/admin-areas.js';
-import { candidateExtent, listCandidates, type CandidateFilter } from '../../../db/sql/candidate-reads.js';
-import { listRegisterEntries, registerExtent } from '../../../db/sql/register.js';
+import { adminAreaExtent, listAdminAreas } from '#db/sql/admin-areas.js';
+import { candidateExtent, listCandidates, type CandidateFilter } from '#db/sql/candidate-reads.js';
+import { listRegisterEntries, registerExtent } from '#db/sql/register.js';
 import type { CollectionId, Extent } from '../ogc/collections.js';
 import type { DatetimeRange } from '../ogc/datetime.js';
 

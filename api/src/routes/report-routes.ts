@@ -5,10 +5,10 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type pg from 'pg';
-import { getStoredReport, listStoredReports, reportArea, type StoredReportKind } from '../../../db/sql/reports.js';
+import { getStoredReport, listStoredReports, reportArea, type StoredReportKind } from '#db/sql/reports.js';
 import { parsePeriod, type PeriodKind } from '#domain/report-periods.js';
 import type { PeriodReport } from '#domain/weekly-report.js';
-import { loadPeriodReport } from '../../../pipeline/src/load-period-report.js';
+import { loadPeriodReport } from '#pipeline/load-period-report.js';
 import { PdfPrinterUnavailable, printPdf } from '../pdf/print-pdf.js';
 import { sendProblem } from '../problem.js';
 import { reportCsv } from '../reports/report-csv.js';

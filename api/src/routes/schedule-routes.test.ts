@@ -1,8 +1,8 @@
 /** The demolition schedule and the GeoJSON overlays against the real database, bad input included. */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upsertUser } from '../../../db/sql/users.js';
-import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
+import { upsertUser } from '#db/sql/users.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { hashPassword } from '../auth/passwords.js';
 import { buildApi } from '../server.js';
 

@@ -4,8 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { OVERLAYS, overlayFeatures, type Overlay } from '../../../db/sql/overlays.js';
-import { listSchedules } from '../../../db/sql/schedules.js';
+import { OVERLAYS, overlayFeatures, type Overlay } from '#db/sql/overlays.js';
+import { listSchedules } from '#db/sql/schedules.js';
 import { sendProblem } from '../problem.js';
 import { parseBbox } from './candidate-query.js';
 import { ROW_ID } from './id-schema.js';

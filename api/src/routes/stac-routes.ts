@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { stacFlightIds, stacFlights, stacFlightsExtent } from '../../../db/sql/flights.js';
+import { stacFlightIds, stacFlights, stacFlightsExtent } from '#db/sql/flights.js';
 import { parseDatetime } from '../ogc/datetime.js';
 import { sendProblem } from '../problem.js';
 import { flightItem, flightItemCollection, flightsCollection, STAC_CONFORMANCE, stacCatalog, stacCollections } from '../rasters/stac.js';

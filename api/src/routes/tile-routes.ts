@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { isTileLayer, layerGeneration, renderTile, TILE_LAYERS } from '../../../db/sql/tiles.js';
+import { isTileLayer, layerGeneration, renderTile, TILE_LAYERS } from '#db/sql/tiles.js';
 import { sendProblem } from '../problem.js';
 
 const CACHE_SECONDS = 24 * 3600;

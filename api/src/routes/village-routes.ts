@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type pg from 'pg';
-import { listVillages } from '../../../db/sql/admin-areas.js';
+import { listVillages } from '#db/sql/admin-areas.js';
 import type { AssessmentPeriod } from '#domain/village-assessment.js';
 import { assessVillageInDatabase, type VillageAssessmentReport } from '../assessment/assess-village.js';
 import { renderAssessmentHtml } from '../assessment/render-html.js';

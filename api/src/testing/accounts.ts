@@ -1,8 +1,8 @@
 /** Test accounts: one per role, and a second reviewer for races. */
 import type pg from 'pg';
-import { upsertUser } from '../../../db/sql/users.js';
-import { hashPassword } from '../auth/passwords.js';
+import { upsertUser } from '#db/sql/users.js';
 import type { Role } from '#domain/vocabulary.js';
+import { hashPassword } from '../auth/passwords.js';
 
 export const PASSWORD = 'lingwei-viewer-pw';
 

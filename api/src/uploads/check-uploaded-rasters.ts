@@ -6,12 +6,12 @@
  * that fails gets a sentence the operator can act on, and no flight is made.
  */
 import fs from 'node:fs/promises';
-import { checkFlightPair, checkFlightRaster, checkSurfaceHeights, type AssetRole } from '../../../pipeline/src/core/flight-checks.js';
-import { openRaster } from '../../../pipeline/src/raster/index.js';
-import { inspectRaster, UnreadableRasterError, type InspectedRaster } from '../../../pipeline/src/stages/inspect-raster.js';
-import { surfaceHeights } from '../../../pipeline/src/stages/surface-heights.js';
-import { flightWorkProblems } from '../../../pipeline/src/stages/flight-work.js';
-import type { WorkLimits } from '../../../pipeline/src/core/work-bounds.js';
+import { checkFlightPair, checkFlightRaster, checkSurfaceHeights, type AssetRole } from '#pipeline/core/flight-checks.js';
+import { openRaster } from '#pipeline/raster/index.js';
+import { inspectRaster, UnreadableRasterError, type InspectedRaster } from '#pipeline/stages/inspect-raster.js';
+import { surfaceHeights } from '#pipeline/stages/surface-heights.js';
+import { flightWorkProblems } from '#pipeline/stages/flight-work.js';
+import type { WorkLimits } from '#pipeline/core/work-bounds.js';
 import { rasterSignature, SIGNATURE_BYTES } from './raster-signature.js';
 
 const NAMES: Record<AssetRole, string> = { orthophoto: 'orthophoto', surface_model: 'surface model' };

@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import { FileStore } from '@tus/file-store';
 import { ERRORS, Upload } from '@tus/server';
-import { sha256Of } from '../../../pipeline/src/flight-intake.js';
-import { uploadsDir } from '../../../pipeline/src/raster-store.js';
+import { sha256Of } from '#pipeline/flight-intake.js';
+import { uploadsDir } from '#pipeline/raster-store.js';
 import { checksumMismatch, type UploadMetadata } from './upload-metadata.js';
 
 /** tus's default upload ids: 16 random bytes as hex. Anything else is not an upload id. */

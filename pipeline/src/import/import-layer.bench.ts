@@ -7,9 +7,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createPool, databaseUrl } from '../../../db/connection.js';
-import { migrateUp } from '../../../db/migrate.js';
-import { dropDatabase, recreateDatabase, siblingDatabaseUrl } from '../../../db/testing/test-database.js';
+import { createPool, databaseUrl } from '#db/connection.js';
+import { migrateUp } from '#db/migrate.js';
+import { dropDatabase, recreateDatabase, siblingDatabaseUrl } from '#db/testing/test-database.js';
 import { importLayer } from './import-layer.js';
 
 const COUNT = Number(process.env.BENCH_BUILDINGS ?? 1_000_000);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { ImportRejectedError, importLayer } from './import-layer.js';
 import { VectorSourceError } from './vector-source.js';
 import { rectangleWkt, writeLayer } from './testing/write-layer.js';

@@ -7,13 +7,13 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type pg from 'pg';
-import { inTransaction } from '../../../db/connection.js';
-import { checkStagedGeometries, copyIntoStaging, createStaging, type StagedFeature } from '../../../db/sql/import-staging.js';
-import { upsertBaselineFromImport } from '../../../db/sql/baseline-buildings.js';
-import { upsertAdminAreasFromImport } from '../../../db/sql/admin-areas.js';
-import { upsertRegisterFromImport } from '../../../db/sql/register.js';
-import { upsertPermitsFromImport } from '../../../db/sql/planning-permits.js';
-import { upsertZonesFromImport } from '../../../db/sql/sensitive-zones.js';
+import { inTransaction } from '#db/connection.js';
+import { checkStagedGeometries, copyIntoStaging, createStaging, type StagedFeature } from '#db/sql/import-staging.js';
+import { upsertBaselineFromImport } from '#db/sql/baseline-buildings.js';
+import { upsertAdminAreasFromImport } from '#db/sql/admin-areas.js';
+import { upsertRegisterFromImport } from '#db/sql/register.js';
+import { upsertPermitsFromImport } from '#db/sql/planning-permits.js';
+import { upsertZonesFromImport } from '#db/sql/sensitive-zones.js';
 import { mapFeature, type ImportKind } from './import-kinds.js';
 import { openVectorSource } from './vector-source.js';
 

@@ -12,7 +12,7 @@
  * Each path's CPU time (all threads) is printed too: raw CPU / full CPU is the highest ratio any
  * overlap of preparation with the network could reach while both keep every core busy.
  */
-import { generateScene } from '../../../fixtures/generator/scene.js';
+import { generateScene } from '#fixtures/generator/scene.js';
 import { ChangeDetector } from './change-detector.js';
 import { chipSources, fillChip } from './chip.js';
 import type { Grid } from './grid.js';

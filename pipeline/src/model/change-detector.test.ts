@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateScene } from '../../../fixtures/generator/scene.js';
+import { generateScene } from '#fixtures/generator/scene.js';
 import { ChangeDetector } from './change-detector.js';
 import { chipSources, fillChip } from './chip.js';
 import { loadModelSpec } from './model-spec.js';

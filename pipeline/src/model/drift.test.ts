@@ -4,9 +4,9 @@
  * takes it out of the new flight's grids only.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateScene } from '../../../fixtures/generator/scene.js';
+import { generateScene } from '#fixtures/generator/scene.js';
+import { baselineOf } from '#scripts/eval/scenes.js';
 import { lonLatTransformer } from '../raster/index.js';
-import { baselineOf } from '../../../scripts/eval/scenes.js';
 import { driftWindows, takeOutDrift, withoutDrift } from './drift.js';
 import type { Grid } from './grid.js';
 import { loadModelSpec, type ModelSpec } from './model-spec.js';

@@ -7,7 +7,7 @@
 import { QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { getFlight, markFlightFailed, setFlightProgress, setFlightStatus } from '../../../db/sql/flights.js';
+import { getFlight, markFlightFailed, setFlightProgress, setFlightStatus } from '#db/sql/flights.js';
 import type { PipelineConfig } from '../config.js';
 import { inCallOrder } from '../in-call-order.js';
 import { removeFlightFiles } from '../raster-store.js';

@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getFlight } from '../../../db/sql/flights.js';
-import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
+import { getFlight } from '#db/sql/flights.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { loadConfig, type PipelineConfig } from '../config.js';
 import { takeInFlight } from '../flight-intake.js';
 import { servedDetectors } from '../model/served-detectors.js';

@@ -5,8 +5,8 @@
  * database; the stages are stand-ins that hang (the dying worker) or return at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFlight, getFlight } from '../../../db/sql/flights.js';
-import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
+import { createFlight, getFlight } from '#db/sql/flights.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { loadConfig, type PipelineConfig } from '../config.js';
 import { queueFlight } from './flight-flow.js';
 import { FLIGHT_STAGES, type FlightStage, type StageRunner } from '../stages/stage.js';

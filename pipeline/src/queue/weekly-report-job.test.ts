@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { loadConfig } from '../config.js';
 import { createRedisConnection } from './redis-connection.js';
 import { deleteKeysUnder } from './testing/redis-keys.js';

@@ -7,7 +7,7 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { reportAreas, storeReport } from '../../../db/sql/reports.js';
+import { reportAreas, storeReport } from '#db/sql/reports.js';
 import { periodsEndingIn, previousIsoWeek } from '#domain/report-periods.js';
 import { loadPeriodReport } from '../load-period-report.js';
 

@@ -4,8 +4,8 @@
  * model, by the height still standing over what the baseline allows there; without one, by the
  * detector's probability that a structure is there.
  */
-import { inTransaction } from '../../../db/connection.js';
-import { candidatesAwaitingDemolitionCheck, recordDemolitionCheck } from '../../../db/sql/candidates.js';
+import { inTransaction } from '#db/connection.js';
+import { candidatesAwaitingDemolitionCheck, recordDemolitionCheck } from '#db/sql/candidates.js';
 import { loadModelSpec, type PolygonRings } from '../model/index.js';
 import { loadFlightRasters } from './flight-rasters.js';
 import { measurePiece } from './measure-piece.js';

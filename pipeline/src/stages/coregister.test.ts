@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getFlight } from '../../../db/sql/flights.js';
-import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
+import { getFlight } from '#db/sql/flights.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import gdal from '../gdal.js';
 import { writeGeoTiff } from '../raster/index.js';
 import { coregisterFlight } from './coregister.js';

@@ -5,7 +5,7 @@
  * model (the surface model's heights against the baseline's). Windows across the flight vote
  * (model/drift.ts, which evaluation uses too).
  */
-import { addFlightNotice, setFlightShift } from '../../../db/sql/flights.js';
+import { addFlightNotice, setFlightShift } from '#db/sql/flights.js';
 import { mismatchNotice } from '../core/flight-notices.js';
 import { combineWindowShifts, DRIFT_GSD_M, driftWindows, measureWindowShift, type Drift, type WindowShift } from '../model/drift.js';
 import { loadModelSpec } from '../model/index.js';

@@ -6,7 +6,7 @@
  * With a surface model it also writes the height change over the baseline (metres, Float32):
  * computed here once, where the ground estimate already exists, and read by later stages.
  */
-import { finishDetectionRun, latestDetectionRun } from '../../../db/sql/flights.js';
+import { finishDetectionRun, latestDetectionRun } from '#db/sql/flights.js';
 import gdal from '../gdal.js';
 import { chipLayout, prepareInputs } from '../model/index.js';
 import { subGrid } from '../model/grid.js';

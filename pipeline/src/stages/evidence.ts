@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import type { EvidenceChip } from '../../../db/sql/evidence-chips.js';
+import type { EvidenceChip } from '#db/sql/evidence-chips.js';
 import { gridForExtent, type Grid } from '../model/grid.js';
 import { readOnGridAsync } from '../raster/read-on-grid.js';
 

@@ -7,7 +7,7 @@
  * checks) reads through here.
  */
 import type pg from 'pg';
-import { baselineInExtent } from '../../../db/sql/baseline-buildings.js';
+import { baselineInExtent } from '#db/sql/baseline-buildings.js';
 import { extentOf, type Grid } from '../model/grid.js';
 import type { BaselineBuilding, ChangeInputs, DsmInput, RgbInput } from '../model/index.js';
 import { readOnGridAsync } from '../raster/read-on-grid.js';

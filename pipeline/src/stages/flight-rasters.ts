@@ -4,7 +4,7 @@
  * model works on. Read from the flight row, so every stage (on any worker) sees the same thing.
  */
 import type pg from 'pg';
-import { earlierFlight, getFlight, type FlightRow } from '../../../db/sql/flights.js';
+import { earlierFlight, getFlight, type FlightRow } from '#db/sql/flights.js';
 import gdal from '../gdal.js';
 import { gridForExtent, type Grid } from '../model/grid.js';
 import { openRaster } from '../raster/index.js';

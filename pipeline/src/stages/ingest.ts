@@ -6,8 +6,8 @@
  */
 import fs from 'node:fs';
 import type pg from 'pg';
-import { inTransaction } from '../../../db/connection.js';
-import { getFlight, setFlightFootprint, upsertFlightAsset, type AssetRow } from '../../../db/sql/flights.js';
+import { inTransaction } from '#db/connection.js';
+import { getFlight, setFlightFootprint, upsertFlightAsset, type AssetRow } from '#db/sql/flights.js';
 import { checkFlightPair, checkFlightRaster, checkSurfaceHeights, groundResolutionM, type AssetRole } from '../core/flight-checks.js';
 import { stretchMaximum } from '../core/colour-stretch.js';
 import gdal, { type RasterBand } from '../gdal.js';

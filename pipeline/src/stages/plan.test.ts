@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { ingestFlight } from './ingest.js';
 import { planFlight } from './plan.js';
 import { registerUploads, tempDir, testStageContext, writeOrthophoto } from './testing/flight-files.js';

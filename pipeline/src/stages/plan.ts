@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { addFlightNotice, extentsWithinCoverage, flightOutsideEveryArea, setExaminedArea, startDetectionRun } from '../../../db/sql/flights.js';
+import { addFlightNotice, extentsWithinCoverage, flightOutsideEveryArea, setExaminedArea, startDetectionRun } from '#db/sql/flights.js';
 import { outsideEveryAreaNotice } from '../core/flight-notices.js';
 import { planBlocks, type Block } from '../core/plan-blocks.js';
 import { extentOf, subGrid, type Grid } from '../model/grid.js';

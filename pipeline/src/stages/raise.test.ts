@@ -6,10 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { inTransaction } from '../../../db/connection.js';
-import { replaceDetections } from '../../../db/sql/detections.js';
-import { finishDetectionRun, latestDetectionRun, startDetectionRun } from '../../../db/sql/flights.js';
-import { createTestPool, emptyTables } from '../../../db/testing/test-database.js';
+import { inTransaction } from '#db/connection.js';
+import { replaceDetections } from '#db/sql/detections.js';
+import { finishDetectionRun, latestDetectionRun, startDetectionRun } from '#db/sql/flights.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { priorityOf } from '#domain/triage.js';
 import { calibrateScore, type Calibration } from '../model/calibration.js';
 import { loadModelSpec, type ChangeDetector } from '../model/index.js';

@@ -14,19 +14,19 @@
  */
 import { area as turfArea, feature } from '@turf/turf';
 import type { Polygon, MultiPolygon } from 'geojson';
-import { inTransaction } from '../../../db/connection.js';
-import { loadAreaContext, raiseCandidate, type ObservedChange, type RaiseOutcome } from '../../../db/sql/candidates.js';
-import { detectionsOfRun } from '../../../db/sql/detections.js';
-import { finishDetectionRun, latestDetectionRun } from '../../../db/sql/flights.js';
+import { inTransaction } from '#db/connection.js';
+import { loadAreaContext, raiseCandidate, type ObservedChange, type RaiseOutcome } from '#db/sql/candidates.js';
+import { detectionsOfRun } from '#db/sql/detections.js';
+import { finishDetectionRun, latestDetectionRun } from '#db/sql/flights.js';
 import { classifyChange } from '#domain/classify-change.js';
+import { triageChange } from '#domain/triage.js';
+import { storeEvidenceChips, sweepUnusedEvidenceChips } from '#db/sql/evidence-chips.js';
 import { calibrateScore } from '../model/calibration.js';
 import type { Network } from '../model/change-detector.js';
-import { triageChange } from '#domain/triage.js';
 import { mapBounded } from '../map-bounded.js';
 import { drawEvidence } from './evidence.js';
 import { loadFlightRasters } from './flight-rasters.js';
 import type { StageContext } from './stage.js';
-import { storeEvidenceChips, sweepUnusedEvidenceChips } from '../../../db/sql/evidence-chips.js';
 
 /**
  * Candidates whose evidence chips are drawn at once: their reads run on GDAL's threads and their

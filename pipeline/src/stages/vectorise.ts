@@ -4,9 +4,9 @@
  * regularises outlines to right angles, drops pieces under the minimum area, and measures each
  * piece on detect's output: mean probability and median height gained over the baseline.
  */
-import { inTransaction } from '../../../db/connection.js';
-import { replaceDetections, type DetectionInput } from '../../../db/sql/detections.js';
-import { latestDetectionRun } from '../../../db/sql/flights.js';
+import { inTransaction } from '#db/connection.js';
+import { replaceDetections, type DetectionInput } from '#db/sql/detections.js';
+import { latestDetectionRun } from '#db/sql/flights.js';
 import { regularizeRing, ringArea, type Ring } from '../core/regularize.js';
 import gdal from '../gdal.js';
 import { loadModelSpec, type PolygonRings } from '../model/index.js';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { getFlight } from '../../../db/sql/flights.js';
+import { getFlight } from '#db/sql/flights.js';
 import type { PipelineConfig } from '../config.js';
 import { takeInFlight } from '../flight-intake.js';
 import { loadScene } from '../import/load-scene.js';

@@ -1,8 +1,8 @@
 /** Tiny evaluation folders for tests: an image-pair folder (PNG, no georeferencing) and a surface-model folder. */
 import fs from 'node:fs';
 import path from 'node:path';
-import gdal from '../../../pipeline/src/gdal.js';
-import { writeGeoTiff } from '../../../pipeline/src/raster/index.js';
+import gdal from '#pipeline/gdal.js';
+import { writeGeoTiff } from '#pipeline/raster/index.js';
 
 /**
  * A square PNG (or, by the file's extension, a JPEG or GeoTIFF) of byte bands; `palette` gives

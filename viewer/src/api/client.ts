@@ -3,7 +3,7 @@
  * session cookie; every failure becomes an ApiError carrying the problem+json body, so screens can
  * explain it (a 409 carries the candidate's fresh state in `problem.current`).
  */
-import type { ReviewRequest } from '../../../api/src/review/transitions.js';
+import type { ReviewRequest } from '#api/review/transitions.js';
 import type { TriageNotes as RecordedTriageNotes } from '#domain/triage.js';
 import type { Role } from '#domain/vocabulary.js';
 
@@ -11,7 +11,7 @@ export type { Role };
 export interface User { id: string; username: string; role: Role }
 
 // The review request is the API's own contract (a pure module, bundled as is), never a copy.
-export { REJECT_REASONS, type RejectReason, type ReviewAction, type ReviewRequest } from '../../../api/src/review/transitions.js';
+export { REJECT_REASONS, type RejectReason, type ReviewAction, type ReviewRequest } from '#api/review/transitions.js';
 
 export interface Problem {
   title: string;

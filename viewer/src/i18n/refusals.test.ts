@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { inspectUploadedRaster } from '../../../api/src/uploads/check-uploaded-rasters.js';
-import { checkFlightPair, checkFlightRaster, checkSurfaceHeights, type RasterMetadata } from '../../../pipeline/src/core/flight-checks.js';
-import { checkFlightWork } from '../../../pipeline/src/core/work-bounds.js';
+import { inspectUploadedRaster } from '#api/uploads/check-uploaded-rasters.js';
+import { checkFlightPair, checkFlightRaster, checkSurfaceHeights, type RasterMetadata } from '#pipeline/core/flight-checks.js';
+import { checkFlightWork } from '#pipeline/core/work-bounds.js';
 import { refusalInChinese } from './refusals.js';
 
 const UTM51 = 'PROJCS["WGS 84 / UTM zone 51N"]';

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
-import { createFlight, upsertFlightAsset } from '../../../../db/sql/flights.js';
+import { createFlight, upsertFlightAsset } from '#db/sql/flights.js';
 import { loadConfig } from '../../config.js';
 import { servedDetectors } from '../../model/served-detectors.js';
 import { writeGeoTiff } from '../../raster/index.js';
