@@ -141,9 +141,15 @@ describe('the printed report pages', () => {
       expect(overlappingWords(words)).toEqual([]);
       expect(orphanedHeadings(lines, headings)).toEqual([]);
       for (const heading of headings) expect(lines.map((l) => l.text)).toContain(heading);
+      // No page holds a stray line or two (the signature alone on the last page): footers aside, every page carries content.
+      for (let n = 1; n <= pages.length; n += 1) {
+        expect(lines.filter((l) => l.page === n && !/^(第 \d+ 页 \/ 共 \d+ 页|Page \d+ of \d+)$/.test(l.text)).length, `page ${n}`).toBeGreaterThan(5);
+      }
 
       // One language: no English words on a Chinese page, no Chinese on an English one.
       const text = await pdfText(pdf);
+      const unspaced = text.replace(/\s+/g, '');
+      for (let n = 1; n <= pages.length; n += 1) expect(unspaced).toContain(lang === 'zh' ? `第${n}页/共${pages.length}页` : `Page${n}of${pages.length}`);
       if (lang === 'zh') {
         expect(englishWords(text)).toEqual([]);
         expect(text).toContain(LONG_STREET);

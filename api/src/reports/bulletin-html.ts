@@ -146,7 +146,7 @@ figure.thumb figcaption { font-size: 10px; color: #374151; margin-top: 2px; }
 .map-legend .marker { width: 12px; height: 12px; border-radius: 7px; border: 1.8px solid #b91c1c; background: #fff; }
 .map-legend .dot { width: 5px; height: 5px; border-radius: 3px; background: #b91c1c; }
 .map-legend .boundary { width: 16px; height: 0; border-top: 1px solid #9ca3af; }
-.sign { display: flex; justify-content: flex-end; gap: 60px; margin-top: 28px; font-size: 13px; break-inside: avoid; }
+.sign { display: flex; justify-content: flex-end; gap: 60px; margin-top: 20px; font-size: 13px; break-inside: avoid; }
 .sign span { min-width: 150px; border-bottom: 1px solid #111827; padding-bottom: 2px; }
 section.keep { break-inside: avoid; page-break-inside: avoid; }`;
 
@@ -191,8 +191,8 @@ ${keyCases.length ? `<div class="cases">${keyCases.map((c, i) => caseCard(c, i +
 <section class="keep"><h2>${map}</h2>
 ${overviewMap(facts, keyCases, lang)}</section>
 <section class="keep"><h2>${trend}</h2>
-<figure>${trendChart}</figure></section>
-<div class="sign"><span>${w.sign}</span><span>${w.signDate}</span></div>
+<figure>${trendChart}</figure>
+<div class="sign"><span>${w.sign}</span><span>${w.signDate}</span></div></section>
 </body>
 </html>
 `;
