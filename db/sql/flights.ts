@@ -6,7 +6,8 @@ type Queryable = pg.Pool | pg.PoolClient;
 
 export type FlightStatus = 'uploaded' | 'queued' | 'processing' | 'done' | 'failed';
 export type AssetKind = 'orthophoto' | 'surface_model' | 'tile_set';
-export type AssetRole = 'upload' | 'cog';
+/** `reduced`: ingest's one-pass reduction of an upload, what detection reads (pipeline/src/stages/reduced-raster.ts). */
+export type AssetRole = 'upload' | 'cog' | 'reduced';
 
 export interface FlightRow {
   id: string;

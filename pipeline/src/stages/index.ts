@@ -2,6 +2,7 @@
 import type { FlightStage } from '../queue/flight-stages.js';
 import type { StageRunner } from '../queue/flight-worker.js';
 import { confirmDemolitions } from './confirm-demolitions.js';
+import { writeFlightCogs } from './cog.js';
 import { coregisterFlight } from './coregister.js';
 import { detectFlight } from './detect.js';
 import { ingestFlight } from './ingest.js';
@@ -16,5 +17,6 @@ export const FLIGHT_STAGE_RUNNERS: Record<FlightStage, StageRunner> = {
   detect: detectFlight,
   vectorise: (ctx, flightId) => vectoriseFlight(ctx, flightId),
   raise: raiseFlightCandidates,
+  cog: writeFlightCogs,
   confirm: confirmDemolitions,
 };
