@@ -2,13 +2,15 @@
  * The OpenAPI document at /docs/json, as @fastify/swagger builds it from the routes' schemas, made
  * complete where a route's schema cannot say it: how to authenticate (bearer token, HTTP Basic
  * with a token, the viewer's cookie) and which routes need it (a route's `config.roles`), the
- * problem+json errors every route may answer, and an operationId for each operation. These are
+ * problem+json errors every route may answer, what each answers on success (responses.ts), and an
+ * operationId for each operation. These are
  * added to the document only: they never change how a request is validated or a reply serialised.
  * api/src/openapi/openapi-lint.test.ts lints the result with Redocly and Spectral.
  */
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import type { RouteOptions } from 'fastify';
 import { MAX_LIMIT as OGC_MAX_LIMIT } from '../routes/ogc-items-routes.js';
+import { successResponsesOf } from './responses.js';
 
 type Schema = Record<string, unknown>;
 
@@ -78,15 +80,15 @@ function errorResponses(schema: Schema, route: RouteOptions): Record<string, unk
 /** Per route: its security (none for a public route) and its error responses beside the declared ones. */
 function describeRoute({ schema = {}, url, route }: { schema?: Schema; url: string; route: RouteOptions }): { schema: Schema; url: string } {
   const declared = (schema.response ?? {}) as Record<string, unknown>;
-  const success = Object.keys(declared).some((status) => /^(2|3)/.test(status) || status === 'default');
+  const declaresSuccess = Object.keys(declared).some((status) => /^(2|3)/.test(status) || status === 'default');
+  const documented = typeof route.method === 'string' ? successResponsesOf(route.method, url) : undefined;
   return {
     url,
     schema: {
       ...schema,
       security: route.config?.roles ? LOGGED_IN : [],
       response: {
-        // Without a declared success response @fastify/swagger would say "200 Default Response" only when none is declared at all.
-        ...(success ? {} : { 200: { description: 'Success', type: 'null' } }),
+        ...(declaresSuccess ? {} : documented ?? { 200: { description: 'Success', type: 'null' } }),
         ...errorResponses(schema, route),
         ...declared,
       },
