@@ -125,6 +125,7 @@ describe('the printed report pages', () => {
       expect(layout.wrappedNumbers).toEqual([]);
       expect(layout.overlappingLegendEntries).toEqual([]);
       expect(layout.textOutsideDrawing).toEqual([]);
+      expect(layout.widerThanPage).toEqual([]);
       // The probe saw the tables, the legends and the drawings' text.
       expect(layout.measured.cells).toBeGreaterThan(40);
       expect(layout.measured.legendEntries).toBeGreaterThanOrEqual(4);

@@ -373,6 +373,7 @@ describe('the printed assessment as a reader sees it', () => {
       expect(layout.wrappedNumbers).toEqual([]);
       expect(layout.overlappingLegendEntries).toEqual([]);
       expect(layout.textOutsideDrawing).toEqual([]);
+      expect(layout.widerThanPage).toEqual([]);
       expect(layout.measured.legendEntries).toBe(4);
 
       const response = await assess('crowded', '.pdf', `${PERIOD}&lang=${lang}`);
