@@ -10,7 +10,7 @@
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import type { RouteOptions } from 'fastify';
 import { MAX_LIMIT as OGC_MAX_LIMIT } from '../routes/ogc-items-routes.js';
-import { successResponsesOf } from './responses.js';
+import { problem, successResponsesOf } from './responses.js';
 
 type Schema = Record<string, unknown>;
 
@@ -49,19 +49,6 @@ export const TAGS = [
   { name: 'viewer', description: 'The web viewer\'s settings' },
 ];
 
-const PROBLEM_SCHEMA = {
-  type: 'object',
-  description: 'RFC 9457 problem details',
-  required: ['type', 'title', 'status'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string', description: 'what went wrong, for a person' },
-    status: { type: 'integer' },
-    detail: { type: 'string', description: 'what to do about it' },
-  },
-};
-
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: PROBLEM_SCHEMA } } });
 
 /** The errors a route may answer, from what it declares: input (400), roles (401, 403), path parameters (404). */
 function errorResponses(schema: Schema, route: RouteOptions): Record<string, unknown> {
@@ -77,6 +64,12 @@ function errorResponses(schema: Schema, route: RouteOptions): Record<string, unk
   };
 }
 
+/** Who may use a route, from its `config.roles`: said in each operation's description. */
+function whoMay(roles: readonly string[] | undefined): string {
+  if (!roles) return 'Public: no credentials needed.';
+  return roles.length ? `Roles: ${roles.join(', ')} (and admin).` : 'Role: admin.';
+}
+
 /** Per route: its security (none for a public route) and its error responses beside the declared ones. */
 function describeRoute({ schema = {}, url, route }: { schema?: Schema; url: string; route: RouteOptions }): { schema: Schema; url: string } {
   const declared = (schema.response ?? {}) as Record<string, unknown>;
@@ -86,6 +79,7 @@ function describeRoute({ schema = {}, url, route }: { schema?: Schema; url: stri
     url,
     schema: {
       ...schema,
+      description: [schema.description, whoMay(route.config?.roles)].filter(Boolean).join('\n\n'),
       security: route.config?.roles ? LOGGED_IN : [],
       response: {
         ...(declaresSuccess ? {} : documented ?? { 200: { description: 'Success', type: 'null' } }),

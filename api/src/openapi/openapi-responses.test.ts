@@ -55,6 +55,9 @@ const ASKED: Array<[string, string, string]> = [
   ['get', '/api/flights/covering', '/api/flights/covering?bbox=121,31,121.1,31.1'],
   ['get', '/api/tiles/{layer}/{z}/{x}/{y}', '/api/tiles/candidates/11/1712/837.mvt'],
   ['get', '/api/stac', '/api/stac'],
+  ['get', '/api/stac/conformance', '/api/stac/conformance'],
+  ['get', '/api/stac/collections', '/api/stac/collections'],
+  ['get', '/api/stac/collections/flights', '/api/stac/collections/flights'],
   ['get', '/api/stac/collections/flights/items', '/api/stac/collections/flights/items'],
   ['get', '/api/villages', '/api/villages?limit=1'],
   ['get', '/api/schedule', '/api/schedule'],
@@ -76,6 +79,17 @@ describe('documented success responses against the real replies', () => {
       const validate = ajv.compile(content[documentedType!]!.schema);
       expect(validate(response.json()) ? [] : validate.errors, url).toEqual([]);
     }
+  });
+
+  it('describes a review decision and the 409 of a stale one', async () => {
+    const review = paths['/api/candidates/{id}/review']!.post!.responses;
+    const decide = () => app.inject({ method: 'POST', url: '/api/candidates/3/review', headers: { authorization: `Bearer ${token}` }, payload: { action: 'reopen', version: 1 } });
+    const done = await decide();
+    expect(done.statusCode).toBe(200);
+    expect(ajv.validate(review['200']!.content!['application/json']!.schema, done.json()) ? [] : ajv.errors).toEqual([]);
+    const stale = await decide();
+    expect(stale.statusCode).toBe(409);
+    expect(ajv.validate(review['409']!.content!['application/problem+json']!.schema, stale.json()) ? [] : ajv.errors).toEqual([]);
   });
 
   it('describes what a token minted with the password looks like', async () => {

@@ -1,8 +1,9 @@
 /**
- * What the routes answer when they succeed, for the OpenAPI document only: the routes send these
- * replies as they build them (no response schema of fastify's strips or reorders their fields), so
- * the schemas live here, open to fields not named, and openapi-responses.test.ts checks the real
- * replies against them. Keyed by method and route URL as the route declares it.
+ * What the routes answer when they succeed (and the errors particular to one), for the OpenAPI
+ * document only: the routes send their replies as they build them (no response schema of
+ * fastify's strips or reorders their fields), so the schemas live here, open to fields not named,
+ * and openapi-responses.test.ts checks the real replies against them. Keyed by method and route
+ * URL as the route declares it.
  */
 
 type Schema = Record<string, unknown>;
@@ -11,6 +12,22 @@ const binary = { type: 'string', format: 'binary' } as const;
 const text = { type: 'string' } as const;
 const id = { type: 'string', pattern: '^[0-9]+$', description: 'a row number, as text' } as const;
 const dateTime = { type: 'string', format: 'date-time' } as const;
+
+const PROBLEM_SCHEMA = {
+  type: 'object',
+  description: 'RFC 9457 problem details',
+  required: ['type', 'title', 'status'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string', description: 'what went wrong, for a person' },
+    status: { type: 'integer' },
+    detail: { type: 'string', description: 'what to do about it' },
+  },
+};
+
+/** An error answer: every route's errors are problem details. */
+export const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: PROBLEM_SCHEMA } } });
+const THROTTLED = problem('Too many failed logins for this account or from this address: wait Retry-After seconds');
 
 const LINK: Schema = {
   type: 'object', required: ['href', 'rel'],
@@ -57,7 +74,10 @@ const REPORT = {
 const OGC_COLLECTION: Schema = object(['id', 'links'], { id: text, title: text, description: text, itemType: text, crs: { type: 'array', items: text }, extent: { type: 'object' }, links: LINKS });
 
 export const SUCCESS_RESPONSES: Record<string, Record<string, unknown>> = {
-  'POST /api/login': { 200: json('Logged in: the session cookie is set', object(['user'], { user: USER })) },
+  'POST /api/login': {
+    200: json('Logged in: the session cookie is set', object(['user'], { user: USER })),
+    401: problem('Wrong user name or password'), 429: THROTTLED,
+  },
   'POST /api/logout': { 200: json('Logged out', object(['ok'], { ok: { type: 'boolean' } })) },
   'GET /api/me': { 200: json('The user the credentials belong to', object(['user'], { user: USER })) },
   'POST /api/tokens': {
@@ -65,6 +85,7 @@ export const SUCCESS_RESPONSES: Record<string, Record<string, unknown>> = {
       token: { type: 'string', description: 'send as `Authorization: Bearer <token>` or as the HTTP Basic password' }, id, expires_at: dateTime,
       expires_in_days: { type: 'number' }, limited_by: { type: 'string', description: 'present when the asking session ends sooner than `days`' },
     })),
+    429: THROTTLED,
   },
   'GET /api/tokens': { 200: json('Your live sessions and tokens', object(['tokens'], { tokens: { type: 'array', items: TOKEN_LISTING } })) },
   'DELETE /api/tokens/:id': { 204: { description: 'Revoked', type: 'null' } },
@@ -72,6 +93,10 @@ export const SUCCESS_RESPONSES: Record<string, Record<string, unknown>> = {
   'DELETE /api/admin/users/:username/tokens': { 200: json('How many were revoked', object(['revoked'], { revoked: { type: 'integer', minimum: 0 } })) },
   'GET /api/candidates': { 200: geojson('Candidates, most urgent first', FEATURE_COLLECTION) },
   'GET /api/candidates/:id': { 200: geojson('The candidate with its dossier in the properties', FEATURE) },
+  'POST /api/candidates/:id/review': {
+    200: json('The decision is recorded', object(['id', 'status', 'version'], { id, status: text, version: { type: 'integer' } })),
+    409: problem('Someone else changed the candidate first: `current` holds its status and version now; nothing was changed'),
+  },
   'GET /ogc': { 200: json('The landing page', object(['links'], { title: text, description: text, links: LINKS })) },
   'GET /ogc/conformance': { 200: json('The conformance classes', object(['conformsTo'], { conformsTo: { type: 'array', items: text } })) },
   'GET /ogc/collections': { 200: json('The collections', object(['links', 'collections'], { links: LINKS, collections: { type: 'array', items: OGC_COLLECTION } })) },
@@ -96,6 +121,9 @@ export const SUCCESS_RESPONSES: Record<string, Record<string, unknown>> = {
   'GET /api/exports/candidates.geojson': { 200: geojson('The candidates', FEATURE_COLLECTION) },
   'GET /api/exports/candidates.csv': { 200: { description: 'The candidates, UTF-8 with BOM', content: { 'text/csv': { schema: text } } } },
   'GET /api/stac': { 200: json('The STAC catalog', object(['type', 'stac_version', 'id', 'links'], { type: text, stac_version: text, id: text, links: LINKS })) },
+  'GET /api/stac/conformance': { 200: json('The conformance classes', object(['conformsTo'], { conformsTo: { type: 'array', items: text } })) },
+  'GET /api/stac/collections': { 200: json('The collections', object(['collections', 'links'], { collections: { type: 'array', items: { type: 'object' } }, links: LINKS })) },
+  'GET /api/stac/collections/flights': { 200: json('The flights collection', object(['type', 'id', 'links'], { type: text, id: text, extent: { type: 'object' }, links: LINKS })) },
   'GET /api/stac/collections/flights/items': { 200: geojson('STAC items of the flights', FEATURE_COLLECTION) },
   'GET /api/stac/collections/flights/items/:flightId': { 200: geojson('The flight\'s STAC item', FEATURE) },
   'GET /api/villages': {
