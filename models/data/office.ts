@@ -157,8 +157,10 @@ export function exportOfficeSingles(items: ReadonlyArray<{ after: string; key: s
   for (const item of items) {
     const file = path.join(item.folder, 'buildings', `${item.name}.tif`);
     if (!fs.existsSync(file)) continue;
-    const after = readRaster(item.after);
     const buildings = readRaster(file);
+    // Ground without buildings has none to paste: such a sample would only teach "no change".
+    if (!buildings.bands[0]!.some((v) => v > 0)) continue;
+    const after = readRaster(item.after);
     const rgb: RgbInput = { grid: after.grid, bands: [after.bands[0]!, after.bands[1]!, after.bands[2]!] };
     const single = prepareInputs({ afterRgb: rgb }, spec);
     out.write(
