@@ -105,10 +105,13 @@ const dataUrl = (chip: { mediaType: string; image: Buffer }) => `data:${chip.med
 
 function evidenceCell(item: Extract<BlockingItem, { kind: 'candidate' }>, thumbnails: CaseEvidence | undefined, w: Words): string {
   if (!thumbnails && item.evidence.length === 0) return '—';
+  const flightLabel = (id: string, capturedAt: string | null) =>
+    `<span class="nowrap">${escapeMarkup(w.flightNo(id))}</span>${capturedAt ? ` <span class="nowrap">${day(capturedAt)}</span>` : ''}`;
   const thumb = (chip: CaseEvidence['before'], caption: string) =>
     `<figure class="thumb">${chip ? `<img src="${dataUrl(chip)}" alt="">` : `<div class="no-image">${w.noImage}</div>`}<figcaption>${caption}</figcaption></figure>`;
   const shown = thumbnails
-    ? `<div class="thumbs">${thumb(thumbnails.before, w.before)}${thumb(thumbnails.after, `${w.after} · <span class="nowrap">${escapeMarkup(w.flightNo(thumbnails.flightId))}</span> <span class="nowrap">${day(thumbnails.capturedAt)}</span>`)}</div>`
+    ? `<div class="thumbs">${thumb(thumbnails.before, thumbnails.beforeFlight ? `${w.before} · ${flightLabel(thumbnails.beforeFlight.id, thumbnails.beforeFlight.capturedAt)}` : w.before)}`
+      + `${thumb(thumbnails.after, `${w.after} · ${flightLabel(thumbnails.flightId, thumbnails.capturedAt)}`)}</div>`
     : '';
   const others = item.evidence.filter((e) => e.flightId !== thumbnails?.flightId);
   const also = others.length

@@ -97,11 +97,13 @@ function caseCard(item: PeriodCase, n: number, evidence: CaseEvidence | undefine
   const w = WORDS[lang];
   const place = [item.street, item.village].filter(Boolean).map((a) => (lang === 'en' && a!.nameEn ? a!.nameEn : a!.name)).join(lang === 'zh' ? ' ' : ', ');
   const thumb = (chip: CaseEvidence['before'], caption: string) => `<figure class="thumb">${chip ? `<img src="${dataUrl(chip)}" alt="">` : `<div class="no-image">${w.noImage}</div>`}<figcaption>${caption}</figcaption></figure>`;
-  const flight = evidence ? `<span class="nowrap">${esc(w.flight(evidence.flightId))}</span> · <span class="nowrap">${shanghaiDay(evidence.capturedAt)}</span>` : '';
+  const flightLabel = (id: string, capturedAt: string | null) => `<span class="nowrap">${esc(w.flight(id))}</span>${capturedAt ? ` · <span class="nowrap">${shanghaiDay(capturedAt)}</span>` : ''}`;
+  const flight = evidence ? flightLabel(evidence.flightId, evidence.capturedAt) : '';
+  const beforeFlight = evidence?.beforeFlight ? flightLabel(evidence.beforeFlight.id, evidence.beforeFlight.capturedAt) : '';
   return `<div class="case">
 <div class="case-head"><span class="case-number">${n}</span> ${esc(place || '—')} · ${esc(w.changeTypes[item.changeType] ?? item.changeType)} · ${num(item.areaM2)} m² · ${esc(w.statuses[item.status] ?? item.status)}</div>
 <div class="case-meta">${w.coordinate(item.lon, item.lat)}${item.firstSeenAt ? ` · ${w.firstSeen} <span class="nowrap">${shanghaiDay(item.firstSeenAt)}</span>` : ''}</div>
-<div class="thumbs">${thumb(evidence?.before ?? null, w.before)}${thumb(evidence?.after ?? null, flight ? `${w.after} · ${flight}` : w.after)}</div>
+<div class="thumbs">${thumb(evidence?.before ?? null, beforeFlight ? `${w.before} · ${beforeFlight}` : w.before)}${thumb(evidence?.after ?? null, flight ? `${w.after} · ${flight}` : w.after)}</div>
 </div>`;
 }
 
