@@ -215,6 +215,18 @@ export function traceFootprint(cogPath: string, meta: InspectedRaster): string {
   }
 }
 
+/**
+ * The surface model's reduced raster, after every height has been read once: a surface model with
+ * none, or with impossible ones (±infinity, 1e30), would end "done" having seen nothing, or raise
+ * false candidates; a fill value it does not declare is declared.
+ */
+async function checkedReducedSurfaceModel(dsm: InspectedRaster, target: string): Promise<InspectedRaster> {
+  const heights = await surfaceHeights(dsm.path);
+  const problems = checkSurfaceHeights(heights.summary);
+  if (problems.length) throw new FlightRejectedError(problems.join(' '));
+  return writeReducedRaster('surface_model', dsm, target, heights.undeclaredFill);
+}
+
 export interface IngestResult {
   orthophoto: InspectedRaster;
   surfaceModel: InspectedRaster | null;
@@ -237,22 +249,17 @@ export async function ingestFlight(ctx: StageContext, flightId: string): Promise
   const rasters = [{ role: 'orthophoto' as const, meta: ortho }, ...(dsm ? [{ role: 'surface_model' as const, meta: dsm }] : [])];
   const work = await flightWorkProblems(rasters, ctx.config.workLimits);
   if (work.length) throw new FlightRejectedError(work.map((w) => w.problem).join(' '));
-  // Every height read once before any is written: a surface model with none, or with impossible
-  // ones (±infinity, 1e30), would end "done" having seen nothing, or raise false candidates.
-  const heights = dsm ? await surfaceHeights(dsm.path) : null;
-  const heightProblems = heights ? checkSurfaceHeights(heights.summary) : [];
-  if (heightProblems.length) throw new FlightRejectedError(heightProblems.join(' '));
   await ctx.progress(0.1);
-
   ensureFlightDir(ctx.config.rasterStore, flightId);
   const orthoReduced = flightPath(ctx.config.rasterStore, flightId, FLIGHT_FILES.reducedOrthophoto);
   const dsmReduced = dsm ? flightPath(ctx.config.rasterStore, flightId, FLIGHT_FILES.reducedSurfaceModel) : null;
-  // Both at once: each is mostly one thread decoding its upload, so together they keep two cores
-  // busy. Both are awaited before any error is raised, so a rejected orthophoto never leaves the
-  // surface model's write running behind the clean-up.
+  // The orthophoto's pass (the longest: three bands at the finest pixel) runs in its GDAL child
+  // while this process reads the heights and then reduces the surface model, so that two cores
+  // are busy throughout. Both are awaited before any error is raised, so a rejection never leaves
+  // a write running behind the clean-up; the orthophoto's reason comes first.
   const [orthoWrite, dsmWrite] = await Promise.allSettled([
     writeReducedRaster('orthophoto', ortho, orthoReduced),
-    dsm && dsmReduced ? writeReducedRaster('surface_model', dsm, dsmReduced, heights?.undeclaredFill ?? null) : Promise.resolve(null),
+    dsm && dsmReduced ? checkedReducedSurfaceModel(dsm, dsmReduced) : Promise.resolve(null),
   ]);
   if (orthoWrite.status === 'rejected') throw orthoWrite.reason;
   if (dsmWrite.status === 'rejected') throw dsmWrite.reason;
