@@ -2,9 +2,10 @@
  * The office's training data from its own database (issue 19, --from-db) against the real
  * database, real flights through the real worker (ingest, COGs, earlier-flight matching) and real
  * GeoTIFFs: a reference flight, then a patrol that shows a new roof; reviewers verified it,
- * rejected a false alarm (a tree) and left one candidate undecided. The export labels the verified
- * outline as change and the rejected one as no change with its reason, leaves out the undecided
- * block and the blocks the flights do not both cover, keeps the baseline's buildings, writes the
+ * rejected a false alarm (a tree) and left one candidate undecided, and the patrol confirmed a
+ * demolition. The export labels the verified outline and the demolition as change and the rejected
+ * outline as no change with its reason, leaves out the undecided block and the blocks the flights
+ * do not both cover, keeps the baseline's and the register's buildings, writes the
  * same bytes twice, and the held-back share is whole blocks. Where Debian's python3-torch is
  * there, `npm run model -- adapt --from-db` adapts on it and `npm run eval` scores the stored
  * version on its held-back blocks as adapt did.
@@ -54,8 +55,10 @@ const ROOF = [604_940, 3_446_230, 604_960, 3_446_250] as const; // block b9452-5
 const TREE = [605_000, 3_446_230, 605_010, 3_446_240] as const; // block b9453-53847
 const UNDECIDED = [605_070, 3_446_230, 605_080, 3_446_240] as const; // block b9454-53847
 const HOUSE = [604_940, 3_446_160, 604_955, 3_446_175] as const; // block b9452-53846
+const SHED = [604_970, 3_446_160, 604_980, 3_446_170] as const; // a register entry, block b9452-53846
+const RAZED = [605_000, 3_446_160, 605_010, 3_446_170] as const; // a demolition the patrol confirmed, block b9453-53846
 const flights: string[] = [];
-const ids: Record<'roof' | 'tree' | 'undecided', string> = { roof: '', tree: '', undecided: '' };
+const ids: Record<'roof' | 'tree' | 'undecided' | 'razed', string> = { roof: '', tree: '', undecided: '', razed: '' };
 
 /** A field texture at 0.5 m; with `roof`, a bright roof inside that box. */
 function writeFlight(file: string, roof?: readonly [number, number, number, number]): string {
@@ -102,6 +105,15 @@ beforeAll(async () => {
     ids[key] = (await inTransaction(pool, async (c) => raiseCandidate(c, flights[1]!, run, { ...change, geometry: await lonLat(box) }))).candidateId;
   }
   const reviewer = await upsertUser(pool, { username: 'reviewer', role: 'reviewer', passwordHash: 'x' });
+  await pool.query(`INSERT INTO register_entry (external_id, footprint, area_m2) VALUES ('R-1', ST_Multi(ST_Transform(ST_MakeEnvelope($1, $2, $3, $4, 4549), 4326)), 100)`, [...SHED]);
+  // A structure raised by an earlier patrol, demolished, and confirmed gone by this one.
+  const { rows: razed } = await pool.query<{ id: string }>(
+    `INSERT INTO candidate (geom, change_type, status, area_m2, first_flight_id, last_flight_id)
+     VALUES (ST_Multi(ST_Transform(ST_MakeEnvelope($1, $2, $3, $4, 4549), 4326)), 'new_structure', 'demolition_confirmed', 100, $5, $5) RETURNING id::text`,
+    [...RAZED, flights[0]]);
+  ids.razed = razed[0]!.id;
+  await pool.query(`INSERT INTO demolition_schedule (candidate_id, scheduled_for, team, status, confirmation, confirmed_by_flight_id)
+                    VALUES ($1, '2026-10-18', '一队', 'done', 'confirmed', $2)`, [ids.razed, flights[1]]);
   for (const [id, request] of [[ids.roof, { action: 'verify', version: 1 }], [ids.tree, { action: 'reject', version: 1, reasonCode: 'not_a_structure', reasonText: 'a tree' }]] as const) {
     const outcome = await reviewCandidate(pool, id, reviewer, request);
     if (outcome.outcome !== 'ok') throw new Error(`review of ${id}: ${JSON.stringify(outcome)}`);
@@ -145,10 +157,14 @@ describe('the office\'s training data from its database', () => {
     expect([a.grid.width, a.grid.height, a.grid.geoTransform[1]]).toEqual([128, 128, 0.5]);
     const at = (r: typeof a) => (r.bands[0] as Uint8Array)[50 * 128 + 40]!; // inside the roof
     expect([at(a) < 160, at(b)]).toEqual([true, 225]);
-    // the baseline's building, for pasted new structures
+    // the baseline's building and the register's entry, for pasted new structures
     const house = manifest.samples.find((s) => s.block === 'b9452-53846')!;
-    expect(house.buildings).toBe(1);
-    expect(ones(path.join(out, 'buildings', `${house.name}.tif`))).toBe(900);
+    expect(house.buildings).toBe(2);
+    expect(ones(path.join(out, 'buildings', `${house.name}.tif`))).toBe(900 + 400);
+    // the demolition this patrol confirmed: changed since the earlier flight
+    const razed = manifest.samples.find((s) => s.block === 'b9453-53846')!;
+    expect(razed).toMatchObject({ changes: [], demolitions: [ids.razed] });
+    expect(ones(path.join(out, 'label', `${razed.name}.tif`))).toBe(400);
   });
 
   it('leaves out the block with an undecided candidate and the blocks the flights do not both cover, saying why', () => {
