@@ -64,6 +64,7 @@ const ASKED: Array<[string, string, string]> = [
   ['get', '/api/overlays/{overlay}', '/api/overlays/zones'],
   ['get', '/api/reports/stored', '/api/reports/stored'],
   ['get', '/api/viewer-config', '/api/viewer-config'],
+  ['get', '/api/models', '/api/models'],
 ];
 
 describe('documented success responses against the real replies', () => {

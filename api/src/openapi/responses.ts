@@ -101,6 +101,12 @@ export const SUCCESS_RESPONSES: Record<string, Record<string, unknown>> = {
   'GET /ogc/conformance': { 200: json('The conformance classes', object(['conformsTo'], { conformsTo: { type: 'array', items: text } })) },
   'GET /ogc/collections': { 200: json('The collections', object(['links', 'collections'], { links: LINKS, collections: { type: 'array', items: OGC_COLLECTION } })) },
   'GET /api/flights': { 200: json('Flights, newest first', object(['flights'], { flights: { type: 'array', items: object(['id', 'status'], { id, status: text }) } })) },
+  'POST /api/flights': {
+    201: json('The flight is created and queued; Location is its address', object(['id', 'url', 'events', 'duplicate'], { id, url: text, events: text, duplicate: { type: 'boolean' } })),
+    200: json('These files already made this flight (same checksums): nothing new is queued', object(['id', 'url', 'events', 'duplicate'], { id, url: text, events: text, duplicate: { type: 'boolean' } })),
+    409: problem('An upload is not complete: resume it first'),
+    422: problem('The files cannot make a flight (checksum, raster checks): `problems` says why'),
+  },
   'GET /api/flights/covering': { 200: json('The flight to show under the box, or null', object(['flight'], { flight: { type: 'object', nullable: true } })) },
   'GET /api/flights/:id': { 200: json('The flight', object(['id', 'status'], { id, status: text })) },
   'GET /api/flights/:id/events': { 200: { description: 'Progress events until the flight is done or failed', content: { 'text/event-stream': { schema: text } } } },
@@ -141,6 +147,11 @@ export const SUCCESS_RESPONSES: Record<string, Record<string, unknown>> = {
   'GET /api/reports/quarterly/:quarter': { 200: REPORT },
   'GET /api/reports/stored': { 200: json('Stored reports, newest period first', object(['reports', 'matched'], { reports: { type: 'array', items: { type: 'object' } }, matched: { type: 'integer' } })) },
   'GET /api/reports/stored/:id': { 200: REPORT },
+  'GET /api/models': { 200: json('Model versions, the one serving, promotions and adaptation jobs', object(['served', 'versions', 'promotions', 'jobs'], { served: text, versions: { type: 'array', items: { type: 'object' } }, promotions: { type: 'array', items: { type: 'object' } }, jobs: { type: 'array', items: { type: 'object' } } })) },
+  'POST /api/models/adapt': { 202: json('The adaptation job is queued', object(['job'], { job: text, data: { type: 'object' } })) },
+  'GET /api/models/jobs/:id': { 200: json('The job', { type: 'object' }) },
+  'POST /api/models/versions/:version/promote': { 200: json('The promotion', { type: 'object' }), 409: problem('Promotion refused: the version scores worse than the one serving (send force to promote anyway)') },
+  'POST /api/models/rollback': { 200: json('Rolled back', object(['from', 'to', 'message'], { from: text, to: text, message: text })), 409: problem('Nothing to roll back') },
   'GET /api/viewer-config': { 200: json('The viewer\'s settings', object(['basemap'], { basemap: { type: 'object', nullable: true } })) },
 };
 
