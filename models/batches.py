@@ -48,9 +48,11 @@ MIXES = {
         [("rgb_pair", 1.0)],
     ),
     #   adapt   fine-tuning a shipped network on an office's own labelled pairs (models/adapt.py,
-    #           npm run model -- adapt): those pairs alone, no generated scenes.
+    #           npm run model -- adapt): those pairs, no generated scenes; with the office's
+    #           database (--from-db), its blocks' baseline and register buildings pasted into its
+    #           own ground too (single samples; absent, the pairs are drawn alone as before).
     "adapt": (
-        {"scene": 0.0, "surface": 0.0, "pair": 1.0, "xbd_pair": 0.0, "single": 0.0},
+        {"scene": 0.0, "surface": 0.0, "pair": 0.75, "xbd_pair": 0.0, "single": 0.25},
         [("rgb_pair", 1.0)],
     ),
 }

@@ -1,5 +1,5 @@
 /**
- * npm run model -- adapt --folders <dir>... [--steps N] [--seed S] [--gsd <metres>] [--from <version|sidecar.json>] [--name <version>] [--json]
+ * npm run model -- adapt (--folders <dir>... | --from-db --area <code> --since <YYYY-MM-DD> [--block <metres>]) [--steps N] [--seed S] [--gsd <metres>] [--from <version|sidecar.json>] [--name <version>] [--json]
  *                         [--batch 8] [--crop 128] [--cache 256] [--lr 0.001] [--threads 2]
  * npm run model -- list [--json]
  * npm run model -- promote <version> [--force] [--json]
@@ -23,7 +23,7 @@ import { adapt } from './model/adapt.js';
 import { list, listTable, promote, rollbackMessage } from './model/versions.js';
 
 const USAGE = [
-  'usage: npm run model -- adapt --folders <dir>... [--steps N] [--seed S] [--gsd <metres>] [--from <version|sidecar.json>] [--name <version>] [--json]',
+  'usage: npm run model -- adapt (--folders <dir>... | --from-db --area <code> --since <YYYY-MM-DD> [--block <metres>]) [--steps N] [--seed S] [--gsd <metres>] [--from <version|sidecar.json>] [--name <version>] [--json]',
   '                                [--batch 8] [--crop 128] [--cache 256] [--lr 0.001] [--threads 2]   (the trainer\'s settings)',
   '       npm run model -- list [--json]',
   '       npm run model -- promote <version> [--force] [--json]',
@@ -50,6 +50,10 @@ async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         folders: { type: 'string', multiple: true },
+        'from-db': { type: 'boolean', default: false },
+        area: { type: 'string' },
+        since: { type: 'string' },
+        block: { type: 'string' },
         steps: { type: 'string' },
         seed: { type: 'string' },
         gsd: { type: 'string' },
@@ -79,9 +83,17 @@ async function main(argv: string[]): Promise<number> {
     case 'adapt': {
       // --folders a b c: the values after the first folder arrive as positionals.
       const folders = [...(values.folders ?? []), ...positionals];
-      if (!values.folders?.length) throw new UsageError('adapt needs --folders <dir>...');
+      const fromDb = values['from-db'];
+      if (fromDb && values.folders?.length) throw new UsageError('adapt takes --folders or --from-db, not both');
+      if (!fromDb && !values.folders?.length) throw new UsageError('adapt needs --folders <dir>... or --from-db --area <code> --since <YYYY-MM-DD>');
+      if (!fromDb && (values.area !== undefined || values.since !== undefined || values.block !== undefined)) throw new UsageError('--area, --since and --block go with --from-db');
+      if (fromDb && !values.area) throw new UsageError('--from-db needs --area <code> (an administrative area)');
+      if (fromDb && !(values.since && /^\d{4}-\d{2}-\d{2}$/.test(values.since) && !Number.isNaN(Date.parse(values.since)))) {
+        throw new UsageError(`--from-db needs --since <YYYY-MM-DD> (the first day of the flights to learn from)${values.since ? `, got ${values.since}` : ''}`);
+      }
       const result = await adapt({
-        folders,
+        folders: fromDb ? [] : folders,
+        ...(fromDb ? { fromDb: { area: values.area!, since: values.since!, blockM: number('block', values.block, (n) => n >= 16 && n <= 2048) } } : {}),
         steps: number('steps', values.steps, (n) => Number.isInteger(n) && n >= 1),
         seed: number('seed', values.seed, Number.isInteger),
         gsd: number('gsd', values.gsd, (n) => n > 0 && n < 100),

@@ -65,9 +65,9 @@ async function candidate(i: number, flight: string) {
   if (i < 3) await pool.query(`INSERT INTO review_event (candidate_id, action, to_status, at) VALUES ($1, 'verify', 'verified', '2026-11-18T09:00:00+08:00')`, [id]);
   const [before, after] = [await chip(20 + i * 20), await chip(230 - i * 10)];
   await pool.query(
-    `INSERT INTO candidate_observation (candidate_id, flight_id, geom, area_m2, evidence_before, evidence_after)
-     SELECT id, $2, geom, area_m2, $3, $4 FROM candidate WHERE id = $1::bigint`,
-    [id, flight, i === 1 ? null : before.digest, after.digest],
+    `INSERT INTO candidate_observation (candidate_id, flight_id, geom, area_m2, evidence_before, evidence_after, before_flight_id)
+     SELECT id, $2, geom, area_m2, $3, $4, $5 FROM candidate WHERE id = $1::bigint`,
+    [id, flight, i === 1 ? null : before.digest, after.digest, i === 1 ? null : ids.earlierFlight],
   );
 }
 
@@ -80,10 +80,13 @@ beforeAll(async () => {
   await area('S1', 'street', '华新镇', 'Huaxin Town', 'D1', [121.0, 31.0, 121.2, 31.2]);
   await area('S2', 'street', LONG_STREET, LONG_STREET_EN, 'D1', [121.2, 31.0, 121.4, 31.2]);
   await area('V1', 'village', '新木桥村', 'Xinmuqiao Village', 'S1', [121.0, 31.0, 121.1, 31.2]);
-  const flight = await createFlight(pool, { capturedAt: '2026-11-17T10:00:00+08:00', operator: '张三' });
-  await setFlightFootprint(pool, flight, JSON.stringify({ type: 'Polygon', coordinates: [[[121, 31], [121.4, 31], [121.4, 31.2], [121, 31.2], [121, 31]]] }), 0.1, 'EPSG:32651');
-  await setFlightStatus(pool, flight, 'done');
-  ids.flight = flight;
+  // The flight the before chips were cut from, and the week's flight.
+  for (const [key, capturedAt] of [['earlierFlight', '2026-10-01T10:00:00+08:00'], ['flight', '2026-11-17T10:00:00+08:00']] as const) {
+    ids[key] = await createFlight(pool, { capturedAt, operator: '张三' });
+    await setFlightFootprint(pool, ids[key]!, JSON.stringify({ type: 'Polygon', coordinates: [[[121, 31], [121.4, 31], [121.4, 31.2], [121, 31.2], [121, 31]]] }), 0.1, 'EPSG:32651');
+    await setFlightStatus(pool, ids[key]!, 'done');
+  }
+  const flight = ids.flight!;
   for (let i = 0; i < CASES; i += 1) await candidate(i, flight);
   await pool.query(`INSERT INTO register_entry (external_id, footprint, area_m2, status, demolished_on) VALUES ('r1', ST_Multi(ST_MakeEnvelope(121.3, 31.05, 121.3001, 31.0501, 4326)), 12345, 'demolished', '2026-11-19')`);
   await setQuota(pool, { street: 'S1', year: 2026, targetM2: 10000, targetCount: 20 });
@@ -125,6 +128,7 @@ describe('the printed report pages', () => {
       expect(layout.wrappedNumbers).toEqual([]);
       expect(layout.overlappingLegendEntries).toEqual([]);
       expect(layout.textOutsideDrawing).toEqual([]);
+      expect(layout.widerThanPage).toEqual([]);
       // The probe saw the tables, the legends and the drawings' text.
       expect(layout.measured.cells).toBeGreaterThan(40);
       expect(layout.measured.legendEntries).toBeGreaterThanOrEqual(4);
@@ -141,9 +145,15 @@ describe('the printed report pages', () => {
       expect(overlappingWords(words)).toEqual([]);
       expect(orphanedHeadings(lines, headings)).toEqual([]);
       for (const heading of headings) expect(lines.map((l) => l.text)).toContain(heading);
+      // No page holds a stray line or two (the signature alone on the last page): footers aside, every page carries content.
+      for (let n = 1; n <= pages.length; n += 1) {
+        expect(lines.filter((l) => l.page === n && !/^(第 \d+ 页 \/ 共 \d+ 页|Page \d+ of \d+)$/.test(l.text)).length, `page ${n}`).toBeGreaterThan(5);
+      }
 
       // One language: no English words on a Chinese page, no Chinese on an English one.
       const text = await pdfText(pdf);
+      const unspaced = text.replace(/\s+/g, '');
+      for (let n = 1; n <= pages.length; n += 1) expect(unspaced).toContain(lang === 'zh' ? `第${n}页/共${pages.length}页` : `Page${n}of${pages.length}`);
       if (lang === 'zh') {
         expect(englishWords(text)).toEqual([]);
         expect(text).toContain(LONG_STREET);
@@ -167,7 +177,9 @@ describe('the printed report pages', () => {
     expect(html.match(/<div class="case">/g)).toHaveLength(6);
     expect(html.match(/<img src="data:image\/webp;base64,/g)).toHaveLength(11);
     expect(html).toContain('无影像');
-    expect(html).toContain(`航飞 #${ids.flight}`);
+    // Each image dated: the before chip by the earlier flight it was cut from, the after chip by the week's flight.
+    expect(html).toContain(`<figcaption>前期影像 · <span class="nowrap">航飞 #${ids.earlierFlight}</span> · <span class="nowrap">2026-10-01</span></figcaption>`);
+    expect(html).toContain(`<figcaption>后期影像 · <span class="nowrap">航飞 #${ids.flight}</span> · <span class="nowrap">2026-11-17</span></figcaption>`);
     expect(html).toContain('另有2宗见分布图。');
     // The map: both streets named, six numbered markers, two more cases as dots, a scale bar and a north arrow.
     expect(html).toContain('class="scale-bar"');

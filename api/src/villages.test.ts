@@ -374,6 +374,7 @@ describe('the printed assessment as a reader sees it', () => {
       expect(layout.wrappedNumbers).toEqual([]);
       expect(layout.overlappingLegendEntries).toEqual([]);
       expect(layout.textOutsideDrawing).toEqual([]);
+      expect(layout.widerThanPage).toEqual([]);
       expect(layout.measured.legendEntries).toBe(4);
 
       const response = await assess('crowded', '.pdf', `${PERIOD}&lang=${lang}`);
@@ -391,6 +392,7 @@ describe('the printed assessment as a reader sees it', () => {
       else expect(text.match(/[\u2e80-\u9fff]+/g) ?? []).toEqual([]);
       expect(text).toMatch(lang === 'zh' ? /北/ : /\bN\b/);
       expect(text).toMatch(/\b\d+ m\b/); // the scale bar's length
+      expect(text.replace(/\s+/g, '')).toContain(lang === 'zh' ? `第1页/共${pages.length}页` : `Page1of${pages.length}`);
 
       // Every blocking candidate's two chips are in the PDF as images.
       const work = await mkdtemp(path.join(tmpdir(), 'lingwei-village-'));

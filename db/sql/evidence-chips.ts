@@ -65,17 +65,21 @@ export interface CaseEvidence {
   flightId: string;
   /** When the flight was captured (or, without a capture time, observed), UTC ISO. */
   capturedAt: string;
+  /** The earlier flight the before chip was cut from, and its capture time; null when not recorded. */
+  beforeFlight: { id: string; capturedAt: string | null } | null;
   before: { mediaType: string; image: Buffer } | null;
   after: { mediaType: string; image: Buffer } | null;
 }
 
 /** The evidence chips of each candidate's newest observation that has any, keyed by candidate id. */
 export async function latestCaseEvidence(db: Queryable, candidateIds: readonly string[]): Promise<Map<string, CaseEvidence>> {
-  const { rows } = await db.query<{ id: string; flightId: string; capturedAt: string; beforeType: string | null; before: Buffer | null; afterType: string | null; after: Buffer | null }>(
+  const { rows } = await db.query<{ id: string; flightId: string; capturedAt: string; beforeFlightId: string | null; beforeCapturedAt: string | null; beforeType: string | null; before: Buffer | null; afterType: string | null; after: Buffer | null }>(
     `SELECT DISTINCT ON (o.candidate_id) o.candidate_id::text AS id, o.flight_id::text AS "flightId",
             to_char(COALESCE(f.captured_at, o.observed_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "capturedAt",
+            o.before_flight_id::text AS "beforeFlightId", to_char(bf.captured_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "beforeCapturedAt",
             eb.media_type AS "beforeType", eb.image AS before, ea.media_type AS "afterType", ea.image AS after
        FROM candidate_observation o JOIN flight f ON f.id = o.flight_id
+       LEFT JOIN flight bf ON bf.id = o.before_flight_id
        LEFT JOIN evidence_chip eb ON eb.digest = o.evidence_before
        LEFT JOIN evidence_chip ea ON ea.digest = o.evidence_after
       WHERE o.candidate_id = ANY ($1::bigint[]) AND (o.evidence_before IS NOT NULL OR o.evidence_after IS NOT NULL)
@@ -84,6 +88,7 @@ export async function latestCaseEvidence(db: Queryable, candidateIds: readonly s
   );
   return new Map(rows.map((r) => [r.id, {
     flightId: r.flightId, capturedAt: r.capturedAt,
+    beforeFlight: r.beforeFlightId ? { id: r.beforeFlightId, capturedAt: r.beforeCapturedAt } : null,
     before: r.before && r.beforeType ? { mediaType: r.beforeType, image: r.before } : null,
     after: r.after && r.afterType ? { mediaType: r.afterType, image: r.after } : null,
   }]));

@@ -5,7 +5,8 @@ import type { Queryable } from './queryable.js';
 import { pageWithTotal } from './paging.js';
 
 export type AssetKind = 'orthophoto' | 'surface_model' | 'tile_set';
-export type AssetRole = 'upload' | 'cog';
+/** `reduced`: ingest's one-pass reduction of an upload, what detection reads (pipeline/src/stages/reduced-raster.ts). */
+export type AssetRole = 'upload' | 'cog' | 'reduced';
 
 export interface FlightRow {
   id: string;

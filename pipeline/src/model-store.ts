@@ -49,6 +49,8 @@ export interface VersionRecord {
   /** Which figure decides promotion: pixel F1 for image pairs, object F1 for surface models (the target). */
   metric: 'pixel_f1' | 'object_f1';
   folders: string[];
+  /** Adapted on the office's own database (npm run model -- adapt --from-db): the area, the period's first day, the export's manifest. */
+  from_db?: { area: string; since: string; manifest: string };
   /** Ground resolution given for files that carry none, metres. */
   gsd?: number;
   seed: number;

@@ -12,6 +12,9 @@ export const FLIGHT_FILES = {
   uploadedSurfaceModel: 'upload-surface-model.tif',
   orthophotoCog: 'orthophoto.cog.tif',
   surfaceModelCog: 'surface-model.cog.tif',
+  /** What detection and co-registration read, made by ingest in one pass over each upload (stages/reduced-raster.ts). */
+  reducedOrthophoto: 'orthophoto.reduced.tif',
+  reducedSurfaceModel: 'surface-model.reduced.tif',
 } as const;
 
 export function isVirtualStore(store: string): boolean {

@@ -22,8 +22,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exportOfficeData, exportOfficeSingles } from '#models/data/office.js';
 import { exportPairFiles } from '#models/data/real.js';
 import { SampleWriter } from '#models/data/sample-writer.js';
+import { createPool } from '#db/connection.js';
 import { ChangeDetector } from '#pipeline/model/change-detector.js';
 import { loadModelSpec, type ModelSpec } from '#pipeline/model/model-spec.js';
 import {
@@ -49,7 +51,10 @@ export const PYTHON = '/usr/bin/python3';
 const ENCODER_DIR = path.join(ROOT, 'models/.cache/encoder');
 
 export interface AdaptOptions {
+  /** Folders in an evaluation layout; empty with fromDb. */
   folders: string[];
+  /** The office's own data from its database (models/data/office.ts), exported into the new version's folder. */
+  fromDb?: { area: string; since: string; blockM?: number };
   /** Fine-tuning steps (default 400). */
   steps?: number;
   /** Chooses the held-back share and drives the trainer (default 1). */
@@ -100,14 +105,33 @@ export function refusal(layout: Layout): string | null {
   return 'generated scenes are not an office\'s data, and the main network that serves them ships as ONNX alone (no PyTorch checkpoint to fine-tune)';
 }
 
-/** Per folder, ceil(n / 3) whole files, ranked by a hash of the seed and the file name. */
+/** The ground a file shows: files named <group>@<rest> (the database export's <block>@f<flight>) share it; any other name is its own. */
+export function groupOf(name: string): string {
+  const at = name.indexOf('@');
+  return at > 0 ? name.slice(0, at) : name;
+}
+
+/**
+ * Per folder, at least ceil(n / 3) files, in whole groups of ground (groupOf), groups ranked by a
+ * hash of the seed and the group: never pixels, and never one flight of a block held back while
+ * another flight of it is adapted on.
+ */
 export function chooseHeldBack<T extends { folder: string; name: string }>(items: readonly T[], seed: number): { held: T[]; rest: T[] } {
   const held = new Set<T>();
   const folders = [...new Set(items.map((i) => i.folder))];
+  const rank = (g: string) => seededUnit(`adapt:${seed}:${g}`);
   for (const folder of folders) {
     const mine = items.filter((i) => i.folder === folder);
-    const ranked = [...mine].sort((a, b) => seededUnit(`adapt:${seed}:${a.name}`) - seededUnit(`adapt:${seed}:${b.name}`) || a.name.localeCompare(b.name));
-    for (const item of ranked.slice(0, Math.ceil(mine.length / 3))) held.add(item);
+    const groups = [...new Set(mine.map((i) => groupOf(i.name)))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+    let count = 0;
+    for (const group of groups) {
+      if (count >= Math.ceil(mine.length / 3)) break;
+      for (const item of mine) {
+        if (groupOf(item.name) !== group) continue;
+        held.add(item);
+        count += 1;
+      }
+    }
   }
   return { held: items.filter((i) => held.has(i)), rest: items.filter((i) => !held.has(i)) };
 }
@@ -209,7 +233,23 @@ export async function adapt(o: AdaptOptions): Promise<AdaptResult> {
   const threads = o.threads ?? 2;
   if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`--steps ${o.steps}: a whole number of steps, e.g. 400`);
   if (!Number.isInteger(seed)) throw new Error(`--seed ${o.seed}: a whole number`);
-  const items = adaptItems(o.folders);
+  // --from-db: the version's name first, since its folder holds the exported data (and so its held-back files).
+  const presetName = o.fromDb ? versionName(store, 'pair', o.name) : undefined;
+  const folders = o.fromDb ? [path.join(versionDir(store, presetName!), 'office-data')] : o.folders;
+  if (o.fromDb) {
+    if (o.folders.length) throw new Error('give --from-db or --folders, not both');
+    const pool = createPool();
+    try {
+      const manifest = await exportOfficeData(pool, { ...o.fromDb, spec: loadModelSpec(), dir: folders[0]!, log });
+      log(`the office's data of ${o.fromDb.area} since ${o.fromDb.since}: ${manifest.samples.length} blocks from ${manifest.flights.length} flights, ${manifest.skipped.length} left out (office.json)`);
+    } catch (error) {
+      fs.rmSync(versionDir(store, presetName!), { recursive: true, force: true });
+      throw error;
+    } finally {
+      await pool.end();
+    }
+  }
+  const items = adaptItems(folders);
   const { held, rest } = chooseHeldBack(items, seed);
   if (!rest.length) throw new Error(`${items.length} pair(s): too few to hold a third back and adapt on the rest (two at least)`);
   // --from: a version name, or a sidecar (.json) whose pair network has its checkpoint beside it.
@@ -228,7 +268,7 @@ export async function adapt(o: AdaptOptions): Promise<AdaptResult> {
     await run('npx', ['tsx', 'models/encoder/export-encoder.ts', '--out', ENCODER_DIR], log);
   }
   const network = 'pair' as const;
-  const version = versionName(store, network, o.name);
+  const version = presetName ?? versionName(store, network, o.name);
   const dir = versionDir(store, version);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-adapt-'));
   fs.mkdirSync(dir, { recursive: true });
@@ -237,7 +277,10 @@ export async function adapt(o: AdaptOptions): Promise<AdaptResult> {
     const tExport = performance.now();
     const writer = new SampleWriter(path.join(work, 'data'));
     exportPairFiles(rest.map((r) => ({ ...r, sampleName: r.key })), { source: 'adapt', gsd: o.gsd }, baseSpec, writer);
-    writer.finish({ shard: 0, shards: 1, gsd_m: baseSpec.gsd_m, channels: baseSpec.channels, adapt: { folders: o.folders, gsd: o.gsd ?? null } });
+    // The database's blocks also teach new structures made from the baseline's and register's buildings.
+    const singles = o.fromDb ? exportOfficeSingles(rest, baseSpec, writer) : 0;
+    if (singles) log(`${singles} blocks with the baseline's and register's buildings, for new structures pasted in`);
+    writer.finish({ shard: 0, shards: 1, gsd_m: baseSpec.gsd_m, channels: baseSpec.channels, adapt: { folders, gsd: o.gsd ?? null } });
     fs.renameSync(path.join(work, 'data', 'index.json'), path.join(work, 'data', 'index-0.json'));
     const exportS = (performance.now() - tExport) / 1000;
 
@@ -264,7 +307,7 @@ export async function adapt(o: AdaptOptions): Promise<AdaptResult> {
     }
     raw.pair_onnx = path.basename(baseSpec.pair_onnx);
     raw.version = version;
-    raw.training = { ...(raw.training ?? {}), adapt: { ...phase, network, base, folders: o.folders.map((f) => path.resolve(f)), held_back: held.map((h) => h.key) } };
+    raw.training = { ...(raw.training ?? {}), adapt: { ...phase, network, base, folders: folders.map((f) => path.resolve(f)), held_back: held.map((h) => h.key) } };
     fs.writeFileSync(path.join(dir, VERSION_SPEC), `${JSON.stringify(raw, null, 2)}\n`);
 
     const tScore = performance.now();
@@ -282,7 +325,8 @@ export async function adapt(o: AdaptOptions): Promise<AdaptResult> {
       layout: 'pairs',
       base,
       metric: 'pixel_f1',
-      folders: o.folders.map((f) => path.resolve(f)),
+      folders: folders.map((f) => path.resolve(f)),
+      ...(o.fromDb ? { from_db: { area: o.fromDb.area, since: o.fromDb.since, manifest: path.join(folders[0]!, 'office.json') } } : {}),
       ...(o.gsd === undefined ? {} : { gsd: o.gsd }),
       seed,
       steps,

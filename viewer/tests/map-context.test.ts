@@ -217,6 +217,18 @@ describe('where and when, in a browser', { timeout: 120_000 }, () => {
     await screenshot(page, 'map-context-dossier');
   });
 
+  it('in English: the same labels, and the names from the import where it has them', async () => {
+    await page.getByTestId('lang-switch').click();
+    await page.getByTestId('audit').waitFor();
+    expect(await page.locator('.chip-pairs figcaption').allTextContents()).toEqual(['After · #1 · 2026-09-01', 'Before · #1 · 2026-09-01', 'After · #2 · 2026-10-15']);
+    expect(await page.getByTestId('audit').locator('tr[data-action=observe]').textContent()).toContain('flight #2 (2026-10-15)');
+    expect(await page.getByTestId('dossier').getByTestId('fact-coordinates').textContent()).toMatch(/^Coordinates 31\.2750\d\d°N 121\.6150\d\d°E$/);
+    await mapSettled(page);
+    await screenshot(page, 'map-context-dossier-en');
+    await page.getByTestId('lang-switch').click();
+    await page.getByTestId('audit').waitFor();
+  });
+
   it('a village with a long name keeps its verdict, coverage and count on screen', async () => {
     await page.goto(`${offlineUrl}/#/villages`);
     const row = page.getByTestId('village-V1');

@@ -23,7 +23,7 @@ const day = (instant: string) => local(instant).slice(0, 10);
 
 const WORDS = {
   zh: {
-    title: '“零”违建居村考核', code: '代码', period: '考核期', inclusive: '含首尾日，北京时间', generated: '生成时间', verdict: '结论',
+    title: '“零”违建居村考核', code: '代码', colon: '：', open: '（', close: '）', period: '考核期', inclusive: '含首尾日，北京时间', generated: '生成时间', verdict: '结论',
     pass: '通过', fail: '未通过', criteria: '考核标准', met: '✔ 符合', notMet: '✘ 不符合',
     criterion: {
       no_illegal_in_register: '数据库内无违法建筑', no_illegal_outside_register: '数据库外无违法建筑',
@@ -43,7 +43,7 @@ const WORDS = {
     categories: { public_service: '公共服务', production_business_storage: '生产加工经营仓储', facilities_equipment: '设施设备', personal_residence: '个人居住' } as Record<string, string>,
   },
   en: {
-    title: 'Zero-violation village assessment', code: 'code', period: 'Period', inclusive: 'inclusive, China Standard Time', generated: 'Generated', verdict: 'Verdict',
+    title: 'Zero-violation village assessment', code: 'code', colon: ': ', open: ' (', close: ')', period: 'Period', inclusive: 'inclusive, China Standard Time', generated: 'Generated', verdict: 'Verdict',
     pass: 'PASS', fail: 'FAIL', criteria: 'Criteria', met: '✔ met', notMet: '✘ not met',
     criterion: {
       no_illegal_in_register: 'No illegal building in the register', no_illegal_outside_register: 'No illegal building outside the register',
@@ -105,10 +105,13 @@ const dataUrl = (chip: { mediaType: string; image: Buffer }) => `data:${chip.med
 
 function evidenceCell(item: Extract<BlockingItem, { kind: 'candidate' }>, thumbnails: CaseEvidence | undefined, w: Words): string {
   if (!thumbnails && item.evidence.length === 0) return '—';
+  const flightLabel = (id: string, capturedAt: string | null) =>
+    `<span class="nowrap">${escapeMarkup(w.flightNo(id))}</span>${capturedAt ? ` <span class="nowrap">${day(capturedAt)}</span>` : ''}`;
   const thumb = (chip: CaseEvidence['before'], caption: string) =>
     `<figure class="thumb">${chip ? `<img src="${dataUrl(chip)}" alt="">` : `<div class="no-image">${w.noImage}</div>`}<figcaption>${caption}</figcaption></figure>`;
   const shown = thumbnails
-    ? `<div class="thumbs">${thumb(thumbnails.before, w.before)}${thumb(thumbnails.after, `${w.after} · <span class="nowrap">${escapeMarkup(w.flightNo(thumbnails.flightId))}</span> <span class="nowrap">${day(thumbnails.capturedAt)}</span>`)}</div>`
+    ? `<div class="thumbs">${thumb(thumbnails.before, thumbnails.beforeFlight ? `${w.before} · ${flightLabel(thumbnails.beforeFlight.id, thumbnails.beforeFlight.capturedAt)}` : w.before)}`
+      + `${thumb(thumbnails.after, `${w.after} · ${flightLabel(thumbnails.flightId, thumbnails.capturedAt)}`)}</div>`
     : '';
   const others = item.evidence.filter((e) => e.flightId !== thumbnails?.flightId);
   const also = others.length
@@ -183,8 +186,8 @@ export function renderAssessmentHtml({ assessment, map, thumbnails }: Assessment
 <body>
 <h1>${escapeMarkup(title)}</h1>
 <div class="sub">${lang === 'zh' && village.street ? `${escapeMarkup(village.street)} · ` : ''}${escapeMarkup(villageName)} · ${w.code} ${escapeMarkup(village.code)}</div>
-<p>${w.period}: ${escapeMarkup(period.from)} — ${escapeMarkup(addDays(period.to, -1))} (${w.inclusive}) · ${w.generated}: ${escapeMarkup(local(generatedAt.toISOString()))}</p>
-<p>${w.verdict}: <span class="verdict" id="verdict">${pass ? w.pass : w.fail}</span></p>
+<p>${w.period}${w.colon}${escapeMarkup(period.from)} — ${escapeMarkup(addDays(period.to, -1))}${w.open}${w.inclusive}${w.close} · ${w.generated}${w.colon}${escapeMarkup(local(generatedAt.toISOString()))}</p>
+<p>${w.verdict}${w.colon}<span class="verdict" id="verdict">${pass ? w.pass : w.fail}</span></p>
 <section class="keep"><h2>${w.criteria}</h2>
 <ul class="criteria">${criteria}</ul></section>
 <section class="keep"><h2>${w.coverage(number(coverage.percent, 2))}<span class="sub">${w.coverageNote(number(coverage.requiredPercent, 2), number(coverage.villageAreaM2, 0), number(coverage.coveredAreaM2, 0))}</span></h2>

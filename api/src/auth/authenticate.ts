@@ -66,6 +66,17 @@ export function sendThrottled(reply: FastifyReply, retryAfterS: number): Fastify
     `Wait ${retryAfterS} s before trying again. Failed logins for one account or from one address are slowed down.`);
 }
 
+/**
+ * A browser's request made by a page of another site (Sec-Fetch-Site). A browser remembers Basic
+ * credentials typed into its password box and sends them with every request to this origin, even
+ * one a foreign page makes (no SameSite, as the session cookie has), so such requests never count
+ * them. GIS clients and scripts send no Sec-Fetch-Site.
+ */
+function fromAnotherSite(request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  return site === 'cross-site' || site === 'same-site';
+}
+
 type Identified =
   | { user: Omit<SessionUser, 'session'>; session: Session | null }
   /** `why`: what was wrong with a credential that was sent; `retryAfterS`: a password check was refused for now. */
@@ -83,7 +94,9 @@ async function identify(pool: pg.Pool, request: FastifyRequest, throttle: Thrott
     return (await bySecret(presented.secret)) ?? { user: null, why: 'The token is unknown or has expired: ask for a new one (POST /api/tokens).' };
   }
   let why = presented?.scheme === 'malformed' ? presented.why : null;
-  if (presented?.scheme === 'basic') {
+  if (presented?.scheme === 'basic' && fromAnotherSite(request)) {
+    why = 'Basic credentials are not taken from another site\'s page: a browser sends the ones it remembers with any request, so they could be used by a page you did not mean to act.';
+  } else if (presented?.scheme === 'basic') {
     const byToken = await bySecret(presented.password);
     if (byToken?.user && byToken.user.username === presented.username) return byToken;
     why = byToken

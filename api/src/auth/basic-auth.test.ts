@@ -103,6 +103,17 @@ describe('Basic with a user name and a token', () => {
     expect((await get('/api/me', { 'sec-fetch-mode': 'navigate' })).headers['www-authenticate']).toContain('Basic realm="Lingwei", charset="UTF-8"');
   });
 
+  it('refuses Basic on a request a page of another site made (Sec-Fetch-Site), as the browser would send remembered credentials', async () => {
+    for (const site of ['cross-site', 'same-site']) {
+      const response = await app.inject({ method: 'POST', url: '/api/candidates/1/review', headers: { authorization: basic('admin', tokens.admin!), 'sec-fetch-site': site }, payload: { action: 'reopen', version: 1 } });
+      expect([site, response.statusCode]).toEqual([site, 401]);
+      expect(response.json().detail).toContain('another site');
+    }
+    for (const site of ['same-origin', 'none']) {
+      expect((await get('/api/me', { authorization: basic('admin', tokens.admin!), 'sec-fetch-site': site })).statusCode).toBe(200);
+    }
+  });
+
   it('lets the viewer\'s cookie through a proxy that adds its own Basic login', async () => {
     const login = await app.inject({ method: 'POST', url: '/api/login', payload: { username: 'assessor', password: PASSWORD } });
     const cookie = login.cookies.find((c) => c.name === 'lingwei_session')!.value;

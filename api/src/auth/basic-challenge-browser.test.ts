@@ -2,7 +2,7 @@
  * The Basic challenge in a real browser (Chromium): the viewer's own requests (fetch, images) get
  * 401 without "Basic" in WWW-Authenticate, so the browser never puts its password box over the
  * viewer's login form; opening an API address in a tab does get it, and a browser that answers it
- * with the user name and a token is let in.
+ * with the user name and a token is let in, but not when a page of another site makes the request.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
@@ -18,7 +18,7 @@ let app: FastifyInstance;
 let browser: Browser;
 let base = '';
 let token = '';
-const answered: Array<{ url: string; status: number; mode: string | undefined; challenge: string }> = [];
+const answered: Array<{ url: string; status: number; mode: string | undefined; challenge: string; basic: boolean }> = [];
 
 beforeAll(async () => {
   await emptyTables(pool);
@@ -26,6 +26,7 @@ beforeAll(async () => {
   app = await buildApi({ pool });
   app.addHook('onResponse', async (request, reply) => void answered.push({
     url: request.url, status: reply.statusCode, mode: request.headers['sec-fetch-mode'] as string | undefined, challenge: String(reply.getHeader('www-authenticate') ?? ''),
+    basic: request.headers.authorization?.startsWith('Basic ') ?? false,
   }));
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   browser = await launchChromium();
@@ -66,6 +67,23 @@ describe('the Basic challenge in Chromium', () => {
     const response = await page.goto(`${base}/api/me`);
     expect(response!.status()).toBe(200);
     expect(JSON.parse(await response!.text()).user.username).toBe('reviewer');
+    // The same browser, remembering the credentials, on a page of another site (localhost is not
+    // 127.0.0.1) that sends it to the API with a form: what that page asks is not done as the user.
+    await page.goto(`${base.replace('127.0.0.1', 'localhost')}/docs/json`);
+    answered.length = 0;
+    await page.evaluate((url) => {
+      const form = document.createElement('form');
+      form.method = 'POST';
+      form.action = url;
+      document.body.append(form);
+      form.submit();
+    }, `${base}/api/candidates/1/review`).catch(() => undefined);
+    await page.waitForEvent('requestfinished').catch(() => undefined);
+    await expect.poll(() => answered.length).toBeGreaterThan(0);
+    // Chromium did send the remembered credentials; they were refused, before any body was read.
+    const withCredentials = answered.filter((a) => a.basic);
+    expect(withCredentials.length).toBeGreaterThan(0);
+    expect(withCredentials.filter((a) => a.url !== '/api/candidates/1/review' || a.status !== 401)).toEqual([]);
     await context.close();
   });
 });

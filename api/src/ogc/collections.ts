@@ -45,7 +45,7 @@ export interface Extent {
 export function landingPage(base: string): object {
   return {
     title: 'Lingwei (零违) OGC API – Features',
-    description: 'Candidates, the stock register and villages for GIS clients (QGIS, GDAL). Send a bearer token from POST /api/tokens.',
+    description: 'Candidates, the stock register and villages for GIS clients (QGIS, GDAL). Send a token from POST /api/tokens as Bearer, or as the password of HTTP Basic with your user name (QGIS "Basic" authentication).',
     links: [
       { href: `${base}/ogc`, rel: 'self', type: JSON_TYPE, title: 'this document' },
       { href: `${base}/ogc/conformance`, rel: 'conformance', type: JSON_TYPE, title: 'conformance classes' },

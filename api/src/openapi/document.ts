@@ -2,13 +2,15 @@
  * The OpenAPI document at /docs/json, as @fastify/swagger builds it from the routes' schemas, made
  * complete where a route's schema cannot say it: how to authenticate (bearer token, HTTP Basic
  * with a token, the viewer's cookie) and which routes need it (a route's `config.roles`), the
- * problem+json errors every route may answer, and an operationId for each operation. These are
+ * problem+json errors every route may answer, what each answers on success (responses.ts), and an
+ * operationId for each operation. These are
  * added to the document only: they never change how a request is validated or a reply serialised.
  * api/src/openapi/openapi-lint.test.ts lints the result with Redocly and Spectral.
  */
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import type { RouteOptions } from 'fastify';
 import { MAX_LIMIT as OGC_MAX_LIMIT } from '../routes/ogc-items-routes.js';
+import { problem, successResponsesOf } from './responses.js';
 
 type Schema = Record<string, unknown>;
 
@@ -47,19 +49,6 @@ export const TAGS = [
   { name: 'viewer', description: 'The web viewer\'s settings' },
 ];
 
-const PROBLEM_SCHEMA = {
-  type: 'object',
-  description: 'RFC 9457 problem details',
-  required: ['type', 'title', 'status'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string', description: 'what went wrong, for a person' },
-    status: { type: 'integer' },
-    detail: { type: 'string', description: 'what to do about it' },
-  },
-};
-
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: PROBLEM_SCHEMA } } });
 
 /** The errors a route may answer, from what it declares: input (400), roles (401, 403), path parameters (404). */
 function errorResponses(schema: Schema, route: RouteOptions): Record<string, unknown> {
@@ -75,18 +64,25 @@ function errorResponses(schema: Schema, route: RouteOptions): Record<string, unk
   };
 }
 
+/** Who may use a route, from its `config.roles`: said in each operation's description. */
+function whoMay(roles: readonly string[] | undefined): string {
+  if (!roles) return 'Public: no credentials needed.';
+  return roles.length ? `Roles: ${roles.join(', ')} (and admin).` : 'Role: admin.';
+}
+
 /** Per route: its security (none for a public route) and its error responses beside the declared ones. */
 function describeRoute({ schema = {}, url, route }: { schema?: Schema; url: string; route: RouteOptions }): { schema: Schema; url: string } {
   const declared = (schema.response ?? {}) as Record<string, unknown>;
-  const success = Object.keys(declared).some((status) => /^(2|3)/.test(status) || status === 'default');
+  const declaresSuccess = Object.keys(declared).some((status) => /^(2|3)/.test(status) || status === 'default');
+  const documented = typeof route.method === 'string' ? successResponsesOf(route.method, url) : undefined;
   return {
     url,
     schema: {
       ...schema,
+      description: [schema.description, whoMay(route.config?.roles)].filter(Boolean).join('\n\n'),
       security: route.config?.roles ? LOGGED_IN : [],
       response: {
-        // Without a declared success response @fastify/swagger would say "200 Default Response" only when none is declared at all.
-        ...(success ? {} : { 200: { description: 'Success', type: 'null' } }),
+        ...(declaresSuccess ? {} : documented ?? { 200: { description: 'Success', type: 'null' } }),
         ...errorResponses(schema, route),
         ...declared,
       },

@@ -24,7 +24,7 @@ const file = path.join(dir, 'openapi.json');
 let app: FastifyInstance;
 
 interface Operation {
-  operationId?: string; summary?: string; tags?: string[]; security?: unknown[];
+  operationId?: string; summary?: string; description?: string; tags?: string[]; security?: unknown[];
   parameters?: Array<{ in: string; name: string; style?: string; explode?: boolean; schema?: Record<string, unknown> }>;
   responses: Record<string, unknown>;
 }
@@ -97,6 +97,7 @@ describe('what the document declares', () => {
       const where = `${method} ${p}`;
       expect(op.operationId, where).toMatch(/^[a-z][A-Za-z0-9]+$/);
       expect(op.summary, where).toBeTruthy();
+      expect(op.description, where).toMatch(op.security?.length === 0 ? /Public: no credentials needed\.$/ : /(Roles: [a-z, ]+ \(and admin\)|Role: admin)\.$/);
       expect(op.tags?.filter((t) => !declaredTags.has(t)), where).toEqual([]);
       if (op.security?.length !== 0) {
         expect(op.responses['401'], where).toMatchObject({ content: { 'application/problem+json': { schema: { required: ['type', 'title', 'status'] } } } });

@@ -28,7 +28,17 @@ export interface PrintOptions {
   format?: 'A4' | 'A3' | 'Letter';
   /** Landscape instead of portrait. Default false. */
   landscape?: boolean;
+  /** Page numbers at the foot of every page, in the page's language: 第 1 页 / 共 3 页, or Page 1 of 3. Default none. */
+  pageNumbers?: 'zh' | 'en';
 }
+
+/** Chromium fills the spans; the footer has its own tiny default font size, so it sets one. */
+const PAGE_NUMBER_FOOTERS = {
+  zh: '第 <span class="pageNumber"></span> 页 / 共 <span class="totalPages"></span> 页',
+  en: 'Page <span class="pageNumber"></span> of <span class="totalPages"></span>',
+};
+const footerTemplate = (lang: 'zh' | 'en') =>
+  `<div style="width: 100%; text-align: center; font-size: 8px; color: #4b5563; font-family: 'WenQuanYi Micro Hei', 'Noto Sans CJK SC', sans-serif;">${PAGE_NUMBER_FOOTERS[lang]}</div>`;
 
 /** Raised when Chromium cannot be started: the caller answers 503, not 500. */
 export class PdfPrinterUnavailable extends Error {}
@@ -91,6 +101,7 @@ export async function printPdf(html: string, options: PrintOptions = {}): Promis
       return await page.pdf({
         format: options.format ?? 'A4', landscape: options.landscape ?? false, printBackground: true,
         margin: { top: '12mm', bottom: '12mm', left: '12mm', right: '12mm' },
+        ...(options.pageNumbers ? { displayHeaderFooter: true, headerTemplate: '<span></span>', footerTemplate: footerTemplate(options.pageNumbers) } : {}),
       });
     } finally {
       await context.close().catch(() => undefined);

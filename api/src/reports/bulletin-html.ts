@@ -97,11 +97,13 @@ function caseCard(item: PeriodCase, n: number, evidence: CaseEvidence | undefine
   const w = WORDS[lang];
   const place = [item.street, item.village].filter(Boolean).map((a) => (lang === 'en' && a!.nameEn ? a!.nameEn : a!.name)).join(lang === 'zh' ? ' ' : ', ');
   const thumb = (chip: CaseEvidence['before'], caption: string) => `<figure class="thumb">${chip ? `<img src="${dataUrl(chip)}" alt="">` : `<div class="no-image">${w.noImage}</div>`}<figcaption>${caption}</figcaption></figure>`;
-  const flight = evidence ? `<span class="nowrap">${esc(w.flight(evidence.flightId))}</span> · <span class="nowrap">${shanghaiDay(evidence.capturedAt)}</span>` : '';
+  const flightLabel = (id: string, capturedAt: string | null) => `<span class="nowrap">${esc(w.flight(id))}</span>${capturedAt ? ` · <span class="nowrap">${shanghaiDay(capturedAt)}</span>` : ''}`;
+  const flight = evidence ? flightLabel(evidence.flightId, evidence.capturedAt) : '';
+  const beforeFlight = evidence?.beforeFlight ? flightLabel(evidence.beforeFlight.id, evidence.beforeFlight.capturedAt) : '';
   return `<div class="case">
 <div class="case-head"><span class="case-number">${n}</span> ${esc(place || '—')} · ${esc(w.changeTypes[item.changeType] ?? item.changeType)} · ${num(item.areaM2)} m² · ${esc(w.statuses[item.status] ?? item.status)}</div>
 <div class="case-meta">${w.coordinate(item.lon, item.lat)}${item.firstSeenAt ? ` · ${w.firstSeen} <span class="nowrap">${shanghaiDay(item.firstSeenAt)}</span>` : ''}</div>
-<div class="thumbs">${thumb(evidence?.before ?? null, w.before)}${thumb(evidence?.after ?? null, flight ? `${w.after} · ${flight}` : w.after)}</div>
+<div class="thumbs">${thumb(evidence?.before ?? null, beforeFlight ? `${w.before} · ${beforeFlight}` : w.before)}${thumb(evidence?.after ?? null, flight ? `${w.after} · ${flight}` : w.after)}</div>
 </div>`;
 }
 
@@ -146,7 +148,7 @@ figure.thumb figcaption { font-size: 10px; color: #374151; margin-top: 2px; }
 .map-legend .marker { width: 12px; height: 12px; border-radius: 7px; border: 1.8px solid #b91c1c; background: #fff; }
 .map-legend .dot { width: 5px; height: 5px; border-radius: 3px; background: #b91c1c; }
 .map-legend .boundary { width: 16px; height: 0; border-top: 1px solid #9ca3af; }
-.sign { display: flex; justify-content: flex-end; gap: 60px; margin-top: 28px; font-size: 13px; break-inside: avoid; }
+.sign { display: flex; justify-content: flex-end; gap: 60px; margin-top: 20px; font-size: 13px; break-inside: avoid; }
 .sign span { min-width: 150px; border-bottom: 1px solid #111827; padding-bottom: 2px; }
 section.keep { break-inside: avoid; page-break-inside: avoid; }`;
 
@@ -191,8 +193,8 @@ ${keyCases.length ? `<div class="cases">${keyCases.map((c, i) => caseCard(c, i +
 <section class="keep"><h2>${map}</h2>
 ${overviewMap(facts, keyCases, lang)}</section>
 <section class="keep"><h2>${trend}</h2>
-<figure>${trendChart}</figure></section>
-<div class="sign"><span>${w.sign}</span><span>${w.signDate}</span></div>
+<figure>${trendChart}</figure>
+<div class="sign"><span>${w.sign}</span><span>${w.signDate}</span></div></section>
 </body>
 </html>
 `;

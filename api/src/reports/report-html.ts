@@ -123,7 +123,7 @@ export function reportHtml(report: PeriodReport, options: ReportPageOptions = { 
 </head>
 <body>
 <h1>${esc(heading)}</h1>
-<p class="meta">${scope}: ${esc(where)} · ${w.period} ${periodDays(report.period, lang)} · ${w.previous} ${periodDays(report.previousPeriod, lang)}</p>
+<p class="meta">${scope}${lang === 'zh' ? '：' : ': '}${esc(where)} · ${w.period} ${periodDays(report.period, lang)} · ${w.previous} ${periodDays(report.previousPeriod, lang)}</p>
 <h2>${w.summary}</h2>
 ${summaryTable(report, lang)}
 <h2>${w.byArea}</h2>

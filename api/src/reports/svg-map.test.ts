@@ -2,6 +2,7 @@
 import type { Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { niceFloor, svgMap } from './svg-map.js';
+import { textWidth } from './text-width.js';
 
 const box = (w: number, s: number, e: number, n: number): Polygon => ({ type: 'Polygon', coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] });
 /** Great-circle distance in metres (mean Earth radius). */
@@ -44,5 +45,22 @@ describe('svgMap', () => {
 
   it('rounds scale lengths down to 1, 2 or 5 times a power of ten', () => {
     expect([0.7, 1, 3, 19, 260, 999, 4_100, 12_000].map(niceFloor)).toEqual([0.5, 1, 2, 10, 200, 500, 2000, 10000]);
+  });
+});
+
+describe('svgMap with crowded markers and names at the edge', () => {
+  it('moves markers apart with a leader to their point, and keeps an edge label whole inside the drawing', () => {
+    const area = box(121.40, 31.20, 121.41, 31.205);
+    const svg = svgMap({
+      frame: area, north: 'N', ariaLabel: 'map', width: 400,
+      shapes: [{ geometry: area, fill: '#eee', stroke: '#111', label: 'A very long village name at the edge', labelAt: [121.40, 31.2025] }],
+      markers: [1, 2, 3, 4].map((n) => ({ at: [121.405, 31.2025] as [number, number], label: String(n), colour: '#b91c1c' })),
+    });
+    const centres = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)" r="8"/g)].map((m) => [Number(m[1]), Number(m[2])] as const);
+    expect(centres).toHaveLength(4);
+    centres.forEach(([x, y], i) => centres.slice(i + 1).forEach(([ox, oy]) => expect(Math.hypot(x - ox, y - oy)).toBeGreaterThanOrEqual(18)));
+    expect(svg.match(/<line /g)).toHaveLength(3); // the first marker sits on its point
+    const [labelX] = [...svg.matchAll(/class="map-label" x="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(labelX! - textWidth('A very long village name at the edge', 12) / 2).toBeGreaterThanOrEqual(0);
   });
 });

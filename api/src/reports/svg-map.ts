@@ -11,7 +11,7 @@
  */
 import type { Geometry, Position } from 'geojson';
 import { escapeMarkup } from '../markup.js';
-import { CHART_FONT_FAMILY } from './text-width.js';
+import { CHART_FONT_FAMILY, textWidth } from './text-width.js';
 
 export interface MapShape {
   geometry: Geometry;
@@ -50,6 +50,8 @@ export interface MapSpec {
 const PAD = 14;
 /** A column on the right for the north arrow, so it never sits on the drawing, px. */
 const ARROW_COLUMN = 30;
+/** The closest two numbered markers' centres may be, px (their circles are 8 px in radius). */
+const MARKER_GAP = 18;
 /** Space under the drawing for the scale bar, px. */
 const SCALE_STRIP = 26;
 /** Metres in a degree of latitude (mean Earth radius 6,371 km). */
@@ -106,15 +108,28 @@ export function svgMap(spec: MapSpec): string {
   const shapes = spec.shapes.map((shape) => `<path d="${path(shape.geometry)}" fill="${shape.fill}" fill-opacity="${shape.fillOpacity ?? 1}" fill-rule="evenodd" stroke="${shape.stroke}" stroke-width="${shape.strokeWidth ?? 1}"/>`);
   const labels = spec.shapes.filter((shape) => shape.label).map((shape) => {
     const [x, y] = shape.labelAt ? xy(shape.labelAt) : middle(shape.geometry);
-    return `<text class="map-label" x="${x.toFixed(1)}" y="${(y + 4).toFixed(1)}" text-anchor="middle" font-size="12" fill="#1f2937" stroke="#fff" stroke-width="3" paint-order="stroke">${escapeMarkup(shape.label)}</text>`;
+    // Kept whole inside the drawing: a name at the edge moves in rather than being cut.
+    const half = textWidth(shape.label!, 12) / 2;
+    const cx = Math.min(Math.max(x, half + 2), width - ARROW_COLUMN - half);
+    return `<text class="map-label" x="${cx.toFixed(1)}" y="${(y + 4).toFixed(1)}" text-anchor="middle" font-size="12" fill="#1f2937" stroke="#fff" stroke-width="3" paint-order="stroke">${escapeMarkup(shape.label)}</text>`;
   });
   const dots = (spec.dots ?? []).map((dot) => {
     const [x, y] = xy(dot);
     return `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="2.5" fill="${spec.dotColour ?? '#b91c1c'}" fill-opacity="0.8"/>`;
   });
+  // A marker that would cover one already placed moves to the nearest free spot around its point
+  // (rings of eight directions) with a leader line back to it: numbers never print over each other.
+  const placed: Array<[number, number]> = [];
+  const free = ([x, y]: [number, number]) => !placed.some(([ox, oy]) => Math.hypot(ox - x, oy - y) < MARKER_GAP);
+  const spots = (px: number, py: number): Array<[number, number]> => [[px, py], ...[1, 2, 3, 4].flatMap((ring) =>
+    [[0, 1], [1, 0], [0, -1], [-1, 0], [1, 1], [1, -1], [-1, 1], [-1, -1]].map(([dx, dy]): [number, number] => [px + dx! * ring * MARKER_GAP, py + dy! * ring * MARKER_GAP]))];
   const markers = (spec.markers ?? []).map((marker) => {
-    const [x, y] = xy(marker.at);
-    return `<g class="map-marker"><circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="8" fill="#fff" stroke="${marker.colour}" stroke-width="1.8"/>`
+    const [px, py] = xy(marker.at);
+    const inside = ([x, y]: [number, number]) => x >= 9 && x <= width - ARROW_COLUMN && y >= 9 && y <= drawingHeight;
+    const [x, y] = spots(px, py).find((spot) => spot[0] === px && spot[1] === py ? free(spot) : inside(spot) && free(spot)) ?? [px, py];
+    placed.push([x, y]);
+    const leader = x !== px || y !== py ? `<line x1="${px.toFixed(1)}" y1="${py.toFixed(1)}" x2="${x.toFixed(1)}" y2="${y.toFixed(1)}" stroke="${marker.colour}" stroke-width="1"/>` : '';
+    return `<g class="map-marker">${leader}<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="8" fill="#fff" stroke="${marker.colour}" stroke-width="1.8"/>`
       + `<text x="${x.toFixed(1)}" y="${(y + 3.5).toFixed(1)}" font-size="10" font-weight="bold" text-anchor="middle" fill="${marker.colour}">${escapeMarkup(marker.label)}</text></g>`;
   });
 

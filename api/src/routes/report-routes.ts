@@ -52,7 +52,7 @@ async function sendReport(reply: FastifyReply, pool: pg.Pool, report: PeriodRepo
   const asPdf = () => reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}${fileSuffix}.pdf"`);
   if (reply.request.method === 'HEAD') return asPdf().send();
   try {
-    const pdf = await printPdf(await page(), { landscape: form === 'report' });
+    const pdf = await printPdf(await page(), { landscape: form === 'report', pageNumbers: lang });
     return asPdf().send(pdf);
   } catch (error) {
     if (error instanceof PdfPrinterUnavailable) return sendProblem(reply, 503, 'PDF printing is not available', `${error.message}. Ask for format=html and print it from the browser.`);

@@ -119,7 +119,7 @@ export function villageRoutes(app: FastifyInstance, pool: pg.Pool): void {
     if (request.method === 'HEAD') return asPdf().send();
     let pdf: Buffer;
     try {
-      pdf = await printPdf(renderAssessmentHtml(report, new Date(), request.query.lang));
+      pdf = await printPdf(renderAssessmentHtml(report, new Date(), request.query.lang), { pageNumbers: request.query.lang });
     } catch (error) {
       if (!(error instanceof PdfPrinterUnavailable)) throw error;
       request.log.error(error);

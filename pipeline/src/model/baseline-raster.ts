@@ -19,6 +19,12 @@ export interface BaselineRasters {
   height: Float32Array;
   /** 1 where a baseline building covers the pixel centre. */
   footprint: Uint8Array;
+  /**
+   * Which building covers the pixel (its index in the list + 1, the tallest where they overlap),
+   * 0 outside; the building split (building-split.ts) tells adjacent buildings apart by it.
+   * Absent from hand-made rasters, which then are never split.
+   */
+  building?: Int32Array;
 }
 
 /**
@@ -28,15 +34,17 @@ export interface BaselineRasters {
 export function rasteriseBaseline(buildings: readonly BaselineBuilding[], grid: Grid): BaselineRasters {
   const height = new Float32Array(grid.width * grid.height);
   const footprint = new Uint8Array(grid.width * grid.height);
-  for (const b of buildings) {
+  const building = new Int32Array(grid.width * grid.height);
+  buildings.forEach((b, index) => {
     const h = Number.isFinite(b.heightM) && b.heightM > 0 ? b.heightM : 0;
     fillPolygon(grid, b.rings, (row, c0, c1) => {
       const base = row * grid.width;
       for (let c = base + c0; c < base + c1; c++) {
+        if (!footprint[c] || h > height[c]!) building[c] = index + 1;
         footprint[c] = 1;
         if (h > height[c]!) height[c] = h;
       }
     });
-  }
-  return { height, footprint };
+  });
+  return { height, footprint, building };
 }

@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
+import { splitByBuilding } from './building-split.js';
 import { chipSources, fillChip } from './chip.js';
 import type { Grid } from './grid.js';
 import { DEFAULT_SPEC_PATH, loadModelSpec, type ModelSpec } from './model-spec.js';
@@ -89,6 +90,11 @@ export interface DetectRasterOptions {
    * network's map; false leaves that map as it is.
    */
   objectDecision?: ObjectDecisionOptions | false;
+  /**
+   * The building split (`building-split.ts`): a detection over several baseline buildings is cut
+   * into one per building; false leaves detections whole.
+   */
+  buildingSplit?: boolean;
 }
 
 /**
@@ -270,6 +276,8 @@ export class ChangeDetector {
       decideObjects(newProb!, grid, this.spec.threshold, options.objectDecision);
     }
     if (options.surfaceRise !== false) addSurfaceRise(newProb!, surfaceRise(prepared, options.surfaceRise));
+    const building = prepared.baseline?.building;
+    if (building && options.buildingSplit !== false) for (const map of [newProb!, demolishedProb!]) splitByBuilding(map, grid, building, this.spec.threshold);
     clearUnseen(prepared, newProb!, demolishedProb!);
     return { newProb: newProb!, demolishedProb: demolishedProb!, width: grid.width, height: grid.height, geoTransform: grid.geoTransform, grid };
   }

@@ -82,7 +82,29 @@ describe('surfaceRise', () => {
     expect(extension).toBe(64);
     expect(risen.reduce((n, v) => n + v, 0)).toBe(64);
     // Its flat inside is 6 x 6 px = 9 m²: under a 10 m² seed, as the rule had it, it is not found.
-    expect(surfaceRise(s, { minFlatM2: 10 })!.every((v) => v === 0)).toBe(true);
+    expect(surfaceRise(s, { minFlatM2: 10, minAttachedFlatM2: 10 })!.every((v) => v === 0)).toBe(true);
+  });
+
+  it('lets a narrow extension against its building stand on a smaller flat inside, and not a lorry parked by the wall', () => {
+    const s = scene();
+    box(s.baseline!.footprint, 10, 10, 10, 10, () => 1);
+    box(s.baseline!.height, 10, 10, 10, 10, () => 6);
+    box(s.afterHeight!.data, 10, 10, 10, 10, () => 6); // the building, as in the baseline
+    box(s.afterHeight!.data, 8, 20, 12, 5, () => 3.1); // a 2.5 m x 6 m lean-to along its east wall
+    box(s.afterHeight!.data, 22, 10, 5, 12, () => 3.1); // a lorry as large, 1 m of ground from its south wall
+    // Flat inside, clear of the wall and the roof's rim: 3 x 10 px = 7.5 m² each, under the 8 m² of a free patch.
+    expect(surfaceRise(s, { minAttachedFlatM2: 8 })!.every((v) => v === 0)).toBe(true);
+    const risen = surfaceRise(s)!; // attached patches need 5 m² by default
+    let leanTo = 0;
+    for (let r = 8; r < 20; r++) for (let c = 20; c < 25; c++) leanTo += at(risen, r, c)!;
+    expect(leanTo).toBe(60);
+    // The lorry is not joined to the building by risen surface, however far that may run.
+    expect(risen.reduce((n, v) => n + v, 0)).toBe(60);
+    expect(surfaceRise(s, { minAttachedFlatM2: 5, attachedM: 6 })!.reduce((n, v) => n + v, 0)).toBe(60);
+    // Nor the lean-to, when the risen surface may run no further than its flat inside.
+    expect(surfaceRise(s, { minAttachedFlatM2: 5, attachedM: 0 })!.every((v) => v === 0)).toBe(true);
+    // A lower least area for every patch takes the lorry too.
+    expect(surfaceRise(s, { minFlatM2: 7 })!.reduce((n, v) => n + v, 0)).toBe(120);
   });
 
   it('needs a valid earlier surface: none at all gives null, a hole in it gives no rise there', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { flightFlow, flightJobId, flightOfJobId } from './flight-flow.js';
-import { FLIGHT_STAGES, overallProgress } from '../stages/stage.js';
+import { COG_JOB_PRIORITY, flightFlow, flightJobId, flightOfJobId } from './flight-flow.js';
+import { FLIGHT_CHAIN, FLIGHT_STAGES, overallProgress } from '../stages/stage.js';
 
 const flight = { id: '42', createdAt: new Date('2026-10-15T05:44:00Z') };
 
@@ -8,12 +8,27 @@ describe('the flight flow', () => {
   it('chains every stage, the first as the deepest child', () => {
     const names: string[] = [];
     for (let node: ReturnType<typeof flightFlow> | undefined = flightFlow(flight, 'p'); node; node = node.children?.[0]) names.push(node.name);
-    expect(names).toEqual([...FLIGHT_STAGES].reverse());
+    expect(names).toEqual([...FLIGHT_CHAIN].reverse());
   });
 
-  it('stops a reference flight after co-registration', () => {
+  it('puts the COG job beside the chain, behind it in priority, and ends the flight only after both', () => {
+    const root = flightFlow(flight, 'p');
+    const cog = root.children?.[1];
+    expect([root.name, cog?.name, cog?.children, cog?.opts?.priority, cog?.opts?.jobId]).toEqual(['confirm', 'cog', undefined, COG_JOB_PRIORITY, flightJobId(flight, 'cog')]);
+    // Every stage once; only the COG job has a priority (BullMQ takes jobs without one first).
+    const all: Array<ReturnType<typeof flightFlow>> = [];
+    const walk = (node: ReturnType<typeof flightFlow>): void => {
+      all.push(node);
+      node.children?.forEach(walk);
+    };
+    walk(root);
+    expect(all.map((n) => n.name).sort()).toEqual([...FLIGHT_STAGES].sort());
+    expect(all.filter((n) => n.opts?.priority !== undefined).map((n) => n.name)).toEqual(['cog']);
+  });
+
+  it('stops a reference flight after co-registration, its COGs written too', () => {
     const root = flightFlow(flight, 'p', 'coregister');
-    expect([root.name, root.children?.[0]?.name, root.children?.[0]?.children]).toEqual(['coregister', 'ingest', undefined]);
+    expect([root.name, root.children?.map((c) => c.name), root.children?.[0]?.children]).toEqual(['coregister', ['ingest', 'cog'], undefined]);
     expect(root.data).toEqual({ flightId: '42', lastStage: 'coregister' });
   });
 

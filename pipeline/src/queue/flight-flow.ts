@@ -1,12 +1,15 @@
 /**
  * One BullMQ flow per flight: the stages as a chain of parent/child jobs, so each starts only
- * when the one before it has completed, and a flight's jobs can run on any worker. Job ids are
+ * when the one before it has completed, and a flight's jobs can run on any worker. The COG job
+ * (stages/cog.ts) is a second child of the last stage: it needs nothing but the uploads, and
+ * a lower priority puts it behind every job of the chain that is ready, so that a worker runs it
+ * beside or after detection, never before; the flight is done when both branches are. Job ids are
  * derived from the flight (its id and creation time, so that a database restored from a backup
  * cannot collide with jobs Redis still remembers), so queueing the same flight twice adds nothing.
  */
 import { FlowProducer, type FlowJob, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { FLIGHT_STAGES, type FlightStage } from '../stages/stage.js';
+import { COG_STAGE, FLIGHT_CHAIN, type FlightStage } from '../stages/stage.js';
 
 export const FLIGHT_QUEUE = 'flights';
 
@@ -25,6 +28,12 @@ export const FLIGHT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 90 * 24 * 3600 },
 };
 
+/**
+ * The COG job's priority (BullMQ: jobs without one come first, then 1, 2...): behind every
+ * chain job that is ready, so a worker that runs one job at a time takes it after the candidates.
+ */
+export const COG_JOB_PRIORITY = 10;
+
 /** The flight as the queue knows it. */
 export interface QueuedFlight {
   id: string;
@@ -42,20 +51,24 @@ export function flightOfJobId(jobId: string): { flightId: string; createdAtMs: n
 }
 
 /**
- * The chain as a flow tree: the last stage is the root, the first the deepest child. A reference
- * flight (earlier imagery to compare with, not to search) stops after `coregister`.
+ * The chain as a flow tree: the last stage is the root, the first the deepest child, and the COG
+ * job the root's second child. A reference flight (earlier imagery to compare with, not to
+ * search) stops after `coregister`.
  */
 export function flightFlow(flight: QueuedFlight, prefix: string, lastStage: FlightStage = 'confirm'): FlowJob {
+  const data: FlightJobData = { flightId: flight.id, lastStage };
+  const job = (stage: FlightStage, children: FlowJob[]): FlowJob => ({
+    name: stage,
+    queueName: FLIGHT_QUEUE,
+    prefix,
+    data,
+    opts: { ...FLIGHT_JOB_OPTIONS, jobId: flightJobId(flight, stage), ...(stage === COG_STAGE ? { priority: COG_JOB_PRIORITY } : {}) },
+    ...(children.length ? { children } : {}),
+  });
+  const chain = FLIGHT_CHAIN.slice(0, FLIGHT_CHAIN.indexOf(lastStage) + 1);
   let node: FlowJob | undefined;
-  for (const stage of FLIGHT_STAGES.slice(0, FLIGHT_STAGES.indexOf(lastStage) + 1)) {
-    node = {
-      name: stage,
-      queueName: FLIGHT_QUEUE,
-      prefix,
-      data: { flightId: flight.id, lastStage } satisfies FlightJobData,
-      opts: { ...FLIGHT_JOB_OPTIONS, jobId: flightJobId(flight, stage) },
-      ...(node ? { children: [node] } : {}),
-    };
+  for (const [i, stage] of chain.entries()) {
+    node = job(stage, [...(node ? [node] : []), ...(i === chain.length - 1 ? [job(COG_STAGE, [])] : [])]);
   }
   return node!;
 }

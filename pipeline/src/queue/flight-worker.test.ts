@@ -16,6 +16,7 @@ import { FLIGHT_STAGE_RUNNERS } from '../stages/index.js';
 import { tempDir, writeOrthophoto } from '../stages/testing/flight-files.js';
 import { FLIGHT_QUEUE, queueFlight } from './flight-flow.js';
 import { createFlightWorker } from './flight-worker.js';
+import { FLIGHT_STAGES } from '../stages/stage.js';
 import { createRedisConnection } from './redis-connection.js';
 import { deleteKeysUnder } from './testing/redis-keys.js';
 
@@ -47,8 +48,8 @@ describe('the flight worker', () => {
     });
     const queue = new Queue(FLIGHT_QUEUE, { connection, prefix: config.queuePrefix });
     try {
-      // Every stage of the old chain ends failed: the first as "no longer exists", the others as its parents.
-      await expect.poll(async () => (await queue.getJobCounts('failed')).failed, { timeout: 20_000 }).toBe(7);
+      // Every stage of the old flow ends failed: the first two taken as "no longer exists", the others as their parents.
+      await expect.poll(async () => (await queue.getJobCounts('failed')).failed, { timeout: 20_000 }).toBe(FLIGHT_STAGES.length);
       const counts = await queue.getJobCounts('waiting', 'waiting-children', 'active', 'delayed', 'completed');
       expect(counts).toEqual({ waiting: 0, 'waiting-children': 0, active: 0, delayed: 0, completed: 0 });
       // The failure events have been handled by now (each is one query); the new flight is untouched.

@@ -4,7 +4,8 @@
  * tile in the middle of an orthophoto ("JPEGLib: Unsupported marker") was re-encoded into the COG
  * and the flight ended "done". gdal-async offers no hook for those reports in-process, so the work
  * runs in a child whose GDAL prints them to stderr (gdal.verbose()), and any "ERROR" line there
- * fails it. The child also keeps the long synchronous work off the worker's event loop.
+ * fails it. The child also keeps the long synchronous work off the worker's event loop, and stops
+ * when the worker is killed.
  */
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -13,6 +14,11 @@ const SCRIPT = `
 const [gdalPath, operation, source, target, optionsJson] = process.argv.slice(1);
 const gdal = require(gdalPath);
 gdal.verbose();
+// A worker killed mid-job (kill -9, the machine's OOM killer) leaves its child to the init process:
+// the child then kills itself instead of writing on beside the worker that takes the job over.
+// The watch is a thread of its own, as GDAL's work may hold this thread's event loop.
+const { Worker } = require('node:worker_threads');
+new Worker('const parent = ' + process.ppid + '; setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, "SIGKILL"); }, 250);', { eval: true }).unref();
 const input = gdal.open(source);
 if (operation === 'translate') {
   gdal.translate(target, input, JSON.parse(optionsJson)).close();
@@ -24,7 +30,9 @@ if (operation === 'translate') {
   for (const level of levels) {
     const { x: width, y: height } = level[0].size;
     const rows = Math.max(1, level[0].blockSize.y);
-    for (let y = 0; y < height; y += rows) for (const band of level) band.pixels.read(0, y, width, Math.min(rows, height - y));
+    for (let y = 0; y < height; y += rows) {
+      for (const band of level) band.pixels.read(0, y, width, Math.min(rows, height - y));
+    }
   }
 }
 input.close();`;

@@ -9,6 +9,7 @@ import { getFlight } from '#db/sql/flights.js';
 import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import gdal from '../gdal.js';
 import { writeGeoTiff } from '../raster/index.js';
+import { writeFlightCogs } from './cog.js';
 import { coregisterFlight } from './coregister.js';
 import { ingestFlight } from './ingest.js';
 import { registerUploads, tempDir, testStageContext } from './testing/flight-files.js';
@@ -23,6 +24,7 @@ beforeAll(async () => {
   // The spring flight, done, is the reference every later flight here is compared with.
   const reference = await registerUploads(pool, { orthophoto: path.join(SCENE, 'before_ortho.tif') });
   await ingestFlight(ctx, reference);
+  await writeFlightCogs(ctx, reference); // a finished flight has its COGs
   await pool.query(`UPDATE flight SET status = 'done', captured_at = '2026-04-10T10:30:00+08:00' WHERE id = $1`, [reference]);
 }, 120_000);
 afterAll(async () => {

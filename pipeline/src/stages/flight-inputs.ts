@@ -1,6 +1,6 @@
 /**
  * Builds the detector's inputs for one area of a flight: the new orthophoto and surface model
- * read where they truly are (co-registration drift taken out), the earlier flight's orthophoto
+ * (ingest's reduced rasters, stages/reduced-raster.ts) read where they truly are (co-registration drift taken out), the earlier flight's orthophoto
  * and surface model when there are, and the baseline buildings from PostGIS, all in the flight's
  * CRS (a surface model or earlier flight in another CRS is warped to it as it is read).
  * Every stage that looks at pixels (co-registration, detection, height measurement, demolition
@@ -53,11 +53,11 @@ export async function baselineForGrid(pool: pg.Pool, rasters: FlightRasters, gri
 export async function flightInputs(pool: pg.Pool, rasters: FlightRasters, grid: Grid, choice: InputChoice = {}): Promise<ChangeInputs> {
   const shift = choice.uncorrected ? { dx: 0, dy: 0 } : rasters.shift;
   const before = rasters.before && choice.before !== false ? rasters.before : null;
-  const beforeSurface = before?.surfaceModel && rasters.surfaceModel && choice.beforeSurface !== false ? { uri: before.surfaceModel, shift: before.shift } : null;
+  const beforeSurface = before?.surfaceModel && rasters.detection.surfaceModel && choice.beforeSurface !== false ? { uri: before.surfaceModel, shift: before.shift } : null;
   const [afterRgb, baseline, afterDsm, beforeRgb, beforeDsm] = await Promise.all([
-    rgbOnGrid(rasters.orthophoto, grid, shift, rasters.srsWkt),
+    rgbOnGrid(rasters.detection.orthophoto, grid, shift, rasters.srsWkt),
     baselineForGrid(pool, rasters, grid),
-    rasters.surfaceModel ? dsmOnGrid(rasters.surfaceModel, grid, shift, rasters.srsWkt) : undefined,
+    rasters.detection.surfaceModel ? dsmOnGrid(rasters.detection.surfaceModel, grid, shift, rasters.srsWkt) : undefined,
     before ? rgbOnGrid(before.uri, grid, before.shift, rasters.srsWkt) : undefined,
     beforeSurface ? dsmOnGrid(beforeSurface.uri, grid, beforeSurface.shift, rasters.srsWkt) : undefined,
   ]);

@@ -1,6 +1,7 @@
 /** Every stage of a flight, by name: what the worker runs for each job of the flight flow. */
 import type { FlightStage, StageRunner } from './stage.js';
 import { confirmDemolitions } from './confirm-demolitions.js';
+import { writeFlightCogs } from './cog.js';
 import { coregisterFlight } from './coregister.js';
 import { detectFlight } from './detect.js';
 import { ingestFlight } from './ingest.js';
@@ -15,5 +16,6 @@ export const FLIGHT_STAGE_RUNNERS: Record<FlightStage, StageRunner> = {
   detect: detectFlight,
   vectorise: (ctx, flightId) => vectoriseFlight(ctx, flightId),
   raise: raiseFlightCandidates,
+  cog: writeFlightCogs,
   confirm: confirmDemolitions,
 };

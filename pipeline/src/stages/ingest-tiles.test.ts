@@ -7,6 +7,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { getFlight } from '#db/sql/flights.js';
 import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { takeInFlight } from '../flight-intake.js';
+import { writeFlightCogs } from './cog.js';
 import { ingestFlight, METRIC_CRS } from './ingest.js';
 import { tempDir, testStageContext } from './testing/flight-files.js';
 
@@ -39,6 +40,7 @@ describe('aerial tile sets', () => {
     }
     const { flightId } = await takeInFlight(pool, ctx.config, { orthophoto: path.join(pyramid, String(zoom)), tiles: { zoom, scheme: 'xyz' } });
     await ingestFlight(ctx, flightId);
+    await writeFlightCogs(ctx, flightId);
     const flight = (await getFlight(pool, flightId))!;
     expect(flight.kind).toBe('aerial_tiles');
     const cog = flight.assets.find((a) => a.role === 'cog')!;
@@ -62,6 +64,7 @@ describe('aerial tile sets', () => {
     }
     const { flightId } = await takeInFlight(pool, ctx.config, { orthophoto: folder });
     await ingestFlight(ctx, flightId);
+    await writeFlightCogs(ctx, flightId);
     const cog = (await getFlight(pool, flightId))!.assets.find((a) => a.role === 'cog')!;
     expect([cog.width, cog.height, cog.crs]).toEqual([2000, 2000, 'EPSG:4549']);
   });

@@ -6,7 +6,9 @@ import { getFlight } from '#db/sql/flights.js';
 import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import gdal from '../gdal.js';
 import { writeGeoTiff } from '../raster/index.js';
+import { writeFlightCogs } from './cog.js';
 import { ingestFlight } from './ingest.js';
+import { REDUCED_GSD_M } from './reduced-raster.js';
 import { FlightRejectedError } from './stage.js';
 import { ORIGIN, registerUploads, tempDir, testStageContext, withCorruptTile, writeOrthophoto, writeSurfaceModel } from './testing/flight-files.js';
 
@@ -39,9 +41,15 @@ async function asCog(source: string, target: string, options: string[]): Promise
   return target;
 }
 
+/** Ingest and then the COG job, as a flight's flow runs them when nothing else is queued. */
+async function ingestWithCogs(context: typeof ctx, flightId: string): Promise<void> {
+  await ingestFlight(context, flightId);
+  await writeFlightCogs(context, flightId);
+}
+
 async function rejection(files: { orthophoto?: string; surfaceModel?: string }): Promise<string> {
   const flightId = await registerUploads(pool, files);
-  const error = await ingestFlight(ctx, flightId).catch((e: unknown) => e);
+  const error = await ingestWithCogs(ctx, flightId).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(FlightRejectedError);
   const flight = await getFlight(pool, flightId);
   expect(flight!.assets.filter((a) => a.role === 'cog')).toEqual([]);
@@ -50,9 +58,22 @@ async function rejection(files: { orthophoto?: string; surfaceModel?: string }):
 }
 
 describe('ingestFlight', () => {
-  it('writes COGs with overviews and records the footprint of valid pixels', async () => {
+  it('writes the reduced rasters and records the footprint, then the COG job writes COGs with overviews', async () => {
     const flightId = await registerUploads(pool, { orthophoto: writeOrthophoto(file('o.tif'), 2000, 1500), surfaceModel: writeSurfaceModel(file('d.tif'), 1000, 750) });
     await ingestFlight(ctx, flightId);
+    // Ingest alone: the reduced rasters on the uploads' exact extent, no COG yet.
+    expect((await getFlight(pool, flightId))!.assets.filter((a) => a.role === 'cog')).toEqual([]);
+    for (const [name, upload] of [['orthophoto.reduced.tif', 'o.tif'], ['surface-model.reduced.tif', 'd.tif']] as const) {
+      const reduced = gdal.open(path.join(dir, 'store', 'flights', flightId, name));
+      const source = gdal.open(file(upload));
+      const extent = (d: typeof reduced) => { const gt = d.geoTransform!; return [gt[0]!, gt[3]!, gt[0]! + d.rasterSize.x * gt[1]!, gt[3]! + d.rasterSize.y * gt[5]!]; };
+      expect(extent(reduced).map((v) => +v.toFixed(6))).toEqual(extent(source).map((v) => +v.toFixed(6)));
+      expect(reduced.geoTransform![1]).toBeCloseTo(REDUCED_GSD_M, 6);
+      expect(reduced.bands.get(1).dataType).toBe(name.startsWith('surface') ? 'Float32' : 'Byte');
+      reduced.close();
+      source.close();
+    }
+    await writeFlightCogs(ctx, flightId);
     const flight = (await getFlight(pool, flightId))!;
     const cogs = flight.assets.filter((a) => a.role === 'cog');
     expect(cogs.map((a) => [a.kind, a.width, a.height, a.crs])).toEqual([
@@ -75,7 +96,7 @@ describe('ingestFlight', () => {
     const ortho = await asCog(writeOrthophoto(file('plain-o.tif'), 1200, 900), file('cog-o.tif'), ['-co', 'COMPRESS=DEFLATE']);
     const dsm = await asCog(writeSurfaceModel(file('plain-d.tif'), 600, 450), file('cog-d.tif'), ['-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=YES']);
     const flightId = await registerUploads(pool, { orthophoto: ortho, surfaceModel: dsm });
-    await ingestFlight(ctx, flightId);
+    await ingestWithCogs(ctx, flightId);
     const flight = (await getFlight(pool, flightId))!;
     for (const kind of ['orthophoto', 'surface_model'] as const) {
       const upload = flight.assets.find((a) => a.kind === kind && a.role === 'upload')!;
@@ -93,7 +114,7 @@ describe('ingestFlight', () => {
     const bands = [0, 1, 2].map((b) => new Uint16Array(800 * 600).map((_, i) => 2000 + ((i + b * 99) % 3000)));
     writeGeoTiff(wide, { width: 800, height: 600, bands, geoTransform: [ORIGIN.x, 0.1, 0, ORIGIN.y, 0, -0.1], srs: 4549 });
     const flightId = await registerUploads(pool, { orthophoto: await asCog(wide, file('wide-cog.tif'), []) });
-    await ingestFlight(ctx, flightId);
+    await ingestWithCogs(ctx, flightId);
     const cog = (await getFlight(pool, flightId))!.assets.find((a) => a.role === 'cog')!;
     expect(cog.data_type).toBe('UInt16'); // the upload's type is recorded ...
     const info = JSON.parse(execFileSync('gdalinfo', ['-json', cog.uri], { encoding: 'utf8' }));
@@ -116,7 +137,7 @@ describe('ingestFlight', () => {
     writeGeoTiff(holes, { width: w, height: h, bands: [metres.map((v, i) => (i % 97 === 0 ? -9999 : v))], geoTransform: [ORIGIN.x, 0.2, 0, ORIGIN.y, 0, -0.2], srs: 4549 });
     for (const [upload, nodata] of [[scaled, -32768], [holes, -9999]] as const) {
       const flightId = await registerUploads(pool, { orthophoto: writeOrthophoto(file(`o-${nodata}.tif`), 600, 450, 0.1), surfaceModel: upload });
-      await ingestFlight(ctx, flightId);
+      await ingestWithCogs(ctx, flightId);
       const cog = (await getFlight(pool, flightId))!.assets.find((a) => a.kind === 'surface_model' && a.role === 'cog')!;
       const read = gdal.open(cog.uri);
       const band = read.bands.get(1);
@@ -137,7 +158,7 @@ describe('ingestFlight', () => {
     const wide = file('glint.tif');
     writeGeoTiff(wide, { width: w, height: h, bands, geoTransform: [ORIGIN.x, 0.1, 0, ORIGIN.y, 0, -0.1], srs: 4549 });
     const flightId = await registerUploads(pool, { orthophoto: wide });
-    await ingestFlight(ctx, flightId);
+    await ingestWithCogs(ctx, flightId);
     const cog = (await getFlight(pool, flightId))!.assets.find((a) => a.role === 'cog')!;
     const read = gdal.open(cog.uri);
     const mean = (b: number) => (read.bands.get(b).pixels.read(0, 0, w, h) as Uint8Array).reduce((a, v) => a + v, 0) / (w * h);
@@ -163,7 +184,7 @@ describe('ingestFlight', () => {
     const southUp = file('south-up.tif');
     writeGeoTiff(southUp, { width: 600, height: 450, bands: flipped, geoTransform: [ORIGIN.x, 0.1, 0, ORIGIN.y - 45, 0, 0.1], srs: 4549 });
     const flightId = await registerUploads(pool, { orthophoto: southUp });
-    await ingestFlight(ctx, flightId);
+    await ingestWithCogs(ctx, flightId);
     const cog = (await getFlight(pool, flightId))!.assets.find((a) => a.role === 'cog')!;
     const read = gdal.open(cog.uri);
     const gt = read.geoTransform!;
@@ -191,7 +212,7 @@ describe('ingestFlight', () => {
     // enough that its write is still running when the orthophoto fails).
     const truncated = truncatedCopy(writeOrthophoto(file('whole-2.tif'), 1200, 900), 'truncated-2.tif', 1 / 20);
     const flightId = await registerUploads(pool, { orthophoto: truncated, surfaceModel: writeSurfaceModel(file('d-2.tif'), 3000, 2250, 0.04) });
-    const error = await ingestFlight(ctx, flightId).catch((e: unknown) => e);
+    const error = await ingestWithCogs(ctx, flightId).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FlightRejectedError);
     expect((error as Error).message).toMatch(/orthophoto could not be read to the end/);
     const flightDir = path.join(dir, 'store', 'flights', flightId);
@@ -208,7 +229,7 @@ describe('ingestFlight', () => {
     const cog = await asCog(plain, file('jpeg-cog.tif'), ['-co', 'COMPRESS=JPEG']);
     expect(await rejection({ orthophoto: withCorruptTile(cog, file('jpeg-cog-corrupt.tif'), 27) })).toMatch(/orthophoto could not be read to the end.*JPEGLib/);
     // The same files whole still go through.
-    for (const whole of [tiled, cog]) await ingestFlight(ctx, await registerUploads(pool, { orthophoto: whole }));
+    for (const whole of [tiled, cog]) await ingestWithCogs(ctx, await registerUploads(pool, { orthophoto: whole }));
   });
 
   it('rejects a file that is not a raster', async () => {
@@ -307,7 +328,7 @@ describe('ingestFlight', () => {
     const ortho = writeOrthophoto(file('o-fill.tif'));
     const fill = surfaceModelOf('undeclared-fill.tif', (i) => (i % 200 < 10 ? -9999 : 4), null);
     const holes = surfaceModelOf('nan-holes.tif', (i) => (i % 7 === 0 ? Number.NaN : 4), Number.NaN);
-    for (const surfaceModel of [fill, holes]) await ingestFlight(ctx, await registerUploads(pool, { orthophoto: ortho, surfaceModel }));
+    for (const surfaceModel of [fill, holes]) await ingestWithCogs(ctx, await registerUploads(pool, { orthophoto: ortho, surfaceModel }));
     // Holes declared as NaN while the export's -9999 collar stays as values: those are not ground.
     const collar = surfaceModelOf('nan-declared-collar-left.tif', (i) => (i % 7 === 0 ? Number.NaN : i % 200 < 10 ? -9999 : 4), Number.NaN);
     expect(await rejection({ orthophoto: ortho, surfaceModel: collar })).toMatch(/impossible heights, from -9999 m to 4 m/);

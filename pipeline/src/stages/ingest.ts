@@ -1,20 +1,22 @@
 /**
- * Stage 1, ingest: checks the uploaded orthophoto and optional surface model, rewrites each as a
- * Cloud Optimized GeoTIFF with overviews (the format every later reader and the tile server want)
- * unless it is one already, and records the footprint of valid pixels. A flight that cannot be
- * used fails here with a reason the operator understands, before any detection work is spent on it.
+ * Stage 1, ingest: checks the uploaded orthophoto and optional surface model, makes of each in one
+ * pass the reduced raster detection and co-registration read (stages/reduced-raster.ts), and
+ * records the footprint of valid pixels traced on it. A flight that cannot be used fails here with
+ * a reason the operator understands, before any detection work is spent on it. The
+ * full-resolution COGs the tile server wants are a job of their own (stages/cog.ts), which runs
+ * after detection, so that candidates never wait for them.
  */
 import fs from 'node:fs';
 import type pg from 'pg';
 import { inTransaction } from '#db/connection.js';
-import { getFlight, setFlightFootprint, upsertFlightAsset, type AssetRow } from '#db/sql/flights.js';
+import { getFlight, setFlightFootprint, upsertFlightAsset } from '#db/sql/flights.js';
 import { checkFlightPair, checkFlightRaster, checkSurfaceHeights, groundResolutionM, type AssetRole } from '../core/flight-checks.js';
 import { stretchMaximum } from '../core/colour-stretch.js';
 import gdal, { type RasterBand } from '../gdal.js';
 import { lonLatTransformer } from '../raster/index.js';
-import { copyToObjectStore } from '../raster/copy-to-object-store.js';
-import { decodeReportingErrors, translateReportingErrors } from '../raster/gdal-child.js';
+import { translateReportingErrors } from '../raster/gdal-child.js';
 import { ensureFlightDir, FLIGHT_FILES, flightPath, isVirtualStore } from '../raster-store.js';
+import { reducedAssetRow, writeReducedRaster } from './reduced-raster.js';
 import { FlightRejectedError, type StageContext } from './stage.js';
 import { inspectRaster, UnreadableRasterError, type InspectedRaster } from './inspect-raster.js';
 import { flightWorkProblems } from './flight-work.js';
@@ -22,7 +24,7 @@ import { surfaceHeights } from './surface-heights.js';
 
 const NAMES: Record<AssetRole, string> = { orthophoto: 'orthophoto', surface_model: 'surface model' };
 
-function inspectOrReject(role: AssetRole, path: string): InspectedRaster {
+export function inspectOrReject(role: AssetRole, path: string): InspectedRaster {
   try {
     return inspectRaster(path);
   } catch (error) {
@@ -34,35 +36,40 @@ function inspectOrReject(role: AssetRole, path: string): InspectedRaster {
 }
 
 /** The rejection for an upload GDAL could open but not read through (truncated or corrupt). */
-function unreadableToTheEnd(role: AssetRole, error: unknown): FlightRejectedError {
+export function unreadableToTheEnd(role: AssetRole, error: unknown): FlightRejectedError {
   return new FlightRejectedError(`The ${NAMES[role]} could not be read to the end: the file is truncated or corrupt. Upload it again. (${(error as Error).message})`);
 }
 
-/** Tile size of the COGs ingest writes, pixels. */
-const COG_BLOCK_PX = 512;
-
 /**
- * COG creation options per role: JPEG for colour (as drone software ships), lossless for heights.
- * Heights use DEFLATE at level 1: with the floating-point predictor the file is no larger than at
- * the default level 6 (75.9 against 76.6 MB for the bench's 1 km² surface model) and encoding
- * takes a fifth less CPU; every GeoTIFF reader reads DEFLATE, which ZSTD (faster still) cannot claim.
+ * How the upload's pixels become what every later reader takes, the same for the reduced raster
+ * and the COG: heights as Float32 metres (integer decimetres with a scale factor are unscaled),
+ * colour as 8-bit RGB (16-bit colour gets one stretch for all bands; an alpha band becomes the
+ * mask).
  */
-async function cogOptions(role: AssetRole, meta: InspectedRaster, source: string, undeclaredFill: number | null): Promise<string[]> {
-  const common = ['-of', 'COG', '-co', 'OVERVIEWS=AUTO', '-co', 'NUM_THREADS=2', '-co', `BLOCKSIZE=${COG_BLOCK_PX}`];
-  if (role === 'surface_model') {
-    // Heights as Float32 metres: integer decimetres with a scale factor are unscaled, and a fill
-    // value the file does not declare (-9999, -32767; found by surfaceHeights) is declared, not
-    // read as a height.
-    const fill = meta.nodata === null ? undeclaredFill : null;
-    const nodata = fill === null ? [] : ['-a_nodata', String(fill)];
-    return [...common, '-ot', 'Float32', '-unscale', ...nodata, '-co', 'COMPRESS=DEFLATE', '-co', 'LEVEL=1', '-co', 'PREDICTOR=YES', '-co', 'RESAMPLING=AVERAGE'];
-  }
-  // JPEG needs 8-bit RGB: 16-bit colour gets one stretch for all bands; an alpha band becomes the COG's mask.
+export async function pixelOptions(role: AssetRole, meta: InspectedRaster, source: string): Promise<string[]> {
+  if (role === 'surface_model') return ['-ot', 'Float32', '-unscale'];
   const scale = meta.dataType === 'Byte' ? [] : ['-ot', 'Byte', '-scale', '0', String(stretchMaximum(...(await colourSample(source)))), '0', '255'];
   const bands = meta.bandCount === 4 ? ['-b', '1', '-b', '2', '-b', '3', '-mask', '4'] : [];
   // Bands written as grey (by many tools, and by any 16-bit source) are tagged red, green, blue:
-  // right for every reader, and GDAL then has nothing to put in a .aux.xml beside the COG.
-  return [...common, ...scale, ...bands, '-colorinterp', 'red,green,blue', '-co', 'COMPRESS=JPEG', '-co', 'QUALITY=90', '-co', 'RESAMPLING=AVERAGE'];
+  // right for every reader, and GDAL then has nothing to put in a .aux.xml beside the output.
+  return [...scale, ...bands, '-colorinterp', 'red,green,blue'];
+}
+
+/**
+ * A fill value the surface model does not declare (-9999, -32767; found by surfaceHeights),
+ * declared before any pixel is read: a VRT over `source` (nothing computed), so that neither a
+ * resampled read nor a COG takes it for a height. `source` itself when there is none.
+ */
+export async function withDeclaredFill(source: string, target: string, fill: number | null): Promise<string> {
+  if (fill === null) return source;
+  const vrt = `${target}.nodata.vrt`;
+  const input = gdal.open(source);
+  try {
+    (await gdal.translateAsync(vrt, input, ['-of', 'VRT', '-a_nodata', String(fill)])).close();
+  } finally {
+    input.close();
+  }
+  return vrt;
 }
 
 /**
@@ -109,7 +116,7 @@ function isNorthUp(meta: InspectedRaster): boolean {
   return !gt || (gt[1] > 0 && gt[5] < 0 && gt[2] === 0 && gt[4] === 0);
 }
 
-function needsWarp(meta: InspectedRaster): boolean {
+export function needsWarp(meta: InspectedRaster): boolean {
   return !inMetricCrs(meta) || !isNorthUp(meta);
 }
 
@@ -117,7 +124,7 @@ function needsWarp(meta: InspectedRaster): boolean {
  * A VRT that warps `source` north up (a south-up or rotated export) and, when it is in degrees
  * or Web Mercator, to the metric CRS; nothing is computed until the COG is written.
  */
-async function warpedNorthUpMetric(role: AssetRole, source: string, target: string, meta: InspectedRaster): Promise<string> {
+export async function warpedNorthUpMetric(role: AssetRole, source: string, target: string, meta: InspectedRaster): Promise<string> {
   const vrt = `${target}.warp.vrt`;
   const input = gdal.open(source);
   try {
@@ -132,72 +139,30 @@ async function warpedNorthUpMetric(role: AssetRole, source: string, target: stri
 }
 
 /**
- * Whether an upload is already a COG that every later reader takes as it takes ours: a metric CRS,
- * COG layout with overviews, and 8-bit RGB (alpha allowed) or a one-band Float32 surface model.
- * ODM's --cog and other tools write such files; re-encoding them is most of ingest's CPU time.
+ * Writes `target` from `source` with gdal_translate `options`, through `${target}.partial`, renamed
+ * only when complete so that a reader never sees half a file. In a child that fails on any error
+ * GDAL reports: a corrupt JPEG tile mid-file is reported, not thrown, and would otherwise be
+ * re-encoded as garbage into a flight that ends "done". A failure to read is the upload's
+ * (rejected); one to write (disk full, permissions, store unreachable) is ours, and retried.
  */
-function isUsableCog(role: AssetRole, meta: InspectedRaster): boolean {
-  if (needsWarp(meta)) return false;
-  const dataset = gdal.open(meta.path);
+export async function writeThroughChild(role: AssetRole, source: string, target: string, options: string[]): Promise<void> {
   try {
-    if (dataset.getMetadata('IMAGE_STRUCTURE').LAYOUT !== 'COG') return false;
-    const band = dataset.bands.get(1);
-    if (band.overviews.count() === 0 && Math.max(meta.width, meta.height) > COG_BLOCK_PX) return false;
-    // Heights pass as they are only when nothing about them needs fixing (see cogOptions).
-    if (role === 'surface_model') return meta.bandCount === 1 && meta.dataType === 'Float32' && meta.nodata !== null && (band.scale ?? 1) === 1 && (band.offset ?? 0) === 0;
-    if (meta.dataType !== 'Byte') return false;
-    return meta.bandCount === 3 || (meta.bandCount === 4 && dataset.bands.get(4).colorInterpretation === 'Alpha');
-  } finally {
-    dataset.close();
-  }
-}
-
-/** Stores an upload that is already a usable COG under the COG's name: a hard link, or a copy. */
-async function storeAsUploaded(role: AssetRole, upload: string, target: string): Promise<void> {
-  // Every tile decoded once, so that a COG stored as uploaded fails here, with the operator's
-  // message, if it is truncated or corrupt, as a re-encoded one does: not later in detection or
-  // in the tile server.
-  try {
-    await decodeReportingErrors(upload);
-  } catch (error) {
-    throw unreadableToTheEnd(role, error);
-  }
-  if (isVirtualStore(target)) {
-    await copyToObjectStore(upload, target);
-    return;
-  }
-  fs.rmSync(target, { force: true }); // a stage re-run after a crash
-  try {
-    fs.linkSync(upload, target);
-  } catch {
-    fs.copyFileSync(upload, target); // another file system, or no hard links there
-  }
-}
-
-async function writeCog(role: AssetRole, upload: string, target: string, uploadMeta: InspectedRaster, undeclaredFill: number | null = null): Promise<InspectedRaster> {
-  if (isUsableCog(role, uploadMeta)) {
-    await storeAsUploaded(role, upload, target);
-    return uploadMeta;
-  }
-  const source = needsWarp(uploadMeta) ? await warpedNorthUpMetric(role, upload, target, uploadMeta) : upload;
-  const meta = source === upload ? uploadMeta : inspectRaster(source);
-  try {
-    // In a child that fails on any error GDAL reports: a corrupt JPEG tile mid-file is reported,
-    // not thrown, and would otherwise be re-encoded as garbage into a flight that ends "done".
-    await translateReportingErrors(source, `${target}.partial`, await cogOptions(role, meta, source, undeclaredFill));
+    await translateReportingErrors(source, `${target}.partial`, options);
   } catch (error) {
     fs.rmSync(`${target}.partial`, { force: true });
-    // Our side failing to write (disk full, permissions, store unreachable) is retried, not blamed on the upload.
     if (/no space|permission denied|read-only file system|failed to write|write error/i.test((error as Error).message)) throw error;
     throw unreadableToTheEnd(role, error);
   }
-  // Renamed only when complete, so a reader never sees half a COG. GDAL's rename works on both a
-  // directory store and /vsis3/, but refuses a file with a .aux.xml whose name does not follow it:
-  // whatever GDAL could not store in the TIFF itself is not needed by any reader here.
+  // GDAL's rename works on both a directory store and /vsis3/, but refuses a file with a .aux.xml
+  // whose name does not follow it: whatever GDAL could not store in the TIFF itself is not needed
+  // by any reader here.
   if (!isVirtualStore(target)) fs.rmSync(`${target}.partial.aux.xml`, { force: true });
   gdal.drivers.get('GTiff').rename(target, `${target}.partial`);
-  if (source !== upload) gdal.drivers.get('VRT').deleteDataset(source);
-  return source === upload ? meta : inspectRaster(target);
+}
+
+/** Removes the VRTs a write went through (`source` when it is not the upload itself). */
+export function removeVrts(upload: string, ...vrts: string[]): void {
+  for (const vrt of new Set(vrts)) if (vrt !== upload) gdal.drivers.get('VRT').deleteDataset(vrt);
 }
 
 /**
@@ -205,7 +170,7 @@ async function writeCog(role: AssetRole, upload: string, target: string, uploadM
  * valid where the mask (alpha or nodata) says so and, for colour, where the pixel is not the black
  * collar that photogrammetry software puts around an orthophoto.
  */
-function traceFootprint(cogPath: string, meta: InspectedRaster): string {
+export function traceFootprint(cogPath: string, meta: InspectedRaster): string {
   const dataset = gdal.open(cogPath);
   try {
     const { step: scale, width: w, height: h } = reducedRead(meta.width, meta.height);
@@ -250,21 +215,16 @@ function traceFootprint(cogPath: string, meta: InspectedRaster): string {
   }
 }
 
-function assetRow(role: AssetRole, uri: string, meta: InspectedRaster, cogRole: 'upload' | 'cog'): AssetRow {
-  const bytes = uri.startsWith('/vsi') ? null : fs.statSync(uri).size;
-  return {
-    kind: role,
-    role: cogRole,
-    uri,
-    sha256: null,
-    bytes,
-    width: meta.width,
-    height: meta.height,
-    band_count: meta.bandCount,
-    data_type: meta.dataType,
-    gsd_m: groundResolutionM(meta),
-    crs: meta.crs,
-  };
+/**
+ * The surface model's reduced raster, after every height has been read once: a surface model with
+ * none, or with impossible ones (±infinity, 1e30), would end "done" having seen nothing, or raise
+ * false candidates; a fill value it does not declare is declared.
+ */
+async function checkedReducedSurfaceModel(dsm: InspectedRaster, target: string): Promise<InspectedRaster> {
+  const heights = await surfaceHeights(dsm.path);
+  const problems = checkSurfaceHeights(heights.summary);
+  if (problems.length) throw new FlightRejectedError(problems.join(' '));
+  return writeReducedRaster('surface_model', dsm, target, heights.undeclaredFill);
 }
 
 export interface IngestResult {
@@ -289,34 +249,27 @@ export async function ingestFlight(ctx: StageContext, flightId: string): Promise
   const rasters = [{ role: 'orthophoto' as const, meta: ortho }, ...(dsm ? [{ role: 'surface_model' as const, meta: dsm }] : [])];
   const work = await flightWorkProblems(rasters, ctx.config.workLimits);
   if (work.length) throw new FlightRejectedError(work.map((w) => w.problem).join(' '));
-  // Every height read once before any is written: a surface model with none, or with impossible
-  // ones (±infinity, 1e30), would end "done" having seen nothing, or raise false candidates.
-  const heights = dsm ? await surfaceHeights(dsm.path) : null;
-  const heightProblems = heights ? checkSurfaceHeights(heights.summary) : [];
-  if (heightProblems.length) throw new FlightRejectedError(heightProblems.join(' '));
   await ctx.progress(0.1);
-
   ensureFlightDir(ctx.config.rasterStore, flightId);
-  const orthoCog = flightPath(ctx.config.rasterStore, flightId, FLIGHT_FILES.orthophotoCog);
-  const dsmCog = dsm ? flightPath(ctx.config.rasterStore, flightId, FLIGHT_FILES.surfaceModelCog) : null;
-  // Both COGs are written at once: each GDAL write is mostly one thread decoding the upload, so
-  // together they keep two cores busy. Both are awaited before any error is raised, so a rejected
-  // orthophoto never leaves the surface model's write running behind the clean-up.
+  const orthoReduced = flightPath(ctx.config.rasterStore, flightId, FLIGHT_FILES.reducedOrthophoto);
+  const dsmReduced = dsm ? flightPath(ctx.config.rasterStore, flightId, FLIGHT_FILES.reducedSurfaceModel) : null;
+  // The orthophoto's pass (the longest: three bands at the finest pixel) runs in its GDAL child
+  // while this process reads the heights and then reduces the surface model, so that two cores
+  // are busy throughout. Both are awaited before any error is raised, so a rejection never leaves
+  // a write running behind the clean-up; the orthophoto's reason comes first.
   const [orthoWrite, dsmWrite] = await Promise.allSettled([
-    writeCog('orthophoto', orthoUpload.uri, orthoCog, ortho),
-    dsm && dsmCog ? writeCog('surface_model', dsmUpload!.uri, dsmCog, dsm, heights?.undeclaredFill ?? null) : Promise.resolve(null),
+    writeReducedRaster('orthophoto', ortho, orthoReduced),
+    dsm && dsmReduced ? checkedReducedSurfaceModel(dsm, dsmReduced) : Promise.resolve(null),
   ]);
   if (orthoWrite.status === 'rejected') throw orthoWrite.reason;
   if (dsmWrite.status === 'rejected') throw dsmWrite.reason;
-  const orthoMeta = orthoWrite.value;
-  const dsmMeta = dsmWrite.value;
   await ctx.progress(0.9);
-  const footprint = traceFootprint(orthoCog, orthoMeta);
-
+  const reduced = orthoWrite.value;
+  const footprint = traceFootprint(orthoReduced, reduced);
   await inTransaction(ctx.pool, async (client: pg.PoolClient) => {
-    await upsertFlightAsset(client, flightId, assetRow('orthophoto', orthoCog, orthoMeta, 'cog'));
-    if (dsmMeta && dsmCog) await upsertFlightAsset(client, flightId, assetRow('surface_model', dsmCog, dsmMeta, 'cog'));
-    await setFlightFootprint(client, flightId, footprint, groundResolutionM(ortho)!, orthoMeta.crs ?? 'unknown');
+    await upsertFlightAsset(client, flightId, reducedAssetRow('orthophoto', orthoReduced, reduced));
+    if (dsmWrite.value && dsmReduced) await upsertFlightAsset(client, flightId, reducedAssetRow('surface_model', dsmReduced, dsmWrite.value));
+    await setFlightFootprint(client, flightId, footprint, groundResolutionM(ortho)!, reduced.crs ?? 'unknown');
   });
   await ctx.progress(1);
   return { orthophoto: ortho, surfaceModel: dsm };

@@ -31,6 +31,11 @@ export interface LayoutProblems {
   overlappingLegendEntries: string[];
   /** SVG text that reaches outside its drawing (cut in print). */
   textOutsideDrawing: string[];
+  /**
+   * Elements reaching past the printable width: Chromium cuts them at the margin without a trace
+   * in the PDF, so only the layout shows it.
+   */
+  widerThanPage: string[];
   /** How many chart/map text items and legend entries were measured (a probe that saw nothing proves nothing). */
   measured: { cells: number; legendEntries: number; svgTexts: number };
 }
@@ -69,7 +74,11 @@ const MEASURE = `(() => {
         const box = text.getBoundingClientRect();
         if (box.left < svg.left - 0.5 || box.right > svg.right + 0.5 || box.top < svg.top - 0.5 || box.bottom > svg.bottom + 0.5) textOutsideDrawing.push(describe(text));
       }
-      return { overflowingCells, wrappedNumbers, overlappingLegendEntries, textOutsideDrawing, measured: { cells: cells.length, legendEntries: legends.length, svgTexts: svgTexts.length } };
+      const widerThanPage = [...document.body.querySelectorAll('*')]
+        .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+        .filter((el) => !el.parentElement || el.parentElement.getBoundingClientRect().right <= window.innerWidth + 0.5)
+        .map(describe);
+      return { overflowingCells, wrappedNumbers, overlappingLegendEntries, textOutsideDrawing, widerThanPage, measured: { cells: cells.length, legendEntries: legends.length, svgTexts: svgTexts.length } };
 })()`;
 
 /** The page laid out at the printable width of A4 with 12 mm margins, as it prints. */
@@ -170,3 +179,4 @@ export async function pdfPagesAsPng(pdf: Buffer, dir: string, name: string): Pro
   await withPdfFile(pdf, async (file) => run('pdftoppm', ['-r', '80', '-png', file, path.join(dir, name)]));
   return (await readdir(dir)).filter((f) => f.startsWith(`${name}-`) && f.endsWith('.png')).sort().map((f) => path.join(dir, f));
 }
+

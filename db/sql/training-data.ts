@@ -1,0 +1,91 @@
+/**
+ * SQL of the office's own training data (issue 19, `npm run model -- adapt --from-db`): the
+ * finished flights of an area and period, and, for one flight, what reviewers decided about what
+ * it saw and the buildings the baseline and the register know there. Read only.
+ */
+import type pg from 'pg';
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+/**
+ * What a flight's observation of a candidate teaches:
+ * - change: a structure reviewers confirmed as real and new since the earlier flight (verified,
+ *   and everything after: scheduled, demolished...), first seen by this flight; or a demolition a
+ *   later flight confirmed (demolition), the structure gone since the earlier flight;
+ * - negative: a false alarm, rejected by a reviewer (or set aside as rejected before), with the reason;
+ * - unchanged: a confirmed structure seen again by a later flight (it stood in both);
+ * - unknown: not decided by a person (pending, or set aside by triage as permitted or in the register).
+ */
+export type OutlineLabel = 'change' | 'demolition' | 'negative' | 'unchanged' | 'unknown';
+
+export interface LabelledOutline {
+  candidateId: string;
+  label: OutlineLabel;
+  status: string;
+  reasonCode: string | null;
+  reasonText: string | null;
+  /** GeoJSON Polygon or MultiPolygon in the flight's CRS. */
+  geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: number[][][] | number[][][][] };
+}
+
+/** Finished flights meeting an administrative area, captured on or after `since` (YYYY-MM-DD, Shanghai), oldest first. */
+export async function areaFlights(db: Queryable, areaCode: string, since: string): Promise<string[] | null> {
+  const area = await db.query(`SELECT 1 FROM admin_area WHERE code = $1`, [areaCode]);
+  if (!area.rowCount) return null;
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT f.id::text FROM flight f, admin_area a
+      WHERE a.code = $1 AND f.status = 'done'
+        AND f.captured_at >= ($2::date)::timestamp AT TIME ZONE 'Asia/Shanghai'
+        AND ST_Intersects(f.footprint, a.geom)
+      ORDER BY f.captured_at, f.id`,
+    [areaCode, since],
+  );
+  return rows.map((r) => r.id);
+}
+
+const CONFIRMED = `('verified', 'scheduled', 'demolished', 'demolition_confirmed', 'still_standing')`;
+
+/** Every candidate a flight observed, with what it teaches (see OutlineLabel), and the demolitions it confirmed. */
+export async function labelledOutlines(db: Queryable, flightId: string, proj: string): Promise<LabelledOutline[]> {
+  const { rows } = await db.query<{ id: string; label: OutlineLabel; status: string; reason_code: string | null; reason_text: string | null; geometry: string }>(
+    `WITH seen AS (
+       SELECT c.id, c.status, o.geom,
+              CASE WHEN c.change_type = 'demolished' AND c.status IN ${CONFIRMED} AND c.first_flight_id = o.flight_id THEN 'demolition'
+                   WHEN c.status IN ${CONFIRMED} AND c.first_flight_id = o.flight_id THEN 'change'
+                   WHEN c.status IN ${CONFIRMED} THEN 'unchanged'
+                   WHEN c.status IN ('rejected', 'previously_rejected') THEN 'negative'
+                   ELSE 'unknown' END AS label
+         FROM candidate_observation o JOIN candidate c ON c.id = o.candidate_id
+        WHERE o.flight_id = $1 AND c.status <> 'merged'
+       UNION ALL
+       -- a structure a later flight confirmed gone: changed between that flight's earlier one and it
+       SELECT c.id, c.status, c.geom, 'demolition'
+         FROM demolition_schedule s JOIN candidate c ON c.id = s.candidate_id
+        WHERE s.confirmed_by_flight_id = $1 AND s.confirmation = 'confirmed'
+     )
+     SELECT s.id::text, s.label, s.status, e.reason_code, e.reason_text, ST_AsGeoJSON(ST_Transform(s.geom, $2), 3) AS geometry
+       FROM seen s
+       LEFT JOIN LATERAL (SELECT reason_code, reason_text FROM review_event
+                           WHERE candidate_id = s.id AND action = 'reject' ORDER BY id DESC LIMIT 1) e ON s.label = 'negative'
+      ORDER BY s.id, s.label`,
+    [flightId, proj],
+  );
+  return rows.map((r) => ({
+    candidateId: r.id, label: r.label, status: r.status, reasonCode: r.reason_code ?? (r.status === 'previously_rejected' ? 'previously_rejected' : null),
+    reasonText: r.reason_text, geometry: JSON.parse(r.geometry) as LabelledOutline['geometry'],
+  }));
+}
+
+/** Footprints of the baseline's buildings and of the register's standing entries in an extent of the flight's CRS (GeoJSON in it). */
+export async function buildingFootprints(db: Queryable, extent: readonly [number, number, number, number], proj: string): Promise<LabelledOutline['geometry'][]> {
+  const { rows } = await db.query<{ geometry: string }>(
+    `WITH box AS (SELECT ST_Transform(ST_MakeEnvelope($1, $2, $3, $4), $5, 4326) AS g)
+     SELECT ST_AsGeoJSON(ST_Transform(footprint, $5), 3) AS geometry FROM (
+       SELECT b.id, 0 AS family, b.footprint FROM baseline_building b, box WHERE ST_Intersects(b.footprint, box.g)
+       UNION ALL
+       SELECT r.id, 1, r.footprint FROM register_entry r, box WHERE ST_Intersects(r.footprint, box.g) AND r.status <> 'demolished'
+     ) t ORDER BY family, id`,
+    [...extent, proj],
+  );
+  return rows.map((r) => JSON.parse(r.geometry) as LabelledOutline['geometry']);
+}
