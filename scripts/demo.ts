@@ -56,7 +56,7 @@ try {
   // The same files taken in again are the same flight (recognised by their SHA-256): its stored
   // results are shown, and the demo says so, since this code did not produce them.
   const takenBefore = (label: string, id: string) =>
-    console.log(`[demo] ${label} was taken in before, as flight ${id}: shown as stored, not run again (README, "Two commands", says how to run the demo afresh)`);
+    console.log(`[demo] ${label} was taken in before, as flight ${id}: shown as stored, not run again (docs/setup.md says how to run the demo afresh)`);
   const { flightId: before, duplicate: beforeAgain } = await takeInFlight(pool, config, { orthophoto: file('before_ortho.tif'), surfaceModel: file('before_dsm.tif'), capturedAt: capturedAt('before'), operator: 'demo', purpose: 'reference' });
   if (beforeAgain) takenBefore('the earlier flight', before);
   const beforeFlight = await waitForFlight(pool, before, `flight ${before} (reference)`);

@@ -43,7 +43,7 @@ function startS3(): Promise<number> {
 
 beforeAll(async () => {
   const port = await startS3();
-  // What an operator sets for S3 (README): GDAL reads these from the environment, here and in the
+  // What an operator sets for S3 (docs/deploying.md): GDAL reads these from the environment, here and in the
   // intake's copy process.
   Object.assign(process.env, {
     AWS_S3_ENDPOINT: `127.0.0.1:${port}`, AWS_HTTPS: 'NO', AWS_VIRTUAL_HOSTING: 'FALSE',

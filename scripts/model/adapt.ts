@@ -262,7 +262,7 @@ export async function adapt(o: AdaptOptions): Promise<AdaptResult> {
   if (!baseSpec.pair_onnx) throw new Error(`${base}: its sidecar names no image-pair network (pair_onnx); the main network serving pairs has no checkpoint to fine-tune`);
   const checkpoint = checkpointOf(baseSpec, baseSpec.pair_onnx);
   if (!checkpoint) throw new Error(`${base}: no PyTorch checkpoint beside ${baseSpec.pair_onnx} (${path.join(baseSpec.dir, baseSpec.pair_onnx.replace(/\.onnx$/i, '.pt'))}) to fine-tune`);
-  if (!hasTorch()) throw new Error(`adapting trains with PyTorch: ${PYTHON} cannot import torch (Debian: apt-get install python3-torch; see README, "Adapting to an office's data")`);
+  if (!hasTorch()) throw new Error(`adapting trains with PyTorch: ${PYTHON} cannot import torch (Debian: apt-get install python3-torch; see docs/model.md, "Adapting to an office's data")`);
   if (!fs.existsSync(path.join(ENCODER_DIR, 'mobilenet_v2.json'))) {
     log('the pretrained encoder is not exported yet: npx tsx models/encoder/export-encoder.ts');
     await run('npx', ['tsx', 'models/encoder/export-encoder.ts', '--out', ENCODER_DIR], log);

@@ -126,7 +126,7 @@ describe('QGIS 3.22 with Basic authentication (user name and API token)', () => 
   });
 });
 
-describe('GDAL with HTTP Basic (GDAL_HTTP_AUTH=BASIC, as the README shows)', () => {
+describe('GDAL with HTTP Basic (GDAL_HTTP_AUTH=BASIC, as docs/api.md shows)', () => {
   const gdalinfo = (userpwd: string) => run('gdalinfo', ['--config', 'GDAL_HTTP_AUTH', 'BASIC', '--config', 'GDAL_HTTP_USERPWD', userpwd, cogUrl], {
     env: { ...process.env, CPL_DEBUG: 'OFF' },
   }).then(({ stdout }) => stdout, (error: Error & { stderr?: string }) => `failed: ${error.stderr ?? error.message}`);

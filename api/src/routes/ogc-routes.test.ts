@@ -113,7 +113,7 @@ describe('GDAL as the client (ogrinfo, OAPIF driver)', () => {
     try {
       const auth = ['--config', 'GDAL_HTTP_HEADERS', `Authorization: Bearer ${tokens.reviewer}`];
       const env = { ...process.env, CPL_DEBUG: 'OFF' };
-      // Shapefiles default to Latin-1, so Chinese names need ENCODING=UTF-8 (as the README says).
+      // Shapefiles default to Latin-1, so Chinese names need ENCODING=UTF-8 (as docs/api.md says).
       await run('ogr2ogr', [...auth, '-f', 'ESRI Shapefile', '-lco', 'ENCODING=UTF-8', join(dir, 'candidates.shp'), `OAPIF:${base}/ogc`, 'candidates'], { env });
       await run('ogr2ogr', [...auth, '-f', 'CSV', join(dir, 'villages.csv'), `OAPIF:${base}/ogc`, 'villages'], { env });
       await run('ogr2ogr', [...auth, '-f', 'CSV', join(dir, 'register.csv'), `OAPIF:${base}/ogc`, 'register'], { env });

@@ -27,7 +27,7 @@ export interface RasterWork {
 }
 
 /**
- * Worker CPU time per unit of work, from the pipeline bench (README "Benchmarks": a 1 km² flight
+ * Worker CPU time per unit of work, from the pipeline bench (docs/benchmarks.md: a 1 km² flight
  * at 10 cm, 100 + 25 megapixels, takes about 10 CPU s to ingest and 6 s to detect on 4 megapixels
  * of the model's 0.5 m grid). Rounded up: an estimate to refuse absurd flights by, not a forecast.
  */

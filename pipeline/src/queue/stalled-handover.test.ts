@@ -1,6 +1,6 @@
 /**
  * A worker that stops mid-job (killed: its lock is no longer renewed) hands the job to another
- * worker within 1.5 x WORKER_LOCK_MS, as the README says (issue 21 item 17: with a 10 s lock it
+ * worker within 1.5 x WORKER_LOCK_MS, as docs/pipeline.md says (issue 21 item 17: with a 10 s lock it
  * took about 60 s, BullMQ's stalled check running every 30 s whatever the lock). Real Redis and
  * database; the stages are stand-ins that hang (the dying worker) or return at once.
  */
