@@ -5,7 +5,7 @@
  * are prefetched; each decision-to-next-candidate time is kept in window.lingwei.timings.
  */
 import type { Map as MapLibreMap } from 'maplibre-gl';
-import { api, type CandidateDetail, type CandidateSummary, type Flight } from '../api/client.js';
+import { api, type CandidateDetail, type CandidateSummary } from '../api/client.js';
 import { clear, formatNumber, h, toast } from '../dom.js';
 import { t, tOf } from '../i18n/i18n.js';
 import { createMap, isReady, whenLoaded } from '../map/create-map.js';
@@ -14,6 +14,7 @@ import { register } from '../router.js';
 import { decide, explainRefusal, PartlyDecided, stateAfterRefusal, type Decision } from '../review/decide.js';
 import { DetailCache } from '../review/detail-cache.js';
 import { pickRejectReason, pickSchedule } from '../review/dialogs.js';
+import { imageryFlights } from '../review/evidence-choice.js';
 import { ReviewQueue, shortcutOf, type QueueItem, type ShortcutCommand } from '../review/queue-state.js';
 import { legend } from '../map/legend.js';
 import { evidenceCompare, facts, flightHistory, location, statusBadge, triageNotes } from './candidate-view.js';
@@ -72,21 +73,17 @@ register({
         h('p', { class: 'keys muted' }, t('queue.keys')))));
 
     const map: MapLibreMap = createMap(mapBox);
-    /** The candidate's flight; the imagery shown is that flight's or the one before it, orthophoto or surface model. */
+    /**
+     * The candidate's flight and the earlier flight its detection compared with (the observation's
+     * before_flight_id, as the pipeline chose it); the imagery shown is one of them, orthophoto or
+     * surface model.
+     */
     let candidateFlight: string | null = null;
+    let referenceFlight: string | null = null;
     let imagery: { when: 'after' | 'before'; kind: 'ortho' | 'dsm' } = { when: 'after', kind: 'ortho' };
     let shownImagery = '';
-    let flights: Flight[] = [];
-    api.flights().then((r) => (flights = r.flights.filter((f) => f.status === 'done')), () => undefined);
-
-    /** The newest finished flight captured before `flightId`: what the area looked like before. */
-    const flightBefore = (flightId: string): string | null => {
-      const at = flights.find((f) => f.id === flightId)?.captured_at;
-      const earlier = flights.filter((f) => f.captured_at && at && f.captured_at < at).sort((a, b) => (a.captured_at! < b.captured_at! ? 1 : -1));
-      return earlier[0]?.id ?? null;
-    };
     const applyImagery = () => {
-      const flight = candidateFlight && (imagery.when === 'after' ? candidateFlight : flightBefore(candidateFlight));
+      const flight = imagery.when === 'after' ? candidateFlight : referenceFlight;
       const key = `${flight}-${imagery.kind}`;
       if (key === shownImagery || !isReady(map)) return;
       shownImagery = key;
@@ -168,7 +165,7 @@ register({
     };
 
     const flyTo = (item: QueueItem, detail: CandidateDetail) => {
-      candidateFlight = detail.properties.last_flight_id === null ? null : String(detail.properties.last_flight_id);
+      ({ after: candidateFlight, before: referenceFlight } = imageryFlights(detail));
       applyImagery();
       focusCandidate(map, item.id);
       // The roof with its surroundings (neighbours, the lane, the village's edge), not the roof alone.
