@@ -31,7 +31,6 @@ import { loadUploadLimits } from './uploads/upload-limits.js';
 import { villageRoutes } from './routes/village-routes.js';
 import { reportRoutes } from './routes/report-routes.js';
 import { modelRoutes } from './routes/model-routes.js';
-import { modelRoutes } from './routes/model-routes.js';
 import { viewerConfigRoute, viewerRoutes } from './routes/viewer-routes.js';
 
 export interface ApiOptions {
@@ -78,7 +77,6 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   villageRoutes(app, options.pool);
   scheduleRoutes(app, options.pool);
   reportRoutes(app, options.pool, config.bulletinOffice);
-  modelRoutes(app, pipeline);
   modelRoutes(app, pipeline);
   viewerConfigRoute(app, config.basemap);
   await viewerRoutes(app);
