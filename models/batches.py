@@ -66,6 +66,20 @@ FOCUS = {"scene": 0.6, "surface": 0.85}
 SMALL_OBJECT_PX = 400
 
 
+def gaussian_blur(plane, sigma):
+    """A separable Gaussian blur of one plane, edges repeated (numpy only, as the trainer's other
+    augmentations)."""
+    r = int(np.ceil(3 * sigma))
+    k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
+    k = (k / k.sum()).astype(np.float32)
+    out = plane
+    for axis in (0, 1):
+        padded = np.pad(out, [(r, r) if a == axis else (0, 0) for a in (0, 1)], mode="edge")
+        n = out.shape[axis]
+        out = sum(k[j] * np.take(padded, np.arange(j, j + n), axis=axis) for j in range(2 * r + 1))
+    return out
+
+
 def component_labels(mask, max_iterations=400):
     """4-connected components of a boolean mask by label propagation (numpy only, no scipy)."""
     labels = np.where(mask, np.arange(1, mask.size + 1, dtype=np.int64).reshape(mask.shape), 0)
@@ -130,7 +144,7 @@ class Samples:
 class BatchMaker:
     """Draws batches; every random choice comes from one seeded generator (reproducible)."""
 
-    def __init__(self, samples, crop, seed, surface_only=False, mix="all", paste_pairs=0.0):
+    def __init__(self, samples, crop, seed, surface_only=False, mix="all", paste_pairs=0.0, degrade=0.0):
         self.s = samples
         self.crop = crop
         self.rng = np.random.default_rng(seed)
@@ -139,6 +153,8 @@ class BatchMaker:
         self.surface_only = surface_only
         # Share of real-pair crops that get another real pair's changed roofs pasted in.
         self.paste_pairs = paste_pairs
+        # Chance that each date of a real-pair crop is degraded to a coarser, blurrier image.
+        self.degrade = degrade
         weights, self.modes = MIXES[mix]
         if surface_only:
             weights = {"scene": 0.5, "surface": 0.5}
@@ -242,7 +258,25 @@ class BatchMaker:
             self._paste_changed_roofs(x, t, h, wd)
         if self.rng.random() < 0.5:
             self._swap_dates(x, t)
+        if self.degrade:
+            self._degrade(x)
         self._photometric(x)
+
+    def _degrade(self, x):
+        """Each date, by chance, as a coarser sensor would have seen it: Gaussian blur of 0.6 to
+        1.6 px (an image of 1.5 to 3 times the ground resolution brought to the model grid) and
+        sensor noise. Real archives mix sharp and soft dates (Google Earth mosaics, 1.5 m aerial
+        sets); the development pairs are all sharp, so without this the network learns that a
+        sharpness difference is a change."""
+        ch = self.s.ch
+        for prefix in ("after", "before"):
+            if self.rng.random() >= self.degrade:
+                continue
+            sigma = self.rng.uniform(0.6, 1.6)
+            noise = self.rng.uniform(0.0, 0.05)
+            for name in ("_r", "_g", "_b"):
+                i = ch[prefix + name]
+                x[i] = gaussian_blur(x[i], sigma) + self.rng.normal(0, noise, x[i].shape).astype(np.float32)
 
     def _paste_changed_roofs(self, x, t, h, wd):
         """Real roofs into real ground: the changed buildings of another real pair, cut from its

@@ -203,6 +203,8 @@ def main():
     ap.add_argument("--encoder", default=DEFAULT_ENCODER, help="with --arch pair: the folder export-encoder.ts wrote")
     ap.add_argument("--tune-encoder-from", help="with --arch pair: train the encoder's Keras blocks from this one on (e.g. block_10); default: encoder frozen")
     ap.add_argument("--paste-pairs", type=float, default=0.0, help="share of real-pair crops that get another real pair's changed roofs pasted in (data.BatchMaker)")
+    ap.add_argument("--encoder-lr-scale", type=float, default=1.0, help="with --tune-encoder-from: the tuned encoder blocks learn at this share of --lr (ImageNet features move slowly; at the full rate they overfit the development pairs)")
+    ap.add_argument("--degrade", type=float, default=0.0, help="chance that each date of a real-pair crop is blurred and noised as a coarser sensor would see it (data.BatchMaker._degrade)")
     ap.add_argument("--cache", type=int, default=0, help="with --arch pair: draw this many crops once, run the frozen encoder on them once, and train the decoder on those (flips only afterwards); 0: fresh crops every step")
     ap.add_argument("--surface-only", action="store_true", help="train the surface-model-only network: synthetic scenes as heights + baseline, and real surface-model tiles")
     args = ap.parse_args()
@@ -212,7 +214,7 @@ def main():
     print(f"samples: {samples.describe()}", flush=True)
     if "scene" not in samples.groups:
         raise SystemExit("no synthetic scenes in the exported data")
-    maker = BatchMaker(samples, args.crop, args.seed, surface_only=args.surface_only, mix=args.mix, paste_pairs=args.paste_pairs)
+    maker = BatchMaker(samples, args.crop, args.seed, surface_only=args.surface_only, mix=args.mix, paste_pairs=args.paste_pairs, degrade=args.degrade)
     model = build_model(args.arch, spec, args.encoder, args.tune_encoder_from).to(device)
     earlier = None
     if args.init:
@@ -221,7 +223,12 @@ def main():
     params = sum(p.numel() for p in model.parameters())
     trainable = [p for p in model.parameters() if p.requires_grad]
     print(f"parameters: {params} ({sum(p.numel() for p in trainable)} trained), device {device}, threads {args.threads}, from {args.init or 'scratch'}", flush=True)
-    opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=1e-4)
+    encoder_params = {id(p) for p in getattr(model, "encoder", torch.nn.Module()).parameters()}
+    groups = [
+        {"params": [p for p in trainable if id(p) not in encoder_params], "lr": args.lr},
+        {"params": [p for p in trainable if id(p) in encoder_params], "lr": args.lr * args.encoder_lr_scale},
+    ]
+    opt = torch.optim.AdamW([g for g in groups if g["params"]], weight_decay=1e-4)
     warm = max(1, args.steps // 20)
     if earlier:
         schedule = finetune_schedule(args.steps)
@@ -232,7 +239,7 @@ def main():
         raise SystemExit("--cache keeps the encoder's features fixed: it cannot be used with --tune-encoder-from")
     cache = FeatureCache(model, maker, args.cache, args.batch, device, args.seed) if args.cache else None
     wall, cpu = train_steps(model, maker, cache, opt, sched, args.steps, args.batch, device)
-    phase = {"steps": args.steps, "lr": args.lr, "seed": args.seed, "mix": args.mix, "arch": args.arch, "cached_crops": args.cache, "paste_pairs": args.paste_pairs, "tune_encoder_from": args.tune_encoder_from, "train_wall_s": round(wall), "train_cpu_s": round(cpu)}
+    phase = {"steps": args.steps, "lr": args.lr, "seed": args.seed, "mix": args.mix, "arch": args.arch, "cached_crops": args.cache, "paste_pairs": args.paste_pairs, "degrade": args.degrade, "tune_encoder_from": args.tune_encoder_from, "encoder_lr_scale": args.encoder_lr_scale, "train_wall_s": round(wall), "train_cpu_s": round(cpu)}
     if earlier:
         # The first phase's record stays; this one is added as the fine-tuning phase.
         training = {**earlier["training"], ("finetune" if args.mix == "all" else args.mix): phase}

@@ -49,6 +49,8 @@ $PY models/encoder/check_parity.py --encoder models/.cache/encoder --reference m
 # Passive OpenMP waits: the same result, and far less CPU lost to spinning on a shared machine.
 OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --out models/.cache/checkpoint-pair.pt --arch pair --mix pair --steps "$PAIR_STEPS" \
   --batch 8 --crop 128 --lr 0.002 --seed 31 --paste-pairs 0.5 --device "$DEVICE"
+# Its decision point where its training pairs put it (the head's bias; see the script).
+$PY models/decision_bias.py --checkpoint models/.cache/checkpoint-pair.pt --data "$DATA"
 trained=$(date +%s)
 echo "== export ONNX"
 $PY models/export_onnx.py --checkpoint models/.cache/checkpoint.pt --data "$DATA"

@@ -36,7 +36,7 @@ import { tempDir } from '#pipeline/stages/testing/flight-files.js';
 import { readRaster } from '#scripts/eval/read-raster.js';
 import { listPairs } from '#scripts/eval/pairs.js';
 import { chooseHeldBack, groupOf, hasTorch } from '#scripts/model/adapt.js';
-import { exportOfficeData, type OfficeManifest } from './office.js';
+import { exportOfficeData, HARD_NEGATIVE_WEIGHT, type OfficeManifest } from './office.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const exec = promisify(execFile);
@@ -128,7 +128,7 @@ afterAll(async () => {
 });
 
 const digestOf = (root: string) =>
-  Object.fromEntries(['A', 'B', 'label', 'buildings'].flatMap((sub) => fs.readdirSync(path.join(root, sub)).sort()
+  Object.fromEntries(['A', 'B', 'label', 'buildings', 'weight'].flatMap((sub) => fs.readdirSync(path.join(root, sub)).sort()
     .map((f) => [`${sub}/${f}`, createHash('sha256').update(fs.readFileSync(path.join(root, sub, f))).digest('hex')])));
 const ones = (file: string) => (readRaster(file).bands[0] as Uint8Array).reduce((n, v) => n + (v > 0 ? 1 : 0), 0);
 
@@ -151,6 +151,9 @@ describe('the office\'s training data from its database', () => {
     // 20 m x 20 m at 0.5 m: 1600 pixels of change; none where the tree was rejected
     expect(ones(path.join(out, 'label', `${roof.name}.tif`))).toBe(1600);
     expect(ones(path.join(out, 'label', `${tree.name}.tif`))).toBe(0);
+    // the rejected tree's pixels weigh HARD_NEGATIVE_WEIGHT in the loss, every other pixel 1
+    const weights = readRaster(path.join(out, 'weight', `${tree.name}.tif`)).bands[0] as Uint8Array;
+    expect([weights.filter((v) => v === HARD_NEGATIVE_WEIGHT).length, weights.filter((v) => v === 1).length]).toEqual([400, 128 * 128 - 400]);
     // the images: the earlier flight in A/, the patrol in B/, on the model's grid (128 x 128 at 0.5 m)
     const a = readRaster(path.join(out, 'A', `${roof.name}.tif`));
     const b = readRaster(path.join(out, 'B', `${roof.name}.tif`));

@@ -13,7 +13,8 @@
  *   confirmed demolitions are change (their outlines); rejected candidates are false alarms,
  *   label 0 where the network fired, their reasons kept in the manifest (hard negatives). A block
  *   holding a candidate nobody decided (pending, or set aside by triage) is left out: its labels are
- *   not known. So is a block the flights do not both fully cover.
+ *   not known. So is a block the flights do not both fully cover. weight/ gives the rejected
+ *   outlines' pixels HARD_NEGATIVE_WEIGHT in the training loss.
  * - Buildings: the baseline's and the register's footprints in each block (buildings/), which the
  *   trainer turns into new-structure examples by pasting buildings of one block into another, a
  *   share at a time ("single" samples, models/data.py; exportOfficeSingles).
@@ -36,6 +37,9 @@ import { loadFlightRasters } from '#pipeline/stages/flight-rasters.js';
 import { readRaster } from '#scripts/eval/read-raster.js';
 import { classShare, inputPlanes } from './planes.js';
 import type { SampleWriter } from './sample-writer.js';
+
+/** Loss weight of a rejected candidate's pixels (every other pixel weighs 1). */
+export const HARD_NEGATIVE_WEIGHT = 3;
 
 /** Side of a block, metres (256 pixels at the model's 0.5 m); a smaller one may be given. */
 export const BLOCK_M = 128;
@@ -91,7 +95,7 @@ export async function exportOfficeData(
   if (flights === null) throw new Error(`--area ${o.area}: no administrative area with that code (import the areas first)`);
   if (!flights.length) throw new Error(`--area ${o.area} --since ${o.since}: no finished flights there since then`);
   fs.rmSync(o.dir, { recursive: true, force: true });
-  for (const sub of ['A', 'B', 'label', 'buildings']) fs.mkdirSync(path.join(o.dir, sub), { recursive: true });
+  for (const sub of ['A', 'B', 'label', 'buildings', 'weight']) fs.mkdirSync(path.join(o.dir, sub), { recursive: true });
   const manifest: OfficeManifest = { area: o.area, since: o.since, block_m: size, gsd_m: o.spec.gsd_m, flights, samples: [], skipped: [] };
   for (const flight of flights) {
     const rasters = await loadFlightRasters(pool, flight);
@@ -127,6 +131,9 @@ export async function exportOfficeData(
         const geo = { width: grid.width, height: grid.height, geoTransform: [...grid.geoTransform] as [number, number, number, number, number, number], srs: rasters.srsWkt };
         writeGeoTiff(path.join(o.dir, 'label', `${name}.tif`), { ...geo, bands: [label] });
         writeGeoTiff(path.join(o.dir, 'buildings', `${name}.tif`), { ...geo, bands: [polygonMask(grid, footprints)] });
+        // Hard negatives: where the network fired and a reviewer said no weighs more in the loss.
+        const rejected = polygonMask(grid, here.filter((l) => l.label === 'negative').flatMap((l) => polygonsOf(l.geometry)));
+        writeGeoTiff(path.join(o.dir, 'weight', `${name}.tif`), { ...geo, bands: [Uint8Array.from(rejected, (v) => (v ? HARD_NEGATIVE_WEIGHT : 1))] });
         manifest.samples.push({
           name, block, flight, before_flight: rasters.before.flightId,
           changes: here.filter((l) => l.label === 'change').map((l) => l.candidateId),

@@ -13,6 +13,7 @@ import type { Grid } from '#pipeline/model/grid.js';
 import type { ModelSpec } from '#pipeline/model/model-spec.js';
 import { polygonLabels, polygonMask, type PolygonRings } from '#pipeline/model/polygon-fill.js';
 import { prepareInputs, type RgbInput } from '#pipeline/model/prepare.js';
+import { resampleBand } from '#pipeline/model/resample.js';
 import { listPairs, loadPair, toRgb, type PairFiles } from '#scripts/eval/pairs.js';
 import { readPolygons } from '#scripts/eval/geojson.js';
 import { wktPolygon } from '#scripts/eval/xbd.js';
@@ -36,14 +37,22 @@ export function exportPairs(root: string, set: string, spec: ModelSpec, out: Sam
   );
 }
 
+/** A loss-weight raster (one band, on the pair's ground) brought to the sample's grid, averaged. */
+function weightPlane(file: string, grid: Grid): Float32Array {
+  const r = readRaster(file);
+  return resampleBand({ grid: r.grid, data: Float32Array.from(r.bands[0]!) }, grid, { method: 'average', minCoverage: 0 }).data;
+}
+
 /**
  * Image pairs in the evaluation's pairs layout (A/, B/, label/) as training samples, read exactly
  * as `npm run eval` reads them: at `gsd` metres when given, else the files' georeferencing, else
  * the model's own resolution. Used for the real sets above and for an office's own folders
- * (`npm run model -- adapt`, scripts/model/adapt.ts). `sampleName` overrides a pair's sample name.
+ * (`npm run model -- adapt`, scripts/model/adapt.ts). `sampleName` overrides a pair's sample name;
+ * `weight`, a raster of loss weights (the office's hard negatives, models/data/office.ts), replaces
+ * the uniform weight of 1.
  */
 export function exportPairFiles(
-  pairs: readonly (PairFiles & { sampleName?: string })[],
+  pairs: readonly (PairFiles & { sampleName?: string; weight?: string })[],
   o: { source: string; gsd?: number },
   spec: ModelSpec,
   out: SampleWriter,
@@ -55,7 +64,7 @@ export function exportPairFiles(
     const change = classShare({ grid: pair.labelGrid, data: pair.label }, [1], prepared.grid);
     out.write(
       { kind: 'pair', source: o.source, name: files.sampleName ?? pair.name, width: prepared.grid.width, height: prepared.grid.height },
-      { ...inputPlanes(prepared, spec), target_change: change, weight: new Float32Array(change.length).fill(1) },
+      { ...inputPlanes(prepared, spec), target_change: change, weight: files.weight ? weightPlane(files.weight, prepared.grid) : new Float32Array(change.length).fill(1) },
     );
     n++;
   }

@@ -218,7 +218,7 @@ describe('the pipeline', { timeout: 400_000 }, () => {
     expect((await finished(next.flightId)).status).toBe('done');
   });
 
-  it('completes a flight whose worker was killed mid-flight, with exactly the candidates of an uninterrupted run', async () => {
+  it('completes a flight whose workers were killed during detection and during the COG job, with exactly the candidates of an uninterrupted run and whole COGs', async () => {
     startWorker();
     const reference = await finished(await runSceneFlights());
     expect(reference.status).toBe('done');
@@ -233,10 +233,21 @@ describe('the pipeline', { timeout: 400_000 }, () => {
     const flightId = await runSceneFlights();
     await waitFor('the detect stage', async () => ((await getFlight(pool, flightId))?.stage === 'detect' ? true : undefined));
     victim.kill('SIGKILL');
+    // The worker that takes over is killed in turn while it writes the full-resolution COGs.
+    const second = startWorker();
+    await waitFor('the cog stage', async () => ((await getFlight(pool, flightId))?.stage === 'cog' ? true : undefined));
+    second.kill('SIGKILL');
     startWorker();
     const flight = await finished(flightId);
     expect(flight.status).toBe('done');
     expect(await candidateRows()).toEqual(uninterrupted);
+    const cogs = flight.assets.filter((a) => a.role === 'cog');
+    expect(cogs.map((a) => a.kind)).toEqual(['orthophoto', 'surface_model']);
+    for (const cog of cogs) {
+      const info = JSON.parse(execFileSync('gdalinfo', ['-json', '-checksum', cog.uri], { encoding: 'utf8' }));
+      expect(info.metadata.IMAGE_STRUCTURE.LAYOUT).toBe('COG');
+    }
+    expect(fs.readdirSync(path.dirname(cogs[0]!.uri)).filter((name) => name.includes('.partial'))).toEqual([]);
   });
 });
 

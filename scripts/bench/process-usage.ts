@@ -56,6 +56,11 @@ function memoryKiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   }
 }
 
+/** Peak resident memory of the process itself so far, MiB (Linux VmHWM). */
+export function processPeakMemoryMiB(pid: number): number {
+  return memoryKiB(pid, 'VmHWM') / 1024;
+}
+
 /**
  * Peak memory of the process tree as far as it can be seen now, MiB: the process's own peak
  * (VmHWM) or the resident memory of it and its live descendants together, whichever is more.

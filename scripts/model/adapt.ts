@@ -276,7 +276,12 @@ export async function adapt(o: AdaptOptions): Promise<AdaptResult> {
     log(`adapting ${base}'s image-pair network into ${version}: ${rest.length} pairs to adapt on, ${held.length} held back (${held.map((h) => h.key).join(', ')}), seed ${seed}`);
     const tExport = performance.now();
     const writer = new SampleWriter(path.join(work, 'data'));
-    exportPairFiles(rest.map((r) => ({ ...r, sampleName: r.key })), { source: 'adapt', gsd: o.gsd }, baseSpec, writer);
+    // A folder's weight/<name>.tif, when there (the database export's hard negatives), weights the loss.
+    const weightOf = (r: AdaptItem) => {
+      const file = path.join(r.folder, 'weight', `${r.name}.tif`);
+      return fs.existsSync(file) ? { weight: file } : {};
+    };
+    exportPairFiles(rest.map((r) => ({ ...r, sampleName: r.key, ...weightOf(r) })), { source: 'adapt', gsd: o.gsd }, baseSpec, writer);
     // The database's blocks also teach new structures made from the baseline's and register's buildings.
     const singles = o.fromDb ? exportOfficeSingles(rest, baseSpec, writer) : 0;
     if (singles) log(`${singles} blocks with the baseline's and register's buildings, for new structures pasted in`);

@@ -44,6 +44,9 @@ function childEnvironment(): NodeJS.ProcessEnv {
     OSR_DEFAULT_AXIS_MAPPING_STRATEGY: 'TRADITIONAL_GIS_ORDER',
     GDAL_CACHEMAX: process.env.GDAL_CACHEMAX || '128',
     CPL_VSIL_USE_TEMP_FILE_FOR_RANDOM_WRITE: 'YES',
+    // A mask (an orthophoto's alpha) inside the GeoTIFF, not in a .msk beside it that a rename
+    // and every reader of the store would have to carry along.
+    GDAL_TIFF_INTERNAL_MASK: 'YES',
   };
 }
 

@@ -137,17 +137,13 @@ export async function writeFlightCogs(ctx: StageContext, flightId: string): Prom
   const orthoCog = flightPath(ctx.config.rasterStore, flightId, FLIGHT_FILES.orthophotoCog);
   const dsmCog = dsm ? flightPath(ctx.config.rasterStore, flightId, FLIGHT_FILES.surfaceModelCog) : null;
   await ctx.progress(0.05);
-  // Both at once: each GDAL write is mostly one thread decoding the upload, so together they keep
-  // two cores busy. Both are awaited before any error is raised, so a rejected orthophoto never
-  // leaves the surface model's write running behind the clean-up.
-  const [orthoWrite, dsmWrite] = await Promise.allSettled([
-    writeCog('orthophoto', ortho, orthoCog, null),
-    dsm && dsmCog ? writeCog('surface_model', dsm, dsmCog, await undeclaredFillOf(flight.assets.find((a) => a.kind === 'surface_model' && a.role === 'reduced')?.uri ?? null, dsm)) : Promise.resolve(null),
-  ]);
-  if (orthoWrite.status === 'rejected') throw orthoWrite.reason;
-  if (dsmWrite.status === 'rejected') throw dsmWrite.reason;
-  const orthoMeta = orthoWrite.value;
-  const dsmMeta = dsmWrite.value;
+  // One after the other: the job runs after detection in a worker that holds the model, and each
+  // write is a GDAL child with a cache of its own; at drone resolution two at once took the worker
+  // and its children past 1 GB (1.28 GB for 1 km² at 3 cm). The COG writer compresses on two
+  // threads, so one write alone keeps two cores busy most of the time.
+  const orthoMeta = await writeCog('orthophoto', ortho, orthoCog, null);
+  await ctx.progress(0.6);
+  const dsmMeta = dsm && dsmCog ? await writeCog('surface_model', dsm, dsmCog, await undeclaredFillOf(flight.assets.find((a) => a.kind === 'surface_model' && a.role === 'reduced')?.uri ?? null, dsm)) : null;
   await ctx.progress(0.95);
   await inTransaction(ctx.pool, async (client: pg.PoolClient) => {
     await upsertFlightAsset(client, flightId, assetRow('orthophoto', orthoCog, orthoMeta));

@@ -109,6 +109,19 @@ describe('ingestFlight', () => {
     expect(rows[0].area).toBeLessThan(116 * 86 * 1.03);
   });
 
+  it('keeps an alpha band as the mask inside the reduced raster (a .msk beside it failed the rename)', async () => {
+    const rgba = file('rgba.tif');
+    execFileSync('gdalwarp', ['-q', '-t_srs', 'EPSG:32651', '-dstalpha', '-co', 'TILED=YES', writeOrthophoto(file('rgb.tif'), 800, 600), rgba]);
+    const flightId = await registerUploads(pool, { orthophoto: rgba });
+    await ingestFlight(ctx, flightId);
+    const reduced = (await getFlight(pool, flightId))!.assets.find((a) => a.kind === 'orthophoto' && a.role === 'reduced')!;
+    expect(fs.readdirSync(path.dirname(reduced.uri)).filter((name) => name.endsWith('.msk'))).toEqual([]);
+    const read = gdal.open(reduced.uri);
+    const PER_DATASET = 0x02; // GDAL's GMF_PER_DATASET: a mask band of its own, not "all valid"
+    expect([read.bands.count(), read.bands.get(1).getMaskFlags() & PER_DATASET]).toEqual([3, PER_DATASET]);
+    read.close();
+  });
+
   it('takes 16-bit colour, a COG or not, to the 8-bit JPEG COG the later stages read (it failed renaming a stray .aux.xml)', async () => {
     const wide = file('wide-o.tif');
     const bands = [0, 1, 2].map((b) => new Uint16Array(800 * 600).map((_, i) => 2000 + ((i + b * 99) % 3000)));
