@@ -23,7 +23,7 @@ import os
 import numpy as np
 import torch
 
-from data import Samples
+from batches import Samples
 from train import build_model
 
 THRESHOLDS = np.round(np.arange(0.30, 0.81, 0.05), 2)

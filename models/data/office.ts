@@ -17,7 +17,7 @@
  *   outlines' pixels HARD_NEGATIVE_WEIGHT in the training loss.
  * - Buildings: the baseline's and the register's footprints in each block (buildings/), which the
  *   trainer turns into new-structure examples by pasting buildings of one block into another, a
- *   share at a time ("single" samples, models/data.py; exportOfficeSingles).
+ *   share at a time ("single" samples, models/batches.py; exportOfficeSingles).
  * - office.json: the manifest: area, period, every sample with its flights, block, candidates and
  *   reasons, and every block left out with why.
  *
@@ -157,7 +157,7 @@ export async function exportOfficeData(
 /**
  * The trained-on blocks' after images with the baseline's and register's buildings, as "single"
  * samples: the trainer pastes another block's buildings into one, making new structures on the
- * office's own ground and roofs (models/data.py _single).
+ * office's own ground and roofs (models/batches.py _single).
  */
 export function exportOfficeSingles(items: ReadonlyArray<{ after: string; key: string; folder: string; name: string }>, spec: ModelSpec, out: SampleWriter): number {
   let n = 0;
