@@ -15,6 +15,7 @@ import { createTestPool, emptyTables } from '../../db/testing/test-database.js';
 import { loadConfig } from '../../pipeline/src/config.js';
 import gdal from '../../pipeline/src/gdal.js';
 import { drawEvidence } from '../../pipeline/src/stages/evidence.js';
+import { writeFlightCogs } from '../../pipeline/src/stages/cog.js';
 import { ingestFlight } from '../../pipeline/src/stages/ingest.js';
 import { registerUploads, tempDir, testStageContext } from '../../pipeline/src/stages/testing/flight-files.js';
 import { hashPassword } from './auth/passwords.js';
@@ -42,6 +43,7 @@ beforeAll(async () => {
   const ctx = testStageContext(pool, store);
   flightId = await registerUploads(pool, { orthophoto: path.join(SCENE, 'after_ortho.tif'), surfaceModel: path.join(SCENE, 'after_dsm.tif') });
   await ingestFlight(ctx, flightId);
+  await writeFlightCogs(ctx, flightId); // the tiles and STAC read the full-resolution COGs
   await pool.query(`UPDATE flight SET status = 'done', progress = 1 WHERE id = $1`, [flightId]);
   // Registered but never ingested: no COGs, so no tiles and no STAC item.
   orthoOnlyFlightId = await registerUploads(pool, { orthophoto: path.join(SCENE, 'after_ortho.tif') });
