@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from batches import Samples
-from train import build_model
+from train import DEFAULT_ENCODER, build_model
 
 THRESHOLDS = np.round(np.arange(0.30, 0.81, 0.05), 2)
 
@@ -54,6 +54,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--checkpoint", required=True)
     ap.add_argument("--data", required=True, help="the exported training data (the trainer's --data)")
+    ap.add_argument("--encoder", default=DEFAULT_ENCODER, help="the folder export-encoder.ts wrote")
     ap.add_argument("--spec", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "change-detector.json"), help="the sidecar (channel order, normalisation)")
     args = ap.parse_args()
     torch.set_num_threads(2)
@@ -64,7 +65,7 @@ def main():
         spec = json.load(f)
     if ck["channels"] != spec["channels"]:
         raise SystemExit(f"{args.checkpoint}: trained on other channels than {args.spec}")
-    model = build_model(ck.get("arch", "change"), spec)
+    model = build_model(ck.get("arch", "change"), spec, args.encoder)
     model.load_state_dict(ck["state"])
     model.eval()
     samples = Samples(args.data, spec["channels"])

@@ -22,11 +22,12 @@ import { loadConfig } from '#pipeline/config.js';
 import { createRedisConnection } from '#pipeline/queue/redis-connection.js';
 import { deleteKeysUnder } from '#pipeline/queue/testing/redis-keys.js';
 import { formatLatency, summariseLatency, timeEach, type LatencySummary } from '#scripts/bench/latency.js';
-import { flightCog } from '#db/sql/flights.js';
-import { ingestFlight } from '#pipeline/stages/ingest.js';
-import { registerUploads, testStageContext } from '#pipeline/stages/testing/flight-files.js';
 import { BENCH_AREA, fillBenchData } from './bench/bench-data.js';
 import { MAPSERV, mapServerTile, writeMapServerFiles, writeMapServerRasterFiles, type MapServerSetup } from './bench/mapserver.js';
+import { flightCog } from '#db/sql/flights.js';
+import { writeFlightCogs } from '#pipeline/stages/cog.js';
+import { ingestFlight } from '#pipeline/stages/ingest.js';
+import { registerUploads, testStageContext } from '#pipeline/stages/testing/flight-files.js';
 import { hashPassword } from './auth/passwords.js';
 import { buildApi } from './server.js';
 
@@ -93,6 +94,7 @@ async function benchFlight(pool: pg.Pool): Promise<{ id: string; cog: string; bb
   if (!id || !cog || !fs.existsSync(cog.uri)) {
     id = await registerUploads(pool, { orthophoto: path.join(SCENE, 'after_ortho.tif'), surfaceModel: path.join(SCENE, 'after_dsm.tif') });
     await ingestFlight(testStageContext(pool, RASTER_STORE), id);
+    await writeFlightCogs(testStageContext(pool, RASTER_STORE), id);
     cog = (await flightCog(pool, id, 'orthophoto')).cog!;
   }
   const box = (await pool.query<{ w: number; s: number; e: number; n: number }>(

@@ -15,12 +15,13 @@ import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { loadConfig } from '#pipeline/config.js';
 import gdal from '#pipeline/gdal.js';
 import { drawEvidence } from '#pipeline/stages/evidence.js';
+import { writeFlightCogs } from '#pipeline/stages/cog.js';
 import { ingestFlight } from '#pipeline/stages/ingest.js';
 import { registerUploads, tempDir, testStageContext } from '#pipeline/stages/testing/flight-files.js';
-import type { Role } from '#domain/vocabulary.js';
 import { hashPassword } from './auth/passwords.js';
 import { COG_MEDIA_TYPE } from './rasters/stac.js';
 import { buildApi } from './server.js';
+import type { Role } from '#domain/vocabulary.js';
 
 const SCENE = path.resolve(import.meta.dirname, '../../fixtures/scene');
 const pool = createTestPool();
@@ -43,6 +44,7 @@ beforeAll(async () => {
   const ctx = testStageContext(pool, store);
   flightId = await registerUploads(pool, { orthophoto: path.join(SCENE, 'after_ortho.tif'), surfaceModel: path.join(SCENE, 'after_dsm.tif') });
   await ingestFlight(ctx, flightId);
+  await writeFlightCogs(ctx, flightId); // the tiles and STAC read the full-resolution COGs
   await pool.query(`UPDATE flight SET status = 'done', progress = 1 WHERE id = $1`, [flightId]);
   // Registered but never ingested: no COGs, so no tiles and no STAC item.
   orthoOnlyFlightId = await registerUploads(pool, { orthophoto: path.join(SCENE, 'after_ortho.tif') });

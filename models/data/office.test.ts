@@ -35,7 +35,7 @@ import { FLIGHT_STAGE_RUNNERS } from '#pipeline/stages/index.js';
 import { tempDir } from '#pipeline/stages/testing/flight-files.js';
 import { readRaster } from '#scripts/eval/read-raster.js';
 import { listPairs } from '#scripts/eval/pairs.js';
-import { chooseHeldBack, groupOf, hasTorch } from '#scripts/model/adapt.js';
+import { adapt, chooseHeldBack, groupOf, hasTorch } from '#scripts/model/adapt.js';
 import { exportOfficeData, HARD_NEGATIVE_WEIGHT, type OfficeManifest } from './office.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -199,6 +199,21 @@ describe('the office\'s training data from its database', () => {
     await expect(exportOfficeData(pool, { area: 'NOPE', since: '2026-10-01', spec, dir: path.join(dir, 'x') })).rejects.toThrow(/no administrative area with that code/);
     await expect(exportOfficeData(pool, { area: 'QP01', since: '2027-01-01', spec, dir: path.join(dir, 'x') })).rejects.toThrow(/no finished flights there since then/);
   });
+
+  it('leaves no unfinished version behind when adapting fails after the export, so the name can be used again', async () => {
+    const store = path.join(dir, 'failed-store');
+    const saved = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = testDatabaseUrl();
+    try {
+      const failing = () => adapt({ folders: [], fromDb: { area: 'QP01', since: '2026-10-01', blockM: BLOCK }, from: 'nope', name: 'office-failed', store, log: () => undefined });
+      await expect(failing()).rejects.toThrow(/--from nope: no such version/);
+      expect(fs.existsSync(path.join(store, 'versions', 'office-failed'))).toBe(false);
+      await expect(failing()).rejects.toThrow(/--from nope: no such version/);
+    } finally {
+      if (saved === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = saved;
+    }
+  }, 60_000);
 
   it('is asked for with --from-db --area <code> --since <YYYY-MM-DD>, and the command says what is missing', async () => {
     const usage = async (args: string[]) => {

@@ -193,15 +193,30 @@ function run(cmd: string, args: string[], log: (line: string) => void): Promise<
   });
 }
 
-function versionName(store: string, network: string, given?: string): string {
+/**
+ * Names the new version and claims its folder in one step (mkdir without `recursive` fails on an
+ * existing one): two adaptations started in the same second, from two workers or a worker and a
+ * shell, get two folders, instead of writing into one and the failing one deleting the other's.
+ */
+export function versionName(store: string, network: string, given?: string): string {
+  fs.mkdirSync(path.join(store, 'versions'), { recursive: true });
+  const claimed = (name: string) => {
+    try {
+      fs.mkdirSync(versionDir(store, name));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    }
+  };
   if (given !== undefined) {
     if (!validVersionName(given)) throw new Error(`--name ${given}: letters, digits, '.', '_' and '-' only (and not "shipped")`);
-    if (fs.existsSync(versionDir(store, given))) throw new Error(`--name ${given}: that version exists already`);
+    if (!claimed(given)) throw new Error(`--name ${given}: that version exists already`);
     return given;
   }
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
   let name = `${network}-${stamp}`;
-  for (let k = 2; fs.existsSync(versionDir(store, name)); k++) name = `${network}-${stamp}-${k}`;
+  for (let k = 2; !claimed(name); k++) name = `${network}-${stamp}-${k}`;
   return name;
 }
 
@@ -225,16 +240,27 @@ async function score(dir: string, specPath: string, gsd: number | undefined, thr
 const f3 = (v: number) => v.toFixed(3);
 
 export async function adapt(o: AdaptOptions): Promise<AdaptResult> {
+  const store = o.store ?? modelStoreDir();
+  // --from-db: the version's name first, since its folder holds the exported data (and so its held-back files).
+  const presetName = o.fromDb ? versionName(store, 'pair', o.name) : undefined;
+  try {
+    return await adaptInto(o, store, presetName);
+  } catch (error) {
+    // Whatever failed once the folder was claimed (too few blocks, no torch, no such --from) leaves
+    // no unfinished version behind, whose name a second try would find taken.
+    if (presetName) fs.rmSync(versionDir(store, presetName), { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function adaptInto(o: AdaptOptions, store: string, presetName: string | undefined): Promise<AdaptResult> {
   const t0 = performance.now();
   const log = o.log ?? ((line: string) => console.error(line));
-  const store = o.store ?? modelStoreDir();
   const steps = o.steps ?? 400;
   const seed = o.seed ?? 1;
   const threads = o.threads ?? 2;
   if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`--steps ${o.steps}: a whole number of steps, e.g. 400`);
   if (!Number.isInteger(seed)) throw new Error(`--seed ${o.seed}: a whole number`);
-  // --from-db: the version's name first, since its folder holds the exported data (and so its held-back files).
-  const presetName = o.fromDb ? versionName(store, 'pair', o.name) : undefined;
   const folders = o.fromDb ? [path.join(versionDir(store, presetName!), 'office-data')] : o.folders;
   if (o.fromDb) {
     if (o.folders.length) throw new Error('give --from-db or --folders, not both');
@@ -242,9 +268,6 @@ export async function adapt(o: AdaptOptions): Promise<AdaptResult> {
     try {
       const manifest = await exportOfficeData(pool, { ...o.fromDb, spec: loadModelSpec(), dir: folders[0]!, log });
       log(`the office's data of ${o.fromDb.area} since ${o.fromDb.since}: ${manifest.samples.length} blocks from ${manifest.flights.length} flights, ${manifest.skipped.length} left out (office.json)`);
-    } catch (error) {
-      fs.rmSync(versionDir(store, presetName!), { recursive: true, force: true });
-      throw error;
     } finally {
       await pool.end();
     }

@@ -19,7 +19,7 @@ import { ChangeDetector } from '#pipeline/model/change-detector.js';
 import { loadModelSpec } from '#pipeline/model/model-spec.js';
 import { modelStoreDir, servedSpecPath, SHIPPED } from '#pipeline/model-store.js';
 import { writePng, writeSurfaceFolder } from '../eval/testing/write-folders.js';
-import { chooseHeldBack, hasTorch } from './adapt.js';
+import { chooseHeldBack, hasTorch, versionName } from './adapt.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const exec = promisify(execFile);
@@ -115,6 +115,16 @@ describe('the model store', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/surface-model folders .* cannot be adapted yet: .* ONNX alone .* without its PyTorch checkpoint/);
     expect(r.out).toBe('');
+  });
+
+  it('claims a new version\'s folder as it names it: two adaptations in the same second get two folders', () => {
+    const claims = path.join(tmp, 'claims');
+    const first = versionName(claims, 'pair');
+    const second = versionName(claims, 'pair');
+    expect(second).not.toBe(first);
+    for (const name of [first, second]) expect(fs.statSync(path.join(claims, 'versions', name)).isDirectory()).toBe(true);
+    expect(versionName(claims, 'pair', 'mine')).toBe('mine');
+    expect(() => versionName(claims, 'pair', 'mine')).toThrow(/that version exists already/);
   });
 
   it('says there is nothing to promote or roll back in an empty store', async () => {

@@ -108,7 +108,8 @@ async function identify(pool: pg.Pool, request: FastifyRequest, throttle: Thrott
   const byCookie = await bySecret(cookie);
   if (byCookie) return byCookie;
   if (cookie && !why) why = 'The session has expired: log in again.';
-  if (presented?.scheme === 'basic' && request.routeOptions.config.acceptsPassword) {
+  // Nor a password from another site's page: the same remembered credentials would mint a token.
+  if (presented?.scheme === 'basic' && request.routeOptions.config.acceptsPassword && !fromAnotherSite(request)) {
     const check = await checkCredentials(pool, presented.username, presented.password, request.ip, throttle);
     if (check.outcome === 'throttled') return { user: null, why: null, retryAfterS: check.retryAfterS };
     if (check.outcome === 'wrong') return { user: null, why: 'Wrong user name, or a password or token that is not theirs.' };

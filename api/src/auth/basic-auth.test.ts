@@ -152,6 +152,15 @@ describe('POST /api/tokens with Basic user name and password (item 6: no cookie 
     expect([unknown.statusCode, unknown.json().detail]).toEqual([401, (await mint(basic('operator', 'wrong'), undefined, '10.9.3.2')).json().detail]);
   });
 
+  it('takes no password from a page of another site either: a browser sends the name and password it remembers with a foreign page\'s request', async () => {
+    for (const site of ['cross-site', 'same-site']) {
+      const response = await app.inject({ method: 'POST', url: '/api/tokens', headers: { authorization: basic('reviewer', PASSWORD), 'sec-fetch-site': site }, payload: {} });
+      expect([site, response.statusCode]).toEqual([site, 401]);
+      expect(response.json().detail).toContain('another site');
+    }
+    expect((await pool.query(`SELECT count(*)::int AS n FROM api_session WHERE kind = 'bearer' AND user_id = (SELECT id FROM app_user WHERE username = 'reviewer')`)).rows[0].n).toBe(1);
+  });
+
   it('still limits a token asked for with another token (Basic user name and token) to that token\'s life', async () => {
     const response = await mint(basic('reviewer', tokens.reviewer!));
     expect(response.statusCode).toBe(201);

@@ -231,6 +231,7 @@ export const en: Record<MessageKey, string> = {
   'upload.stage.detect': 'detecting changes',
   'upload.stage.vectorise': 'tracing outlines',
   'upload.stage.raise': 'raising candidates',
+  'upload.stage.cog': 'writing the full-resolution images',
   'upload.stage.confirm': 'confirming demolitions',
   'villages.nav': 'Villages',
   'villages.title': 'Zero-violation village assessment',

@@ -229,6 +229,7 @@ export const zh = {
   'upload.stage.detect': '变化检测',
   'upload.stage.vectorise': '图斑提取',
   'upload.stage.raise': '生成疑似图斑',
+  'upload.stage.cog': '生成全分辨率影像',
   'upload.stage.confirm': '拆除复核',
   'villages.nav': '居村考核',
   'villages.title': '“零”违建居村考核',
