@@ -3,9 +3,7 @@
  * finished flights of an area and period, and, for one flight, what reviewers decided about what
  * it saw and the buildings the baseline and the register know there. Read only.
  */
-import type pg from 'pg';
-
-type Queryable = pg.Pool | pg.PoolClient;
+import type { Queryable } from './queryable.js';
 
 /**
  * What a flight's observation of a candidate teaches:
