@@ -88,7 +88,8 @@ async function main(argv: string[]): Promise<number> {
       if (!fromDb && !values.folders?.length) throw new UsageError('adapt needs --folders <dir>... or --from-db --area <code> --since <YYYY-MM-DD>');
       if (!fromDb && (values.area !== undefined || values.since !== undefined || values.block !== undefined)) throw new UsageError('--area, --since and --block go with --from-db');
       if (fromDb && !values.area) throw new UsageError('--from-db needs --area <code> (an administrative area)');
-      if (fromDb && !(values.since && /^\d{4}-\d{2}-\d{2}$/.test(values.since) && !Number.isNaN(Date.parse(values.since)))) {
+      // A real day: Date.parse takes 2026-02-30 as 2 March, so the day must come back as written.
+      if (fromDb && !(values.since && /^\d{4}-\d{2}-\d{2}$/.test(values.since) && !Number.isNaN(Date.parse(values.since)) && new Date(values.since).toISOString().startsWith(values.since))) {
         throw new UsageError(`--from-db needs --since <YYYY-MM-DD> (the first day of the flights to learn from)${values.since ? `, got ${values.since}` : ''}`);
       }
       const result = await adapt({

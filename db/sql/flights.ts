@@ -355,6 +355,35 @@ export async function flightCog(db: Queryable, flightId: string, kind: 'orthopho
   return { flight: true, cog: cog.id === null ? null : { ...cog, shift: { dx: dx ?? 0, dy: dy ?? 0 } } };
 }
 
+/**
+ * What a flight's raster tiles can be drawn from, for one kind: its COG, and until the COG job has
+ * written it the reduced raster (with its pixel size, metres) and the upload. Each null when absent.
+ */
+export interface FlightTileSources {
+  flight: boolean;
+  cog: FlightCog | null;
+  reduced: (FlightCog & { gsdM: number | null }) | null;
+  upload: FlightCog | null;
+}
+
+export async function flightTileSources(db: Queryable, flightId: string, kind: 'orthophoto' | 'surface_model'): Promise<FlightTileSources> {
+  const { rows } = await db.query<Omit<FlightCog, 'shift'> & { role: string | null; gsd_m: number | null; dx: number | null; dy: number | null }>(
+    `SELECT a.role, a.id::text, a.uri, a.bytes::float8 AS bytes, a.width, a.height, a.sha256, a.crs, a.gsd_m::float8 AS gsd_m,
+            f.shift_dx_m AS dx, f.shift_dy_m AS dy
+       FROM flight f LEFT JOIN flight_asset a ON a.flight_id = f.id AND a.kind = $2 AND a.role IN ('cog', 'reduced', 'upload')
+      WHERE f.id = $1`,
+    [flightId, kind],
+  );
+  if (!rows.length) return { flight: false, cog: null, reduced: null, upload: null };
+  const of = (role: string) => {
+    const row = rows.find((r) => r.role === role);
+    if (!row) return null;
+    const { role: _role, gsd_m: gsdM, dx, dy, ...asset } = row;
+    return { ...asset, gsdM, shift: { dx: dx ?? 0, dy: dy ?? 0 } };
+  };
+  return { flight: true, cog: of('cog'), reduced: of('reduced'), upload: of('upload') };
+}
+
 /** A flight as the STAC catalog lists it: footprint, bounding box, time, and its COGs. */
 export interface StacFlightRow {
   id: string;

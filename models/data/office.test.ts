@@ -226,6 +226,7 @@ describe('the office\'s training data from its database', () => {
     };
     expect(await usage(['--from-db', '--since', '2026-10-01'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--from-db needs --area <code>/) });
     expect(await usage(['--from-db', '--area', 'QP01', '--since', '2026-13-45'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--from-db needs --since <YYYY-MM-DD> .*, got 2026-13-45/) });
+    expect(await usage(['--from-db', '--area', 'QP01', '--since', '2026-02-30'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--from-db needs --since <YYYY-MM-DD> .*, got 2026-02-30/) });
     expect(await usage(['--from-db', '--area', 'QP01', '--since', '2026-10-01', '--folders', dir])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--folders or --from-db, not both/) });
     expect(await usage(['--folders', dir, '--area', 'QP01'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/go with --from-db/) });
   }, 60_000);

@@ -132,11 +132,51 @@ export function promotions(store: string): Promotion[] {
 }
 
 function writePromotions(store: string, history: Promotion[]): void {
-  fs.mkdirSync(store, { recursive: true });
   const file = promotionsFile(store);
   // Written whole and renamed, so a worker reading it never sees half a file.
-  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify({ history }, null, 2)}\n`);
-  fs.renameSync(`${file}.tmp`, file);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify({ history }, null, 2)}\n`);
+  fs.renameSync(tmp, file);
+}
+
+/** How long a promotion waits for another one to finish; how old a lock is taken as left by a dead process. */
+const PROMOTION_LOCK_WAIT_MS = 5_000;
+const PROMOTION_LOCK_STALE_MS = 10_000;
+
+function pauseSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Runs a read-modify-write of promoted.json alone: two promotions or rollbacks at once (the API and
+ * `npm run model`, or two API requests) would otherwise read the same history and one would drop
+ * the other's entry. The lock is a file created exclusively (O_EXCL); one older than
+ * PROMOTION_LOCK_STALE_MS was left by a process that died holding it and is taken over.
+ */
+function underPromotionsLock<T>(store: string, change: () => T): T {
+  fs.mkdirSync(store, { recursive: true });
+  const lock = `${promotionsFile(store)}.lock`;
+  const giveUpAt = Date.now() + PROMOTION_LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      fs.closeSync(fs.openSync(lock, 'wx'));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const heldSince = fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
+    if (heldSince !== undefined && Date.now() - heldSince > PROMOTION_LOCK_STALE_MS) {
+      fs.rmSync(lock, { force: true });
+      continue;
+    }
+    if (Date.now() > giveUpAt) throw new Error(`another promotion or rollback holds ${lock}: try again (remove the file if no \`npm run model\` or API is running)`);
+    pauseSync(10);
+  }
+  try {
+    return change();
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
 }
 
 /** The promoted version ("shipped" when none). */
@@ -145,19 +185,24 @@ export function promotedVersion(store: string): string {
 }
 
 export function recordPromotion(store: string, p: Omit<Promotion, 'at' | 'replaced'>): Promotion {
-  const history = promotions(store);
-  const entry: Promotion = { ...p, at: new Date().toISOString(), replaced: history.at(-1)?.version ?? SHIPPED };
-  writePromotions(store, [...history, entry]);
-  return entry;
+  return underPromotionsLock(store, () => {
+    const history = promotions(store);
+    const entry: Promotion = { ...p, at: new Date().toISOString(), replaced: history.at(-1)?.version ?? SHIPPED };
+    writePromotions(store, [...history, entry]);
+    return entry;
+  });
 }
 
 /** Undoes the latest promotion; returns the versions served before and after. */
 export function rollback(store: string): { from: string; to: string } {
-  const history = promotions(store);
-  if (!history.length) throw new Error(`nothing to roll back: no version is promoted in ${store}; the shipped networks (models/) serve`);
-  const from = history.at(-1)!.version;
-  writePromotions(store, history.slice(0, -1));
-  return { from, to: promotedVersion(store) };
+  return underPromotionsLock(store, () => {
+    const history = promotions(store);
+    if (!history.length) throw new Error(`nothing to roll back: no version is promoted in ${store}; the shipped networks (models/) serve`);
+    const from = history.at(-1)!.version;
+    const rest = history.slice(0, -1);
+    writePromotions(store, rest);
+    return { from, to: rest.at(-1)?.version ?? SHIPPED };
+  });
 }
 
 /** The version served now: MODEL_VERSION when set, else the promoted one, else "shipped". */

@@ -77,6 +77,9 @@ function fromAnotherSite(request: FastifyRequest): boolean {
   return site === 'cross-site' || site === 'same-site';
 }
 
+/** Methods that change nothing (RFC 9110 section 9.2.1). */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 type Identified =
   | { user: Omit<SessionUser, 'session'>; session: Session | null }
   /** `why`: what was wrong with a credential that was sent; `retryAfterS`: a password check was refused for now. */
@@ -134,6 +137,12 @@ export function useAuthentication(app: FastifyInstance, pool: pg.Pool, throttle:
     if (!identified.user) {
       if (identified.retryAfterS) return sendThrottled(reply, identified.retryAfterS);
       return sendUnauthenticated(request, reply, 'Not logged in', identified.why ?? 'Log in, or send a bearer token, or Basic with your user name and a token.');
+    }
+    // The session cookie is SameSite=Lax, and a page on a sibling host is the same site: its form
+    // (text/plain passes the body parser; a route without a body takes it) would act as the user.
+    // The viewer's own requests are same-origin; GIS clients and scripts send no Sec-Fetch-Site.
+    if (!SAFE_METHODS.has(request.method) && fromAnotherSite(request)) {
+      return sendProblem(reply, 403, 'Not allowed from another site', 'A change asked for by a page of another site is refused: use the viewer, or a script or GIS client.');
     }
     if (identified.user.role !== 'admin' && !roles.includes(identified.user.role)) {
       return sendProblem(reply, 403, 'Not allowed', `The ${identified.user.role} role cannot do this; it needs ${roles.join(' or ')}.`);

@@ -114,6 +114,20 @@ describe('Basic with a user name and a token', () => {
     }
   });
 
+  it('refuses a change with the session cookie that a page of another site asked for (a sibling host is the same site to SameSite=Lax)', async () => {
+    const login = await app.inject({ method: 'POST', url: '/api/login', payload: { username: 'assessor', password: PASSWORD } });
+    const cookie = `lingwei_session=${login.cookies.find((c) => c.name === 'lingwei_session')!.value}`;
+    for (const site of ['same-site', 'cross-site']) {
+      // A form posts text/plain, which the body parser takes; logout reads no body.
+      const response = await app.inject({ method: 'POST', url: '/api/logout', headers: { cookie, 'sec-fetch-site': site, 'content-type': 'text/plain' }, payload: 'x=1' });
+      expect([site, response.statusCode]).toEqual([site, 403]);
+      expect(response.json().detail).toContain('another site');
+    }
+    expect((await get('/api/me', { cookie, 'sec-fetch-site': 'same-site' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/api/logout', headers: { cookie, 'sec-fetch-site': 'same-origin' } })).statusCode).toBe(200);
+    expect((await get('/api/me', { cookie })).statusCode).toBe(401);
+  });
+
   it('lets the viewer\'s cookie through a proxy that adds its own Basic login', async () => {
     const login = await app.inject({ method: 'POST', url: '/api/login', payload: { username: 'assessor', password: PASSWORD } });
     const cookie = login.cookies.find((c) => c.name === 'lingwei_session')!.value;

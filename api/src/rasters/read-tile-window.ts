@@ -52,6 +52,30 @@ async function mercatorExtent(uri: string): Promise<Extent> {
   }
 }
 
+const asIs = new FactCache<boolean>();
+
+/**
+ * Whether an upload's pixels are the COG's pixels before encoding, so that a tile warped from it
+ * looks like the COG's: an orthophoto of 8-bit colour (three bands, or four whose last is alpha),
+ * a surface model of Float32 heights that declares its fill value, neither scaled. Anything else
+ * (16-bit colour, scaled or fill-less heights) takes ingest's conversion: tiles come from the
+ * reduced raster until the COG exists.
+ */
+export function drawsLikeItsCog(uri: string, key: string, kind: 'orthophoto' | 'surface_model'): Promise<boolean> {
+  return asIs.get(key, async () => {
+    const source = await gdal.openAsync(uri);
+    try {
+      const bands = Array.from({ length: source.bands.count() }, (_, i) => source.bands.get(i + 1));
+      if (bands.some((band) => (band.scale ?? 1) !== 1 || (band.offset ?? 0) !== 0)) return false;
+      if (kind === 'surface_model') return bands.length === 1 && bands[0]!.dataType === gdal.GDT_Float32 && bands[0]!.noDataValue !== null;
+      const colour = bands.length === 4 && bands[3]!.colorInterpretation === 'Alpha' ? bands.slice(0, 3) : bands;
+      return colour.length === 3 && bands.every((band) => band.dataType === gdal.GDT_Byte);
+    } finally {
+      source.close();
+    }
+  });
+}
+
 export interface TileRead {
   uri: string;
   /** Identity of the asset (changes when it is rewritten), for the caches. */

@@ -1,6 +1,9 @@
 /**
  * Raster tiles of a flight: /api/flights/:id/tiles/<ortho|dsm>/<z>/<x>/<y>.<webp|png|jpg>, read
- * from the flight's COG, warped to Web Mercator and encoded by sharp. The orthophoto as it was
+ * from the flight's COG, warped to Web Mercator and encoded by sharp. Until the COG job has written
+ * the COG (candidates come first, docs/drone-resolution.md) a tile is drawn from the reduced raster
+ * where its pixels are no finer than the reduced raster's, else from the upload when the upload's
+ * pixels are the COG's (else the reduced raster again); such a tile is cached briefly only. The orthophoto as it was
  * flown; the surface model as a hillshade or a colour ramp of heights (`style`). A tile wholly
  * outside the flight is 204 No Content (web maps and QGIS draw nothing there); inside, pixels with
  * no data are transparent (PNG/WebP; JPEG, which has no alpha, shows them white).
@@ -10,19 +13,21 @@ import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import sharp, { type Sharp } from 'sharp';
-import { flightCog, type FlightCog } from '#db/sql/flights.js';
+import { flightTileSources, type FlightCog, type FlightTileSources } from '#db/sql/flights.js';
 import { isVirtualStore } from '#pipeline/raster-store.js';
 import { sendProblem } from '../problem.js';
 import { etagMatches } from '../rasters/conditional-request.js';
-import { readHeightTile, readOrthophotoTile, sampleHeights } from '../rasters/read-tile-window.js';
+import { drawsLikeItsCog, readHeightTile, readOrthophotoTile, sampleHeights } from '../rasters/read-tile-window.js';
 import { colourRamp, DSM_STYLES, heightRange, hillshade, orthophotoRgba, type DsmStyle } from '../rasters/tile-pixels.js';
-import { MAX_ZOOM, TILE_SIZE, tileAddressProblem, type TileAddress } from '../rasters/web-mercator-tile.js';
+import { groundPixelSize, MAX_ZOOM, TILE_SIZE, tileAddressProblem, type TileAddress } from '../rasters/web-mercator-tile.js';
 import { ROW_ID } from './id-schema.js';
 
 /** Bumped when tiles are drawn differently, so that no client keeps an old drawing. */
 const RENDERING_VERSION = 1;
 /** A flight's COG changes only when it is ingested again, which changes the ETag. */
 const CACHE_CONTROL = 'private, max-age=3600';
+/** A tile drawn before the COG exists: kept a minute, so the COG's tile replaces it soon after. */
+const FALLBACK_CACHE_CONTROL = 'private, max-age=60';
 
 export const RASTER_ASSETS = { ortho: 'orthophoto', dsm: 'surface_model' } as const;
 export type RasterAssetName = keyof typeof RASTER_ASSETS;
@@ -43,7 +48,24 @@ export function cogIdentity(cog: FlightCog): string {
     .slice(0, 16);
 }
 
-async function renderTile(cog: FlightCog, asset: RasterAssetName, style: DsmStyle, tile: TileAddress): Promise<Uint8Array | null> {
+/** The raster a tile is drawn from, which one it is (named in the ETag), and what a colour ramp samples. */
+interface TileSource {
+  name: 'cog' | 'reduced' | 'upload';
+  raster: FlightCog;
+  sample: FlightCog;
+}
+
+async function tileSource(sources: FlightTileSources, kind: 'orthophoto' | 'surface_model', tile: TileAddress): Promise<TileSource | null> {
+  const { cog, reduced, upload } = sources;
+  if (cog) return { name: 'cog', raster: cog, sample: cog };
+  if (!reduced) return null;
+  const fineTile = reduced.gsdM !== null && groundPixelSize(tile) < reduced.gsdM;
+  if (fineTile && upload && await drawsLikeItsCog(upload.uri, cogIdentity(upload), kind)) return { name: 'upload', raster: upload, sample: reduced };
+  return { name: 'reduced', raster: reduced, sample: reduced };
+}
+
+async function renderTile(source: TileSource, asset: RasterAssetName, style: DsmStyle, tile: TileAddress): Promise<Uint8Array | null> {
+  const cog = source.raster;
   const read = { uri: cog.uri, key: cogIdentity(cog), tile, shift: cog.shift };
   if (asset === 'ortho') {
     const bands = await readOrthophotoTile(read);
@@ -52,7 +74,7 @@ async function renderTile(cog: FlightCog, asset: RasterAssetName, style: DsmStyl
   const window = await readHeightTile(read);
   if (!window) return null;
   if (style === 'hillshade') return hillshade(window);
-  const sample = await sampleHeights(cog.uri, read.key);
+  const sample = await sampleHeights(source.sample.uri, cogIdentity(source.sample));
   return colourRamp(window, heightRange(sample.heights, sample.valid) ?? { low: 0, high: 1 });
 }
 
@@ -93,21 +115,23 @@ export function rasterTileRoutes(app: FastifyInstance, pool: pg.Pool): void {
     if (problem) return sendProblem(reply, 400, 'No such tile', problem);
     if (asset === 'ortho' && request.query.style) return sendProblem(reply, 400, 'The request is not valid', 'style applies to the surface model (dsm) only; leave it out for the orthophoto');
     const style = request.query.style ?? 'hillshade';
-    const { flight, cog } = await flightCog(pool, id, RASTER_ASSETS[asset]);
-    if (!flight) return sendProblem(reply, 404, 'No such flight', `flight ${id} does not exist`);
-    if (!cog) {
+    const sources = await flightTileSources(pool, id, RASTER_ASSETS[asset]);
+    if (!sources.flight) return sendProblem(reply, 404, 'No such flight', `flight ${id} does not exist`);
+    const source = await tileSource(sources, RASTER_ASSETS[asset], tile);
+    if (!source) {
       return sendProblem(reply, 404, 'No such raster', `flight ${id} has no ${asset === 'ortho' ? 'orthophoto' : 'surface model'} COG: it was not flown, or the flight has not been ingested yet`);
     }
-    const etag = `"${id}-${asset}-${cogIdentity(cog)}-r${RENDERING_VERSION}-${asset === 'dsm' ? style : 'rgb'}-${z}-${x}-${tile.y}-${format}"`;
-    reply.header('ETag', etag).header('Cache-Control', CACHE_CONTROL);
+    const cog = source.raster;
+    const etag = `"${id}-${asset}-${source.name}-${cogIdentity(cog)}-r${RENDERING_VERSION}-${asset === 'dsm' ? style : 'rgb'}-${z}-${x}-${tile.y}-${format}"`;
+    reply.header('ETag', etag).header('Cache-Control', source.name === 'cog' ? CACHE_CONTROL : FALLBACK_CACHE_CONTROL);
     if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
     let rgba: Uint8Array | null;
     try {
-      rgba = await renderTile(cog, asset, style, tile);
+      rgba = await renderTile(source, asset, style, tile);
     } catch (error) {
       if (isVirtualStore(cog.uri) || fs.existsSync(cog.uri)) throw error;
-      request.log.error({ uri: cog.uri }, 'a COG recorded in flight_asset is missing from the raster store');
-      return sendProblem(reply, 404, 'Raster file missing', `The ${asset} COG of flight ${id} is recorded but missing from the raster store; ingest the flight again.`);
+      request.log.error({ uri: cog.uri, source: source.name }, 'a raster recorded in flight_asset is missing from the raster store');
+      return sendProblem(reply, 404, 'Raster file missing', `The ${asset} ${source.name === 'cog' ? 'COG' : `${source.name} raster`} of flight ${id} is recorded but missing from the raster store; ingest the flight again.`);
     }
     if (!rgba) return reply.code(204).send();
     const image = sharp(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), { raw: { width: TILE_SIZE, height: TILE_SIZE, channels: 4 } });

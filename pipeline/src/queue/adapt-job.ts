@@ -12,14 +12,17 @@
  * worker`) take adaptation jobs too only when ADAPT_ON_DETECTION_WORKERS=1, since a job holds the
  * CPU for minutes to hours and flights would wait behind it.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { Readable } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const ADAPT_QUEUE = 'model-adapt';
+/** Preloaded into the adaptation child: it stops when the worker is killed. */
+const EXIT_WITH_PARENT = pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), 'exit-with-parent.ts')).href;
 
 /** What an admin asks for: the data (folders in an evaluation layout, or the office's database) and the trainer's settings. */
 export interface AdaptJobData {
@@ -118,10 +121,15 @@ export async function adaptJob(connection: Redis, prefix: string, id: string): P
   }
 }
 
+/** A TypeScript script of the repository in a child that ends itself and its own children when this process dies. */
+export function spawnExitingWithParent(args: string[], env: NodeJS.ProcessEnv): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(process.execPath, ['--import', 'tsx', '--import', EXIT_WITH_PARENT, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
 /** Runs one job's command; resolves with its JSON answer. */
 function runAdaptation(job: Job<AdaptJobData>, env: NodeJS.ProcessEnv): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/model.ts', ...adaptArguments(job.data)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnExitingWithParent(['scripts/model.ts', ...adaptArguments(job.data)], env);
     let stdout = '';
     let tail = '';
     const lastLines: string[] = [];
