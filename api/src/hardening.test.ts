@@ -205,10 +205,15 @@ describe('item 17', () => {
   it('tus does not answer Access-Control-Allow-Origin: * (the viewer is same-origin)', async () => {
     const options = await app.inject({ method: 'OPTIONS', url: '/api/uploads', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
     expect(options.headers['access-control-allow-origin']).toBeUndefined();
-    const post = await app.inject({
+    const upload = (origin: string) => app.inject({
       method: 'POST', url: '/api/uploads',
-      headers: { ...as('operator'), origin: 'https://evil.example', 'tus-resumable': '1.0.0', 'upload-length': '10', 'upload-metadata': `filename ${Buffer.from('a.tif').toString('base64')}` },
+      headers: { ...as('operator'), origin, 'tus-resumable': '1.0.0', 'upload-length': '10', 'upload-metadata': `filename ${Buffer.from('a.tif').toString('base64')}` },
     });
+    // A page of another origin may not change anything with the cookie (authenticate.ts).
+    const foreign = await upload('https://evil.example');
+    expect(foreign.statusCode).toBe(403);
+    expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+    const post = await upload(new URL(PUBLIC_BASE_URL).origin);
     expect(post.statusCode).toBe(201);
     expect(post.headers['access-control-allow-origin']).toBeUndefined();
     // tus writes its own answers; they are not sniffed or framed either.

@@ -58,7 +58,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   await app.register(cookie);
   await app.register(swagger, openapiOptions(config.publicBaseUrl));
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  useAuthentication(app, options.pool, config.loginThrottle);
+  useAuthentication(app, options.pool, config.loginThrottle, config.publicBaseUrl);
   refuseUnsafeInput(app);
   authRoutes(app, options.pool, config);
   candidateRoutes(app, options.pool);

@@ -67,14 +67,32 @@ export function sendThrottled(reply: FastifyReply, retryAfterS: number): Fastify
 }
 
 /**
- * A browser's request made by a page of another site (Sec-Fetch-Site). A browser remembers Basic
- * credentials typed into its password box and sends them with every request to this origin, even
- * one a foreign page makes (no SameSite, as the session cookie has), so such requests never count
- * them. GIS clients and scripts send no Sec-Fetch-Site.
+ * A browser's request made by a page of another site (Sec-Fetch-Site), or, for a browser that
+ * sends no Sec-Fetch-Site, of another origin (Origin). A browser remembers Basic credentials typed
+ * into its password box and sends them with every request to this origin, even one a foreign page
+ * makes (no SameSite, as the session cookie has), so such requests never count them. GIS clients
+ * and scripts send neither header.
  */
-function fromAnotherSite(request: FastifyRequest): boolean {
+function fromAnotherSite(request: FastifyRequest, publicOrigin: string): boolean {
   const site = request.headers['sec-fetch-site'];
-  return site === 'cross-site' || site === 'same-site';
+  if (site === 'cross-site' || site === 'same-site') return true;
+  const origin = request.headers.origin;
+  return origin !== undefined && !isOwnOrigin(origin, request, publicOrigin);
+}
+
+/**
+ * Whether an Origin header names this server: the public base URL's origin, or the host the
+ * request was sent to (the Host header, X-Forwarded-Host behind a trusted proxy). The host alone is
+ * compared there, as a proxy that ends TLS leaves the request's own scheme http. "null" (a
+ * sandboxed page, a file) is never this server.
+ */
+function isOwnOrigin(origin: string, request: FastifyRequest, publicOrigin: string): boolean {
+  if (origin === publicOrigin) return true;
+  try {
+    return new URL(origin).host === request.host;
+  } catch {
+    return false;
+  }
 }
 
 /** Methods that change nothing (RFC 9110 section 9.2.1). */
@@ -85,7 +103,7 @@ type Identified =
   /** `why`: what was wrong with a credential that was sent; `retryAfterS`: a password check was refused for now. */
   | { user: null; why: string | null; retryAfterS?: number };
 
-async function identify(pool: pg.Pool, request: FastifyRequest, throttle: ThrottlePolicies): Promise<Identified> {
+async function identify(pool: pg.Pool, request: FastifyRequest, throttle: ThrottlePolicies, publicOrigin: string): Promise<Identified> {
   const presented = credentialOf(request.headers.authorization);
   const bySecret = async (secret: string | undefined): Promise<Identified | null> => {
     const found = secret ? await userOfSession(pool, secret) : null;
@@ -97,7 +115,7 @@ async function identify(pool: pg.Pool, request: FastifyRequest, throttle: Thrott
     return (await bySecret(presented.secret)) ?? { user: null, why: 'The token is unknown or has expired: ask for a new one (POST /api/tokens).' };
   }
   let why = presented?.scheme === 'malformed' ? presented.why : null;
-  if (presented?.scheme === 'basic' && fromAnotherSite(request)) {
+  if (presented?.scheme === 'basic' && fromAnotherSite(request, publicOrigin)) {
     why = 'Basic credentials are not taken from another site\'s page: a browser sends the ones it remembers with any request, so they could be used by a page you did not mean to act.';
   } else if (presented?.scheme === 'basic') {
     const byToken = await bySecret(presented.password);
@@ -112,7 +130,7 @@ async function identify(pool: pg.Pool, request: FastifyRequest, throttle: Thrott
   if (byCookie) return byCookie;
   if (cookie && !why) why = 'The session has expired: log in again.';
   // Nor a password from another site's page: the same remembered credentials would mint a token.
-  if (presented?.scheme === 'basic' && request.routeOptions.config.acceptsPassword && !fromAnotherSite(request)) {
+  if (presented?.scheme === 'basic' && request.routeOptions.config.acceptsPassword && !fromAnotherSite(request, publicOrigin)) {
     const check = await checkCredentials(pool, presented.username, presented.password, request.ip, throttle);
     if (check.outcome === 'throttled') return { user: null, why: null, retryAfterS: check.retryAfterS };
     if (check.outcome === 'wrong') return { user: null, why: 'Wrong user name, or a password or token that is not theirs.' };
@@ -121,12 +139,14 @@ async function identify(pool: pg.Pool, request: FastifyRequest, throttle: Thrott
   return { user: null, why };
 }
 
-export function useAuthentication(app: FastifyInstance, pool: pg.Pool, throttle: ThrottlePolicies): void {
+/** `publicBaseUrl`: the URL the viewer is served at (ApiConfig), whose origin is this server's own. */
+export function useAuthentication(app: FastifyInstance, pool: pg.Pool, throttle: ThrottlePolicies, publicBaseUrl: string): void {
+  const publicOrigin = new URL(publicBaseUrl).origin;
   app.decorateRequest('user', null);
   app.decorateRequest('credential', null);
   app.decorateRequest('passwordChecked', false);
   app.addHook('onRequest', async (request, reply) => {
-    const identified = await identify(pool, request, throttle);
+    const identified = await identify(pool, request, throttle, publicOrigin);
     if (identified.user) {
       request.user = identified.user;
       request.credential = identified.session;
@@ -140,8 +160,8 @@ export function useAuthentication(app: FastifyInstance, pool: pg.Pool, throttle:
     }
     // The session cookie is SameSite=Lax, and a page on a sibling host is the same site: its form
     // (text/plain passes the body parser; a route without a body takes it) would act as the user.
-    // The viewer's own requests are same-origin; GIS clients and scripts send no Sec-Fetch-Site.
-    if (!SAFE_METHODS.has(request.method) && fromAnotherSite(request)) {
+    // The viewer's own requests are same-origin; GIS clients and scripts send no Sec-Fetch-Site or Origin.
+    if (!SAFE_METHODS.has(request.method) && fromAnotherSite(request, publicOrigin)) {
       return sendProblem(reply, 403, 'Not allowed from another site', 'A change asked for by a page of another site is refused: use the viewer, or a script or GIS client.');
     }
     if (identified.user.role !== 'admin' && !roles.includes(identified.user.role)) {

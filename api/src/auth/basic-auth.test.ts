@@ -8,10 +8,11 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openSession, upsertUser } from '#db/sql/users.js';
 import { createTestPool, emptyTables } from '#db/testing/test-database.js';
-import { ROLES } from '#domain/vocabulary.js';
+import { loadApiConfig } from '../api-config.js';
 import { buildApi } from '../server.js';
 import { MAX_PASSWORD_CHARS } from './credentials.js';
 import { hashPassword } from './passwords.js';
+import { ROLES } from '#domain/vocabulary.js';
 
 const pool = createTestPool();
 const PASSWORD = 'basic-auth-test-pw';
@@ -125,6 +126,25 @@ describe('Basic with a user name and a token', () => {
     }
     expect((await get('/api/me', { cookie, 'sec-fetch-site': 'same-site' })).statusCode).toBe(200);
     expect((await app.inject({ method: 'POST', url: '/api/logout', headers: { cookie, 'sec-fetch-site': 'same-origin' } })).statusCode).toBe(200);
+    expect((await get('/api/me', { cookie })).statusCode).toBe(401);
+  });
+
+  it('refuses the same from a browser that sends no Sec-Fetch-Site but an Origin of another server', async () => {
+    const login = await app.inject({ method: 'POST', url: '/api/login', payload: { username: 'assessor', password: PASSWORD } });
+    const cookie = `lingwei_session=${login.cookies.find((c) => c.name === 'lingwei_session')!.value}`;
+    for (const origin of ['https://evil.example', 'http://intranet.example:8080', 'null']) {
+      const logout = await app.inject({ method: 'POST', url: '/api/logout', headers: { cookie, origin, 'content-type': 'text/plain' }, payload: 'x=1' });
+      expect([origin, logout.statusCode]).toEqual([origin, 403]);
+      const review = await app.inject({ method: 'POST', url: '/api/candidates/1/review', headers: { authorization: basic('admin', tokens.admin!), origin }, payload: { action: 'reopen', version: 1 } });
+      expect([origin, review.statusCode]).toEqual([origin, 401]);
+      expect(review.json().detail).toContain('another site');
+    }
+    // The server's own origin (the Host it was sent to, or the public base URL), and no Origin at all (GIS clients, scripts).
+    const own = new URL(loadApiConfig().publicBaseUrl).origin;
+    expect((await get('/api/me', { authorization: basic('admin', tokens.admin!), origin: own })).statusCode).toBe(200);
+    expect((await get('/api/me', { authorization: basic('admin', tokens.admin!), host: 'lingwei.example:8443', origin: 'https://lingwei.example:8443' })).statusCode).toBe(200);
+    expect((await get('/api/me', { authorization: basic('admin', tokens.admin!) })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/api/logout', headers: { cookie, host: 'lingwei.example', origin: 'https://lingwei.example' } })).statusCode).toBe(200);
     expect((await get('/api/me', { cookie })).statusCode).toBe(401);
   });
 
