@@ -25,12 +25,15 @@ const store = path.join(dir, 'store');
 let app: FastifyInstance;
 let token = '';
 let flight = '';
+/** Ingested too, then its reduced orthophoto file removed from the raster store. */
+let lost = '';
 
 beforeAll(async () => {
   await emptyTables(pool);
   token = await openSession(pool, await upsertUser(pool, { username: 'viewer', role: 'reviewer', passwordHash: await hashPassword('thumbnail-test-pw') }), 'bearer', 1);
   flight = await registerUploads(pool, { orthophoto: path.join(SCENE, 'after_ortho.tif') });
-  await ingestFlight(testStageContext(pool, store), flight); // the COG job has not run
+  lost = await registerUploads(pool, { orthophoto: path.join(SCENE, 'after_ortho.tif') });
+  for (const id of [flight, lost]) await ingestFlight(testStageContext(pool, store), id); // the COG jobs have not run
   app = await buildApi({ pool, pipeline: { ...loadConfig(), rasterStore: store } });
 }, 240_000);
 afterAll(async () => {
@@ -39,8 +42,8 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function getThumbnail(headers: Record<string, string> = {}) {
-  return app.inject({ url: `/api/flights/${flight}/thumbnail.webp`, headers: { authorization: `Bearer ${token}`, ...headers } });
+async function getThumbnail(headers: Record<string, string> = {}, id = flight) {
+  return app.inject({ url: `/api/flights/${id}/thumbnail.webp`, headers: { authorization: `Bearer ${token}`, ...headers } });
 }
 
 async function decoded(webp: Buffer) {
@@ -79,6 +82,16 @@ describe('the thumbnail before the COG job has run', () => {
     expect(image.opaque).toBeGreaterThan(image.width * image.height * 0.5);
     before = { body: response.rawPayload, etag };
   }, 60_000);
+
+  it('is 404 Raster file missing, not a server error, when the reduced orthophoto is recorded but gone', async () => {
+    const { rows } = await pool.query<{ uri: string }>(`SELECT uri FROM flight_asset WHERE flight_id = $1 AND kind = 'orthophoto' AND role = 'reduced'`, [lost]);
+    expect(rows).toHaveLength(1);
+    fs.rmSync(rows[0]!.uri);
+    const response = await getThumbnail({}, lost);
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ title: 'Raster file missing' });
+    expect(response.json().detail).toContain('reduced raster');
+  });
 
   it('is replaced by the COG\'s thumbnail once the COG job has run', async () => {
     await writeFlightCogs(testStageContext(pool, store), flight);
