@@ -14,11 +14,11 @@ import { inTransaction } from '#db/connection.js';
 import { createFlight, flightWithUploads, getFlight, lockIntakeOf, markFlightQueued, upsertFlightAsset } from '#db/sql/flights.js';
 import type { PipelineConfig } from './config.js';
 import { mosaicVrt, parseTilePaths } from './core/tile-mosaic.js';
-import gdal from './gdal.js';
 import { queueFlight } from './queue/flight-flow.js';
 import type { FlightStage } from './stages/stage.js';
 import { createRedisConnection } from './queue/redis-connection.js';
 import { copyToObjectStore } from './raster/copy-to-object-store.js';
+import { mosaicOfGeoTiffs } from './raster/index.js';
 import { ensureFlightDir, FLIGHT_FILES, flightPath, isVirtualStore } from './raster-store.js';
 
 export interface FlightUpload {
@@ -100,7 +100,7 @@ async function takeInTiles(source: string, flightDir: string, tiles: FlightUploa
   } else {
     const tifs = names.filter((n) => /\.tiff?$/i.test(n)).map((n) => path.join(tileDir, n));
     if (!tifs.length) throw new Error(`${source}: no GeoTIFF tiles in this folder (for an XYZ/TMS pyramid, give its zoom)`);
-    (await gdal.buildVRTAsync(vrt, tifs)).close();
+    await mosaicOfGeoTiffs(vrt, tifs);
   }
   return { uri: vrt, bytes };
 }

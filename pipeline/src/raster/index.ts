@@ -1,4 +1,8 @@
 /** Raster I/O: GeoTIFF writing and windowed reading over gdal-async. */
 export { openRaster, type RasterSource } from './open-raster.js';
 export { writeGeoTiff, type GeoTransform, type RasterDataType, type RasterTypedArray, type WriteGeoTiffOptions } from './write-geotiff.js';
-export { epsgCode, lonLatTransformer, toSpatialReference, type SrsInput } from './srs.js';
+export { epsgCode, lonLatTransformer, toSpatialReference, wktToProj4, type SrsInput } from './srs.js';
+export { polygoniseClasses, type ClassPolygon } from './polygonise.js';
+export { deleteVrt, mosaicOfGeoTiffs, translateToVrt, warpToVrt } from './virtual-raster.js';
+export { readColourSample, validPixelPolygons, type FootprintSource } from './reduced-look.js';
+export { renameGeoTiff, renameGeoTiffDroppingAux } from './rename-geotiff.js';

@@ -5,9 +5,8 @@
  */
 import type pg from 'pg';
 import { earlierFlight, getFlight, type FlightRow } from '#db/sql/flights.js';
-import gdal from '../gdal.js';
 import { gridForExtent, type Grid } from '../model/grid.js';
-import { openRaster } from '../raster/index.js';
+import { openRaster, wktToProj4 } from '../raster/index.js';
 import { FlightRejectedError } from './stage.js';
 
 export interface FlightRasters {
@@ -57,7 +56,7 @@ export async function loadFlightRasters(pool: pg.Pool, flightId: string): Promis
   const [x0, dx, , y0, , dy] = source.geoTransform;
   const extent: [number, number, number, number] = [x0, y0 + source.height * dy, x0 + source.width * dx, y0];
   const srsWkt = source.srsWkt!;
-  const proj = gdal.SpatialReference.fromWKT(srsWkt).toProj4();
+  const proj = wktToProj4(srsWkt);
   source.close();
   const earlier = await earlierFlight(pool, flightId);
   const captured = flight.captured_at ?? new Date();

@@ -12,10 +12,9 @@ import { inTransaction } from '#db/connection.js';
 import { getFlight, setFlightFootprint, upsertFlightAsset } from '#db/sql/flights.js';
 import { checkFlightPair, checkFlightRaster, checkSurfaceHeights, groundResolutionM, type AssetRole } from '../core/flight-checks.js';
 import { stretchMaximum } from '../core/colour-stretch.js';
-import gdal, { type RasterBand } from '../gdal.js';
-import { lonLatTransformer } from '../raster/index.js';
+import { deleteVrt, readColourSample, renameGeoTiffDroppingAux, translateToVrt, validPixelPolygons, warpToVrt } from '../raster/index.js';
 import { translateReportingErrors } from '../raster/gdal-child.js';
-import { ensureFlightDir, FLIGHT_FILES, flightPath, isVirtualStore } from '../raster-store.js';
+import { ensureFlightDir, FLIGHT_FILES, flightPath } from '../raster-store.js';
 import { reducedAssetRow, writeReducedRaster } from './reduced-raster.js';
 import { FlightRejectedError, type StageContext } from './stage.js';
 import { inspectRaster, UnreadableRasterError, type InspectedRaster } from './inspect-raster.js';
@@ -48,7 +47,7 @@ export function unreadableToTheEnd(role: AssetRole, error: unknown): FlightRejec
  */
 export async function pixelOptions(role: AssetRole, meta: InspectedRaster, source: string): Promise<string[]> {
   if (role === 'surface_model') return ['-ot', 'Float32', '-unscale'];
-  const scale = meta.dataType === 'Byte' ? [] : ['-ot', 'Byte', '-scale', '0', String(stretchMaximum(...(await colourSample(source)))), '0', '255'];
+  const scale = meta.dataType === 'Byte' ? [] : ['-ot', 'Byte', '-scale', '0', String(stretchMaximum(...(await readColourSample(source)))), '0', '255'];
   const bands = meta.bandCount === 4 ? ['-b', '1', '-b', '2', '-b', '3', '-mask', '4'] : [];
   // Bands written as grey (by many tools, and by any 16-bit source) are tagged red, green, blue:
   // right for every reader, and GDAL then has nothing to put in a .aux.xml beside the output.
@@ -63,40 +62,8 @@ export async function pixelOptions(role: AssetRole, meta: InspectedRaster, sourc
 export async function withDeclaredFill(source: string, target: string, fill: number | null): Promise<string> {
   if (fill === null) return source;
   const vrt = `${target}.nodata.vrt`;
-  const input = gdal.open(source);
-  try {
-    (await gdal.translateAsync(vrt, input, ['-of', 'VRT', '-a_nodata', String(fill)])).close();
-  } finally {
-    input.close();
-  }
+  await translateToVrt(source, vrt, ['-a_nodata', String(fill)]);
   return vrt;
-}
-
-/**
- * The reduced read that ingest's whole-image looks (the colour stretch, the footprint) take: every
- * `step`-th pixel, at most 1024 a side, which GDAL serves from the overviews when there are some.
- */
-function reducedRead(width: number, height: number): { step: number; width: number; height: number } {
-  const step = Math.max(1, Math.ceil(Math.max(width, height) / 1024));
-  return { step, width: Math.ceil(width / step), height: Math.ceil(height / step) };
-}
-
-/** Colour bands 1-3 and their validity, as a reduced read (reducedRead), off the main thread. */
-async function colourSample(path: string): Promise<[Float32Array[], Uint8Array]> {
-  const dataset = await gdal.openAsync(path);
-  try {
-    // Everything synchronous is asked before the first read (gdal-async's ASYNCIO.md).
-    const { x: width, y: height } = dataset.rasterSize;
-    const reduced = reducedRead(width, height);
-    const size = { buffer_width: reduced.width, buffer_height: reduced.height };
-    const bands = [1, 2, 3].map((b) => dataset.bands.get(b));
-    const mask = bands[0]!.getMaskBand()!;
-    const read = (band: RasterBand, data_type: string) => band.pixels.readAsync(0, 0, width, height, undefined, { ...size, data_type });
-    const [valid, ...colours] = await Promise.all([read(mask, gdal.GDT_Byte), ...bands.map((band) => read(band, gdal.GDT_Float32))]);
-    return [colours as Float32Array[], valid as Uint8Array];
-  } finally {
-    dataset.close();
-  }
 }
 
 /**
@@ -126,15 +93,9 @@ export function needsWarp(meta: InspectedRaster): boolean {
  */
 export async function warpedNorthUpMetric(role: AssetRole, source: string, target: string, meta: InspectedRaster): Promise<string> {
   const vrt = `${target}.warp.vrt`;
-  const input = gdal.open(source);
-  try {
-    const nodata = role === 'surface_model' ? ['-dstnodata', '-9999'] : ['-dstnodata', '0'];
-    const crs = inMetricCrs(meta) ? [] : ['-t_srs', METRIC_CRS];
-    const output = await gdal.warpAsync(vrt, null, [input], ['-of', 'VRT', ...crs, '-r', 'bilinear', ...nodata]);
-    output.close();
-  } finally {
-    input.close();
-  }
+  const nodata = role === 'surface_model' ? ['-dstnodata', '-9999'] : ['-dstnodata', '0'];
+  const crs = inMetricCrs(meta) ? [] : ['-t_srs', METRIC_CRS];
+  await warpToVrt(source, vrt, [...crs, '-r', 'bilinear', ...nodata]);
   return vrt;
 }
 
@@ -153,66 +114,22 @@ export async function writeThroughChild(role: AssetRole, source: string, target:
     if (/no space|permission denied|read-only file system|failed to write|write error/i.test((error as Error).message)) throw error;
     throw unreadableToTheEnd(role, error);
   }
-  // GDAL's rename works on both a directory store and /vsis3/, but refuses a file with a .aux.xml
-  // whose name does not follow it: whatever GDAL could not store in the TIFF itself is not needed
-  // by any reader here.
-  if (!isVirtualStore(target)) fs.rmSync(`${target}.partial.aux.xml`, { force: true });
-  gdal.drivers.get('GTiff').rename(target, `${target}.partial`);
+  renameGeoTiffDroppingAux(target, `${target}.partial`);
 }
 
 /** Removes the VRTs a write went through (`source` when it is not the upload itself). */
 export function removeVrts(upload: string, ...vrts: string[]): void {
-  for (const vrt of new Set(vrts)) if (vrt !== upload) gdal.drivers.get('VRT').deleteDataset(vrt);
+  for (const vrt of new Set(vrts)) if (vrt !== upload) deleteVrt(vrt);
 }
 
 /**
- * The footprint of valid pixels as GeoJSON MultiPolygon in lon/lat, traced on a small overview:
- * valid where the mask (alpha or nodata) says so and, for colour, where the pixel is not the black
- * collar that photogrammetry software puts around an orthophoto.
+ * The footprint of valid pixels as GeoJSON MultiPolygon in lon/lat, traced on a small overview
+ * (raster/footprint.ts); an orthophoto without any is rejected.
  */
 export function traceFootprint(cogPath: string, meta: InspectedRaster): string {
-  const dataset = gdal.open(cogPath);
-  try {
-    const { step: scale, width: w, height: h } = reducedRead(meta.width, meta.height);
-    const valid = new Uint8Array(w * h).fill(1);
-    for (let b = 1; b <= Math.min(3, dataset.bands.count()); b += 1) {
-      const band = dataset.bands.get(b);
-      const mask = band.getMaskBand()!.pixels.read(0, 0, meta.width, meta.height, undefined, { buffer_width: w, buffer_height: h, data_type: gdal.GDT_Byte }) as Uint8Array;
-      for (let i = 0; i < valid.length; i += 1) if (!mask[i]) valid[i] = 0;
-    }
-    if (dataset.bands.count() >= 3) {
-      const sum = new Uint16Array(w * h);
-      for (let b = 1; b <= 3; b += 1) {
-        const values = dataset.bands.get(b).pixels.read(0, 0, meta.width, meta.height, undefined, { buffer_width: w, buffer_height: h, data_type: gdal.GDT_Byte }) as Uint8Array;
-        for (let i = 0; i < sum.length; i += 1) sum[i]! += values[i]!;
-      }
-      for (let i = 0; i < sum.length; i += 1) if (sum[i]! < 6) valid[i] = 0;
-    }
-    const gt = meta.geoTransform!;
-    const mem = gdal.open('footprint', 'w', 'MEM', w, h, 1, gdal.GDT_Byte);
-    const footprintTransform = [gt[0], gt[1] * scale, gt[2] * scale, gt[3], gt[4] * scale, gt[5] * scale];
-    mem.geoTransform = footprintTransform;
-    mem.bands.get(1).pixels.write(0, 0, w, h, valid);
-    const vectors = gdal.open('footprint-vectors', 'w', 'Memory');
-    const layer = vectors.layers.create('footprint', null, gdal.wkbPolygon);
-    layer.fields.add(new gdal.FieldDefn('valid', gdal.OFTInteger));
-    gdal.polygonize({ src: mem.bands.get(1), mask: mem.bands.get(1), dst: layer, pixValField: 0, connectedness: 8 });
-    const { toLonLat } = lonLatTransformer(meta.srsWkt!);
-    const polygons: number[][][][] = [];
-    const minimumPixels = (w * h) / 10_000;
-    for (const feature of layer.features) {
-      const geometry = feature.getGeometry() as unknown as { getArea(): number; toJSON(): string };
-      if (geometry.getArea() / Math.abs(footprintTransform[1]! * footprintTransform[5]!) < minimumPixels) continue; // specks
-      const { coordinates } = JSON.parse(geometry.toJSON()) as { coordinates: number[][][] };
-      polygons.push(coordinates.map((ring) => ring.map(([x, y]) => toLonLat(x!, y!))));
-    }
-    mem.close();
-    vectors.close();
-    if (!polygons.length) throw new FlightRejectedError('The orthophoto has no valid pixels (it is empty or entirely masked).');
-    return JSON.stringify({ type: 'MultiPolygon', coordinates: polygons });
-  } finally {
-    dataset.close();
-  }
+  const polygons = validPixelPolygons(cogPath, meta);
+  if (!polygons.length) throw new FlightRejectedError('The orthophoto has no valid pixels (it is empty or entirely masked).');
+  return JSON.stringify({ type: 'MultiPolygon', coordinates: polygons });
 }
 
 /**

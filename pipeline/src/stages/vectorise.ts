@@ -8,7 +8,7 @@ import { inTransaction } from '#db/connection.js';
 import { replaceDetections, type DetectionInput } from '#db/sql/detections.js';
 import { latestDetectionRun } from '#db/sql/flights.js';
 import { regularizeRing, ringArea, type Ring } from '../core/regularize.js';
-import gdal from '../gdal.js';
+import { polygoniseClasses } from '../raster/index.js';
 import { loadModelSpec, type PolygonRings } from '../model/index.js';
 import { flightPath } from '../raster-store.js';
 import { modelStoreDir, specPathOf } from '../model-store.js';
@@ -30,38 +30,10 @@ interface Piece {
   rings: Ring[];
 }
 
-/** Classes 1 (new) and 2 (demolished) in a GDAL in-memory raster, polygonised in one pass. */
+/** Classes 1 (new) and 2 (demolished) of the probability map, polygonised in one pass. */
 async function polygonisePieces(probabilityPath: string, threshold: number, stripRows: number): Promise<Piece[]> {
-  const probability = gdal.open(probabilityPath);
-  const { x: width, y: height } = probability.rasterSize;
-  const classes = gdal.open('classes', 'w', 'MEM', width, height, 1, gdal.GDT_Byte);
-  const vectors = gdal.open('pieces', 'w', 'Memory');
-  try {
-    classes.geoTransform = probability.geoTransform;
-    const cut = Math.round(threshold * 255);
-    for (let row = 0; row < height; row += stripRows) {
-      const rows = Math.min(stripRows, height - row);
-      const built = probability.bands.get(1).pixels.read(0, row, width, rows) as Uint8Array;
-      const gone = probability.bands.get(2).pixels.read(0, row, width, rows) as Uint8Array;
-      const strip = new Uint8Array(width * rows);
-      for (let i = 0; i < strip.length; i += 1) strip[i] = built[i]! >= cut ? 1 : gone[i]! >= cut ? 2 : 0;
-      classes.bands.get(1).pixels.write(0, row, width, rows, strip);
-    }
-    const layer = vectors.layers.create('pieces', null, gdal.wkbPolygon);
-    layer.fields.add(new gdal.FieldDefn('class', gdal.OFTInteger));
-    // Off the event loop: a large flight's polygonisation must not starve the job's lock renewal.
-    await gdal.polygonizeAsync({ src: classes.bands.get(1), mask: classes.bands.get(1), dst: layer, pixValField: 0, connectedness: 8 });
-    const pieces: Piece[] = [];
-    for (const feature of layer.features) {
-      const { coordinates } = JSON.parse((feature.getGeometry() as unknown as { toJSON(): string }).toJSON()) as { coordinates: Ring[] };
-      pieces.push({ kind: feature.fields.get('class') === 1 ? 'new' : 'demolished', rings: coordinates });
-    }
-    return pieces;
-  } finally {
-    vectors.close();
-    classes.close();
-    probability.close();
-  }
+  const polygons = await polygoniseClasses(probabilityPath, threshold, stripRows);
+  return polygons.map((p) => ({ kind: p.value === 1 ? 'new' : 'demolished', rings: p.rings as Ring[] }));
 }
 
 export async function vectoriseFlight(ctx: StageContext, flightId: string, options: VectoriseOptions = {}): Promise<{ detections: number }> {
