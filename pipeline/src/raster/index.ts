@@ -6,3 +6,5 @@ export { polygoniseClasses, type ClassPolygon } from './polygonise.js';
 export { deleteVrt, mosaicOfGeoTiffs, translateToVrt, warpToVrt } from './virtual-raster.js';
 export { readColourSample, validPixelPolygons, type FootprintSource } from './reduced-look.js';
 export { renameGeoTiff, renameGeoTiffDroppingAux } from './rename-geotiff.js';
+export { createBlockWriter, type BlockWriter, type BlockWriterOptions } from './block-writer.js';
+export { scanBand, type ScannedBand } from './scan-band.js';

@@ -7,9 +7,9 @@
  * computed here once, where the ground estimate already exists, and read by later stages.
  */
 import { finishDetectionRun, latestDetectionRun } from '#db/sql/flights.js';
-import gdal from '../gdal.js';
 import { chipLayout, prepareInputs } from '../model/index.js';
 import { subGrid } from '../model/grid.js';
+import { createBlockWriter, renameGeoTiff } from '../raster/index.js';
 import { ensureFlightDir, flightPath } from '../raster-store.js';
 import { flightInputs } from './flight-inputs.js';
 import { loadFlightRasters } from './flight-rasters.js';
@@ -32,15 +32,10 @@ export async function detectFlight(ctx: StageContext, flightId: string): Promise
   const target = flightPath(ctx.config.rasterStore, flightId, PROBABILITY_FILE);
   const partial = `${target}.partial`;
   const heightTarget = flightPath(ctx.config.rasterStore, flightId, HEIGHT_CHANGE_FILE);
-  const create = (file: string, bands: number, type: string) => {
-    const dataset = gdal.open(file, 'w', 'GTiff', plan.grid.width, plan.grid.height, bands, type, ['TILED=YES', 'COMPRESS=DEFLATE']);
-    dataset.geoTransform = [...plan.grid.geoTransform];
-    dataset.srs = gdal.SpatialReference.fromProj4(rasters.proj);
-    return dataset;
-  };
-  const output = create(partial, 2, gdal.GDT_Byte);
-  const heights = rasters.surfaceModel ? create(`${heightTarget}.partial`, 1, gdal.GDT_Float32) : null;
-  if (heights) heights.bands.get(1).noDataValue = NO_HEIGHT;
+  const create = (file: string, bandCount: number, dataType: 'Byte' | 'Float32', nodata?: number) =>
+    createBlockWriter(file, { width: plan.grid.width, height: plan.grid.height, bandCount, dataType, geoTransform: plan.grid.geoTransform, proj4: rasters.proj, ...(nodata === undefined ? {} : { nodata }) });
+  const output = create(partial, 2, 'Byte');
+  const heights = rasters.surfaceModel ? create(`${heightTarget}.partial`, 1, 'Float32', NO_HEIGHT) : null;
   let chips = 0;
   // Blocks served by each network: the run records the one that served most (raise calibrates
   // the candidates' scores with its map).
@@ -68,7 +63,7 @@ export async function detectFlight(ctx: StageContext, flightId: string): Promise
       };
       for (const [band, prob] of [map.newProb, map.demolishedProb].entries()) {
         const values = core(new Uint8Array(block.width * block.height), (i) => Math.round(255 * prob[i]!));
-        output.bands.get(band + 1).pixels.write(block.col, block.row, block.width, block.height, values);
+        output.writeWindow(band + 1, block.col, block.row, block.width, block.height, values);
       }
       if (heights && prepared.afterHeight) {
         const { data, valid } = prepared.afterHeight;
@@ -77,7 +72,7 @@ export async function detectFlight(ctx: StageContext, flightId: string): Promise
           const change = valid[i] ? data[i]! - (baseline?.[i] ?? 0) : Number.NaN;
           return Number.isFinite(change) ? change : NO_HEIGHT; // never an infinity in the height-change map
         });
-        heights.bands.get(1).pixels.write(block.col, block.row, block.width, block.height, values);
+        heights.writeWindow(1, block.col, block.row, block.width, block.height, values);
       }
       await ctx.progress((index + 1) / plan.blocks.length);
     }
@@ -87,8 +82,8 @@ export async function detectFlight(ctx: StageContext, flightId: string): Promise
     output.close();
     heights?.close();
   }
-  gdal.drivers.get('GTiff').rename(target, partial);
-  if (heights) gdal.drivers.get('GTiff').rename(heightTarget, `${heightTarget}.partial`);
+  renameGeoTiff(target, partial);
+  if (heights) renameGeoTiff(heightTarget, `${heightTarget}.partial`);
   const network = [...served].sort((a, b) => b[1] - a[1])[0]?.[0];
   await finishDetectionRun(ctx.pool, run.id, { chipCount: chips, ...(network ? { network } : {}) });
   return { blocks: plan.blocks.length, chips };

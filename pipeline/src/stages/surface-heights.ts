@@ -5,7 +5,7 @@
  * use it.
  */
 import type { HeightSummary } from '../core/flight-checks.js';
-import gdal from '../gdal.js';
+import { scanBand } from '../raster/index.js';
 
 /** Heights at or below this are fill values (-9999, -32767, -3.4e38), never ground: Shanghai is at 3-5 m. */
 export const FILL_BELOW_M = -1000;
@@ -37,48 +37,29 @@ interface Tally {
 }
 
 /**
- * One pass over every value of band 1, window by window (block-aligned, so each block is decoded
- * once), reads off the main thread. GDAL's own statistics cannot be used: they ignore a nodata
- * value set on a VRT over the file and write a .aux.xml beside the upload.
+ * One pass over every value of band 1 (raster/scan-band.ts). GDAL's own statistics cannot be used:
+ * they ignore a nodata value set on a VRT over the file and write a .aux.xml beside the upload.
  */
 async function tallyValues(path: string): Promise<Tally & { nodata: number | null; scale: number; offset: number }> {
-  const dataset = await gdal.openAsync(path);
-  try {
-    const band = dataset.bands.get(1);
-    const { x: width, y: height } = band.size;
-    const { x: blockW, y: blockH } = band.blockSize;
-    const nodata = band.noDataValue ?? null;
-    const scale = band.scale ?? 1;
-    const offset = band.offset ?? 0;
-    const windowW = Math.min(width, Math.max(blockW, Math.floor(WINDOW_PX / blockH / blockW) * blockW));
-    const dataType = band.dataType === gdal.GDT_Float64 || band.dataType === gdal.GDT_Int32 || band.dataType === gdal.GDT_UInt32 ? gdal.GDT_Float64 : gdal.GDT_Float32;
-    const tally: Tally = { total: width * height, missing: 0, least: Infinity, leastCount: 0, aboveLeast: Infinity, greatest: -Infinity };
-    for (let y = 0; y < height; y += blockH) {
-      for (let x = 0; x < width; x += windowW) {
-        const w = Math.min(windowW, width - x);
-        const h = Math.min(blockH, height - y);
-        const values = (await band.pixels.readAsync(x, y, w, h, undefined, { data_type: dataType })) as Float32Array | Float64Array;
-        for (let i = 0; i < values.length; i += 1) {
-          const v = values[i]!;
-          if (Number.isNaN(v) || v === nodata) {
-            tally.missing += 1;
-          } else if (v < tally.least) {
-            tally.aboveLeast = tally.least;
-            tally.least = v;
-            tally.leastCount = 1;
-          } else if (v === tally.least) {
-            tally.leastCount += 1;
-          } else if (v < tally.aboveLeast) {
-            tally.aboveLeast = v;
-          }
-          if (v > tally.greatest) tally.greatest = v;
-        }
+  const tally: Tally = { total: 0, missing: 0, least: Infinity, leastCount: 0, aboveLeast: Infinity, greatest: -Infinity };
+  const band = await scanBand(path, WINDOW_PX, (values, { nodata }) => {
+    for (let i = 0; i < values.length; i += 1) {
+      const v = values[i]!;
+      if (Number.isNaN(v) || v === nodata) {
+        tally.missing += 1;
+      } else if (v < tally.least) {
+        tally.aboveLeast = tally.least;
+        tally.least = v;
+        tally.leastCount = 1;
+      } else if (v === tally.least) {
+        tally.leastCount += 1;
+      } else if (v < tally.aboveLeast) {
+        tally.aboveLeast = v;
       }
+      if (v > tally.greatest) tally.greatest = v;
     }
-    return { ...tally, nodata, scale, offset };
-  } finally {
-    dataset.close();
-  }
+  });
+  return { ...tally, total: band.width * band.height, nodata: band.nodata, scale: band.scale, offset: band.offset };
 }
 
 /** Every height of the surface model at `path`, summarised, and the fill value it does not declare. */
