@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { inTransaction } from '#db/connection.js';
 import { createFlight, flightWithUploads, getFlight, lockIntakeOf, markFlightQueued, upsertFlightAsset } from '#db/sql/flights.js';
@@ -17,9 +16,8 @@ import { mosaicVrt, parseTilePaths } from './core/tile-mosaic.js';
 import { queueFlight } from './queue/flight-flow.js';
 import type { FlightStage } from './stages/stage.js';
 import { createRedisConnection } from './queue/redis-connection.js';
-import { copyToObjectStore } from './raster/copy-to-object-store.js';
 import { mosaicOfGeoTiffs } from './raster/index.js';
-import { ensureFlightDir, FLIGHT_FILES, flightPath, isVirtualStore } from './raster-store.js';
+import { ensureFlightDir, FLIGHT_FILES, flightPath, mediumOf } from './raster-store.js';
 
 export interface FlightUpload {
   /**
@@ -47,19 +45,8 @@ export interface FlightUpload {
   link?: boolean;
 }
 
-async function copyInto(source: string, target: string, link = false): Promise<number> {
-  if (isVirtualStore(target)) return copyToObjectStore(source, target);
-  if (link) {
-    try {
-      fs.rmSync(target, { force: true });
-      fs.linkSync(source, target);
-      return fs.statSync(target).size;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-    }
-  }
-  await pipeline(fs.createReadStream(source), fs.createWriteStream(target));
-  return fs.statSync(target).size;
+function copyInto(source: string, target: string, link = false): Promise<number> {
+  return mediumOf(target).storeLocalFile(source, target, link);
 }
 
 /** Every file under `dir`, relative to it, sorted. */

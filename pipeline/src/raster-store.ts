@@ -1,11 +1,84 @@
 /**
- * Where a flight's files live in the raster store: `<store>/flights/<id>/<name>`. The store is a
- * directory or a GDAL virtual path (/vsis3/...), so every path here is opened through GDAL, and
+ * The raster store: where a flight's files live, `<store>/flights/<id>/<name>`. The store is a
+ * directory or an object store (a GDAL virtual path, /vsis3/...); what differs between the two is
+ * one implementation per medium below (as geotiff.js has one source per medium), chosen by the
+ * path, so that no caller tests for `/vsi` itself. Every raster in it is opened through GDAL, and
  * the names are fixed so that a stage re-run after a crash overwrites instead of accumulating.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import gdal from './gdal.js';
+import { copyToObjectStore } from './raster/copy-to-object-store.js';
+
+/** What a stored path can do, by the medium it lives on. */
+export interface RasterMedium {
+  /** Whether this is an object store (GDAL virtual path), whose files only GDAL reads. */
+  readonly virtual: boolean;
+  /** `parts` under `store`. */
+  join(store: string, ...parts: string[]): string;
+  /** Makes a folder (object stores have none). */
+  makeDir(dir: string): void;
+  /** Removes a folder and what is in it. */
+  removeDir(dir: string): void;
+  /** The size of a stored file in bytes, or null where it is not known without a request. */
+  storedBytes(uri: string): number | null;
+  /** False only when the file is known to be missing (an object store is not asked). */
+  mayExist(uri: string): boolean;
+  /** A local file stored at `target` (a hard link where `link` and the file system allow), resolving to its bytes. */
+  storeLocalFile(source: string, target: string, link: boolean): Promise<number>;
+}
+
+const directory: RasterMedium = {
+  virtual: false,
+  join: (store, ...parts) => path.join(store, ...parts),
+  makeDir: (dir) => fs.mkdirSync(dir, { recursive: true }),
+  removeDir: (dir) => fs.rmSync(dir, { recursive: true, force: true }),
+  storedBytes: (uri) => fs.statSync(uri).size,
+  mayExist: (uri) => fs.existsSync(uri),
+  async storeLocalFile(source, target, link) {
+    if (link) {
+      fs.rmSync(target, { force: true }); // a job re-run after a crash
+      try {
+        fs.linkSync(source, target);
+        return fs.statSync(target).size;
+      } catch {
+        // another file system, or no hard links there: a copy
+      }
+    }
+    await fs.promises.copyFile(source, target);
+    return fs.statSync(target).size;
+  },
+};
+
+const objectStore: RasterMedium = {
+  virtual: true,
+  join: (store, ...parts) => [store.replace(/\/$/, ''), ...parts].join('/'),
+  makeDir: () => undefined,
+  removeDir(dir) {
+    // Each object is deleted through GDAL, best effort: a file left there only costs space.
+    let names: string[];
+    try {
+      names = gdal.fs.readDir(dir);
+    } catch {
+      return; // nothing stored under it
+    }
+    for (const name of names) {
+      try {
+        gdal.drivers.get('GTiff').deleteDataset(`${dir}/${name}`);
+      } catch {
+        // not a raster GDAL can delete (or gone already): left behind
+      }
+    }
+  },
+  storedBytes: () => null,
+  mayExist: () => true,
+  storeLocalFile: (source, target) => copyToObjectStore(source, target),
+};
+
+/** The medium a store, or a path in one, lives on. */
+export function mediumOf(storeOrPath: string): RasterMedium {
+  return storeOrPath.startsWith('/vsi') ? objectStore : directory;
+}
 
 export const FLIGHT_FILES = {
   uploadedOrthophoto: 'upload-orthophoto.tif',
@@ -18,18 +91,18 @@ export const FLIGHT_FILES = {
 } as const;
 
 export function isVirtualStore(store: string): boolean {
-  return store.startsWith('/vsi');
+  return mediumOf(store).virtual;
 }
 
 export function flightPath(store: string, flightId: string, name: string): string {
   if (!/^\d+$/.test(flightId)) throw new Error(`flight id must be numeric, got ${JSON.stringify(flightId)}`);
   if (name.includes('/') || name.includes('..')) throw new Error(`file name must be plain, got ${JSON.stringify(name)}`);
-  return isVirtualStore(store) ? `${store.replace(/\/$/, '')}/flights/${flightId}/${name}` : path.join(store, 'flights', flightId, name);
+  return mediumOf(store).join(store, 'flights', flightId, name);
 }
 
 /** Makes the flight's folder (a no-op on object stores, which have no folders). */
 export function ensureFlightDir(store: string, flightId: string): void {
-  if (!isVirtualStore(store)) fs.mkdirSync(path.dirname(flightPath(store, flightId, 'x')), { recursive: true });
+  mediumOf(store).makeDir(path.dirname(flightPath(store, flightId, 'x')));
 }
 
 /**
@@ -38,7 +111,7 @@ export function ensureFlightDir(store: string, flightId: string): void {
  * to piece by piece, which object stores cannot do: a /vsis3/ store has no uploads area (null).
  */
 export function uploadsDir(store: string): string | null {
-  return isVirtualStore(store) ? null : path.join(store, 'uploads');
+  return mediumOf(store).virtual ? null : path.join(store, 'uploads');
 }
 
 /**
@@ -48,22 +121,5 @@ export function uploadsDir(store: string): string | null {
  * best effort: a file left there only costs space.
  */
 export function removeFlightFiles(store: string, flightId: string): void {
-  const dir = path.dirname(flightPath(store, flightId, 'x'));
-  if (!isVirtualStore(store)) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    return;
-  }
-  let names: string[];
-  try {
-    names = gdal.fs.readDir(dir);
-  } catch {
-    return; // nothing stored under it
-  }
-  for (const name of names) {
-    try {
-      gdal.drivers.get('GTiff').deleteDataset(`${dir}/${name}`);
-    } catch {
-      // not a raster GDAL can delete (or gone already): left behind
-    }
-  }
+  mediumOf(store).removeDir(path.dirname(flightPath(store, flightId, 'x')));
 }

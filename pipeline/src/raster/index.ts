@@ -8,3 +8,4 @@ export { readColourSample, validPixelPolygons, type FootprintSource } from './re
 export { renameGeoTiff, renameGeoTiffDroppingAux } from './rename-geotiff.js';
 export { createBlockWriter, type BlockWriter, type BlockWriterOptions } from './block-writer.js';
 export { scanBand, type ScannedBand } from './scan-band.js';
+export { readCogLayout, type CogLayout } from './cog-layout.js';

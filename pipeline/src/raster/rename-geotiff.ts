@@ -1,7 +1,7 @@
 /** Renaming a finished GeoTIFF into place, in a directory or an object store. */
 import fs from 'node:fs';
 import gdal from '../gdal.js';
-import { isVirtualStore } from '../raster-store.js';
+import { mediumOf } from '../raster-store.js';
 
 /**
  * Renames the GeoTIFF `from` to `target` (its side files follow). GDAL's rename works on both a
@@ -10,7 +10,7 @@ import { isVirtualStore } from '../raster-store.js';
  * dropped first.
  */
 export function renameGeoTiffDroppingAux(target: string, from: string): void {
-  if (!isVirtualStore(target)) fs.rmSync(`${from}.aux.xml`, { force: true });
+  if (!mediumOf(target).virtual) fs.rmSync(`${from}.aux.xml`, { force: true });
   renameGeoTiff(target, from);
 }
 

@@ -6,6 +6,7 @@
  * BigTIFF, either byte order), never from the pixels.
  */
 import fs from 'node:fs/promises';
+import { mediumOf } from '../raster-store.js';
 
 export interface BlockCount {
   total: number;
@@ -25,7 +26,7 @@ const CHUNK = 1 << 20;
  * checked it when it was a local upload).
  */
 export async function countEmptyBlocks(file: string): Promise<BlockCount | null> {
-  if (file.startsWith('/vsi')) return null;
+  if (mediumOf(file).virtual) return null;
   const handle = await fs.open(file, 'r');
   try {
     const read = async (position: number, length: number): Promise<Buffer> => {

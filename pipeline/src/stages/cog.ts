@@ -6,15 +6,13 @@
  * resolution it is most of a flight's CPU time and nothing the candidates need comes from it:
  * ingest's reduced rasters serve detection. The flight is done when both have ended.
  */
-import fs from 'node:fs';
 import type pg from 'pg';
 import { inTransaction } from '#db/connection.js';
 import { getFlight, upsertFlightAsset, type AssetRow } from '#db/sql/flights.js';
 import { groundResolutionM, type AssetRole } from '../core/flight-checks.js';
-import gdal from '../gdal.js';
-import { copyToObjectStore } from '../raster/copy-to-object-store.js';
 import { decodeReportingErrors } from '../raster/gdal-child.js';
-import { ensureFlightDir, FLIGHT_FILES, flightPath, isVirtualStore } from '../raster-store.js';
+import { readCogLayout } from '../raster/index.js';
+import { ensureFlightDir, FLIGHT_FILES, flightPath, mediumOf } from '../raster-store.js';
 import { inspectOrReject, needsWarp, pixelOptions, removeVrts, unreadableToTheEnd, warpedNorthUpMetric, withDeclaredFill, writeThroughChild } from './ingest.js';
 import { inspectRaster, type InspectedRaster } from './inspect-raster.js';
 import { FlightRejectedError, type StageContext } from './stage.js';
@@ -42,18 +40,13 @@ export function cogCreationOptions(role: AssetRole): string[] {
  */
 function isUsableCog(role: AssetRole, meta: InspectedRaster): boolean {
   if (needsWarp(meta)) return false;
-  const dataset = gdal.open(meta.path);
-  try {
-    if (dataset.getMetadata('IMAGE_STRUCTURE').LAYOUT !== 'COG') return false;
-    const band = dataset.bands.get(1);
-    if (band.overviews.count() === 0 && Math.max(meta.width, meta.height) > COG_BLOCK_PX) return false;
-    // Heights pass as they are only when nothing about them needs fixing (see pixelOptions).
-    if (role === 'surface_model') return meta.bandCount === 1 && meta.dataType === 'Float32' && meta.nodata !== null && (band.scale ?? 1) === 1 && (band.offset ?? 0) === 0;
-    if (meta.dataType !== 'Byte') return false;
-    return meta.bandCount === 3 || (meta.bandCount === 4 && dataset.bands.get(4).colorInterpretation === 'Alpha');
-  } finally {
-    dataset.close();
-  }
+  const layout = readCogLayout(meta.path);
+  if (!layout.isCog) return false;
+  if (layout.overviewCount === 0 && Math.max(meta.width, meta.height) > COG_BLOCK_PX) return false;
+  // Heights pass as they are only when nothing about them needs fixing (see pixelOptions).
+  if (role === 'surface_model') return meta.bandCount === 1 && meta.dataType === 'Float32' && meta.nodata !== null && layout.scale === 1 && layout.offset === 0;
+  if (meta.dataType !== 'Byte') return false;
+  return meta.bandCount === 3 || (meta.bandCount === 4 && layout.band4Interpretation === 'Alpha');
 }
 
 /** Stores an upload that is already a usable COG under the COG's name: a hard link, or a copy. */
@@ -66,16 +59,7 @@ async function storeAsUploaded(role: AssetRole, upload: string, target: string):
   } catch (error) {
     throw unreadableToTheEnd(role, error);
   }
-  if (isVirtualStore(target)) {
-    await copyToObjectStore(upload, target);
-    return;
-  }
-  fs.rmSync(target, { force: true }); // a job re-run after a crash
-  try {
-    fs.linkSync(upload, target);
-  } catch {
-    fs.copyFileSync(upload, target); // another file system, or no hard links there
-  }
+  await mediumOf(target).storeLocalFile(upload, target, true);
 }
 
 async function writeCog(role: AssetRole, upload: InspectedRaster, target: string, undeclaredFill: number | null): Promise<InspectedRaster> {
@@ -95,7 +79,7 @@ async function writeCog(role: AssetRole, upload: InspectedRaster, target: string
 }
 
 function assetRow(role: AssetRole, uri: string, meta: InspectedRaster): AssetRow {
-  const bytes = uri.startsWith('/vsi') ? null : fs.statSync(uri).size;
+  const bytes = mediumOf(uri).storedBytes(uri);
   return {
     kind: role,
     role: 'cog',

@@ -3,12 +3,11 @@
  * median height change over the baseline (from the height-change raster detect wrote), reading
  * only the outline's bounding box. Vectorise and the demolition check both measure this way.
  */
-import fs from 'node:fs';
 import { objectRawScores } from '../model/calibration.js';
 import { gridForExtent } from '../model/grid.js';
 import { polygonMask, type PolygonRings } from '../model/index.js';
 import { readOnGrid } from '../raster/read-on-grid.js';
-import { flightPath, isVirtualStore } from '../raster-store.js';
+import { flightPath, mediumOf } from '../raster-store.js';
 import { HEIGHT_CHANGE_FILE, PROBABILITY_FILE } from './detect.js';
 
 export interface PieceMeasure {
@@ -25,7 +24,7 @@ export function measurePiece(store: string, flightId: string, polygons: readonly
   const mask = polygonMask(grid, polygons);
   const probability = readOnGrid(flightPath(store, flightId, PROBABILITY_FILE), grid, { bands: [band === 'new' ? 1 : 2], resampling: 'nearest' }).bands[0]!;
   const heightFile = flightPath(store, flightId, HEIGHT_CHANGE_FILE);
-  const heights = isVirtualStore(store) || fs.existsSync(heightFile) ? readOnGrid(heightFile, grid, { bands: [1], resampling: 'nearest' }) : null;
+  const heights = mediumOf(heightFile).mayExist(heightFile) ? readOnGrid(heightFile, grid, { bands: [1], resampling: 'nearest' }) : null;
   const changes: number[] = [];
   mask.forEach((inside, i) => {
     if (!inside) return;

@@ -6,10 +6,9 @@
  * The reduced raster keeps the upload's exact extent (its pixels are REDUCED_GSD_M up to a rounding
  * of the count), so the model's grid over it is the grid over the upload.
  */
-import fs from 'node:fs';
 import type { AssetRow } from '#db/sql/flights.js';
 import { groundResolutionM, type AssetRole } from '../core/flight-checks.js';
-import { isVirtualStore } from '../raster-store.js';
+import { mediumOf } from '../raster-store.js';
 import { DRIFT_GSD_M } from '../model/drift.js';
 import { inspectRaster, type InspectedRaster } from './inspect-raster.js';
 import { needsWarp, pixelOptions, removeVrts, warpedNorthUpMetric, withDeclaredFill, writeThroughChild } from './ingest.js';
@@ -50,7 +49,7 @@ export async function writeReducedRaster(role: AssetRole, upload: InspectedRaste
 /** The flight's record of a reduced raster (role `reduced`): what loadFlightRasters hands detection. */
 export function reducedAssetRow(role: AssetRole, uri: string, meta: InspectedRaster): AssetRow {
   return {
-    kind: role, role: 'reduced', uri, sha256: null, bytes: isVirtualStore(uri) ? null : fs.statSync(uri).size,
+    kind: role, role: 'reduced', uri, sha256: null, bytes: mediumOf(uri).storedBytes(uri),
     width: meta.width, height: meta.height, band_count: meta.bandCount, data_type: meta.dataType, gsd_m: groundResolutionM(meta), crs: meta.crs,
   };
 }
