@@ -75,6 +75,16 @@ const objectStore: RasterMedium = {
   storeLocalFile: (source, target) => copyToObjectStore(source, target),
 };
 
+/** Whether a file exists in the store, asked through GDAL (on an object store, a HEAD request). */
+export async function storedFileExists(uri: string): Promise<boolean> {
+  try {
+    await gdal.fs.statAsync(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The medium a store, or a path in one, lives on. */
 export function mediumOf(storeOrPath: string): RasterMedium {
   return storeOrPath.startsWith('/vsi') ? objectStore : directory;

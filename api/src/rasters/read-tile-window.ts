@@ -1,11 +1,11 @@
 /**
- * The GDAL side of raster tiles: warps the part of a flight's COG under one Web Mercator tile
+ * The raster side of tiles (through the pipeline's raster layer): warps the part of a flight's COG under one Web Mercator tile
  * onto the tile's pixel grid (gdalwarp picks the COG overview that matches the zoom and reads only
  * the blocks under the tile), and samples a surface model coarsely for its colour range. Runs on
  * libuv's pool (async GDAL calls), so a slow read never blocks the API, and so that GDAL reading a
  * COG from this same server over /vsicurl/ works.
  */
-import gdal from '#pipeline/gdal.js';
+import { extentIn, readBandDeclarations, readDownsampled, warpOntoGrid } from '#pipeline/raster/index.js';
 import type { HeightWindow } from './tile-pixels.js';
 import { extentOf, extentsIntersect, groundPixelSize, readGeoTransform, TILE_SIZE, type Extent, type TileAddress } from './web-mercator-tile.js';
 
@@ -31,25 +31,8 @@ const extents = new FactCache<Extent>();
 const samples = new FactCache<{ heights: Float32Array; valid: Uint8Array }>();
 
 /** The raster's bounds in Web Mercator: its edges densified, as they curve after reprojection. */
-async function mercatorExtent(uri: string): Promise<Extent> {
-  const source = await gdal.openAsync(uri);
-  try {
-    const gt = source.geoTransform as [number, number, number, number, number, number];
-    const { x: width, y: height } = source.rasterSize;
-    const transform = new gdal.CoordinateTransformation(source.srs!, gdal.SpatialReference.fromUserInput(WEB_MERCATOR));
-    const xs: number[] = [];
-    const ys: number[] = [];
-    for (let i = 0; i <= 20; i += 1) {
-      for (const [col, row] of [[(i / 20) * width, 0], [(i / 20) * width, height], [0, (i / 20) * height], [width, (i / 20) * height]] as const) {
-        const p = transform.transformPoint(gt[0] + col * gt[1] + row * gt[2], gt[3] + col * gt[4] + row * gt[5]);
-        xs.push(p.x);
-        ys.push(p.y);
-      }
-    }
-    return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
-  } finally {
-    source.close();
-  }
+function mercatorExtent(uri: string): Promise<Extent> {
+  return extentIn(uri, WEB_MERCATOR);
 }
 
 const asIs = new FactCache<boolean>();
@@ -63,16 +46,11 @@ const asIs = new FactCache<boolean>();
  */
 export function drawsLikeItsCog(uri: string, key: string, kind: 'orthophoto' | 'surface_model'): Promise<boolean> {
   return asIs.get(key, async () => {
-    const source = await gdal.openAsync(uri);
-    try {
-      const bands = Array.from({ length: source.bands.count() }, (_, i) => source.bands.get(i + 1));
-      if (bands.some((band) => (band.scale ?? 1) !== 1 || (band.offset ?? 0) !== 0)) return false;
-      if (kind === 'surface_model') return bands.length === 1 && bands[0]!.dataType === gdal.GDT_Float32 && bands[0]!.noDataValue !== null;
-      const colour = bands.length === 4 && bands[3]!.colorInterpretation === 'Alpha' ? bands.slice(0, 3) : bands;
-      return colour.length === 3 && bands.every((band) => band.dataType === gdal.GDT_Byte);
-    } finally {
-      source.close();
-    }
+    const bands = await readBandDeclarations(uri);
+    if (bands.some((band) => band.scale !== 1 || band.offset !== 0)) return false;
+    if (kind === 'surface_model') return bands.length === 1 && bands[0]!.dataType === 'Float32' && bands[0]!.noData !== null;
+    const colour = bands.length === 4 && bands[3]!.colorInterpretation === 'Alpha' ? bands.slice(0, 3) : bands;
+    return colour.length === 3 && bands.every((band) => band.dataType === 'Byte');
   });
 }
 
@@ -88,34 +66,24 @@ export interface TileRead {
  * Warps the tile's window (grown by `margin` pixels) into `bandCount` bands plus an alpha band;
  * null when the tile lies wholly outside the raster (nothing is read then).
  */
-async function warpTile(read: TileRead, margin: number, bandCount: number, dataType: string): Promise<Array<ArrayLike<number>> | null> {
+async function warpTile(read: TileRead, margin: number, bandCount: number, dataType: 'Byte' | 'Float32'): Promise<Array<ArrayLike<number>> | null> {
   const size = TILE_SIZE + 2 * margin;
   const gt = readGeoTransform(read.tile, margin, read.shift);
   if (!extentsIntersect(extentOf(gt, size), await extents.get(read.key, () => mercatorExtent(read.uri)))) return null;
-  const source = await gdal.openAsync(read.uri);
-  const target = gdal.open('tile', 'w', 'MEM', size, size, bandCount + 1, dataType);
-  try {
-    target.srs = gdal.SpatialReference.fromUserInput(WEB_MERCATOR);
-    target.geoTransform = gt;
-    // The COGs ingest writes have exactly these bands (orthophoto RGB with its mask, DSM heights
-    // with nodata); the last target band is the alpha the warp fills from the source's mask.
-    await gdal.warpAsync(null, target, [source], ['-r', 'bilinear', '-dstalpha']);
-    return Array.from({ length: bandCount + 1 }, (_, i) => target.bands.get(i + 1).pixels.read(0, 0, size, size) as ArrayLike<number>);
-  } finally {
-    target.close();
-    source.close();
-  }
+  // The COGs ingest writes have exactly these bands (orthophoto RGB with its mask, DSM heights
+  // with nodata); the last band is the alpha the warp fills from the source's mask.
+  return warpOntoGrid(read.uri, { size, geoTransform: gt, crs: WEB_MERCATOR, bandCount, dataType });
 }
 
 /** The orthophoto under a tile: red, green, blue and alpha (0 outside the flight or masked); null when wholly outside. */
 export async function readOrthophotoTile(read: TileRead): Promise<[ArrayLike<number>, ArrayLike<number>, ArrayLike<number>, ArrayLike<number>] | null> {
-  const bands = await warpTile(read, 0, 3, gdal.GDT_Byte);
+  const bands = await warpTile(read, 0, 3, 'Byte');
   return bands ? [bands[0]!, bands[1]!, bands[2]!, bands[3]!] : null;
 }
 
 /** The surface model under a tile with a one-pixel margin (for the hillshade); null when wholly outside. */
 export async function readHeightTile(read: TileRead): Promise<HeightWindow | null> {
-  const bands = await warpTile(read, 1, 1, gdal.GDT_Float32);
+  const bands = await warpTile(read, 1, 1, 'Float32');
   if (!bands) return null;
   return { heights: bands[0]!, valid: bands[1]!, width: TILE_SIZE, height: TILE_SIZE, cellSize: groundPixelSize(read.tile) };
 }
@@ -129,17 +97,7 @@ const SAMPLE_PX = 256;
  */
 export function sampleHeights(uri: string, key: string): Promise<{ heights: Float32Array; valid: Uint8Array }> {
   return samples.get(key, async () => {
-    const source = await gdal.openAsync(uri);
-    try {
-      const { x: width, y: height } = source.rasterSize;
-      const scale = Math.max(1, Math.max(width, height) / SAMPLE_PX);
-      const options = { buffer_width: Math.max(1, Math.round(width / scale)), buffer_height: Math.max(1, Math.round(height / scale)) };
-      const band = await source.bands.getAsync(1);
-      const heights = (await band.pixels.readAsync(0, 0, width, height, undefined, { ...options, data_type: gdal.GDT_Float32 })) as Float32Array;
-      const valid = (await band.getMaskBand()!.pixels.readAsync(0, 0, width, height, undefined, { ...options, data_type: gdal.GDT_Byte })) as Uint8Array;
-      return { heights, valid };
-    } finally {
-      source.close();
-    }
+    const { bands, mask } = await readDownsampled(uri, SAMPLE_PX, [1], 'Float32');
+    return { heights: bands[0] as Float32Array, valid: mask };
   });
 }

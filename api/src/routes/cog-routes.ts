@@ -9,9 +9,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import gdal from '#pipeline/gdal.js';
 import { flightCog } from '#db/sql/flights.js';
-import { isVirtualStore } from '#pipeline/raster-store.js';
+import { isVirtualStore, storedFileExists } from '#pipeline/raster-store.js';
 import { sendProblem } from '../problem.js';
 import { parseByteRange } from '../rasters/byte-range.js';
 import { etagMatches } from '../rasters/conditional-request.js';
@@ -58,11 +57,7 @@ export function cogRoutes(app: FastifyInstance, pool: pg.Pool): void {
         if (!(error instanceof NotPresignableError)) throw error;
         return sendProblem(reply, 501, 'Served by the object store', `The raster store is an object store and the API cannot hand out a link into it: ${error.message}. Read the COG from the store directly (GDAL /vsis3/).`);
       }
-      try {
-        await gdal.fs.statAsync(cog.uri);
-      } catch {
-        return missing();
-      }
+      if (!(await storedFileExists(cog.uri))) return missing();
       return reply.code(307).header('Location', location).header('Cache-Control', 'private, no-store').send();
     }
     let stat: fs.Stats;

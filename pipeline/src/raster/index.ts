@@ -9,3 +9,6 @@ export { renameGeoTiff, renameGeoTiffDroppingAux } from './rename-geotiff.js';
 export { createBlockWriter, type BlockWriter, type BlockWriterOptions } from './block-writer.js';
 export { scanBand, type ScannedBand } from './scan-band.js';
 export { readCogLayout, type CogLayout } from './cog-layout.js';
+export { readDownsampled, type DownsampledRead } from './read-downsampled.js';
+export { extentIn, readBandDeclarations, warpOntoGrid, type BandDeclaration, type WarpGrid } from './warp-window.js';
+export { writeGeoPackage, type FieldType, type GeoPackageFeature } from './write-geopackage.js';
