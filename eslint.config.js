@@ -61,15 +61,56 @@ const folderBoundaries = {
   },
 };
 
+/**
+ * GDAL is spoken by the raster layer only: pipeline/src/raster/, the raster store over its media
+ * (pipeline/src/raster-store.ts) and gdal.ts, the one import of gdal-async (it sets the axis order
+ * before anything else uses GDAL). Stages, the intake and the API call the raster layer's
+ * functions. Tests, benches and testing/ helpers may use GDAL to make and check their rasters.
+ * NOT_YET_BEHIND_RASTER_LAYER lists the modules still to move behind it.
+ */
+const RASTER_LAYER = /^pipeline\/src\/(raster\/|raster-store\.ts$|gdal\.ts$)/;
+const NOT_YET_BEHIND_RASTER_LAYER = ['pipeline/src/import/vector-source.ts', 'scripts/eval/read-raster.ts'];
+const GDAL_MODULE = 'pipeline/src/gdal';
+
+const gdalBehindRasterLayer = {
+  meta: {
+    type: 'problem',
+    messages: {
+      gdal: "'{{spec}}' is GDAL: only the raster layer (pipeline/src/raster/, raster-store.ts) may import it; call a function of pipeline/src/raster/ instead.",
+    },
+    schema: [],
+  },
+  create(context) {
+    const file = path.relative(import.meta.dirname, context.filename).split(path.sep).join('/');
+    if (RASTER_LAYER.test(file) || isTestCode(file) || NOT_YET_BEHIND_RASTER_LAYER.includes(file)) return {};
+    const check = (node, spec) => {
+      if (typeof spec !== 'string') return;
+      let target = null;
+      if (spec.startsWith('.')) target = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec));
+      else if (spec.startsWith('#pipeline/')) target = `pipeline/src/${spec.slice('#pipeline/'.length)}`;
+      const isGdal = spec === 'gdal-async' || spec.startsWith('gdal-async/') || (target !== null && target.replace(/\.(js|ts)$/, '') === GDAL_MODULE);
+      if (isGdal) context.report({ node, messageId: 'gdal', data: { spec } });
+    };
+    const fromSource = (node) => check(node.source ?? node, node.source?.value);
+    return {
+      ImportDeclaration: fromSource,
+      ExportNamedDeclaration: (node) => node.source && fromSource(node),
+      ExportAllDeclaration: fromSource,
+      ImportExpression: (node) => node.source.type === 'Literal' && check(node.source, node.source.value),
+    };
+  },
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '**/dist/', '.lingwei/', 'fixtures/scene*/', 'models/**/*.py'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
-    plugins: { lingwei: { rules: { 'folder-boundaries': folderBoundaries } } },
+    plugins: { lingwei: { rules: { 'folder-boundaries': folderBoundaries, 'gdal-behind-raster-layer': gdalBehindRasterLayer } } },
     rules: {
       'lingwei/folder-boundaries': 'error',
+      'lingwei/gdal-behind-raster-layer': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
