@@ -69,7 +69,7 @@ const folderBoundaries = {
  * NOT_YET_BEHIND_RASTER_LAYER lists the modules still to move behind it.
  */
 const RASTER_LAYER = /^pipeline\/src\/(raster\/|raster-store\.ts$|gdal\.ts$)/;
-const NOT_YET_BEHIND_RASTER_LAYER = ['pipeline/src/import/vector-source.ts', 'scripts/eval/read-raster.ts'];
+const NOT_YET_BEHIND_RASTER_LAYER = ['pipeline/src/import/vector-source.ts'];
 const GDAL_MODULE = 'pipeline/src/gdal';
 
 const gdalBehindRasterLayer = {

@@ -7,7 +7,8 @@ import path from 'node:path';
 import fs from 'node:fs';
 import type { RgbInput } from '#pipeline/model/prepare.js';
 import { filesByStem } from './files.js';
-import { degreesToMetres, paletteGreys, readRaster, withGsd, type LoadedRaster } from './read-raster.js';
+import { paletteGreys } from '#pipeline/raster/index.js';
+import { degreesToMetres, readRaster, withGsd, type LoadedRaster } from './read-raster.js';
 
 const IMAGE = /\.(png|tiff?|jpe?g)$/i;
 const FOLDERS = ['A', 'B', 'label'] as const;

@@ -2,8 +2,7 @@
  * Whole-raster reading for evaluation and training export (files here are single tiles or small
  * scenes; the pipeline reads big flights window by window through the same reader).
  */
-import gdal from '#pipeline/gdal.js';
-import { openRaster, type RasterTypedArray } from '#pipeline/raster/index.js';
+import { isGeographicWkt, openRaster, type RasterTypedArray } from '#pipeline/raster/index.js';
 import type { Grid } from '#pipeline/model/grid.js';
 import type { DsmInput } from '#pipeline/model/prepare.js';
 
@@ -35,7 +34,7 @@ export function readRaster(file: string): LoadedRaster {
       epsg: src.epsg,
       srsWkt: src.srsWkt,
       georeferenced,
-      geographic: georeferenced && !!src.srsWkt && gdal.SpatialReference.fromWKT(src.srsWkt).isGeographic(),
+      geographic: georeferenced && !!src.srsWkt && isGeographicWkt(src.srsWkt),
     };
   } finally {
     src.close();
@@ -60,24 +59,6 @@ export function degreesToMetres(raster: LoadedRaster): number {
   const east = Math.abs(dx) * METRES_PER_DEGREE.lon * Math.cos((latitude * Math.PI) / 180);
   const north = Math.abs(dy) * METRES_PER_DEGREE.lat;
   return Math.sqrt(east * north);
-}
-
-/**
- * The grey level of each palette index when band 1 has a colour table (a palette PNG), so that a
- * mask stored as indices reads as the colours it shows; null otherwise.
- */
-export function paletteGreys(file: string): Uint8Array | null {
-  const dataset = gdal.open(file);
-  try {
-    const table = dataset.bands.get(1).colorTable;
-    if (!table) return null;
-    return Uint8Array.from({ length: table.count() }, (_, i) => {
-      const { c1, c2, c3 } = table.get(i);
-      return Math.round((c1 + c2 + c3) / 3);
-    });
-  } finally {
-    dataset.close();
-  }
 }
 
 /** A surface model's heights (its first band) as the detector takes them. */

@@ -7,6 +7,11 @@ import gdal, { type SpatialReference } from '../gdal.js';
 /** An EPSG code (4549) or any definition GDAL understands (WKT, PROJ string, "EPSG:4549"). */
 export type SrsInput = number | string;
 
+/** Whether a reference system given as WKT is geographic (degrees), not projected. */
+export function isGeographicWkt(wkt: string): boolean {
+  return gdal.SpatialReference.fromWKT(wkt).isGeographic();
+}
+
 /** A reference system given as WKT, as a PROJ string (what PostGIS's ST_Transform takes). */
 export function wktToProj4(wkt: string): string {
   return gdal.SpatialReference.fromWKT(wkt).toProj4();
