@@ -62,14 +62,12 @@ const folderBoundaries = {
 };
 
 /**
- * GDAL is spoken by the raster layer only: pipeline/src/raster/, the raster store over its media
- * (pipeline/src/raster-store.ts) and gdal.ts, the one import of gdal-async (it sets the axis order
- * before anything else uses GDAL). Stages, the intake and the API call the raster layer's
+ * GDAL is spoken by the raster layer only: pipeline/src/raster/ (rasters, and the one vector
+ * reader), the raster store over its media (pipeline/src/raster-store.ts) and gdal.ts, the one
+ * import of gdal-async (it sets the axis order before anything else uses GDAL). Stages, the intake and the API call the raster layer's
  * functions. Tests, benches and testing/ helpers may use GDAL to make and check their rasters.
- * NOT_YET_BEHIND_RASTER_LAYER lists the modules still to move behind it.
  */
 const RASTER_LAYER = /^pipeline\/src\/(raster\/|raster-store\.ts$|gdal\.ts$)/;
-const NOT_YET_BEHIND_RASTER_LAYER = ['pipeline/src/import/vector-source.ts'];
 const GDAL_MODULE = 'pipeline/src/gdal';
 
 const gdalBehindRasterLayer = {
@@ -82,7 +80,7 @@ const gdalBehindRasterLayer = {
   },
   create(context) {
     const file = path.relative(import.meta.dirname, context.filename).split(path.sep).join('/');
-    if (RASTER_LAYER.test(file) || isTestCode(file) || NOT_YET_BEHIND_RASTER_LAYER.includes(file)) return {};
+    if (RASTER_LAYER.test(file) || isTestCode(file)) return {};
     const check = (node, spec) => {
       if (typeof spec !== 'string') return;
       let target = null;

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { createPool } from '#db/connection.js';
 import { IMPORT_KINDS, isImportKind } from '#pipeline/import/import-kinds.js';
 import { ImportRejectedError, importLayer, type ImportReport } from '#pipeline/import/import-layer.js';
-import { VectorSourceError } from '#pipeline/import/vector-source.js';
+import { VectorSourceError } from '#pipeline/raster/vector-source.js';
 
 export const IMPORT_USAGE =
   `import <${IMPORT_KINDS.join('|')}> <file.geojson|.gpkg|.shp> [--layer NAME] [--source NAME] ` +

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { ImportRejectedError, importLayer } from './import-layer.js';
-import { VectorSourceError } from './vector-source.js';
+import { VectorSourceError } from '../raster/vector-source.js';
 import { rectangleWkt, writeLayer } from './testing/write-layer.js';
 
 const pool = createTestPool();

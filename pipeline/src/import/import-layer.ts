@@ -15,7 +15,7 @@ import { upsertRegisterFromImport } from '#db/sql/register.js';
 import { upsertPermitsFromImport } from '#db/sql/planning-permits.js';
 import { upsertZonesFromImport } from '#db/sql/sensitive-zones.js';
 import { mapFeature, type ImportKind } from './import-kinds.js';
-import { openVectorSource } from './vector-source.js';
+import { openVectorSource } from '../raster/vector-source.js';
 
 export interface ImportOptions {
   kind: ImportKind;
