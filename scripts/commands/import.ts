@@ -1,10 +1,10 @@
 /** `cli import <kind> <file>`: loads a vector layer into its PostGIS table in one transaction. */
-import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createPool } from '#db/connection.js';
 import { IMPORT_KINDS, isImportKind } from '#pipeline/import/import-kinds.js';
 import { ImportRejectedError, importLayer, type ImportReport } from '#pipeline/import/import-layer.js';
 import { VectorSourceError } from '#pipeline/raster/vector-source.js';
+import { mediumOf } from '#pipeline/raster-store.js';
 
 export const IMPORT_USAGE =
   `import <${IMPORT_KINDS.join('|')}> <file.geojson|.gpkg|.shp> [--layer NAME] [--source NAME] ` +
@@ -43,7 +43,7 @@ export async function runImportCommand(args: string[]): Promise<number> {
     return 2;
   }
   // A file or folder GDAL opens; GDAL's virtual paths (/vsizip/..., /vsicurl/...) it checks itself.
-  if (!file.startsWith('/vsi') && !fs.existsSync(file)) {
+  if (!mediumOf(file).mayExist(file)) {
     console.error(`${file}: no such file or folder`);
     return 2;
   }

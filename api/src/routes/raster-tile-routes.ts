@@ -9,12 +9,11 @@
  * no data are transparent (PNG/WebP; JPEG, which has no alpha, shows them white).
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import sharp, { type Sharp } from 'sharp';
 import { flightTileSources, type FlightCog, type FlightTileSources } from '#db/sql/flights.js';
-import { isVirtualStore } from '#pipeline/raster-store.js';
+import { mediumOf } from '#pipeline/raster-store.js';
 import { sendProblem } from '../problem.js';
 import { etagMatches } from '../rasters/conditional-request.js';
 import { drawsLikeItsCog, readHeightTile, readOrthophotoTile, sampleHeights } from '../rasters/read-tile-window.js';
@@ -129,7 +128,7 @@ export function rasterTileRoutes(app: FastifyInstance, pool: pg.Pool): void {
     try {
       rgba = await renderTile(source, asset, style, tile);
     } catch (error) {
-      if (isVirtualStore(cog.uri) || fs.existsSync(cog.uri)) throw error;
+      if (mediumOf(cog.uri).mayExist(cog.uri)) throw error;
       request.log.error({ uri: cog.uri, source: source.name }, 'a raster recorded in flight_asset is missing from the raster store');
       return sendProblem(reply, 404, 'Raster file missing', `The ${asset} ${source.name === 'cog' ? 'COG' : `${source.name} raster`} of flight ${id} is recorded but missing from the raster store; ingest the flight again.`);
     }

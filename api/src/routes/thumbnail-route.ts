@@ -4,12 +4,11 @@
  * (candidates come first, docs/drone-resolution.md) it is drawn from the reduced raster and cached
  * a minute only; the ETag names the source, so the COG's thumbnail replaces it.
  */
-import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import sharp from 'sharp';
 import { flightTileSources } from '#db/sql/flights.js';
-import { isVirtualStore } from '#pipeline/raster-store.js';
+import { mediumOf } from '#pipeline/raster-store.js';
 import { sendProblem } from '../problem.js';
 import { etagMatches } from '../rasters/conditional-request.js';
 import { readThumbnail, THUMBNAIL_PX } from '../rasters/thumbnail.js';
@@ -39,7 +38,7 @@ export function thumbnailRoute(app: FastifyInstance, pool: pg.Pool): void {
     try {
       thumbnail = await readThumbnail(raster.uri);
     } catch (error) {
-      if (isVirtualStore(raster.uri) || fs.existsSync(raster.uri)) throw error;
+      if (mediumOf(raster.uri).mayExist(raster.uri)) throw error;
       request.log.error({ uri: raster.uri, source: source.name }, 'a raster recorded in flight_asset is missing from the raster store');
       return sendProblem(reply, 404, 'Raster file missing', `The orthophoto ${source.name === 'cog' ? 'COG' : 'reduced raster'} of flight ${id} is recorded but missing from the raster store; ingest the flight again.`);
     }
