@@ -13,7 +13,7 @@ import { groundResolutionM, type AssetRole } from '../core/flight-checks.js';
 import { decodeReportingErrors } from '../raster/gdal-child.js';
 import { readCogLayout } from '../raster/index.js';
 import { ensureFlightDir, FLIGHT_FILES, flightPath, mediumOf } from '../raster-store.js';
-import { inspectOrReject, needsWarp, pixelOptions, removeVrts, unreadableToTheEnd, warpedNorthUpMetric, withDeclaredFill, writeThroughChild } from './ingest.js';
+import { inspectedUploads, needsWarp, pixelOptions, removeVrts, unreadableToTheEnd, warpedNorthUpMetric, withDeclaredFill, writeThroughChild } from './ingest.js';
 import { inspectRaster, type InspectedRaster } from './inspect-raster.js';
 import { FlightRejectedError, type StageContext } from './stage.js';
 import { surfaceHeights } from './surface-heights.js';
@@ -111,12 +111,7 @@ export async function writeFlightCogs(ctx: StageContext, flightId: string): Prom
   if (!flight) throw new FlightRejectedError(`Flight ${flightId} does not exist.`);
   // A flight rejected by ingest meanwhile has no uploads left to write.
   if (flight.status === 'failed') throw new FlightRejectedError(flight.failure_reason ?? 'The flight failed.');
-  const upload = (kind: AssetRole) => flight.assets.find((a) => a.kind === kind && a.role === 'upload');
-  const orthoUpload = upload('orthophoto');
-  if (!orthoUpload) throw new FlightRejectedError('The flight has no orthophoto: upload the orthophoto (and, if there is one, the surface model).');
-  const dsmUpload = upload('surface_model');
-  const ortho = inspectOrReject('orthophoto', orthoUpload.uri);
-  const dsm = dsmUpload ? inspectOrReject('surface_model', dsmUpload.uri) : null;
+  const { ortho, dsm } = inspectedUploads(flight.assets);
   ensureFlightDir(ctx.config.rasterStore, flightId);
   const orthoCog = flightPath(ctx.config.rasterStore, flightId, FLIGHT_FILES.orthophotoCog);
   const dsmCog = dsm ? flightPath(ctx.config.rasterStore, flightId, FLIGHT_FILES.surfaceModelCog) : null;

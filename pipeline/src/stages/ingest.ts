@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import type pg from 'pg';
 import { inTransaction } from '#db/connection.js';
-import { getFlight, setFlightFootprint, upsertFlightAsset } from '#db/sql/flights.js';
+import { getFlight, setFlightFootprint, upsertFlightAsset, type AssetRow } from '#db/sql/flights.js';
 import { checkFlightPair, checkFlightRaster, checkSurfaceHeights, groundResolutionM, type AssetRole } from '../core/flight-checks.js';
 import { stretchMaximum } from '../core/colour-stretch.js';
 import { deleteVrt, readColourSample, renameGeoTiffDroppingAux, translateToVrt, validPixelPolygons, warpToVrt } from '../raster/index.js';
@@ -32,6 +32,16 @@ export function inspectOrReject(role: AssetRole, path: string): InspectedRaster 
     }
     throw error;
   }
+}
+
+/** A flight's uploaded orthophoto (required) and surface model (optional), opened and described;
+ * what ingest checks and the COG job writes. */
+export function inspectedUploads(assets: readonly AssetRow[]): { ortho: InspectedRaster; dsm: InspectedRaster | null } {
+  const upload = (kind: AssetRole) => assets.find((a) => a.kind === kind && a.role === 'upload');
+  const orthoUpload = upload('orthophoto');
+  if (!orthoUpload) throw new FlightRejectedError('The flight has no orthophoto: upload the orthophoto (and, if there is one, the surface model).');
+  const dsmUpload = upload('surface_model');
+  return { ortho: inspectOrReject('orthophoto', orthoUpload.uri), dsm: dsmUpload ? inspectOrReject('surface_model', dsmUpload.uri) : null };
 }
 
 /** The rejection for an upload GDAL could open but not read through (truncated or corrupt). */
@@ -152,13 +162,7 @@ export interface IngestResult {
 export async function ingestFlight(ctx: StageContext, flightId: string): Promise<IngestResult> {
   const flight = await getFlight(ctx.pool, flightId);
   if (!flight) throw new FlightRejectedError(`Flight ${flightId} does not exist.`);
-  const upload = (kind: AssetRole) => flight.assets.find((a) => a.kind === kind && a.role === 'upload');
-  const orthoUpload = upload('orthophoto');
-  if (!orthoUpload) throw new FlightRejectedError('The flight has no orthophoto: upload the orthophoto (and, if there is one, the surface model).');
-  const dsmUpload = upload('surface_model');
-
-  const ortho = inspectOrReject('orthophoto', orthoUpload.uri);
-  const dsm = dsmUpload ? inspectOrReject('surface_model', dsmUpload.uri) : null;
+  const { ortho, dsm } = inspectedUploads(flight.assets);
   const problems = [...checkFlightRaster('orthophoto', ortho), ...(dsm ? checkFlightRaster('surface_model', dsm) : [])];
   if (dsm && !problems.length) problems.push(...checkFlightPair(ortho, dsm));
   if (problems.length) throw new FlightRejectedError(problems.join(' '));
