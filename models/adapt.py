@@ -7,7 +7,7 @@ adapted checkpoint, its ONNX network and a parity fixture into a model-store ver
         --out-dir .lingwei/models/versions/<version> --steps 400 --seed 1
 
 The trainer's own pieces, unchanged: train.build_model, train.losses, train.FeatureCache and
-data.BatchMaker with the "adapt" mix (the office's pairs alone; no generated scenes needed, which
+batches.BatchMaker with the "adapt" mix (the office's pairs alone; no generated scenes needed, which
 train.py requires). Fine-tuning as train.py --init does it: no warm-up, cosine from --lr down to a
 tenth. One seed drives torch and the batch maker; CPU threads fixed (2). Writes into --out-dir:
   <name>.pt     the adapted checkpoint (the base's record plus an "adapt" phase), so that a later

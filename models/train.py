@@ -202,7 +202,7 @@ def main():
     ap.add_argument("--arch", default="change", choices=["change", "pair"], help="change: models/net.py from scratch; pair: the pretrained-encoder pair network (models/pair_net.py)")
     ap.add_argument("--encoder", default=DEFAULT_ENCODER, help="with --arch pair: the folder export-encoder.ts wrote")
     ap.add_argument("--tune-encoder-from", help="with --arch pair: train the encoder's Keras blocks from this one on (e.g. block_10); default: encoder frozen")
-    ap.add_argument("--paste-pairs", type=float, default=0.0, help="share of real-pair crops that get another real pair's changed roofs pasted in (data.BatchMaker)")
+    ap.add_argument("--paste-pairs", type=float, default=0.0, help="share of real-pair crops that get another real pair's changed roofs pasted in (batches.BatchMaker)")
     ap.add_argument("--encoder-lr-scale", type=float, default=1.0, help="with --tune-encoder-from: the tuned encoder blocks learn at this share of --lr (ImageNet features move slowly; at the full rate they overfit the development pairs)")
     ap.add_argument("--degrade", type=float, default=0.0, help="chance that each date of a real-pair crop is blurred and noised as a coarser sensor would see it (batches.BatchMaker._degrade)")
     ap.add_argument("--cache", type=int, default=0, help="with --arch pair: draw this many crops once, run the frozen encoder on them once, and train the decoder on those (flips only afterwards); 0: fresh crops every step")
