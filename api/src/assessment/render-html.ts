@@ -7,11 +7,12 @@
  * PDF. Headings stay with what follows them. Pure: data in, HTML out.
  */
 import type { Geometry } from 'geojson';
-import { addDays } from '#domain/report-periods.js';
+import { addDays, shanghaiDate } from '#domain/report-periods.js';
 import type { BlockingItem, Criterion, VillageAssessment } from '#domain/village-assessment.js';
 import type { CaseEvidence } from '#db/sql/evidence-chips.js';
 import { escapeMarkup } from '../markup.js';
 import type { ReportLanguage } from '../reports/report-text.js';
+import { evidenceThumb } from '../reports/evidence-thumb.js';
 import { svgMap, type MapShape } from '../reports/svg-map.js';
 import { CHART_FONT_FAMILY } from '../reports/text-width.js';
 import type { AssessmentMap } from './assess-village.js';
@@ -19,7 +20,7 @@ import type { AssessmentMap } from './assess-village.js';
 const number = (x: number, digits = 1) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 /** An instant as Shanghai local time, YYYY-MM-DD HH:MM. */
 const local = (instant: string | null) => (instant ? new Date(Date.parse(instant) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ') : '—');
-const day = (instant: string) => local(instant).slice(0, 10);
+const day = (instant: string) => shanghaiDate(new Date(instant));
 
 const WORDS = {
   zh: {
@@ -101,14 +102,11 @@ function mapFigure(map: AssessmentMap, numbers: Map<string, number>, w: Words): 
   return `<figure class="map">${svg}<div class="legend">${entry(COLOURS.village, w.notCovered)}${entry(COLOURS.covered, w.covered)}${entry(COLOURS.candidate, w.candidate)}${entry(COLOURS.registerEntry, w.registerEntry)}</div></figure>`;
 }
 
-const dataUrl = (chip: { mediaType: string; image: Buffer }) => `data:${chip.mediaType};base64,${chip.image.toString('base64')}`;
-
 function evidenceCell(item: Extract<BlockingItem, { kind: 'candidate' }>, thumbnails: CaseEvidence | undefined, w: Words): string {
   if (!thumbnails && item.evidence.length === 0) return '—';
   const flightLabel = (id: string, capturedAt: string | null) =>
     `<span class="nowrap">${escapeMarkup(w.flightNo(id))}</span>${capturedAt ? ` <span class="nowrap">${day(capturedAt)}</span>` : ''}`;
-  const thumb = (chip: CaseEvidence['before'], caption: string) =>
-    `<figure class="thumb">${chip ? `<img src="${dataUrl(chip)}" alt="">` : `<div class="no-image">${w.noImage}</div>`}<figcaption>${caption}</figcaption></figure>`;
+  const thumb = (chip: CaseEvidence['before'], caption: string) => evidenceThumb(chip, caption, w.noImage);
   const shown = thumbnails
     ? `<div class="thumbs">${thumb(thumbnails.before, thumbnails.beforeFlight ? `${w.before} · ${flightLabel(thumbnails.beforeFlight.id, thumbnails.beforeFlight.capturedAt)}` : w.before)}`
       + `${thumb(thumbnails.after, `${w.after} · ${flightLabel(thumbnails.flightId, thumbnails.capturedAt)}`)}</div>`

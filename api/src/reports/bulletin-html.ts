@@ -7,10 +7,11 @@
  */
 import type { Geometry, Position } from 'geojson';
 import type { PeriodReport, QuotaProgress } from '#domain/weekly-report.js';
-import { addDays } from '#domain/report-periods.js';
+import { addDays, shanghaiDate } from '#domain/report-periods.js';
 import type { CaseEvidence } from '#db/sql/evidence-chips.js';
 import type { MapArea, PeriodCase } from '#db/sql/reports.js';
 import { escapeMarkup as esc } from '../markup.js';
+import { evidenceThumb } from './evidence-thumb.js';
 import { reportStyle, summaryTable } from './report-html.js';
 import { areaName, dayName, formatNumber as num, periodDays, periodName, REPORT_WORDS, summaryParagraph, type ReportLanguage } from './report-text.js';
 import { lineChart } from './svg-chart.js';
@@ -73,7 +74,7 @@ const WORDS = {
 const PAGE_WIDTH_PX = 700;
 const pct = (ratio: number | null | undefined) => (ratio === null || ratio === undefined ? '—' : `${(ratio * 100).toFixed(1)}%`);
 /** An instant as the Shanghai calendar day. */
-const shanghaiDay = (instant: string) => new Date(Date.parse(instant) + 8 * 3_600_000).toISOString().slice(0, 10);
+const shanghaiDay = (instant: string) => shanghaiDate(new Date(instant));
 
 function streetTable(report: PeriodReport, lang: ReportLanguage): string {
   const w = WORDS[lang];
@@ -91,12 +92,10 @@ ${report.rows.length > 1 ? row(REPORT_WORDS[lang].total, report.total.figures, r
 </tbody></table>`;
 }
 
-const dataUrl = (chip: { mediaType: string; image: Buffer }) => `data:${chip.mediaType};base64,${chip.image.toString('base64')}`;
-
 function caseCard(item: PeriodCase, n: number, evidence: CaseEvidence | undefined, lang: ReportLanguage): string {
   const w = WORDS[lang];
   const place = [item.street, item.village].filter(Boolean).map((a) => (lang === 'en' && a!.nameEn ? a!.nameEn : a!.name)).join(lang === 'zh' ? ' ' : ', ');
-  const thumb = (chip: CaseEvidence['before'], caption: string) => `<figure class="thumb">${chip ? `<img src="${dataUrl(chip)}" alt="">` : `<div class="no-image">${w.noImage}</div>`}<figcaption>${caption}</figcaption></figure>`;
+  const thumb = (chip: CaseEvidence['before'], caption: string) => evidenceThumb(chip, caption, w.noImage);
   const flightLabel = (id: string, capturedAt: string | null) => `<span class="nowrap">${esc(w.flight(id))}</span>${capturedAt ? ` · <span class="nowrap">${shanghaiDay(capturedAt)}</span>` : ''}`;
   const flight = evidence ? flightLabel(evidence.flightId, evidence.capturedAt) : '';
   const beforeFlight = evidence?.beforeFlight ? flightLabel(evidence.beforeFlight.id, evidence.beforeFlight.capturedAt) : '';
