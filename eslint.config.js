@@ -21,6 +21,18 @@ const MAY_IMPORT = {
   fixtures: ['domain', 'pipeline'],
 };
 const FOLDERS = ['domain', 'db', 'pipeline', 'api', 'viewer', 'fixtures', 'models', 'scripts'];
+/** Visitors that hand every module specifier of a file (imports, re-exports, dynamic imports of a
+ * literal) to check(node, specifier). */
+const importVisitors = (check) => {
+  const fromSource = (node) => check(node.source ?? node, node.source?.value);
+  return {
+    ImportDeclaration: fromSource,
+    ExportNamedDeclaration: (node) => node.source && fromSource(node),
+    ExportAllDeclaration: fromSource,
+    ImportExpression: (node) => node.source.type === 'Literal' && check(node.source, node.source.value),
+  };
+};
+
 const isTestCode = (file) => /\.(test|bench)\.ts$|\/testing\/|^viewer\/tests\/|^api\/src\/bench\//.test(file);
 
 const folderBoundaries = {
@@ -51,13 +63,7 @@ const folderBoundaries = {
         context.report({ node, messageId: 'direction', data: { from, to, allowed: MAY_IMPORT[from].join(', ') || 'nothing' } });
       }
     };
-    const fromSource = (node) => check(node.source ?? node, node.source?.value);
-    return {
-      ImportDeclaration: fromSource,
-      ExportNamedDeclaration: (node) => node.source && fromSource(node),
-      ExportAllDeclaration: fromSource,
-      ImportExpression: (node) => node.source.type === 'Literal' && check(node.source, node.source.value),
-    };
+    return importVisitors(check);
   },
 };
 
@@ -89,13 +95,7 @@ const gdalBehindRasterLayer = {
       const isGdal = spec === 'gdal-async' || spec.startsWith('gdal-async/') || (target !== null && target.replace(/\.(js|ts)$/, '') === GDAL_MODULE);
       if (isGdal) context.report({ node, messageId: 'gdal', data: { spec } });
     };
-    const fromSource = (node) => check(node.source ?? node, node.source?.value);
-    return {
-      ImportDeclaration: fromSource,
-      ExportNamedDeclaration: (node) => node.source && fromSource(node),
-      ExportAllDeclaration: fromSource,
-      ImportExpression: (node) => node.source.type === 'Literal' && check(node.source, node.source.value),
-    };
+    return importVisitors(check);
   },
 };
 
