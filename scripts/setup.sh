@@ -27,10 +27,13 @@ PG_VERSION=15
 # cgi-mapserver is the API bench's reference vector tile server; fonts-wqy-microhei gives Chromium
 # Chinese glyphs (PDF reports, viewer screenshots); poppler-utils (pdftotext, pdftoppm) reads printed
 # PDFs back in the report layout tests; python3-qgis (PyQGIS 3.22, about 600 MB with its Qt libraries)
-# is the GIS client test's real QGIS, loading every kind of layer with Basic authentication.
+# is the GIS client test's real QGIS, loading every kind of layer with Basic authentication;
+# python3-onnx reads the shipped ONNX networks' weights back into PyTorch checkpoints
+# (models/onnx_to_checkpoint.py), so `npm run model -- adapt` can fine-tune the networks that ship
+# without one.
 APT_PACKAGES=(postgresql-$PG_VERSION postgresql-$PG_VERSION-postgis-3 postgresql-client-$PG_VERSION
   redis-server redis-tools libgdal-dev gdal-bin chromium fonts-wqy-microhei poppler-utils docker-compose cgi-mapserver
-  python3-qgis)
+  python3-qgis python3-onnx)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
