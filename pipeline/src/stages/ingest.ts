@@ -10,8 +10,11 @@ import fs from 'node:fs';
 import type pg from 'pg';
 import { inTransaction } from '#db/connection.js';
 import { getFlight, setFlightFootprint, upsertFlightAsset, type AssetRow } from '#db/sql/flights.js';
-import { checkFlightPair, checkFlightRaster, checkSurfaceHeights, groundResolutionM, type AssetRole } from '../core/flight-checks.js';
+import { checkSurfaceHeights, groundResolutionM, type AssetRole } from '../core/flight-checks.js';
 import { stretchMaximum } from '../core/colour-stretch.js';
+import {
+  declareFillOptions, footprintOrRejection, isStoreWriteFailure, needsColourStretch, pixelTranslateOptions, REJECTIONS, uploadProblems, warpOptions,
+} from '../core/ingest-decisions.js';
 import { deleteVrt, readColourSample, renameGeoTiffDroppingAux, translateToVrt, validPixelPolygons, warpToVrt } from '../raster/index.js';
 import { translateReportingErrors } from '../raster/gdal-child.js';
 import { ensureFlightDir, FLIGHT_FILES, flightPath } from '../raster-store.js';
@@ -21,14 +24,16 @@ import { inspectRaster, UnreadableRasterError, type InspectedRaster } from './in
 import { flightWorkProblems } from './flight-work.js';
 import { surfaceHeights } from './surface-heights.js';
 
-const NAMES: Record<AssetRole, string> = { orthophoto: 'orthophoto', surface_model: 'surface model' };
+// What ingest decides (what is rejected and why, warps, pixel options) is core/ingest-decisions.ts;
+// this file reads and writes. The COG job reads and writes its uploads through the same functions.
+export { METRIC_CRS, needsWarp } from '../core/ingest-decisions.js';
 
 export function inspectOrReject(role: AssetRole, path: string): InspectedRaster {
   try {
     return inspectRaster(path);
   } catch (error) {
     if (error instanceof UnreadableRasterError) {
-      throw new FlightRejectedError(`The ${NAMES[role]} is not a readable GeoTIFF: it may be truncated or corrupt, or not a raster at all. Upload it again. (${error.message})`);
+      throw new FlightRejectedError(REJECTIONS.unreadable(role, error.message));
     }
     throw error;
   }
@@ -39,29 +44,21 @@ export function inspectOrReject(role: AssetRole, path: string): InspectedRaster 
 export function inspectedUploads(assets: readonly AssetRow[]): { ortho: InspectedRaster; dsm: InspectedRaster | null } {
   const upload = (kind: AssetRole) => assets.find((a) => a.kind === kind && a.role === 'upload');
   const orthoUpload = upload('orthophoto');
-  if (!orthoUpload) throw new FlightRejectedError('The flight has no orthophoto: upload the orthophoto (and, if there is one, the surface model).');
+  if (!orthoUpload) throw new FlightRejectedError(REJECTIONS.noOrthophoto);
   const dsmUpload = upload('surface_model');
   return { ortho: inspectOrReject('orthophoto', orthoUpload.uri), dsm: dsmUpload ? inspectOrReject('surface_model', dsmUpload.uri) : null };
 }
 
 /** The rejection for an upload GDAL could open but not read through (truncated or corrupt). */
 export function unreadableToTheEnd(role: AssetRole, error: unknown): FlightRejectedError {
-  return new FlightRejectedError(`The ${NAMES[role]} could not be read to the end: the file is truncated or corrupt. Upload it again. (${(error as Error).message})`);
+  return new FlightRejectedError(REJECTIONS.truncated(role, (error as Error).message));
 }
 
-/**
- * How the upload's pixels become what every later reader takes, the same for the reduced raster
- * and the COG: heights as Float32 metres (integer decimetres with a scale factor are unscaled),
- * colour as 8-bit RGB (16-bit colour gets one stretch for all bands; an alpha band becomes the
- * mask).
- */
+/** gdal_translate's pixel options for an upload (core's pixelTranslateOptions), with the colour
+ * stretch's maximum sampled from `source` when 16-bit colour needs one. */
 export async function pixelOptions(role: AssetRole, meta: InspectedRaster, source: string): Promise<string[]> {
-  if (role === 'surface_model') return ['-ot', 'Float32', '-unscale'];
-  const scale = meta.dataType === 'Byte' ? [] : ['-ot', 'Byte', '-scale', '0', String(stretchMaximum(...(await readColourSample(source)))), '0', '255'];
-  const bands = meta.bandCount === 4 ? ['-b', '1', '-b', '2', '-b', '3', '-mask', '4'] : [];
-  // Bands written as grey (by many tools, and by any 16-bit source) are tagged red, green, blue:
-  // right for every reader, and GDAL then has nothing to put in a .aux.xml beside the output.
-  return [...scale, ...bands, '-colorinterp', 'red,green,blue'];
+  const stretch = role === 'orthophoto' && needsColourStretch(meta) ? stretchMaximum(...(await readColourSample(source))) : null;
+  return pixelTranslateOptions(role, meta, stretch);
 }
 
 /**
@@ -72,29 +69,8 @@ export async function pixelOptions(role: AssetRole, meta: InspectedRaster, sourc
 export async function withDeclaredFill(source: string, target: string, fill: number | null): Promise<string> {
   if (fill === null) return source;
   const vrt = `${target}.nodata.vrt`;
-  await translateToVrt(source, vrt, ['-a_nodata', String(fill)]);
+  await translateToVrt(source, vrt, declareFillOptions(fill));
   return vrt;
-}
-
-/**
- * The metric CRS flights are warped to when they come in degrees (EPSG:4326) or Web Mercator
- * (EPSG:3857, whose "metres" are 17% too large at Shanghai's latitude): UTM zone 51N. The model
- * and every measurement need pixels of a true ground size.
- */
-export const METRIC_CRS = 'EPSG:32651';
-
-function inMetricCrs(meta: InspectedRaster): boolean {
-  return !meta.isGeographic && meta.epsg !== 3857;
-}
-
-/** North up, rows from north to south, no rotation: the only layout the later stages read. */
-function isNorthUp(meta: InspectedRaster): boolean {
-  const gt = meta.geoTransform;
-  return !gt || (gt[1] > 0 && gt[5] < 0 && gt[2] === 0 && gt[4] === 0);
-}
-
-export function needsWarp(meta: InspectedRaster): boolean {
-  return !inMetricCrs(meta) || !isNorthUp(meta);
 }
 
 /**
@@ -103,9 +79,7 @@ export function needsWarp(meta: InspectedRaster): boolean {
  */
 export async function warpedNorthUpMetric(role: AssetRole, source: string, target: string, meta: InspectedRaster): Promise<string> {
   const vrt = `${target}.warp.vrt`;
-  const nodata = role === 'surface_model' ? ['-dstnodata', '-9999'] : ['-dstnodata', '0'];
-  const crs = inMetricCrs(meta) ? [] : ['-t_srs', METRIC_CRS];
-  await warpToVrt(source, vrt, [...crs, '-r', 'bilinear', ...nodata]);
+  await warpToVrt(source, vrt, warpOptions(role, meta));
   return vrt;
 }
 
@@ -121,7 +95,7 @@ export async function writeThroughChild(role: AssetRole, source: string, target:
     await translateReportingErrors(source, `${target}.partial`, options);
   } catch (error) {
     fs.rmSync(`${target}.partial`, { force: true });
-    if (/no space|permission denied|read-only file system|failed to write|write error/i.test((error as Error).message)) throw error;
+    if (isStoreWriteFailure((error as Error).message)) throw error;
     throw unreadableToTheEnd(role, error);
   }
   renameGeoTiffDroppingAux(target, `${target}.partial`);
@@ -137,9 +111,9 @@ export function removeVrts(upload: string, ...vrts: string[]): void {
  * (raster/footprint.ts); an orthophoto without any is rejected.
  */
 export function traceFootprint(cogPath: string, meta: InspectedRaster): string {
-  const polygons = validPixelPolygons(cogPath, meta);
-  if (!polygons.length) throw new FlightRejectedError('The orthophoto has no valid pixels (it is empty or entirely masked).');
-  return JSON.stringify({ type: 'MultiPolygon', coordinates: polygons });
+  const traced = footprintOrRejection(validPixelPolygons(cogPath, meta));
+  if ('rejection' in traced) throw new FlightRejectedError(traced.rejection);
+  return traced.footprint;
 }
 
 /**
@@ -163,8 +137,7 @@ export async function ingestFlight(ctx: StageContext, flightId: string): Promise
   const flight = await getFlight(ctx.pool, flightId);
   if (!flight) throw new FlightRejectedError(`Flight ${flightId} does not exist.`);
   const { ortho, dsm } = inspectedUploads(flight.assets);
-  const problems = [...checkFlightRaster('orthophoto', ortho), ...(dsm ? checkFlightRaster('surface_model', dsm) : [])];
-  if (dsm && !problems.length) problems.push(...checkFlightPair(ortho, dsm));
+  const problems = uploadProblems(ortho, dsm);
   if (problems.length) throw new FlightRejectedError(problems.join(' '));
   // The work bounded before a pixel is read (the CLI queues without the API's check).
   const rasters = [{ role: 'orthophoto' as const, meta: ortho }, ...(dsm ? [{ role: 'surface_model' as const, meta: dsm }] : [])];
