@@ -83,7 +83,7 @@ beforeAll(async () => {
   await pool.query(`INSERT INTO baseline_building (source, source_key, footprint, height_m, survey_date, area_m2)
                     VALUES ('survey', 'h1', ST_Multi(ST_Transform(ST_MakeEnvelope($1, $2, $3, $4, 4549), 4326)), 6, '2026-01-01', 225)`, [...HOUSE]);
   const detectors = servedDetectors({ threads: 1 });
-  const worker = createFlightWorker({ pool, connection, config, stages: FLIGHT_STAGE_RUNNERS, changeDetector: (v) => detectors.detector(v) });
+  const worker = createFlightWorker({ pool, connection, config, stages: FLIGHT_STAGE_RUNNERS, detectors });
   try {
     for (const [k, roof] of [[1, undefined], [2, ROOF]] as const) {
       const { flightId } = await takeInFlight(pool, config, { orthophoto: writeFlight(path.join(dir, `flight-${k}.tif`), roof), capturedAt: `2026-10-${k === 1 ? 15 : 22}T10:00:00+08:00` });

@@ -33,7 +33,7 @@ const worker = createFlightWorker({
   connection,
   config,
   stages: FLIGHT_STAGE_RUNNERS,
-  changeDetector: (version) => detectors.detector(version),
+  detectors,
   lockDurationMs: lockDurationOf(process.env.WORKER_LOCK_MS),
 });
 worker.on('error', (error) => console.error('[worker]', error.message));

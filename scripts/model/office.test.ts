@@ -181,7 +181,7 @@ describe.skipIf(!present || !torch)('an office made of real imagery', () => {
       [west.x - 500, west.y - 1000, origin(pairs.length).x + 500, west.y + 500]);
     const reviewer = await upsertUser(pool, { username: 'reviewer', role: 'reviewer', passwordHash: 'x' });
     const detectors = servedDetectors({ threads: 2 });
-    const worker = createFlightWorker({ pool, connection, config, stages: FLIGHT_STAGE_RUNNERS, changeDetector: (v) => detectors.detector(v) });
+    const worker = createFlightWorker({ pool, connection, config, stages: FLIGHT_STAGE_RUNNERS, detectors });
     const totals = { verified: 0, rejected: 0, added: 0 };
     try {
       for (const [k, pair] of office.entries()) {
@@ -222,7 +222,7 @@ describe.skipIf(!present || !torch)('an office made of real imagery', () => {
 
     const k = office.length;
     const detectors = servedDetectors({ threads: 2 });
-    const worker = createFlightWorker({ pool, connection, config, stages: FLIGHT_STAGE_RUNNERS, changeDetector: (v) => detectors.detector(v) });
+    const worker = createFlightWorker({ pool, connection, config, stages: FLIGHT_STAGE_RUNNERS, detectors });
     try {
       await fly(writeFlight(next!.before, k, path.join(dir, `ref-${k}.tif`)), '2026-11-01T10:00:00+08:00', 'reference');
       const patrol = await fly(writeFlight(next!.after, k, path.join(dir, `patrol-${k}.tif`)), '2026-12-01T10:00:00+08:00', 'patrol');

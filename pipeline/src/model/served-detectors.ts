@@ -5,66 +5,109 @@
  * later stages of that flight ask for the version its detection run recorded, whichever worker
  * runs them. Each version's ONNX sessions are opened once and reused.
  *
- * Sessions of versions no longer asked for are released, keeping the two most recently asked:
- * with several flights in hand (WORKER_CONCURRENCY above 1), a flight planned just before a
- * promotion still finds its version open while the next flight already uses the new one.
+ * A stage job holds the version it detects with until it finishes (queue/flight-worker.ts releases
+ * what a job held). A version's sessions are closed only when no job holds it and it is not one of
+ * the two versions asked for last: with several flights in hand (WORKER_CONCURRENCY above 1), two
+ * promotions during one long detection used to close the sessions that detection was still running
+ * on ("Session already disposed"); the two kept unheld spare the next jobs of a flight planned just
+ * before a promotion from opening its version again.
  */
 import { modelStoreDir, servedVersion, specPathOf } from '../model-store.js';
 import { ChangeDetector } from './change-detector.js';
 
-/** Versions whose sessions stay open at once. */
+/** Versions whose sessions stay open while no job holds them. */
 const KEPT_OPEN = 2;
+
+/** A version's detector held by one job: its sessions stay open until every holder has released it. */
+export interface HeldDetector {
+  readonly version: string;
+  readonly detector: ChangeDetector;
+  /** Lets go of the version (a second call does nothing). */
+  release(): void;
+}
 
 export interface ServedDetectors {
   /** The version a flight planned now is detected with: MODEL_VERSION, else the promoted one, else "shipped". */
   versionForNewFlight(): string;
   /** The sidecar a version is served from. */
   specPathOf(version: string): string;
-  /** That version's detector (default: the version for a new flight), opened on first use. */
-  detector(version?: string): Promise<ChangeDetector>;
-  /** The versions whose sessions are open now, most recently asked last. */
+  /** Holds that version's detector (default: the version for a new flight), opened on first use. */
+  hold(version?: string): Promise<HeldDetector>;
+  /** The versions whose sessions are open now, least recently asked first. */
   open(): string[];
+  /** How many holders a version has now. */
+  holders(version: string): number;
+  /** Closes every version's sessions, held or not: for the end of the process, once its jobs are done. */
   close(): Promise<void>;
+}
+
+interface Served {
+  detector: Promise<ChangeDetector>;
+  holders: number;
 }
 
 export function servedDetectors(options: { threads?: number; env?: NodeJS.ProcessEnv } = {}): ServedDetectors {
   const env = options.env ?? process.env;
-  const loaded = new Map<string, Promise<ChangeDetector>>();
+  /** In the order asked: a version asked again moves to the end. */
+  const served = new Map<string, Served>();
   const store = () => modelStoreDir(env);
   const versionForNewFlight = () => servedVersion(env);
-  const release = (detector: Promise<ChangeDetector>) => void detector.then((d) => d.close()).catch(() => undefined);
+
+  const closeUnheld = () => {
+    const recent = new Set([...served.keys()].slice(-KEPT_OPEN));
+    for (const [version, entry] of served) {
+      if (entry.holders > 0 || recent.has(version)) continue;
+      served.delete(version);
+      void entry.detector.then((d) => d.close()).catch(() => undefined);
+    }
+  };
+
+  const hold = async (version = versionForNewFlight()): Promise<HeldDetector> => {
+    let entry = served.get(version);
+    if (entry) {
+      served.delete(version); // set again below: the map's order is the order asked in
+    } else {
+      // An unknown version throws here, before anything open is touched.
+      const specPath = specPathOf(store(), version);
+      entry = { detector: ChangeDetector.load({ specPath, threads: options.threads }), holders: 0 };
+    }
+    served.set(version, entry);
+    // Counted before the sessions have opened, so that no one closes them while they open.
+    entry.holders += 1;
+    let detector: ChangeDetector;
+    try {
+      detector = await entry.detector;
+    } catch (error) {
+      entry.holders -= 1;
+      // A version that failed to open is not kept: the next ask tries again.
+      if (served.get(version) === entry) served.delete(version);
+      throw error;
+    }
+    // Only a version that opened makes older ones give way.
+    closeUnheld();
+    let held = true;
+    return {
+      version,
+      detector,
+      release() {
+        if (!held) return;
+        held = false;
+        entry.holders -= 1;
+        closeUnheld();
+      },
+    };
+  };
+
   return {
     versionForNewFlight,
     specPathOf: (version) => specPathOf(store(), version),
-    detector(version = versionForNewFlight()) {
-      let detector = loaded.get(version);
-      if (detector) {
-        loaded.delete(version); // re-inserted below: the map's order is the order asked in
-      } else {
-        let specPath: string;
-        try {
-          specPath = specPathOf(store(), version);
-        } catch (error) {
-          // An unknown version closes nothing that is open.
-          return Promise.reject(error as Error);
-        }
-        detector = ChangeDetector.load({ specPath, threads: options.threads });
-        // A version that failed to open is not kept: the next ask tries again.
-        detector.catch(() => loaded.get(version) === detector && loaded.delete(version));
-      }
-      loaded.set(version, detector);
-      while (loaded.size > KEPT_OPEN) {
-        const [oldest, stale] = loaded.entries().next().value!;
-        loaded.delete(oldest);
-        release(stale);
-      }
-      return detector;
-    },
-    open: () => [...loaded.keys()],
+    hold,
+    open: () => [...served.keys()],
+    holders: (version) => served.get(version)?.holders ?? 0,
     async close() {
-      const all = [...loaded.values()];
-      loaded.clear();
-      for (const detector of all) await detector.then((d) => d.close(), () => undefined);
+      const all = [...served.values()];
+      served.clear();
+      for (const entry of all) await entry.detector.then((d) => d.close(), () => undefined);
     },
   };
 }

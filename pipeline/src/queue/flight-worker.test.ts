@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFlight, getFlight } from '#db/sql/flights.js';
 import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { loadConfig, type PipelineConfig } from '../config.js';
-import { ChangeDetector } from '../model/index.js';
+import { servedDetectors } from '../model/served-detectors.js';
 import { takeInFlight } from '../flight-intake.js';
 import { FLIGHT_STAGE_RUNNERS } from '../stages/index.js';
 import { tempDir, writeOrthophoto } from '../stages/testing/flight-files.js';
@@ -24,9 +24,11 @@ const pool = createTestPool();
 const dir = tempDir('worker');
 const config: PipelineConfig = { ...loadConfig(), rasterStore: path.join(dir, 'store'), queuePrefix: `lingwei-test-worker-${process.pid}` };
 const connection = createRedisConnection(config.redisUrl);
+const detectors = servedDetectors({ threads: 1 });
 
 beforeAll(() => emptyTables(pool));
 afterAll(async () => {
+  await detectors.close();
   await deleteKeysUnder(connection, config.queuePrefix);
   connection.disconnect();
   await pool.end();
@@ -44,7 +46,7 @@ describe('the flight worker', () => {
     expect(now).toBe(earlier);
 
     const worker = createFlightWorker({
-      pool, connection, config, stages: FLIGHT_STAGE_RUNNERS, changeDetector: () => ChangeDetector.load({ threads: 1 }),
+      pool, connection, config, stages: FLIGHT_STAGE_RUNNERS, detectors,
     });
     const queue = new Queue(FLIGHT_QUEUE, { connection, prefix: config.queuePrefix });
     try {
@@ -67,7 +69,7 @@ describe('the flight worker', () => {
     const corrupt = path.join(dir, 'corrupt.tif');
     fs.writeFileSync(corrupt, fs.readFileSync(good).subarray(0, 3000));
     const worker = createFlightWorker({
-      pool, connection, config, stages: FLIGHT_STAGE_RUNNERS, changeDetector: () => ChangeDetector.load({ threads: 1 }),
+      pool, connection, config, stages: FLIGHT_STAGE_RUNNERS, detectors,
     });
     try {
       const { flightId } = await takeInFlight(pool, config, { orthophoto: corrupt });

@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { getFlight, markFlightFailed, setFlightProgress, setFlightStatus } from '#db/sql/flights.js';
 import type { PipelineConfig } from '../config.js';
+import type { HeldDetector, ServedDetectors } from '../model/served-detectors.js';
 import { inCallOrder } from '../in-call-order.js';
 import { removeFlightFiles } from '../raster-store.js';
 import { FlightRejectedError, isFlightStage, overallProgress, type FlightStage, type StageContext, type StageRunner } from '../stages/stage.js';
@@ -19,8 +20,11 @@ export interface FlightWorkerOptions {
   connection: Redis;
   config: PipelineConfig;
   stages: Record<FlightStage, StageRunner>;
-  /** The process's change detector, loaded on first use. */
-  changeDetector: StageContext['changeDetector'];
+  /**
+   * The process's change detectors by model version (model/served-detectors.ts): a job holds each
+   * version it asks for until it ends, so no promotion closes the sessions it is running on.
+   */
+  detectors: Pick<ServedDetectors, 'hold'>;
   /** How long a job's lock lasts without renewal; a killed worker's job moves to another worker 1 to 1.5 times this after. Default 30 s. */
   lockDurationMs?: number;
 }
@@ -41,7 +45,7 @@ export interface JobProgress {
 }
 
 export function createFlightWorker(options: FlightWorkerOptions): Worker<FlightJobData> {
-  const { pool, connection, config, stages, changeDetector, lockDurationMs = 30_000 } = options;
+  const { pool, connection, config, stages, detectors, lockDurationMs = 30_000 } = options;
   const worker = new Worker<FlightJobData>(
     FLIGHT_QUEUE,
     async (job: Job<FlightJobData>) => {
@@ -61,6 +65,12 @@ export function createFlightWorker(options: FlightWorkerOptions): Worker<FlightJ
         await setFlightProgress(pool, flightId, stage, overall);
       });
       await progress(0);
+      const held: HeldDetector[] = [];
+      const changeDetector: StageContext['changeDetector'] = async (version) => {
+        const one = await detectors.hold(version);
+        held.push(one);
+        return one.detector;
+      };
       try {
         await stages[stage]({ pool, config, progress, changeDetector }, flightId);
       } catch (error) {
@@ -69,6 +79,8 @@ export function createFlightWorker(options: FlightWorkerOptions): Worker<FlightJ
           throw new UnrecoverableError(error.message);
         }
         throw error;
+      } finally {
+        for (const one of held) one.release();
       }
       await progress(1);
       if (stage === job.data.lastStage) await setFlightStatus(pool, flightId, 'done');

@@ -36,7 +36,7 @@ describe('a worker that dies mid-job', () => {
     const dyingStarted = new Promise<void>((resolve) => (started = resolve));
     // The dying worker's first stage never ends.
     const dying = createFlightWorker({
-      pool, connection, config, lockDurationMs: LOCK_MS, changeDetector: () => Promise.reject(new Error('not used')),
+      pool, connection, config, lockDurationMs: LOCK_MS, detectors: { hold: () => Promise.reject(new Error('not used')) },
       stages: everyStage(() => {
         started();
         return new Promise(() => undefined);
@@ -50,7 +50,7 @@ describe('a worker that dies mid-job', () => {
 
     const takenOverAt: number[] = [];
     const survivor = createFlightWorker({
-      pool, connection, config, lockDurationMs: LOCK_MS, changeDetector: () => Promise.reject(new Error('not used')),
+      pool, connection, config, lockDurationMs: LOCK_MS, detectors: { hold: () => Promise.reject(new Error('not used')) },
       stages: everyStage(async () => void takenOverAt.push(Date.now())),
     });
     try {

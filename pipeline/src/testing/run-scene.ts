@@ -28,7 +28,7 @@ export async function runScene(pool: pg.Pool, config: PipelineConfig): Promise<s
   const detectors = servedDetectors({ threads: config.modelThreads });
   const worker = createFlightWorker({
     pool, connection, config, stages: FLIGHT_STAGE_RUNNERS,
-    changeDetector: (version) => detectors.detector(version),
+    detectors,
   });
   try {
     const manifest = JSON.parse(fs.readFileSync(path.join(SCENE, 'scene.json'), 'utf8')) as { dates: Record<'before' | 'after', string>; flight_time_local: Record<'before' | 'after', string> };
@@ -54,7 +54,7 @@ export function startFlightWorker(pool: pg.Pool, config: PipelineConfig): { clos
   const detectors = servedDetectors({ threads: config.modelThreads });
   const worker = createFlightWorker({
     pool, connection, config, stages: FLIGHT_STAGE_RUNNERS,
-    changeDetector: (version) => detectors.detector(version),
+    detectors,
   });
   return { close: async () => { await worker.close(); await detectors.close(); connection.disconnect(); } };
 }

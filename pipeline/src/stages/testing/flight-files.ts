@@ -53,7 +53,8 @@ export function testStageContext(pool: pg.Pool, rasterStore: string): StageConte
     pool,
     config: { ...loadConfig(), rasterStore },
     progress: async () => undefined,
-    changeDetector: (version) => detectors.detector(version),
+    // A stage run outside a job holds what it asks for until the test ends.
+    changeDetector: async (version) => (await detectors.hold(version)).detector,
   };
 }
 
