@@ -55,7 +55,18 @@ MIXES = {
         {"scene": 0.0, "surface": 0.0, "pair": 0.75, "xbd_pair": 0.0, "single": 0.25},
         [("rgb_pair", 1.0)],
     ),
+    #   fused_aerial  the fused network for aerial tiles (models/fused_net.py): generated scenes
+    #           as after RGB + before RGB + baseline half of the batches, and the pair network's
+    #           real imagery with a baseline (REAL_BASELINE_MIXES) for the rest.
+    "fused_aerial": (
+        {"scene": 0.5, "surface": 0.0, "pair": 0.25, "xbd_pair": 0.1, "single": 0.15},
+        [("rgb_baseline", 1.0)],
+    ),
 }
+# Mixtures whose real image samples get a baseline, as the networks they train are served with
+# one: an empty one (known, no building) for real pairs, whose labels name no buildings standing
+# before; for single-date images, the image's own buildings (a true baseline of the earlier date).
+REAL_BASELINE_MIXES = {"fused_aerial"}
 # Share of crops centred near a change (scenes) or a building (surface models).
 FOCUS = {"scene": 0.6, "surface": 0.85}
 
@@ -156,6 +167,7 @@ class BatchMaker:
         # Chance that each date of a real-pair crop is degraded to a coarser, blurrier image.
         self.degrade = degrade
         weights, self.modes = MIXES[mix]
+        self.real_baseline = mix in REAL_BASELINE_MIXES
         if surface_only:
             weights = {"scene": 0.5, "surface": 0.5}
         groups = [g for g in weights if g in samples.groups]
@@ -260,6 +272,7 @@ class BatchMaker:
             self._swap_dates(x, t)
         if self.degrade:
             self._degrade(x)
+        self._real_baseline(x, h, wd)
         self._photometric(x)
 
     def _degrade(self, x):
@@ -306,6 +319,7 @@ class BatchMaker:
         t[0, :h, :wd] = self._plane(s, "target_new", win)
         t[1, :h, :wd] = self._plane(s, "target_demolished", win)
         w[0, :h, :wd] = self._plane(s, "weight", win)
+        self._real_baseline(x, h, wd)
         self._photometric(x)
 
     def _single(self, s, x, t, w):
@@ -333,9 +347,30 @@ class BatchMaker:
             x[i, :hh, :ww][keep] = src[keep]
         t[0, :hh, :ww] = keep & (own[:hh, :ww] < 0.5)
         w[0, :h, :wd] = 1
-        if self.rng.random() < 0.5:
+        swapped = self.rng.random() < 0.5
+        if swapped:
             self._swap_dates(x, t)
+        if self.real_baseline:
+            # The earlier date's buildings: the image's own, and the pasted ones when the dates
+            # were swapped (they are then what was demolished).
+            standing = own > 0.5
+            if swapped:
+                standing[:hh, :ww] |= keep
+            self._real_baseline(x, h, wd, standing)
         self._photometric(x)
+
+    def _real_baseline(self, x, h, wd, footprint=None):
+        """With a REAL_BASELINE_MIXES mixture: the crop's baseline known (valid) over the sample,
+        holding `footprint` (boolean, h x wd) at one height drawn per crop (3 to 12 m, the
+        sidecar's 0.1 per metre), or no building at all."""
+        if not self.real_baseline:
+            return
+        ch = self.s.ch
+        x[ch["baseline_valid"], :h, :wd] = 1
+        if footprint is None:
+            return
+        x[ch["baseline_footprint"], :h, :wd] = footprint
+        x[ch["baseline_height"], :h, :wd] = footprint * self.rng.uniform(0.3, 1.2)
 
     # --- augmentations ------------------------------------------------------------------------
 

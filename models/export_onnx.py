@@ -87,7 +87,7 @@ def main():
     onnx_key, parity_dir, mix = {
         "main": ("onnx", "parity", "all"),
         "surface_only": ("surface_only_onnx", "parity-surface", "all"),
-        "aerial": ("aerial_onnx", "parity-aerial", "aerial"),
+        "aerial": ("aerial_onnx", "parity-aerial", "fused_aerial" if ck.get("arch") == "fused" else "aerial"),
         "pair": ("pair_onnx", "parity-pair", "pair"),
     }[kind]
     onnx_path = os.path.join(HERE, spec[onnx_key])
@@ -104,7 +104,10 @@ def main():
         spec["training"] = {**spec.get("training", {}), "pair": training}
     elif args.aerial:
         # The main network's phases are in the record already; this adds the aerial phase.
-        spec["training"] = {**spec.get("training", {}), "aerial": {**training["aerial"], "onnx_bytes": training["onnx_bytes"]}}
+        # A network fine-tuned from the main one adds its phase to the main record ("aerial");
+        # one trained on its own (the fused network) brings a record of its own.
+        own = training["aerial"] if "aerial" in training else training
+        spec["training"] = {**spec.get("training", {}), "aerial": {**own, "onnx_bytes": training["onnx_bytes"]}}
     else:
         spec["training"] = {**spec.get("training", {}), **training}
     with open(args.spec, "w") as f:

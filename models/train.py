@@ -25,6 +25,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from batches import SMALL_OBJECT_PX, BatchMaker, Samples  # noqa: E402
 from net import ChangeNet  # noqa: E402
+from fused_net import FusedNet  # noqa: E402
 from pair_net import PairNet  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "encoder"))
@@ -34,12 +35,14 @@ DEFAULT_ENCODER = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".cac
 
 
 def build_model(arch, spec, encoder_dir=DEFAULT_ENCODER, tune_from=None):
-    """The network of an architecture: "change" (models/net.py, from scratch) or "pair" (the
+    """The network of an architecture: "change" (models/net.py, from scratch), "pair" (the
     Siamese pretrained encoder of models/pair_net.py, read from encoder_dir, which
-    models/encoder/export-encoder.ts writes)."""
-    if arch == "pair":
+    models/encoder/export-encoder.ts writes) or "fused" (the same encoder with the baseline and
+    heights fused after it, models/fused_net.py)."""
+    if arch in ("pair", "fused"):
         encoder, _ = load_encoder(encoder_dir)
-        return PairNet(spec["channels"], encoder, spec["normalisation"]["rgb"], tune_from)
+        net = FusedNet if arch == "fused" else PairNet
+        return net(spec["channels"], encoder, spec["normalisation"]["rgb"], tune_from)
     return ChangeNet(spec["channels"])
 
 
@@ -198,14 +201,14 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--init", help="start from this checkpoint's weights (the second, fine-tuning phase of train.sh)")
-    ap.add_argument("--mix", default="all", choices=["all", "aerial", "pair"], help="batch mixture (data.MIXES): every flight kind, aerial tiles alone (the aerial-tile network) or bare image pairs (the pair network)")
-    ap.add_argument("--arch", default="change", choices=["change", "pair"], help="change: models/net.py from scratch; pair: the pretrained-encoder pair network (models/pair_net.py)")
-    ap.add_argument("--encoder", default=DEFAULT_ENCODER, help="with --arch pair: the folder export-encoder.ts wrote")
-    ap.add_argument("--tune-encoder-from", help="with --arch pair: train the encoder's Keras blocks from this one on (e.g. block_10); default: encoder frozen")
+    ap.add_argument("--mix", default="all", choices=["all", "aerial", "pair", "fused_aerial"], help="batch mixture (batches.MIXES): every flight kind, aerial tiles alone (the aerial-tile network), bare image pairs (the pair network), or aerial tiles and real imagery with a baseline (the fused aerial network)")
+    ap.add_argument("--arch", default="change", choices=["change", "pair", "fused"], help="change: models/net.py from scratch; pair: the pretrained-encoder pair network (models/pair_net.py); fused: that encoder with the baseline and heights fused after it (models/fused_net.py)")
+    ap.add_argument("--encoder", default=DEFAULT_ENCODER, help="with --arch pair or fused: the folder export-encoder.ts wrote")
+    ap.add_argument("--tune-encoder-from", help="with --arch pair or fused: train the encoder's Keras blocks from this one on (e.g. block_10); default: encoder frozen")
     ap.add_argument("--paste-pairs", type=float, default=0.0, help="share of real-pair crops that get another real pair's changed roofs pasted in (batches.BatchMaker)")
     ap.add_argument("--encoder-lr-scale", type=float, default=1.0, help="with --tune-encoder-from: the tuned encoder blocks learn at this share of --lr (ImageNet features move slowly; at the full rate they overfit the development pairs)")
     ap.add_argument("--degrade", type=float, default=0.0, help="chance that each date of a real-pair crop is blurred and noised as a coarser sensor would see it (batches.BatchMaker._degrade)")
-    ap.add_argument("--cache", type=int, default=0, help="with --arch pair: draw this many crops once, run the frozen encoder on them once, and train the decoder on those (flips only afterwards); 0: fresh crops every step")
+    ap.add_argument("--cache", type=int, default=0, help="with --arch pair or fused: draw this many crops once, run the frozen encoder on them once, and train the decoder on those (flips only afterwards); 0: fresh crops every step")
     ap.add_argument("--surface-only", action="store_true", help="train the surface-model-only network: synthetic scenes as heights + baseline, and real surface-model tiles")
     args = ap.parse_args()
 
