@@ -1,7 +1,7 @@
 /**
  * npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before_dsm|drone_no_before|rgb|dsm|rgb_pair]
  *                       [--threshold <0..1>] [--threads N] [--model <sidecar.json|network.onnx|version>]
- * npm run eval -- real [--real <dir>] [--sets a,b] [--json] [--threads N] [--model <sidecar.json|network.onnx|version>]
+ * npm run eval -- real [--real <dir>] [--sets a,b] [--empty-baseline] [--json] [--threads N] [--model <sidecar.json|network.onnx|version>]
  *
  * `real` is the real-data scoreboard (scripts/eval/scoreboard.ts): every labelled set under
  * ../shared/data/real (or --real) scored with the detector and with a naive reference; without
@@ -12,7 +12,9 @@
  * from the fixture generator (whose flight drift is measured and taken out first, as the pipeline
  * does). Prints a table, or with --json one JSON object on stdout (progress and notes go to
  * stderr; through npm, `npm run -s eval` keeps npm's own banner off stdout). Exit status 2 on a
- * folder it cannot read, with the reason.
+ * folder it cannot read, with the reason. --empty-baseline (image pairs, and the scoreboard's pair
+ * sets): the pairs come with an empty baseline, as aerial tiles with a baseline do, so the network
+ * served for those is the one scored.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,7 +30,7 @@ import { scoreboardJson, scoreboardTable } from './eval/scoreboard-report.js';
 
 const USAGE = [
   'usage: npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before_dsm|drone_no_before|rgb|dsm|rgb_pair] [--threshold t] [--threads N] [--model <sidecar.json|net.onnx|version>]',
-  '       npm run eval -- real [--real <dir>] [--sets levir_cd,egy_bcd] [--json] [--threads N] [--model <sidecar.json|net.onnx>]   (the real-data scoreboard)',
+  '       npm run eval -- real [--real <dir>] [--sets levir_cd,egy_bcd] [--empty-baseline] [--json] [--threads N] [--model <sidecar.json|net.onnx>]   (the real-data scoreboard)',
   '       (with --json, run it as `npm run -s eval -- ...` so that npm prints nothing of its own on stdout)',
 ].join('\n');
 
@@ -44,6 +46,7 @@ async function main(): Promise<number> {
       model: { type: 'string' },
       real: { type: 'string' },
       sets: { type: 'string' },
+      'empty-baseline': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -69,11 +72,13 @@ async function main(): Promise<number> {
   }
   if (values.real !== undefined || values.sets !== undefined) throw new Error(`--real and --sets belong to the scoreboard: npm run eval -- real --real <dir>\n${USAGE}`);
   const layout = detectLayout(dir);
+  if (values['empty-baseline'] && layout !== 'pairs') throw new Error(`--empty-baseline: only image pairs are given a baseline; ${dir} holds ${layout}`);
   const detector = await load();
   const options: EvalOptions = {
     gsd,
     threshold,
     mode: values.mode as SceneMode | undefined,
+    emptyBaseline: values['empty-baseline'],
     note: (text) => console.error(`note: ${text}`),
     progress: (name, s) => console.error(`  ${name}: object tp ${s.object.tp} fp ${s.object.fp} fn ${s.object.fn}`),
   };
@@ -103,7 +108,7 @@ function modelOption(model: string | undefined, store = modelStoreDir()): Pick<L
   throw new Error(`--model ${model}: a sidecar (.json) or a network (.onnx)`);
 }
 
-async function scoreboard(load: () => Promise<ChangeDetector>, values: { real?: string; sets?: string; json?: boolean; model?: string }): Promise<number> {
+async function scoreboard(load: () => Promise<ChangeDetector>, values: { real?: string; sets?: string; json?: boolean; model?: string; 'empty-baseline'?: boolean }): Promise<number> {
   const realDir = path.resolve(values.real ?? DEFAULT_REAL_DIR);
   if (!fs.existsSync(realDir)) {
     // CI and fresh checkouts lack the shared data: nothing to score is not a failure.
@@ -116,6 +121,7 @@ async function scoreboard(load: () => Promise<ChangeDetector>, values: { real?: 
   try {
     const board = await runScoreboard(detector, realDir, {
       only: values.sets?.split(',').map((s) => s.trim()).filter(Boolean),
+      emptyBaseline: values['empty-baseline'],
       model: values.model ?? (servedVersion() === SHIPPED ? 'shipped (models/change-detector.json)' : `promoted version ${servedVersion()}`),
       progress: (text) => console.error(text),
     });

@@ -30,6 +30,12 @@ export interface EvalOptions {
   progress?: (name: string, score: MapScore) => void;
   /** Called once with remarks worth printing (assumed ground resolution...). */
   note?: (text: string) => void;
+  /**
+   * Pairs: give the detector an empty baseline (known, holding no building) beside the two images,
+   * as an office's aerial tiles come with one: scores the network served for aerial tiles with a
+   * baseline on real pairs (mode rgb instead of rgb_pair).
+   */
+  emptyBaseline?: boolean;
   /** Called after each pair/tile/scene with the network that served it and every object it detected (calibration, models/calibrate.ts). */
   objects?: (name: string, network: Network, detected: DetectedObject[]) => void;
 }
@@ -129,7 +135,7 @@ export async function evaluatePairs(dir: string, detector: ChangeDetector, o: Ev
     }
     metres.add(+pair.gsd.toFixed(4));
     sources.add(pair.gsdSource);
-    const map = await clock.run(detector, prepareInputs({ beforeRgb: pair.before, afterRgb: pair.after }, detector.spec));
+    const map = await clock.run(detector, prepareInputs({ beforeRgb: pair.before, afterRgb: pair.after, ...(o.emptyBaseline ? { baseline: [] } : {}) }, detector.spec));
     const truth = changeObjects(Float32Array.from(pair.label), pair.labelGrid, { threshold: 0.5, minAreaM2: 0 });
     const pixelArea = pair.gsd * pair.gsd;
     const { detected, ...score } = scoreMap(
@@ -148,7 +154,7 @@ export async function evaluatePairs(dir: string, detector: ChangeDetector, o: Ev
     o.objects?.(files.name, clock.last, detected);
     o.progress?.(files.name, score);
   }
-  return { ...summarise('pairs', items, clock, rule), mode: 'rgb_pair', gsd: { metres: [...metres].sort((a, b) => a - b), sources: [...sources].sort() } };
+  return { ...summarise('pairs', items, clock, rule), mode: o.emptyBaseline ? 'rgb' : 'rgb_pair', gsd: { metres: [...metres].sort((a, b) => a - b), sources: [...sources].sort() } };
 }
 
 export async function evaluateSurfaces(dir: string, detector: ChangeDetector, o: EvalOptions = {}): Promise<EvalResult> {

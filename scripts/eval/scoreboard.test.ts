@@ -188,6 +188,10 @@ describe('npm run eval -- real without the data', () => {
   it('refuses options that do not apply to it', async () => {
     await expect(cli(['real', '--gsd', '0.5'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--gsd do not apply to the scoreboard/) as unknown });
   });
+
+  it('gives only image pairs an empty baseline', async () => {
+    await expect(cli([path.join(ROOT, 'fixtures', 'scene'), '--empty-baseline'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--empty-baseline: only image pairs are given a baseline/) as unknown });
+  });
 });
 
 const HAVE_REAL = fs.existsSync(DEFAULT_REAL_DIR);
@@ -271,6 +275,23 @@ describe.skipIf(!HAVE_REAL)('the scoreboard on ../shared/data/real (skipped with
       expect(r.reference.threshold).toBe(2.5);
     }
     expect(set!.items.map((i) => [i.name, i.trained_on])).toEqual(pick.map((n) => [n, !uavHeldOut(n)]).sort());
+  });
+
+  it('with an empty baseline, scores pairs and xBD as aerial tiles with the network served for those', async () => {
+    const sets = ['egy_bcd', 'xbd'];
+    const bare = await runScoreboard(detector, DEFAULT_REAL_DIR, { only: sets });
+    const based = await runScoreboard(detector, DEFAULT_REAL_DIR, { only: sets, emptyBaseline: true });
+    expect(bare.sets.map((s) => [s.set, s.mode, s.networks])).toEqual([
+      ['egy_bcd', 'rgb_pair', ['pair']],
+      ['xbd', 'rgb_pair', ['pair']],
+    ]);
+    expect(based.sets.map((s) => [s.set, s.mode, s.networks])).toEqual([
+      ['egy_bcd', 'rgb', ['aerial']],
+      ['xbd', 'rgb', ['aerial']],
+    ]);
+    // Same items and references; another network's figures.
+    expect(based.sets[0]!.rows.map((r) => r.reference)).toEqual(bare.sets[0]!.rows.map((r) => r.reference));
+    expect(based.sets[0]!.rows[0]!.model.pixel).not.toEqual(bare.sets[0]!.rows[0]!.model.pixel);
   });
 
   it('scores xBD destroyed buildings as demolitions on trained-on pairs, and lists single-date sets as not scored', async () => {

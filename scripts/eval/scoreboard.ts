@@ -56,6 +56,8 @@ export interface ScoreboardOptions {
   model?: string;
   /** Progress lines (stderr in the command). */
   progress?: (text: string) => void;
+  /** Image pairs and xBD get an empty baseline (EvalOptions.emptyBaseline): the aerial-tile network serves them. */
+  emptyBaseline?: boolean;
 }
 
 const SINGLE_DATE = 'not scored: single-date labels (no second date, so no change to score)';
@@ -112,10 +114,10 @@ export async function runScoreboard(detector: ChangeDetector, realDir = DEFAULT_
 async function scoreSet(set: RealSet, dir: string, detector: ChangeDetector, rule: DecisionRule, isTrained: (name: string) => boolean, o: ScoreboardOptions): Promise<SetScore> {
   const records: ItemRecord[] = [];
   const gsds = new Set<number>();
-  let mode = 'rgb_pair';
+  let mode = o.emptyBaseline ? 'rgb' : 'rgb_pair';
   let networks: Network[];
   let metric: Metric = 'pixel_f1';
-  const options: EvalOptions = { gsd: set.gsdM, note: (text) => o.progress?.(`  note: ${text}`) };
+  const options: EvalOptions = { gsd: set.gsdM, emptyBaseline: o.emptyBaseline, note: (text) => o.progress?.(`  note: ${text}`) };
   if (set.kind === 'pairs') {
     const result = await evaluatePairs(dir, detector, options);
     networks = result.networks;
@@ -145,7 +147,7 @@ async function scoreSet(set: RealSet, dir: string, detector: ChangeDetector, rul
     for (const files of listXbd(dir)) {
       const pair = loadXbd(files, set.gsdM);
       gsds.add(set.gsdM!);
-      const prepared = prepareInputs({ beforeRgb: pair.before, afterRgb: pair.after }, detector.spec);
+      const prepared = prepareInputs({ beforeRgb: pair.before, afterRgb: pair.after, ...(o.emptyBaseline ? { baseline: [] } : {}) }, detector.spec);
       used.add(detector.networkFor(prepared));
       const map = await detector.detectPrepared(prepared);
       // The labels say which way: destroyed buildings are demolitions, so the demolished channel.
