@@ -11,16 +11,25 @@ import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 
 const SCRIPT = `
-const [gdalPath, operation, source, target, optionsJson] = process.argv.slice(1);
+const [gdalPath, operation, source, target, optionsJson, levelsJson] = process.argv.slice(1);
 const gdal = require(gdalPath);
 gdal.verbose();
+if (operation === 'overviews-then-translate') {
+  // Uncompressed: the overviews are read once more, by the COG job, and then deleted; any
+  // compression would cost more CPU than the decode they spare it.
+  gdal.config.set('COMPRESS_OVERVIEW', 'NONE');
+  gdal.config.set('BIGTIFF_OVERVIEW', 'IF_SAFER');
+  const pyramid = gdal.open(source);
+  pyramid.buildOverviews('AVERAGE', JSON.parse(levelsJson));
+  pyramid.close();
+}
 // A worker killed mid-job (kill -9, the machine's OOM killer) leaves its child to the init process:
 // the child then kills itself instead of writing on beside the worker that takes the job over.
 // The watch is a thread of its own, as GDAL's work may hold this thread's event loop.
 const { Worker } = require('node:worker_threads');
 new Worker('const parent = ' + process.ppid + '; setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, "SIGKILL"); }, 250);', { eval: true }).unref();
 const input = gdal.open(source);
-if (operation === 'translate') {
+if (operation !== 'decode') {
   gdal.translate(target, input, JSON.parse(optionsJson)).close();
 } else {
   // Every tile of every band and overview, strip by strip, all bands of a strip together, so
@@ -68,6 +77,16 @@ function runChild(args: string[]): Promise<void> {
 /** gdal_translate `source` to `target` with `options`; rejects on any error GDAL reports. */
 export function translateReportingErrors(source: string, target: string, options: string[]): Promise<void> {
   return runChild(['translate', source, target, JSON.stringify(options)]);
+}
+
+/**
+ * Builds `levels` overviews (factors 2, 4...) of `source`, a VRT, as an uncompressed external
+ * `${source}.ovr` (every full-resolution pixel decoded once, averaged), then gdal_translate's
+ * `source` to `target` with `options`, which reads the overviews where they serve; rejects on any
+ * error GDAL reports.
+ */
+export function overviewsThenTranslateReportingErrors(source: string, levels: number[], target: string, options: string[]): Promise<void> {
+  return runChild(['overviews-then-translate', source, target, JSON.stringify(options), JSON.stringify(levels)]);
 }
 
 /** Decodes every tile of every band and overview of `source`; rejects on any error GDAL reports. */

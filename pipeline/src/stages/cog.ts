@@ -11,15 +11,12 @@ import { inTransaction } from '#db/connection.js';
 import { getFlight, upsertFlightAsset, type AssetRow } from '#db/sql/flights.js';
 import { groundResolutionM, type AssetRole } from '../core/flight-checks.js';
 import { decodeReportingErrors } from '../raster/gdal-child.js';
-import { readCogLayout } from '../raster/index.js';
 import { ensureFlightDir, FLIGHT_FILES, flightPath, mediumOf } from '../raster-store.js';
 import { inspectedUploads, needsWarp, pixelOptions, removeVrts, unreadableToTheEnd, warpedNorthUpMetric, withDeclaredFill, writeThroughChild } from './ingest.js';
+import { COG_BLOCK_PX, existingCogOverviews, isUsableCog, removeCogOverviews } from './cog-sources.js';
 import { inspectRaster, type InspectedRaster } from './inspect-raster.js';
 import { FlightRejectedError, type StageContext } from './stage.js';
 import { surfaceHeights } from './surface-heights.js';
-
-/** Tile size of the COGs, pixels. */
-const COG_BLOCK_PX = 512;
 
 /**
  * COG creation options per role: JPEG for colour (as drone software ships), lossless for heights.
@@ -31,22 +28,6 @@ export function cogCreationOptions(role: AssetRole): string[] {
   const common = ['-of', 'COG', '-co', 'OVERVIEWS=AUTO', '-co', 'NUM_THREADS=2', '-co', `BLOCKSIZE=${COG_BLOCK_PX}`, '-co', 'RESAMPLING=AVERAGE'];
   if (role === 'surface_model') return [...common, '-co', 'COMPRESS=DEFLATE', '-co', 'LEVEL=1', '-co', 'PREDICTOR=YES'];
   return [...common, '-co', 'COMPRESS=JPEG', '-co', 'QUALITY=90'];
-}
-
-/**
- * Whether an upload is already a COG that every later reader takes as it takes ours: a metric CRS,
- * COG layout with overviews, and 8-bit RGB (alpha allowed) or a one-band Float32 surface model.
- * ODM's --cog and other tools write such files; re-encoding them is most of the job's CPU time.
- */
-function isUsableCog(role: AssetRole, meta: InspectedRaster): boolean {
-  if (needsWarp(meta)) return false;
-  const layout = readCogLayout(meta.path);
-  if (!layout.isCog) return false;
-  if (layout.overviewCount === 0 && Math.max(meta.width, meta.height) > COG_BLOCK_PX) return false;
-  // Heights pass as they are only when nothing about them needs fixing (see pixelOptions).
-  if (role === 'surface_model') return meta.bandCount === 1 && meta.dataType === 'Float32' && meta.nodata !== null && layout.scale === 1 && layout.offset === 0;
-  if (meta.dataType !== 'Byte') return false;
-  return meta.bandCount === 3 || (meta.bandCount === 4 && layout.band4Interpretation === 'Alpha');
 }
 
 /** Stores an upload that is already a usable COG under the COG's name: a hard link, or a copy. */
@@ -65,6 +46,17 @@ async function storeAsUploaded(role: AssetRole, upload: string, target: string):
 async function writeCog(role: AssetRole, upload: InspectedRaster, target: string, undeclaredFill: number | null): Promise<InspectedRaster> {
   if (isUsableCog(role, upload)) {
     await storeAsUploaded(role, upload.path, target);
+    return upload;
+  }
+  // The overviews ingest made in its pass (stages/cog-sources.ts): the COG driver copies them
+  // and decodes the upload once, instead of twice to make them itself.
+  const withOverviews = existingCogOverviews(role, target);
+  if (withOverviews) {
+    try {
+      await writeThroughChild(role, withOverviews, target, [...cogCreationOptions(role), ...(await pixelOptions(role, inspectRaster(withOverviews), withOverviews))]);
+    } finally {
+      removeCogOverviews(withOverviews);
+    }
     return upload;
   }
   const declared = role === 'surface_model' && upload.nodata === null ? await withDeclaredFill(upload.path, target, undeclaredFill) : upload.path;

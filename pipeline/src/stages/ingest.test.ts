@@ -73,7 +73,13 @@ describe('ingestFlight', () => {
       reduced.close();
       source.close();
     }
+    // The orthophoto's pass also made the COG's overviews (0.1 m: its 0.2 m level serves the
+    // reduced raster); the surface model's 0.4 m level would not, so it has none.
+    const flightDir = path.join(dir, 'store', 'flights', flightId);
+    const overviewFiles = () => fs.readdirSync(flightDir).filter((name) => name.includes('.overviews.')).sort();
+    expect(overviewFiles()).toEqual(['orthophoto.overviews.vrt', 'orthophoto.overviews.vrt.ovr']);
     await writeFlightCogs(ctx, flightId);
+    expect(overviewFiles()).toEqual([]);
     const flight = (await getFlight(pool, flightId))!;
     const cogs = flight.assets.filter((a) => a.role === 'cog');
     expect(cogs.map((a) => [a.kind, a.width, a.height, a.crs])).toEqual([
@@ -85,6 +91,9 @@ describe('ingestFlight', () => {
       expect(info.metadata.IMAGE_STRUCTURE.LAYOUT).toBe('COG');
       expect(info.bands[0].overviews.length).toBeGreaterThan(0);
     }
+    // Ingest's overviews are the levels GDAL's COG driver makes itself, as they were before.
+    const orthoCog = JSON.parse(execFileSync('gdalinfo', ['-json', cogs[0]!.uri], { encoding: 'utf8' }));
+    expect(orthoCog.bands[0].overviews.map((o: { size: number[] }) => o.size)).toEqual([[1000, 750], [500, 375]]);
     expect(flight.gsd_m).toBeCloseTo(0.1, 6);
     // The black collar (20 px = 2 m) is outside the footprint: 196 m x 146 m inside.
     const { rows } = await pool.query(`SELECT lw_area_m2(footprint) AS area FROM flight WHERE id = $1`, [flightId]);

@@ -89,10 +89,11 @@ export async function warpedNorthUpMetric(role: AssetRole, source: string, targe
  * GDAL reports: a corrupt JPEG tile mid-file is reported, not thrown, and would otherwise be
  * re-encoded as garbage into a flight that ends "done". A failure to read is the upload's
  * (rejected); one to write (disk full, permissions, store unreachable) is ours, and retried.
+ * `write` is the child's work (gdal_translate, or overviews and then gdal_translate).
  */
-export async function writeThroughChild(role: AssetRole, source: string, target: string, options: string[]): Promise<void> {
+export async function writeThroughChild(role: AssetRole, source: string, target: string, options: string[], write = translateReportingErrors): Promise<void> {
   try {
-    await translateReportingErrors(source, `${target}.partial`, options);
+    await write(source, `${target}.partial`, options);
   } catch (error) {
     fs.rmSync(`${target}.partial`, { force: true });
     if (isStoreWriteFailure((error as Error).message)) throw error;

@@ -1,0 +1,84 @@
+/**
+ * What the COG job (stages/cog.ts) writes a flight's full-resolution COG from: the upload as it
+ * is when it is already a usable COG; else the upload with the COG's overviews that ingest made
+ * in its pass over it (the overviews' VRT); else the upload alone, when GDAL's COG driver makes the
+ * overviews itself.
+ *
+ * Why ingest makes the overviews: the COG driver, given a source without overviews, decodes the
+ * full-resolution upload twice (once to average it into overviews, once to copy it), and ingest's
+ * reduced raster decoded it a third time. Averaged once in ingest's pass, the same decode yields
+ * the overviews and, from the level nearest 0.25 m, the reduced raster; the COG job then decodes
+ * the upload once. At 10 cm this took the flight back to the CPU time of the path before the
+ * reduced rasters (docs/drone-resolution.md).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AssetRole } from '../core/flight-checks.js';
+import { needsWarp } from '../core/ingest-decisions.js';
+import { deleteVrt, readCogLayout } from '../raster/index.js';
+import { mediumOf } from '../raster-store.js';
+import type { InspectedRaster } from './inspect-raster.js';
+
+/** Tile size of the COGs, pixels. */
+export const COG_BLOCK_PX = 512;
+
+/**
+ * Whether an upload is already a COG that every later reader takes as it takes ours: a metric CRS,
+ * COG layout with overviews, and 8-bit RGB (alpha allowed) or a one-band Float32 surface model.
+ * ODM's --cog and other tools write such files; re-encoding them is most of the job's CPU time.
+ */
+export function isUsableCog(role: AssetRole, meta: InspectedRaster): boolean {
+  if (needsWarp(meta)) return false;
+  const layout = readCogLayout(meta.path);
+  if (!layout.isCog) return false;
+  if (layout.overviewCount === 0 && Math.max(meta.width, meta.height) > COG_BLOCK_PX) return false;
+  // Heights pass as they are only when nothing about them needs fixing (see pixelOptions).
+  if (role === 'surface_model') return meta.bandCount === 1 && meta.dataType === 'Float32' && meta.nodata !== null && layout.scale === 1 && layout.offset === 0;
+  if (meta.dataType !== 'Byte') return false;
+  return meta.bandCount === 3 || (meta.bandCount === 4 && layout.band4Interpretation === 'Alpha');
+}
+
+/** The overview factors GDAL's COG driver makes (OVERVIEWS=AUTO): 2, 4... until a level fits in one block. */
+export function cogOverviewFactors(width: number, height: number): number[] {
+  const factors: number[] = [];
+  for (let factor = 2; Math.max(width, height) / (factor / 2) > COG_BLOCK_PX; factor *= 2) factors.push(factor);
+  return factors;
+}
+
+/**
+ * Whether ingest makes the COG's overviews of this upload: only where their pixels are the COG's
+ * as they are (8-bit RGB, or Float32 heights without scale or offset, north up in a metric CRS: no
+ * stretch, mask or warp between), the upload is not stored as uploaded, and the store is a
+ * directory (the overviews are read back by path and deleted by the COG job).
+ */
+export function ingestMakesCogOverviews(role: AssetRole, upload: InspectedRaster, flightFile: string): boolean {
+  if (mediumOf(flightFile).virtual || needsWarp(upload) || isUsableCog(role, upload)) return false;
+  if (role === 'orthophoto') return upload.dataType === 'Byte' && upload.bandCount === 3;
+  const layout = readCogLayout(upload.path);
+  return upload.bandCount === 1 && upload.dataType === 'Float32' && layout.scale === 1 && layout.offset === 0;
+}
+
+/** The VRT over an upload whose `.ovr` holds the COG's overviews, in the flight's folder beside `flightFile`. */
+export function cogOverviewsVrt(role: AssetRole, flightFile: string, partial = false): string {
+  return path.join(path.dirname(flightFile), `${role}.overviews${partial ? '.partial' : ''}.vrt`);
+}
+
+/** The overviews' VRT if ingest made it and it is whole (renamed from its partial name last), else null. */
+export function existingCogOverviews(role: AssetRole, flightFile: string): string | null {
+  const vrt = cogOverviewsVrt(role, flightFile);
+  return !mediumOf(flightFile).virtual && fs.existsSync(vrt) && fs.existsSync(`${vrt}.ovr`) ? vrt : null;
+}
+
+/** Puts the partial overviews in place: the .ovr first, so that the VRT never names missing overviews. */
+export function publishCogOverviews(role: AssetRole, flightFile: string): void {
+  const partial = cogOverviewsVrt(role, flightFile, true);
+  const vrt = cogOverviewsVrt(role, flightFile);
+  fs.renameSync(`${partial}.ovr`, `${vrt}.ovr`);
+  fs.renameSync(partial, vrt);
+}
+
+/** Removes an overviews' VRT and its .ovr, whole or partial, if there are any. */
+export function removeCogOverviews(vrt: string): void {
+  if (fs.existsSync(vrt)) deleteVrt(vrt);
+  fs.rmSync(`${vrt}.ovr`, { force: true });
+}
