@@ -1,14 +1,21 @@
 """Adapts a shipped network to an office's own labelled data (issue 19; run by
 `npm run model -- adapt`, scripts/model/adapt.ts): fine-tunes a PyTorch checkpoint on samples
-exported by the TypeScript exporter (models/data/real.ts exportPairFolders), then writes the
-adapted checkpoint, its ONNX network and a parity fixture into a model-store version folder.
+exported by the TypeScript exporter (models/data/real.ts exportPairFiles for image pairs,
+exportSurfaceTiles for surface models), then writes the adapted checkpoint, its ONNX network and a
+parity fixture into a model-store version folder.
 
     /usr/bin/python3 models/adapt.py --data DIR --init models/change-detector-pair.pt \
         --out-dir .lingwei/models/versions/<version> --steps 400 --seed 1
 
+The main, aerial-tile and surface-model-only networks start from a checkpoint rebuilt from their
+ONNX file (models/onnx_to_checkpoint.py): its BatchNorm layers hold the export's folded weights
+as an identity with a shift, so they stay in eval mode here (statistics frozen, scale and shift
+trained): in train mode batch statistics would replace the folded ones and fine-tuning would not
+start from the shipped network.
+
 The trainer's own pieces, unchanged: train.build_model, train.losses, train.FeatureCache and
-batches.BatchMaker with the "adapt" mix (the office's pairs alone; no generated scenes needed, which
-train.py requires). Fine-tuning as train.py --init does it: no warm-up, cosine from --lr down to a
+batches.BatchMaker with the "adapt" mix (the office's pairs or surface-model tiles alone; no
+generated scenes needed, which train.py requires). Fine-tuning as train.py --init does it: no warm-up, cosine from --lr down to a
 tenth. One seed drives torch and the batch maker; CPU threads fixed (2). Writes into --out-dir:
   <name>.pt     the adapted checkpoint (the base's record plus an "adapt" phase), so that a later
                 adaptation can start from it
@@ -22,12 +29,29 @@ import os
 import sys
 
 import torch
+import torch.nn as nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from batches import BatchMaker, Samples  # noqa: E402
 from export_onnx import export_network, write_parity  # noqa: E402
+from onnx_to_checkpoint import is_rebuilt  # noqa: E402
 from train import DEFAULT_ENCODER, FeatureCache, build_model, finetune_schedule, start_run, train_steps  # noqa: E402
+
+
+def keep_batchnorm_frozen(model):
+    """BatchNorm in eval mode whatever train_steps asks (model.train() would switch it to batch
+    statistics): a rebuilt checkpoint's statistics are the identity over folded weights."""
+    plain_train = model.train
+
+    def train(mode=True):
+        plain_train(mode)
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.eval()
+        return model
+
+    model.train = train
 
 
 def main():
@@ -61,8 +85,11 @@ def main():
     maker = BatchMaker(samples, args.crop, args.seed, mix="adapt", paste_pairs=args.paste_pairs)
     model = build_model(arch, spec, args.encoder).to(device)
     model.load_state_dict(earlier["state"])
+    frozen_bn = is_rebuilt(earlier)
+    if frozen_bn:
+        keep_batchnorm_frozen(model)
     trainable = [p for p in model.parameters() if p.requires_grad]
-    print(f"adapting {arch} ({sum(p.numel() for p in trainable)} trained parameters) from {args.init}, {args.steps} steps, device {device}, threads {args.threads}", flush=True)
+    print(f"adapting {arch} ({sum(p.numel() for p in trainable)} trained parameters{', BatchNorm statistics frozen' if frozen_bn else ''}) from {args.init}, {args.steps} steps, device {device}, threads {args.threads}", flush=True)
     opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, finetune_schedule(args.steps))
     use_cache = args.cache > 0 and arch == "pair"
@@ -74,7 +101,7 @@ def main():
     os.makedirs(args.out_dir, exist_ok=True)
     phase = {
         "steps": args.steps, "lr": args.lr, "seed": args.seed, "mix": "adapt", "arch": arch, "batch": args.batch, "crop_px": args.crop,
-        "cached_crops": args.cache if use_cache else 0, "paste_pairs": args.paste_pairs, "samples": samples.describe(),
+        "cached_crops": args.cache if use_cache else 0, "batchnorm_frozen": frozen_bn, "paste_pairs": args.paste_pairs, "samples": samples.describe(),
         "sample_names": sorted(s["name"] for s in samples.samples), "from": os.path.abspath(args.init),
         "train_wall_s": round(wall), "train_cpu_s": round(cpu), "threads": args.threads, "device": str(device), "torch": torch.__version__,
     }

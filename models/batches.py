@@ -51,8 +51,9 @@ MIXES = {
     #           npm run model -- adapt): those pairs, no generated scenes; with the office's
     #           database (--from-db), its blocks' baseline and register buildings pasted into its
     #           own ground too (single samples; absent, the pairs are drawn alone as before).
+    #           An office's surface-model tiles are adapted on alone (one layout per adaptation).
     "adapt": (
-        {"scene": 0.0, "surface": 0.0, "pair": 0.75, "xbd_pair": 0.0, "single": 0.25},
+        {"scene": 0.0, "surface": 1.0, "pair": 0.75, "xbd_pair": 0.0, "single": 0.25},
         [("rgb_pair", 1.0)],
     ),
     #   fused_aerial  the fused network for aerial tiles (models/fused_net.py): generated scenes

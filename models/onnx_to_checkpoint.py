@@ -102,7 +102,10 @@ def rebuild_state(onnx_path, channels):
     convs = [n for n in graph.node if n.op_type == "Conv"]
     for node in convs:
         name = module_path(node.name)
-        conv = model.get_submodule(name)
+        try:
+            conv = model.get_submodule(name)
+        except AttributeError:
+            conv = None
         if not isinstance(conv, nn.Conv2d):
             raise ValueError(f"{onnx_path}: node {node.name} names {name}, not a convolution of models/net.py")
         # The node's geometry must be the module's: a match by name alone could pair the wrong layers.

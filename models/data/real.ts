@@ -18,7 +18,7 @@ import { listPairs, loadPair, toRgb, type PairFiles } from '#scripts/eval/pairs.
 import { readPolygons } from '#scripts/eval/geojson.js';
 import { wktPolygon } from '#scripts/eval/xbd.js';
 import { readRaster, withGsd } from '#scripts/eval/read-raster.js';
-import { baselineFromSurface, listTiles, loadTile } from '#scripts/eval/surface.js';
+import { baselineFromSurface, listTiles, loadTile, tileInputs, type SurfaceFiles } from '#scripts/eval/surface.js';
 import { classShare, inputPlanes } from './planes.js';
 import type { SampleWriter } from './sample-writer.js';
 import { pairHeldOut, uavHeldOut } from './splits.js';
@@ -72,26 +72,34 @@ export function exportPairFiles(
 }
 
 export function exportSurfaces(root: string, spec: ModelSpec, out: SampleWriter): number {
-  const dir = path.join(root, 'uav_dsm_vietnam');
+  const tiles = listTiles(path.join(root, 'uav_dsm_vietnam')).filter((t) => !uavHeldOut(t.name));
+  return exportSurfaceTiles(tiles, { source: 'uav_dsm_vietnam' }, spec, out);
+}
+
+/**
+ * Surface-model tiles in the evaluation's layout (dsm/, mask_vec/, and rgb/, before_rgb/ when
+ * present) as training samples, with the inputs `npm run eval` gives the detector (tileInputs).
+ * Used for the real training tiles above and for an office's own folders (`npm run model --
+ * adapt`, scripts/model/adapt.ts). `sampleName` overrides a tile's sample name.
+ */
+export function exportSurfaceTiles(tiles: readonly (SurfaceFiles & { sampleName?: string })[], o: { source: string }, spec: ModelSpec, out: SampleWriter): number {
   let n = 0;
-  for (const files of listTiles(dir).filter((t) => !uavHeldOut(t.name))) {
+  for (const files of tiles) {
     const tile = loadTile(files);
-    const { name } = files;
-    const prepared = prepareInputs({ afterDsm: tile.dsm }, spec);
+    const prepared = prepareInputs(tileInputs(tile), spec);
     const g = prepared.grid;
     const rings = tile.buildings.map((b) => b.rings);
     // Every building goes into the baseline here; the trainer withholds a random share per draw
     // by blanking their pixels in the baseline planes (the instance plane says which are whose).
     prepared.baseline = rasteriseBaseline(baselineFromSurface(rings, prepared.afterHeight!.data, prepared.afterHeight!.valid, g), g);
     out.write(
-      { kind: 'surface', source: 'uav_dsm_vietnam', name, width: g.width, height: g.height, extra: { area_m2: tile.buildings.map((b) => b.areaM2) } },
+      { kind: 'surface', source: o.source, name: files.sampleName ?? files.name, width: g.width, height: g.height, extra: { area_m2: tile.buildings.map((b) => b.areaM2) } },
       { ...inputPlanes(prepared, spec), instance: polygonLabels(g, rings) },
     );
     n++;
   }
   return n;
 }
-
 
 /** xBD pixel polygons to the grid's CRS: the loader places a pixel image at [0, gsd, 0, H*gsd, 0, -gsd]. */
 function pixelRings(rings: PolygonRings, grid: Grid): PolygonRings {

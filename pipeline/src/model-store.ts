@@ -38,6 +38,9 @@ export interface EvalJson {
   [key: string]: unknown;
 }
 
+/** A held-back item's files by role: a pair's before, after and label; a surface-model tile's dsm and outlines (and rgb, beforeRgb, beforeDsm when its folder has them). */
+export type HeldBackFiles = { name: string } & ({ before: string; after: string; label: string } | { dsm: string; outlines: string; rgb?: string; beforeRgb?: string; beforeDsm?: string });
+
 export interface VersionRecord {
   version: string;
   created_at: string;
@@ -57,9 +60,9 @@ export interface VersionRecord {
   steps: number;
   /** Held-back names, as the evaluation reports them, and where each lies. */
   held_back: string[];
-  held_back_files: { name: string; before: string; after: string; label: string }[];
+  held_back_files: HeldBackFiles[];
   trained_on: string[];
-  /** The adapted-on pairs' before images, to tell whether another version trained on this one's held-back files. */
+  /** The adapted-on pairs' before images (tiles' surface models), to tell whether another version trained on this one's held-back files. */
   trained_on_files?: string[];
   /** The base and the adapted version, scored on the held-back share. */
   before: EvalJson;

@@ -5,29 +5,36 @@
  *
  * 1. The held-back share: per folder, ceil(n / 3) whole files chosen by the seed (a hash of seed
  *    and file name ranks them), never pixels; the rest is adapted on.
- * 2. The adapting files are exported in the trainer's sample format by the trainer's own exporter
- *    (models/data/real.ts exportPairFiles), read at the resolution `npm run eval` reads them at.
- * 3. models/adapt.py fine-tunes the base version's PyTorch checkpoint (the served version by
- *    default: the promoted one, else models/) and exports ONNX into the new version's folder;
- *    the version serves the base's other networks unchanged (copied beside it).
- * 4. The base and the new version are scored on the held-back share by the evaluation's own code
+ * 2. The network to adapt is the one that serves the data (ChangeDetector.networkFor on a
+ *    held-back item as the evaluation prepares it): image pairs (A/ B/ label/) the image-pair
+ *    network; surface-model tiles (dsm/ mask_vec/) the surface-model-only network, or the main
+ *    network when the folder has the flight's orthophoto (rgb/: a drone flight).
+ * 3. The adapting files are exported in the trainer's sample format by the trainer's own exporter
+ *    (models/data/real.ts exportPairFiles, exportSurfaceTiles), read as `npm run eval` reads them.
+ * 4. models/adapt.py fine-tunes the base version's PyTorch checkpoint of that network (the served
+ *    version by default: the promoted one, else models/) and exports ONNX into the new version's
+ *    folder; the version serves the base's other networks unchanged (copied beside it). The
+ *    image-pair network's checkpoint ships (models/change-detector-pair.pt); the others ship as
+ *    ONNX alone, and their checkpoint is rebuilt from the ONNX file on first use
+ *    (models/onnx_to_checkpoint.py) into models/.cache/checkpoints/, keyed by the file's hash.
+ * 5. The base and the new version are scored on the held-back share by the evaluation's own code
  *    (scripts/eval/evaluate.ts), over a folder of links to the held-back files kept in the version
- *    (`npm run eval -- <version>/held-back --model <version>` gives the same figures).
- *
- * Only image pairs (A/ B/ label/) are adaptable: their network's checkpoint is committed
- * (models/change-detector-pair.pt). The other networks ship as ONNX alone; see refusal().
+ *    (`npm run eval -- <version>/held-back --model <version>` gives the same figures). Pixel F1
+ *    decides promotion for pairs, object F1 for surface models (issue 19's targets).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exportOfficeData, exportOfficeSingles } from '#models/data/office.js';
-import { exportPairFiles } from '#models/data/real.js';
+import { exportPairFiles, exportSurfaceTiles } from '#models/data/real.js';
 import { SampleWriter } from '#models/data/sample-writer.js';
 import { createPool } from '#db/connection.js';
-import { ChangeDetector } from '#pipeline/model/change-detector.js';
+import { ChangeDetector, type Network } from '#pipeline/model/change-detector.js';
 import { loadModelSpec, type ModelSpec } from '#pipeline/model/model-spec.js';
+import { prepareInputs, type PreparedInputs } from '#pipeline/model/prepare.js';
 import {
   metricValue,
   modelStoreDir,
@@ -38,17 +45,24 @@ import {
   versionExists,
   VERSION_SPEC,
   type EvalJson,
+  type HeldBackFiles,
   type VersionRecord,
 } from '#pipeline/model-store.js';
-import { evaluatePairs, type Layout } from '../eval/evaluate.js';
+import type { Layout } from '../eval/evaluate.js';
 import { detectLayout } from '../eval/layout.js';
-import { listPairs, type PairFiles } from '../eval/pairs.js';
-import { toJson } from '../eval/report.js';
+import { listPairs, loadPair, type PairFiles } from '../eval/pairs.js';
 import { seededUnit } from '../eval/seeded.js';
+import { listTiles, loadTile, prepareTile, type SurfaceFiles } from '../eval/surface.js';
+import { scoreFolder } from './versions.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const PYTHON = '/usr/bin/python3';
 const ENCODER_DIR = path.join(ROOT, 'models/.cache/encoder');
+/** Checkpoints rebuilt from ONNX networks (models/onnx_to_checkpoint.py), named by the file's hash. */
+export const REBUILT_DIR = path.join(ROOT, 'models/.cache/checkpoints');
+
+/** The sidecar's key for each network's ONNX file. */
+const ONNX_KEY = { main: 'onnx', surface_only: 'surface_only_onnx', aerial: 'aerial_onnx', pair: 'pair_onnx' } as const satisfies Record<Network, keyof ModelSpec>;
 
 export interface AdaptOptions {
   /** Folders in an evaluation layout; empty with fromDb. */
@@ -84,25 +98,25 @@ export interface AdaptResult {
   after: EvalJson;
 }
 
-/** An item of an adapting folder: a pair's files under the name the held-back folder gives it. */
-export interface AdaptItem extends PairFiles {
+interface ItemPlace {
   folder: string;
   /** The name the evaluation reports (the file name; prefixed with its folder when there are several). */
   key: string;
 }
+/** An item of an adapting folder: a pair's or a surface-model tile's files, under the name the held-back folder gives it. */
+export type AdaptItem = (PairFiles & ItemPlace & { layout: 'pairs' }) | (SurfaceFiles & ItemPlace & { layout: 'surface' });
 
-/** Why a layout cannot be adapted now, or null when it can. */
+/** Why a layout cannot be adapted, or null when it can. */
 export function refusal(layout: Layout): string | null {
-  if (layout === 'pairs') return null;
-  if (layout === 'surface') {
-    return (
-      'surface-model folders (dsm/ mask/ mask_vec/) cannot be adapted yet: the surface-model network that serves them ships as ONNX alone ' +
-      '(models/change-detector-surface.onnx), without its PyTorch checkpoint, and fine-tuning starts from one (the ONNX export folds batch ' +
-      "normalisation into the convolutions, so its weights do not read back into models/net.py's network); adapting would mean training it " +
-      "from scratch on the office's few tiles. Commit its checkpoint beside it, as models/change-detector-pair.pt is, to make it adaptable"
-    );
-  }
-  return 'generated scenes are not an office\'s data, and the main network that serves them ships as ONNX alone (no PyTorch checkpoint to fine-tune)';
+  if (layout === 'pairs' || layout === 'surface') return null;
+  return "generated scenes are not an office's data: adapt on folders of image pairs (A/ B/ label/) or surface models (dsm/ mask/ mask_vec/)";
+}
+
+/** An item's files by role (a pair's before/after/label; a tile's dsm/outlines and its optional rasters), under its key. */
+export function itemFiles(item: AdaptItem): HeldBackFiles {
+  if (item.layout === 'pairs') return { name: item.key, before: item.before, after: item.after, label: item.label };
+  const { dsm, outlines, rgb, beforeRgb, beforeDsm } = item;
+  return { name: item.key, dsm, outlines, ...(rgb ? { rgb } : {}), ...(beforeRgb ? { beforeRgb } : {}), ...(beforeDsm ? { beforeDsm } : {}) };
 }
 
 /** The ground a file shows: files named <group>@<rest> (the database export's <block>@f<flight>) share it; any other name is its own. */
@@ -136,26 +150,54 @@ export function chooseHeldBack<T extends { folder: string; name: string }>(items
   return { held: items.filter((i) => held.has(i)), rest: items.filter((i) => !held.has(i)) };
 }
 
-/** The pairs of the adapting folders; every folder must be in the pairs layout. */
+/** The items of the adapting folders, all in one layout (one network is adapted at a time). */
 export function adaptItems(folders: readonly string[]): AdaptItem[] {
   if (!folders.length) throw new Error('give at least one folder: --folders <dir>...');
   const bases = folders.map((f) => path.basename(path.resolve(f)));
   const prefix = (i: number) => (folders.length === 1 ? '' : `${new Set(bases).size === bases.length ? bases[i] : `${i + 1}-${bases[i]}`}__`);
-  return folders.flatMap((folder, i) => {
+  const layouts = folders.map((folder) => {
     const layout = detectLayout(folder);
     const why = refusal(layout);
     if (why) throw new Error(`${folder}: ${why}`);
-    return listPairs(folder).map((files) => ({ ...files, folder: path.resolve(folder), key: `${prefix(i)}${files.name}` }));
+    return layout;
+  });
+  if (new Set(layouts).size > 1) throw new Error(`${folders.join(', ')}: folders in different layouts (${layouts.join(', ')}) are served by different networks; adapt on one layout at a time`);
+  return folders.flatMap((folder, i): AdaptItem[] => {
+    const place = { folder: path.resolve(folder), key: '' };
+    if (layouts[i] === 'surface') return listTiles(folder).map((files) => ({ ...files, ...place, key: `${prefix(i)}${files.name}`, layout: 'surface' as const }));
+    return listPairs(folder).map((files) => ({ ...files, ...place, key: `${prefix(i)}${files.name}`, layout: 'pairs' as const }));
   });
 }
 
-/** A folder in the pairs layout made of links to the given files (the evaluation reads it as any other). */
-export function linkPairsFolder(dir: string, items: readonly AdaptItem[]): void {
-  for (const sub of ['A', 'B', 'label']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
+/** Sub-folder of each file role in a held-back folder of links. */
+const SUBFOLDER: Record<string, string> = { before: 'A', after: 'B', label: 'label', dsm: 'dsm', outlines: 'mask_vec', rgb: 'rgb', beforeRgb: 'before_rgb', beforeDsm: 'before_dsm' };
+
+/** A folder in the items' layout made of links to their files (the evaluation reads it as any other). */
+export function linkHeldBackFolder(dir: string, items: readonly AdaptItem[]): void {
   for (const item of items) {
-    for (const [sub, file] of [['A', item.before], ['B', item.after], ['label', item.label]] as const) {
-      fs.symlinkSync(path.resolve(file), path.join(dir, sub, `${item.key}${path.extname(file)}`));
+    const { name: _name, ...files } = itemFiles(item);
+    for (const [role, file] of Object.entries(files)) {
+      const sub = path.join(dir, SUBFOLDER[role]!);
+      fs.mkdirSync(sub, { recursive: true });
+      fs.symlinkSync(path.resolve(file), path.join(sub, `${item.key}${path.extname(file)}`));
     }
+  }
+}
+
+/** An item's inputs as the evaluation prepares them for the detector. */
+function preparedAsEvaluated(item: AdaptItem, spec: ModelSpec, gsd: number | undefined): PreparedInputs {
+  if (item.layout === 'surface') return prepareTile(loadTile(item), spec);
+  const pair = loadPair(item, gsd, spec.gsd_m);
+  return prepareInputs({ beforeRgb: pair.before, afterRgb: pair.after }, spec);
+}
+
+/** The network of a version that serves an item's data (ChangeDetector.networkFor, as the evaluation and the pipeline choose it). */
+export async function servingNetwork(item: AdaptItem, specPath: string, gsd?: number): Promise<Network> {
+  const detector = await ChangeDetector.load({ specPath, threads: 1 });
+  try {
+    return detector.networkFor(preparedAsEvaluated(item, detector.spec, gsd));
+  } finally {
+    await detector.close();
   }
 }
 
@@ -220,24 +262,32 @@ export function versionName(store: string, network: string, given?: string): str
   return name;
 }
 
-/** The base's PyTorch checkpoint of a network: its ONNX file's name with .pt, beside it. */
-function checkpointOf(spec: ModelSpec & { dir: string }, onnx: string | undefined): string | null {
-  if (!onnx) return null;
-  const file = path.join(spec.dir, onnx.replace(/\.onnx$/i, '.pt'));
-  return fs.existsSync(file) ? file : null;
-}
-
-async function score(dir: string, specPath: string, gsd: number | undefined, threads: number): Promise<EvalJson> {
-  const detector = await ChangeDetector.load({ specPath, threads });
-  try {
-    const result = await evaluatePairs(dir, detector, { gsd });
-    return JSON.parse(toJson(result, { dir, provider: detector.provider })) as EvalJson;
-  } finally {
-    await detector.close();
-  }
+/**
+ * The base's PyTorch checkpoint of a network: its ONNX file's name with .pt, beside it (the
+ * image-pair network's ships; an adapted version holds its own); else one rebuilt from the ONNX
+ * file (models/onnx_to_checkpoint.py, about two seconds) into REBUILT_DIR, named by the file's
+ * hash so that another version's network never takes it. Rebuilt on demand rather than committed:
+ * the ONNX files are the shipped networks, and three more 2.8 MB binaries would only duplicate them.
+ */
+export async function checkpointFor(spec: ModelSpec & { dir: string }, network: Network, log: (line: string) => void, cacheDir = REBUILT_DIR): Promise<string> {
+  const onnx = spec[ONNX_KEY[network]];
+  if (typeof onnx !== 'string' || !onnx) throw new Error(`${spec.dir}: its sidecar names no ${network} network (${ONNX_KEY[network]})`);
+  const beside = path.join(spec.dir, onnx.replace(/\.onnx$/i, '.pt'));
+  if (fs.existsSync(beside)) return beside;
+  if (network === 'pair') throw new Error(`${spec.dir}: no PyTorch checkpoint beside ${onnx} (${beside}) to fine-tune; the image-pair network's is not rebuilt from ONNX (its frozen encoder is read from models/.cache/encoder)`);
+  const file = path.join(spec.dir, onnx);
+  const hash = createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 16);
+  const out = path.join(cacheDir, `${path.basename(onnx, path.extname(onnx))}-${hash}.pt`);
+  if (fs.existsSync(out)) return out;
+  log(`rebuilding the ${network} network's PyTorch checkpoint from ${file} (models/onnx_to_checkpoint.py) into ${out}`);
+  const specPath = path.join(spec.dir, fs.existsSync(path.join(spec.dir, VERSION_SPEC)) ? VERSION_SPEC : 'change-detector.json');
+  await run(PYTHON, ['models/onnx_to_checkpoint.py', '--spec', specPath, '--network', network, '--onnx', file, '--out', out], (line) => log(`  ${line}`));
+  return out;
 }
 
 const f3 = (v: number) => v.toFixed(3);
+const METRIC_LABEL: Record<VersionRecord['metric'], string> = { pixel_f1: 'pixel F1', object_f1: 'object F1' };
+const NETWORK_LABEL: Record<Network, string> = { pair: 'image-pair', main: 'main', surface_only: 'surface-model-only', aerial: 'aerial-tile' };
 
 export async function adapt(o: AdaptOptions): Promise<AdaptResult> {
   const store = o.store ?? modelStoreDir();
@@ -273,30 +323,33 @@ async function adaptInto(o: AdaptOptions, store: string, presetName: string | un
     }
   }
   const items = adaptItems(folders);
+  const layout = items[0]?.layout ?? 'pairs';
+  const noun = layout === 'surface' ? 'tiles' : 'pairs';
+  // Issue 19's targets: pixel F1 for image pairs, object F1 for surface models (whole houses found).
+  const metric: VersionRecord['metric'] = layout === 'surface' ? 'object_f1' : 'pixel_f1';
   const { held, rest } = chooseHeldBack(items, seed);
-  if (!rest.length) throw new Error(`${items.length} pair(s): too few to hold a third back and adapt on the rest (two at least)`);
+  if (!rest.length) throw new Error(`${items.length} ${noun}: too few to hold a third back and adapt on the rest (two at least)`);
   // --from: a version name, or a sidecar (.json) whose pair network has its checkpoint beside it.
   const fromSidecar = o.from !== undefined && /\.json$/i.test(o.from) && fs.existsSync(o.from);
   const base = fromSidecar ? path.resolve(o.from!) : (o.from ?? servedVersion());
   if (!fromSidecar && !versionExists(store, base)) throw new Error(`--from ${base}: no such version in ${store}, and not a sidecar (.json)`);
   const baseSpecPath = fromSidecar ? base : specPathOf(store, base);
   const baseSpec = loadModelSpec(baseSpecPath);
-  // The network that serves bare image pairs (ChangeDetector.networkFor) and its checkpoint.
-  if (!baseSpec.pair_onnx) throw new Error(`${base}: its sidecar names no image-pair network (pair_onnx); the main network serving pairs has no checkpoint to fine-tune`);
-  const checkpoint = checkpointOf(baseSpec, baseSpec.pair_onnx);
-  if (!checkpoint) throw new Error(`${base}: no PyTorch checkpoint beside ${baseSpec.pair_onnx} (${path.join(baseSpec.dir, baseSpec.pair_onnx.replace(/\.onnx$/i, '.pt'))}) to fine-tune`);
+  // The network that serves this data, as the evaluation and the pipeline choose it, and its checkpoint.
+  const network = await servingNetwork(held[0]!, baseSpecPath, o.gsd);
   if (!hasTorch()) throw new Error(`adapting trains with PyTorch: ${PYTHON} cannot import torch (Debian: apt-get install python3-torch; see docs/model.md, "Adapting to an office's data")`);
-  if (!fs.existsSync(path.join(ENCODER_DIR, 'mobilenet_v2.json'))) {
+  const checkpoint = await checkpointFor(baseSpec, network, log);
+  if (network === 'pair' && !fs.existsSync(path.join(ENCODER_DIR, 'mobilenet_v2.json'))) {
     log('the pretrained encoder is not exported yet: npx tsx models/encoder/export-encoder.ts');
     await run('npx', ['tsx', 'models/encoder/export-encoder.ts', '--out', ENCODER_DIR], log);
   }
-  const network = 'pair' as const;
+  const onnxName = path.basename(baseSpec[ONNX_KEY[network]]!);
   const version = presetName ?? versionName(store, network, o.name);
   const dir = versionDir(store, version);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-adapt-'));
   fs.mkdirSync(dir, { recursive: true });
   try {
-    log(`adapting ${base}'s image-pair network into ${version}: ${rest.length} pairs to adapt on, ${held.length} held back (${held.map((h) => h.key).join(', ')}), seed ${seed}`);
+    log(`adapting ${base}'s ${network} network into ${version}: ${rest.length} ${noun} to adapt on, ${held.length} held back (${held.map((h) => h.key).join(', ')}), seed ${seed}`);
     const tExport = performance.now();
     const writer = new SampleWriter(path.join(work, 'data'));
     // A folder's weight/<name>.tif, when there (the database export's hard negatives), weights the loss.
@@ -304,9 +357,12 @@ async function adaptInto(o: AdaptOptions, store: string, presetName: string | un
       const file = path.join(r.folder, 'weight', `${r.name}.tif`);
       return fs.existsSync(file) ? { weight: file } : {};
     };
-    exportPairFiles(rest.map((r) => ({ ...r, sampleName: r.key, ...weightOf(r) })), { source: 'adapt', gsd: o.gsd }, baseSpec, writer);
+    const pairs = rest.flatMap((r) => (r.layout === 'pairs' ? [r] : []));
+    exportPairFiles(pairs.map((r) => ({ ...r, sampleName: r.key, ...weightOf(r) })), { source: 'adapt', gsd: o.gsd }, baseSpec, writer);
+    // Surface-model tiles with every outline in the baseline; the trainer withholds a share per draw.
+    exportSurfaceTiles(rest.flatMap((r) => (r.layout === 'surface' ? [{ ...r, sampleName: r.key }] : [])), { source: 'adapt' }, baseSpec, writer);
     // The database's blocks also teach new structures made from the baseline's and register's buildings.
-    const singles = o.fromDb ? exportOfficeSingles(rest, baseSpec, writer) : 0;
+    const singles = o.fromDb ? exportOfficeSingles(pairs, baseSpec, writer) : 0;
     if (singles) log(`${singles} blocks with the baseline's and register's buildings, for new structures pasted in`);
     writer.finish({ shard: 0, shards: 1, gsd_m: baseSpec.gsd_m, channels: baseSpec.channels, adapt: { folders, gsd: o.gsd ?? null } });
     fs.renameSync(path.join(work, 'data', 'index.json'), path.join(work, 'data', 'index-0.json'));
@@ -315,7 +371,7 @@ async function adaptInto(o: AdaptOptions, store: string, presetName: string | un
     const tTrain = performance.now();
     const args = [
       'models/adapt.py', '--data', path.join(work, 'data'), '--init', checkpoint, '--spec', baseSpecPath, '--out-dir', dir,
-      '--name', baseSpec.pair_onnx.replace(/\.onnx$/i, ''), '--steps', String(steps), '--seed', String(seed), '--threads', String(threads),
+      '--name', onnxName.replace(/\.onnx$/i, ''), '--steps', String(steps), '--seed', String(seed), '--threads', String(threads),
       '--cache', String(o.cache ?? 256), '--encoder', ENCODER_DIR,
       ...(o.batch ? ['--batch', String(o.batch)] : []),
       ...(o.crop ? ['--crop', String(o.crop)] : []),
@@ -325,43 +381,43 @@ async function adaptInto(o: AdaptOptions, store: string, presetName: string | un
     const phase = JSON.parse(lines.filter((l) => l.startsWith('{')).at(-1) ?? '{}') as Record<string, unknown>;
     const trainS = (performance.now() - tTrain) / 1000;
 
-    // The version's sidecar: the base's, serving the adapted pair network and the base's others.
+    // The version's sidecar: the base's, serving the adapted network and the base's others.
     const raw = JSON.parse(fs.readFileSync(baseSpecPath, 'utf8')) as ModelSpec & Record<string, unknown>;
-    for (const key of ['onnx', 'surface_only_onnx', 'aerial_onnx', 'pair_onnx'] as const) {
+    for (const key of Object.values(ONNX_KEY)) {
       const file = raw[key];
-      if (!file || key === 'pair_onnx') continue;
+      if (!file || key === ONNX_KEY[network]) continue;
       fs.copyFileSync(path.join(baseSpec.dir, file), path.join(dir, path.basename(file)));
       raw[key] = path.basename(file);
     }
-    raw.pair_onnx = path.basename(baseSpec.pair_onnx);
+    raw[ONNX_KEY[network]] = onnxName;
     raw.version = version;
     raw.training = { ...(raw.training ?? {}), adapt: { ...phase, network, base, folders: folders.map((f) => path.resolve(f)), held_back: held.map((h) => h.key) } };
     fs.writeFileSync(path.join(dir, VERSION_SPEC), `${JSON.stringify(raw, null, 2)}\n`);
 
     const tScore = performance.now();
     const heldDir = path.join(dir, 'held-back');
-    linkPairsFolder(heldDir, held);
+    linkHeldBackFolder(heldDir, held);
     log(`scoring ${base} and ${version} on the held-back share (npm run eval's code)`);
-    const before = await score(heldDir, baseSpecPath, o.gsd, threads);
-    const after = await score(heldDir, path.join(dir, VERSION_SPEC), o.gsd, threads);
+    const before = await scoreFolder(heldDir, layout, baseSpecPath, o.gsd, threads);
+    const after = await scoreFolder(heldDir, layout, path.join(dir, VERSION_SPEC), o.gsd, threads);
     const scoreS = (performance.now() - tScore) / 1000;
 
     const record: VersionRecord = {
       version,
       created_at: new Date().toISOString(),
       network,
-      layout: 'pairs',
+      layout,
       base,
-      metric: 'pixel_f1',
+      metric,
       folders: folders.map((f) => path.resolve(f)),
       ...(o.fromDb ? { from_db: { area: o.fromDb.area, since: o.fromDb.since, manifest: path.join(folders[0]!, 'office.json') } } : {}),
       ...(o.gsd === undefined ? {} : { gsd: o.gsd }),
       seed,
       steps,
       held_back: held.map((h) => h.key),
-      held_back_files: held.map((h) => ({ name: h.key, before: h.before, after: h.after, label: h.label })),
+      held_back_files: held.map(itemFiles),
       trained_on: rest.map((r) => r.key),
-      trained_on_files: rest.map((r) => path.resolve(r.before)),
+      trained_on_files: rest.map((r) => path.resolve(r.layout === 'pairs' ? r.before : r.dsm)),
       before,
       after,
       seconds: { export: Math.round(exportS), train: Math.round(trainS), score: Math.round(scoreS), total: Math.round((performance.now() - t0) / 1000) },
@@ -370,9 +426,9 @@ async function adaptInto(o: AdaptOptions, store: string, presetName: string | un
     fs.writeFileSync(path.join(dir, 'CARD.md'), card(record));
     // Written last: a version without version.json is an unfinished one and is not listed.
     fs.writeFileSync(path.join(dir, 'version.json'), `${JSON.stringify(record, null, 2)}\n`);
-    const b = metricValue('pixel_f1', before);
-    const a = metricValue('pixel_f1', after);
-    log(`${version}: pixel F1 on the held-back share ${f3(b)} (${base}) -> ${f3(a)} (${a >= b ? '+' : ''}${f3(a - b)}); npm run model -- promote ${version}`);
+    const b = metricValue(metric, before);
+    const a = metricValue(metric, after);
+    log(`${version}: ${METRIC_LABEL[metric]} on the held-back share ${f3(b)} (${base}) -> ${f3(a)} (${a >= b ? '+' : ''}${f3(a - b)}); npm run model -- promote ${version}`);
     return { version, held_back: record.held_back, before, after };
   } catch (error) {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -390,16 +446,16 @@ export function card(r: VersionRecord): string {
   return [
     `## Version ${r.version}`,
     '',
-    `The ${r.network === 'pair' ? 'image-pair' : r.network} network of ${r.base}, fine-tuned on ${r.trained_on.length} of the ${r.trained_on.length + r.held_back.length} pairs in ${r.folders.join(', ')}` +
+    `The ${NETWORK_LABEL[r.network]} network of ${r.base}, fine-tuned on ${r.trained_on.length} of the ${r.trained_on.length + r.held_back.length} ${r.layout === 'surface' ? 'tiles' : 'pairs'} in ${r.folders.join(', ')}` +
       `${r.gsd === undefined ? '' : ` (read at ${r.gsd} m per pixel)`}; the other networks are ${r.base}'s. Created ${r.created_at}.`,
     '',
     `- Adapted on: ${r.trained_on.join(', ')}`,
     `- Held back (chosen by seed ${r.seed}, whole files): ${r.held_back.join(', ')}`,
     `- Training: ${r.steps} steps, batch ${String(t.batch)}, ${String(t.crop_px)} px crops, learning rate ${String(t.lr)} (cosine to a tenth), ` +
-      `${String(t.cached_crops)} cached crops, seed ${r.seed}, ${String(t.threads)} threads on ${String(t.device)}, ${String(t.train_wall_s)} s wall`,
+      `${String(t.cached_crops)} cached crops, ${t.batchnorm_frozen ? 'BatchNorm statistics frozen (checkpoint rebuilt from ONNX), ' : ''}seed ${r.seed}, ${String(t.threads)} threads on ${String(t.device)}, ${String(t.train_wall_s)} s wall`,
     `- Time: export ${r.seconds.export} s, training ${r.seconds.train} s, scoring ${r.seconds.score} s, ${r.seconds.total} s in all`,
     '',
-    `Scored on the held-back share by npm run eval's code (threshold ${String(r.after.threshold)}; pixel F1 decides promotion):`,
+    `Scored on the held-back share by npm run eval's code (threshold ${String(r.after.threshold)}; ${METRIC_LABEL[r.metric]} decides promotion):`,
     '',
     '| version | pixel precision | pixel recall | pixel F1 | object precision | object recall | object F1 |',
     '|---|---|---|---|---|---|---|',

@@ -18,8 +18,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeDetector } from '#pipeline/model/change-detector.js';
 import { loadModelSpec } from '#pipeline/model/model-spec.js';
 import { modelStoreDir, servedSpecPath, SHIPPED } from '#pipeline/model-store.js';
-import { writePng, writeSurfaceFolder } from '../eval/testing/write-folders.js';
-import { chooseHeldBack, hasTorch, versionName } from './adapt.js';
+import { writePairsFolder, writePng, writeSurfaceFolder, writeSurfaceRgb } from '../eval/testing/write-folders.js';
+import { adaptItems, chooseHeldBack, hasTorch, servingNetwork, versionName } from './adapt.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const exec = promisify(execFile);
@@ -75,6 +75,24 @@ function writeOfficeFolder(dir: string, seed: number): string[] {
   return held;
 }
 
+/**
+ * A surface-model folder of three tiles (north, east, south: writeSurfaceFolder's 0.25 m tile of
+ * six box houses, each withholding its own houses when scored), with the flight's orthophoto
+ * (rgb/) when `rgb`.
+ */
+function writeSurfaceOffice(dir: string, rgb = false): string {
+  for (const name of NAMES) {
+    const one = path.join(dir, '..', `${path.basename(dir)}-${name}`);
+    writeSurfaceFolder(one, 6, 200);
+    if (rgb) writeSurfaceRgb(one, 'rgb');
+    for (const [sub, ext] of [['dsm', '.tif'], ['mask', '.tif'], ['mask_vec', '.geojson'], ...(rgb ? [['rgb', '.tif']] : [])] as const) {
+      fs.mkdirSync(path.join(dir, sub), { recursive: true });
+      fs.copyFileSync(path.join(one, sub, `t1${ext}`), path.join(dir, sub, `${name}${ext}`));
+    }
+  }
+  return dir;
+}
+
 const TRAIN = ['--steps', '40', '--batch', '4', '--crop', '64', '--cache', '8', '--lr', '0.01'];
 
 beforeAll(() => {
@@ -108,13 +126,31 @@ describe('the model store', () => {
     expect(servedSpecPath({ MODEL_STORE: path.join(tmp, 'empty-store') })).toBe(loadModelSpec().dir + '/change-detector.json');
   });
 
-  it('refuses surface-model folders, saying why', async () => {
-    const dir = path.join(tmp, 'surface');
-    writeSurfaceFolder(dir, 2, 64);
-    const r = await cli('model', ['adapt', '--folders', dir, '--json']);
+  it('refuses generated scenes and folders of two layouts, saying why', async () => {
+    const scenes = path.join(tmp, 'scenes');
+    fs.mkdirSync(scenes, { recursive: true });
+    fs.writeFileSync(path.join(scenes, 'scene.json'), '{}');
+    const r = await cli('model', ['adapt', '--folders', scenes, '--json']);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/surface-model folders .* cannot be adapted yet: .* ONNX alone .* without its PyTorch checkpoint/);
+    expect(r.err).toMatch(/generated scenes are not an office's data/);
     expect(r.out).toBe('');
+    const surface = path.join(tmp, 'one-tile');
+    writeSurfaceFolder(surface, 2, 64);
+    const pairs = path.join(tmp, 'two-pairs');
+    writePairsFolder(pairs, 2, 64);
+    expect(() => adaptItems([surface, pairs])).toThrow(/different layouts \(surface, pairs\) are served by different networks/);
+  });
+
+  it('adapts the network that serves the data: surface models alone the surface-model-only network, with the orthophoto the main one, image pairs the image-pair one', async () => {
+    const surface = writeSurfaceOffice(path.join(tmp, 'mode-surface'));
+    const drone = writeSurfaceOffice(path.join(tmp, 'mode-drone'), true);
+    const pairs = path.join(tmp, 'mode-pairs');
+    writePairsFolder(pairs, 2, 64);
+    const shipped = loadModelSpec().dir + '/change-detector.json';
+    const first = (dir: string) => adaptItems([dir])[0]!;
+    expect(await servingNetwork(first(surface), shipped)).toBe('surface_only');
+    expect(await servingNetwork(first(drone), shipped)).toBe('main');
+    expect(await servingNetwork(first(pairs), shipped)).toBe('pair');
   });
 
   it('claims a new version\'s folder as it names it: two adaptations in the same second get two folders', () => {
@@ -240,5 +276,61 @@ describe.skipIf(!torch)('adapting, promoting, rolling back', () => {
     const rolled = await cli('model', ['rollback']);
     expect(rolled).toMatchObject({ code: 0, out: expect.stringMatching(new RegExp(`rolled back: ${result.version} no longer serves; the shipped networks \\(models/\\) serve`)) });
     expect(JSON.parse((await cli('model', ['list', '--json'])).out)).toMatchObject({ served: SHIPPED });
+  }, 300_000);
+});
+
+describe.skipIf(!torch)('adapting a surface-model folder', () => {
+  it('fine-tunes the surface-model-only network from a checkpoint rebuilt from its ONNX file, stores it beside the base\'s other networks, decides by object F1', async () => {
+    const office = writeSurfaceOffice(path.join(tmp, 'surface-office'));
+    const r = await cli('model', ['adapt', '--folders', office, '--seed', '2', '--json', '--name', 'surface-1', '--steps', '10', '--batch', '2', '--crop', '64', '--lr', '0.0003']);
+    if (r.code !== 0) throw new Error(`adapt failed: ${r.err}`);
+    const result = JSON.parse(r.out) as { version: string; held_back: string[]; before: { networks: string[]; object: { f1: number } }; after: { networks: string[]; object: { f1: number } } };
+    expect(result.version).toBe('surface-1');
+    expect(result.held_back).toEqual(chooseHeldBack(NAMES.map((name) => ({ folder: office, name })), 2).held.map((h) => h.name));
+    expect(result.before.networks).toEqual(['surface_only']);
+    expect(result.after.networks).toEqual(['surface_only']);
+    expect(r.err).toMatch(/BatchNorm statistics frozen/);
+
+    const dir = path.join(store, 'versions', 'surface-1');
+    const record = JSON.parse(fs.readFileSync(path.join(dir, 'version.json'), 'utf8')) as { network: string; layout: string; metric: string; held_back_files: Record<string, string>[] };
+    expect(record).toMatchObject({ network: 'surface_only', layout: 'surface', metric: 'object_f1' });
+    expect(Object.keys(record.held_back_files[0]!).sort()).toEqual(['dsm', 'name', 'outlines']);
+    const shipped = loadModelSpec();
+    const spec = loadModelSpec(path.join(dir, 'change-detector.json'));
+    expect(spec.surface_only_onnx).toBe('change-detector-surface.onnx');
+    const bytes = (d: string, f: string) => fs.readFileSync(path.join(d, f));
+    // the adapted network is new; the others are the base's, byte for byte
+    expect(bytes(dir, spec.surface_only_onnx!).equals(bytes(shipped.dir, shipped.surface_only_onnx!))).toBe(false);
+    for (const f of [shipped.onnx, shipped.aerial_onnx, shipped.pair_onnx].filter((x): x is string => Boolean(x))) expect(bytes(dir, f).equals(bytes(shipped.dir, f)), f).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'change-detector-surface.pt'))).toBe(true);
+    expect(fs.readFileSync(path.join(dir, 'CARD.md'), 'utf8')).toMatch(/surface-model-only network of shipped, fine-tuned on 2 of the 3 tiles[\s\S]*BatchNorm statistics frozen[\s\S]*object F1 decides promotion/);
+
+    // npm run eval on the stored held-back folder with the version gives the recorded figures
+    const evaluated = await cli('eval', [path.join(dir, 'held-back'), '--json', '--model', 'surface-1']);
+    expect(evaluated.code).toBe(0);
+    expect((JSON.parse(evaluated.out) as { object: unknown }).object).toEqual((result.after as { object: unknown }).object);
+
+    // the version's ONNX computes what torch computed at export
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'parity', 'parity.json'), 'utf8')) as { input_shape: number[] };
+    const read = (f: string) => {
+      const buf = fs.readFileSync(path.join(dir, 'parity', f));
+      return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    };
+    const detector = await ChangeDetector.load({ specPath: path.join(dir, 'change-detector.json'), threads: 2, executionProvider: 'cpu' });
+    try {
+      const out = await detector.detectChips(read('input.f32'), meta.input_shape[0]!, meta.input_shape[2]!, 'surface_only');
+      const expected = read('output.f32');
+      let worst = 0;
+      for (let i = 0; i < out.length; i++) worst = Math.max(worst, Math.abs(out[i]! - expected[i]!));
+      expect(worst).toBeLessThanOrEqual(1e-4);
+    } finally {
+      await detector.close();
+    }
+
+    // promotion compares by object F1 on the tiles
+    const promoted = await cli('model', ['promote', 'surface-1', '--force', '--json']);
+    expect(promoted.code).toBe(0);
+    expect(JSON.parse(promoted.out)).toMatchObject({ metric: 'object_f1', promoted: true });
+    expect((await cli('model', ['rollback'])).code).toBe(0);
   }, 300_000);
 });

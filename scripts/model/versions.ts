@@ -3,7 +3,7 @@
  * (pipeline/src/model-store.ts), which one serves, and changing that.
  *
  * Promotion compares the version with the one served now on the version's own held-back share,
- * by the figure the version records as deciding (pixel F1 for image pairs): from the version's
+ * by the figure the version records as deciding (pixel F1 for image pairs, object F1 for surface models): from the version's
  * record when it was adapted from the version served now, else by scoring the served one there
  * afresh with the evaluation's code. A version that scores worse is refused, with by how much,
  * unless forced.
@@ -27,7 +27,7 @@ import {
   type Promotion,
   type VersionRecord,
 } from '#pipeline/model-store.js';
-import { evaluatePairs } from '../eval/evaluate.js';
+import { evaluatePairs, evaluateSurfaces, type Layout } from '../eval/evaluate.js';
 import { toJson } from '../eval/report.js';
 
 const f3 = (v: number) => v.toFixed(3);
@@ -68,17 +68,23 @@ export function listTable(l: ReturnType<typeof list>): string {
   return lines.join('\n');
 }
 
-/** Scores a version on another version's held-back share, as adapt did. */
-async function scoreOn(store: string, record: VersionRecord, version: string, threads: number): Promise<EvalJson> {
-  const dir = path.join(versionDir(store, record.version), 'held-back');
-  const missing = record.held_back_files.flatMap((f) => [f.before, f.after, f.label]).filter((f) => !fs.existsSync(f));
-  if (!fs.existsSync(dir) || missing.length) throw new Error(`its held-back files are gone (${missing.slice(0, 2).join(', ') || dir})`);
-  const detector = await ChangeDetector.load({ specPath: specPathOf(store, version), threads });
+/** A folder in a layout scored by `npm run eval`'s code with a version's sidecar. */
+export async function scoreFolder(dir: string, layout: Layout, specPath: string, gsd: number | undefined, threads: number): Promise<EvalJson> {
+  const detector = await ChangeDetector.load({ specPath, threads });
   try {
-    return JSON.parse(toJson(await evaluatePairs(dir, detector, { gsd: record.gsd }), { dir, provider: detector.provider })) as EvalJson;
+    const result = layout === 'surface' ? await evaluateSurfaces(dir, detector) : await evaluatePairs(dir, detector, { gsd });
+    return JSON.parse(toJson(result, { dir, provider: detector.provider })) as EvalJson;
   } finally {
     await detector.close();
   }
+}
+
+/** Scores a version on another version's held-back share, as adapt did. */
+async function scoreOn(store: string, record: VersionRecord, version: string, threads: number): Promise<EvalJson> {
+  const dir = path.join(versionDir(store, record.version), 'held-back');
+  const missing = record.held_back_files.flatMap(({ name: _name, ...files }) => Object.values(files)).filter((f) => !fs.existsSync(f));
+  if (!fs.existsSync(dir) || missing.length) throw new Error(`its held-back files are gone (${missing.slice(0, 2).join(', ') || dir})`);
+  return scoreFolder(dir, record.layout, specPathOf(store, version), record.gsd, threads);
 }
 
 export interface PromoteResult {
@@ -117,8 +123,8 @@ export async function promote(store: string, version: string, o: { force?: boole
   let overlap = '';
   if (record.base !== served && served !== SHIPPED) {
     const trained = new Set(readVersion(store, served).trained_on_files ?? []);
-    const shared = record.held_back_files.filter((f) => trained.has(path.resolve(f.before))).map((f) => f.name);
-    if (shared.length) overlap = ` (${served} was adapted on ${shared.length} of these held-back pairs, ${shared.join(', ')}, so its figure flatters it)`;
+    const shared = record.held_back_files.filter((f) => trained.has(path.resolve('dsm' in f ? f.dsm : f.before))).map((f) => f.name);
+    if (shared.length) overlap = ` (${served} was adapted on ${shared.length} of these held-back ${record.layout === 'surface' ? 'tiles' : 'pairs'}, ${shared.join(', ')}, so its figure flatters it)`;
   }
   const margin = current === null ? null : candidate - current;
   if (current === null || margin! < 0) {
