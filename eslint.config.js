@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
  * Which top-level folders the code of each may import, by its package.json #alias (never by a
  * relative path that leaves the folder). domain/ is the shared vocabulary and rules: everything may
  * import it and it imports nothing of ours. db/ is the SQL; the pipeline and the API are adapters
- * over both; the viewer takes only the domain and the API's contract modules. Tests, benches and
+ * over both; the viewer takes only the domain and the API's contract (api/src/api-contract.ts). Tests, benches and
  * testing/ helpers may reach further (they set up real services), except from domain/. scripts/
  * and models/ are the tools at the top and may import any folder.
  */
@@ -20,6 +20,8 @@ const MAY_IMPORT = {
   viewer: ['domain', 'api'],
   fixtures: ['domain', 'pipeline'],
 };
+/** Where a folder may take only some modules of another: the viewer, the API's contract alone. */
+const ONLY_MODULES = { viewer: { api: ['api-contract.js'] } };
 const FOLDERS = ['domain', 'db', 'pipeline', 'api', 'viewer', 'fixtures', 'models', 'scripts'];
 /** Visitors that hand every module specifier of a file (imports, re-exports, dynamic imports of a
  * literal) to check(node, specifier). */
@@ -41,6 +43,7 @@ const folderBoundaries = {
     messages: {
       relative: "'{{spec}}' leaves {{from}}/ for {{to}}/: import it as '#{{to}}/…' (package.json imports).",
       direction: '{{from}}/ may not import {{to}}/ ({{from}}/ may import: {{allowed}}; see MAY_IMPORT in eslint.config.js).',
+      onlyModules: "{{from}}/ takes only {{modules}} of {{to}}/, not '{{spec}}' (ONLY_MODULES in eslint.config.js).",
     },
     schema: [],
   },
@@ -61,6 +64,11 @@ const folderBoundaries = {
       if (from !== 'domain' && isTestCode(file)) return;
       if (!MAY_IMPORT[from].includes(to)) {
         context.report({ node, messageId: 'direction', data: { from, to, allowed: MAY_IMPORT[from].join(', ') || 'nothing' } });
+        return;
+      }
+      const only = ONLY_MODULES[from]?.[to];
+      if (only && !only.includes(spec.slice(to.length + 2))) {
+        context.report({ node, messageId: 'onlyModules', data: { from, to, spec, modules: only.map((m) => `#${to}/${m}`).join(', ') } });
       }
     };
     return importVisitors(check);

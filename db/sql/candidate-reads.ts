@@ -4,6 +4,8 @@
  * path is in candidates.ts.
  */
 import type pg from 'pg';
+import type { TriageNotes } from '#domain/triage.js';
+import type { CandidateStatus, ChangeType } from '#domain/vocabulary.js';
 import { SMALLEST_SHARE_OF_OUTLINE } from './candidates.js';
 import { pageWithTotal } from './paging.js';
 import type { Queryable } from './queryable.js';
@@ -58,10 +60,21 @@ export function candidateConditions(filter: CandidateFilter, params: unknown[]):
 /** Most urgent first, ties in a stable order so that pages never overlap. */
 const CANDIDATE_ORDER = `c.priority DESC, c.area_m2 DESC, c.id`;
 
+/** A candidate as lists show it (json_build_object below): its outline, status, type, size and place. */
+export interface CandidateFeature {
+  type: 'Feature';
+  id: number;
+  geometry: GeoJSON.MultiPolygon;
+  properties: {
+    status: CandidateStatus; change_type: ChangeType; priority: number; area_m2: number; height_gain_m: number | null; score: number | null;
+    version: number; village: string | null; street: string | null; first_seen_at: string | null; last_seen_at: string | null; reasons: string[] | null;
+  };
+}
+
 /** Candidates as GeoJSON features, filtered and paged, most urgent first. */
-export async function listCandidates(db: Queryable, filter: CandidatePage): Promise<{ features: object[]; matched: number }> {
+export async function listCandidates(db: Queryable, filter: CandidatePage): Promise<{ features: CandidateFeature[]; matched: number }> {
   const params: unknown[] = [];
-  const { rows, matched } = await pageWithTotal<{ feature: object }>(db, {
+  const { rows, matched } = await pageWithTotal<{ feature: CandidateFeature }>(db, {
     select: `json_build_object('type', 'Feature', 'id', c.id, 'geometry', ST_AsGeoJSON(c.geom, 7)::json,
               'properties', json_build_object('status', c.status, 'change_type', c.change_type, 'priority', c.priority,
                 'area_m2', round(c.area_m2::numeric, 1), 'height_gain_m', c.height_gain_m, 'score', c.score, 'version', c.version,
@@ -152,10 +165,25 @@ export async function* exportCandidateBatches(pool: pg.Pool, filter: CandidateFi
 export interface CandidateDetailRow {
   type: 'Feature';
   id: number;
-  /** The candidate row's columns, with its village, street and a point on it. */
-  properties: { status: string; version: number; model_version: string | null; [column: string]: unknown };
-  observations: Array<{ flight_id: number; model_version: string | null; sliver: boolean; evidence_before: boolean; evidence_after: boolean; [column: string]: unknown }>;
-  [member: string]: unknown;
+  geometry: GeoJSON.MultiPolygon;
+  /** The candidate row's columns (to_jsonb), with its village, street and a point on it. */
+  properties: {
+    id: number; status: CandidateStatus; change_type: ChangeType; priority: number; area_m2: number; height_gain_m: number | null; score: number | null;
+    version: number; triage: Partial<TriageNotes> | null; first_seen_at: string | null; last_seen_at: string | null;
+    first_flight_id: number | null; last_flight_id: number | null; model_version: string | null;
+    village: string | null; street: string | null; centre: [number, number];
+    [column: string]: unknown;
+  };
+  observations: Array<{
+    flight_id: number; observed_at: string; captured_at: string | null; before_flight_id: number | null; before_captured_at: string | null;
+    area_m2: number | null; height_gain_m: number | null; score: number | null; model_version: string | null; sliver: boolean;
+    /** Whether each chip was stored (the API names their addresses). */
+    evidence_before: boolean; evidence_after: boolean;
+  }>;
+  audit: Array<{
+    at: string; action: string; actor: string | null; from_status: string | null; to_status: string | null; reason_code: string | null;
+    reason_text: string | null; version: number; flight_id: number | null; flight_captured_at: string | null;
+  }>;
 }
 
 /** One candidate with its observations across flights and its audit trail; null if unknown. */

@@ -10,6 +10,7 @@ import type pg from 'pg';
 import { closeSession, listSessions, openSessionAt, revokeSession, revokeUserSessions, type SessionListing } from '#db/sql/users.js';
 import { ROLES } from '#domain/vocabulary.js';
 import type { ApiConfig } from '../api-config.js';
+import type { LogoutReply, Sendable, UserReply } from '../api-contract.js';
 import { SESSION_COOKIE, sendThrottled } from '../auth/authenticate.js';
 import { checkCredentials, forgetOldFailures, type CredentialCheck } from '../auth/check-credentials.js';
 import { sendProblem } from '../problem.js';
@@ -21,9 +22,8 @@ const THROTTLE_SWEEP_EVERY_MS = 3600_000;
 const USERNAME = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const PASSWORD = { type: 'string', minLength: 1, maxLength: 256 } as const;
 
-/** Answers a refused credential check (wrong or throttled); returns null when it passed. */
-function refusal(reply: FastifyReply, check: CredentialCheck): FastifyReply | null {
-  if (check.outcome === 'ok') return null;
+/** Answers a refused credential check (wrong or throttled). */
+function refusal(reply: FastifyReply, check: Exclude<CredentialCheck, { outcome: 'ok' }>): FastifyReply {
   if (check.outcome === 'throttled') return sendThrottled(reply, check.retryAfterS);
   return sendProblem(reply, 401, 'Wrong user name or password');
 }
@@ -36,7 +36,7 @@ export function authRoutes(app: FastifyInstance, pool: pg.Pool, config: ApiConfi
 
   const secureCookie = (request: FastifyRequest) => (config.cookieSecure === 'auto' ? request.protocol === 'https' : config.cookieSecure);
 
-  app.post<{ Body: { username: string; password: string } }>('/api/login', {
+  app.post<{ Body: { username: string; password: string }; Reply: Sendable<UserReply> }>('/api/login', {
     schema: {
       tags: ['accounts'], summary: 'Logs in: a session cookie for the viewer',
       body: { type: 'object', required: ['username', 'password'], additionalProperties: false, properties: { username: USERNAME, password: PASSWORD } },
@@ -50,14 +50,14 @@ export function authRoutes(app: FastifyInstance, pool: pg.Pool, config: ApiConfi
     return { user: { id: user.id, username: user.username, role: user.role } };
   });
 
-  app.post('/api/logout', { config: { roles: ROLES }, schema: { tags: ['accounts'], summary: 'Logs out: ends the session of the cookie' } }, async (request, reply) => {
+  app.post<{ Reply: Sendable<LogoutReply> }>('/api/logout', { config: { roles: ROLES }, schema: { tags: ['accounts'], summary: 'Logs out: ends the session of the cookie' } }, async (request, reply) => {
     const secret = request.cookies[SESSION_COOKIE];
     if (secret) await closeSession(pool, secret);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });
 
-  app.get('/api/me', { config: { roles: ROLES }, schema: { tags: ['accounts'], summary: 'Who the credentials belong to' } }, async (request) => ({ user: request.user }));
+  app.get<{ Reply: Sendable<UserReply> }>('/api/me', { config: { roles: ROLES }, schema: { tags: ['accounts'], summary: 'Who the credentials belong to' } }, async (request) => ({ user: request.user! }));
 
   const defaultDays = Math.min(90, config.tokenMaxDays);
   app.post<{ Body: { label?: string; days?: number; password?: string } }>('/api/tokens', {

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { candidateDetail, listCandidates } from '#db/sql/candidate-reads.js';
+import type { CandidateDetail, CandidateList, ReviewReply, Sendable } from '../api-contract.js';
 import { sendProblem } from '../problem.js';
 import { evidenceChipUrl } from './evidence-routes.js';
 import { CANDIDATE_FILTER_PROPERTIES, candidateFilterOf, type CandidateFilterQuery } from './candidate-query.js';
@@ -17,7 +18,7 @@ interface ListQuery extends CandidateFilterQuery {
 }
 
 export function candidateRoutes(app: FastifyInstance, pool: pg.Pool): void {
-  app.get<{ Querystring: ListQuery }>('/api/candidates', {
+  app.get<{ Querystring: ListQuery; Reply: Sendable<CandidateList> }>('/api/candidates', {
     config: { roles: ['reviewer', 'assessor'] },
     schema: {
       tags: ['candidates'], summary: 'Candidates as GeoJSON, filtered and paged',
@@ -37,7 +38,7 @@ export function candidateRoutes(app: FastifyInstance, pool: pg.Pool): void {
     return reply.type('application/geo+json').send({ type: 'FeatureCollection', numberMatched: matched, numberReturned: features.length, features });
   });
 
-  app.get<{ Params: { id: string } }>('/api/candidates/:id', {
+  app.get<{ Params: { id: string }; Reply: Sendable<CandidateDetail> }>('/api/candidates/:id', {
     config: { roles: ['reviewer', 'assessor'] },
     schema: { tags: ['candidates'], summary: 'One candidate\'s dossier: outline, sightings, evidence, decisions', params: ID },
   }, async (request, reply) => {
@@ -51,7 +52,7 @@ export function candidateRoutes(app: FastifyInstance, pool: pg.Pool): void {
     return reply.type('application/geo+json').send({ ...detail, observations });
   });
 
-  app.post<{ Params: { id: string }; Body: ReviewRequest }>('/api/candidates/:id/review', {
+  app.post<{ Params: { id: string }; Body: ReviewRequest; Reply: Sendable<ReviewReply> }>('/api/candidates/:id/review', {
     config: { roles: ['reviewer'] },
     schema: {
       tags: ['review'], summary: 'Records a reviewer\'s decision on a candidate (409 when it changed meanwhile)',

@@ -10,18 +10,11 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { PipelineConfig } from '#pipeline/config.js';
 import { takeInFlight } from '#pipeline/flight-intake.js';
+import type { FlightCreated, NewFlight } from '../api-contract.js';
 import { sendProblem } from '../problem.js';
 import { checkUploadedRasters } from '../uploads/check-uploaded-rasters.js';
 import { UPLOAD_ID_PATTERN, type StoredUpload, type UploadArea } from '../uploads/upload-area.js';
 import { mayUseUpload } from '../uploads/upload-metadata.js';
-
-interface CreateFlightBody {
-  orthophoto: string;
-  surface_model?: string;
-  captured_at: string;
-  operator?: string;
-  purpose?: 'patrol' | 'reference';
-}
 
 const uploadId = { type: 'string', pattern: UPLOAD_ID_PATTERN, description: 'the id at the end of the tus upload URL' } as const;
 
@@ -29,7 +22,7 @@ export function flightCreateRoute(app: FastifyInstance, pool: pg.Pool, config: P
   // Uploads being made into a flight right now: a second request for the same upload waits its turn.
   const inProgress = new Set<string>();
 
-  app.post<{ Body: CreateFlightBody }>('/api/flights', {
+  app.post<{ Body: NewFlight; Reply: FlightCreated }>('/api/flights', {
     config: { roles: ['operator'] },
     schema: {
       tags: ['flights'],

@@ -6,11 +6,12 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { getFlight, listFlights, newestFlightCovering } from '#db/sql/flights.js';
+import type { FlightCovering, FlightDetail, FlightList, FlightProgress, Sendable } from '../api-contract.js';
 import { sendProblem } from '../problem.js';
 import { idParams } from './id-schema.js';
 
 export function flightRoutes(app: FastifyInstance, pool: pg.Pool): void {
-  app.get<{ Querystring: { limit: number; offset: number } }>('/api/flights', {
+  app.get<{ Querystring: { limit: number; offset: number }; Reply: Sendable<FlightList> }>('/api/flights', {
     config: { roles: ['operator', 'reviewer', 'assessor'] },
     schema: {
       tags: ['flights'], summary: 'Flights, newest first, with status and progress',
@@ -21,7 +22,7 @@ export function flightRoutes(app: FastifyInstance, pool: pg.Pool): void {
     return { flights: await listFlights(pool, request.query.limit, request.query.offset) };
   });
 
-  app.get<{ Querystring: { bbox: string } }>('/api/flights/covering', {
+  app.get<{ Querystring: { bbox: string }; Reply: Sendable<FlightCovering> }>('/api/flights/covering', {
     config: { roles: ['operator', 'reviewer', 'assessor'] },
     schema: {
       tags: ['flights'],
@@ -36,7 +37,7 @@ export function flightRoutes(app: FastifyInstance, pool: pg.Pool): void {
     return { flight: await newestFlightCovering(pool, [w, s, e, n]) };
   });
 
-  app.get<{ Params: { id: string } }>('/api/flights/:id', {
+  app.get<{ Params: { id: string }; Reply: Sendable<FlightDetail> }>('/api/flights/:id', {
     config: { roles: ['operator', 'reviewer', 'assessor'] },
     schema: { tags: ['flights'], summary: 'One flight: status, progress, files, footprint', params: idParams('id') },
   }, async (request, reply) => {
@@ -62,7 +63,7 @@ export function flightEventRoutes(app: FastifyInstance, pool: pg.Pool): void {
     while (open) {
       const flight = await getFlight(pool, request.params.id);
       if (!flight) break;
-      const event = JSON.stringify({ status: flight.status, stage: flight.stage, progress: flight.progress, failure_reason: flight.failure_reason });
+      const event = JSON.stringify({ status: flight.status, stage: flight.stage, progress: flight.progress, failure_reason: flight.failure_reason } satisfies FlightProgress);
       if (event !== last) {
         reply.raw.write(`event: progress\ndata: ${event}\n\n`);
         last = event;

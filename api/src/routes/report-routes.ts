@@ -10,6 +10,7 @@ import { parsePeriod, type PeriodKind } from '#domain/report-periods.js';
 import type { PeriodReport } from '#domain/weekly-report.js';
 import { loadPeriodReport } from '#pipeline/load-period-report.js';
 import { PdfPrinterUnavailable, printPdf } from '../pdf/print-pdf.js';
+import type { Sendable, StoredReportList } from '../api-contract.js';
 import { sendProblem } from '../problem.js';
 import { reportCsv } from '../reports/report-csv.js';
 import type { ApiConfig } from '../api-config.js';
@@ -86,7 +87,7 @@ export function reportRoutes(app: FastifyInstance, pool: pg.Pool, bulletinOffice
   periodRoute('monthly', 'month', '2026-11');
   periodRoute('quarterly', 'quarter', '2026-Q4');
 
-  app.get<{ Querystring: { kind?: StoredReportKind; area?: string; limit: number; offset: number } }>('/api/reports/stored', {
+  app.get<{ Querystring: { kind?: StoredReportKind; area?: string; limit: number; offset: number }; Reply: Sendable<StoredReportList> }>('/api/reports/stored', {
     config: { roles: ROLES },
     schema: {
       tags: ['reports'], summary: 'Reports the weekly job stored, newest first',

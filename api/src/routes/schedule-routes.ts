@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { OVERLAYS, overlayFeatures, type Overlay } from '#db/sql/overlays.js';
 import { listSchedules } from '#db/sql/schedules.js';
+import type { OverlayCollection, ScheduleList, Sendable } from '../api-contract.js';
 import { sendProblem } from '../problem.js';
 import { parseBbox } from './candidate-query.js';
 import { ROW_ID } from './id-schema.js';
@@ -21,7 +22,7 @@ interface ScheduleQuery {
 }
 
 export function scheduleRoutes(app: FastifyInstance, pool: pg.Pool): void {
-  app.get<{ Querystring: ScheduleQuery }>('/api/schedule', {
+  app.get<{ Querystring: ScheduleQuery; Reply: Sendable<ScheduleList> }>('/api/schedule', {
     config: { roles: ['reviewer', 'assessor'] },
     schema: {
       tags: ['review'], summary: 'Field checks scheduled, filtered by date, street, team and status',
@@ -45,7 +46,7 @@ export function scheduleRoutes(app: FastifyInstance, pool: pg.Pool): void {
     return { schedules };
   });
 
-  app.get<{ Params: { overlay: Overlay }; Querystring: { bbox?: string; limit: number } }>('/api/overlays/:overlay', {
+  app.get<{ Params: { overlay: Overlay }; Querystring: { bbox?: string; limit: number }; Reply: Sendable<OverlayCollection> }>('/api/overlays/:overlay', {
     config: { roles: ['operator', 'reviewer', 'assessor'] },
     schema: {
       tags: ['tiles'], summary: 'A map overlay (zones, permits, ...) as GeoJSON within a bbox',

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { ROLES } from '#domain/vocabulary.js';
+import type { Sendable, ViewerConfig } from '../api-contract.js';
 import type { BasemapConfig } from '../basemap-config.js';
 
 export const VIEWER_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'viewer', 'dist');
@@ -38,8 +39,8 @@ export async function viewerRoutes(app: FastifyInstance, dist: string = VIEWER_D
  * build serves every office: the online basemap, or null for none (the default, offline).
  */
 export function viewerConfigRoute(app: FastifyInstance, basemap: BasemapConfig | null): void {
-  const body = { basemap: basemap && { imagery: basemap.imagery, labels: basemap.labels, attribution: basemap.attribution, maxzoom: basemap.maxzoom } };
-  app.get('/api/viewer-config', {
+  const body: ViewerConfig = { basemap: basemap && { imagery: basemap.imagery, labels: basemap.labels, attribution: basemap.attribution, maxzoom: basemap.maxzoom } };
+  app.get<{ Reply: Sendable<ViewerConfig> }>('/api/viewer-config', {
     config: { roles: ROLES },
     schema: { tags: ['viewer'], summary: "The viewer's run-time settings: the optional online basemap" },
   }, async (_request, reply) => reply.header('cache-control', 'private, no-cache').send(body));

@@ -9,6 +9,7 @@ import type { AssessmentPeriod } from '#domain/village-assessment.js';
 import { assessVillageInDatabase, type VillageAssessmentReport } from '../assessment/assess-village.js';
 import { renderAssessmentHtml } from '../assessment/render-html.js';
 import { closePdfPrinter, PdfPrinterUnavailable, printPdf } from '../pdf/print-pdf.js';
+import type { AssessmentReply, Sendable, VillageList } from '../api-contract.js';
 import { sendProblem } from '../problem.js';
 import { REPORT_LANGUAGES, type ReportLanguage } from '../reports/report-text.js';
 import { idParams } from './id-schema.js';
@@ -68,7 +69,7 @@ export function villageRoutes(app: FastifyInstance, pool: pg.Pool): void {
   // The PDF printer keeps one browser for the process; it goes when the app closes.
   app.addHook('onClose', async () => closePdfPrinter());
 
-  app.get<{ Querystring: { street?: string; limit: number; offset: number } }>('/api/villages', {
+  app.get<{ Querystring: { street?: string; limit: number; offset: number }; Reply: Sendable<VillageList> }>('/api/villages', {
     config: { roles: ROLES },
     schema: {
       tags: ['villages'], summary: 'Villages with their latest verdict',
@@ -86,7 +87,7 @@ export function villageRoutes(app: FastifyInstance, pool: pg.Pool): void {
     return { numberMatched: matched, numberReturned: villages.length, villages };
   });
 
-  app.get<PeriodRequest>('/api/villages/:id/assessment', {
+  app.get<PeriodRequest & { Reply: Sendable<AssessmentReply> }>('/api/villages/:id/assessment', {
     config: { roles: ROLES },
     schema: { tags: ['villages'], summary: 'A village\'s assessment for a period, as JSON', params: idParams('id'), querystring: PERIOD_QUERY },
   }, async (request, reply) => {

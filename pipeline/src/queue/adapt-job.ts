@@ -18,6 +18,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { EvalJson } from '../model-store.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const ADAPT_QUEUE = 'model-adapt';
@@ -79,13 +80,21 @@ export async function queueAdaptation(connection: Redis, prefix: string, data: A
   }
 }
 
+/** What `scripts/model.ts adapt --json` answers: the version it stored, its held-back names, and the base's and its scores there. */
+export interface AdaptOutcome {
+  version: string;
+  held_back: string[];
+  before: EvalJson;
+  after: EvalJson;
+}
+
 export interface AdaptJobView {
   id: string;
   state: string;
   data: AdaptJobData;
   progress: AdaptJobProgress | null;
-  /** The command's JSON answer ({version, held_back, before, after}) when done. */
-  result: unknown;
+  /** The command's JSON answer when done. */
+  result: AdaptOutcome | null;
   failure: string | null;
   queued_at: string;
   finished_at: string | null;
@@ -127,7 +136,7 @@ export function spawnExitingWithParent(args: string[], env: NodeJS.ProcessEnv): 
 }
 
 /** Runs one job's command; resolves with its JSON answer. */
-function runAdaptation(job: Job<AdaptJobData>, env: NodeJS.ProcessEnv): Promise<unknown> {
+function runAdaptation(job: Job<AdaptJobData>, env: NodeJS.ProcessEnv): Promise<AdaptOutcome> {
   return new Promise((resolve, reject) => {
     const child = spawnExitingWithParent(['scripts/model.ts', ...adaptArguments(job.data)], env);
     let stdout = '';

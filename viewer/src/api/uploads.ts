@@ -5,30 +5,10 @@
  * like every other call of the viewer (api/client.ts).
  */
 import { Upload } from 'tus-js-client';
+import type { FlightCreated, FlightList, FlightProgress, NewFlight } from '#api/api-contract.js';
 import { request } from './client.js';
 
-/** A flight as the list of recent flights shows it. */
-export interface FlightRow {
-  id: string; kind: string; status: string; stage: string | null; progress: number | null;
-  captured_at: string | null; operator: string | null; failure_reason: string | null; created_at: string;
-  /** What the operator must know about a flight that ended done (no match with its reference, outside every area). */
-  notices?: string[];
-  /** 1 for the queued flight a worker takes next, 2 for the one after, …; null unless queued. */
-  queue_position?: number | null;
-  /** Which of its files (Cloud Optimized GeoTIFFs) can be opened. */
-  has_orthophoto?: boolean;
-  has_surface_model?: boolean;
-}
-
-export interface FlightProgress { status: string; stage: string | null; progress: number | null; failure_reason: string | null }
-
-export interface NewFlight {
-  orthophoto: string;
-  surface_model?: string;
-  captured_at: string;
-  operator?: string;
-  purpose?: 'patrol' | 'reference';
-}
+export type { FlightListItem as FlightRow, FlightProgress, NewFlight } from '#api/api-contract.js';
 
 /** Bytes per PATCH: small enough that a dropped connection loses little, large enough to be quick. */
 export const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -83,8 +63,8 @@ export function uploadErrorText(error: unknown): string {
 }
 
 export const flightsApi = {
-  create: (body: NewFlight) => request<{ id: string; url: string; events: string; duplicate: boolean }>('POST', '/api/flights', body),
-  recent: (limit = 20) => request<{ flights: FlightRow[] }>('GET', `/api/flights?limit=${limit}`),
+  create: (body: NewFlight) => request<FlightCreated>('POST', '/api/flights', body),
+  recent: (limit = 20) => request<FlightList>('GET', `/api/flights?limit=${limit}`),
 };
 
 /**

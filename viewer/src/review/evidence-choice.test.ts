@@ -5,7 +5,7 @@ import { evidenceObservation, imageryFlights } from './evidence-choice.js';
 const seen = (flight: number, extra: Partial<Observation> = {}): Observation => ({
   flight_id: flight, observed_at: `2026-10-${10 + flight}T10:00:00Z`, captured_at: `2026-10-${10 + flight}T02:00:00Z`,
   before_flight_id: null, before_captured_at: null, area_m2: 85.6, height_gain_m: 6, score: 0.9,
-  evidence_before: `/b/${flight}`, evidence_after: `/a/${flight}`, sliver: false, ...extra,
+  evidence_before: `/b/${flight}`, evidence_after: `/a/${flight}`, sliver: false, model_version: 'shipped', ...extra,
 });
 
 describe('evidenceObservation', () => {
