@@ -1,0 +1,213 @@
+/**
+ * A drone office made of generated scenes (issue 19, item 5, second part), end to end against the
+ * real parts: the real fixture generator, database, Redis, worker, ONNX networks, PyTorch and
+ * model store. Each scene (a village on ground of its own, flown in spring and autumn with
+ * orthophotos and surface models) is loaded as the office's baseline, register, permits and zones,
+ * and its two flights are taken in (a reference, then a patrol). Reviewers decide as the scene's
+ * ground truth says: the changes the network missed are reported with their outlines, a candidate
+ * lying mostly on a true change is verified, any other rejected as a false detection with a
+ * reason. The office's database is exported (models/data/from-db.ts exportFromDb: the surface-model
+ * layout, since the flights carry surface models), adapted on with `npm run model -- adapt
+ * --folders` and both versions scored on the held-back blocks.
+ *
+ * `adapt --from-db` itself still exports image pairs (scripts/model/adapt.ts calls
+ * models/data/office.ts exportOfficeData); this test adapts on exportFromDb's folder, which is the
+ * same once adapt calls exportFromDb.
+ *
+ * The held-back blocks are scored as npm run eval scores surface-model tiles: a seeded 30% of each
+ * block's buildings withheld from the baseline are the new structures to find, on the flight's
+ * orthophoto and heights. Skipped, saying so, without Debian's python3-torch. Adaptation here is
+ * short (80 steps).
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reviewCandidate } from '#api/review/review-candidate.js';
+import { inTransaction } from '#db/connection.js';
+import { raiseCandidate } from '#db/sql/candidates.js';
+import { getFlight, latestDetectionRun } from '#db/sql/flights.js';
+import { upsertUser } from '#db/sql/users.js';
+import { createTestPool, emptyTables, testDatabaseUrl } from '#db/testing/test-database.js';
+import { sceneOrigin } from '#fixtures/generator/scene.js';
+import { exportFromDb, type SurfaceOfficeManifest } from '#models/data/from-db.js';
+import { loadConfig, type PipelineConfig } from '#pipeline/config.js';
+import { takeInFlight } from '#pipeline/flight-intake.js';
+import { loadScene } from '#pipeline/import/load-scene.js';
+import { loadModelSpec } from '#pipeline/model/model-spec.js';
+import { servedDetectors } from '#pipeline/model/served-detectors.js';
+import { readVersion } from '#pipeline/model-store.js';
+import { createFlightWorker } from '#pipeline/queue/flight-worker.js';
+import { createRedisConnection } from '#pipeline/queue/redis-connection.js';
+import { deleteKeysUnder } from '#pipeline/queue/testing/redis-keys.js';
+import { FLIGHT_STAGE_RUNNERS } from '#pipeline/stages/index.js';
+import { tempDir } from '#pipeline/stages/testing/flight-files.js';
+import { groupOf, hasTorch } from './adapt.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const exec = promisify(execFile);
+const torch = hasTorch();
+if (!torch) console.warn('scripts/model/from-db-office.test.ts: /usr/bin/python3 cannot import torch (Debian: apt-get install python3-torch): the generated-scene office is not built');
+
+const pool = createTestPool();
+const dir = tempDir('scene-office');
+const store = path.join(dir, 'models');
+const config: PipelineConfig = { ...loadConfig(), rasterStore: path.join(dir, 'rasters'), queuePrefix: `lingwei-test-scene-office-${process.pid}` };
+const connection = createRedisConnection(config.redisUrl);
+const env = { ...process.env, DATABASE_URL: testDatabaseUrl(), MODEL_STORE: store, MODEL_VERSION: '', OMP_WAIT_POLICY: 'PASSIVE' };
+/** Scenes of 200 m at 0.25 m (surface models at 0.5 m), in 50 m blocks: 16 per flight. */
+const SCENE_M = 200;
+const BLOCK = 50;
+const SCENES = 3;
+const TRAIN = ['--steps', '80', '--batch', '4', '--crop', '128', '--cache', '16', '--lr', '0.001'];
+
+interface Scores { pixel: { f1: number }; object: { f1: number; tp: number; fn: number } }
+interface Answer { version: string; held_back: string[]; before: Scores & { layout: string }; after: Scores }
+
+/** Seeds whose scenes lie on ground of their own, a scene's width apart at least. */
+function seedsApart(count: number): number[] {
+  const seeds: number[] = [];
+  for (let seed = 21; seeds.length < count; seed++) {
+    const o = sceneOrigin(seed);
+    const apart = seeds.every((s) => {
+      const p = sceneOrigin(s);
+      return Math.abs(p.easting - o.easting) >= 2 * SCENE_M || Math.abs(p.northing - o.northing) >= 2 * SCENE_M;
+    });
+    if (apart) seeds.push(seed);
+  }
+  return seeds;
+}
+
+/** The generator's scene, its register, permit and zone keys made the scene's own (each scene's start at REG-0001, Z-01). */
+async function generate(seed: number): Promise<string> {
+  const out = path.join(dir, `scene-${seed}`);
+  await exec('npx', ['tsx', 'fixtures/generator/cli.ts', '--size', `${SCENE_M}m`, '--seed', String(seed), '--gsd', '0.25', '--out', out], { cwd: ROOT, maxBuffer: 16 << 20 });
+  for (const [file, key] of [['register.geojson', 'register_id'], ['permits.geojson', 'permit_no'], ['zones.geojson', 'zone_id']] as const) {
+    const doc = JSON.parse(fs.readFileSync(path.join(out, file), 'utf8')) as { features: Array<{ properties: Record<string, unknown> }> };
+    for (const f of doc.features) f.properties[key] = `S${seed}-${String(f.properties[key])}`;
+    fs.writeFileSync(path.join(out, file), JSON.stringify(doc));
+  }
+  return out;
+}
+
+async function fly(scene: string, which: 'before' | 'after'): Promise<string> {
+  const manifest = JSON.parse(fs.readFileSync(path.join(scene, 'scene.json'), 'utf8')) as { dates: Record<string, string>; flight_time_local: Record<string, string> };
+  const { flightId } = await takeInFlight(pool, config, {
+    orthophoto: path.join(scene, `${which}_ortho.tif`),
+    surfaceModel: path.join(scene, `${which}_dsm.tif`),
+    capturedAt: `${manifest.dates[which]}T${manifest.flight_time_local[which]}:00+08:00`,
+    purpose: which === 'before' ? 'reference' : 'patrol',
+  });
+  for (let waited = 0; ; waited += 250) {
+    const flight = await getFlight(pool, flightId);
+    if (flight?.status === 'done') return flightId;
+    if (flight?.status === 'failed' || waited > 180_000) throw new Error(`flight ${flightId} did not finish: ${flight?.status} ${flight?.failure_reason}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * A reviewer with the scene's ground truth in hand: the true changes are reported first (a piece
+ * over a candidate the network raised joins its outline), then every candidate of the patrol still
+ * pending is verified when it lies mostly on a true change, else rejected as a false detection.
+ */
+async function review(patrol: string, scene: string, reviewer: string): Promise<{ reported: number; verified: number; rejected: number }> {
+  const counts = { reported: 0, verified: 0, rejected: 0 };
+  const run = (await latestDetectionRun(pool, patrol))!.id;
+  const truth = (JSON.parse(fs.readFileSync(path.join(scene, 'ground_truth.geojson'), 'utf8')) as { features: Array<{ geometry: unknown; properties: { change_type: string } }> }).features;
+  for (const t of truth) {
+    const changeType = t.properties.change_type as 'new_structure';
+    const change = { geometry: JSON.stringify(t.geometry), changeType, status: 'pending', priority: 0, triage: { reportedByReviewer: true }, heightGainM: null, score: null, evidenceBefore: null, evidenceAfter: null } as const;
+    const { outcome } = await inTransaction(pool, (client) => raiseCandidate(client, patrol, run, change));
+    if (outcome === 'raised') counts.reported += 1;
+  }
+  const { rows } = await pool.query<{ id: string; version: number; share: number }>(
+    `WITH t AS (SELECT ST_Union(ST_SetSRID(ST_GeomFromGeoJSON(f->>'geometry'), 4326)) AS g FROM jsonb_array_elements($2::jsonb) f)
+     SELECT c.id::text, c.version, COALESCE(ST_Area(ST_Intersection(c.geom, t.g)) / NULLIF(ST_Area(c.geom), 0), 0) AS share
+       FROM candidate c JOIN candidate_observation o ON o.candidate_id = c.id AND o.flight_id = $1, t
+      WHERE c.status = 'pending' ORDER BY c.id`,
+    [patrol, JSON.stringify(truth)],
+  );
+  for (const c of rows) {
+    const onChange = c.share >= 0.5;
+    const outcome = await reviewCandidate(pool, c.id, reviewer, onChange
+      ? { action: 'verify', version: c.version }
+      : { action: 'reject', version: c.version, reasonCode: 'false_detection', reasonText: 'no change in the ground truth' });
+    if (outcome.outcome !== 'ok') throw new Error(`review of ${c.id}: ${JSON.stringify(outcome)}`);
+    counts[onChange ? 'verified' : 'rejected'] += 1;
+  }
+  return counts;
+}
+
+afterAll(async () => {
+  await deleteKeysUnder(connection, config.queuePrefix);
+  connection.disconnect();
+  await pool.end();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!torch)('a drone office made of generated scenes', () => {
+  const seeds = seedsApart(SCENES);
+  const exported = path.join(dir, 'office-data');
+  let manifest: SurfaceOfficeManifest;
+  let adapted: Answer;
+
+  beforeAll(async () => {
+    await emptyTables(pool);
+    const reviewer = await upsertUser(pool, { username: 'reviewer', role: 'reviewer', passwordHash: 'x' });
+    const scenes = await Promise.all(seeds.map(generate));
+    const detectors = servedDetectors({ threads: 2 });
+    const worker = createFlightWorker({ pool, connection, config, stages: FLIGHT_STAGE_RUNNERS, detectors });
+    const totals = { reported: 0, verified: 0, rejected: 0 };
+    try {
+      for (const [i, scene] of scenes.entries()) {
+        await loadScene(pool, scene, `scene-${seeds[i]}`);
+        await fly(scene, 'before');
+        const counts = await review(await fly(scene, 'after'), scene, reviewer);
+        for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += counts[key];
+      }
+    } finally {
+      await worker.close();
+      await detectors.close();
+    }
+    // The office's area: every scene (each scene's admin areas share the generator's codes).
+    const corners = seeds.map(sceneOrigin);
+    await pool.query(`INSERT INTO admin_area (code, level, name, geom) VALUES ('GEN01', 'street', '生成镇', ST_Multi(ST_Transform(ST_MakeEnvelope($1, $2, $3, $4, 4549), 4326)))`,
+      [Math.min(...corners.map((c) => c.easting)) - 100, Math.min(...corners.map((c) => c.northing)) - 100, Math.max(...corners.map((c) => c.easting)) + SCENE_M + 100, Math.max(...corners.map((c) => c.northing)) + SCENE_M + 100]);
+    const answer = await exportFromDb(pool, { area: 'GEN01', since: '2026-01-01', spec: loadModelSpec(), dir: exported, blockM: BLOCK });
+    if (answer.layout !== 'surface') throw new Error('the scenes\' flights carry surface models: expected the surface-model layout');
+    manifest = answer;
+    console.log(`generated office: ${SCENES} scenes (seeds ${seeds.join(', ')}); reviews simulated: ${totals.reported} true changes reported, ${totals.verified} verified, ${totals.rejected} rejected; ${manifest.samples.length} blocks exported, ${manifest.skipped.length} left out`);
+    try {
+      const { stdout } = await exec('npx', ['tsx', 'scripts/model.ts', 'adapt', '--folders', exported, '--json', '--name', 'scenes-1', '--seed', '1', '--threads', '2', ...TRAIN],
+        { cwd: ROOT, env, timeout: 900_000, maxBuffer: 64 << 20 });
+      adapted = JSON.parse(stdout) as Answer;
+    } catch (error) {
+      throw new Error(`adapt failed: ${(error as { stderr?: string }).stderr ?? String(error)}`, { cause: error });
+    }
+    const f = (s: Scores) => `object F1 ${s.object.f1.toFixed(3)}, pixel F1 ${s.pixel.f1.toFixed(3)}`;
+    console.log(`generated office: ${adapted.held_back.length} held-back blocks: shipped ${f(adapted.before)} -> scenes-1 ${f(adapted.after)}`);
+  }, 1_500_000);
+
+  it('exports every scene\'s flights as surface-model tiles with the reviewed structures', () => {
+    expect(manifest.flights).toHaveLength(2 * SCENES);
+    expect(new Set(manifest.samples.map((s) => s.flight)).size).toBe(2 * SCENES);
+    expect(manifest.samples.flatMap((s) => s.buildings.reviewed).length).toBeGreaterThan(0);
+  });
+
+  it('adapts the network that serves drone flights on it and scores both versions on whole held-back blocks', () => {
+    const record = readVersion(store, adapted.version);
+    expect(record).toMatchObject({ network: 'main', layout: 'surface', metric: 'object_f1' });
+    expect(adapted.before.layout).toBe('surface');
+    expect(adapted.held_back.length).toBeGreaterThanOrEqual(Math.ceil(manifest.samples.length / 3));
+    const held = new Set(adapted.held_back.map(groupOf));
+    expect(record.trained_on.some((name) => held.has(groupOf(name)))).toBe(false);
+    // Scored on truth: the held-back blocks hold withheld buildings to find.
+    expect(adapted.before.object.tp + adapted.before.object.fn).toBeGreaterThan(0);
+    // The issue's target for surface models: at least 0.15 object F1 over the shipped version
+    // (measured: 0.270 -> 0.889 on 23 held-back blocks of seeds 21-23).
+    expect(adapted.after.object.f1 - adapted.before.object.f1).toBeGreaterThanOrEqual(0.15);
+  });
+});
