@@ -16,7 +16,7 @@ import { FLIGHT_STAGE_RUNNERS } from '../stages/index.js';
 import { tempDir, writeOrthophoto } from '../stages/testing/flight-files.js';
 import { FLIGHT_QUEUE, queueFlight } from './flight-flow.js';
 import { createFlightWorker } from './flight-worker.js';
-import { FLIGHT_STAGES } from '../stages/stage.js';
+import { FLIGHT_STAGES, FlightRejectedError, type FlightStage, type StageRunner } from '../stages/stage.js';
 import { createRedisConnection } from './redis-connection.js';
 import { deleteKeysUnder } from './testing/redis-keys.js';
 
@@ -78,6 +78,31 @@ describe('the flight worker', () => {
       await expect.poll(async () => (await getFlight(pool, flightId))?.status, { timeout: 20_000 }).toBe('failed');
       await expect.poll(() => fs.existsSync(folder), { timeout: 5_000 }).toBe(false);
       expect((await getFlight(pool, flightId))!.failure_reason).toMatch(/truncated or corrupt/);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('lets go of the model versions a stage job held, whether the stage ends or fails', async () => {
+    const flightId = await createFlight(pool, {});
+    const { created_at: createdAt } = (await getFlight(pool, flightId))!;
+    const heldDuring: number[] = [];
+    // Each stage holds the shipped networks as detect does; the third one finds the flight unusable.
+    let calls = 0;
+    const stage: StageRunner = async (ctx) => {
+      await ctx.changeDetector('shipped');
+      heldDuring.push(detectors.holders('shipped'));
+      if (++calls === 3) throw new FlightRejectedError('the upload cannot be read');
+    };
+    const worker = createFlightWorker({
+      pool, connection, config, detectors, stages: Object.fromEntries(FLIGHT_STAGES.map((s) => [s, stage])) as Record<FlightStage, StageRunner>,
+    });
+    try {
+      await queueFlight(connection, config.queuePrefix, { id: flightId, createdAt });
+      await expect.poll(async () => (await getFlight(pool, flightId))?.status, { timeout: 20_000 }).toBe('failed');
+      expect(heldDuring).toEqual([1, 1, 1]);
+      expect(detectors.holders('shipped')).toBe(0);
+      expect(detectors.open()).toContain('shipped'); // released, and kept open for the next job
     } finally {
       await worker.close();
     }
