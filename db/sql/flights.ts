@@ -116,10 +116,13 @@ export async function newestFlightCovering(db: Queryable, bbox: [number, number,
   return rows[0] ?? null;
 }
 
-/** Moves a flight's progress forward; a flight that already ended keeps its final state. */
+/**
+ * Moves a flight's progress forward, never back (two jobs of a flight report side by side, each
+ * from what it last saw); a flight that already ended keeps its final state.
+ */
 export async function setFlightProgress(db: Queryable, id: string, stage: string, progress: number): Promise<void> {
   await db.query(
-    `UPDATE flight SET status = 'processing', stage = $2, progress = $3, updated_at = now()
+    `UPDATE flight SET status = 'processing', stage = $2, progress = GREATEST(progress, $3), updated_at = now()
       WHERE id = $1 AND status NOT IN ('done', 'failed')`,
     [id, stage, Math.max(0, Math.min(1, progress))],
   );
@@ -133,6 +136,15 @@ export async function setFlightStatus(db: Queryable, id: string, status: FlightS
       WHERE id = $1`,
     [id, status, failureReason],
   );
+}
+
+/**
+ * Locks the flight's row until the transaction ends and says whether it has failed: a result
+ * recorded under the lock cannot land after markFlightFailed (whose update waits for the lock).
+ */
+export async function lockFlightUnlessFailed(client: Queryable, id: string): Promise<{ failed: boolean; reason: string | null }> {
+  const { rows } = await client.query<{ status: string; failure_reason: string | null }>(`SELECT status, failure_reason FROM flight WHERE id = $1 FOR UPDATE`, [id]);
+  return { failed: !rows[0] || rows[0].status === 'failed', reason: rows[0]?.failure_reason ?? null };
 }
 
 /**

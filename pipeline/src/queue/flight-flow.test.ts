@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COG_JOB_PRIORITY, flightFlow, flightJobId, flightOfJobId } from './flight-flow.js';
-import { FLIGHT_CHAIN, FLIGHT_STAGES, overallProgress } from '../stages/stage.js';
+import { FLIGHT_CHAIN, FLIGHT_STAGES, overallProgress, type FlightStage } from '../stages/stage.js';
 
 const flight = { id: '42', createdAt: new Date('2026-10-15T05:44:00Z') };
 
@@ -40,9 +40,24 @@ describe('the flight flow', () => {
   });
 
   it('reports overall progress that only grows from the first stage to the last', () => {
-    const points = FLIGHT_STAGES.flatMap((stage) => [0, 0.5, 1].map((f) => overallProgress(stage, f)));
+    const reported: Partial<Record<FlightStage, number>> = {};
+    const points: number[] = [];
+    for (const stage of FLIGHT_STAGES) {
+      for (const fraction of [0, 0.5, 1]) {
+        reported[stage] = fraction;
+        points.push(overallProgress(reported));
+      }
+    }
     expect(points[0]).toBe(0);
-    expect(points[points.length - 1]).toBe(1);
+    expect(points[points.length - 1]).toBeCloseTo(1, 12);
     points.slice(1).forEach((p, i) => expect(p).toBeGreaterThanOrEqual(points[i]!));
+  });
+
+  it("adds the COG job's share to the chain's, whichever reports, so that neither takes the other's back", () => {
+    // The COG job half done beside detection half done, then detection reporting on.
+    const beside = overallProgress({ ingest: 1, coregister: 1, plan: 1, detect: 0.5, cog: 0.5 });
+    expect(overallProgress({ ingest: 1, coregister: 1, plan: 1, detect: 0.6, cog: 0.5 })).toBeGreaterThan(beside);
+    expect(beside).toBeGreaterThan(overallProgress({ ingest: 1, coregister: 1, plan: 1, detect: 0.5 }));
+    expect(overallProgress({ ingest: 1, coregister: 1, plan: 1, detect: 1, vectorise: 1, raise: 1, cog: 1, confirm: 1 })).toBeCloseTo(1, 12);
   });
 });

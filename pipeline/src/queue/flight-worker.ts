@@ -4,7 +4,7 @@
  * Transient faults (PostgreSQL or Redis restarting) throw ordinary errors, which BullMQ retries
  * with backoff; a worker killed mid-job leaves a stalled job that another worker picks up.
  */
-import { QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { getFlight, markFlightFailed, setFlightProgress, setFlightStatus } from '#db/sql/flights.js';
@@ -12,8 +12,9 @@ import type { PipelineConfig } from '../config.js';
 import type { HeldDetector, ServedDetectors } from '../model/served-detectors.js';
 import { inCallOrder } from '../in-call-order.js';
 import { removeFlightFiles } from '../raster-store.js';
-import { FlightRejectedError, isFlightStage, overallProgress, type FlightStage, type StageContext, type StageRunner } from '../stages/stage.js';
+import { FlightRejectedError, isFlightStage, StageNotReadyError, type FlightStage, type StageContext, type StageRunner } from '../stages/stage.js';
 import { FLIGHT_QUEUE, flightOfJobId, type FlightJobData } from './flight-flow.js';
+import { reportStageProgress } from './flight-progress.js';
 
 export interface FlightWorkerOptions {
   pool: pg.Pool;
@@ -38,6 +39,9 @@ export function stalledCheckIntervalMs(lockDurationMs: number): number {
   return Math.max(500, Math.floor(lockDurationMs / 2));
 }
 
+/** How long a job whose stage is not ready (StageNotReadyError) waits before it is taken again. */
+const NOT_READY_WAIT_MS = 2_000;
+
 export interface JobProgress {
   stage: FlightStage;
   /** Overall progress of the flight, 0..1. */
@@ -48,7 +52,7 @@ export function createFlightWorker(options: FlightWorkerOptions): Worker<FlightJ
   const { pool, connection, config, stages, detectors, lockDurationMs = 30_000 } = options;
   const worker = new Worker<FlightJobData>(
     FLIGHT_QUEUE,
-    async (job: Job<FlightJobData>) => {
+    async (job: Job<FlightJobData>, token?: string) => {
       if (!isFlightStage(job.name)) throw new UnrecoverableError(`unknown stage ${job.name}`);
       const stage = job.name;
       const { flightId } = job.data;
@@ -60,7 +64,7 @@ export function createFlightWorker(options: FlightWorkerOptions): Worker<FlightJ
         throw new UnrecoverableError(`job ${job.id} belongs to a flight that no longer exists`);
       }
       const progress = inCallOrder(async (fraction: number) => {
-        const overall = overallProgress(stage, fraction);
+        const overall = await reportStageProgress(connection, config.queuePrefix, { id: flightId, createdAtMs: flight.created_at.getTime() }, stage, fraction);
         await job.updateProgress({ stage, overall } satisfies JobProgress);
         await setFlightProgress(pool, flightId, stage, overall);
       });
@@ -77,6 +81,10 @@ export function createFlightWorker(options: FlightWorkerOptions): Worker<FlightJ
         if (error instanceof FlightRejectedError) {
           await markFlightFailed(pool, flightId, error.message);
           throw new UnrecoverableError(error.message);
+        }
+        if (error instanceof StageNotReadyError) {
+          await job.moveToDelayed(Date.now() + NOT_READY_WAIT_MS, token);
+          throw new DelayedError();
         }
         throw error;
       } finally {

@@ -8,14 +8,14 @@
  */
 import type pg from 'pg';
 import { inTransaction } from '#db/connection.js';
-import { getFlight, upsertFlightAsset, type AssetRow } from '#db/sql/flights.js';
+import { getFlight, lockFlightUnlessFailed, upsertFlightAsset, type AssetRow } from '#db/sql/flights.js';
 import { groundResolutionM, type AssetRole } from '../core/flight-checks.js';
 import { decodeReportingErrors } from '../raster/gdal-child.js';
-import { ensureFlightDir, FLIGHT_FILES, flightPath, mediumOf } from '../raster-store.js';
+import { ensureFlightDir, FLIGHT_FILES, flightPath, mediumOf, removeFlightFiles } from '../raster-store.js';
 import { inspectedUploads, needsWarp, pixelOptions, removeVrts, unreadableToTheEnd, warpedNorthUpMetric, withDeclaredFill, writeThroughChild } from './ingest.js';
 import { COG_BLOCK_PX, existingCogOverviews, isUsableCog, removeCogOverviews } from './cog-sources.js';
 import { inspectRaster, type InspectedRaster } from './inspect-raster.js';
-import { FlightRejectedError, type StageContext } from './stage.js';
+import { FlightRejectedError, StageNotReadyError, type StageContext } from './stage.js';
 import { surfaceHeights } from './surface-heights.js';
 
 /**
@@ -103,6 +103,9 @@ export async function writeFlightCogs(ctx: StageContext, flightId: string): Prom
   if (!flight) throw new FlightRejectedError(`Flight ${flightId} does not exist.`);
   // A flight rejected by ingest meanwhile has no uploads left to write.
   if (flight.status === 'failed') throw new FlightRejectedError(flight.failure_reason ?? 'The flight failed.');
+  // Not before ingest's verdict (its reduced rasters recorded): an upload it rejects is not
+  // written, and its folder is not made again after the failure has removed it.
+  if (!flight.assets.some((a) => a.kind === 'orthophoto' && a.role === 'reduced')) throw new StageNotReadyError(`flight ${flightId}: ingest has not accepted the uploads yet`);
   const { ortho, dsm } = inspectedUploads(flight.assets);
   ensureFlightDir(ctx.config.rasterStore, flightId);
   const orthoCog = flightPath(ctx.config.rasterStore, flightId, FLIGHT_FILES.orthophotoCog);
@@ -116,9 +119,18 @@ export async function writeFlightCogs(ctx: StageContext, flightId: string): Prom
   await ctx.progress(0.6);
   const dsmMeta = dsm && dsmCog ? await writeCog('surface_model', dsm, dsmCog, await undeclaredFillOf(flight.assets.find((a) => a.kind === 'surface_model' && a.role === 'reduced')?.uri ?? null, dsm)) : null;
   await ctx.progress(0.95);
-  await inTransaction(ctx.pool, async (client: pg.PoolClient) => {
+  // Recorded under the flight's row lock: a flight that failed meanwhile (another stage of its
+  // chain) gets no COGs recorded after its failure, and keeps no files, as a failed flight does.
+  const failed = await inTransaction(ctx.pool, async (client: pg.PoolClient) => {
+    const now = await lockFlightUnlessFailed(client, flightId);
+    if (now.failed) return now;
     await upsertFlightAsset(client, flightId, assetRow('orthophoto', orthoCog, orthoMeta));
     if (dsmMeta && dsmCog) await upsertFlightAsset(client, flightId, assetRow('surface_model', dsmCog, dsmMeta));
+    return null;
   });
+  if (failed) {
+    removeFlightFiles(ctx.config.rasterStore, flightId);
+    throw new FlightRejectedError(failed.reason ?? 'The flight failed.');
+  }
   return { orthophoto: orthoCog, surfaceModel: dsmCog };
 }

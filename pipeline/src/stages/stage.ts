@@ -28,10 +28,15 @@ export function isFlightStage(name: string): name is FlightStage {
   return (FLIGHT_STAGES as readonly string[]).includes(name);
 }
 
-/** Overall progress 0..1 of a flight whose `stage` is `fraction` done. */
-export function overallProgress(stage: FlightStage, fraction: number): number {
-  const before = FLIGHT_STAGES.slice(0, FLIGHT_STAGES.indexOf(stage)).reduce((sum, s) => sum + WEIGHTS[s], 0);
-  return (before + WEIGHTS[stage] * Math.max(0, Math.min(1, fraction))) / TOTAL;
+/**
+ * Overall progress 0..1 of a flight from each stage's own progress (0..1; a stage not begun is 0,
+ * a finished one 1): the sum of the stages' weighted shares. The chain and the COG job run side by
+ * side, so each adds its share and neither takes back the other's (a COG job reporting its own
+ * stage's place after `raise` made the flight's progress fall back when detection reported next).
+ */
+export function overallProgress(fractions: Partial<Record<FlightStage, number>>): number {
+  const done = FLIGHT_STAGES.reduce((sum, stage) => sum + WEIGHTS[stage] * Math.max(0, Math.min(1, fractions[stage] ?? 0)), 0);
+  return done / TOTAL;
 }
 
 /** What every stage is given. */
@@ -57,4 +62,13 @@ export type StageRunner = (ctx: StageContext, flightId: string) => Promise<unkno
  */
 export class FlightRejectedError extends Error {
   override name = 'FlightRejectedError';
+}
+
+/**
+ * What the stage needs another job of the flight to have done first has not been done yet (the
+ * COG job before ingest has accepted the uploads). The queue puts the job back for a few seconds
+ * without counting an attempt; nothing of the flight is changed.
+ */
+export class StageNotReadyError extends Error {
+  override name = 'StageNotReadyError';
 }

@@ -1,0 +1,126 @@
+/**
+ * A flight's two branches side by side (the chain of stages and the COG job), on a worker that
+ * runs two jobs at once, against the real Redis, BullMQ, PostgreSQL, GDAL and model: the flight's
+ * progress never falls back whichever branch reports, and the COG job waits for ingest's verdict.
+ * The real stages run; the only thing added is an order between two of them, so that the
+ * interleaving the test is about happens every time instead of by chance.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Job, Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getFlight } from '#db/sql/flights.js';
+import { createTestPool, emptyTables } from '#db/testing/test-database.js';
+import { writeGeoTiff } from '../raster/index.js';
+import { loadConfig, type PipelineConfig } from '../config.js';
+import { servedDetectors } from '../model/served-detectors.js';
+import { takeInFlight } from '../flight-intake.js';
+import { FLIGHT_STAGE_RUNNERS } from '../stages/index.js';
+import { ORIGIN, tempDir, writeOrthophoto, writeSurfaceModel } from '../stages/testing/flight-files.js';
+import type { StageRunner } from '../stages/stage.js';
+import { FLIGHT_QUEUE, flightJobId } from './flight-flow.js';
+import { createFlightWorker } from './flight-worker.js';
+import { createRedisConnection } from './redis-connection.js';
+import { deleteKeysUnder } from './testing/redis-keys.js';
+
+const pool = createTestPool();
+const dir = tempDir('branches');
+const config: PipelineConfig = { ...loadConfig(), rasterStore: path.join(dir, 'store'), queuePrefix: `lingwei-test-branches-${process.pid}`, concurrency: 2 };
+const connection = createRedisConnection(config.redisUrl);
+const detectors = servedDetectors({ threads: 1 });
+
+beforeAll(() => emptyTables(pool));
+afterAll(async () => {
+  await detectors.close();
+  await deleteKeysUnder(connection, config.queuePrefix);
+  connection.disconnect();
+  await pool.end();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A promise and the function that settles it. */
+function signal(): { done: Promise<void>; fire: () => void } {
+  let fire = () => {};
+  const done = new Promise<void>((resolve) => (fire = resolve));
+  return { done, fire };
+}
+
+/** `runner` started only once `after` has fired. */
+const after = (after: Promise<void>, runner: StageRunner): StageRunner => async (ctx, flightId) => {
+  await after;
+  return runner(ctx, flightId);
+};
+
+describe('the chain and the COG job side by side', () => {
+  it("never takes the flight's progress back when the COG job reports before detection (it fell from 0.98 to 0.14)", async () => {
+    // Detection starts only after the COG job has written the COGs: the COG job's reports come first.
+    const cogWritten = signal();
+    const stages = {
+      ...FLIGHT_STAGE_RUNNERS,
+      detect: after(cogWritten.done, FLIGHT_STAGE_RUNNERS.detect),
+      cog: (async (ctx, flightId) => {
+        const written = await FLIGHT_STAGE_RUNNERS.cog(ctx, flightId);
+        cogWritten.fire();
+        return written;
+      }) satisfies StageRunner,
+    };
+    const worker = createFlightWorker({ pool, connection, config, stages, detectors });
+    try {
+      const { flightId } = await takeInFlight(pool, config, {
+        orthophoto: writeOrthophoto(path.join(dir, 'o.tif'), 1200, 900),
+        surfaceModel: writeSurfaceModel(path.join(dir, 'd.tif'), 600, 450),
+      });
+      const seen: number[] = [];
+      for (let status = ''; status !== 'done';) {
+        const flight = (await getFlight(pool, flightId))!;
+        expect(flight.status).not.toBe('failed');
+        status = flight.status;
+        if (seen.at(-1) !== flight.progress) seen.push(flight.progress);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const fallsBack = seen.slice(1).map((p, i) => [seen[i]!, p]).filter(([before, now]) => now! < before!);
+      expect(fallsBack).toEqual([]);
+      expect(seen.at(-1)).toBe(1);
+      expect(seen.length).toBeGreaterThan(3);
+    } finally {
+      await worker.close();
+    }
+  }, 120_000);
+
+  it('does not write the COGs of an upload that ingest then rejects, taken beside ingest (it wrote and recorded them)', async () => {
+    // Ingest starts only after the COG job has been tried once: on a worker running two jobs at
+    // once the COG job is taken at once, beside ingest.
+    const cogTried = signal();
+    const stages = {
+      ...FLIGHT_STAGE_RUNNERS,
+      ingest: after(cogTried.done, FLIGHT_STAGE_RUNNERS.ingest),
+      cog: (async (ctx, flightId) => {
+        try {
+          return await FLIGHT_STAGE_RUNNERS.cog(ctx, flightId);
+        } finally {
+          cogTried.fire();
+        }
+      }) satisfies StageRunner,
+    };
+    // A surface model with impossible heights: ingest reads them all and rejects the flight.
+    const [w, h] = [600, 450];
+    const impossible = path.join(dir, 'impossible.tif');
+    writeGeoTiff(impossible, { width: w, height: h, bands: [new Float32Array(w * h).map((_, i) => (i % 997 === 0 ? Number.POSITIVE_INFINITY : 4))], geoTransform: [ORIGIN.x, 0.2, 0, ORIGIN.y, 0, -0.2], srs: 4549 });
+    const worker = createFlightWorker({ pool, connection, config, stages, detectors });
+    const queue = new Queue(FLIGHT_QUEUE, { connection, prefix: config.queuePrefix });
+    try {
+      const { flightId } = await takeInFlight(pool, config, { orthophoto: writeOrthophoto(path.join(dir, 'o2.tif'), 1200, 900), surfaceModel: impossible });
+      await expect.poll(async () => (await getFlight(pool, flightId))!.status, { timeout: 60_000 }).toBe('failed');
+      const flight = (await getFlight(pool, flightId))!;
+      expect(flight.failure_reason).toMatch(/impossible heights/);
+      // The COG job ends failed too, having recorded nothing and left no file behind.
+      const cogJobId = flightJobId({ id: flightId, createdAt: flight.created_at }, 'cog');
+      await expect.poll(async () => (await Job.fromId(queue, cogJobId))?.getState(), { timeout: 30_000 }).toBe('failed');
+      expect((await getFlight(pool, flightId))!.assets.filter((a) => a.role === 'cog')).toEqual([]);
+      await expect.poll(() => fs.existsSync(path.join(config.rasterStore, 'flights', flightId)), { timeout: 5_000 }).toBe(false);
+    } finally {
+      await queue.close();
+      await worker.close();
+    }
+  }, 120_000);
+});
