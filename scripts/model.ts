@@ -17,10 +17,11 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '#pipeline/config.js';
 import { modelStoreDir } from '#pipeline/model-store.js';
+import { modelStoreListing, promoteVersion, rollbackVersion } from '#pipeline/model-versions.js';
 import { createAdaptWorker } from '#pipeline/queue/adapt-job.js';
 import { createRedisConnection } from '#pipeline/queue/redis-connection.js';
 import { adapt } from './model/adapt.js';
-import { list, listTable, promote, rollbackMessage } from './model/versions.js';
+import { listTable } from './model/versions.js';
 
 const USAGE = [
   'usage: npm run model -- adapt (--folders <dir>... | --from-db --area <code> --since <YYYY-MM-DD> [--block <metres>]) [--steps N] [--seed S] [--gsd <metres>] [--from <version|sidecar.json>] [--name <version>] [--json]',
@@ -112,13 +113,13 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'list': {
       if (positionals.length) throw new UsageError(`list takes no arguments (got ${positionals.join(' ')})`);
-      const l = list(store);
+      const l = modelStoreListing(store);
       console.log(values.json ? JSON.stringify(l) : listTable(l));
       return 0;
     }
     case 'promote': {
       if (positionals.length !== 1) throw new UsageError('promote needs one version (npm run model -- list)');
-      const r = await promote(store, positionals[0]!, { force: values.force, threads });
+      const r = await promoteVersion(store, positionals[0]!, { force: values.force, threads });
       if (values.json) console.log(JSON.stringify(r));
       // With --json stdout holds the JSON alone; a refusal goes to stderr either way.
       if (values.json || !r.promoted) console.error(r.message);
@@ -127,7 +128,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'rollback': {
       if (positionals.length) throw new UsageError('rollback takes no arguments');
-      console.log(rollbackMessage(store));
+      console.log(rollbackVersion(store).message);
       return 0;
     }
     case 'worker': {

@@ -1,14 +1,16 @@
 /**
  * Promotions from two processes at once (the API and `npm run model`, or two API requests) all
  * land in promoted.json: each read-modify-write holds the store's lock. Real processes on the
- * real filesystem.
+ * real filesystem. And where the store lies when the raster store is an object store (/vsis3/),
+ * which has no folder beside it: a local one, from which workers read what is served.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { promotions, rollback } from './model-store.js';
+import { storeCopiedVersion } from './model/testing/store-version.js';
+import { modelStoreDir, promotions, recordPromotion, rollback, servedSpecPath, servedVersion, SHIPPED, VERSION_SPEC } from './model-store.js';
 import { tempDir } from './stages/testing/flight-files.js';
 
 const MODEL_STORE_TS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'model-store.ts');
@@ -46,4 +48,26 @@ describe('promotions from two processes at once', () => {
     expect(fs.readdirSync(store).sort()).toEqual(['promoted.json']);
     expect(rollback(store)).toEqual({ from: versions.at(-1), to: versions.at(-2) });
   }, 30_000);
+});
+
+describe('the model store beside an object store', () => {
+  const ROOT = path.resolve(path.dirname(MODEL_STORE_TS), '..', '..');
+  const objectStore = '/vsis3/lingwei-rasters/flights';
+
+  it('lies in a local folder, since an object store has none to sit beside; MODEL_STORE moves it', () => {
+    expect(modelStoreDir({ RASTER_STORE: objectStore })).toBe(path.join(ROOT, '.lingwei', 'models'));
+    expect(modelStoreDir({ RASTER_STORE: '/data/lingwei/rasters' })).toBe('/data/lingwei/models');
+    expect(modelStoreDir({ RASTER_STORE: objectStore, MODEL_STORE: dir })).toBe(dir);
+  });
+
+  it('serves what is promoted there to workers whose rasters are in the object store; MODEL_VERSION pins another', () => {
+    const store = path.join(dir, 'beside-object-store');
+    const env = { RASTER_STORE: objectStore, MODEL_STORE: store };
+    storeCopiedVersion(store, 'office-1');
+    expect(servedVersion(env)).toBe(SHIPPED);
+    recordPromotion(store, { version: 'office-1', forced: false, margin: 0.1 });
+    expect(servedVersion(env)).toBe('office-1');
+    expect(servedSpecPath(env)).toBe(path.join(store, 'versions', 'office-1', VERSION_SPEC));
+    expect(servedVersion({ ...env, MODEL_VERSION: SHIPPED })).toBe(SHIPPED);
+  });
 });

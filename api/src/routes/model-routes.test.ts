@@ -15,6 +15,7 @@ import { promotedVersion } from '#pipeline/model-store.js';
 import { adaptJob } from '#pipeline/queue/adapt-job.js';
 import { createRedisConnection } from '#pipeline/queue/redis-connection.js';
 import { deleteKeysUnder } from '#pipeline/queue/testing/redis-keys.js';
+import { writePng } from '#scripts/eval/testing/write-folders.js';
 import { buildApi } from '../server.js';
 import { createAccounts, PASSWORD } from '../testing/accounts.js';
 
@@ -93,6 +94,44 @@ describe('the model routes', () => {
     expect((await as('admin', 'GET', '/api/models')).json()).toMatchObject({ served: 'better' });
     await as('admin', 'POST', '/api/models/rollback');
   });
+
+  it('scores the served version afresh on the held-back share of a version adapted from another, with the evaluation in a child process', async () => {
+    // "held" was adapted from "better", while the shipped networks serve: its record holds no
+    // figure of theirs, so promotion runs npm run eval over its held-back pair with them.
+    const dir = storeCopiedVersion(store, 'held', { base: 'better', before: 0.5, after: 1 });
+    const size = 128;
+    const field = (base: number) => Uint8Array.from({ length: size * size }, (_, i) => base + ((i * 7 + ((i / size) | 0) * 3) % 23));
+    const before = [field(70), field(100), field(50)];
+    const after = before.map((band) => band.slice());
+    const label = new Uint8Array(size * size);
+    for (let r = 30; r < 90; r++) for (let c = 20; c < 80; c++) { after.forEach((band) => (band[r * size + c] = 205)); label[r * size + c] = 255; }
+    const file = (sub: string) => path.join(dir, 'held-back', sub, 'roof.png');
+    for (const sub of ['A', 'B', 'label']) fs.mkdirSync(path.dirname(file(sub)), { recursive: true });
+    writePng(file('A'), before, size);
+    writePng(file('B'), after, size);
+    writePng(file('label'), [label], size);
+    const record = JSON.parse(fs.readFileSync(path.join(dir, 'version.json'), 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(path.join(dir, 'version.json'), JSON.stringify({
+      ...record, gsd: 0.5, held_back: ['roof'], held_back_files: [{ name: 'roof', before: file('A'), after: file('B'), label: file('label') }],
+    }));
+
+    const promoted = await as('admin', 'POST', '/api/models/versions/held/promote', {});
+    expect(promoted.statusCode, promoted.body).toBe(200);
+    const result = promoted.json<{ promoted: boolean; replaced: string; current: number | null; margin: number | null; message: string }>();
+    expect(result).toMatchObject({ promoted: true, replaced: 'shipped' });
+    // The shipped networks' own figure there, not the record's 0.5 (which is "better"'s).
+    expect(result.current).toEqual(expect.any(Number));
+    expect(result.current).not.toBe(0.5);
+    expect(result.margin).toBeCloseTo(1 - result.current!, 9);
+    expect(result.message).toContain(`pixel F1 1.000 on its held-back share (1 pairs) against ${result.current!.toFixed(3)}`);
+    await as('admin', 'POST', '/api/models/rollback');
+
+    // Its held-back files gone, it cannot be compared: refused unless forced.
+    fs.rmSync(file('label'));
+    const refused = await as('admin', 'POST', '/api/models/versions/held/promote', {});
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json<{ detail: string }>().detail).toMatch(/^refused: held cannot be compared with shipped, which serves now: its held-back files are gone/);
+  }, 120_000);
 
   it('says which versions do not exist', async () => {
     expect((await as('admin', 'POST', '/api/models/versions/nope/promote', {})).statusCode).toBe(404);

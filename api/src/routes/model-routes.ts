@@ -1,7 +1,7 @@
 /**
  * The model store for admins (issue 19): the versions with their held-back scores and which one
  * serves, adaptation jobs (queued on their own queue, pipeline/src/queue/adapt-job.ts), promotion
- * and rollback. The same code as `npm run model` (scripts/model/versions.ts): a version that
+ * and rollback. The same code as `npm run model` (pipeline/src/model-versions.ts): a version that
  * scores worse than the served one on its held-back share is refused unless forced. Workers pick
  * a promotion up at their next flight.
  */
@@ -9,24 +9,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type PipelineConfig } from '#pipeline/config.js';
-import { modelStoreDir, promotions, rollback, SHIPPED, validVersionName } from '#pipeline/model-store.js';
+import { modelStoreDir, promotions, SHIPPED, validVersionName } from '#pipeline/model-store.js';
+import { modelStoreListing, promoteVersion, rollbackVersion } from '#pipeline/model-versions.js';
 import { adaptJob, adaptJobs, queueAdaptation, type AdaptJobData } from '#pipeline/queue/adapt-job.js';
 import { createRedisConnection } from '#pipeline/queue/redis-connection.js';
-// The model store's versions are kept by scripts/model (issue 19) until they move beside pipeline/src/model-store.ts.
-// eslint-disable-next-line lingwei/folder-boundaries
-import { list, promote } from '#scripts/model/versions.js';
+import type { AdaptJob, AdaptQueued, AdaptRequest, ModelStoreReply, PromoteReply, RollbackReply, Sendable } from '../api-contract.js';
 import { sendProblem } from '../problem.js';
 
 const ADMIN = { roles: ['admin'] } as const;
-
-interface AdaptBody {
-  folders?: string[];
-  area?: string;
-  since?: string;
-  steps?: number;
-  seed?: number;
-  name?: string;
-}
 
 export function modelRoutes(app: FastifyInstance, pipeline: PipelineConfig = loadConfig()): void {
   let connection: ReturnType<typeof createRedisConnection> | null = null;
@@ -34,12 +24,11 @@ export function modelRoutes(app: FastifyInstance, pipeline: PipelineConfig = loa
   app.addHook('onClose', async () => connection?.disconnect());
   const store = () => modelStoreDir();
 
-  app.get('/api/models', { config: ADMIN, schema: { tags: ['models'], summary: 'Model versions with their held-back scores, the one serving, promotions and adaptation jobs' } }, async () => {
-    const l = list(store());
-    return { ...l, jobs: await adaptJobs(redis(), pipeline.queuePrefix) };
+  app.get<{ Reply: Sendable<ModelStoreReply> }>('/api/models', { config: ADMIN, schema: { tags: ['models'], summary: 'Model versions with their held-back scores, the one serving, promotions and adaptation jobs' } }, async () => {
+    return { ...modelStoreListing(store()), jobs: await adaptJobs(redis(), pipeline.queuePrefix) };
   });
 
-  app.post<{ Body: AdaptBody }>('/api/models/adapt', {
+  app.post<{ Body: AdaptRequest; Reply: AdaptQueued }>('/api/models/adapt', {
     config: ADMIN,
     schema: {
       tags: ['models'],
@@ -73,7 +62,7 @@ export function modelRoutes(app: FastifyInstance, pipeline: PipelineConfig = loa
     return reply.code(202).send({ job: id, data });
   });
 
-  app.get<{ Params: { id: string } }>('/api/models/jobs/:id', {
+  app.get<{ Params: { id: string }; Reply: Sendable<AdaptJob> }>('/api/models/jobs/:id', {
     config: ADMIN,
     schema: { tags: ['models'], summary: 'One adaptation job: progress and result', params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,18}$' } } } },
   }, async (request, reply) => {
@@ -81,7 +70,7 @@ export function modelRoutes(app: FastifyInstance, pipeline: PipelineConfig = loa
     return job ?? sendProblem(reply, 404, 'No such adaptation job', `job ${request.params.id} does not exist (finished jobs are kept for the last 50)`);
   });
 
-  app.post<{ Params: { version: string }; Body: { force?: boolean } }>('/api/models/versions/:version/promote', {
+  app.post<{ Params: { version: string }; Body: { force?: boolean }; Reply: PromoteReply }>('/api/models/versions/:version/promote', {
     config: ADMIN,
     schema: {
       tags: ['models'],
@@ -93,15 +82,14 @@ export function modelRoutes(app: FastifyInstance, pipeline: PipelineConfig = loa
     const { version } = request.params;
     if (version === SHIPPED) return sendProblem(reply, 400, 'The request is not valid', '"shipped" is not a stored version: roll back towards it');
     if (!validVersionName(version)) return sendProblem(reply, 404, 'No such version', `${version} is not a version name`);
-    const result = await promote(store(), version, { force: request.body?.force ?? false }).catch((error: Error) => error);
+    const result = await promoteVersion(store(), version, { force: request.body?.force ?? false }).catch((error: Error) => error);
     if (result instanceof Error) return sendProblem(reply, 404, 'No such version', result.message);
     if (!result.promoted && result.version !== result.replaced) return sendProblem(reply, 409, 'Promotion refused', result.message, { result });
     return result;
   });
 
-  app.post('/api/models/rollback', { config: ADMIN, schema: { tags: ['models'], summary: 'Undo the latest promotion' } }, async (_request, reply) => {
+  app.post<{ Reply: RollbackReply }>('/api/models/rollback', { config: ADMIN, schema: { tags: ['models'], summary: 'Undo the latest promotion' } }, async (_request, reply) => {
     if (!promotions(store()).length) return sendProblem(reply, 409, 'Nothing to roll back', 'no version is promoted; the shipped networks serve');
-    const { from, to } = rollback(store());
-    return { from, to, message: `rolled back: ${from} no longer serves; ${to === SHIPPED ? 'the shipped networks (models/) serve' : `${to} serves`}` };
+    return rollbackVersion(store());
   });
 }
