@@ -11,9 +11,10 @@ Why a rebuild is more than copying weights: export_onnx.py exports in eval mode 
 folding, so every BatchNorm of models/net.py was folded into the convolution before it (the
 initializers are a weight and a bias per convolution, named onnx::Conv_<k>; the 1x1 convolutions
 without BatchNorm keep their names). The trained scale, shift and statistics cannot be told apart
-any more. The rebuild gives each convolution the folded weight and each BatchNorm the identity
-(scale 1, running mean 0, running variance 1 - eps, so that 1 / sqrt(var + eps) is 1) with the
-folded bias as its shift: in eval mode the network computes exactly the ONNX function. In train
+any more. The rebuild gives each BatchNorm running mean 0 and running variance 1 - eps (so that
+1 / sqrt(var + eps) is 1), the folded bias as its shift, and splits each output channel's folded
+weight into the convolution's weight, at the size of a freshly initialised layer, times
+BatchNorm's scale: in eval mode the network computes the ONNX function (to float rounding). In train
 mode BatchNorm would normalise by batch statistics instead, a different function; adapt.py keeps
 the BatchNorm layers of a rebuilt checkpoint in eval mode (statistics frozen; scale and shift
 still learn), which the record's "rebuilt_from_onnx" tells it to do.
@@ -131,8 +132,19 @@ def rebuild_state(onnx_path, channels):
         if not bn:
             raise ValueError(f"{onnx_path}: {name} has no bias and no BatchNorm after it; the folded bias has nowhere to go")
         bn_name, bn_module = bn
-        # Identity BatchNorm in eval mode: (x - 0) / sqrt((1 - eps) + eps) * 1 + bias.
-        put(f"{bn_name}.weight", np.ones(conv.out_channels, np.float32))
+        # Each output channel's folded weight split into a direction at the scale of a freshly
+        # initialised layer (He: rms sqrt(2 / fan_in)) and BatchNorm's scale: the same product,
+        # but fine-tuning moves weights of a sensible size. Folded, the deep layers' weights are
+        # 0.003-0.02 rms against 0.3 in the first: one learning rate moved some by their own size
+        # in 200 steps and others not at all.
+        folded = np.asarray(inits[weight_name], np.float32)
+        fan_in = folded[0].size
+        rms = np.sqrt((folded.reshape(folded.shape[0], -1) ** 2).mean(axis=1))
+        scale = np.where(rms > 0, rms / np.sqrt(2.0 / fan_in), 1.0).astype(np.float32)
+        filled.discard(f"{name}.weight")
+        put(f"{name}.weight", folded / scale[:, None, None, None])
+        # BatchNorm in eval mode: (x - 0) / sqrt((1 - eps) + eps) * scale + bias.
+        put(f"{bn_name}.weight", scale)
         put(f"{bn_name}.bias", bias)
         put(f"{bn_name}.running_mean", np.zeros(conv.out_channels, np.float32))
         put(f"{bn_name}.running_var", np.full(conv.out_channels, 1.0 - bn_module.eps, np.float32))
@@ -184,7 +196,7 @@ def rebuild(spec_path, network, onnx_path=None):
         "onnx": os.path.basename(onnx_path),
         "sha256": sha256(onnx_path),
         "network": network,
-        "batchnorm": "folded by the export; rebuilt as identity (scale 1, mean 0, variance 1 - eps) with the folded bias as shift; keep it in eval mode",
+        "batchnorm": "folded by the export; rebuilt with mean 0, variance 1 - eps, the folded bias as shift and each channel's weight scale as BatchNorm's scale; keep it in eval mode",
     }
     return {"state": state, "channels": spec["channels"], "arch": "change", "training": training}
 

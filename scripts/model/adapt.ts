@@ -265,8 +265,8 @@ export function versionName(store: string, network: string, given?: string): str
 /**
  * The base's PyTorch checkpoint of a network: its ONNX file's name with .pt, beside it (the
  * image-pair network's ships; an adapted version holds its own); else one rebuilt from the ONNX
- * file (models/onnx_to_checkpoint.py, about two seconds) into REBUILT_DIR, named by the file's
- * hash so that another version's network never takes it. Rebuilt on demand rather than committed:
+ * file (models/onnx_to_checkpoint.py, about two seconds) into REBUILT_DIR, named by the hash of the
+ * file and of the rebuild's code, so that another version's network never takes it. Rebuilt on demand rather than committed:
  * the ONNX files are the shipped networks, and three more 2.8 MB binaries would only duplicate them.
  */
 export async function checkpointFor(spec: ModelSpec & { dir: string }, network: Network, log: (line: string) => void, cacheDir = REBUILT_DIR): Promise<string> {
@@ -276,7 +276,8 @@ export async function checkpointFor(spec: ModelSpec & { dir: string }, network: 
   if (fs.existsSync(beside)) return beside;
   if (network === 'pair') throw new Error(`${spec.dir}: no PyTorch checkpoint beside ${onnx} (${beside}) to fine-tune; the image-pair network's is not rebuilt from ONNX (its frozen encoder is read from models/.cache/encoder)`);
   const file = path.join(spec.dir, onnx);
-  const hash = createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 16);
+  // The rebuild's own code is part of the key: a changed rebuild never reuses an older checkpoint.
+  const hash = createHash('sha256').update(fs.readFileSync(file)).update(fs.readFileSync(path.join(ROOT, 'models/onnx_to_checkpoint.py'))).digest('hex').slice(0, 16);
   const out = path.join(cacheDir, `${path.basename(onnx, path.extname(onnx))}-${hash}.pt`);
   if (fs.existsSync(out)) return out;
   log(`rebuilding the ${network} network's PyTorch checkpoint from ${file} (models/onnx_to_checkpoint.py) into ${out}`);
