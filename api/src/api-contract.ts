@@ -45,6 +45,19 @@ export interface UserReply { user: User }
 /** POST /api/logout. */
 export interface LogoutReply { ok: boolean }
 
+/** POST /api/tokens, 201: the token (shown this once), for Bearer or as HTTP Basic's password. */
+export interface TokenCreated {
+  token: string; id: string; expires_at: string; expires_in_days: number;
+  /** Why it lasts less than asked: it may outlive no session or token that asked for it. */
+  limited_by?: string;
+}
+/** A session or token, never its secret. */
+export interface TokenListing { id: string; username: string; kind: 'cookie' | 'bearer'; label: string | null; created_at: string; expires_at: string }
+/** GET /api/tokens (`current`: the one the request came with), GET /api/admin/tokens. */
+export interface TokenList { tokens: Array<TokenListing & { current?: boolean }> }
+/** DELETE /api/admin/users/:username/tokens: how many were revoked. */
+export interface RevokedReply { revoked: number }
+
 // ── candidates and review ────────────────────────────────────────────────────────────────────
 
 type Outline = Polygon | MultiPolygon;

@@ -10,7 +10,7 @@ import type pg from 'pg';
 import { closeSession, listSessions, openSessionAt, revokeSession, revokeUserSessions, type SessionListing } from '#db/sql/users.js';
 import { ROLES } from '#domain/vocabulary.js';
 import type { ApiConfig } from '../api-config.js';
-import type { LogoutReply, Sendable, UserReply } from '../api-contract.js';
+import type { LogoutReply, RevokedReply, Sendable, TokenCreated, TokenList, TokenListing, UserReply } from '../api-contract.js';
 import { SESSION_COOKIE, sendThrottled } from '../auth/authenticate.js';
 import { checkCredentials, forgetOldFailures, type CredentialCheck } from '../auth/check-credentials.js';
 import { sendProblem } from '../problem.js';
@@ -28,7 +28,7 @@ function refusal(reply: FastifyReply, check: Exclude<CredentialCheck, { outcome:
   return sendProblem(reply, 401, 'Wrong user name or password');
 }
 
-const listing = (s: SessionListing) => ({ id: s.id, username: s.username, kind: s.kind, label: s.label, created_at: s.created_at, expires_at: s.expires_at });
+const listing = (s: SessionListing): Sendable<TokenListing> => ({ id: s.id, username: s.username, kind: s.kind, label: s.label, created_at: s.created_at, expires_at: s.expires_at });
 
 export function authRoutes(app: FastifyInstance, pool: pg.Pool, config: ApiConfig): void {
   const timer = setInterval(() => void forgetOldFailures(pool, config.loginThrottle).catch((error: unknown) => app.log.error(error)), THROTTLE_SWEEP_EVERY_MS).unref();
@@ -60,7 +60,7 @@ export function authRoutes(app: FastifyInstance, pool: pg.Pool, config: ApiConfi
   app.get<{ Reply: Sendable<UserReply> }>('/api/me', { config: { roles: ROLES }, schema: { tags: ['accounts'], summary: 'Who the credentials belong to' } }, async (request) => ({ user: request.user! }));
 
   const defaultDays = Math.min(90, config.tokenMaxDays);
-  app.post<{ Body: { label?: string; days?: number; password?: string } }>('/api/tokens', {
+  app.post<{ Body: { label?: string; days?: number; password?: string }; Reply: Sendable<TokenCreated> }>('/api/tokens', {
     config: { roles: ROLES, acceptsPassword: true },
     schema: {
       tags: ['accounts'], summary: 'A new API token (Bearer, or Basic password) for `days`',
@@ -86,7 +86,7 @@ export function authRoutes(app: FastifyInstance, pool: pg.Pool, config: ApiConfi
     });
   });
 
-  app.get('/api/tokens', {
+  app.get<{ Reply: Sendable<TokenList> }>('/api/tokens', {
     config: { roles: ROLES },
     schema: { tags: ['accounts'], summary: 'Your live sessions and tokens (never their secrets); `current`: the one this request came with' },
   }, async (request) => ({
@@ -103,12 +103,12 @@ export function authRoutes(app: FastifyInstance, pool: pg.Pool, config: ApiConfi
   });
 
   // Admin: everyone's tokens, and shutting one account out at once.
-  app.get<{ Querystring: { user?: string } }>('/api/admin/tokens', {
+  app.get<{ Querystring: { user?: string }; Reply: Sendable<TokenList> }>('/api/admin/tokens', {
     config: { roles: [] },
     schema: { tags: ['accounts'], summary: 'Live sessions and tokens of every user, or of one', querystring: { type: 'object', additionalProperties: false, properties: { user: USERNAME } } },
   }, async (request) => ({ tokens: (await listSessions(pool, { username: request.query.user })).map(listing) }));
 
-  app.delete<{ Params: { username: string } }>('/api/admin/users/:username/tokens', {
+  app.delete<{ Params: { username: string }; Reply: RevokedReply }>('/api/admin/users/:username/tokens', {
     config: { roles: [] },
     schema: { tags: ['accounts'], summary: 'Revokes every session and token of a user', params: { type: 'object', required: ['username'], properties: { username: USERNAME } } },
   }, async (request, reply) => {
