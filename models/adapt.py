@@ -8,10 +8,10 @@ parity fixture into a model-store version folder.
         --out-dir .lingwei/models/versions/<version> --steps 400 --seed 1
 
 The main, aerial-tile and surface-model-only networks start from a checkpoint rebuilt from their
-ONNX file (models/onnx_to_checkpoint.py): its BatchNorm layers hold the export's folded weights
-as an identity with a shift, so they stay in eval mode here (statistics frozen, scale and shift
-trained): in train mode batch statistics would replace the folded ones and fine-tuning would not
-start from the shipped network.
+ONNX file (models/onnx_to_checkpoint.py): the export folded its BatchNorm statistics into the
+weights, so the rebuilt BatchNorm layers hold mean 0 and variance 1 and stay in eval mode here
+(statistics frozen, scale and shift trained): in train mode batch statistics would replace them
+and fine-tuning would not start from the shipped network.
 
 The trainer's own pieces, unchanged: train.build_model, train.losses, train.FeatureCache and
 batches.BatchMaker with the "adapt" mix (the office's pairs or surface-model tiles alone; no
@@ -41,7 +41,7 @@ from train import DEFAULT_ENCODER, FeatureCache, build_model, finetune_schedule,
 
 def keep_batchnorm_frozen(model):
     """BatchNorm in eval mode whatever train_steps asks (model.train() would switch it to batch
-    statistics): a rebuilt checkpoint's statistics are the identity over folded weights."""
+    statistics): a rebuilt checkpoint's statistics were folded into its weights by the export."""
     plain_train = model.train
 
     def train(mode=True):
