@@ -47,6 +47,46 @@ export function treeCpuSeconds(pid: number): number {
   return ticks / CLOCK_TICKS;
 }
 
+/**
+ * Threads of the process and its live descendants that are running or waiting for a core (state
+ * R) at this instant: how many cores the work asks for, however many other work leaves it.
+ */
+export function treeRunnableThreads(pid: number): number {
+  let runnable = 0;
+  for (const process of [pid, ...descendants(pid)]) {
+    let tasks: string[];
+    try {
+      tasks = fs.readdirSync(`/proc/${process}/task`);
+    } catch {
+      continue; // gone
+    }
+    for (const task of tasks) {
+      try {
+        if (fs.readFileSync(`/proc/${process}/task/${task}/stat`, 'utf8').replace(/^.*\) /s, '').startsWith('R')) runnable += 1;
+      } catch {
+        // the thread ended
+      }
+    }
+  }
+  return runnable;
+}
+
+/**
+ * Seconds a worker with `cores` cores of its own would take for CPU work measured on a shared
+ * machine, summed over sampling intervals: each interval's CPU seconds over the cores its threads
+ * asked for (runnable threads at the interval's end, at least one, at most `cores`). Other work
+ * on the machine stretches wall seconds but neither the CPU seconds nor the threads asking.
+ */
+export class OwnCoresClock {
+  seconds = 0;
+  constructor(private readonly cores: number) {}
+
+  /** Adds one interval: `cpuS` CPU seconds used in it, `runnable` threads asking at its end. */
+  add(cpuS: number, runnable: number): void {
+    this.seconds += Math.max(0, cpuS) / Math.min(this.cores, Math.max(1, runnable));
+  }
+}
+
 function memoryKiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
