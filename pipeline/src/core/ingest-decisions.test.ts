@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { AssetRole, RasterMetadata } from './flight-checks.js';
 import {
-  footprintOrRejection, isStoreWriteFailure, METRIC_CRS, needsWarp, pixelTranslateOptions, REJECTIONS, uploadProblems, warpOptions, type PlacedRaster,
+  footprintOrRejection, isStoreWriteFailure, METRIC_CRS, needsWarp, pixelTranslateOptions, reducedSize, REJECTIONS, uploadProblems, warpOptions, type PlacedRaster,
 } from './ingest-decisions.js';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'test', 'ingest-decisions');
@@ -19,10 +19,16 @@ const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'test', 'ing
 type Upload = RasterMetadata & PlacedRaster;
 interface Case { why: string; ortho: Upload; dsm: Upload | null; stretchMaximum?: number }
 
-/** What ingest does with one file that passed the checks. */
+/** The reduced raster's pixel, metres (stages/reduced-raster.ts REDUCED_GSD_M). */
+const REDUCED_GSD_M = 0.25;
+
+/** What ingest does with one file that passed the checks (the reduced grid of one already north up and metric). */
 function handling(role: AssetRole, meta: Upload, stretchMaximum: number | null) {
   const warp = needsWarp(meta);
-  return { needsWarp: warp, warpOptions: warp ? warpOptions(role, meta) : null, pixelOptions: pixelTranslateOptions(role, meta, stretchMaximum) };
+  return {
+    needsWarp: warp, warpOptions: warp ? warpOptions(role, meta) : null, pixelOptions: pixelTranslateOptions(role, meta, stretchMaximum),
+    reducedSize: warp ? null : reducedSize(meta, REDUCED_GSD_M),
+  };
 }
 
 describe('ingest decisions (golden)', () => {
@@ -53,6 +59,13 @@ describe('ingest decisions', () => {
     expect(needsWarp({ ...utm, isGeographic: true, epsg: 4490 })).toBe(true);
     expect(warpOptions('surface_model', { ...utm, geoTransform: [350000, 0.1, 0, 3444000, 0, 0.1] })).toEqual(['-r', 'bilinear', '-dstnodata', '-9999']);
     expect(warpOptions('orthophoto', { ...utm, epsg: 3857 })).toEqual(['-t_srs', METRIC_CRS, '-r', 'bilinear', '-dstnodata', '0']);
+  });
+
+  it('reduces to the reduced pixel, never finer than the upload, keeping at least one pixel a side', () => {
+    const at = (size: number, width = 20000, height = 10000) => reducedSize({ width, height, geoTransform: [350000, size, 0, 3445000, 0, -size] }, 0.25);
+    expect(at(0.05)).toEqual({ width: 4000, height: 2000 });
+    expect(at(0.5)).toEqual({ width: 20000, height: 10000 });
+    expect(at(0.03, 101, 3)).toEqual({ width: 12, height: 1 });
   });
 
   it('needs the stretch maximum for 16-bit colour, and never for heights', () => {

@@ -1,6 +1,7 @@
 /**
  * What ingest decides about a flight's uploads, pure: which problems reject it and in what words,
- * whether an upload must be warped (and how) before any reader takes it, and how its pixels are
+ * whether an upload must be warped (and how) before any reader takes it, the reduced raster's
+ * grid, and how its pixels are
  * translated (heights as Float32 metres, colour as 8-bit RGB). stages/ingest.ts and the COG job
  * do the reading and writing; every choice they make about an upload is taken here, from the
  * metadata GDAL read (stages/inspect-raster.ts), so each can be tested without a file.
@@ -72,6 +73,16 @@ export function warpOptions(role: AssetRole, meta: PlacedRaster): string[] {
   const nodata = role === 'surface_model' ? ['-dstnodata', '-9999'] : ['-dstnodata', '0'];
   const crs = inMetricCrs(meta) ? [] : ['-t_srs', METRIC_CRS];
   return [...crs, '-r', 'bilinear', ...nodata];
+}
+
+/**
+ * The reduced raster's grid over an upload's extent (north up, metric): pixels of `gsdM` metres, or
+ * the upload's own when coarser, the count rounded so that the extent stays the upload's.
+ */
+export function reducedSize(meta: Pick<RasterMetadata, 'width' | 'height' | 'geoTransform'>, gsdM: number): { width: number; height: number } {
+  const [, sx, , , , sy] = meta.geoTransform!;
+  const side = (pixels: number, size: number) => Math.min(pixels, Math.max(1, Math.round((pixels * Math.abs(size)) / gsdM)));
+  return { width: side(meta.width, sx), height: side(meta.height, sy) };
 }
 
 /** gdal_translate's options that declare a fill value the surface model uses but does not declare. */

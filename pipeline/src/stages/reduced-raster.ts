@@ -8,7 +8,7 @@
  */
 import type { AssetRow } from '#db/sql/flights.js';
 import { groundResolutionM, type AssetRole } from '../core/flight-checks.js';
-import { declareFillOptions } from '../core/ingest-decisions.js';
+import { declareFillOptions, reducedSize } from '../core/ingest-decisions.js';
 import { overviewsThenTranslateReportingErrors } from '../raster/gdal-child.js';
 import { translateToVrt } from '../raster/index.js';
 import { mediumOf } from '../raster-store.js';
@@ -20,16 +20,9 @@ import { needsWarp, pixelOptions, removeVrts, warpedNorthUpMetric, withDeclaredF
 /** Ground size of a reduced raster's pixels, metres: the finest any reader of it asks for. */
 export const REDUCED_GSD_M = DRIFT_GSD_M;
 
-/** Pixels of the reduced raster over `meta`'s extent: REDUCED_GSD_M, or the upload's own when coarser. */
-export function reducedSize(meta: Pick<InspectedRaster, 'width' | 'height' | 'geoTransform'>): { width: number; height: number } {
-  const [, sx, , , , sy] = meta.geoTransform!;
-  const side = (pixels: number, size: number) => Math.min(pixels, Math.max(1, Math.round((pixels * Math.abs(size)) / REDUCED_GSD_M)));
-  return { width: side(meta.width, sx), height: side(meta.height, sy) };
-}
-
 /** gdal_translate's options that write the reduced raster of `meta` (format and size). */
 function reducedOptions(role: AssetRole, meta: InspectedRaster): string[] {
-  const { width, height } = reducedSize(meta);
+  const { width, height } = reducedSize(meta, REDUCED_GSD_M);
   // ZSTD at level 1: the size of DEFLATE at level 1 for a third less CPU (1 km² at 10 cm: surface
   // model 0.79 against 1.05 CPU s, orthophoto 0.39 against 0.54); only GDAL reads these files.
   const predictor = role === 'surface_model' ? '3' : '2';
