@@ -13,9 +13,8 @@
  * model's 0.5 m (each 128 m square, four blocks of 64 m), on ground of its own in Qingpu's CRS;
  * the reference flights are taken in as references (compared with, not searched).
  *
- * The surface-model development tiles (uav_dsm_vietnam) cannot make this office: they hold heights
- * alone, which the surface-model network serves, and that network cannot be adapted (it ships as
- * ONNX without its PyTorch checkpoint; scripts/model/adapt.ts refusal()).
+ * The surface-model development tiles (uav_dsm_vietnam) make an office of folders instead: they
+ * hold heights alone, which the surface-model network serves (adapt-office-surface.test.ts).
  *
  * Skipped, saying so, without ../shared/data/real/dsifn or Debian's python3-torch. Adaptation here
  * is short (80 steps): the gain it shows is a floor, not the figure of a full run.
