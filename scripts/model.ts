@@ -108,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
         cache: number('cache', values.cache, (n) => Number.isInteger(n) && n >= 0),
         lr: number('lr', values.lr, (n) => n > 0 && n < 10),
       });
-      console.log(values.json ? JSON.stringify(result) : `adapted: ${result.version}; held back ${result.held_back.join(', ')}; pixel F1 ${result.before.pixel.f1.toFixed(3)} -> ${result.after.pixel.f1.toFixed(3)}`);
+      console.log(values.json ? JSON.stringify(result) : `adapted: ${result.version}; held back ${result.held_back.join(', ')}; pixel F1 ${result.before.pixel.f1.toFixed(3)} -> ${result.after.pixel.f1.toFixed(3)}, object F1 ${result.before.object.f1.toFixed(3)} -> ${result.after.object.f1.toFixed(3)}`);
       return 0;
     }
     case 'list': {
