@@ -71,17 +71,22 @@ describe('the chain and the COG job side by side', () => {
         surfaceModel: writeSurfaceModel(path.join(dir, 'd.tif'), 600, 450),
       });
       const seen: number[] = [];
+      const stagesSeen: string[] = [];
       for (let status = ''; status !== 'done';) {
         const flight = (await getFlight(pool, flightId))!;
         expect(flight.status).not.toBe('failed');
         status = flight.status;
         if (seen.at(-1) !== flight.progress) seen.push(flight.progress);
+        if (flight.stage && stagesSeen.at(-1) !== flight.stage) stagesSeen.push(flight.stage);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       const fallsBack = seen.slice(1).map((p, i) => [seen[i]!, p]).filter(([before, now]) => now! < before!);
       expect(fallsBack).toEqual([]);
       expect(seen.at(-1)).toBe(1);
       expect(seen.length).toBeGreaterThan(3);
+      // The COG job, taken beside ingest and put back until ingest's verdict, does not show as the
+      // flight's stage before co-registration has begun.
+      expect(stagesSeen.indexOf('cog')).toBeGreaterThan(stagesSeen.indexOf('coregister'));
     } finally {
       await worker.close();
     }

@@ -12,7 +12,7 @@ import type { PipelineConfig } from '../config.js';
 import type { HeldDetector, ServedDetectors } from '../model/served-detectors.js';
 import { inCallOrder } from '../in-call-order.js';
 import { removeFlightFiles } from '../raster-store.js';
-import { FlightRejectedError, isFlightStage, StageNotReadyError, type FlightStage, type StageContext, type StageRunner } from '../stages/stage.js';
+import { COG_STAGE, FlightRejectedError, isFlightStage, StageNotReadyError, type FlightStage, type StageContext, type StageRunner } from '../stages/stage.js';
 import { FLIGHT_QUEUE, flightOfJobId, type FlightJobData } from './flight-flow.js';
 import { reportStageProgress } from './flight-progress.js';
 
@@ -68,7 +68,9 @@ export function createFlightWorker(options: FlightWorkerOptions): Worker<FlightJ
         await job.updateProgress({ stage, overall } satisfies JobProgress);
         await setFlightProgress(pool, flightId, stage, overall);
       });
-      await progress(0);
+      // The COG job reports from its first write on, not when taken: it may be put back to wait
+      // for ingest's verdict (StageNotReadyError), and the flight row then keeps showing ingest.
+      if (stage !== COG_STAGE) await progress(0);
       const held: HeldDetector[] = [];
       const changeDetector: StageContext['changeDetector'] = async (version) => {
         const one = await detectors.hold(version);
