@@ -22,6 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Network } from './model/change-detector.js';
 import { DEFAULT_SPEC_PATH } from './model/model-spec.js';
+import { isVirtualStore } from './raster-store.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -84,7 +85,7 @@ export function modelStoreDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.MODEL_STORE) return path.resolve(env.MODEL_STORE);
   const raster = env.RASTER_STORE;
   // An object store (/vsis3/...) holds no local folder to sit beside.
-  if (raster && !raster.startsWith('/vsi')) return path.join(path.dirname(path.resolve(raster)), 'models');
+  if (raster && !isVirtualStore(raster)) return path.join(path.dirname(path.resolve(raster)), 'models');
   return path.join(ROOT, '.lingwei', 'models');
 }
 
