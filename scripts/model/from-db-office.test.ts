@@ -16,8 +16,10 @@
  *
  * The held-back blocks are scored as npm run eval scores surface-model tiles: a seeded 30% of each
  * block's buildings withheld from the baseline are the new structures to find, on the flight's
- * orthophoto and heights. Skipped, saying so, without Debian's python3-torch. Adaptation here is
- * short (80 steps).
+ * orthophoto and heights. That is not all a patrol asks of the network (an earlier flight, height
+ * gains on standing buildings): a scene outside the office is scored with both versions as a patrol
+ * and as such tiles, and the figures printed (see TRAIN). Skipped, saying so, without Debian's
+ * python3-torch. Adaptation here is short (40 steps).
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -61,7 +63,12 @@ const env = { ...process.env, DATABASE_URL: testDatabaseUrl(), MODEL_STORE: stor
 const SCENE_M = 200;
 const BLOCK = 50;
 const SCENES = 3;
-const TRAIN = ['--steps', '80', '--batch', '4', '--crop', '128', '--cache', '16', '--lr', '0.001'];
+/**
+ * Gentle: 80 steps at 0.001 raised the held-back object F1 more (0.270 -> 0.889) but the version
+ * then found less of a whole scene's true changes (scene 24 as a patrol: 1.000 -> 0.609); 40 steps
+ * at 0.0002 give 0.270 -> 0.606 on the held-back blocks and 1.000 -> 0.966 on scene 24.
+ */
+const TRAIN = ['--steps', '40', '--batch', '4', '--crop', '128', '--cache', '16', '--lr', '0.0002'];
 
 interface Scores { pixel: { f1: number }; object: { f1: number; tp: number; fn: number } }
 interface Answer { version: string; held_back: string[]; before: Scores & { layout: string }; after: Scores }
@@ -207,7 +214,46 @@ describe.skipIf(!torch)('a drone office made of generated scenes', () => {
     // Scored on truth: the held-back blocks hold withheld buildings to find.
     expect(adapted.before.object.tp + adapted.before.object.fn).toBeGreaterThan(0);
     // The issue's target for surface models: at least 0.15 object F1 over the shipped version
-    // (measured: 0.270 -> 0.889 on 23 held-back blocks of seeds 21-23).
+    // (measured: 0.270 -> 0.606 on 23 held-back blocks of seeds 21-23).
     expect(adapted.after.object.f1 - adapted.before.object.f1).toBeGreaterThanOrEqual(0.15);
   });
+
+  it('is promoted, and the next drone flight is detected with it and records it; a scene of its own is scored with both versions', async () => {
+    const promoted = await exec('npx', ['tsx', 'scripts/model.ts', 'promote', adapted.version], { cwd: ROOT, env });
+    expect(promoted.stdout).toMatch(new RegExp(`^promoted ${adapted.version} in place of shipped: object F1`));
+    const [seed] = seedsApart(SCENES + 1).slice(-1);
+    const scene = await generate(seed!);
+    // The whole scene by npm run eval's code: as a patrol brings it (earlier orthophoto and heights),
+    // and as the tiles the version was adapted and scored on (no earlier flight).
+    const f = (s: Scores) => `object F1 ${s.object.f1.toFixed(3)}, pixel F1 ${s.pixel.f1.toFixed(3)}`;
+    for (const mode of ['drone', 'drone_no_before']) {
+      const scores: Record<string, Scores> = {};
+      for (const model of ['shipped', adapted.version]) {
+        const { stdout } = await exec('npx', ['tsx', 'scripts/eval.ts', scene, '--json', '--mode', mode, '--model', model], { cwd: ROOT, env, maxBuffer: 64 << 20 });
+        scores[model] = JSON.parse(stdout) as Scores;
+      }
+      console.log(`generated office: scene ${seed} (not in the office), mode ${mode}: shipped ${f(scores.shipped!)}; ${adapted.version} ${f(scores[adapted.version]!)}`);
+    }
+    const detectors = servedDetectors({ threads: 2 });
+    const worker = createFlightWorker({ pool, connection, config, stages: FLIGHT_STAGE_RUNNERS, detectors });
+    const saved = { store: process.env.MODEL_STORE, version: process.env.MODEL_VERSION };
+    process.env.MODEL_STORE = store;
+    delete process.env.MODEL_VERSION; // the worker serves the promoted version, as in an office
+    try {
+      await loadScene(pool, scene, `scene-${seed}`);
+      await fly(scene, 'before');
+      const patrol = await fly(scene, 'after');
+      const { rows } = await pool.query<{ model_version: string }>(`SELECT model_version FROM detection_run WHERE flight_id = $1`, [patrol]);
+      expect(rows).toEqual([{ model_version: adapted.version }]);
+      const raised = await pool.query<{ model_version: string }>(`SELECT DISTINCT model_version FROM candidate WHERE first_flight_id = $1`, [patrol]);
+      expect(raised.rows.every((r) => r.model_version === adapted.version)).toBe(true);
+    } finally {
+      for (const [k, v] of [['MODEL_STORE', saved.store], ['MODEL_VERSION', saved.version]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await worker.close();
+      await detectors.close();
+    }
+  }, 600_000);
 });
