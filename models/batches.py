@@ -156,10 +156,13 @@ class Samples:
 class BatchMaker:
     """Draws batches; every random choice comes from one seeded generator (reproducible)."""
 
-    def __init__(self, samples, crop, seed, surface_only=False, mix="all", paste_pairs=0.0, degrade=0.0):
+    def __init__(self, samples, crop, seed, surface_only=False, mix="all", paste_pairs=0.0, degrade=0.0, withhold=(0.2, 0.6, 0.7)):
         self.s = samples
         self.crop = crop
         self.rng = np.random.default_rng(seed)
+        # Surface-model tiles: the share of buildings withheld per draw lies between withhold[0]
+        # and withhold[1]; a crop showing none withheld gets one with chance withhold[2].
+        self.withhold = withhold
         # surface_only: the surface-model-only network (train.py --surface-only) sees heights and
         # the baseline alone, half synthetic scenes, half real surface-model tiles.
         self.surface_only = surface_only
@@ -245,11 +248,12 @@ class BatchMaker:
         h, wd = self._inputs(s, win, x)
         inst = self._plane(s, "instance", win).round().astype(np.int32)
         areas = s["extra"]["area_m2"]
-        share = self.rng.uniform(0.2, 0.6)
+        low, high, force = self.withhold
+        share = self.rng.uniform(low, high)
         withheld = np.array([False] + [self.rng.random() < share for _ in areas])
         # Most crops withhold at least one of the buildings they show: positives are what is rare.
         present = np.unique(inst[inst > 0])
-        if len(present) and not withheld[present].any() and self.rng.random() < 0.7:
+        if len(present) and not withheld[present].any() and self.rng.random() < force:
             withheld[self.rng.choice(present)] = True
         small = np.array([False] + [a < 10 for a in areas])
         held = withheld[inst]
