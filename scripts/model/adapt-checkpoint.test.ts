@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeDetector, type Network } from '#pipeline/model/change-detector.js';
-import { loadModelSpec } from '#pipeline/model/model-spec.js';
+import { DEFAULT_SPEC_PATH, loadModelSpec } from '#pipeline/model/model-spec.js';
 import { seededUnit } from '../eval/seeded.js';
 import { checkpointFor, PYTHON } from './adapt.js';
 
@@ -96,7 +96,7 @@ beforeAll(async () => {
   const data = seededChip();
   fs.writeFileSync(chip, Buffer.from(data.buffer));
   inputs.push({ file: chip, shape: [1, spec.channels.length, SIZE, SIZE], data });
-  for (const [network] of REBUILT) checkpoints.set(network, await checkpointFor(spec, network, () => {}, path.join(tmp, 'checkpoints')));
+  for (const [network] of REBUILT) checkpoints.set(network, await checkpointFor(DEFAULT_SPEC_PATH, network, () => {}, path.join(tmp, 'checkpoints')));
 }, 120_000);
 
 afterAll(async () => {
@@ -126,7 +126,7 @@ describe.skipIf(!ready)('checkpoints rebuilt from the shipped ONNX networks', ()
     expect(record.keys).toEqual(['arch', 'channels', 'state', 'training']);
     expect(record.arch).toBe('change');
     expect(record.channels).toEqual(spec.channels);
-    const again = await checkpointFor(spec, spec.surface_only_onnx ? 'surface_only' : 'main', () => {
+    const again = await checkpointFor(DEFAULT_SPEC_PATH, spec.surface_only_onnx ? 'surface_only' : 'main', () => {
       throw new Error('rebuilt a second time');
     }, path.join(tmp, 'checkpoints'));
     expect(again).toBe(checkpoint);

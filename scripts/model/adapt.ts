@@ -269,7 +269,8 @@ export function versionName(store: string, network: string, given?: string): str
  * file and of the rebuild's code, so that another version's network never takes it. Rebuilt on demand rather than committed:
  * the ONNX files are the shipped networks, and three more 2.8 MB binaries would only duplicate them.
  */
-export async function checkpointFor(spec: ModelSpec & { dir: string }, network: Network, log: (line: string) => void, cacheDir = REBUILT_DIR): Promise<string> {
+export async function checkpointFor(specPath: string, network: Network, log: (line: string) => void, cacheDir = REBUILT_DIR): Promise<string> {
+  const spec = loadModelSpec(specPath);
   const onnx = spec[ONNX_KEY[network]];
   if (typeof onnx !== 'string' || !onnx) throw new Error(`${spec.dir}: its sidecar names no ${network} network (${ONNX_KEY[network]})`);
   const beside = path.join(spec.dir, onnx.replace(/\.onnx$/i, '.pt'));
@@ -281,7 +282,6 @@ export async function checkpointFor(spec: ModelSpec & { dir: string }, network: 
   const out = path.join(cacheDir, `${path.basename(onnx, path.extname(onnx))}-${hash}.pt`);
   if (fs.existsSync(out)) return out;
   log(`rebuilding the ${network} network's PyTorch checkpoint from ${file} (models/onnx_to_checkpoint.py) into ${out}`);
-  const specPath = path.join(spec.dir, fs.existsSync(path.join(spec.dir, VERSION_SPEC)) ? VERSION_SPEC : 'change-detector.json');
   await run(PYTHON, ['models/onnx_to_checkpoint.py', '--spec', specPath, '--network', network, '--onnx', file, '--out', out], (line) => log(`  ${line}`));
   return out;
 }
@@ -330,7 +330,7 @@ async function adaptInto(o: AdaptOptions, store: string, presetName: string | un
   const metric: VersionRecord['metric'] = layout === 'surface' ? 'object_f1' : 'pixel_f1';
   const { held, rest } = chooseHeldBack(items, seed);
   if (!rest.length) throw new Error(`${items.length} ${noun}: too few to hold a third back and adapt on the rest (two at least)`);
-  // --from: a version name, or a sidecar (.json) whose pair network has its checkpoint beside it.
+  // --from: a version name, or a sidecar (.json); its network's checkpoint lies beside it or is rebuilt from its ONNX file.
   const fromSidecar = o.from !== undefined && /\.json$/i.test(o.from) && fs.existsSync(o.from);
   const base = fromSidecar ? path.resolve(o.from!) : (o.from ?? servedVersion());
   if (!fromSidecar && !versionExists(store, base)) throw new Error(`--from ${base}: no such version in ${store}, and not a sidecar (.json)`);
@@ -339,7 +339,7 @@ async function adaptInto(o: AdaptOptions, store: string, presetName: string | un
   // The network that serves this data, as the evaluation and the pipeline choose it, and its checkpoint.
   const network = await servingNetwork(held[0]!, baseSpecPath, o.gsd);
   if (!hasTorch()) throw new Error(`adapting trains with PyTorch: ${PYTHON} cannot import torch (Debian: apt-get install python3-torch; see docs/model.md, "Adapting to an office's data")`);
-  const checkpoint = await checkpointFor(baseSpec, network, log);
+  const checkpoint = await checkpointFor(baseSpecPath, network, log);
   if (network === 'pair' && !fs.existsSync(path.join(ENCODER_DIR, 'mobilenet_v2.json'))) {
     log('the pretrained encoder is not exported yet: npx tsx models/encoder/export-encoder.ts');
     await run('npx', ['tsx', 'models/encoder/export-encoder.ts', '--out', ENCODER_DIR], log);
