@@ -77,7 +77,7 @@ describe('ingestFlight', () => {
     // reduced raster); the surface model's 0.4 m level would not, so it has none.
     const flightDir = path.join(dir, 'store', 'flights', flightId);
     const overviewFiles = () => fs.readdirSync(flightDir).filter((name) => name.includes('.overviews.')).sort();
-    expect(overviewFiles()).toEqual(['orthophoto.overviews.vrt', 'orthophoto.overviews.vrt.ovr']);
+    expect(overviewFiles()).toEqual(['orthophoto.overviews.tif', 'orthophoto.overviews.tif.ovr']);
     await writeFlightCogs(ctx, flightId);
     expect(overviewFiles()).toEqual([]);
     const flight = (await getFlight(pool, flightId))!;
@@ -99,6 +99,37 @@ describe('ingestFlight', () => {
     const { rows } = await pool.query(`SELECT lw_area_m2(footprint) AS area FROM flight WHERE id = $1`, [flightId]);
     expect(rows[0].area).toBeGreaterThan(196 * 146 * 0.97);
     expect(rows[0].area).toBeLessThan(196 * 146 * 1.03);
+  });
+
+  it("makes a surface model's overviews over its undeclared fill declared, so no overview averages -9999 into a height", async () => {
+    // 10 cm heights (a level of the overviews serves the reduced raster): 4 m ground, a 10 m roof,
+    // and a block of -9999 the file does not declare, whose edge is not on the levels' pixel grid.
+    const [w, h] = [1001, 751];
+    const heights = new Float32Array(w * h).map((_, i) => {
+      const [x, y] = [i % w, Math.floor(i / w)];
+      if (x > 301 && x < 500 && y > 201 && y < 400) return -9999;
+      return x > 600 && x < 800 ? 10 : 4;
+    });
+    const dsm = file('fill-10cm.tif');
+    writeGeoTiff(dsm, { width: w, height: h, bands: [heights], geoTransform: [ORIGIN.x, 0.1, 0, ORIGIN.y, 0, -0.1], srs: 4549 });
+    const flightId = await registerUploads(pool, { orthophoto: writeOrthophoto(file('o-fill.tif'), 1001, 751), surfaceModel: dsm });
+    await ingestFlight(ctx, flightId);
+    expect(fs.readdirSync(path.join(dir, 'store', 'flights', flightId)).filter((n) => n.startsWith('surface-model.overviews.'))).toEqual(['surface-model.overviews.vrt', 'surface-model.overviews.vrt.ovr']);
+    await writeFlightCogs(ctx, flightId);
+    const cog = (await getFlight(pool, flightId))!.assets.find((a) => a.kind === 'surface_model' && a.role === 'cog')!;
+    const dataset = gdal.open(cog.uri);
+    try {
+      const band = dataset.bands.get(1);
+      expect(band.noDataValue).toBe(-9999);
+      for (const level of [band, ...Array.from({ length: band.overviews.count() }, (_, k) => band.overviews.get(k))]) {
+        const values = level.pixels.read(0, 0, level.size.x, level.size.y) as Float32Array;
+        expect(values.filter((v) => v !== -9999 && (v < 4 || v > 10))).toHaveLength(0);
+        expect(values.includes(-9999)).toBe(true);
+      }
+      expect(band.overviews.count()).toBe(1);
+    } finally {
+      dataset.close();
+    }
   });
 
   it('stores uploads that are already COGs as uploaded, and still traces the footprint', async () => {

@@ -13,7 +13,7 @@ import { overviewsThenTranslateReportingErrors } from '../raster/gdal-child.js';
 import { translateToVrt } from '../raster/index.js';
 import { mediumOf } from '../raster-store.js';
 import { DRIFT_GSD_M } from '../model/drift.js';
-import { cogOverviewFactors, cogOverviewsVrt, ingestMakesCogOverviews, publishCogOverviews, removeCogOverviews } from './cog-sources.js';
+import { cogOverviewFactors, cogOverviewsFile, ingestMakesCogOverviews, overviewsCarrier, publishCogOverviews, removeAllCogOverviews, removeCogOverviews } from './cog-sources.js';
 import { inspectRaster, type InspectedRaster } from './inspect-raster.js';
 import { needsWarp, pixelOptions, removeVrts, warpedNorthUpMetric, withDeclaredFill, writeThroughChild } from './ingest.js';
 
@@ -55,16 +55,17 @@ export async function writeReducedRaster(role: AssetRole, upload: InspectedRaste
 }
 
 /**
- * The reduced raster through the COG's overviews: a VRT over the upload (an undeclared fill
- * declared) and its overviews, made under a partial name in the child that then reads the reduced
+ * The reduced raster through the COG's overviews: made on a hard link of the upload or a VRT over
+ * it (an undeclared fill declared) under a partial name, in the child that then reads the reduced
  * raster from them, and put in place for the COG job once whole.
  */
 async function writeReducedWithCogOverviews(role: AssetRole, upload: InspectedRaster, target: string, undeclaredFill: number | null): Promise<InspectedRaster> {
-  const partial = cogOverviewsVrt(role, target, true);
-  removeCogOverviews(partial); // left by an attempt that was killed
-  removeCogOverviews(cogOverviewsVrt(role, target));
+  removeAllCogOverviews(role, target); // left by an attempt that was killed, or made before a retry
   const fill = role === 'surface_model' && upload.nodata === null && undeclaredFill !== null ? declareFillOptions(undeclaredFill) : [];
-  await translateToVrt(upload.path, partial, fill);
+  const carrier = overviewsCarrier(upload, fill.length > 0);
+  const partial = cogOverviewsFile(role, target, carrier, true);
+  if (carrier === 'vrt') await translateToVrt(upload.path, partial, fill);
+  else await mediumOf(partial).storeLocalFile(upload.path, partial, true);
   try {
     const meta = inspectRaster(partial);
     const factors = cogOverviewFactors(meta.width, meta.height);
@@ -74,7 +75,7 @@ async function writeReducedWithCogOverviews(role: AssetRole, upload: InspectedRa
     removeCogOverviews(partial);
     throw error;
   }
-  publishCogOverviews(role, target);
+  publishCogOverviews(role, target, carrier);
   return inspectRaster(target);
 }
 
