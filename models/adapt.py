@@ -72,7 +72,7 @@ def main():
     ap.add_argument("--steps", type=int, default=400)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--crop", type=int, default=128)
-    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--lr", type=float, help="default: 1e-3 for the image-pair network (its decoder alone), 3e-4 for the others (train.py's fine-tuning rate; 1e-3 cost the surface network most, MODEL_CARD.md \"Adapting\")")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")
@@ -96,6 +96,8 @@ def main():
     frozen_bn = is_rebuilt(earlier)
     if frozen_bn:
         keep_batchnorm_frozen(model)
+    if args.lr is None:
+        args.lr = 1e-3 if arch == "pair" else 3e-4
     trainable = [p for p in model.parameters() if p.requires_grad]
     print(f"adapting {arch} ({sum(p.numel() for p in trainable)} trained parameters{', BatchNorm statistics frozen' if frozen_bn else ''}) from {args.init}, {args.steps} steps, device {device}, threads {args.threads}", flush=True)
     opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=1e-4)

@@ -1,6 +1,6 @@
 /**
  * npm run model -- adapt (--folders <dir>... | --from-db --area <code> --since <YYYY-MM-DD> [--block <metres>]) [--steps N] [--seed S] [--gsd <metres>] [--from <version|sidecar.json>] [--name <version>] [--json]
- *                         [--batch 8] [--crop 128] [--cache 256] [--lr 0.001] [--threads 2]
+ *                         [--batch 8] [--crop 128] [--cache 256] [--lr 0.001 pairs, 0.0003 others] [--threads 2]
  * npm run model -- list [--json]
  * npm run model -- promote <version> [--force] [--json]
  * npm run model -- rollback
@@ -25,7 +25,7 @@ import { listTable } from './model/versions.js';
 
 const USAGE = [
   'usage: npm run model -- adapt (--folders <dir>... | --from-db --area <code> --since <YYYY-MM-DD> [--block <metres>]) [--steps N] [--seed S] [--gsd <metres>] [--from <version|sidecar.json>] [--name <version>] [--json]',
-  '                                [--batch 8] [--crop 128] [--cache 256] [--lr 0.001] [--threads 2]   (the trainer\'s settings)',
+  '                                [--batch 8] [--crop 128] [--cache 256] [--lr 0.001 pairs, 0.0003 others] [--threads 2]   (the trainer\'s settings)',
   '       npm run model -- list [--json]',
   '       npm run model -- promote <version> [--force] [--json]',
   '       npm run model -- rollback',
