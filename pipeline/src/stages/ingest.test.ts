@@ -101,6 +101,16 @@ describe('ingestFlight', () => {
     expect(rows[0].area).toBeLessThan(196 * 146 * 1.03);
   });
 
+  it('leaves the overviews of a drone-resolution orthophoto (5 cm) to the COG job, which still writes them', async () => {
+    const flightId = await registerUploads(pool, { orthophoto: writeOrthophoto(file('o-5cm.tif'), 1600, 1200, 0.05) });
+    await ingestFlight(ctx, flightId);
+    expect(fs.readdirSync(path.join(dir, 'store', 'flights', flightId)).filter((name) => name.includes('.overviews.'))).toEqual([]);
+    await writeFlightCogs(ctx, flightId);
+    const cog = (await getFlight(pool, flightId))!.assets.find((a) => a.role === 'cog')!;
+    const info = JSON.parse(execFileSync('gdalinfo', ['-json', cog.uri], { encoding: 'utf8' }));
+    expect(info.bands[0].overviews.map((o: { size: number[] }) => o.size)).toEqual([[800, 600], [400, 300]]);
+  });
+
   it("makes a surface model's overviews over its undeclared fill declared, so no overview averages -9999 into a height", async () => {
     // 10 cm heights (a level of the overviews serves the reduced raster): 4 m ground, a 10 m roof,
     // and a block of -9999 the file does not declare, whose edge is not on the levels' pixel grid.

@@ -31,16 +31,29 @@ function reducedOptions(role: AssetRole, meta: InspectedRaster): string[] {
 }
 
 /**
+ * Whether the COG's first overview level (twice the upload's pixel) is what the reduced raster is
+ * read from: upload pixels over REDUCED_GSD_M / 4 and up to REDUCED_GSD_M / 2 (6.25 to 12.5 cm).
+ * Only then does ingest make the COG's overviews in its pass: the reduced raster needs that level
+ * anyway, and the rest is a quarter of it. Finer, at drone resolution, the levels above the one
+ * that serves (1.1 GB uncompressed for 1 km² at 3 cm) would be written before the candidates,
+ * which they delayed by 10 to 14% of their CPU time; there the COG job makes them after, as GDAL's
+ * COG driver does (docs/drone-resolution.md).
+ */
+export function firstOverviewLevelServes(upload: InspectedRaster): boolean {
+  const pixel = groundResolutionM(upload)!;
+  return pixel > REDUCED_GSD_M / 4 && pixel <= REDUCED_GSD_M / 2 && cogOverviewFactors(upload.width, upload.height).length > 0;
+}
+
+/**
  * Writes the reduced raster of one upload (north up, metric CRS, heights in metres with an
  * undeclared fill declared, colour as 8-bit RGB: what the COG holds) and returns what it is.
  * The full-resolution pixels are all decoded in a child that fails on any error GDAL reports
  * (overviews of an uploaded COG are not used), so a truncated or corrupt upload is rejected here,
- * before detection. Where a level of the COG's overviews is no coarser than REDUCED_GSD_M, that
- * decode makes the overviews (stages/cog-sources.ts) and the reduced raster is read from them.
+ * before detection. Where the COG's first overview level serves the reduced raster, that decode
+ * makes the overviews (stages/cog-sources.ts) and the reduced raster is read from them.
  */
 export async function writeReducedRaster(role: AssetRole, upload: InspectedRaster, target: string, undeclaredFill: number | null = null): Promise<InspectedRaster> {
-  const overviewLevelServes = groundResolutionM(upload)! <= REDUCED_GSD_M / 2 && cogOverviewFactors(upload.width, upload.height).length > 0;
-  if (overviewLevelServes && ingestMakesCogOverviews(role, upload, target)) {
+  if (firstOverviewLevelServes(upload) && ingestMakesCogOverviews(role, upload, target)) {
     return writeReducedWithCogOverviews(role, upload, target, undeclaredFill);
   }
   const declared = role === 'surface_model' && upload.nodata === null ? await withDeclaredFill(upload.path, target, undeclaredFill) : upload.path;
