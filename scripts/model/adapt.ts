@@ -292,8 +292,9 @@ const NETWORK_LABEL: Record<Network, string> = { pair: 'image-pair', main: 'main
 
 export async function adapt(o: AdaptOptions): Promise<AdaptResult> {
   const store = o.store ?? modelStoreDir();
-  // --from-db: the version's name first, since its folder holds the exported data (and so its held-back files).
-  const presetName = o.fromDb ? versionName(store, 'pair', o.name) : undefined;
+  // --from-db: the version's name first, since its folder holds the exported data (and so its
+  // held-back files); which network it adapts is known only once the data is there.
+  const presetName = o.fromDb ? versionName(store, 'office', o.name) : undefined;
   try {
     return await adaptInto(o, store, presetName);
   } catch (error) {
