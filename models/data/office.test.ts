@@ -2,7 +2,8 @@
  * The office's training data from its own database (issue 19, --from-db) against the real
  * database, real flights through the real worker (ingest, COGs, earlier-flight matching) and real
  * GeoTIFFs: a reference flight, then a patrol that shows a new roof; reviewers verified it,
- * rejected a false alarm (a tree) and left one candidate undecided, and the patrol confirmed a
+ * rejected a false alarm (a tree) and a permitted shed (real, only legal), left one candidate
+ * undecided, and the patrol confirmed a
  * demolition. The export labels the verified outline and the demolition as change and the rejected
  * outline as no change with its reason, leaves out the undecided block and the blocks the flights
  * do not both cover, keeps the baseline's and the register's buildings, writes the
@@ -57,8 +58,9 @@ const UNDECIDED = [605_070, 3_446_230, 605_080, 3_446_240] as const; // block b9
 const HOUSE = [604_940, 3_446_160, 604_955, 3_446_175] as const; // block b9452-53846
 const SHED = [604_970, 3_446_160, 604_980, 3_446_170] as const; // a register entry, block b9452-53846
 const RAZED = [605_000, 3_446_160, 605_010, 3_446_170] as const; // a demolition the patrol confirmed, block b9453-53846
+const PERMITTED = [605_070, 3_446_160, 605_080, 3_446_170] as const; // rejected as permitted construction, block b9454-53846
 const flights: string[] = [];
-const ids: Record<'roof' | 'tree' | 'undecided' | 'razed', string> = { roof: '', tree: '', undecided: '', razed: '' };
+const ids: Record<'roof' | 'tree' | 'undecided' | 'razed' | 'permitted', string> = { roof: '', tree: '', undecided: '', razed: '', permitted: '' };
 
 /** A field texture at 0.5 m; with `roof`, a bright roof inside that box. */
 function writeFlight(file: string, roof?: readonly [number, number, number, number]): string {
@@ -101,7 +103,7 @@ beforeAll(async () => {
   await pool.query(`TRUNCATE candidate, candidate_observation, review_event, demolition_schedule CASCADE`);
   const run = (await latestDetectionRun(pool, flights[1]!))!.id;
   const change = { changeType: 'new_structure', status: 'pending', priority: 40, triage: {}, heightGainM: null, score: 0.9, evidenceBefore: null, evidenceAfter: null } as const;
-  for (const [key, box] of [['roof', ROOF], ['tree', TREE], ['undecided', UNDECIDED]] as const) {
+  for (const [key, box] of [['roof', ROOF], ['tree', TREE], ['undecided', UNDECIDED], ['permitted', PERMITTED]] as const) {
     ids[key] = (await inTransaction(pool, async (c) => raiseCandidate(c, flights[1]!, run, { ...change, geometry: await lonLat(box) }))).candidateId;
   }
   const reviewer = await upsertUser(pool, { username: 'reviewer', role: 'reviewer', passwordHash: 'x' });
@@ -114,7 +116,11 @@ beforeAll(async () => {
   ids.razed = razed[0]!.id;
   await pool.query(`INSERT INTO demolition_schedule (candidate_id, scheduled_for, team, status, confirmation, confirmed_by_flight_id)
                     VALUES ($1, '2026-10-18', '一队', 'done', 'confirmed', $2)`, [ids.razed, flights[1]]);
-  for (const [id, request] of [[ids.roof, { action: 'verify', version: 1 }], [ids.tree, { action: 'reject', version: 1, reasonCode: 'not_a_structure', reasonText: 'a tree' }]] as const) {
+  for (const [id, request] of [
+    [ids.roof, { action: 'verify', version: 1 }],
+    [ids.tree, { action: 'reject', version: 1, reasonCode: 'not_a_structure', reasonText: 'a tree' }],
+    [ids.permitted, { action: 'reject', version: 1, reasonCode: 'permitted_construction', reasonText: 'permit 2026-17' }],
+  ] as const) {
     const outcome = await reviewCandidate(pool, id, reviewer, request);
     if (outcome.outcome !== 'ok') throw new Error(`review of ${id}: ${JSON.stringify(outcome)}`);
   }
@@ -168,6 +174,15 @@ describe('the office\'s training data from its database', () => {
     const razed = manifest.samples.find((s) => s.block === 'b9453-53846')!;
     expect(razed).toMatchObject({ changes: [], demolitions: [ids.razed] });
     expect(ones(path.join(out, 'label', `${razed.name}.tif`))).toBe(400);
+  });
+
+  it('keeps a structure rejected as permitted out of the hard negatives: a real building, taught neither way', () => {
+    const shed = manifest.samples.find((s) => s.block === 'b9454-53846')!;
+    expect(shed).toMatchObject({ changes: [], negatives: [], structures: [{ candidate: ids.permitted, reason_code: 'permitted_construction', reason_text: 'permit 2026-17' }] });
+    expect(ones(path.join(out, 'label', `${shed.name}.tif`))).toBe(0);
+    // its 20 x 20 pixels weigh nothing in the loss (not HARD_NEGATIVE_WEIGHT), every other pixel 1
+    const weights = readRaster(path.join(out, 'weight', `${shed.name}.tif`)).bands[0] as Uint8Array;
+    expect([weights.filter((v) => v === 0).length, weights.filter((v) => v === HARD_NEGATIVE_WEIGHT).length, weights.filter((v) => v === 1).length]).toEqual([400, 0, 128 * 128 - 400]);
   });
 
   it('leaves out the block with an undecided candidate and the blocks the flights do not both cover, saying why', () => {

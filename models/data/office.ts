@@ -11,7 +11,11 @@
  *   on is never trained on through another flight of it.
  * - Labels (db/sql/training-data.ts): reviewers' verified structures first seen by the flight and
  *   confirmed demolitions are change (their outlines); rejected candidates are false alarms,
- *   label 0 where the network fired, their reasons kept in the manifest (hard negatives). A block
+ *   label 0 where the network fired, their reasons kept in the manifest (hard negatives). A
+ *   candidate rejected as permitted or already in the register is no false alarm: the structure
+ *   is real, only not illegal (from-db.ts counts it as standing), and whether it was new between
+ *   the two flights the reviewer did not say; its pixels weigh 0 (taught neither way) and it is
+ *   listed under `structures`. A block
  *   holding a candidate nobody decided (pending, or set aside by triage) is left out: its labels are
  *   not known. So is a block the flights do not both fully cover. weight/ gives the rejected
  *   outlines' pixels HARD_NEGATIVE_WEIGHT in the training loss.
@@ -52,6 +56,8 @@ export interface OfficeSample {
   changes: string[];
   demolitions: string[];
   negatives: Array<{ candidate: string; reason_code: string | null; reason_text: string | null }>;
+  /** Rejected as permitted or already in the register: real structures, neither change nor false alarm. */
+  structures: Array<{ candidate: string; reason_code: string | null; reason_text: string | null }>;
   unchanged: string[];
   buildings: number;
 }
@@ -64,6 +70,21 @@ export interface OfficeManifest {
   flights: string[];
   samples: OfficeSample[];
   skipped: Array<{ flight: string; block?: string; why: string }>;
+}
+
+/** Rejection reasons that say the structure is real, only not illegal (db/sql/training-data.ts reviewedOutlines reads them so too). */
+export const REAL_STRUCTURE_REASONS: ReadonlySet<string> = new Set(['permitted_construction', 'already_in_register']);
+
+/** A rejected candidate that is a real structure rather than a false alarm. */
+export function isRealStructure(l: Pick<LabelledOutline, 'label' | 'reasonCode'>): boolean {
+  return l.label === 'negative' && l.reasonCode !== null && REAL_STRUCTURE_REASONS.has(l.reasonCode);
+}
+
+/** Loss weight of a rejected candidate's pixels per pixel: HARD_NEGATIVE_WEIGHT for false alarms, 0 for real structures, 1 elsewhere. */
+function lossWeights(grid: Grid, here: readonly LabelledOutline[]): Uint8Array {
+  const falseAlarms = polygonMask(grid, here.filter((l) => l.label === 'negative' && !isRealStructure(l)).flatMap((l) => polygonsOf(l.geometry)));
+  const structures = polygonMask(grid, here.filter(isRealStructure).flatMap((l) => polygonsOf(l.geometry)));
+  return Uint8Array.from(falseAlarms, (v, i) => (structures[i] ? 0 : v ? HARD_NEGATIVE_WEIGHT : 1));
 }
 
 function polygonsOf(g: LabelledOutline['geometry']): PolygonRings[] {
@@ -131,14 +152,15 @@ export async function exportOfficeData(
         const geo = { width: grid.width, height: grid.height, geoTransform: [...grid.geoTransform] as [number, number, number, number, number, number], srs: rasters.srsWkt };
         writeGeoTiff(path.join(o.dir, 'label', `${name}.tif`), { ...geo, bands: [label] });
         writeGeoTiff(path.join(o.dir, 'buildings', `${name}.tif`), { ...geo, bands: [polygonMask(grid, footprints)] });
-        // Hard negatives: where the network fired and a reviewer said no weighs more in the loss.
-        const rejected = polygonMask(grid, here.filter((l) => l.label === 'negative').flatMap((l) => polygonsOf(l.geometry)));
-        writeGeoTiff(path.join(o.dir, 'weight', `${name}.tif`), { ...geo, bands: [Uint8Array.from(rejected, (v) => (v ? HARD_NEGATIVE_WEIGHT : 1))] });
+        // Hard negatives: where the network fired and a reviewer said no weighs more in the loss;
+        // a real structure rejected only as legal weighs nothing.
+        writeGeoTiff(path.join(o.dir, 'weight', `${name}.tif`), { ...geo, bands: [lossWeights(grid, here)] });
         manifest.samples.push({
           name, block, flight, before_flight: rasters.before.flightId,
           changes: here.filter((l) => l.label === 'change').map((l) => l.candidateId),
           demolitions: here.filter((l) => l.label === 'demolition').map((l) => l.candidateId),
-          negatives: here.filter((l) => l.label === 'negative').map((l) => ({ candidate: l.candidateId, reason_code: l.reasonCode, reason_text: l.reasonText })),
+          negatives: here.filter((l) => l.label === 'negative' && !isRealStructure(l)).map((l) => ({ candidate: l.candidateId, reason_code: l.reasonCode, reason_text: l.reasonText })),
+          structures: here.filter(isRealStructure).map((l) => ({ candidate: l.candidateId, reason_code: l.reasonCode, reason_text: l.reasonText })),
           unchanged: here.filter((l) => l.label === 'unchanged').map((l) => l.candidateId),
           buildings: footprints.length,
         });
