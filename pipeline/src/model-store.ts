@@ -42,6 +42,26 @@ export interface EvalJson {
 /** A held-back item's files by role: a pair's before, after and label; a surface-model tile's dsm and outlines (and rgb, beforeRgb, beforeDsm when its folder has them). */
 export type HeldBackFiles = { name: string } & ({ before: string; after: string; label: string } | { dsm: string; outlines: string; rgb?: string; beforeRgb?: string; beforeDsm?: string });
 
+/**
+ * Most a version's object F1 on the patrol check may fall below the version serving now before
+ * promotion refuses it (scripts/model/adapt-patrol.ts).
+ */
+export const PATROL_MARGIN = 0.02;
+
+/** A version's patrol check: whole generated validation scenes, scored in the mode its adapted network serves, with its base and with it. */
+export interface PatrolCheck {
+  seeds: number[];
+  /** The scene mode (drone, dsm, rgb, rgb_pair). */
+  mode: string;
+  /** The scenes' folder, for scoring another version there (npm run eval -- <folder> --mode <mode>). */
+  folder: string;
+  metric: 'object_f1';
+  margin: number;
+  /** The evaluation's figures without its per-scene items. */
+  before: EvalJson;
+  after: EvalJson;
+}
+
 export interface VersionRecord {
   version: string;
   created_at: string;
@@ -68,6 +88,8 @@ export interface VersionRecord {
   /** The base and the adapted version, scored on the held-back share. */
   before: EvalJson;
   after: EvalJson;
+  /** The base and the adapted version on whole generated patrols (absent from versions made before it). */
+  patrol_check?: PatrolCheck;
   seconds: { export: number; train: number; score: number; total: number };
   training: Record<string, unknown>;
 }

@@ -9,6 +9,11 @@
  * scoring the served one there afresh with the evaluation (`npm run eval`, in a child process, so
  * that minutes of inference never run in the API's process). A version that scores worse is
  * refused, with by how much, unless forced.
+ *
+ * So is a version whose object F1 on its patrol check (whole generated validation scenes in the
+ * mode its network serves, scripts/model/adapt-patrol.ts) falls more than PATROL_MARGIN below the
+ * version serving now: the held-back share asks less than a patrol does, and a version adapted hard
+ * on it can gain there while finding less of a whole patrol.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
   listVersions, metricValue, promotedVersion, promotions, readVersion, recordPromotion, rollback, SHIPPED, versionDir, versionExists,
-  type EvalJson, type Promotion, type VersionRecord,
+  type EvalJson, type PatrolCheck, type Promotion, type VersionRecord,
 } from './model-store.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -65,7 +70,18 @@ export async function scoreOnHeldBack(store: string, record: VersionRecord, vers
   if (!fs.existsSync(dir) || missing.length) throw new Error(`its held-back files are gone (${missing.slice(0, 2).join(', ') || dir})`);
   // A pair folder is read at the version's ground resolution; surface models carry their own.
   const gsd = record.layout === 'pairs' && record.gsd ? ['--gsd', String(record.gsd)] : [];
-  const args = ['--import', 'tsx', 'scripts/eval.ts', dir, '--json', '--model', version, '--threads', String(threads), ...gsd];
+  return evalInChild(store, [dir, '--json', '--model', version, '--threads', String(threads), ...gsd], version);
+}
+
+/** Scores `version` on the scenes of a version's patrol check, in its mode, as adapt scored its base there. */
+export async function scoreOnPatrols(store: string, check: PatrolCheck, version: string, threads = 2): Promise<EvalJson> {
+  if (!fs.existsSync(check.folder)) throw new Error(`its patrol scenes are gone (${check.folder})`);
+  return evalInChild(store, [check.folder, '--json', '--mode', check.mode, '--model', version, '--threads', String(threads)], version);
+}
+
+/** npm run eval --json in a child process (minutes of inference kept out of the API's process). */
+async function evalInChild(store: string, evalArgs: string[], version: string): Promise<EvalJson> {
+  const args = ['--import', 'tsx', 'scripts/eval.ts', ...evalArgs];
   try {
     const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: ROOT, env: { ...process.env, MODEL_STORE: store }, maxBuffer: 64 * 1024 * 1024 });
     return JSON.parse(stdout) as EvalJson;
@@ -84,8 +100,21 @@ export interface PromoteResult {
   candidate: number;
   current: number | null;
   margin: number | null;
+  /** The patrol check's object F1 of the version and of the served one, when the version has one (null: could not be scored). */
+  patrol?: { candidate: number; current: number | null; margin: number | null; allowed: number };
   forced: boolean;
   message: string;
+}
+
+/** The served version's object F1 on a version's patrol check: from its record when it is the version's base, else scored afresh. */
+async function servedOnPatrols(store: string, record: VersionRecord, served: string, threads: number): Promise<{ current: number | null; why: string }> {
+  const check = record.patrol_check!;
+  if (record.base === served) return { current: check.before.object.f1, why: '' };
+  try {
+    return { current: (await scoreOnPatrols(store, check, served, threads)).object.f1, why: '' };
+  } catch (error) {
+    return { current: null, why: (error as Error).message };
+  }
 }
 
 export async function promoteVersion(store: string, version: string, o: { force?: boolean; threads?: number } = {}): Promise<PromoteResult> {
@@ -115,22 +144,35 @@ export async function promoteVersion(store: string, version: string, o: { force?
     if (shared.length) overlap = ` (${served} was adapted on ${shared.length} of these held-back ${record.layout === 'surface' ? 'tiles' : 'pairs'}, ${shared.join(', ')}, so its figure flatters it)`;
   }
   const margin = current === null ? null : candidate - current;
-  if (current === null || margin! < 0) {
-    const detail =
-      current === null
-        ? `${version} cannot be compared with ${served}, which serves now: ${why}`
-        : `${version} scores ${name} ${f3(candidate)} on ${share}, ${f3(-margin!)} below ${served}, which serves now (${f3(current)})${overlap}`;
-    if (!o.force) return { ...base, promoted: false, current, margin, message: `refused: ${detail}; promote it anyway with --force` };
+  const problems: string[] = [];
+  if (current === null) problems.push(`${version} cannot be compared with ${served}, which serves now: ${why}`);
+  else if (margin! < 0) problems.push(`${version} scores ${name} ${f3(candidate)} on ${share}, ${f3(-margin!)} below ${served}, which serves now (${f3(current)})${overlap}`);
+  // The patrol check: whole generated scenes, which the held-back share does not stand for.
+  let patrol: PromoteResult['patrol'];
+  let patrolSays = '';
+  const check = record.patrol_check;
+  if (check) {
+    const scenes = `its patrol check (${check.seeds.length} generated validation scenes, mode ${check.mode})`;
+    const p = { candidate: check.after.object.f1, ...(await servedOnPatrols(store, record, served, o.threads ?? 2)) };
+    const fall = p.current === null ? null : p.current - p.candidate;
+    patrol = { candidate: p.candidate, current: p.current, margin: fall === null ? null : -fall, allowed: check.margin };
+    if (p.current === null) problems.push(`${version}'s patrol check cannot be compared with ${served}: ${p.why}`);
+    else if (fall! > check.margin + 1e-9) {
+      problems.push(`${version} scores object F1 ${f3(p.candidate)} on ${scenes}, ${f3(fall!)} below ${served}, which serves now (${f3(p.current)}), more than the ${f3(check.margin)} allowed`);
+    } else patrolSays = `; object F1 ${f3(p.candidate)} on ${scenes} against ${f3(p.current)} (${fall! <= 0 ? '+' : '-'}${f3(Math.abs(fall!))})`;
+  }
+  const result = { ...base, current, margin, ...(patrol ? { patrol } : {}) };
+  if (problems.length) {
+    const detail = problems.join('; and ');
+    if (!o.force) return { ...result, promoted: false, message: `refused: ${detail}; promote it anyway with --force` };
     recordPromotion(store, { version, forced: true, margin });
-    return { ...base, promoted: true, current, margin, message: `promoted ${version} by force in place of ${served}: ${detail}` };
+    return { ...result, promoted: true, message: `promoted ${version} by force in place of ${served}: ${detail}` };
   }
   recordPromotion(store, { version, forced: false, margin });
   return {
-    ...base,
+    ...result,
     promoted: true,
-    current,
-    margin,
-    message: `promoted ${version} in place of ${served}: ${name} ${f3(candidate)} on ${share} against ${f3(current)} (${margin! >= 0 ? '+' : ''}${f3(margin!)})${overlap}`,
+    message: `promoted ${version} in place of ${served}: ${name} ${f3(candidate)} on ${share} against ${f3(current!)} (${margin! >= 0 ? '+' : ''}${f3(margin!)})${overlap}${patrolSays}`,
   };
 }
 

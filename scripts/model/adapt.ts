@@ -21,6 +21,13 @@
  *    (scripts/eval/evaluate.ts), over a folder of links to the held-back files kept in the version
  *    (`npm run eval -- <version>/held-back --model <version>` gives the same figures). Pixel F1
  *    decides promotion for pairs, object F1 for surface models (issue 19's targets).
+ * 6. The patrol check (adapt-patrol.ts): both versions scored on a few whole generated validation
+ *    scenes in the mode the adapted network serves, which the held-back share does not show;
+ *    promotion also refuses a version that falls there by more than PATROL_MARGIN.
+ *
+ * --from-db exports the office's database with models/data/from-db.ts exportFromDb: surface-model
+ * tiles where the area's flights carry surface models (a drone office: the main network adapts),
+ * else image pairs against the earlier flight (models/data/office.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -28,7 +35,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exportOfficeData, exportOfficeSingles } from '#models/data/office.js';
+import { exportFromDb } from '#models/data/from-db.js';
+import { exportOfficeSingles } from '#models/data/office.js';
 import { exportPairFiles, exportSurfaceTiles } from '#models/data/real.js';
 import { SampleWriter } from '#models/data/sample-writer.js';
 import { createPool } from '#db/connection.js';
@@ -46,6 +54,7 @@ import {
   VERSION_SPEC,
   type EvalJson,
   type HeldBackFiles,
+  type PatrolCheck,
   type VersionRecord,
 } from '#pipeline/model-store.js';
 import type { Layout } from '../eval/evaluate.js';
@@ -53,6 +62,8 @@ import { detectLayout } from '../eval/layout.js';
 import { listPairs, loadPair, type PairFiles } from '../eval/pairs.js';
 import { seededUnit } from '../eval/seeded.js';
 import { listTiles, loadTile, prepareTile, type SurfaceFiles } from '../eval/surface.js';
+import { refitCalibration } from './adapt-calibration.js';
+import { patrolCheck } from './adapt-patrol.js';
 import { scoreFolder } from './versions.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -67,7 +78,7 @@ const ONNX_KEY = { main: 'onnx', surface_only: 'surface_only_onnx', aerial: 'aer
 export interface AdaptOptions {
   /** Folders in an evaluation layout; empty with fromDb. */
   folders: string[];
-  /** The office's own data from its database (models/data/office.ts), exported into the new version's folder. */
+  /** The office's own data from its database (models/data/from-db.ts: surface-model tiles where the flights carry surface models, else image pairs), exported into the new version's folder. */
   fromDb?: { area: string; since: string; blockM?: number };
   /** Fine-tuning steps (default 400). */
   steps?: number;
@@ -96,6 +107,8 @@ export interface AdaptResult {
   held_back: string[];
   before: EvalJson;
   after: EvalJson;
+  /** Beyond the contract: the base and the new version on whole generated patrols (adapt-patrol.ts). */
+  patrol_check: PatrolCheck;
 }
 
 interface ItemPlace {
@@ -318,8 +331,9 @@ async function adaptInto(o: AdaptOptions, store: string, presetName: string | un
     if (o.folders.length) throw new Error('give --from-db or --folders, not both');
     const pool = createPool();
     try {
-      const manifest = await exportOfficeData(pool, { ...o.fromDb, spec: loadModelSpec(), dir: folders[0]!, log });
-      log(`the office's data of ${o.fromDb.area} since ${o.fromDb.since}: ${manifest.samples.length} blocks from ${manifest.flights.length} flights, ${manifest.skipped.length} left out (office.json)`);
+      const manifest = await exportFromDb(pool, { ...o.fromDb, spec: loadModelSpec(), dir: folders[0]!, log });
+      const what = manifest.layout === 'surface' ? 'surface-model tiles' : 'image pairs';
+      log(`the office's data of ${o.fromDb.area} since ${o.fromDb.since}: ${manifest.samples.length} blocks (${what}) from ${manifest.flights.length} flights, ${manifest.skipped.length} left out (office.json)`);
     } finally {
       await pool.end();
     }
@@ -394,7 +408,22 @@ async function adaptInto(o: AdaptOptions, store: string, presetName: string | un
     raw[ONNX_KEY[network]] = onnxName;
     raw.version = version;
     raw.training = { ...(raw.training ?? {}), adapt: { ...phase, network, base, folders: folders.map((f) => path.resolve(f)), held_back: held.map((h) => h.key) } };
+    // The base's calibration map was fitted for the base's network file (the detector would drop
+    // it): refitted on the adapted-on files (adapt-calibration.ts), or none where too few objects.
+    const { [network]: _stale, ...others } = (raw.calibration ?? {}) as Record<string, unknown>;
+    raw.calibration = others as ModelSpec['calibration'];
     fs.writeFileSync(path.join(dir, VERSION_SPEC), `${JSON.stringify(raw, null, 2)}\n`);
+    const adaptedOn = path.join(work, 'adapted-on');
+    linkHeldBackFolder(adaptedOn, rest);
+    const calibration = await refitCalibration({ dir: adaptedOn, layout, specPath: path.join(dir, VERSION_SPEC), network, onnxFile: path.join(dir, onnxName), gsd: o.gsd, threads });
+    if (calibration) {
+      raw.calibration = { ...raw.calibration, [network]: calibration };
+      fs.writeFileSync(path.join(dir, VERSION_SPEC), `${JSON.stringify(raw, null, 2)}\n`);
+    }
+    phase.calibration = calibration ? { method: calibration.method, objects: calibration.objects, true_changes: calibration.true_changes } : null;
+    log(calibration
+      ? `calibration of the ${network} network refitted on the adapted-on files: ${String(calibration.objects)} objects, ${String(calibration.true_changes)} true (${String(calibration.method)})`
+      : `too few objects on the adapted-on files to refit the ${network} network's calibration: its scores stay raw`);
 
     const tScore = performance.now();
     const heldDir = path.join(dir, 'held-back');
@@ -402,6 +431,8 @@ async function adaptInto(o: AdaptOptions, store: string, presetName: string | un
     log(`scoring ${base} and ${version} on the held-back share (npm run eval's code)`);
     const before = await scoreFolder(heldDir, layout, baseSpecPath, o.gsd, threads);
     const after = await scoreFolder(heldDir, layout, path.join(dir, VERSION_SPEC), o.gsd, threads);
+    log(`scoring ${base} and ${version} on whole generated patrols (the patrol check)`);
+    const patrol = await patrolCheck({ network, baseSpec: baseSpecPath, versionSpec: path.join(dir, VERSION_SPEC), threads, log });
     const scoreS = (performance.now() - tScore) / 1000;
 
     const record: VersionRecord = {
@@ -422,6 +453,7 @@ async function adaptInto(o: AdaptOptions, store: string, presetName: string | un
       trained_on_files: rest.map((r) => path.resolve(r.layout === 'pairs' ? r.before : r.dsm)),
       before,
       after,
+      patrol_check: patrol,
       seconds: { export: Math.round(exportS), train: Math.round(trainS), score: Math.round(scoreS), total: Math.round((performance.now() - t0) / 1000) },
       training: phase,
     };
@@ -430,8 +462,11 @@ async function adaptInto(o: AdaptOptions, store: string, presetName: string | un
     fs.writeFileSync(path.join(dir, 'version.json'), `${JSON.stringify(record, null, 2)}\n`);
     const b = metricValue(metric, before);
     const a = metricValue(metric, after);
-    log(`${version}: ${METRIC_LABEL[metric]} on the held-back share ${f3(b)} (${base}) -> ${f3(a)} (${a >= b ? '+' : ''}${f3(a - b)}); npm run model -- promote ${version}`);
-    return { version, held_back: record.held_back, before, after };
+    const pb = patrol.before.object.f1;
+    const pa = patrol.after.object.f1;
+    log(`${version}: ${METRIC_LABEL[metric]} on the held-back share ${f3(b)} (${base}) -> ${f3(a)} (${a >= b ? '+' : ''}${f3(a - b)}); ` +
+      `object F1 on the patrol check ${f3(pb)} -> ${f3(pa)} (${pa >= pb ? '+' : ''}${f3(pa - pb)}); npm run model -- promote ${version}`);
+    return { version, held_back: record.held_back, before, after, patrol_check: patrol };
   } catch (error) {
     fs.rmSync(dir, { recursive: true, force: true });
     throw error;
@@ -455,6 +490,7 @@ export function card(r: VersionRecord): string {
     `- Held back (chosen by seed ${r.seed}, whole files): ${r.held_back.join(', ')}`,
     `- Training: ${r.steps} steps, batch ${String(t.batch)}, ${String(t.crop_px)} px crops, learning rate ${String(t.lr)} (cosine to a tenth), ` +
       `${String(t.cached_crops)} cached crops, ${t.batchnorm_frozen ? 'BatchNorm statistics frozen (checkpoint rebuilt from ONNX), ' : ''}seed ${r.seed}, ${String(t.threads)} threads on ${String(t.device)}, ${String(t.train_wall_s)} s wall`,
+    `- Calibration: ${t.calibration ? `refitted on the adapted-on files (${String((t.calibration as { objects: number }).objects)} objects, ${String((t.calibration as { method: string }).method)})` : 'none (too few objects on the adapted-on files): raw scores'}`,
     `- Time: export ${r.seconds.export} s, training ${r.seconds.train} s, scoring ${r.seconds.score} s, ${r.seconds.total} s in all`,
     '',
     `Scored on the held-back share by npm run eval's code (threshold ${String(r.after.threshold)}; ${METRIC_LABEL[r.metric]} decides promotion):`,
@@ -464,5 +500,16 @@ export function card(r: VersionRecord): string {
     row(`${r.base} (before)`, r.before),
     row(`${r.version} (after)`, r.after),
     '',
+    ...(r.patrol_check
+      ? [
+          `Patrol check (promotion refuses an object F1 fall of more than ${f3(r.patrol_check.margin)} here): generated validation scenes ${r.patrol_check.seeds.join(', ')}, whole, mode ${r.patrol_check.mode}:`,
+          '',
+          '| version | pixel precision | pixel recall | pixel F1 | object precision | object recall | object F1 |',
+          '|---|---|---|---|---|---|---|',
+          row(`${r.base} (before)`, r.patrol_check.before),
+          row(`${r.version} (after)`, r.patrol_check.after),
+          '',
+        ]
+      : []),
   ].join('\n');
 }

@@ -9,6 +9,7 @@
  * its roofs. The adapted network learns to stay silent and scores below the shipped one there.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -174,7 +175,10 @@ describe.skipIf(!torch)('adapting, promoting, rolling back', () => {
   const seed = 3;
   let office: string;
   let held: string[];
-  let result: { version: string; held_back: string[]; before: Record<string, unknown> & { pixel: { f1: number } }; after: Record<string, unknown> & { pixel: { f1: number } } };
+  let result: {
+    version: string; held_back: string[]; before: Record<string, unknown> & { pixel: { f1: number } }; after: Record<string, unknown> & { pixel: { f1: number } };
+    patrol_check: { seeds: number[]; mode: string; margin: number; before: Record<string, unknown> & { object: { f1: number } }; after: Record<string, unknown> & { object: { f1: number } } };
+  };
 
   beforeAll(async () => {
     office = path.join(tmp, 'office');
@@ -185,7 +189,11 @@ describe.skipIf(!torch)('adapting, promoting, rolling back', () => {
   }, 300_000);
 
   it('prints the contract: version, the held-back names chosen by the seed, before and after with the keys of npm run eval --json', async () => {
-    expect(Object.keys(result).sort()).toEqual(['after', 'before', 'held_back', 'version']);
+    // the contract's keys, and the patrol check beside them
+    expect(Object.keys(result).sort()).toEqual(['after', 'before', 'held_back', 'patrol_check', 'version']);
+    // the image-pair network is checked on whole generated validation scenes as bare pairs
+    expect(result.patrol_check).toMatchObject({ seeds: [901, 902, 903], mode: 'rgb_pair', margin: 0.02, before: { layout: 'scenes', mode: 'rgb_pair', pairs: 3, networks: ['pair'] } });
+    expect(result.patrol_check.before.object.f1).toBeGreaterThan(0);
     expect(result.held_back).toEqual(held);
     expect(result.held_back.length / NAMES.length).toBeGreaterThanOrEqual(1 / 3);
     const evaluated = await cli('eval', [path.join(store, 'versions', result.version, 'held-back'), '--json', '--model', result.version]);
@@ -209,6 +217,16 @@ describe.skipIf(!torch)('adapting, promoting, rolling back', () => {
     const spec = loadModelSpec(path.join(dir, 'change-detector.json'));
     expect(spec.pair_onnx).toBe('change-detector-pair.onnx');
     expect((spec.training?.adapt as { steps: number; base: string }).steps).toBe(40);
+    // The shipped map of the image-pair network was fitted for the shipped file: the version holds
+    // one refitted for its own file on the adapted-on pairs, or none (too few objects), never the
+    // shipped one; the other networks keep theirs.
+    const shipped = loadModelSpec();
+    const pairMap = spec.calibration?.pair;
+    const own = createHash('sha256').update(fs.readFileSync(path.join(dir, 'change-detector-pair.onnx'))).digest('hex');
+    expect(pairMap === undefined || (pairMap.onnx_sha256 === own && pairMap.data?.[0] === 'adapted-on files')).toBe(true);
+    expect(shipped.calibration?.pair?.onnx_sha256).not.toBe(own);
+    expect(spec.calibration?.main).toEqual(shipped.calibration?.main);
+    expect(fs.readFileSync(path.join(dir, 'CARD.md'), 'utf8')).toMatch(/- Calibration: (refitted on the adapted-on files|none \(too few objects)/);
     expect(fs.readFileSync(path.join(dir, 'CARD.md'), 'utf8')).toMatch(new RegExp(`## Version ${result.version}[\\s\\S]*Held back \\(chosen by seed ${seed}, whole files\\): ${held.join(', ')}`));
     const meta = JSON.parse(fs.readFileSync(path.join(dir, 'parity', 'parity.json'), 'utf8')) as { input_shape: number[] };
     const read = (f: string) => {
