@@ -11,7 +11,7 @@
  * model store beside the raster store (pipeline/src/model-store.ts), and the promoted one is what
  * ChangeDetector.load serves by default. With --json, adapt prints one JSON object on stdout
  * ({"version", "held_back", "before", "after"}; before and after as `npm run eval --json` prints
- * them) and its progress on stderr; run it as `npm run -s model -- ...`. Exit status: 0 done, 1 a
+ * them; beside them "patrol_check", both versions on whole generated scenes) and its progress on stderr; run it as `npm run -s model -- ...`. Exit status: 0 done, 1 a
  * promotion refused or a failure, 2 a usage mistake.
  */
 import { parseArgs } from 'node:util';
@@ -108,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
         cache: number('cache', values.cache, (n) => Number.isInteger(n) && n >= 0),
         lr: number('lr', values.lr, (n) => n > 0 && n < 10),
       });
-      console.log(values.json ? JSON.stringify(result) : `adapted: ${result.version}; held back ${result.held_back.join(', ')}; pixel F1 ${result.before.pixel.f1.toFixed(3)} -> ${result.after.pixel.f1.toFixed(3)}, object F1 ${result.before.object.f1.toFixed(3)} -> ${result.after.object.f1.toFixed(3)}`);
+      console.log(values.json ? JSON.stringify(result) : `adapted: ${result.version}; held back ${result.held_back.join(', ')}; pixel F1 ${result.before.pixel.f1.toFixed(3)} -> ${result.after.pixel.f1.toFixed(3)}, object F1 ${result.before.object.f1.toFixed(3)} -> ${result.after.object.f1.toFixed(3)}; patrol check object F1 ${result.patrol_check.before.object.f1.toFixed(3)} -> ${result.patrol_check.after.object.f1.toFixed(3)}`);
       return 0;
     }
     case 'list': {

@@ -44,9 +44,11 @@ export type HeldBackFiles = { name: string } & ({ before: string; after: string;
 
 /**
  * Most a version's object F1 on the patrol check may fall below the version serving now before
- * promotion refuses it (scripts/model/adapt-patrol.ts).
+ * promotion refuses it (scripts/model/adapt-patrol.ts). The three scenes hold 40 true changes, so
+ * one house found or missed moves object F1 by 0.01-0.03: 0.02 refused the generated-scene office's
+ * gentle version (0.974 -> 0.949) for about a house, while the version adapted hard fell 0.22.
  */
-export const PATROL_MARGIN = 0.02;
+export const PATROL_MARGIN = 0.05;
 
 /** A version's patrol check: whole generated validation scenes, scored in the mode its adapted network serves, with its base and with it. */
 export interface PatrolCheck {

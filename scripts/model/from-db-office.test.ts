@@ -6,13 +6,11 @@
  * and its two flights are taken in (a reference, then a patrol). Reviewers decide as the scene's
  * ground truth says: the changes the network missed are reported with their outlines, a candidate
  * lying mostly on a true change is verified, any other rejected as a false detection with a
- * reason. The office's database is exported (models/data/from-db.ts exportFromDb: the surface-model
- * layout, since the flights carry surface models), adapted on with `npm run model -- adapt
- * --folders` and both versions scored on the held-back blocks.
- *
- * `adapt --from-db` itself still exports image pairs (scripts/model/adapt.ts calls
- * models/data/office.ts exportOfficeData); this test adapts on exportFromDb's folder, which is the
- * same once adapt calls exportFromDb.
+ * reason. `npm run model -- adapt --from-db` exports the office's database (models/data/from-db.ts
+ * exportFromDb: the surface-model layout, since the flights carry surface models), adapts on it
+ * and scores both versions on the held-back blocks and on the patrol check (whole generated
+ * validation scenes, scripts/model/adapt-patrol.ts). A version adapted hard on the same data gains
+ * on the held-back blocks but loses on the patrols, and promotion refuses it saying by how much.
  *
  * The held-back blocks are scored as npm run eval scores surface-model tiles: a seeded 30% of each
  * block's buildings withheld from the baseline are the new structures to find, on the flight's
@@ -22,6 +20,7 @@
  * python3-torch. Adaptation here is short (40 steps).
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +33,7 @@ import { getFlight, latestDetectionRun } from '#db/sql/flights.js';
 import { upsertUser } from '#db/sql/users.js';
 import { createTestPool, emptyTables, testDatabaseUrl } from '#db/testing/test-database.js';
 import { sceneOrigin } from '#fixtures/generator/scene.js';
-import { exportFromDb, type SurfaceOfficeManifest } from '#models/data/from-db.js';
+import type { SurfaceOfficeManifest } from '#models/data/from-db.js';
 import { loadConfig, type PipelineConfig } from '#pipeline/config.js';
 import { takeInFlight } from '#pipeline/flight-intake.js';
 import { loadScene } from '#pipeline/import/load-scene.js';
@@ -69,9 +68,27 @@ const SCENES = 3;
  * at 0.0002 give 0.270 -> 0.606 on the held-back blocks and 1.000 -> 0.966 on scene 24.
  */
 const TRAIN = ['--steps', '40', '--batch', '4', '--crop', '128', '--cache', '16', '--lr', '0.0002'];
+/** Hard: the same data, 80 steps at 0.001 (see TRAIN). */
+const HARD = ['--steps', '80', '--batch', '4', '--crop', '128', '--cache', '16', '--lr', '0.001'];
 
-interface Scores { pixel: { f1: number }; object: { f1: number; tp: number; fn: number } }
-interface Answer { version: string; held_back: string[]; before: Scores & { layout: string }; after: Scores }
+interface Scores { pixel: { f1: number }; object: { f1: number; tp: number; fp: number; fn: number } }
+interface Answer {
+  version: string; held_back: string[]; before: Scores & { layout: string }; after: Scores;
+  patrol_check: { seeds: number[]; mode: string; margin: number; before: Scores; after: Scores };
+}
+const f = (s: Scores) => `object F1 ${s.object.f1.toFixed(3)} (${s.object.tp} tp, ${s.object.fp} fp, ${s.object.fn} fn), pixel F1 ${s.pixel.f1.toFixed(3)}`;
+
+async function adaptOn(args: string[]): Promise<Answer> {
+  try {
+    const { stdout } = await exec('npx', ['tsx', 'scripts/model.ts', 'adapt', ...args, '--json', '--seed', '1', '--threads', '2'], { cwd: ROOT, env, timeout: 900_000, maxBuffer: 64 << 20 });
+    const answer = JSON.parse(stdout) as Answer;
+    console.log(`generated office: ${answer.version}: ${answer.held_back.length} held-back blocks: shipped ${f(answer.before)} -> ${f(answer.after)}; ` +
+      `patrol check (scenes ${answer.patrol_check.seeds.join(', ')}, ${answer.patrol_check.mode}): shipped ${f(answer.patrol_check.before)} -> ${f(answer.patrol_check.after)}`);
+    return answer;
+  } catch (error) {
+    throw new Error(`adapt failed: ${(error as { stderr?: string }).stderr ?? String(error)}`, { cause: error });
+  }
+}
 
 /** Seeds whose scenes lie on ground of their own, a scene's width apart at least. */
 function seedsApart(count: number): number[] {
@@ -157,7 +174,7 @@ afterAll(async () => {
 
 describe.skipIf(!torch)('a drone office made of generated scenes', () => {
   const seeds = seedsApart(SCENES);
-  const exported = path.join(dir, 'office-data');
+  const exported = path.join(store, 'versions', 'scenes-1', 'office-data');
   let manifest: SurfaceOfficeManifest;
   let adapted: Answer;
 
@@ -183,22 +200,14 @@ describe.skipIf(!torch)('a drone office made of generated scenes', () => {
     const corners = seeds.map(sceneOrigin);
     await pool.query(`INSERT INTO admin_area (code, level, name, geom) VALUES ('GEN01', 'street', '生成镇', ST_Multi(ST_Transform(ST_MakeEnvelope($1, $2, $3, $4, 4549), 4326)))`,
       [Math.min(...corners.map((c) => c.easting)) - 100, Math.min(...corners.map((c) => c.northing)) - 100, Math.max(...corners.map((c) => c.easting)) + SCENE_M + 100, Math.max(...corners.map((c) => c.northing)) + SCENE_M + 100]);
-    const answer = await exportFromDb(pool, { area: 'GEN01', since: '2026-01-01', spec: loadModelSpec(), dir: exported, blockM: BLOCK });
-    if (answer.layout !== 'surface') throw new Error('the scenes\' flights carry surface models: expected the surface-model layout');
-    manifest = answer;
+    adapted = await adaptOn(['--from-db', '--area', 'GEN01', '--since', '2026-01-01', '--block', String(BLOCK), '--name', 'scenes-1', ...TRAIN]);
+    manifest = JSON.parse(fs.readFileSync(path.join(exported, 'office.json'), 'utf8')) as SurfaceOfficeManifest;
     console.log(`generated office: ${SCENES} scenes (seeds ${seeds.join(', ')}); reviews simulated: ${totals.reported} true changes reported, ${totals.verified} verified, ${totals.rejected} rejected; ${manifest.samples.length} blocks exported, ${manifest.skipped.length} left out`);
-    try {
-      const { stdout } = await exec('npx', ['tsx', 'scripts/model.ts', 'adapt', '--folders', exported, '--json', '--name', 'scenes-1', '--seed', '1', '--threads', '2', ...TRAIN],
-        { cwd: ROOT, env, timeout: 900_000, maxBuffer: 64 << 20 });
-      adapted = JSON.parse(stdout) as Answer;
-    } catch (error) {
-      throw new Error(`adapt failed: ${(error as { stderr?: string }).stderr ?? String(error)}`, { cause: error });
-    }
-    const f = (s: Scores) => `object F1 ${s.object.f1.toFixed(3)}, pixel F1 ${s.pixel.f1.toFixed(3)}`;
-    console.log(`generated office: ${adapted.held_back.length} held-back blocks: shipped ${f(adapted.before)} -> scenes-1 ${f(adapted.after)}`);
   }, 1_500_000);
 
-  it('exports every scene\'s flights as surface-model tiles with the reviewed structures', () => {
+  it('adapt --from-db exports every scene\'s flights as surface-model tiles with the reviewed structures', () => {
+    expect(manifest.layout).toBe('surface');
+    expect(readVersion(store, adapted.version).from_db).toMatchObject({ area: 'GEN01', since: '2026-01-01' });
     expect(manifest.flights).toHaveLength(2 * SCENES);
     expect(new Set(manifest.samples.map((s) => s.flight)).size).toBe(2 * SCENES);
     expect(manifest.samples.flatMap((s) => s.buildings.reviewed).length).toBeGreaterThan(0);
@@ -207,6 +216,11 @@ describe.skipIf(!torch)('a drone office made of generated scenes', () => {
   it('adapts the network that serves drone flights on it and scores both versions on whole held-back blocks', () => {
     const record = readVersion(store, adapted.version);
     expect(record).toMatchObject({ network: 'main', layout: 'surface', metric: 'object_f1' });
+    // The main network's calibration map refitted for the version's own file on the adapted-on blocks.
+    const spec = loadModelSpec(path.join(store, 'versions', adapted.version, 'change-detector.json'));
+    const own = createHash('sha256').update(fs.readFileSync(path.join(store, 'versions', adapted.version, 'change-detector.onnx'))).digest('hex');
+    expect(spec.calibration?.main).toMatchObject({ onnx: 'change-detector.onnx', onnx_sha256: own, data: ['adapted-on files'] });
+    console.log(`generated office: ${adapted.version}'s main calibration refitted on ${String(spec.calibration?.main?.objects)} objects (${String(spec.calibration?.main?.true_changes)} true, ${String(spec.calibration?.main?.method)})`);
     expect(adapted.before.layout).toBe('surface');
     expect(adapted.held_back.length).toBeGreaterThanOrEqual(Math.ceil(manifest.samples.length / 3));
     const held = new Set(adapted.held_back.map(groupOf));
@@ -218,14 +232,26 @@ describe.skipIf(!torch)('a drone office made of generated scenes', () => {
     expect(adapted.after.object.f1 - adapted.before.object.f1).toBeGreaterThanOrEqual(0.15);
   });
 
+  it('refuses a version adapted hard on the same blocks: it gains on them but loses on the patrol check, and promotion says by how much', async () => {
+    const hard = await adaptOn(['--folders', exported, '--name', 'scenes-hard', ...HARD]);
+    const check = readVersion(store, hard.version).patrol_check!;
+    expect(check).toMatchObject({ seeds: [901, 902, 903], mode: 'drone', margin: 0.05 });
+    expect(hard.patrol_check.after.object.f1).toBe(check.after.object.f1);
+    expect(hard.after.object.f1).toBeGreaterThan(hard.before.object.f1);
+    const fall = check.before.object.f1 - check.after.object.f1;
+    expect(fall).toBeGreaterThan(check.margin);
+    const refused = await exec('npx', ['tsx', 'scripts/model.ts', 'promote', hard.version], { cwd: ROOT, env }).catch((error: { stderr: string; code: number }) => error);
+    expect('code' in refused && refused.code).toBe(1);
+    expect((refused as { stderr: string }).stderr).toContain(`refused: scenes-hard scores object F1 ${check.after.object.f1.toFixed(3)} on its patrol check (3 generated validation scenes, mode drone), ${fall.toFixed(3)} below shipped`);
+  }, 900_000);
+
   it('is promoted, and the next drone flight is detected with it and records it; a scene of its own is scored with both versions', async () => {
     const promoted = await exec('npx', ['tsx', 'scripts/model.ts', 'promote', adapted.version], { cwd: ROOT, env });
-    expect(promoted.stdout).toMatch(new RegExp(`^promoted ${adapted.version} in place of shipped: object F1`));
+    expect(promoted.stdout).toMatch(new RegExp(`^promoted ${adapted.version} in place of shipped: object F1 .*; object F1 [0-9.]+ on its patrol check \\(3 generated validation scenes, mode drone\\)`));
     const [seed] = seedsApart(SCENES + 1).slice(-1);
     const scene = await generate(seed!);
     // The whole scene by npm run eval's code: as a patrol brings it (earlier orthophoto and heights),
     // and as the tiles the version was adapted and scored on (no earlier flight).
-    const f = (s: Scores) => `object F1 ${s.object.f1.toFixed(3)}, pixel F1 ${s.pixel.f1.toFixed(3)}`;
     for (const mode of ['drone', 'drone_no_before']) {
       const scores: Record<string, Scores> = {};
       for (const model of ['shipped', adapted.version]) {

@@ -192,7 +192,7 @@ describe.skipIf(!torch)('adapting, promoting, rolling back', () => {
     // the contract's keys, and the patrol check beside them
     expect(Object.keys(result).sort()).toEqual(['after', 'before', 'held_back', 'patrol_check', 'version']);
     // the image-pair network is checked on whole generated validation scenes as bare pairs
-    expect(result.patrol_check).toMatchObject({ seeds: [901, 902, 903], mode: 'rgb_pair', margin: 0.02, before: { layout: 'scenes', mode: 'rgb_pair', pairs: 3, networks: ['pair'] } });
+    expect(result.patrol_check).toMatchObject({ seeds: [901, 902, 903], mode: 'rgb_pair', margin: 0.05, before: { layout: 'scenes', mode: 'rgb_pair', pairs: 3, networks: ['pair'] } });
     expect(result.patrol_check.before.object.f1).toBeGreaterThan(0);
     expect(result.held_back).toEqual(held);
     expect(result.held_back.length / NAMES.length).toBeGreaterThanOrEqual(1 / 3);
