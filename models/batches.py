@@ -63,11 +63,25 @@ MIXES = {
         {"scene": 0.5, "surface": 0.0, "pair": 0.25, "xbd_pair": 0.1, "single": 0.15},
         [("rgb_baseline", 1.0)],
     ),
+    #   fused_aerial_tune  its second phase (train.py --init): the same with generated aerial
+    #           tiles in three crops of four, where the first phase left false alarms.
+    "fused_aerial_tune": (
+        {"scene": 0.75, "surface": 0.0, "pair": 0.12, "xbd_pair": 0.05, "single": 0.08},
+        [("rgb_baseline", 1.0)],
+    ),
+    #   fused_drone  the fused network in the main network's place: generated scenes as the
+    #           inputs the main network is served (drone flights with and without the earlier
+    #           orthophoto, an image alone with the baseline), real surface models for real
+    #           heights, and the pair network's real imagery with a baseline.
+    "fused_drone": (
+        {"scene": 0.55, "surface": 0.1, "pair": 0.15, "xbd_pair": 0.05, "single": 0.15},
+        [("drone", 0.8), ("rgb_after", 0.2)],
+    ),
 }
 # Mixtures whose real image samples get a baseline, as the networks they train are served with
 # one: an empty one (known, no building) for real pairs, whose labels name no buildings standing
 # before; for single-date images, the image's own buildings (a true baseline of the earlier date).
-REAL_BASELINE_MIXES = {"fused_aerial"}
+REAL_BASELINE_MIXES = {"fused_aerial", "fused_aerial_tune", "fused_drone"}
 # Share of crops centred near a change (scenes) or a building (surface models).
 FOCUS = {"scene": 0.6, "surface": 0.85}
 

@@ -98,13 +98,18 @@ export default async function bench(): Promise<void> {
     const random = Float32Array.from({ length: BATCH * per }, () => Math.random() - 0.5);
     const rawBatch = (await timeIt(() => detector.detectChips(random, BATCH, chip), 8)).ms;
     console.log(`raw session.run: ${(rawBatch / BATCH).toFixed(1)} ms per ${chip}x${chip} chip (2 threads, batches of ${BATCH}, ${detector.provider}); target <= 40 ms`);
-    if (detector.spec.pair_onnx) {
-      // The image-pair network carries a pretrained encoder run on both dates: timed in turn with
-      // the main network on the same chips, which is the reference its ratio is printed against.
-      const [main, pair] = await timeInTurn([() => detector.detectChips(random, BATCH, chip), () => detector.detectChips(random, BATCH, chip, 'pair')], 8);
+    // The image-pair and aerial-tile networks may carry a pretrained encoder run on both dates:
+    // each is timed in turn with the main network on the same chips, which is the reference its
+    // ratio is printed against.
+    for (const [network, name] of [
+      ['pair', 'image-pair'],
+      ['aerial', 'aerial-tile'],
+    ] as const) {
+      if (!detector.spec[`${network}_onnx`]) continue;
+      const [main, other] = await timeInTurn([() => detector.detectChips(random, BATCH, chip), () => detector.detectChips(random, BATCH, chip, network)], 8);
       console.log(
-        `image-pair network: ${(pair!.ms / BATCH).toFixed(1)} ms per chip, main network ${(main!.ms / BATCH).toFixed(1)} ms in the same run; ` +
-          `pair/main ${(pair!.ms / main!.ms).toFixed(2)}; target <= 40 ms`,
+        `${name} network: ${(other!.ms / BATCH).toFixed(1)} ms per chip, main network ${(main!.ms / BATCH).toFixed(1)} ms in the same run; ` +
+          `${network}/main ${(other!.ms / main!.ms).toFixed(2)}; target <= 40 ms`,
       );
     }
 

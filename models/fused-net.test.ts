@@ -1,0 +1,98 @@
+/**
+ * The fused network (models/fused_net.py) and its batch mixture, on a real chain shrunk to
+ * seconds: one generated scene and a one-pair LEVIR-layout folder made here are exported with
+ * `models/data/export.ts`, the encoder is exported from nsfwjs, and the fused network trains two
+ * steps on `--mix fused_aerial`. Checked: the record, the budget, that real pairs get an empty
+ * baseline under that mixture (and none under the pair network's), and that the baseline reaches
+ * the output. Skipped where Debian's python3-torch is missing.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const PYTHON = '/usr/bin/python3';
+const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+const SIZE = 96;
+const env = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' };
+let dir: string;
+
+async function png(file: string, channels: 1 | 3, value: (x: number, y: number, c: number) => number): Promise<void> {
+  const data = Buffer.alloc(SIZE * SIZE * channels);
+  for (let y = 0; y < SIZE; y++) for (let x = 0; x < SIZE; x++) for (let c = 0; c < channels; c++) data[(y * SIZE + x) * channels + c] = value(x, y, c);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  await sharp(data, { raw: { width: SIZE, height: SIZE, channels } }).png().toFile(file);
+}
+
+const roof = (x: number, y: number) => x >= 30 && x < 60 && y >= 24 && y < 50;
+const ground = (x: number, y: number, c: number) => 90 + c * 10 + ((x * 7 + y * 13) % 23);
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-fused-'));
+  const pairs = path.join(dir, 'real', 'levir_cd');
+  await png(path.join(pairs, 'A', 'train_1.png'), 3, ground);
+  await png(path.join(pairs, 'B', 'train_1.png'), 3, (x, y, c) => (roof(x, y) ? 200 + c * 15 : ground(x, y, c)));
+  await png(path.join(pairs, 'label', 'train_1.png'), 1, (x, y) => (roof(x, y) ? 255 : 0));
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Python run in models/ (the trainer's modules importable), its last stdout line as JSON. */
+async function python(code: string): Promise<unknown> {
+  const { stdout } = await run(PYTHON, ['-c', code], { cwd: path.resolve(import.meta.dirname), env, timeout: 180_000 });
+  return JSON.parse(stdout.trim().split('\n').pop()!);
+}
+
+describe.skipIf(!hasTorch)('the fused network (pretrained encoder, baseline fused after it)', () => {
+  it('trains on fused_aerial, gives real pairs an empty baseline there, and reads the baseline', async () => {
+    const data = path.join(dir, 'data');
+    const encoder = path.join(dir, 'encoder');
+    await run('npx', ['tsx', 'models/data/export.ts', '--out', data, '--scenes', '1', '--real', path.join(dir, 'real')], { timeout: 180_000 });
+    await run('npx', ['tsx', 'models/encoder/export-encoder.ts', '--out', encoder], { timeout: 120_000 });
+    const checkpoint = path.join(dir, 'fused.pt');
+    await run(PYTHON, ['models/train.py', '--data', data, '--out', checkpoint, '--arch', 'fused', '--mix', 'fused_aerial', '--encoder', encoder, '--steps', '2', '--batch', '2', '--crop', '64'], { timeout: 180_000, env });
+    const training = (await python(`import torch, json; print(json.dumps(torch.load(${JSON.stringify(checkpoint)})["training"]))`)) as Record<string, unknown>;
+    expect(training).toMatchObject({ arch: 'fused', mix: 'fused_aerial', steps: 2 });
+    expect(Number(training.parameters)).toBeLessThanOrEqual(4_000_000);
+
+    // Real-pair crops (weighted on "any change") under each mixture: the baseline's validity and footprint.
+    const crops = (mix: string) =>
+      python(
+        [
+          'import json, numpy as np',
+          'from batches import Samples, BatchMaker',
+          `spec = json.load(open("change-detector.json")); s = Samples(${JSON.stringify(data)}, spec["channels"])`,
+          `x, t, w = BatchMaker(s, 64, 5, mix="${mix}").batch(24)`,
+          'pair = w[:, 1].reshape(24, -1).max(1) > 0',
+          'print(json.dumps({"pairs": int(pair.sum()), "valid": float(x[pair, s.ch["baseline_valid"]].mean()), "footprint": float(x[pair, s.ch["baseline_footprint"]].max())}))',
+        ].join('\n'),
+      ) as Promise<{ pairs: number; valid: number; footprint: number }>;
+    const fused = await crops('fused_aerial');
+    expect(fused.pairs).toBeGreaterThan(0);
+    expect(fused).toMatchObject({ valid: 1, footprint: 0 });
+    expect(await crops('pair')).toMatchObject({ valid: 0, footprint: 0 });
+
+    // The same chip with and without a baseline building: the output moves.
+    const moved = (await python(
+      [
+        'import json, torch',
+        'from train import build_model',
+        `spec = json.load(open("change-detector.json")); ck = torch.load(${JSON.stringify(checkpoint)})`,
+        `m = build_model("fused", spec, ${JSON.stringify(encoder)}); m.load_state_dict(ck["state"]); m.eval()`,
+        'ix = {n: i for i, n in enumerate(spec["channels"])}',
+        'torch.manual_seed(0); x = torch.rand(1, len(ix), 64, 64) - 0.5',
+        'for n in ("after_rgb_valid", "before_rgb_valid", "baseline_valid"): x[:, ix[n]] = 1',
+        'x[:, ix["after_dsm_valid"]] = 0; x[:, ix["after_height"]] = 0; x[:, ix["baseline_footprint"]] = 0; x[:, ix["baseline_height"]] = 0',
+        'y = x.clone(); y[:, ix["baseline_footprint"], 16:48, 16:48] = 1; y[:, ix["baseline_height"], 16:48, 16:48] = 0.6',
+        'with torch.no_grad(): print(json.dumps(float((m(x) - m(y)).abs().max())))',
+      ].join('\n'),
+    )) as number;
+    expect(moved).toBeGreaterThan(1e-4);
+  }, 600_000);
+});
