@@ -45,6 +45,7 @@ interface Answer {
   held_back: string[];
   before: Scores;
   after: Scores;
+  patrol_check: { seeds: number[]; mode: string; margin: number; before: Omit<Scores, 'items'>; after: Omit<Scores, 'items'> };
 }
 
 let tmp: string;
@@ -100,7 +101,9 @@ afterAll(() => {
 
 describe.skipIf(!present || !torch)('an office made of real surface models (uav_dsm_vietnam)', () => {
   it('adapts the surface-model-only network on two thirds of the tiles and scores both versions on the held-back third', async () => {
-    expect(Object.keys(answer).sort()).toEqual(['after', 'before', 'held_back', 'version']);
+    expect(Object.keys(answer).sort()).toEqual(['after', 'before', 'held_back', 'patrol_check', 'version']);
+    // the surface-model-only network's patrol check: whole generated validation scenes, heights alone
+    expect(answer.patrol_check).toMatchObject({ seeds: [901, 902, 903], mode: 'dsm', before: { networks: ['surface_only'] }, after: { networks: ['surface_only'] } });
     expect(names).toHaveLength(88);
     expect(answer.held_back).toEqual(chooseHeldBack(names.map((name) => ({ folder: office, name })), SEED).held.map((h) => h.name));
     expect(answer.held_back).toHaveLength(Math.ceil(names.length / 3));
@@ -115,6 +118,7 @@ describe.skipIf(!present || !torch)('an office made of real surface models (uav_
     expect(record.trained_on.filter((n) => answer.held_back.includes(n))).toEqual([]);
     expect(record.trained_on.length + answer.held_back.length).toBe(88);
 
+    const p = answer.patrol_check;
     const seen = new Set(answer.held_back.filter((n) => !uavHeldOut(n)));
     const unseen = new Set(answer.held_back.filter((n) => uavHeldOut(n)));
     console.log(
@@ -123,17 +127,21 @@ describe.skipIf(!present || !torch)('an office made of real surface models (uav_
         `  shipped: object F1 ${f3(answer.before.object.f1)} (${answer.before.object.tp} tp, ${answer.before.object.fp} fp, ${answer.before.object.fn} fn), pixel F1 ${f3(answer.before.pixel.f1)}`,
         `  adapted: object F1 ${f3(answer.after.object.f1)} (${answer.after.object.tp} tp, ${answer.after.object.fp} fp, ${answer.after.object.fn} fn), pixel F1 ${f3(answer.after.pixel.f1)}`,
         `  on the ${unseen.size} held-back tiles never trained on: shipped ${objectsOf(answer.before, unseen)}, adapted ${objectsOf(answer.after, unseen)}`,
+        `  patrol check (scenes ${answer.patrol_check.seeds.join(', ')}, mode ${answer.patrol_check.mode}): shipped object F1 ${f3(p.before.object.f1)} (${p.before.object.tp} tp, ${p.before.object.fp} fp, ${p.before.object.fn} fn), ` +
+          `adapted ${f3(p.after.object.f1)} (${p.after.object.tp} tp, ${p.after.object.fp} fp, ${p.after.object.fn} fn)`,
       ].join('\n'),
     );
   });
 
-  it('promotion decides by object F1 on the held-back tiles: a worse version is refused, saying by how much', async () => {
+  it('promotion decides by object F1 on the held-back tiles and on the patrol check: a worse version is refused, saying by how much', async () => {
     const r = await cli('model', ['promote', answer.version, '--json']);
     const promoted = JSON.parse(r.out || '{}') as { promoted?: boolean; metric?: string; margin?: number };
     const margin = answer.after.object.f1 - answer.before.object.f1;
-    expect(promoted).toMatchObject({ promoted: margin >= 0, metric: 'object_f1' });
+    const fall = answer.patrol_check.before.object.f1 - answer.patrol_check.after.object.f1;
+    expect(promoted).toMatchObject({ promoted: margin >= 0 && fall <= answer.patrol_check.margin, metric: 'object_f1' });
     expect(promoted.margin).toBeCloseTo(margin, 9);
     if (margin < 0) expect(r.err + r.out).toContain(`${f3(-margin)} below shipped`);
+    if (fall > answer.patrol_check.margin) expect(r.err + r.out).toContain(`on its patrol check (3 generated validation scenes, mode dsm), ${f3(fall)} below shipped`);
   }, 120_000);
 
   it('npm run eval -- <held-back> --model <version> scores the adapted version as adapt did', async () => {
