@@ -9,6 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { GDAL_CACHE_MB } from './gdal-cache.js';
 
 const SCRIPT = `
 const [gdalPath, operation, source, target, optionsJson, levelsJson] = process.argv.slice(1);
@@ -51,7 +52,7 @@ function childEnvironment(): NodeJS.ProcessEnv {
   return {
     ...process.env,
     OSR_DEFAULT_AXIS_MAPPING_STRATEGY: 'TRADITIONAL_GIS_ORDER',
-    GDAL_CACHEMAX: process.env.GDAL_CACHEMAX || '128',
+    GDAL_CACHEMAX: GDAL_CACHE_MB,
     CPL_VSIL_USE_TEMP_FILE_FOR_RANDOM_WRITE: 'YES',
     // A mask (an orthophoto's alpha) inside the GeoTIFF, not in a .msk beside it that a rename
     // and every reader of the store would have to carry along.
