@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # npm run train: export the training data (TypeScript preprocessing), train (PyTorch, CPU, fixed
 # seeds: a main phase, then a fine-tuning phase on new batches at a tenth of the learning rate),
-# export ONNX + parity fixture; then the aerial-tile network, fine-tuned from the main one on aerial
-# tiles alone (after RGB + before RGB + baseline); then the surface-model-only network, from scratch
-# on heights and the baseline alone (synthetic scenes and the real surface-model tiles); then the
-# image-pair network, a decoder over a frozen pretrained encoder (MobileNetV2 from npm's nsfwjs,
-# read from node_modules and proved against TensorFlow.js first), for bare before/after pairs.
+# export ONNX + parity fixture; then the surface-model-only network, from scratch on heights and
+# the baseline alone (synthetic scenes and the real surface-model tiles); then the image-pair
+# network, a decoder over a frozen pretrained encoder (MobileNetV2 from npm's nsfwjs, read from
+# node_modules and proved against TensorFlow.js first), for bare before/after pairs; then the
+# aerial-tile network (after RGB + before RGB + baseline), the same encoder with the baseline fused
+# after it (models/fused_net.py), in two phases.
 # Environment: SCENES (synthetic training scenes, default 200), STEPS (default 6000), FINETUNE_STEPS
-# (default 1500), AERIAL_STEPS (default 1500), SURFACE_STEPS (default 4000), PAIR_STEPS (default 3000), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
+# (default 1500), AERIAL_STEPS (default 3000), AERIAL_TUNE_STEPS (default 1500), SURFACE_STEPS (default 4000), PAIR_STEPS (default 3000), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
 # ../shared/data/real; absent = synthetic only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +18,8 @@ SCENES=${SCENES:-200}
 STEPS=${STEPS:-6000}
 FINETUNE_STEPS=${FINETUNE_STEPS:-1500}
 SURFACE_STEPS=${SURFACE_STEPS:-4000}
-AERIAL_STEPS=${AERIAL_STEPS:-1500}
+AERIAL_STEPS=${AERIAL_STEPS:-3000}
+AERIAL_TUNE_STEPS=${AERIAL_TUNE_STEPS:-1500}
 PAIR_STEPS=${PAIR_STEPS:-3000}
 DEVICE=${DEVICE:-cpu}
 REAL=${REAL:-../shared/data/real}
@@ -37,9 +39,6 @@ $PY models/train.py --data "$DATA" --out models/.cache/checkpoint-main.pt --step
 echo "== fine-tune: $FINETUNE_STEPS steps at a tenth of the learning rate, new batches (seed 777)"
 $PY models/train.py --data "$DATA" --init models/.cache/checkpoint-main.pt --out models/.cache/checkpoint.pt \
   --steps "$FINETUNE_STEPS" --lr 0.0003 --seed 777 --device "$DEVICE"
-echo "== aerial-tile network: $AERIAL_STEPS steps fine-tuned from the main network on aerial tiles alone (seed 778)"
-$PY models/train.py --data "$DATA" --init models/.cache/checkpoint.pt --out models/.cache/checkpoint-aerial.pt \
-  --steps "$AERIAL_STEPS" --lr 0.0003 --seed 778 --mix aerial --device "$DEVICE"
 echo "== surface-model-only network: $SURFACE_STEPS steps from scratch, heights and baseline only"
 $PY models/train.py --data "$DATA" --out models/.cache/checkpoint-surface.pt --steps "$SURFACE_STEPS" --lr 0.002 --surface-only --device "$DEVICE"
 echo "== image-pair network: the pretrained encoder from nsfwjs, proved against TensorFlow.js, then $PAIR_STEPS steps of its decoder"
@@ -51,6 +50,11 @@ OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --out models/.cache/c
   --batch 8 --crop 128 --lr 0.002 --seed 31 --paste-pairs 0.5 --device "$DEVICE"
 # Its decision point where its training pairs put it (the head's bias; see the script).
 $PY models/decision_bias.py --checkpoint models/.cache/checkpoint-pair.pt --data "$DATA"
+echo "== aerial-tile network: the fused network over the same encoder, $AERIAL_STEPS steps on generated aerial tiles (half) and real imagery with a baseline, then $AERIAL_TUNE_STEPS steps with generated aerial tiles in three crops of four"
+OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --out models/.cache/checkpoint-aerial-first.pt --arch fused --mix fused_aerial \
+  --steps "$AERIAL_STEPS" --batch 8 --crop 128 --lr 0.002 --seed 41 --paste-pairs 0.5 --device "$DEVICE"
+OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --init models/.cache/checkpoint-aerial-first.pt --out models/.cache/checkpoint-aerial.pt \
+  --arch fused --mix fused_aerial_tune --steps "$AERIAL_TUNE_STEPS" --batch 8 --crop 128 --lr 0.0005 --seed 43 --paste-pairs 0.5 --device "$DEVICE"
 trained=$(date +%s)
 echo "== export ONNX"
 $PY models/export_onnx.py --checkpoint models/.cache/checkpoint.pt --data "$DATA"

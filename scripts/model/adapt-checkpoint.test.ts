@@ -29,11 +29,12 @@ if (!ready) console.warn('scripts/model/adapt-checkpoint.test.ts: /usr/bin/pytho
 
 const spec = loadModelSpec();
 const env = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' };
-/** Each network that ships as ONNX alone, with its parity fixture folder. */
+/** Each network that ships as ONNX alone (no PyTorch checkpoint beside it), with its parity fixture folder. */
+const onnxAlone = (onnx: string | undefined) => Boolean(onnx) && !fs.existsSync(path.join(spec.dir, onnx!.replace(/\.onnx$/i, '.pt')));
 const REBUILT: [Network, string][] = [
   ['main', 'parity'],
-  ...(spec.surface_only_onnx ? [['surface_only', 'parity-surface'] as [Network, string]] : []),
-  ...(spec.aerial_onnx ? [['aerial', 'parity-aerial'] as [Network, string]] : []),
+  ...(onnxAlone(spec.surface_only_onnx) ? [['surface_only', 'parity-surface'] as [Network, string]] : []),
+  ...(onnxAlone(spec.aerial_onnx) ? [['aerial', 'parity-aerial'] as [Network, string]] : []),
 ];
 const TOLERANCE = 2e-5;
 const SIZE = 256;

@@ -52,5 +52,7 @@ describe('ONNX export parity', () => {
     if (spec.surface_only_onnx) expect(Number((spec.training?.surface_only as { parameters?: number } | undefined)?.parameters)).toBeLessThanOrEqual(2_000_000);
     // The image-pair network carries its pretrained encoder; issue 18's budget is 4 M parameters.
     if (spec.pair_onnx) expect(Number((spec.training?.pair as { parameters?: number } | undefined)?.parameters)).toBeLessThanOrEqual(4_000_000);
+    // So does the aerial-tile network (models/fused_net.py): its record counts every parameter.
+    if (spec.aerial_onnx) expect(Number((spec.training?.aerial as { parameters?: number } | undefined)?.parameters)).toBeLessThanOrEqual(4_000_000);
   });
 });
