@@ -1,7 +1,8 @@
 /**
  * A flight's two branches side by side (the chain of stages and the COG job), on a worker that
  * runs two jobs at once, against the real Redis, BullMQ, PostgreSQL, GDAL and model: the flight's
- * progress never falls back whichever branch reports, and the COG job waits for ingest's verdict.
+ * progress never falls back whichever branch reports, the COG job waits for ingest's verdict, and
+ * a done flight keeps none of ingest's overviews.
  * The real stages run; the only thing added is an order between two of them, so that the
  * interleaving the test is about happens every time instead of by chance.
  */
@@ -125,6 +126,38 @@ describe('the chain and the COG job side by side', () => {
       await expect.poll(() => fs.existsSync(path.join(config.rasterStore, 'flights', flightId)), { timeout: 5_000 }).toBe(false);
     } finally {
       await queue.close();
+      await worker.close();
+    }
+  }, 120_000);
+
+  it("leaves none of ingest's overviews once the flight is done, when ingest ran again after the COG job had used them (they stayed for good)", async () => {
+    // Ingest's first attempt records its verdict and then fails as a lost connection would, so it
+    // is retried; the retry runs once the COG job has copied and deleted the overviews, and makes
+    // them again for a COG job that has already run (as a killed worker's ingest taken over does).
+    const cogDone = signal();
+    let ingestAttempts = 0;
+    const stages = {
+      ...FLIGHT_STAGE_RUNNERS,
+      ingest: (async (ctx, flightId) => {
+        ingestAttempts += 1;
+        if (ingestAttempts > 1) return after(cogDone.done, FLIGHT_STAGE_RUNNERS.ingest)(ctx, flightId);
+        await FLIGHT_STAGE_RUNNERS.ingest(ctx, flightId);
+        throw new Error('Connection is closed.');
+      }) satisfies StageRunner,
+      cog: (async (ctx, flightId) => {
+        const written = await FLIGHT_STAGE_RUNNERS.cog(ctx, flightId);
+        cogDone.fire();
+        return written;
+      }) satisfies StageRunner,
+    };
+    const worker = createFlightWorker({ pool, connection, config, stages, detectors });
+    try {
+      // 10 cm: ingest makes the orthophoto's overviews.
+      const { flightId } = await takeInFlight(pool, config, { orthophoto: writeOrthophoto(path.join(dir, 'o3.tif'), 1200, 900) });
+      await expect.poll(async () => (await getFlight(pool, flightId))!.status, { timeout: 90_000 }).toBe('done');
+      expect(ingestAttempts).toBe(2);
+      expect(fs.readdirSync(path.join(config.rasterStore, 'flights', flightId)).filter((name) => name.includes('.overviews.'))).toEqual([]);
+    } finally {
       await worker.close();
     }
   }, 120_000);

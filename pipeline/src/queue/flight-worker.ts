@@ -11,7 +11,8 @@ import { getFlight, markFlightFailed, setFlightProgress, setFlightStatus } from 
 import type { PipelineConfig } from '../config.js';
 import type { HeldDetector, ServedDetectors } from '../model/served-detectors.js';
 import { inCallOrder } from '../in-call-order.js';
-import { removeFlightFiles } from '../raster-store.js';
+import { FLIGHT_FILES, flightPath, mediumOf, removeFlightFiles } from '../raster-store.js';
+import { removeAllCogOverviews } from '../stages/cog-sources.js';
 import { COG_STAGE, FlightRejectedError, isFlightStage, StageNotReadyError, type FlightStage, type StageContext, type StageRunner } from '../stages/stage.js';
 import { FLIGHT_QUEUE, flightOfJobId, type FlightJobData } from './flight-flow.js';
 import { reportStageProgress } from './flight-progress.js';
@@ -93,7 +94,14 @@ export function createFlightWorker(options: FlightWorkerOptions): Worker<FlightJ
         for (const one of held) one.release();
       }
       await progress(1);
-      if (stage === job.data.lastStage) await setFlightStatus(pool, flightId, 'done');
+      if (stage === job.data.lastStage) {
+        // Every job of the flight has ended (the last stage runs after both branches), so nothing
+        // reads ingest's overviews any more: an ingest that ran again after the COG job had copied
+        // and deleted them (retried after its verdict was recorded, or a killed worker's ingest
+        // taken over) made them anew for no one (stages/cog-sources.ts).
+        removeLeftoverCogOverviews(config.rasterStore, flightId);
+        await setFlightStatus(pool, flightId, 'done');
+      }
     },
     {
       connection, prefix: config.queuePrefix, concurrency: config.concurrency, autorun: true,
@@ -126,4 +134,11 @@ export function createFlightWorker(options: FlightWorkerOptions): Worker<FlightJ
   // process alive after the worker.
   worker.on('closed', () => void events.close().finally(() => eventsConnection.disconnect()));
   return worker;
+}
+
+/** Removes ingest's overviews of both uploads left in a flight's folder (a directory store's). */
+function removeLeftoverCogOverviews(store: string, flightId: string): void {
+  if (mediumOf(store).virtual) return;
+  const anyFlightFile = flightPath(store, flightId, FLIGHT_FILES.orthophotoCog);
+  for (const role of ['orthophoto', 'surface_model'] as const) removeAllCogOverviews(role, anyFlightFile);
 }
