@@ -16,7 +16,7 @@ so the pipeline serves it in place of the network it replaces.
 import torch
 import torch.nn as nn
 
-from net import conv_bn, up2
+from net import conv_bn
 from pair_net import ENCODER_WIDTHS, FUSED_WIDTHS, PairNet, conv1_bn
 
 # The non-image channels, and their widths at 1/2, 1/4, 1/8 and 1/16 of the input.
@@ -43,21 +43,4 @@ class FusedNet(PairNet):
         return torch.cat([x[:, self.side_ix], dh], 1)
 
     def decode(self, x, feats):
-        a, b, va, vb = self._images(x)
-        n = x.shape[0]
-        side = self._side(x)
-        s = side
-        fused = []
-        for f, fuse, down in zip(feats, self.fuse, self.side):
-            s = down(s)
-            fb, fa = f[:n], f[n:]
-            fused.append(fuse(torch.cat([fb, fa, (fa - fb).abs(), s], 1)))
-        g2, g4, g8, g16 = fused
-        d = self.d16(g16)
-        d = self.d8(g8 + up2(self.l16(d)))
-        d = self.d4(g4 + up2(self.l8(d)))
-        d = self.d2(g2 + up2(self.l4(d)))
-        both = va * vb
-        z = torch.cat([a, b, (a - b) * both, va, vb, both, side], 1)
-        d = self.d1(self.full(z) + up2(self.l2(d)))
-        return self.head(d)
+        return self._decode(x, feats, self._side(x))

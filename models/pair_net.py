@@ -94,20 +94,31 @@ class PairNet(nn.Module):
         return self.decode(x, self.features(x))
 
     def decode(self, x, feats):
+        return self._decode(x, feats, None)
+
+    def _decode(self, x, feats, side):
+        """The decoder over both dates' taps. `side` (the fused network's baseline and heights, at
+        full resolution) joins every scale, brought down by `self.side`, and the full-resolution
+        branch; the image-pair network has none."""
         a, b, va, vb = self._images(x)
         n = x.shape[0]
+        s = side
         fused = []
-        for f, fuse in zip(feats, self.fuse):
+        for k, (f, fuse) in enumerate(zip(feats, self.fuse)):
             fb, fa = f[:n], f[n:]
-            fused.append(fuse(torch.cat([fb, fa, (fa - fb).abs()], 1)))
+            parts = [fb, fa, (fa - fb).abs()]
+            if side is not None:
+                s = self.side[k](s)
+                parts.append(s)
+            fused.append(fuse(torch.cat(parts, 1)))
         g2, g4, g8, g16 = fused
         d = self.d16(g16)
         d = self.d8(g8 + up2(self.l16(d)))
         d = self.d4(g4 + up2(self.l8(d)))
         d = self.d2(g2 + up2(self.l4(d)))
         both = va * vb
-        z = torch.cat([a, b, (a - b) * both, va, vb, both], 1)
-        d = self.d1(self.full(z) + up2(self.l2(d)))
+        full = [a, b, (a - b) * both, va, vb, both] + ([side] if side is not None else [])
+        d = self.d1(self.full(torch.cat(full, 1)) + up2(self.l2(d)))
         return self.head(d)
 
     def forward(self, x):
