@@ -1,40 +1,24 @@
 /**
  * The pair network's decision point (models/decision_bias.py) and the trainer's options beside it,
- * on a real chain shrunk to seconds: a one-pair LEVIR-layout folder made here (a roof appears
+ * on a real chain shrunk to seconds: a one-pair LEVIR-layout folder (testing/one-pair-folder.ts: a roof appears
  * between the dates) is exported with `models/data/export.ts`, the encoder is exported from
  * nsfwjs, the pair network trains three steps with the degrade augmentation and a slowed encoder,
  * and decision_bias.py moves its head. Skipped where Debian's python3-torch is missing.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PYTHON, hasTorch, writeOnePairLevir } from './testing/one-pair-folder.js';
 
 const run = promisify(execFile);
-const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-const SIZE = 96;
 let dir: string;
-
-async function png(file: string, channels: 1 | 3, value: (x: number, y: number, c: number) => number): Promise<void> {
-  const data = Buffer.alloc(SIZE * SIZE * channels);
-  for (let y = 0; y < SIZE; y++) for (let x = 0; x < SIZE; x++) for (let c = 0; c < channels; c++) data[(y * SIZE + x) * channels + c] = value(x, y, c);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  await sharp(data, { raw: { width: SIZE, height: SIZE, channels } }).png().toFile(file);
-}
-
-const roof = (x: number, y: number) => x >= 30 && x < 60 && y >= 24 && y < 50;
-const ground = (x: number, y: number, c: number) => 90 + c * 10 + ((x * 7 + y * 13) % 23);
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-decision-'));
-  const pairs = path.join(dir, 'real', 'levir_cd');
-  await png(path.join(pairs, 'A', 'train_1.png'), 3, ground);
-  await png(path.join(pairs, 'B', 'train_1.png'), 3, (x, y, c) => (roof(x, y) ? 200 + c * 15 : ground(x, y, c)));
-  await png(path.join(pairs, 'label', 'train_1.png'), 1, (x, y) => (roof(x, y) ? 255 : 0));
+  await writeOnePairLevir(path.join(dir, 'real'));
 });
 
 afterAll(() => {

@@ -1,42 +1,26 @@
 /**
  * The fused network (models/fused_net.py) and its batch mixture, on a real chain shrunk to
- * seconds: one generated scene and a one-pair LEVIR-layout folder made here are exported with
+ * seconds: one generated scene and a one-pair LEVIR-layout folder (testing/one-pair-folder.ts) are exported with
  * `models/data/export.ts`, the encoder is exported from nsfwjs, and the fused network trains two
  * steps on `--mix fused_aerial`. Checked: the record, the budget, that real pairs get an empty
  * baseline under that mixture (and none under the pair network's), and that the baseline reaches
  * the output. Skipped where Debian's python3-torch is missing.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PYTHON, hasTorch, writeOnePairLevir } from './testing/one-pair-folder.js';
 
 const run = promisify(execFile);
-const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-const SIZE = 96;
 const env = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' };
 let dir: string;
 
-async function png(file: string, channels: 1 | 3, value: (x: number, y: number, c: number) => number): Promise<void> {
-  const data = Buffer.alloc(SIZE * SIZE * channels);
-  for (let y = 0; y < SIZE; y++) for (let x = 0; x < SIZE; x++) for (let c = 0; c < channels; c++) data[(y * SIZE + x) * channels + c] = value(x, y, c);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  await sharp(data, { raw: { width: SIZE, height: SIZE, channels } }).png().toFile(file);
-}
-
-const roof = (x: number, y: number) => x >= 30 && x < 60 && y >= 24 && y < 50;
-const ground = (x: number, y: number, c: number) => 90 + c * 10 + ((x * 7 + y * 13) % 23);
-
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-fused-'));
-  const pairs = path.join(dir, 'real', 'levir_cd');
-  await png(path.join(pairs, 'A', 'train_1.png'), 3, ground);
-  await png(path.join(pairs, 'B', 'train_1.png'), 3, (x, y, c) => (roof(x, y) ? 200 + c * 15 : ground(x, y, c)));
-  await png(path.join(pairs, 'label', 'train_1.png'), 1, (x, y) => (roof(x, y) ? 255 : 0));
+  await writeOnePairLevir(path.join(dir, 'real'));
 });
 
 afterAll(() => {

@@ -1,0 +1,32 @@
+/**
+ * A one-pair LEVIR-layout folder for the trainer's tests (a roof appears between the dates on
+ * textured ground), small enough to export and train on in seconds; and whether Debian's torch
+ * is here to train with.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+
+/** Debian's python3 with python3-torch (the pyenv python3 on PATH has no torch). */
+export const PYTHON = '/usr/bin/python3';
+export const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+
+const SIZE = 96;
+const roof = (x: number, y: number) => x >= 30 && x < 60 && y >= 24 && y < 50;
+const ground = (x: number, y: number, c: number) => 90 + c * 10 + ((x * 7 + y * 13) % 23);
+
+async function png(file: string, channels: 1 | 3, value: (x: number, y: number, c: number) => number): Promise<void> {
+  const data = Buffer.alloc(SIZE * SIZE * channels);
+  for (let y = 0; y < SIZE; y++) for (let x = 0; x < SIZE; x++) for (let c = 0; c < channels; c++) data[(y * SIZE + x) * channels + c] = value(x, y, c);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  await sharp(data, { raw: { width: SIZE, height: SIZE, channels } }).png().toFile(file);
+}
+
+/** Writes `<realRoot>/levir_cd/{A,B,label}/train_1.png`: a 30 x 26 px roof new on B. */
+export async function writeOnePairLevir(realRoot: string): Promise<void> {
+  const pairs = path.join(realRoot, 'levir_cd');
+  await png(path.join(pairs, 'A', 'train_1.png'), 3, ground);
+  await png(path.join(pairs, 'B', 'train_1.png'), 3, (x, y, c) => (roof(x, y) ? 200 + c * 15 : ground(x, y, c)));
+  await png(path.join(pairs, 'label', 'train_1.png'), 1, (x, y) => (roof(x, y) ? 255 : 0));
+}
