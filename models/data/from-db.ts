@@ -30,14 +30,14 @@ import path from 'node:path';
 import type pg from 'pg';
 import { getFlight } from '#db/sql/flights.js';
 import { areaFlights, knownBuildings, reviewedOutlines } from '#db/sql/training-data.js';
-import { extentOf, gridForExtent, type Grid } from '#pipeline/model/grid.js';
+import { extentOf, type Grid } from '#pipeline/model/grid.js';
 import type { ModelSpec } from '#pipeline/model/model-spec.js';
 import { polygonMask } from '#pipeline/model/polygon-fill.js';
 import type { DsmInput, RgbInput } from '#pipeline/model/prepare.js';
 import { writeGeoTiff } from '#pipeline/raster/index.js';
 import { flightInputs } from '#pipeline/stages/flight-inputs.js';
 import { loadFlightRasters } from '#pipeline/stages/flight-rasters.js';
-import { BLOCK_M, exportOfficeData, type OfficeManifest } from './office.js';
+import { BLOCK_M, blocksOf, exportOfficeData, periodFlights, type OfficeManifest } from './office.js';
 import { polygonsOf, standingOutlines } from './standing-outlines.js';
 
 /** Least share of a block the flight's surface model must cover (photogrammetry leaves holes, kept as nodata). */
@@ -124,9 +124,7 @@ function touches(grid: Grid, geometry: Parameters<typeof polygonsOf>[0]): boolea
 export async function exportOfficeSurfaces(pool: pg.Pool, o: FromDbOptions): Promise<SurfaceOfficeManifest> {
   const log = o.log ?? (() => undefined);
   const size = o.blockM ?? BLOCK_M;
-  const flights = await areaFlights(pool, o.area, o.since);
-  if (flights === null) throw new Error(`--area ${o.area}: no administrative area with that code (import the areas first)`);
-  if (!flights.length) throw new Error(`--area ${o.area} --since ${o.since}: no finished flights there since then`);
+  const flights = await periodFlights(pool, o.area, o.since);
   fs.rmSync(o.dir, { recursive: true, force: true });
   for (const sub of ['dsm', 'rgb', 'mask', 'mask_vec']) fs.mkdirSync(path.join(o.dir, sub), { recursive: true });
   const manifest: SurfaceOfficeManifest = { layout: 'surface', area: o.area, since: o.since, block_m: size, gsd_m: o.spec.gsd_m, flights, samples: [], skipped: [] };
@@ -137,54 +135,48 @@ export async function exportOfficeSurfaces(pool: pg.Pool, o: FromDbOptions): Pro
       continue;
     }
     const reviewed = await reviewedOutlines(pool, flight, rasters.proj);
-    const [minX, minY, maxX, maxY] = rasters.extent;
     let kept = 0;
-    // North to south, west to east: the blocks the flight's extent meets.
-    for (let cy = Math.ceil(maxY / size) - 1; cy >= Math.floor(minY / size); cy -= 1) {
-      for (let cx = Math.floor(minX / size); cx < Math.ceil(maxX / size); cx += 1) {
-        const block = `b${cx}-${cy}`;
-        const grid = gridForExtent([cx * size, cy * size, (cx + 1) * size, (cy + 1) * size], o.spec.gsd_m);
-        const n = grid.width * grid.height;
-        const inputs = await flightInputs(pool, rasters, grid, { before: false, beforeSurface: false });
-        if (shareOf(inputs.afterRgb?.valid, n) < 1) {
-          manifest.skipped.push({ flight, block, why: 'not fully covered by the flight\'s orthophoto' });
-          continue;
-        }
-        const surfaceShare = shareOf(Uint8Array.from(inputs.afterDsm!.data, (v) => (Number.isFinite(v) ? 1 : 0)), n);
-        if (surfaceShare < MIN_SURFACE_SHARE) {
-          manifest.skipped.push({ flight, block, why: `the surface model covers ${(surfaceShare * 100).toFixed(0)}% of it` });
-          continue;
-        }
-        const here = reviewed.filter((r) => touches(grid, r.geometry));
-        const undecided = here.filter((r) => r.label === 'unknown');
-        if (undecided.length) {
-          manifest.skipped.push({ flight, block, why: `candidates nobody decided: ${undecided.map((r) => r.candidateId).join(', ')}` });
-          continue;
-        }
-        const known = await knownBuildings(pool, extentOf(grid), rasters.proj);
-        const { features, removed } = standingOutlines(grid, known, here);
-        const name = `${block}@f${flight}`;
-        writeHeights(path.join(o.dir, 'dsm', `${name}.tif`), inputs.afterDsm!, rasters.srsWkt);
-        writeRgb(path.join(o.dir, 'rgb', `${name}.tif`), inputs.afterRgb!, rasters.srsWkt);
-        writeGeoTiff(path.join(o.dir, 'mask', `${name}.tif`), {
-          width: grid.width, height: grid.height, geoTransform: [...grid.geoTransform], srs: rasters.srsWkt,
-          bands: [polygonMask(grid, features.flatMap((f) => polygonsOf(f.geometry)))],
-        });
-        fs.writeFileSync(path.join(o.dir, 'mask_vec', `${name}.geojson`), `${JSON.stringify({ type: 'FeatureCollection', features })}\n`);
-        manifest.samples.push({
-          name, block, flight,
-          buildings: {
-            baseline: features.filter((f) => f.properties.source === 'baseline').length,
-            register: features.filter((f) => f.properties.source === 'register').length,
-            reviewed: features.filter((f) => f.properties.source === 'reviewed').map((f) => f.properties.id),
-          },
-          removed,
-          demolitions: here.filter((r) => r.label === 'gone').map((r) => r.candidateId),
-          negatives: here.filter((r) => r.label === 'negative').map((r) => ({ candidate: r.candidateId, reason_code: r.reasonCode, reason_text: r.reasonText })),
-          surface_share: Math.round(surfaceShare * 1000) / 1000,
-        });
-        kept += 1;
+    for (const { block, grid } of blocksOf(rasters.extent, size, o.spec.gsd_m)) {
+      const n = grid.width * grid.height;
+      const inputs = await flightInputs(pool, rasters, grid, { before: false, beforeSurface: false });
+      if (shareOf(inputs.afterRgb?.valid, n) < 1) {
+        manifest.skipped.push({ flight, block, why: 'not fully covered by the flight\'s orthophoto' });
+        continue;
       }
+      const surfaceShare = shareOf(Uint8Array.from(inputs.afterDsm!.data, (v) => (Number.isFinite(v) ? 1 : 0)), n);
+      if (surfaceShare < MIN_SURFACE_SHARE) {
+        manifest.skipped.push({ flight, block, why: `the surface model covers ${(surfaceShare * 100).toFixed(0)}% of it` });
+        continue;
+      }
+      const here = reviewed.filter((r) => touches(grid, r.geometry));
+      const undecided = here.filter((r) => r.label === 'unknown');
+      if (undecided.length) {
+        manifest.skipped.push({ flight, block, why: `candidates nobody decided: ${undecided.map((r) => r.candidateId).join(', ')}` });
+        continue;
+      }
+      const known = await knownBuildings(pool, extentOf(grid), rasters.proj);
+      const { features, removed } = standingOutlines(grid, known, here);
+      const name = `${block}@f${flight}`;
+      writeHeights(path.join(o.dir, 'dsm', `${name}.tif`), inputs.afterDsm!, rasters.srsWkt);
+      writeRgb(path.join(o.dir, 'rgb', `${name}.tif`), inputs.afterRgb!, rasters.srsWkt);
+      writeGeoTiff(path.join(o.dir, 'mask', `${name}.tif`), {
+        width: grid.width, height: grid.height, geoTransform: [...grid.geoTransform], srs: rasters.srsWkt,
+        bands: [polygonMask(grid, features.flatMap((f) => polygonsOf(f.geometry)))],
+      });
+      fs.writeFileSync(path.join(o.dir, 'mask_vec', `${name}.geojson`), `${JSON.stringify({ type: 'FeatureCollection', features })}\n`);
+      manifest.samples.push({
+        name, block, flight,
+        buildings: {
+          baseline: features.filter((f) => f.properties.source === 'baseline').length,
+          register: features.filter((f) => f.properties.source === 'register').length,
+          reviewed: features.filter((f) => f.properties.source === 'reviewed').map((f) => f.properties.id),
+        },
+        removed,
+        demolitions: here.filter((r) => r.label === 'gone').map((r) => r.candidateId),
+        negatives: here.filter((r) => r.label === 'negative').map((r) => ({ candidate: r.candidateId, reason_code: r.reasonCode, reason_text: r.reasonText })),
+        surface_share: Math.round(surfaceShare * 1000) / 1000,
+      });
+      kept += 1;
     }
     log(`flight ${flight} (surface model): ${kept} blocks`);
   }

@@ -105,6 +105,27 @@ function writeRgb(file: string, rgb: RgbInput, srs: string): void {
   writeGeoTiff(file, { width: rgb.grid.width, height: rgb.grid.height, bands, geoTransform: [...rgb.grid.geoTransform], srs });
 }
 
+/** The area's finished flights since the date, or an error that says why there are none. */
+export async function periodFlights(pool: pg.Pool, area: string, since: string): Promise<string[]> {
+  const flights = await areaFlights(pool, area, since);
+  if (flights === null) throw new Error(`--area ${area}: no administrative area with that code (import the areas first)`);
+  if (!flights.length) throw new Error(`--area ${area} --since ${since}: no finished flights there since then`);
+  return flights;
+}
+
+/**
+ * The blocks of `size` metres that an extent meets, north to south, west to east, each named
+ * `b<column>-<row>` with its model grid: whole blocks, so that a held-back share is whole blocks.
+ */
+export function* blocksOf(extent: readonly [number, number, number, number], size: number, gsdM: number): Generator<{ block: string; grid: Grid }> {
+  const [minX, minY, maxX, maxY] = extent;
+  for (let cy = Math.ceil(maxY / size) - 1; cy >= Math.floor(minY / size); cy -= 1) {
+    for (let cx = Math.floor(minX / size); cx < Math.ceil(maxX / size); cx += 1) {
+      yield { block: `b${cx}-${cy}`, grid: gridForExtent([cx * size, cy * size, (cx + 1) * size, (cy + 1) * size], gsdM) };
+    }
+  }
+}
+
 /** Writes the area's training folder into `dir` (emptied first) and returns its manifest. */
 export async function exportOfficeData(
   pool: pg.Pool,
@@ -112,9 +133,7 @@ export async function exportOfficeData(
 ): Promise<OfficeManifest> {
   const log = o.log ?? (() => undefined);
   const size = o.blockM ?? BLOCK_M;
-  const flights = await areaFlights(pool, o.area, o.since);
-  if (flights === null) throw new Error(`--area ${o.area}: no administrative area with that code (import the areas first)`);
-  if (!flights.length) throw new Error(`--area ${o.area} --since ${o.since}: no finished flights there since then`);
+  const flights = await periodFlights(pool, o.area, o.since);
   fs.rmSync(o.dir, { recursive: true, force: true });
   for (const sub of ['A', 'B', 'label', 'buildings', 'weight']) fs.mkdirSync(path.join(o.dir, sub), { recursive: true });
   const manifest: OfficeManifest = { area: o.area, since: o.since, block_m: size, gsd_m: o.spec.gsd_m, flights, samples: [], skipped: [] };
@@ -125,47 +144,41 @@ export async function exportOfficeData(
       continue;
     }
     const outlines = await labelledOutlines(pool, flight, rasters.proj);
-    const [minX, minY, maxX, maxY] = rasters.extent;
     let kept = 0;
-    // North to south, west to east: the blocks the flight's extent meets.
-    for (let cy = Math.ceil(maxY / size) - 1; cy >= Math.floor(minY / size); cy -= 1) {
-      for (let cx = Math.floor(minX / size); cx < Math.ceil(maxX / size); cx += 1) {
-        const block = `b${cx}-${cy}`;
-        const grid = gridForExtent([cx * size, cy * size, (cx + 1) * size, (cy + 1) * size], o.spec.gsd_m);
-        const inputs = await flightInputs(pool, rasters, grid, { beforeSurface: false });
-        if (!allSeen(inputs.afterRgb) || !allSeen(inputs.beforeRgb)) {
-          manifest.skipped.push({ flight, block, why: 'not fully covered by both flights' });
-          continue;
-        }
-        const here = outlines.filter((l) => touches(grid, polygonsOf(l.geometry)));
-        const undecided = here.filter((l) => l.label === 'unknown');
-        if (undecided.length) {
-          manifest.skipped.push({ flight, block, why: `candidates nobody decided: ${undecided.map((l) => l.candidateId).join(', ')}` });
-          continue;
-        }
-        const name = `${block}@f${flight}`;
-        const changed = here.filter((l) => l.label === 'change' || l.label === 'demolition');
-        const label = polygonMask(grid, changed.flatMap((l) => polygonsOf(l.geometry)));
-        const footprints = (await buildingFootprints(pool, extentOf(grid), rasters.proj)).flatMap(polygonsOf);
-        writeRgb(path.join(o.dir, 'A', `${name}.tif`), inputs.beforeRgb!, rasters.srsWkt);
-        writeRgb(path.join(o.dir, 'B', `${name}.tif`), inputs.afterRgb!, rasters.srsWkt);
-        const geo = { width: grid.width, height: grid.height, geoTransform: [...grid.geoTransform] as [number, number, number, number, number, number], srs: rasters.srsWkt };
-        writeGeoTiff(path.join(o.dir, 'label', `${name}.tif`), { ...geo, bands: [label] });
-        writeGeoTiff(path.join(o.dir, 'buildings', `${name}.tif`), { ...geo, bands: [polygonMask(grid, footprints)] });
-        // Hard negatives: where the network fired and a reviewer said no weighs more in the loss;
-        // a real structure rejected only as legal weighs nothing.
-        writeGeoTiff(path.join(o.dir, 'weight', `${name}.tif`), { ...geo, bands: [lossWeights(grid, here)] });
-        manifest.samples.push({
-          name, block, flight, before_flight: rasters.before.flightId,
-          changes: here.filter((l) => l.label === 'change').map((l) => l.candidateId),
-          demolitions: here.filter((l) => l.label === 'demolition').map((l) => l.candidateId),
-          negatives: here.filter((l) => l.label === 'negative' && !isRealStructure(l)).map((l) => ({ candidate: l.candidateId, reason_code: l.reasonCode, reason_text: l.reasonText })),
-          structures: here.filter(isRealStructure).map((l) => ({ candidate: l.candidateId, reason_code: l.reasonCode, reason_text: l.reasonText })),
-          unchanged: here.filter((l) => l.label === 'unchanged').map((l) => l.candidateId),
-          buildings: footprints.length,
-        });
-        kept += 1;
+    for (const { block, grid } of blocksOf(rasters.extent, size, o.spec.gsd_m)) {
+      const inputs = await flightInputs(pool, rasters, grid, { beforeSurface: false });
+      if (!allSeen(inputs.afterRgb) || !allSeen(inputs.beforeRgb)) {
+        manifest.skipped.push({ flight, block, why: 'not fully covered by both flights' });
+        continue;
       }
+      const here = outlines.filter((l) => touches(grid, polygonsOf(l.geometry)));
+      const undecided = here.filter((l) => l.label === 'unknown');
+      if (undecided.length) {
+        manifest.skipped.push({ flight, block, why: `candidates nobody decided: ${undecided.map((l) => l.candidateId).join(', ')}` });
+        continue;
+      }
+      const name = `${block}@f${flight}`;
+      const changed = here.filter((l) => l.label === 'change' || l.label === 'demolition');
+      const label = polygonMask(grid, changed.flatMap((l) => polygonsOf(l.geometry)));
+      const footprints = (await buildingFootprints(pool, extentOf(grid), rasters.proj)).flatMap(polygonsOf);
+      writeRgb(path.join(o.dir, 'A', `${name}.tif`), inputs.beforeRgb!, rasters.srsWkt);
+      writeRgb(path.join(o.dir, 'B', `${name}.tif`), inputs.afterRgb!, rasters.srsWkt);
+      const geo = { width: grid.width, height: grid.height, geoTransform: [...grid.geoTransform] as [number, number, number, number, number, number], srs: rasters.srsWkt };
+      writeGeoTiff(path.join(o.dir, 'label', `${name}.tif`), { ...geo, bands: [label] });
+      writeGeoTiff(path.join(o.dir, 'buildings', `${name}.tif`), { ...geo, bands: [polygonMask(grid, footprints)] });
+      // Hard negatives: where the network fired and a reviewer said no weighs more in the loss;
+      // a real structure rejected only as legal weighs nothing.
+      writeGeoTiff(path.join(o.dir, 'weight', `${name}.tif`), { ...geo, bands: [lossWeights(grid, here)] });
+      manifest.samples.push({
+        name, block, flight, before_flight: rasters.before.flightId,
+        changes: here.filter((l) => l.label === 'change').map((l) => l.candidateId),
+        demolitions: here.filter((l) => l.label === 'demolition').map((l) => l.candidateId),
+        negatives: here.filter((l) => l.label === 'negative' && !isRealStructure(l)).map((l) => ({ candidate: l.candidateId, reason_code: l.reasonCode, reason_text: l.reasonText })),
+        structures: here.filter(isRealStructure).map((l) => ({ candidate: l.candidateId, reason_code: l.reasonCode, reason_text: l.reasonText })),
+        unchanged: here.filter((l) => l.label === 'unchanged').map((l) => l.candidateId),
+        buildings: footprints.length,
+      });
+      kept += 1;
     }
     log(`flight ${flight} (earlier flight ${rasters.before.flightId}): ${kept} blocks`);
   }
