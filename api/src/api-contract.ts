@@ -244,6 +244,8 @@ export type PeriodReportReply = PeriodReport;
 export interface ModelVersion {
   version: string; promoted: boolean; created_at: string; network: string; base: string;
   metric: 'pixel_f1' | 'object_f1'; held_back: number; before: number; after: number; gain: number;
+  /** Object F1 of the base and of the version on its patrol check (generated validation scenes); null for versions made before it. */
+  patrol: { before: number; after: number } | null;
 }
 
 export interface Promotion { version: string; at: string; forced: boolean; margin: number | null; replaced: string }

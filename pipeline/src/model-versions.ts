@@ -40,6 +40,8 @@ export interface ListedVersion {
   before: number;
   after: number;
   gain: number;
+  /** Object F1 of the base and of the version on its patrol check (null: a version made before patrol checks). */
+  patrol: { before: number; after: number } | null;
 }
 
 export interface ModelStoreListing {
@@ -55,7 +57,8 @@ export function modelStoreListing(store: string): ModelStoreListing {
   const versions = listVersions(store).map((r) => {
     const before = metricValue(r.metric, r.before);
     const after = metricValue(r.metric, r.after);
-    return { version: r.version, promoted: r.version === served, created_at: r.created_at, network: r.network, base: r.base, metric: r.metric, held_back: r.held_back.length, before, after, gain: after - before };
+    const patrol = r.patrol_check ? { before: r.patrol_check.before.object.f1, after: r.patrol_check.after.object.f1 } : null;
+    return { version: r.version, promoted: r.version === served, created_at: r.created_at, network: r.network, base: r.base, metric: r.metric, held_back: r.held_back.length, before, after, gain: after - before, patrol };
   });
   return { store, served, versions, promotions: promotions(store) };
 }

@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeDetector } from '#pipeline/model/change-detector.js';
 import { loadModelSpec } from '#pipeline/model/model-spec.js';
+import { storeCopiedVersion } from '#pipeline/model/testing/store-version.js';
 import { modelStoreDir, servedSpecPath, SHIPPED } from '#pipeline/model-store.js';
 import { writePairsFolder, writePng, writeSurfaceFolder, writeSurfaceRgb } from '../eval/testing/write-folders.js';
 import { adaptItems, chooseHeldBack, hasTorch, servingNetwork, versionName } from './adapt.js';
@@ -168,6 +169,16 @@ describe('the model store', () => {
     expect(await cli('model', ['promote', 'nope'])).toMatchObject({ code: 1, err: expect.stringMatching(/no version nope in the model store/) });
     expect(await cli('model', ['rollback'])).toMatchObject({ code: 1, err: expect.stringMatching(/nothing to roll back/) });
     expect((await cli('model', ['list'])).out).toMatch(/no version promoted; the shipped networks \(models\/\) serve/);
+  });
+
+  it('lists each version\'s patrol check, object F1 of its base -> of it, and a dash for a version made before patrol checks', async () => {
+    const listed = path.join(tmp, 'listed');
+    storeCopiedVersion(listed, 'patrolled', { patrol: { before: 0.766, after: 0.444 } });
+    storeCopiedVersion(listed, 'older');
+    const lines = (await cli('model', ['list'], { MODEL_STORE: listed })).out.split('\n');
+    expect(lines.find((l) => l.startsWith('  version'))).toMatch(/gain +patrol object F1$/);
+    expect(lines.find((l) => l.includes('patrolled'))).toMatch(/\+0\.100 {2}0\.766 -> 0\.444$/);
+    expect(lines.find((l) => l.includes('older'))).toMatch(/\+0\.100 {2}-$/);
   });
 });
 

@@ -5,19 +5,22 @@
  */
 import { ChangeDetector } from '#pipeline/model/change-detector.js';
 import { SHIPPED, type EvalJson } from '#pipeline/model-store.js';
-import { METRIC_NAME, type ModelStoreListing } from '#pipeline/model-versions.js';
+import { METRIC_NAME, type ListedVersion, type ModelStoreListing } from '#pipeline/model-versions.js';
 import { evaluatePairs, evaluateSurfaces, type Layout } from '../eval/evaluate.js';
 import { toJson } from '../eval/report.js';
 
 const f3 = (v: number) => v.toFixed(3);
 
+/** The patrol check's object F1, base -> version; a dash for versions made before patrol checks. */
+const patrolCell = (p: ListedVersion['patrol']) => (p ? `${f3(p.before)} -> ${f3(p.after)}` : '-');
+
 export function listTable(l: ModelStoreListing): string {
   const lines = [`model store ${l.store}: ${l.served === SHIPPED ? 'no version promoted; the shipped networks (models/) serve' : `${l.served} serves`}`];
   if (!l.versions.length) return [...lines, 'no versions yet (npm run model -- adapt --folders <dir>)'].join('\n');
-  lines.push('', '  version                          network  base                             held back  metric     before   after    gain');
+  lines.push('', '  version                          network  base                             held back  metric     before   after    gain    patrol object F1');
   for (const v of l.versions) {
     lines.push(
-      `${v.promoted ? '*' : ' '} ${v.version.padEnd(32)} ${v.network.padEnd(8)} ${v.base.padEnd(32)} ${String(v.held_back).padStart(9)}  ${METRIC_NAME[v.metric].padEnd(9)}  ${f3(v.before)}  ${f3(v.after)}  ${v.gain >= 0 ? '+' : ''}${f3(v.gain)}`,
+      `${v.promoted ? '*' : ' '} ${v.version.padEnd(32)} ${v.network.padEnd(8)} ${v.base.padEnd(32)} ${String(v.held_back).padStart(9)}  ${METRIC_NAME[v.metric].padEnd(9)}  ${f3(v.before)}  ${f3(v.after)}  ${(v.gain >= 0 ? '+' : '') + f3(v.gain)}  ${patrolCell(v.patrol)}`,
     );
   }
   return lines.join('\n');

@@ -41,7 +41,8 @@ beforeAll(async () => {
   await emptyTables(pool);
   await createAccounts(pool);
   process.env.MODEL_STORE = store;
-  storeCopiedVersion(store, 'better', { before: 0.4, after: 0.6 });
+  // "better" has a patrol check; "worse" stands for a version made before patrol checks.
+  storeCopiedVersion(store, 'better', { before: 0.4, after: 0.6, patrol: { before: 0.7, after: 0.72 } });
   storeCopiedVersion(store, 'worse', { before: 0.5, after: 0.3 });
   // A candidate raised by office-1 and seen again by office-2 in a later flight.
   const change = { changeType: 'new_structure', status: 'pending', priority: 40, triage: {}, heightGainM: 3, score: 0.9, evidenceBefore: null, evidenceAfter: null } as const;
@@ -91,6 +92,9 @@ describe('model versions in the viewer', { timeout: 120_000 }, () => {
     const row = (v: string) => page.locator(`[data-testid=model-versions] tr[data-version="${v}"]`);
     expect(await row('better').textContent()).toMatch(/better.*shipped.*0\.400.*0\.600.*\+0\.200/);
     expect(await row('worse').textContent()).toMatch(/worse.*0\.500.*0\.300.*-0\.200/);
+    // the patrol check's object F1, base → version; a dash for a version without one
+    expect(await page.getByTestId('patrol-better').textContent()).toBe('0.700 → 0.720');
+    expect(await page.getByTestId('patrol-worse').textContent()).toBe('–');
 
     await page.getByTestId('promote-worse').click();
     await expect.poll(() => page.getByTestId('models-message').textContent()).toMatch(/refused: worse scores .*0\.300.* 0\.200 below shipped/);

@@ -32,7 +32,8 @@ beforeAll(async () => {
   await emptyTables(pool);
   await createAccounts(pool);
   process.env.MODEL_STORE = store;
-  storeCopiedVersion(store, 'better', { before: 0.4, after: 0.6 });
+  // "better" has a patrol check; "worse" stands for a version made before patrol checks.
+  storeCopiedVersion(store, 'better', { before: 0.4, after: 0.6, patrol: { before: 0.7, after: 0.72 } });
   storeCopiedVersion(store, 'worse', { before: 0.5, after: 0.3 });
   app = await buildApi({ pool, pipeline });
   for (const user of ['admin', 'reviewer']) {
@@ -75,6 +76,8 @@ describe('the model routes', () => {
     expect(body.served).toBe('shipped');
     expect(body.versions.map((v) => [v.version, v.before, v.after, v.promoted])).toEqual([['better', 0.4, 0.6, false], ['worse', 0.5, 0.3, false]]);
     expect(body.versions[0]!.gain).toBeCloseTo(0.2, 6);
+    // the patrol check's object F1 of the base and the version; null for a version without one
+    expect(r.json<{ versions: { patrol: unknown }[] }>().versions.map((v) => v.patrol)).toEqual([{ before: 0.7, after: 0.72 }, null]);
   });
 
   it('refuses to promote a worse version, saying by how much; forced, it serves; rollback undoes it, once', async () => {

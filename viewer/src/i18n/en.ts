@@ -297,6 +297,7 @@ export const en: Record<MessageKey, string> = {
   'models.before': 'Before',
   'models.after': 'After',
   'models.gain': 'Gain',
+  'models.patrol': 'Patrol check (object F1)',
   'models.created': 'Created',
   'models.pixelF1': 'pixel F1',
   'models.objectF1': 'object F1',

@@ -295,6 +295,7 @@ export const zh = {
   'models.before': '原模型',
   'models.after': '新版本',
   'models.gain': '提升',
+  'models.patrol': '巡查校验（目标 F1）',
   'models.created': '创建时间',
   'models.pixelF1': '像素 F1',
   'models.objectF1': '目标 F1',

@@ -17,12 +17,15 @@ const messageOf = (error: unknown) => (error instanceof ApiError ? error.problem
 function versionsTable(store: ModelStore, act: { promote: (v: ModelVersion) => void }): HTMLElement {
   if (!store.versions.length) return h('p', { class: 'muted', 'data-testid': 'model-versions' }, t('models.none'));
   return h('table', { class: 'figures-table', 'data-testid': 'model-versions' },
-    h('thead', {}, h('tr', {}, ...(['models.version', 'models.base', 'models.heldBack', 'models.metric', 'models.before', 'models.after', 'models.gain', 'models.created', ''] as const)
+    h('thead', {}, h('tr', {}, ...(['models.version', 'models.base', 'models.heldBack', 'models.metric', 'models.before', 'models.after', 'models.gain', 'models.patrol', 'models.created', ''] as const)
       .map((key) => h('th', {}, key ? t(key) : '')))),
     h('tbody', {}, ...store.versions.map((v) => h('tr', { 'data-version': v.version, class: v.promoted ? 'active' : '' },
       h('td', {}, v.promoted ? `★ ${v.version}` : v.version), h('td', {}, v.base), h('td', {}, v.held_back),
       h('td', {}, t(v.metric === 'pixel_f1' ? 'models.pixelF1' : 'models.objectF1')), h('td', {}, f3(v.before)), h('td', {}, f3(v.after)),
-      h('td', { class: v.gain >= 0 ? 'gain' : 'loss' }, signed(v.gain)), h('td', {}, formatDateTime(v.created_at)),
+      h('td', { class: v.gain >= 0 ? 'gain' : 'loss' }, signed(v.gain)),
+      // Versions made before patrol checks have none: a dash.
+      h('td', { 'data-testid': `patrol-${v.version}` }, v.patrol ? `${f3(v.patrol.before)} → ${f3(v.patrol.after)}` : '–'),
+      h('td', {}, formatDateTime(v.created_at)),
       h('td', {}, v.promoted ? t('models.serving')
         : h('button', { type: 'button', 'data-testid': `promote-${v.version}`, onclick: () => act.promote(v) }, t('models.promote')))))));
 }

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadModelSpec, DEFAULT_SPEC_PATH, type ModelSpec } from '../model-spec.js';
-import { versionDir, VERSION_SPEC, type EvalJson, type VersionRecord } from '../../model-store.js';
+import { PATROL_MARGIN, versionDir, VERSION_SPEC, type EvalJson, type VersionRecord } from '../../model-store.js';
 
 function scores(f1: number): EvalJson {
   return {
@@ -18,7 +18,11 @@ function scores(f1: number): EvalJson {
   };
 }
 
-export function storeCopiedVersion(store: string, name: string, o: { before?: number; after?: number; base?: string; fromSpec?: string } = {}): string {
+/** `patrol`: the object F1 of the base and the version on a patrol check (none when absent, as for versions made before patrol checks). */
+export function storeCopiedVersion(
+  store: string, name: string,
+  o: { before?: number; after?: number; base?: string; fromSpec?: string; patrol?: { before: number; after: number } } = {},
+): string {
   const from = o.fromSpec ?? DEFAULT_SPEC_PATH;
   const spec = loadModelSpec(from);
   const dir = versionDir(store, name);
@@ -47,6 +51,7 @@ export function storeCopiedVersion(store: string, name: string, o: { before?: nu
     trained_on: [],
     before: scores(o.before ?? 0.4),
     after: scores(o.after ?? 0.5),
+    ...(o.patrol ? { patrol_check: { seeds: [901, 902, 903], mode: 'rgb_pair', folder: path.join(dir, 'patrol'), metric: 'object_f1', margin: PATROL_MARGIN, before: scores(o.patrol.before), after: scores(o.patrol.after) } } : {}),
     seconds: { export: 0, train: 0, score: 0, total: 0 },
     training: {},
   };
