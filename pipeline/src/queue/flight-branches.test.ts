@@ -9,35 +9,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Job, Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getFlight } from '#db/sql/flights.js';
-import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { writeGeoTiff } from '../raster/index.js';
-import { loadConfig, type PipelineConfig } from '../config.js';
-import { servedDetectors } from '../model/served-detectors.js';
 import { takeInFlight } from '../flight-intake.js';
 import { FLIGHT_STAGE_RUNNERS } from '../stages/index.js';
-import { ORIGIN, tempDir, writeOrthophoto, writeSurfaceModel } from '../stages/testing/flight-files.js';
+import { ORIGIN, writeOrthophoto, writeSurfaceModel } from '../stages/testing/flight-files.js';
 import type { StageRunner } from '../stages/stage.js';
 import { FLIGHT_QUEUE, flightJobId } from './flight-flow.js';
 import { createFlightWorker } from './flight-worker.js';
-import { createRedisConnection } from './redis-connection.js';
-import { deleteKeysUnder } from './testing/redis-keys.js';
+import { flightWorkerParts } from './testing/flight-worker-parts.js';
 
-const pool = createTestPool();
-const dir = tempDir('branches');
-const config: PipelineConfig = { ...loadConfig(), rasterStore: path.join(dir, 'store'), queuePrefix: `lingwei-test-branches-${process.pid}`, concurrency: 2 };
-const connection = createRedisConnection(config.redisUrl);
-const detectors = servedDetectors({ threads: 1 });
-
-beforeAll(() => emptyTables(pool));
-afterAll(async () => {
-  await detectors.close();
-  await deleteKeysUnder(connection, config.queuePrefix);
-  connection.disconnect();
-  await pool.end();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const { pool, dir, config, connection, detectors } = flightWorkerParts('branches', { concurrency: 2 });
 
 /** A promise and the function that settles it. */
 function signal(): { done: Promise<void>; fire: () => void } {

@@ -6,34 +6,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFlight, getFlight } from '#db/sql/flights.js';
-import { createTestPool, emptyTables } from '#db/testing/test-database.js';
-import { loadConfig, type PipelineConfig } from '../config.js';
-import { servedDetectors } from '../model/served-detectors.js';
+import { emptyTables } from '#db/testing/test-database.js';
 import { takeInFlight } from '../flight-intake.js';
 import { FLIGHT_STAGE_RUNNERS } from '../stages/index.js';
-import { tempDir, writeOrthophoto } from '../stages/testing/flight-files.js';
+import { writeOrthophoto } from '../stages/testing/flight-files.js';
 import { FLIGHT_QUEUE, queueFlight } from './flight-flow.js';
 import { createFlightWorker } from './flight-worker.js';
 import { COG_STAGE, FLIGHT_STAGES, FlightRejectedError, type FlightStage, type StageRunner } from '../stages/stage.js';
-import { createRedisConnection } from './redis-connection.js';
-import { deleteKeysUnder } from './testing/redis-keys.js';
+import { flightWorkerParts } from './testing/flight-worker-parts.js';
 
-const pool = createTestPool();
-const dir = tempDir('worker');
-const config: PipelineConfig = { ...loadConfig(), rasterStore: path.join(dir, 'store'), queuePrefix: `lingwei-test-worker-${process.pid}` };
-const connection = createRedisConnection(config.redisUrl);
-const detectors = servedDetectors({ threads: 1 });
-
-beforeAll(() => emptyTables(pool));
-afterAll(async () => {
-  await detectors.close();
-  await deleteKeysUnder(connection, config.queuePrefix);
-  connection.disconnect();
-  await pool.end();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const { pool, dir, config, connection, detectors } = flightWorkerParts('worker');
 
 describe('the flight worker', () => {
   it('fails the jobs of a flight that no longer exists without touching the flight that now has its id', async () => {
