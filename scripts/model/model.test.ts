@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChangeDetector } from '#pipeline/model/change-detector.js';
+import { ChangeDetector, type Network } from '#pipeline/model/change-detector.js';
 import { loadModelSpec } from '#pipeline/model/model-spec.js';
 import { storeCopiedVersion } from '#pipeline/model/testing/store-version.js';
 import { modelStoreDir, servedSpecPath, SHIPPED } from '#pipeline/model-store.js';
@@ -43,6 +43,25 @@ async function cli(script: 'model' | 'eval', args: string[], env: NodeJS.Process
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
     return { code: e.code, out: e.stdout, err: e.stderr };
+  }
+}
+
+/** The largest difference between a stored version's ONNX network on its parity chips and what torch computed there at export. */
+async function worstParityDifference(dir: string, network: Network): Promise<number> {
+  const meta = JSON.parse(fs.readFileSync(path.join(dir, 'parity', 'parity.json'), 'utf8')) as { input_shape: number[] };
+  const read = (f: string) => {
+    const buf = fs.readFileSync(path.join(dir, 'parity', f));
+    return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  };
+  const detector = await ChangeDetector.load({ specPath: path.join(dir, 'change-detector.json'), threads: 2, executionProvider: 'cpu' });
+  try {
+    const out = await detector.detectChips(read('input.f32'), meta.input_shape[0]!, meta.input_shape[2]!, network);
+    const expected = read('output.f32');
+    let worst = 0;
+    for (let i = 0; i < out.length; i++) worst = Math.max(worst, Math.abs(out[i]! - expected[i]!));
+    return worst;
+  } finally {
+    await detector.close();
   }
 }
 
@@ -239,21 +258,7 @@ describe.skipIf(!torch)('adapting, promoting, rolling back', () => {
     expect(spec.calibration?.main).toEqual(shipped.calibration?.main);
     expect(fs.readFileSync(path.join(dir, 'CARD.md'), 'utf8')).toMatch(/- Calibration: (refitted on the adapted-on files|none \(too few objects)/);
     expect(fs.readFileSync(path.join(dir, 'CARD.md'), 'utf8')).toMatch(new RegExp(`## Version ${result.version}[\\s\\S]*Held back \\(chosen by seed ${seed}, whole files\\): ${held.join(', ')}`));
-    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'parity', 'parity.json'), 'utf8')) as { input_shape: number[] };
-    const read = (f: string) => {
-      const buf = fs.readFileSync(path.join(dir, 'parity', f));
-      return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    };
-    const detector = await ChangeDetector.load({ specPath: path.join(dir, 'change-detector.json'), threads: 2, executionProvider: 'cpu' });
-    try {
-      const out = await detector.detectChips(read('input.f32'), meta.input_shape[0]!, meta.input_shape[2]!, 'pair');
-      const expected = read('output.f32');
-      let worst = 0;
-      for (let i = 0; i < out.length; i++) worst = Math.max(worst, Math.abs(out[i]! - expected[i]!));
-      expect(worst).toBeLessThanOrEqual(1e-4);
-    } finally {
-      await detector.close();
-    }
+    expect(await worstParityDifference(dir, 'pair')).toBeLessThanOrEqual(1e-4);
   });
 
   it('refuses to promote the worse version, saying by how much; --force promotes it, ChangeDetector.load serves it, rollback undoes it', async () => {
@@ -340,21 +345,7 @@ describe.skipIf(!torch)('adapting a surface-model folder', () => {
     expect((JSON.parse(evaluated.out) as { object: unknown }).object).toEqual((result.after as { object: unknown }).object);
 
     // the version's ONNX computes what torch computed at export
-    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'parity', 'parity.json'), 'utf8')) as { input_shape: number[] };
-    const read = (f: string) => {
-      const buf = fs.readFileSync(path.join(dir, 'parity', f));
-      return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    };
-    const detector = await ChangeDetector.load({ specPath: path.join(dir, 'change-detector.json'), threads: 2, executionProvider: 'cpu' });
-    try {
-      const out = await detector.detectChips(read('input.f32'), meta.input_shape[0]!, meta.input_shape[2]!, 'surface_only');
-      const expected = read('output.f32');
-      let worst = 0;
-      for (let i = 0; i < out.length; i++) worst = Math.max(worst, Math.abs(out[i]! - expected[i]!));
-      expect(worst).toBeLessThanOrEqual(1e-4);
-    } finally {
-      await detector.close();
-    }
+    expect(await worstParityDifference(dir, 'surface_only')).toBeLessThanOrEqual(1e-4);
 
     // promotion compares by object F1 on the tiles
     const promoted = await cli('model', ['promote', 'surface-1', '--force', '--json']);
