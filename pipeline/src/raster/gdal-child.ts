@@ -15,6 +15,12 @@ const SCRIPT = `
 const [gdalPath, operation, source, target, optionsJson, levelsJson] = process.argv.slice(1);
 const gdal = require(gdalPath);
 gdal.verbose();
+// A worker killed mid-job (kill -9, the machine's OOM killer) leaves its child to the init process:
+// the child then kills itself instead of writing on beside the worker that takes the job over.
+// Started before any GDAL work, the overviews' pass included (an orphan built them on to the end).
+// The watch is a thread of its own, as GDAL's work may hold this thread's event loop.
+const { Worker } = require('node:worker_threads');
+new Worker('const parent = ' + process.ppid + '; setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, "SIGKILL"); }, 250);', { eval: true }).unref();
 if (operation === 'overviews-then-translate') {
   // Uncompressed: the overviews are read once more, by the COG job, and then deleted; any
   // compression would cost more CPU than the decode they spare it.
@@ -24,11 +30,6 @@ if (operation === 'overviews-then-translate') {
   pyramid.buildOverviews('AVERAGE', JSON.parse(levelsJson));
   pyramid.close();
 }
-// A worker killed mid-job (kill -9, the machine's OOM killer) leaves its child to the init process:
-// the child then kills itself instead of writing on beside the worker that takes the job over.
-// The watch is a thread of its own, as GDAL's work may hold this thread's event loop.
-const { Worker } = require('node:worker_threads');
-new Worker('const parent = ' + process.ppid + '; setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, "SIGKILL"); }, 250);', { eval: true }).unref();
 const input = gdal.open(source);
 if (operation !== 'decode') {
   gdal.translate(target, input, JSON.parse(optionsJson)).close();
