@@ -53,8 +53,12 @@ export function cogOverviewFactors(width: number, height: number): number[] {
  */
 export function ingestMakesCogOverviews(role: AssetRole, upload: InspectedRaster, flightFile: string): boolean {
   if (mediumOf(flightFile).virtual || needsWarp(upload) || isUsableCog(role, upload)) return false;
-  if (role === 'orthophoto') return upload.dataType === 'Byte' && upload.bandCount === 3;
   const layout = readCogLayout(upload.path);
+  // An upload with overviews of its own (gdaladdo'd, or a COG that is not usable as it is): GDAL
+  // adds no external overviews to a TIFF that holds internal ones, which rejected the upload as
+  // unreadable; the COG driver copies the upload's own, as it did before ingest made any.
+  if (layout.overviewCount > 0) return false;
+  if (role === 'orthophoto') return upload.dataType === 'Byte' && upload.bandCount === 3;
   return upload.bandCount === 1 && upload.dataType === 'Float32' && layout.scale === 1 && layout.offset === 0;
 }
 

@@ -111,6 +111,22 @@ describe('ingestFlight', () => {
     expect(info.bands[0].overviews.map((o: { size: number[] }) => o.size)).toEqual([[800, 600], [400, 300]]);
   });
 
+  it('takes a 10 cm orthophoto and surface model that carry overviews of their own (rejected as "truncated or corrupt": GDAL adds no external overviews to a TIFF with internal ones)', async () => {
+    const orthophoto = writeOrthophoto(file('o-own-overviews.tif'), 2000, 1500);
+    const surfaceModel = writeSurfaceModel(file('d-own-overviews.tif'), 2000, 1500, 0.1);
+    for (const upload of [orthophoto, surfaceModel]) execFileSync('gdaladdo', ['-q', '-r', 'average', upload, '2', '4']);
+    const flightId = await registerUploads(pool, { orthophoto, surfaceModel });
+    await ingestWithCogs(ctx, flightId);
+    const cogs = (await getFlight(pool, flightId))!.assets.filter((a) => a.role === 'cog');
+    expect(cogs.map((a) => [a.kind, a.width, a.height])).toEqual([['orthophoto', 2000, 1500], ['surface_model', 2000, 1500]]);
+    for (const cog of cogs) {
+      const info = JSON.parse(execFileSync('gdalinfo', ['-json', cog.uri], { encoding: 'utf8' }));
+      expect(info.metadata.IMAGE_STRUCTURE.LAYOUT).toBe('COG');
+      expect(info.bands[0].overviews.length).toBeGreaterThan(0);
+    }
+    expect(fs.readdirSync(path.join(dir, 'store', 'flights', flightId)).filter((name) => name.includes('.overviews.'))).toEqual([]);
+  });
+
   it("makes a surface model's overviews over its undeclared fill declared, so no overview averages -9999 into a height", async () => {
     // 10 cm heights (a level of the overviews serves the reduced raster): 4 m ground, a 10 m roof,
     // and a block of -9999 the file does not declare, whose edge is not on the levels' pixel grid.
