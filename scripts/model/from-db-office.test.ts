@@ -26,10 +26,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reviewCandidate } from '#api/review/review-candidate.js';
-import { inTransaction } from '#db/connection.js';
-import { raiseCandidate } from '#db/sql/candidates.js';
-import { getFlight, latestDetectionRun } from '#db/sql/flights.js';
+import { getFlight } from '#db/sql/flights.js';
 import { upsertUser } from '#db/sql/users.js';
 import { createTestPool, emptyTables, testDatabaseUrl } from '#db/testing/test-database.js';
 import { sceneOrigin } from '#fixtures/generator/scene.js';
@@ -46,6 +43,7 @@ import { deleteKeysUnder } from '#pipeline/queue/testing/redis-keys.js';
 import { FLIGHT_STAGE_RUNNERS } from '#pipeline/stages/index.js';
 import { tempDir } from '#pipeline/stages/testing/flight-files.js';
 import { groupOf, hasTorch } from './adapt.js';
+import { reviewWithTruth, type TrueChange } from './testing/truth-review.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const exec = promisify(execFile);
@@ -132,37 +130,10 @@ async function fly(scene: string, which: 'before' | 'after'): Promise<string> {
   }
 }
 
-/**
- * A reviewer with the scene's ground truth in hand: the true changes are reported first (a piece
- * over a candidate the network raised joins its outline), then every candidate of the patrol still
- * pending is verified when it lies mostly on a true change, else rejected as a false detection.
- */
-async function review(patrol: string, scene: string, reviewer: string): Promise<{ reported: number; verified: number; rejected: number }> {
-  const counts = { reported: 0, verified: 0, rejected: 0 };
-  const run = (await latestDetectionRun(pool, patrol))!.id;
+/** The scene's ground truth, as the reviewer reports it. */
+function trueChanges(scene: string): TrueChange[] {
   const truth = (JSON.parse(fs.readFileSync(path.join(scene, 'ground_truth.geojson'), 'utf8')) as { features: Array<{ geometry: unknown; properties: { change_type: string } }> }).features;
-  for (const t of truth) {
-    const changeType = t.properties.change_type as 'new_structure';
-    const change = { geometry: JSON.stringify(t.geometry), changeType, status: 'pending', priority: 0, triage: { reportedByReviewer: true }, heightGainM: null, score: null, evidenceBefore: null, evidenceAfter: null } as const;
-    const { outcome } = await inTransaction(pool, (client) => raiseCandidate(client, patrol, run, change));
-    if (outcome === 'raised') counts.reported += 1;
-  }
-  const { rows } = await pool.query<{ id: string; version: number; share: number }>(
-    `WITH t AS (SELECT ST_Union(ST_SetSRID(ST_GeomFromGeoJSON(f->>'geometry'), 4326)) AS g FROM jsonb_array_elements($2::jsonb) f)
-     SELECT c.id::text, c.version, COALESCE(ST_Area(ST_Intersection(c.geom, t.g)) / NULLIF(ST_Area(c.geom), 0), 0) AS share
-       FROM candidate c JOIN candidate_observation o ON o.candidate_id = c.id AND o.flight_id = $1, t
-      WHERE c.status = 'pending' ORDER BY c.id`,
-    [patrol, JSON.stringify(truth)],
-  );
-  for (const c of rows) {
-    const onChange = c.share >= 0.5;
-    const outcome = await reviewCandidate(pool, c.id, reviewer, onChange
-      ? { action: 'verify', version: c.version }
-      : { action: 'reject', version: c.version, reasonCode: 'false_detection', reasonText: 'no change in the ground truth' });
-    if (outcome.outcome !== 'ok') throw new Error(`review of ${c.id}: ${JSON.stringify(outcome)}`);
-    counts[onChange ? 'verified' : 'rejected'] += 1;
-  }
-  return counts;
+  return truth.map((t) => ({ geometry: JSON.stringify(t.geometry), changeType: t.properties.change_type as 'new_structure' }));
 }
 
 afterAll(async () => {
@@ -189,7 +160,7 @@ describe.skipIf(!torch)('a drone office made of generated scenes', () => {
       for (const [i, scene] of scenes.entries()) {
         await loadScene(pool, scene, `scene-${seeds[i]}`);
         await fly(scene, 'before');
-        const counts = await review(await fly(scene, 'after'), scene, reviewer);
+        const counts = await reviewWithTruth(pool, await fly(scene, 'after'), trueChanges(scene), reviewer);
         for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += counts[key];
       }
     } finally {

@@ -25,10 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reviewCandidate } from '#api/review/review-candidate.js';
-import { inTransaction } from '#db/connection.js';
-import { raiseCandidate } from '#db/sql/candidates.js';
-import { getFlight, latestDetectionRun } from '#db/sql/flights.js';
+import { getFlight } from '#db/sql/flights.js';
 import { upsertUser } from '#db/sql/users.js';
 import { createTestPool, emptyTables, testDatabaseUrl } from '#db/testing/test-database.js';
 import { loadConfig, type PipelineConfig } from '#pipeline/config.js';
@@ -43,6 +40,7 @@ import { tempDir } from '#pipeline/stages/testing/flight-files.js';
 import { changeMask, listPairs } from '../eval/pairs.js';
 import { readRaster } from '../eval/read-raster.js';
 import { hasTorch } from './adapt.js';
+import { reviewWithTruth } from './testing/truth-review.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DSIFN = path.resolve(ROOT, '..', 'shared', 'data', 'real', 'dsifn');
@@ -122,38 +120,6 @@ async function truthOutlines(label: string, k: number): Promise<string[]> {
   return rows.map((r) => r.g);
 }
 
-/**
- * A reviewer with the ground truth in hand. The changes the network missed are reported first (as
- * candidates of the patrol's run: a piece over a candidate the network raised joins its outline,
- * as another piece of one structure does); then every candidate of the patrol lying mostly on a
- * real change is verified, the others rejected as false detections.
- */
-async function review(patrol: string, truth: string[], reviewer: string): Promise<{ verified: number; rejected: number; added: number }> {
-  const counts = { verified: 0, rejected: 0, added: 0 };
-  const run = (await latestDetectionRun(pool, patrol))!.id;
-  for (const geometry of truth) {
-    const change = { geometry, changeType: 'new_structure', status: 'pending', priority: 0, triage: { reportedByReviewer: true }, heightGainM: null, score: null, evidenceBefore: null, evidenceAfter: null } as const;
-    const { outcome } = await inTransaction(pool, (client) => raiseCandidate(client, patrol, run, change));
-    if (outcome === 'raised') counts.added += 1;
-  }
-  const { rows: raised } = await pool.query<{ id: string; version: number; share: number }>(
-    `WITH t AS (SELECT ST_Union(ST_GeomFromGeoJSON(g)) AS g FROM unnest($2::text[]) AS g)
-     SELECT c.id::text, c.version, COALESCE(ST_Area(ST_Intersection(c.geom, t.g)) / NULLIF(ST_Area(c.geom), 0), 0) AS share
-       FROM candidate c JOIN candidate_observation o ON o.candidate_id = c.id AND o.flight_id = $1, t
-      WHERE c.status = 'pending' ORDER BY c.id`,
-    [patrol, truth.length ? truth : ['{"type":"Point","coordinates":[0,0]}']],
-  );
-  for (const c of raised) {
-    const onChange = c.share >= 0.5;
-    const outcome = await reviewCandidate(pool, c.id, reviewer, onChange
-      ? { action: 'verify', version: c.version }
-      : { action: 'reject', version: c.version, reasonCode: 'false_detection', reasonText: 'no change in the ground truth' });
-    if (outcome.outcome !== 'ok') throw new Error(`review of ${c.id}: ${JSON.stringify(outcome)}`);
-    counts[onChange ? 'verified' : 'rejected'] += 1;
-  }
-  return counts;
-}
-
 const pairs = present ? listPairs(DSIFN) : [];
 const office = pairs.slice(0, -1);
 const next = pairs.at(-1);
@@ -184,19 +150,19 @@ describe.skipIf(!present || !torch)('an office made of real imagery', () => {
     const reviewer = await upsertUser(pool, { username: 'reviewer', role: 'reviewer', passwordHash: 'x' });
     const detectors = servedDetectors({ threads: 2 });
     const worker = createFlightWorker({ pool, connection, config, stages: FLIGHT_STAGE_RUNNERS, detectors });
-    const totals = { verified: 0, rejected: 0, added: 0 };
+    const totals = { reported: 0, verified: 0, rejected: 0 };
     try {
       for (const [k, pair] of office.entries()) {
         await fly(writeFlight(pair.before, k, path.join(dir, `ref-${k}.tif`)), '2026-09-01T10:00:00+08:00', 'reference');
         const patrol = await fly(writeFlight(pair.after, k, path.join(dir, `patrol-${k}.tif`)), '2026-10-01T10:00:00+08:00', 'patrol');
-        const counts = await review(patrol, await truthOutlines(pair.label, k), reviewer);
+        const counts = await reviewWithTruth(pool, patrol, (await truthOutlines(pair.label, k)).map((geometry) => ({ geometry, changeType: 'new_structure' as const })), reviewer);
         for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += counts[key];
       }
     } finally {
       await worker.close();
       await detectors.close();
     }
-    console.log(`real office: ${office.length} DSIFN pairs as flights; reviews simulated: ${totals.added} missed changes reported, ${totals.verified} verified, ${totals.rejected} rejected`);
+    console.log(`real office: ${office.length} DSIFN pairs as flights; reviews simulated: ${totals.reported} missed changes reported, ${totals.verified} verified, ${totals.rejected} rejected`);
     const first = await cli(['adapt', '--from-db', '--area', 'DS01', '--since', '2026-09-01', '--block', '64', '--json', '--name', 'office-1', '--seed', '1', ...TRAIN]);
     if (first.code !== 0) throw new Error(`adapt failed: ${first.err}`);
     adapted = JSON.parse(first.out) as Answer;
