@@ -140,5 +140,5 @@ export function createFlightWorker(options: FlightWorkerOptions): Worker<FlightJ
 function removeLeftoverCogOverviews(store: string, flightId: string): void {
   if (mediumOf(store).virtual) return;
   const anyFlightFile = flightPath(store, flightId, FLIGHT_FILES.orthophotoCog);
-  for (const role of ['orthophoto', 'surface_model'] as const) removeAllCogOverviews(role, anyFlightFile);
+  for (const role of ['orthophoto', 'surface_model'] as const) removeAllCogOverviews(role, anyFlightFile, ['partial', 'whole', 'claimed']);
 }

@@ -75,22 +75,52 @@ export function overviewsCarrier(upload: InspectedRaster, declaresFill: boolean)
   return declaresFill || sidecars ? 'vrt' : 'tif';
 }
 
+/**
+ * Where overviews stand: being made by ingest (`partial`), put in place for the COG job (`whole`),
+ * or taken by the COG job to write from (`claimed`: a name ingest's clean-up does not touch).
+ */
+export type OverviewsState = 'partial' | 'whole' | 'claimed';
+
 /** The file whose `.ovr` holds the COG's overviews, in the flight's folder beside `flightFile`. */
-export function cogOverviewsFile(role: AssetRole, flightFile: string, carrier: OverviewsCarrier, partial = false): string {
+export function cogOverviewsFile(role: AssetRole, flightFile: string, carrier: OverviewsCarrier, state: OverviewsState = 'whole'): string {
   const name = role === 'surface_model' ? 'surface-model' : role; // as the flight's other files are named
-  return path.join(path.dirname(flightFile), `${name}.overviews${partial ? '.partial' : ''}.${carrier}`);
+  return path.join(path.dirname(flightFile), `${name}.overviews${state === 'whole' ? '' : `.${state}`}.${carrier}`);
 }
 
-/** Ingest's overviews (the file that carries them) if they are there and whole (renamed from their partial names last), else null. */
-export function existingCogOverviews(role: AssetRole, flightFile: string): string | null {
+/** Renames a file; false when it is not there (removed meanwhile). */
+function renamed(from: string, to: string): boolean {
+  try {
+    fs.renameSync(from, to);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/**
+ * Takes ingest's overviews for the COG job (the file that carries them), or null when there are
+ * none whole: renamed to their claimed names, the .ovr first, so that an ingest run again meanwhile
+ * (a retry, or a killed worker's job taken over), which first removes the overviews it finds, can
+ * no longer remove them under the COG driver reading them (that failed the read, and the upload
+ * was rejected as unreadable). Overviews this job claimed before it was killed are taken as they are.
+ */
+export function claimCogOverviews(role: AssetRole, flightFile: string): string | null {
   if (mediumOf(flightFile).virtual) return null;
-  const carriers: OverviewsCarrier[] = ['tif', 'vrt'];
-  return carriers.map((carrier) => cogOverviewsFile(role, flightFile, carrier)).find((file) => fs.existsSync(file) && fs.existsSync(`${file}.ovr`)) ?? null;
+  for (const carrier of ['tif', 'vrt'] as const) {
+    const claimed = cogOverviewsFile(role, flightFile, carrier, 'claimed');
+    if (fs.existsSync(claimed) && fs.existsSync(`${claimed}.ovr`)) return claimed;
+    const whole = cogOverviewsFile(role, flightFile, carrier);
+    if (!renamed(`${whole}.ovr`, `${claimed}.ovr`)) continue;
+    if (renamed(whole, claimed)) return claimed;
+    fs.rmSync(`${claimed}.ovr`, { force: true }); // its carrier went meanwhile: write from the upload
+  }
+  return null;
 }
 
 /** Puts the partial overviews in place: the .ovr first, so that the carrier never names missing overviews. */
 export function publishCogOverviews(role: AssetRole, flightFile: string, carrier: OverviewsCarrier): void {
-  const partial = cogOverviewsFile(role, flightFile, carrier, true);
+  const partial = cogOverviewsFile(role, flightFile, carrier, 'partial');
   const whole = cogOverviewsFile(role, flightFile, carrier);
   fs.renameSync(`${partial}.ovr`, `${whole}.ovr`);
   fs.renameSync(partial, whole);
@@ -103,7 +133,11 @@ export function removeCogOverviews(file: string): void {
   fs.rmSync(`${file}.ovr`, { force: true });
 }
 
-/** Removes every overviews file of `role` beside `flightFile`, whole or partial (left by a killed attempt). */
-export function removeAllCogOverviews(role: AssetRole, flightFile: string): void {
-  for (const carrier of ['tif', 'vrt'] as const) for (const partial of [true, false]) removeCogOverviews(cogOverviewsFile(role, flightFile, carrier, partial));
+/**
+ * Removes the overviews files of `role` beside `flightFile` in the given states: whole or partial
+ * before ingest makes them again (left by a killed attempt; claimed ones are the COG job's), and
+ * in every state once the flight's last stage has ended.
+ */
+export function removeAllCogOverviews(role: AssetRole, flightFile: string, states: readonly OverviewsState[] = ['partial', 'whole']): void {
+  for (const carrier of ['tif', 'vrt'] as const) for (const state of states) removeCogOverviews(cogOverviewsFile(role, flightFile, carrier, state));
 }

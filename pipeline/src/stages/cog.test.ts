@@ -1,7 +1,8 @@
 /**
  * The COG job against ingest's verdict and the flight's failure, on the real database and GDAL:
- * it writes nothing before ingest has accepted the uploads, and records nothing (and leaves no
- * file) once the flight has failed while it wrote.
+ * it writes nothing before ingest has accepted the uploads, records nothing (and leaves no file)
+ * once the flight has failed while it wrote, and keeps the overviews it writes from out of reach
+ * of an ingest run again meanwhile.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { getFlight, markFlightFailed } from '#db/sql/flights.js';
 import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { removeFlightFiles } from '../raster-store.js';
+import { claimCogOverviews, cogOverviewsFile, removeAllCogOverviews } from './cog-sources.js';
 import { writeFlightCogs } from './cog.js';
 import { ingestFlight } from './ingest.js';
 import { FlightRejectedError, StageNotReadyError } from './stage.js';
@@ -59,5 +61,33 @@ describe('the COG job', () => {
     expect(await cogRows(flightId)).toEqual([]);
     expect(fs.existsSync(path.join(store, 'flights', flightId))).toBe(false);
     expect((await getFlight(pool, flightId))!.status).toBe('failed');
+  });
+
+  it('writes from the overviews it claimed though ingest runs again meanwhile (that removed them under the COG driver, and the upload was rejected as unreadable)', async () => {
+    const flightId = await registerUploads(pool, uploads());
+    await ingestFlight(ctx, flightId);
+    const target = path.join(store, 'flights', flightId, 'orthophoto.tif');
+    const folder = path.dirname(target);
+    const overviewFiles = () => fs.readdirSync(folder).filter((name) => name.includes('.overviews.')).sort();
+    expect(overviewFiles()).toEqual(['orthophoto.overviews.tif', 'orthophoto.overviews.tif.ovr']);
+    // The COG job takes them; then a re-run ingest's first step removes the overviews it finds.
+    const claimed = claimCogOverviews('orthophoto', target);
+    expect(claimed).toBe(cogOverviewsFile('orthophoto', target, 'tif', 'claimed'));
+    removeAllCogOverviews('orthophoto', target);
+    expect(overviewFiles()).toEqual(['orthophoto.overviews.claimed.tif', 'orthophoto.overviews.claimed.tif.ovr']);
+    // The job (here taken over after a kill) writes from them, and removes them.
+    await writeFlightCogs(ctx, flightId);
+    expect(overviewFiles()).toEqual([]);
+    expect((await cogRows(flightId)).map((a) => a.kind)).toEqual(['orthophoto', 'surface_model']);
+  });
+
+  it('writes from the upload when the overviews went while it claimed them (their carrier removed, the .ovr left)', async () => {
+    const flightId = await registerUploads(pool, uploads());
+    await ingestFlight(ctx, flightId);
+    const target = path.join(store, 'flights', flightId, 'orthophoto.tif');
+    fs.rmSync(cogOverviewsFile('orthophoto', target, 'tif'));
+    expect(claimCogOverviews('orthophoto', target)).toBeNull();
+    await writeFlightCogs(ctx, flightId);
+    expect((await cogRows(flightId)).map((a) => a.kind)).toEqual(['orthophoto', 'surface_model']);
   });
 });

@@ -13,7 +13,7 @@ import { groundResolutionM, type AssetRole } from '../core/flight-checks.js';
 import { decodeReportingErrors } from '../raster/gdal-child.js';
 import { ensureFlightDir, FLIGHT_FILES, flightPath, mediumOf, removeFlightFiles } from '../raster-store.js';
 import { inspectedUploads, needsWarp, pixelOptions, removeVrts, unreadableToTheEnd, warpedNorthUpMetric, withDeclaredFill, writeThroughChild } from './ingest.js';
-import { COG_BLOCK_PX, existingCogOverviews, isUsableCog, removeCogOverviews } from './cog-sources.js';
+import { claimCogOverviews, COG_BLOCK_PX, isUsableCog, removeCogOverviews } from './cog-sources.js';
 import { inspectRaster, type InspectedRaster } from './inspect-raster.js';
 import { FlightRejectedError, StageNotReadyError, type StageContext } from './stage.js';
 import { surfaceHeights } from './surface-heights.js';
@@ -50,7 +50,7 @@ async function writeCog(role: AssetRole, upload: InspectedRaster, target: string
   }
   // The overviews ingest made in its pass (stages/cog-sources.ts): the COG driver copies them
   // and decodes the upload once, instead of twice to make them itself.
-  const withOverviews = existingCogOverviews(role, target);
+  const withOverviews = claimCogOverviews(role, target);
   if (withOverviews) {
     try {
       await writeThroughChild(role, withOverviews, target, [...cogCreationOptions(role), ...(await pixelOptions(role, inspectRaster(withOverviews), withOverviews))]);

@@ -76,7 +76,7 @@ async function writeReducedWithCogOverviews(role: AssetRole, upload: InspectedRa
   removeAllCogOverviews(role, target); // left by an attempt that was killed, or made before a retry
   const fill = role === 'surface_model' && upload.nodata === null && undeclaredFill !== null ? declareFillOptions(undeclaredFill) : [];
   const carrier = overviewsCarrier(upload, fill.length > 0);
-  const partial = cogOverviewsFile(role, target, carrier, true);
+  const partial = cogOverviewsFile(role, target, carrier, 'partial');
   if (carrier === 'vrt') await translateToVrt(upload.path, partial, fill);
   else await mediumOf(partial).storeLocalFile(upload.path, partial, true);
   try {
