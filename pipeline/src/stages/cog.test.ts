@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { getFlight, markFlightFailed } from '#db/sql/flights.js';
+import { getFlight, markFlightFailed, setFlightProgress } from '#db/sql/flights.js';
 import { createTestPool, emptyTables } from '#db/testing/test-database.js';
 import { removeFlightFiles } from '../raster-store.js';
 import { claimCogOverviews, cogOverviewsFile, removeAllCogOverviews } from './cog-sources.js';
@@ -87,6 +87,13 @@ describe('the COG job', () => {
     const target = path.join(store, 'flights', flightId, 'orthophoto.tif');
     fs.rmSync(cogOverviewsFile('orthophoto', target, 'tif'));
     expect(claimCogOverviews('orthophoto', target)).toBeNull();
+    await writeFlightCogs(ctx, flightId);
+    expect((await cogRows(flightId)).map((a) => a.kind)).toEqual(['orthophoto', 'surface_model']);
+  });
+
+  it('does not wait for reduced rasters of a flight whose chain is past ingest without them (ingested before they existed: it waited for good)', async () => {
+    const flightId = await registerUploads(pool, uploads());
+    await setFlightProgress(pool, flightId, 'detect', 0.5);
     await writeFlightCogs(ctx, flightId);
     expect((await cogRows(flightId)).map((a) => a.kind)).toEqual(['orthophoto', 'surface_model']);
   });

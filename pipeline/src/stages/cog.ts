@@ -15,7 +15,7 @@ import { ensureFlightDir, FLIGHT_FILES, flightPath, mediumOf, removeFlightFiles 
 import { inspectedUploads, needsWarp, pixelOptions, removeVrts, unreadableToTheEnd, warpedNorthUpMetric, withDeclaredFill, writeThroughChild } from './ingest.js';
 import { claimCogOverviews, COG_BLOCK_PX, isUsableCog, removeCogOverviews } from './cog-sources.js';
 import { inspectRaster, type InspectedRaster } from './inspect-raster.js';
-import { FlightRejectedError, StageNotReadyError, type StageContext } from './stage.js';
+import { COG_STAGE, FlightRejectedError, StageNotReadyError, type StageContext } from './stage.js';
 import { surfaceHeights } from './surface-heights.js';
 
 /**
@@ -105,7 +105,11 @@ export async function writeFlightCogs(ctx: StageContext, flightId: string): Prom
   if (flight.status === 'failed') throw new FlightRejectedError(flight.failure_reason ?? 'The flight failed.');
   // Not before ingest's verdict (its reduced rasters recorded): an upload it rejects is not
   // written, and its folder is not made again after the failure has removed it.
-  if (!flight.assets.some((a) => a.kind === 'orthophoto' && a.role === 'reduced')) throw new StageNotReadyError(`flight ${flightId}: ingest has not accepted the uploads yet`);
+  // A flight whose chain is past ingest without reduced rasters was ingested by a version before
+  // them (a deploy between its stages): ingest's verdict is in, and the COG job would otherwise
+  // wait for rows that never come.
+  const pastIngest = flight.status === 'done' || (flight.stage !== null && flight.stage !== 'ingest' && flight.stage !== COG_STAGE);
+  if (!pastIngest && !flight.assets.some((a) => a.kind === 'orthophoto' && a.role === 'reduced')) throw new StageNotReadyError(`flight ${flightId}: ingest has not accepted the uploads yet`);
   const { ortho, dsm } = inspectedUploads(flight.assets);
   ensureFlightDir(ctx.config.rasterStore, flightId);
   const orthoCog = flightPath(ctx.config.rasterStore, flightId, FLIGHT_FILES.orthophotoCog);
