@@ -132,10 +132,10 @@ export interface ReviewedOutline {
 /** Rejection reasons that say the structure is real (only not illegal). */
 const REAL_STRUCTURE_REASONS = `('permitted_construction', 'already_in_register')`;
 
-/** Every candidate whose outline tells what stood when the flight was captured (see StandingLabel), by id. */
+/** Every candidate under the flight whose outline tells what stood when it was captured (see StandingLabel), by id. */
 export async function reviewedOutlines(db: Queryable, flightId: string, proj: string): Promise<ReviewedOutline[]> {
   const { rows } = await db.query<{ id: string; label: StandingLabel; status: string; change_type: string; reason_code: string | null; reason_text: string | null; geometry: string }>(
-    `WITH f AS (SELECT id, COALESCE(captured_at, created_at) AS at FROM flight WHERE id = $1),
+    `WITH f AS (SELECT id, COALESCE(captured_at, created_at) AS at, footprint FROM flight WHERE id = $1),
      decided AS (
        SELECT c.*, e.reason_code, e.reason_text,
               EXISTS (SELECT 1 FROM candidate_observation o WHERE o.candidate_id = c.id AND o.flight_id = f.id) AS seen_here,
@@ -148,6 +148,9 @@ export async function reviewedOutlines(db: Queryable, flightId: string, proj: st
          LEFT JOIN LATERAL (SELECT reason_code, reason_text FROM review_event
                              WHERE candidate_id = c.id AND action = 'reject' ORDER BY id DESC LIMIT 1) e ON true
         WHERE c.status <> 'merged'
+          -- Only what lies under the flight (all, for a flight without a footprint): the export
+          -- tests each outline against each block, so the rest of the office only costs time.
+          AND (f.footprint IS NULL OR ST_Intersects(c.geom, f.footprint))
      ),
      labelled AS (
        SELECT *, CASE
