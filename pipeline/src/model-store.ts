@@ -113,6 +113,22 @@ export function modelStoreDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(ROOT, '.lingwei', 'models');
 }
 
+/**
+ * The folder under which an adaptation's `--folders` must lie when asked through the API
+ * (ADAPT_FOLDERS_ROOT), or null for any folder: the API checks a folder that the model worker, in
+ * another container of a deployment, then reads, so both must see it under one shared root.
+ */
+export function adaptFoldersRoot(env: NodeJS.ProcessEnv = process.env): string | null {
+  return env.ADAPT_FOLDERS_ROOT ? path.resolve(env.ADAPT_FOLDERS_ROOT) : null;
+}
+
+/** Whether an existing `folder` lies under `root`, links resolved (so none leads out of it). */
+export function folderUnder(root: string, folder: string): boolean {
+  const real = fs.realpathSync(folder);
+  const base = fs.realpathSync(root);
+  return real === base || real.startsWith(base + path.sep);
+}
+
 export function validVersionName(name: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name) && name !== SHIPPED;
 }

@@ -167,4 +167,24 @@ describe('the model routes', () => {
     expect(listed.jobs).toEqual([expect.objectContaining({ id: job, state: 'waiting' })]);
     expect((await as('admin', 'GET', `/api/models/jobs/${job}`)).json()).toMatchObject({ id: job, state: 'waiting' });
   });
+
+  it('takes folders only under ADAPT_FOLDERS_ROOT when it is set (the API accepted folders the model worker, in another container, cannot see)', async () => {
+    const shared = path.join(tmp, 'shared');
+    const inside = path.join(shared, 'office');
+    const outside = path.join(tmp, 'elsewhere');
+    fs.mkdirSync(inside, { recursive: true });
+    fs.mkdirSync(outside, { recursive: true });
+    fs.symlinkSync(outside, path.join(shared, 'link-out'));
+    process.env.ADAPT_FOLDERS_ROOT = shared;
+    try {
+      for (const folder of [outside, path.join(shared, 'link-out')]) {
+        const r = await as('admin', 'POST', '/api/models/adapt', { folders: [folder], steps: 1 });
+        expect(r.statusCode, folder).toBe(400);
+        expect(r.json<{ detail: string }>().detail).toMatch(/not under .*ADAPT_FOLDERS_ROOT/);
+      }
+      expect((await as('admin', 'POST', '/api/models/adapt', { folders: [inside], steps: 1 })).statusCode).toBe(202);
+    } finally {
+      delete process.env.ADAPT_FOLDERS_ROOT;
+    }
+  });
 });

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type PipelineConfig } from '#pipeline/config.js';
-import { modelStoreDir, promotions, SHIPPED, validVersionName } from '#pipeline/model-store.js';
+import { adaptFoldersRoot, folderUnder, modelStoreDir, promotions, SHIPPED, validVersionName } from '#pipeline/model-store.js';
 import { modelStoreListing, promoteVersion, rollbackVersion } from '#pipeline/model-versions.js';
 import { adaptJob, adaptJobs, queueAdaptation, type AdaptJobData } from '#pipeline/queue/adapt-job.js';
 import { createRedisConnection } from '#pipeline/queue/redis-connection.js';
@@ -52,6 +52,9 @@ export function modelRoutes(app: FastifyInstance, pipeline: PipelineConfig = loa
     if (area && !since) return sendProblem(reply, 400, 'The request is not valid', 'an area needs since (YYYY-MM-DD): the first day of the flights to learn from');
     const missing = (folders ?? []).filter((f) => !path.isAbsolute(f) || !fs.existsSync(f) || !fs.statSync(f).isDirectory());
     if (missing.length) return sendProblem(reply, 400, 'The request is not valid', `not a folder on the server (absolute paths): ${missing.join(', ')}`);
+    const root = adaptFoldersRoot();
+    const outside = root ? (folders ?? []).filter((f) => !fs.existsSync(root) || !folderUnder(root, f)) : [];
+    if (outside.length) return sendProblem(reply, 400, 'The request is not valid', `not under ${root} (ADAPT_FOLDERS_ROOT, the folder the API and the model worker share): ${outside.join(', ')}`);
     if (name !== undefined && !validVersionName(name)) return sendProblem(reply, 400, 'The request is not valid', `name ${name}: letters, digits, '.', '_' and '-' only (and not "shipped")`);
     const data: AdaptJobData = {
       ...(folders?.length ? { folders } : { fromDb: { area: area!, since: since! } }),
