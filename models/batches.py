@@ -147,11 +147,16 @@ class Samples:
         self.channels = list(channels)
         self.ch = {n: i for i, n in enumerate(self.channels)}
         self.samples = []
+        # "all" when the export read the held-out development tiles too (export.ts
+        # --development-split all); recorded with the network so the scoreboard marks them.
+        self.development_split = "train"
         for index_file in sorted(glob.glob(os.path.join(data_dir, "index-*.json"))):
             with open(index_file) as f:
                 index = json.load(f)
             if index["channels"] != self.channels:
                 raise SystemExit(f"{index_file}: exported with other channels; re-export the data")
+            if index.get("development_split") == "all":
+                self.development_split = "all"
             for s in index["samples"]:
                 raw = np.fromfile(os.path.join(data_dir, s["file"]), dtype=np.float16)
                 s["array"] = raw.reshape(len(s["planes"]), s["height"], s["width"])

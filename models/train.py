@@ -255,6 +255,7 @@ def main():
             "device": str(device),
             "parameters": params,
             "samples": samples.describe(),
+            "development_split": samples.development_split,
             "surface_only": args.surface_only,
             "torch": torch.__version__,
         }

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -32,6 +33,27 @@ describe('the training chain', () => {
     expect(index.real).toEqual({});
   }, 180_000);
 
+  it('leaves the held-out development pairs out unless asked for every tile, and records which', async () => {
+    const real = path.join(dir, 'real-pairs');
+    for (const sub of ['A', 'B', 'label']) fs.mkdirSync(path.join(real, 'levir_cd', sub), { recursive: true });
+    for (const name of ['train_1', 'val_1']) {
+      for (const sub of ['A', 'B', 'label']) {
+        const value = sub === 'label' ? 255 : sub === 'A' ? 60 : 180;
+        await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: value, g: value, b: value } } })
+          .png()
+          .toFile(path.join(real, 'levir_cd', sub, `${name}.png`));
+      }
+    }
+    const exported = async (split: string) => {
+      const out = path.join(dir, `split-${split}`);
+      await run('npx', ['tsx', 'models/data/export.ts', '--out', out, '--scenes', '0', '--real', real, '--development-split', split], { timeout: 120_000 });
+      return JSON.parse(fs.readFileSync(path.join(out, 'index-0.json'), 'utf8')) as { real: Record<string, number>; development_split: string };
+    };
+    expect(await exported('train')).toMatchObject({ real: { levir_cd: 1 }, development_split: 'train' });
+    expect(await exported('all')).toMatchObject({ real: { levir_cd: 2 }, development_split: 'all' });
+    await expect(exported('some')).rejects.toThrow(/--development-split is train or all, not some/);
+  }, 240_000);
+
   it.skipIf(!hasTorch)('trains on that export, from scratch, fine-tuning and into the aerial-tile network, and records each phase', async () => {
     const train = (out: string, ...extra: string[]) =>
       run(PYTHON, ['models/train.py', '--data', path.join(dir, 'data'), '--out', path.join(dir, out), '--steps', '2', '--batch', '2', '--crop', '64', ...extra], { timeout: 120_000 });
@@ -39,8 +61,9 @@ describe('the training chain', () => {
     const { stdout } = await train('finetuned.pt', '--init', path.join(dir, 'main.pt'), '--lr', '0.0003', '--seed', '777');
     expect(stdout).toMatch(/fine-tuned 2 steps/);
     const record = await run(PYTHON, ['-c', `import torch, json; print(json.dumps(torch.load(${JSON.stringify(path.join(dir, 'finetuned.pt'))})["training"]))`]);
-    const training = JSON.parse(record.stdout) as { steps: number; samples: Record<string, number>; finetune: { steps: number; seed: number } };
+    const training = JSON.parse(record.stdout) as { steps: number; samples: Record<string, number>; development_split: string; finetune: { steps: number; seed: number } };
     expect(training.steps).toBe(2);
+    expect(training.development_split).toBe('train');
     expect(training.samples).toEqual({ scene: 1 });
     expect(training.finetune).toMatchObject({ steps: 2, seed: 777 });
     // The aerial-tile network: a third phase on aerial tiles alone, recorded beside the others.

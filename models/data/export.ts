@@ -1,6 +1,6 @@
 /**
  * Exports the training data: `npx tsx models/data/export.ts --out models/.cache/data [--scenes N]
- * [--real DIR] [--shard i/n]`. Synthetic scenes always; real samples from ../shared/data/real when
+ * [--real DIR] [--shard i/n] [--development-split train|all]`. Synthetic scenes always; real samples from ../shared/data/real when
  * that folder exists (it says so when it does not, and the model is then trained on synthetic
  * scenes only). Shards let train.sh use both cores; each writes its own index-<i>.json.
  */
@@ -34,8 +34,12 @@ function main(): void {
       scenes: { type: 'string', default: '160' },
       real: { type: 'string', default: path.resolve(ROOT, '../shared/data/real') },
       shard: { type: 'string', default: '0/1' },
+      // `all`: the held-out development tiles too (models/data/real.ts DevelopmentSplit).
+      'development-split': { type: 'string', default: 'train' },
     },
   });
+  const split = values['development-split'];
+  if (split !== 'train' && split !== 'all') throw new Error(`--development-split is train or all, not ${split}`);
   const [shard, shards] = values.shard.split('/').map(Number) as [number, number];
   const spec = loadModelSpec();
   const out = new SampleWriter(values.out);
@@ -57,9 +61,9 @@ function main(): void {
       console.log(`no real data at ${values.real}: training on synthetic scenes only`);
     } else {
       const tries: [string, () => number][] = [
-        ['levir_cd', () => exportPairs(values.real, 'levir_cd', spec, out)],
-        ['egy_bcd', () => exportPairs(values.real, 'egy_bcd', spec, out)],
-        ['uav_dsm_vietnam', () => exportSurfaces(values.real, spec, out)],
+        ['levir_cd', () => exportPairs(values.real, 'levir_cd', spec, out, split)],
+        ['egy_bcd', () => exportPairs(values.real, 'egy_bcd', spec, out, split)],
+        ['uav_dsm_vietnam', () => exportSurfaces(values.real, spec, out, split)],
         ['xbd', () => exportXbd(values.real, spec, out)],
         ['spacenet_sample', () => exportSpacenet(values.real, spec, out)],
       ];
@@ -73,7 +77,7 @@ function main(): void {
       }
     }
   }
-  out.finish({ shard, shards, gsd_m: spec.gsd_m, channels: spec.channels, real, seconds: Math.round((performance.now() - t0) / 1000) });
+  out.finish({ shard, shards, gsd_m: spec.gsd_m, channels: spec.channels, real, development_split: split, seconds: Math.round((performance.now() - t0) / 1000) });
   const file = path.join(values.out, 'index.json');
   fs.renameSync(file, path.join(values.out, `index-${shard}.json`));
   console.log(`[shard ${shard}] exported ${out.count} samples to ${values.out} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);

@@ -27,10 +27,18 @@ import { pairHeldOut, uavHeldOut } from './splits.js';
 export const PAIR_GSD: Record<string, number> = { levir_cd: 0.5, egy_bcd: 0.25 };
 const XBD_GSD = 0.45;
 
-export function exportPairs(root: string, set: string, spec: ModelSpec, out: SampleWriter): number {
+/**
+ * Which development tiles a training run may read: `train` leaves the split's held-out tiles out
+ * (every figure measured on them is honest); `all` reads them too, for a final network whose
+ * recipe was chosen and measured on the `train` split (the scoreboard then marks every
+ * development tile trained on).
+ */
+export type DevelopmentSplit = 'train' | 'all';
+
+export function exportPairs(root: string, set: string, spec: ModelSpec, out: SampleWriter, split: DevelopmentSplit = 'train'): number {
   const dir = path.join(root, set);
   return exportPairFiles(
-    listPairs(dir).filter((f) => !pairHeldOut(f.name)),
+    listPairs(dir).filter((f) => split === 'all' || !pairHeldOut(f.name)),
     { source: set, gsd: PAIR_GSD[set] },
     spec,
     out,
@@ -71,8 +79,8 @@ export function exportPairFiles(
   return n;
 }
 
-export function exportSurfaces(root: string, spec: ModelSpec, out: SampleWriter): number {
-  const tiles = listTiles(path.join(root, 'uav_dsm_vietnam')).filter((t) => !uavHeldOut(t.name));
+export function exportSurfaces(root: string, spec: ModelSpec, out: SampleWriter, split: DevelopmentSplit = 'train'): number {
+  const tiles = listTiles(path.join(root, 'uav_dsm_vietnam')).filter((t) => split === 'all' || !uavHeldOut(t.name));
   return exportSurfaceTiles(tiles, { source: 'uav_dsm_vietnam' }, spec, out);
 }
 

@@ -69,7 +69,20 @@ export function developmentNames(set: RealSet, developmentDir = DEFAULT_REAL_DIR
   return new Set(fs.readdirSync(dir).map((f) => f.replace(/\.[^.]+$/, '').replace(/_(pre|post)_disaster$/, '')));
 }
 
+/**
+ * Which development tiles the network that serves this set trained on, from its training record
+ * in the sidecar (`development_split`, written by models/train.py): `all` when its export read the
+ * held-out development tiles too (a final network whose recipe was measured on the split), else
+ * `train`. Image pairs are served by the image-pair network, surface models by the
+ * surface-model-only network.
+ */
+export function servedSplit(set: RealSet, training: Record<string, unknown> | undefined): 'train' | 'all' {
+  const key = set.kind === 'pairs' ? 'pair' : set.kind === 'surface' ? 'surface_only' : undefined;
+  const record = key ? (training?.[key] as { development_split?: unknown } | undefined) : undefined;
+  return record?.development_split === 'all' ? 'all' : 'train';
+}
+
 /** Whether the shipped networks trained on this item of the set. */
-export function trainedOn(set: RealSet, name: string, development: Set<string>): boolean {
-  return !!set.heldOut && development.has(name) && !set.heldOut(name);
+export function trainedOn(set: RealSet, name: string, development: Set<string>, split: 'train' | 'all' = 'train'): boolean {
+  return !!set.heldOut && development.has(name) && (split === 'all' || !set.heldOut(name));
 }

@@ -15,7 +15,7 @@ import { ChangeDetector } from '#pipeline/model/change-detector.js';
 import type { Grid } from '#pipeline/model/grid.js';
 import { countPixels } from './scoring.js';
 import { evaluatePairs } from './evaluate.js';
-import { DEFAULT_REAL_DIR, developmentNames, REAL_SETS, trainedOn } from './real-sets.js';
+import { DEFAULT_REAL_DIR, developmentNames, REAL_SETS, servedSplit, trainedOn } from './real-sets.js';
 import { addToHistogram, colourDifference, emptyHistogram, heightAboveBaseline, oracleThreshold, scoreRatio, type DifferenceHistogram } from './reference.js';
 import { runScoreboard, type Scoreboard } from './scoreboard.js';
 import { scoreboardTable } from './scoreboard-report.js';
@@ -171,6 +171,16 @@ describe('rows per split and the table (pure)', () => {
     expect([trainedOn(levir, 'train_1', names), trainedOn(levir, 'val_1', names), trainedOn(levir, 'train_9', names)]).toEqual([true, false, false]);
     const dsifn = REAL_SETS.find((s) => s.name === 'dsifn')!;
     expect(trainedOn(dsifn, 'x', new Set(['x']))).toBe(false);
+  });
+
+  it("marks every development tile trained on when the serving network's record says it read them all", () => {
+    const levir = REAL_SETS.find((s) => s.name === 'levir_cd')!;
+    const uav = REAL_SETS.find((s) => s.name === 'uav_dsm_vietnam')!;
+    const dsifn = REAL_SETS.find((s) => s.name === 'dsifn')!;
+    const training = { pair: { development_split: 'all' }, surface_only: { steps: 4000 } };
+    expect([servedSplit(levir, training), servedSplit(uav, training), servedSplit(levir, undefined)]).toEqual(['all', 'train', 'train']);
+    const names = new Set(['train_1', 'val_1']);
+    expect([trainedOn(levir, 'val_1', names, 'all'), trainedOn(levir, 'val_9', names, 'all'), trainedOn(dsifn, 'val_1', names, 'all')]).toEqual([true, false, false]);
   });
 });
 

@@ -11,7 +11,7 @@ import { prepareInputs } from '#pipeline/model/prepare.js';
 import { evaluatePairs, evaluateSurfaces, type EvalOptions } from './evaluate.js';
 import { detectLayout } from './layout.js';
 import { listPairs, loadPair } from './pairs.js';
-import { DEFAULT_REAL_DIR, developmentNames, REAL_SETS, trainedOn, type RealSet, type RealSetKind } from './real-sets.js';
+import { DEFAULT_REAL_DIR, developmentNames, REAL_SETS, servedSplit, trainedOn, type RealSet, type RealSetKind } from './real-sets.js';
 import { addToHistogram, colourDifference, emptyHistogram, HEIGHT_REFERENCE_M, heightAboveBaseline } from './reference.js';
 import { scoreMap, type DecisionRule, type MapScore } from './score.js';
 import { setRows, type ItemRecord, type Metric, type ScoreRow } from './scoreboard-rows.js';
@@ -99,8 +99,9 @@ export async function runScoreboard(detector: ChangeDetector, realDir = DEFAULT_
     }
     o.progress?.(`${set.name}: scoring (${set.task})`);
     const development = developmentNames(set, o.developmentDir);
+    const split = servedSplit(set, spec.training);
     try {
-      const scored = await scoreSet(set, dir, detector, rule, (name) => trainedOn(set, name, development), o);
+      const scored = await scoreSet(set, dir, detector, rule, (name) => trainedOn(set, name, development, split), o);
       board.sets.push(scored);
     } catch (error) {
       // One unreadable set must not hide the others' figures.
