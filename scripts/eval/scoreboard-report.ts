@@ -21,7 +21,7 @@ export function scoreboardTable(board: Scoreboard): string {
   lines.push(`model: ${board.model} (${board.provider}); decision rule: threshold ${board.threshold}, detections under ${board.min_object_m2} m² dropped`);
   lines.push('reference: image pairs, colour difference |B-A| cut where it scores best on the row itself (an oracle: a floor);');
   lines.push('           surface models, height above the detector\'s ground estimate minus the baseline\'s height, cut at the "ref cut" in metres');
-  lines.push('TRAINED-ON rows: tiles the shipped networks trained on (models/data/splits.ts); only held-out rows measure the real world');
+  lines.push('TRAINED-ON rows: tiles the serving network trained on (models/data/splits.ts, or every development tile where its record says development_split all); only held-out rows measure the real world');
   lines.push('');
   const head = ['set', 'split', 'n', 'metric', 'model', 'reference', 'ratio', 'model P/R', 'ref P/R', 'ref cut'];
   const widths = [17, 11, 4, 10, 6, 9, 6, 10, 10, 7];
