@@ -13,7 +13,7 @@ weights, so the rebuilt BatchNorm layers hold mean 0 and variance 1 and stay in 
 (statistics frozen, scale and shift trained): in train mode batch statistics would replace them
 and fine-tuning would not start from the shipped network.
 
-The trainer's own pieces, unchanged: train.build_model, train.losses, train.FeatureCache and
+The trainer's own pieces, unchanged: train.model_from_checkpoint, train.losses, train.FeatureCache and
 batches.BatchMaker with the "adapt" mix (the office's pairs or surface-model tiles alone; no
 generated scenes needed, which train.py requires). Fine-tuning as train.py --init does it: no warm-up, cosine from --lr down to a
 tenth. One seed drives torch and the batch maker; CPU threads fixed (2). Writes into --out-dir:
@@ -36,7 +36,7 @@ sys.path.insert(0, HERE)
 from batches import BatchMaker, Samples  # noqa: E402
 from export_onnx import export_network, write_parity  # noqa: E402
 from onnx_to_checkpoint import is_rebuilt  # noqa: E402
-from train import DEFAULT_ENCODER, FeatureCache, build_model, finetune_schedule, start_run, train_steps  # noqa: E402
+from train import DEFAULT_ENCODER, FeatureCache, finetune_schedule, model_from_checkpoint, start_run, train_steps  # noqa: E402
 
 
 # Surface-model tiles: buildings withheld per draw around the evaluation's 30% (scripts/eval/surface.ts
@@ -91,8 +91,7 @@ def main():
     if not samples.samples:
         raise SystemExit(f"{args.data}: no samples to adapt on")
     maker = BatchMaker(samples, args.crop, args.seed, mix="adapt", paste_pairs=args.paste_pairs, withhold=ADAPT_WITHHOLD)
-    model = build_model(arch, spec, args.encoder).to(device)
-    model.load_state_dict(earlier["state"])
+    model = model_from_checkpoint(earlier, spec, args.encoder).to(device)
     frozen_bn = is_rebuilt(earlier)
     if frozen_bn:
         keep_batchnorm_frozen(model)
@@ -119,7 +118,9 @@ def main():
     # Each adaptation adds its phase; earlier adaptations of the same line stay in the list.
     record["adapt"] = [*record.get("adapt", []), phase]
     ck_path = os.path.join(args.out_dir, args.name + ".pt")
-    torch.save({"state": model.state_dict(), "channels": spec["channels"], "arch": arch, "training": record}, ck_path)
+    # An average keeps its member count (train.model_from_checkpoint builds it from that).
+    members = {"members": earlier["members"]} if "members" in earlier else {}
+    torch.save({"state": model.state_dict(), "channels": spec["channels"], "arch": arch, **members, "training": record}, ck_path)
 
     onnx_path = os.path.join(args.out_dir, args.name + ".onnx")
     export_network(model, spec, onnx_path)

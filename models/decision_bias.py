@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from batches import Samples
-from train import DEFAULT_ENCODER, build_model
+from train import DEFAULT_ENCODER, model_from_checkpoint
 
 THRESHOLDS = np.round(np.arange(0.30, 0.81, 0.05), 2)
 
@@ -65,8 +65,7 @@ def main():
         spec = json.load(f)
     if ck["channels"] != spec["channels"]:
         raise SystemExit(f"{args.checkpoint}: trained on other channels than {args.spec}")
-    model = build_model(ck.get("arch", "change"), spec, args.encoder)
-    model.load_state_dict(ck["state"])
+    model = model_from_checkpoint(ck, spec, args.encoder)
     model.eval()
     samples = Samples(args.data, spec["channels"])
     if not samples.groups.get("pair"):

@@ -23,7 +23,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from batches import BatchMaker, Samples  # noqa: E402
-from train import DEFAULT_ENCODER, build_model  # noqa: E402
+from train import DEFAULT_ENCODER, model_from_checkpoint  # noqa: E402
 
 
 def export_network(model, spec, onnx_path):
@@ -72,8 +72,7 @@ def main():
     ck = torch.load(args.checkpoint, map_location="cpu")
     if ck["channels"] != spec["channels"]:
         raise SystemExit("checkpoint channels differ from the sidecar's")
-    model = build_model(ck.get("arch", "change"), spec, args.encoder)
-    model.load_state_dict(ck["state"])
+    model = model_from_checkpoint(ck, spec, args.encoder)
     model.eval()
 
     if args.surface_only:

@@ -90,3 +90,23 @@ class ChangeNet(nn.Module):
 
     def forward(self, x):
         return torch.sigmoid(self.logits(x))
+
+
+class AveragedNets(nn.Module):
+    """Several ChangeNets trained apart (other seeds), served as one: the mean of their
+    probabilities. Why: on the real surface models one network's object F1 moved by 0.2 between
+    seeds of the same recipe; the mean of two keeps what both are sure of and scored higher on the
+    training and the held-out tiles alike (MODEL_CARD.md, surface-model-only network). `logits`
+    is the logit of that mean, so that train.py's losses fine-tune the members together (adapt)."""
+
+    def __init__(self, channels, members):
+        super().__init__()
+        if members < 2:
+            raise ValueError(f"an average needs at least two networks, not {members}")
+        self.nets = nn.ModuleList(ChangeNet(channels) for _ in range(members))
+
+    def forward(self, x):
+        return torch.stack([net(x) for net in self.nets]).mean(0)
+
+    def logits(self, x):
+        return torch.logit(self.forward(x), eps=1e-6)

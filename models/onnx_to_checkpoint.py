@@ -38,6 +38,7 @@ import torch.nn as nn
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from net import ChangeNet  # noqa: E402
+from train import model_from_checkpoint  # noqa: E402
 
 # The sidecar's key for each network's ONNX file, as ChangeDetector names the networks.
 ONNX_KEYS = {"main": "onnx", "surface_only": "surface_only_onnx", "aerial": "aerial_onnx"}
@@ -209,8 +210,8 @@ def is_rebuilt(checkpoint):
 def forward(checkpoint_path, input_path, shape, output_path):
     """Runs a checkpoint (eval mode) on float32 chips and writes its probabilities, float32."""
     ck = torch.load(checkpoint_path, map_location="cpu")
-    model = ChangeNet(ck["channels"])
-    model.load_state_dict(ck["state"])
+    # Rebuilt checkpoints and the shipped average beside its ONNX file (train.py's format).
+    model = model_from_checkpoint(ck, {"channels": ck["channels"]})
     model.eval()
     x = torch.from_numpy(np.fromfile(input_path, dtype="<f4").reshape(shape))
     with torch.no_grad():

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from batches import SMALL_OBJECT_PX, BatchMaker, Samples  # noqa: E402
-from net import ChangeNet  # noqa: E402
+from net import AveragedNets, ChangeNet  # noqa: E402
 from fused_net import FusedNet  # noqa: E402
 from pair_net import PairNet  # noqa: E402
 
@@ -34,16 +34,26 @@ from mobilenet import load_encoder  # noqa: E402
 DEFAULT_ENCODER = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".cache", "encoder")
 
 
-def build_model(arch, spec, encoder_dir=DEFAULT_ENCODER, tune_from=None):
+def build_model(arch, spec, encoder_dir=DEFAULT_ENCODER, tune_from=None, members=None):
     """The network of an architecture: "change" (models/net.py, from scratch), "pair" (the
     Siamese pretrained encoder of models/pair_net.py, read from encoder_dir, which
-    models/encoder/export-encoder.ts writes) or "fused" (the same encoder with the baseline and
-    heights fused after it, models/fused_net.py)."""
+    models/encoder/export-encoder.ts writes), "fused" (the same encoder with the baseline and
+    heights fused after it, models/fused_net.py) or "averaged" (`members` ChangeNets trained
+    apart, their probabilities averaged: models/average_networks.py makes one)."""
     if arch in ("pair", "fused"):
         encoder, _ = load_encoder(encoder_dir)
         net = FusedNet if arch == "fused" else PairNet
         return net(spec["channels"], encoder, spec["normalisation"]["rgb"], tune_from)
+    if arch == "averaged":
+        return AveragedNets(spec["channels"], members)
     return ChangeNet(spec["channels"])
+
+
+def model_from_checkpoint(checkpoint, spec, encoder_dir=DEFAULT_ENCODER):
+    """A checkpoint's network with its weights (train.py's format: arch, and members for an average)."""
+    model = build_model(checkpoint.get("arch", "change"), spec, encoder_dir, members=checkpoint.get("members"))
+    model.load_state_dict(checkpoint["state"])
+    return model
 
 
 # Positive pixels of a small structure weigh more, up to SMALL_BOOST times: with plain per-pixel

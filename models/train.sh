@@ -2,14 +2,15 @@
 # npm run train: export the training data (TypeScript preprocessing), train (PyTorch, CPU, fixed
 # seeds: a main phase, then a fine-tuning phase on new batches at a tenth of the learning rate),
 # export ONNX + parity fixture; then the surface-model-only network, from scratch on heights and
-# the baseline alone (synthetic scenes and the real surface-model tiles); then the image-pair
+# the baseline alone (synthetic scenes and the real surface-model tiles), two seeds averaged
+# (models/average_networks.py); then the image-pair
 # network, a decoder over a frozen pretrained encoder (MobileNetV2 from npm's nsfwjs, read from
 # node_modules and proved against TensorFlow.js first), for bare before/after pairs, on every
 # development pair (the scoreboard then marks them all trained on); then the
 # aerial-tile network (after RGB + before RGB + baseline), the same encoder with the baseline fused
 # after it (models/fused_net.py), in two phases.
 # Environment: SCENES (synthetic training scenes, default 200), STEPS (default 6000), FINETUNE_STEPS
-# (default 1500), AERIAL_STEPS (default 3000), AERIAL_TUNE_STEPS (default 1500), SURFACE_STEPS (default 4000), PAIR_STEPS (default 3000), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
+# (default 1500), SURFACE_SEEDS (the surface networks averaged, default "20261122 20261123"), AERIAL_STEPS (default 3000), AERIAL_TUNE_STEPS (default 1500), SURFACE_STEPS (default 4000), PAIR_STEPS (default 3000), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
 # ../shared/data/real; absent = synthetic only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,7 @@ SCENES=${SCENES:-200}
 STEPS=${STEPS:-6000}
 FINETUNE_STEPS=${FINETUNE_STEPS:-1500}
 SURFACE_STEPS=${SURFACE_STEPS:-4000}
+SURFACE_SEEDS=${SURFACE_SEEDS:-20261122 20261123}
 AERIAL_STEPS=${AERIAL_STEPS:-3000}
 AERIAL_TUNE_STEPS=${AERIAL_TUNE_STEPS:-1500}
 PAIR_STEPS=${PAIR_STEPS:-3000}
@@ -40,8 +42,13 @@ $PY models/train.py --data "$DATA" --out models/.cache/checkpoint-main.pt --step
 echo "== fine-tune: $FINETUNE_STEPS steps at a tenth of the learning rate, new batches (seed 777)"
 $PY models/train.py --data "$DATA" --init models/.cache/checkpoint-main.pt --out models/.cache/checkpoint.pt \
   --steps "$FINETUNE_STEPS" --lr 0.0003 --seed 777 --device "$DEVICE"
-echo "== surface-model-only network: $SURFACE_STEPS steps from scratch, heights and baseline only"
-$PY models/train.py --data "$DATA" --out models/.cache/checkpoint-surface.pt --steps "$SURFACE_STEPS" --lr 0.002 --surface-only --device "$DEVICE"
+echo "== surface-model-only network: one from scratch per seed of $SURFACE_SEEDS ($SURFACE_STEPS steps each, heights and baseline only), served as their average"
+members=()
+for seed in $SURFACE_SEEDS; do
+  OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --out "models/.cache/checkpoint-surface-$seed.pt" --steps "$SURFACE_STEPS" --lr 0.002 --surface-only --seed "$seed" --device "$DEVICE"
+  members+=("models/.cache/checkpoint-surface-$seed.pt")
+done
+$PY models/average_networks.py --out models/.cache/checkpoint-surface.pt "${members[@]}"
 echo "== image-pair network: the pretrained encoder from nsfwjs, proved against TensorFlow.js, then $PAIR_STEPS steps of its decoder"
 npx tsx models/encoder/export-encoder.ts --out models/.cache/encoder
 npx tsx models/encoder/tfjs-reference.ts --out models/.cache/encoder-reference
@@ -74,5 +81,7 @@ $PY models/export_onnx.py --checkpoint models/.cache/checkpoint-surface.pt --dat
 $PY models/export_onnx.py --checkpoint models/.cache/checkpoint-aerial.pt --data "$DATA" --aerial
 $PY models/export_onnx.py --checkpoint models/.cache/checkpoint-pair.pt --data "$PAIR_DATA" --pair
 cp models/.cache/checkpoint-pair.pt models/change-detector-pair.pt
+cp models/.cache/checkpoint-surface.pt models/change-detector-surface.pt
+cp models/.cache/checkpoint-aerial.pt models/change-detector-aerial.pt
 end=$(date +%s)
 echo "== done: export $((exported - start)) s, training $((trained - exported)) s, total $((end - start)) s wall"

@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeOnePairLevir } from './testing/one-pair-folder.js';
 
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
@@ -35,15 +35,8 @@ describe('the training chain', () => {
 
   it('leaves the held-out development pairs out unless asked for every tile, and records which', async () => {
     const real = path.join(dir, 'real-pairs');
-    for (const sub of ['A', 'B', 'label']) fs.mkdirSync(path.join(real, 'levir_cd', sub), { recursive: true });
-    for (const name of ['train_1', 'val_1']) {
-      for (const sub of ['A', 'B', 'label']) {
-        const value = sub === 'label' ? 255 : sub === 'A' ? 60 : 180;
-        await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: value, g: value, b: value } } })
-          .png()
-          .toFile(path.join(real, 'levir_cd', sub, `${name}.png`));
-      }
-    }
+    await writeOnePairLevir(real, 'train_1');
+    await writeOnePairLevir(real, 'val_1');
     const exported = async (split: string) => {
       const out = path.join(dir, `split-${split}`);
       await run('npx', ['tsx', 'models/data/export.ts', '--out', out, '--scenes', '0', '--real', real, '--development-split', split], { timeout: 120_000 });

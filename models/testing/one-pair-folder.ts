@@ -23,10 +23,10 @@ async function png(file: string, channels: 1 | 3, value: (x: number, y: number, 
   await sharp(data, { raw: { width: SIZE, height: SIZE, channels } }).png().toFile(file);
 }
 
-/** Writes `<realRoot>/levir_cd/{A,B,label}/train_1.png`: a 30 x 26 px roof new on B. */
-export async function writeOnePairLevir(realRoot: string): Promise<void> {
+/** Writes `<realRoot>/levir_cd/{A,B,label}/<name>.png` (default train_1): a 30 x 26 px roof new on B. */
+export async function writeOnePairLevir(realRoot: string, name = 'train_1'): Promise<void> {
   const pairs = path.join(realRoot, 'levir_cd');
-  await png(path.join(pairs, 'A', 'train_1.png'), 3, ground);
-  await png(path.join(pairs, 'B', 'train_1.png'), 3, (x, y, c) => (roof(x, y) ? 200 + c * 15 : ground(x, y, c)));
-  await png(path.join(pairs, 'label', 'train_1.png'), 1, (x, y) => (roof(x, y) ? 255 : 0));
+  await png(path.join(pairs, 'A', `${name}.png`), 3, ground);
+  await png(path.join(pairs, 'B', `${name}.png`), 3, (x, y, c) => (roof(x, y) ? 200 + c * 15 : ground(x, y, c)));
+  await png(path.join(pairs, 'label', `${name}.png`), 1, (x, y) => (roof(x, y) ? 255 : 0));
 }

@@ -119,15 +119,31 @@ describe.skipIf(!ready)('checkpoints rebuilt from the shipped ONNX networks', ()
     }
   }, 120_000);
 
+  it.skipIf(onnxAlone(spec.surface_only_onnx))('the surface-model-only network: the checkpoint shipped beside its ONNX file (an average) computes it, and adapt takes that one', async () => {
+    const beside = path.join(spec.dir, spec.surface_only_onnx!.replace(/\.onnx$/i, '.pt'));
+    expect(await checkpointFor(DEFAULT_SPEC_PATH, 'surface_only', () => {
+      throw new Error('rebuilt although a checkpoint ships beside');
+    }, path.join(tmp, 'checkpoints'))).toBe(beside);
+    const meta = JSON.parse(fs.readFileSync(path.join(spec.dir, 'parity-surface', 'parity.json'), 'utf8')) as { input_shape: number[] };
+    const fixture = path.join(spec.dir, 'parity-surface', 'input.f32');
+    for (const { file, shape, data } of [{ file: fixture, shape: meta.input_shape, data: readF32(fixture) }, ...inputs]) {
+      const onnx = await detector.detectChips(data, shape[0]!, shape[2]!, 'surface_only');
+      const worst = worstDifference(await torchForward(beside, file, shape), onnx);
+      console.log(`surface_only: shipped checkpoint against ONNX, ${shape.join('x')}: largest difference ${worst.toExponential(2)}`);
+      expect(worst).toBeLessThanOrEqual(TOLERANCE);
+    }
+  }, 120_000);
+
   it('records where it came from, in train.py\'s checkpoint format, and is reused while the ONNX file is the same', async () => {
-    const checkpoint = checkpoints.get('surface_only') ?? checkpoints.get('main')!;
+    // The main network always ships as ONNX alone; the others may ship a checkpoint beside theirs.
+    const checkpoint = checkpoints.get('main')!;
     const { stdout } = await exec(PYTHON, ['-c', `import json, torch; c = torch.load(${JSON.stringify(checkpoint)}); print(json.dumps({"keys": sorted(c), "arch": c["arch"], "channels": c["channels"], "rebuilt": c["training"]["rebuilt_from_onnx"]}))`], { env });
     const record = JSON.parse(stdout) as { keys: string[]; arch: string; channels: string[]; rebuilt: { sha256: string; onnx: string } };
-    expect(record.rebuilt.onnx).toBe(path.basename(spec.surface_only_onnx ?? spec.onnx));
+    expect(record.rebuilt.onnx).toBe(path.basename(spec.onnx));
     expect(record.keys).toEqual(['arch', 'channels', 'state', 'training']);
     expect(record.arch).toBe('change');
     expect(record.channels).toEqual(spec.channels);
-    const again = await checkpointFor(DEFAULT_SPEC_PATH, spec.surface_only_onnx ? 'surface_only' : 'main', () => {
+    const again = await checkpointFor(DEFAULT_SPEC_PATH, 'main', () => {
       throw new Error('rebuilt a second time');
     }, path.join(tmp, 'checkpoints'));
     expect(again).toBe(checkpoint);
