@@ -98,12 +98,13 @@ export default async function bench(): Promise<void> {
     const random = Float32Array.from({ length: BATCH * per }, () => Math.random() - 0.5);
     const rawBatch = (await timeIt(() => detector.detectChips(random, BATCH, chip), 8)).ms;
     console.log(`raw session.run: ${(rawBatch / BATCH).toFixed(1)} ms per ${chip}x${chip} chip (2 threads, batches of ${BATCH}, ${detector.provider}); target <= 40 ms`);
-    // The image-pair and aerial-tile networks may carry a pretrained encoder run on both dates:
-    // each is timed in turn with the main network on the same chips, which is the reference its
-    // ratio is printed against.
+    // The image-pair and aerial-tile networks may carry a pretrained encoder run on both dates, and
+    // the surface-model-only network is an average of several: each is timed in turn with the
+    // main network on the same chips, which is the reference its ratio is printed against.
     for (const [network, name] of [
       ['pair', 'image-pair'],
       ['aerial', 'aerial-tile'],
+      ['surface_only', 'surface-model-only'],
     ] as const) {
       if (!detector.spec[`${network}_onnx`]) continue;
       const [main, other] = await timeInTurn([() => detector.detectChips(random, BATCH, chip), () => detector.detectChips(random, BATCH, chip, network)], 8);
