@@ -4,10 +4,12 @@
  * trained on. A set folder the catalogue does not name is still scored when it is in a layout the
  * evaluation reads (a held-out copy with other names, say), as never trained on.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pairHeldOut, uavHeldOut } from '#models/data/splits.js';
+import type { Network } from '#pipeline/model/change-detector.js';
 import { XBD_GSD_M } from './xbd.js';
 
 export type RealSetKind = 'pairs' | 'surface' | 'xbd' | 'single_date';
@@ -58,31 +60,49 @@ export const REAL_SETS: readonly RealSet[] = [
 ];
 
 /**
- * File names (without extension) of a set's items in the development copy the trainer read; a
- * tile counts as trained on only when it is there and not held out, so a held-out copy of a set
- * elsewhere, whose names the split would not hold out, is not marked trained on.
+ * The items of a set's development copy (the one the trainer read), by the SHA-256 of each item's
+ * first file (the before image of a pair, the surface model of a tile, xBD's pre-disaster image),
+ * to their names there. A tile scored elsewhere counts as that item only when its content is the
+ * same: a held-out copy with other tiles under the same names (EGY-BCD's are `val_1`...) is never
+ * marked trained on.
  */
-export function developmentNames(set: RealSet, developmentDir = DEFAULT_REAL_DIR): Set<string> {
+export function developmentItems(set: RealSet, developmentDir = DEFAULT_REAL_DIR): Map<string, string> {
   const sub = set.kind === 'surface' ? 'dsm' : set.kind === 'xbd' ? 'images' : 'A';
   const dir = path.join(developmentDir, set.folder, sub);
-  if (!fs.existsSync(dir)) return new Set();
-  return new Set(fs.readdirSync(dir).map((f) => f.replace(/\.[^.]+$/, '').replace(/_(pre|post)_disaster$/, '')));
+  const items = new Map<string, string>();
+  if (!fs.existsSync(dir)) return items;
+  for (const f of fs.readdirSync(dir)) {
+    if (set.kind === 'xbd' && !f.endsWith('_pre_disaster.png')) continue;
+    items.set(contentHash(path.join(dir, f)), f.replace(/\.[^.]+$/, '').replace(/_(pre|post)_disaster$/, ''));
+  }
+  return items;
 }
+
+export function contentHash(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** Where each network's training record sits in the sidecar's `training` (the main network's is the record itself). */
+const RECORD_KEY: Record<Network, string | null> = { main: null, surface_only: 'surface_only', aerial: 'aerial', pair: 'pair' };
 
 /**
- * Which development tiles the network that serves this set trained on, from its training record
- * in the sidecar (`development_split`, written by models/train.py): `all` when its export read the
- * held-out development tiles too (a final network whose recipe was measured on the split), else
- * `train`. Image pairs are served by the image-pair network, surface models by the
- * surface-model-only network.
+ * Which development tiles the networks that served a set trained on, from their training records
+ * in the sidecar (`development_split`, written by models/train.py): `all` when one of them read
+ * the held-out development tiles too (a final network whose recipe was measured on the split),
+ * else `train`.
  */
-export function servedSplit(set: RealSet, training: Record<string, unknown> | undefined): 'train' | 'all' {
-  const key = set.kind === 'pairs' ? 'pair' : set.kind === 'surface' ? 'surface_only' : undefined;
-  const record = key ? (training?.[key] as { development_split?: unknown } | undefined) : undefined;
-  return record?.development_split === 'all' ? 'all' : 'train';
+export function servedSplit(networks: readonly Network[], training: Record<string, unknown> | undefined): 'train' | 'all' {
+  const readAll = (network: Network) => {
+    const key = RECORD_KEY[network];
+    const record = (key ? training?.[key] : training) as { development_split?: unknown } | undefined;
+    return record?.development_split === 'all';
+  };
+  return networks.some(readAll) ? 'all' : 'train';
 }
 
-/** Whether the shipped networks trained on this item of the set. */
-export function trainedOn(set: RealSet, name: string, development: Set<string>, split: 'train' | 'all' = 'train'): boolean {
-  return !!set.heldOut && development.has(name) && (split === 'all' || !set.heldOut(name));
+/** Whether the serving networks trained on the item whose first file is `file`. */
+export function trainedOn(set: RealSet, file: string, development: Map<string, string>, split: 'train' | 'all' = 'train'): boolean {
+  if (!set.heldOut || !development.size) return false;
+  const name = development.get(contentHash(file));
+  return name !== undefined && (split === 'all' || !set.heldOut(name));
 }

@@ -15,7 +15,7 @@ import { ChangeDetector } from '#pipeline/model/change-detector.js';
 import type { Grid } from '#pipeline/model/grid.js';
 import { countPixels } from './scoring.js';
 import { evaluatePairs } from './evaluate.js';
-import { DEFAULT_REAL_DIR, developmentNames, REAL_SETS, servedSplit, trainedOn } from './real-sets.js';
+import { DEFAULT_REAL_DIR, developmentItems, REAL_SETS, servedSplit, trainedOn } from './real-sets.js';
 import { addToHistogram, colourDifference, emptyHistogram, heightAboveBaseline, oracleThreshold, scoreRatio, type DifferenceHistogram } from './reference.js';
 import { runScoreboard, type Scoreboard } from './scoreboard.js';
 import { scoreboardTable } from './scoreboard-report.js';
@@ -162,25 +162,44 @@ describe('rows per split and the table (pure)', () => {
     expect(lines.some((l) => /^spacenet_sample\s+not scored: single-date labels$/.test(l))).toBe(true);
   });
 
-  it('marks a tile trained on only when the development copy held it and the split did not hold it out', () => {
+  it('marks a tile trained on only when the development copy held the same content and the split did not hold it out', () => {
     const dev = path.join(tmp, 'dev');
-    fs.mkdirSync(path.join(dev, 'levir_cd', 'A'), { recursive: true });
-    for (const f of ['train_1.png', 'val_1.png']) fs.writeFileSync(path.join(dev, 'levir_cd', 'A', f), '');
+    const elsewhere = path.join(tmp, 'elsewhere');
+    for (const d of [dev, elsewhere]) fs.mkdirSync(path.join(d, 'levir_cd', 'A'), { recursive: true });
+    for (const f of ['train_1', 'val_1']) fs.writeFileSync(path.join(dev, 'levir_cd', 'A', `${f}.png`), `development ${f}`);
+    const file = (d: string, name: string, content: string) => {
+      const at = path.join(d, 'levir_cd', 'A', `${name}.png`);
+      fs.writeFileSync(at, content);
+      return at;
+    };
     const levir = REAL_SETS.find((s) => s.name === 'levir_cd')!;
-    const names = developmentNames(levir, dev);
-    expect([trainedOn(levir, 'train_1', names), trainedOn(levir, 'val_1', names), trainedOn(levir, 'train_9', names)]).toEqual([true, false, false]);
+    const items = developmentItems(levir, dev);
+    expect([...items.values()].sort()).toEqual(['train_1', 'val_1']);
+    expect([
+      trainedOn(levir, file(elsewhere, 'train_1', 'development train_1'), items),
+      trainedOn(levir, file(elsewhere, 'renamed', 'development train_1'), items),
+      trainedOn(levir, file(elsewhere, 'val_1', 'development val_1'), items),
+      // A held-out copy elsewhere with other tiles under the development names.
+      trainedOn(levir, file(elsewhere, 'train_2', 'another tile'), items),
+    ]).toEqual([true, true, false, false]);
     const dsifn = REAL_SETS.find((s) => s.name === 'dsifn')!;
-    expect(trainedOn(dsifn, 'x', new Set(['x']))).toBe(false);
+    expect(trainedOn(dsifn, path.join(dev, 'levir_cd', 'A', 'train_1.png'), items)).toBe(false);
   });
 
-  it("marks every development tile trained on when the serving network's record says it read them all", () => {
+  it("marks every development tile trained on when a serving network's record says it read them all", () => {
+    const training = { pair: { development_split: 'all' }, surface_only: { steps: 4000 }, aerial: { development_split: 'train' } };
+    expect([servedSplit(['pair'], training), servedSplit(['surface_only'], training), servedSplit(['main'], training), servedSplit(['aerial'], training), servedSplit(['pair'], undefined)]).toEqual([
+      'all',
+      'train',
+      'train',
+      'train',
+      'train',
+    ]);
+    expect(servedSplit(['main'], { development_split: 'all' })).toBe('all');
     const levir = REAL_SETS.find((s) => s.name === 'levir_cd')!;
-    const uav = REAL_SETS.find((s) => s.name === 'uav_dsm_vietnam')!;
-    const dsifn = REAL_SETS.find((s) => s.name === 'dsifn')!;
-    const training = { pair: { development_split: 'all' }, surface_only: { steps: 4000 } };
-    expect([servedSplit(levir, training), servedSplit(uav, training), servedSplit(levir, undefined)]).toEqual(['all', 'train', 'train']);
-    const names = new Set(['train_1', 'val_1']);
-    expect([trainedOn(levir, 'val_1', names, 'all'), trainedOn(levir, 'val_9', names, 'all'), trainedOn(dsifn, 'val_1', names, 'all')]).toEqual([true, false, false]);
+    const items = developmentItems(levir, path.join(tmp, 'dev'));
+    const val = path.join(tmp, 'dev', 'levir_cd', 'A', 'val_1.png');
+    expect([trainedOn(levir, val, items, 'train'), trainedOn(levir, val, items, 'all'), trainedOn(levir, path.join(tmp, 'elsewhere', 'levir_cd', 'A', 'train_2.png'), items, 'all')]).toEqual([false, true, false]);
   });
 });
 
@@ -228,29 +247,58 @@ describe.skipIf(!HAVE_REAL)('the scoreboard on ../shared/data/real (skipped with
   }
 
   it('scores image pairs per split, the held-out figures equal to evaluating the held-out pairs alone', async () => {
-    const { stdout } = await cli(['real', '--sets', 'levir_cd,egy_bcd', '--json']);
+    // The main network trained on the split (the shipped image-pair network read every pair; below).
+    const { stdout } = await cli(['real', '--sets', 'levir_cd,egy_bcd', '--json', '--model', 'models/change-detector.onnx']);
     const board = JSON.parse(stdout) as Scoreboard;
-    expect(board.sets.map((s) => s.set)).toEqual(['levir_cd', 'egy_bcd']);
-    for (const set of board.sets) {
-      const names = fs.readdirSync(path.join(DEFAULT_REAL_DIR, set.set, 'A')).map((f) => f.replace(/\.[^.]+$/, ''));
-      const held = names.filter(pairHeldOut);
-      expect(set.rows.map((r) => [r.split, r.items])).toEqual([
-        ['all', names.length],
-        ['trained_on', names.length - held.length],
-        ['held_out', held.length],
-      ]);
-      const gsd = set.set === 'egy_bcd' ? 0.25 : 0.5;
-      expect(set.gsd_m).toEqual([gsd]);
-      const alone = await evaluatePairs(linkSubset(set.set, ['A', 'B', 'label'], pairHeldOut), detector, { gsd });
-      const heldRow = set.rows.find((r) => r.split === 'held_out')!;
-      expect(heldRow.model.pixel).toMatchObject({ tp: alone.pixel.tp, fp: alone.pixel.fp, fn: alone.pixel.fn });
-      expect(heldRow.model_score).toBeCloseTo(alone.pixel.f1, 12);
-      for (const r of set.rows) {
-        expect(r.reference.kind).toBe('colour_difference_oracle');
-        expect(r.reference_score).toBeGreaterThan(0);
-        expect(r.ratio).toBeCloseTo(r.model_score / r.reference_score, 12);
+    expect(board.sets.map((s) => [s.set, s.networks])).toEqual([
+      ['levir_cd', ['main']],
+      ['egy_bcd', ['main']],
+    ]);
+    const main = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu', surfaceOnlyModelPath: false, aerialModelPath: false, pairModelPath: false });
+    try {
+      for (const set of board.sets) {
+        const names = fs.readdirSync(path.join(DEFAULT_REAL_DIR, set.set, 'A')).map((f) => f.replace(/\.[^.]+$/, ''));
+        const held = names.filter(pairHeldOut);
+        expect(set.rows.map((r) => [r.split, r.items])).toEqual([
+          ['all', names.length],
+          ['trained_on', names.length - held.length],
+          ['held_out', held.length],
+        ]);
+        const gsd = set.set === 'egy_bcd' ? 0.25 : 0.5;
+        expect(set.gsd_m).toEqual([gsd]);
+        const alone = await evaluatePairs(linkSubset(set.set, ['A', 'B', 'label'], pairHeldOut), main, { gsd });
+        const heldRow = set.rows.find((r) => r.split === 'held_out')!;
+        expect(heldRow.model.pixel).toMatchObject({ tp: alone.pixel.tp, fp: alone.pixel.fp, fn: alone.pixel.fn });
+        expect(heldRow.model_score).toBeCloseTo(alone.pixel.f1, 12);
+        for (const r of set.rows) {
+          expect(r.reference.kind).toBe('colour_difference_oracle');
+          expect(r.reference_score).toBeGreaterThan(0);
+          expect(r.ratio).toBeCloseTo(r.model_score / r.reference_score, 12);
+        }
       }
+    } finally {
+      await main.close();
     }
+  });
+
+  it('marks every pair trained on where the serving image-pair network read them all, and a held-out copy elsewhere held out', async () => {
+    const shipped = detector.spec.training?.pair as { development_split?: string } | undefined;
+    const board = JSON.parse((await cli(['real', '--sets', 'egy_bcd', '--json'])).stdout) as Scoreboard;
+    const names = fs.readdirSync(path.join(DEFAULT_REAL_DIR, 'egy_bcd', 'A')).map((f) => f.replace(/\.[^.]+$/, ''));
+    expect(board.sets[0]!.networks).toEqual(['pair']);
+    if (shipped?.development_split === 'all') expect(board.sets[0]!.rows.map((r) => [r.split, r.items])).toEqual([['trained_on', names.length]]);
+    // A copy elsewhere in which val_1 holds another tile (its after image as the before): by
+    // content, that one is held out and the others are the development pairs.
+    const copy = linkSubset('egy_bcd', ['A', 'B', 'label'], () => true, path.join(tmp, 'outside', 'egy_bcd'));
+    fs.rmSync(path.join(copy, 'A', 'val_1.png'));
+    fs.copyFileSync(path.join(DEFAULT_REAL_DIR, 'egy_bcd', 'B', 'val_1.png'), path.join(copy, 'A', 'val_1.png'));
+    const outside = JSON.parse((await cli(['real', '--real', path.join(tmp, 'outside'), '--json'])).stdout) as Scoreboard;
+    const split = (n: number) => (shipped?.development_split === 'all' ? n : names.filter((name) => !pairHeldOut(name)).length);
+    expect(outside.sets[0]!.rows.map((r) => [r.split, r.items])).toEqual([
+      ['all', names.length],
+      ['trained_on', split(names.length - 1)],
+      ['held_out', names.length - split(names.length - 1)],
+    ]);
   });
 
   it('scores another network given with --model, beside the same references', async () => {
@@ -299,9 +347,13 @@ describe.skipIf(!HAVE_REAL)('the scoreboard on ../shared/data/real (skipped with
       ['egy_bcd', 'rgb', ['aerial']],
       ['xbd', 'rgb', ['aerial']],
     ]);
-    // Same items and references; another network's figures.
-    expect(based.sets[0]!.rows.map((r) => r.reference)).toEqual(bare.sets[0]!.rows.map((r) => r.reference));
-    expect(based.sets[0]!.rows[0]!.model.pixel).not.toEqual(bare.sets[0]!.rows[0]!.model.pixel);
+    // Marked by the network that served: the aerial-tile network trained on the split, whatever the
+    // image-pair network read.
+    expect(based.sets[0]!.rows.map((r) => r.split)).toEqual(['all', 'trained_on', 'held_out']);
+    // Same items and references over all of them; another network's figures.
+    const allOf = (board: typeof bare) => board.sets[0]!.rows.find((r) => r.items === board.sets[0]!.items.length)!;
+    expect(allOf(based).reference).toEqual(allOf(bare).reference);
+    expect(allOf(based).model.pixel).not.toEqual(allOf(bare).model.pixel);
   });
 
   it('scores xBD destroyed buildings as demolitions on trained-on pairs, and lists single-date sets as not scored', async () => {

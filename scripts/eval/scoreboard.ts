@@ -11,7 +11,7 @@ import { prepareInputs } from '#pipeline/model/prepare.js';
 import { evaluatePairs, evaluateSurfaces, type EvalOptions } from './evaluate.js';
 import { detectLayout } from './layout.js';
 import { listPairs, loadPair } from './pairs.js';
-import { DEFAULT_REAL_DIR, developmentNames, REAL_SETS, servedSplit, trainedOn, type RealSet, type RealSetKind } from './real-sets.js';
+import { DEFAULT_REAL_DIR, developmentItems, REAL_SETS, servedSplit, trainedOn, type RealSet, type RealSetKind } from './real-sets.js';
 import { addToHistogram, colourDifference, emptyHistogram, HEIGHT_REFERENCE_M, heightAboveBaseline } from './reference.js';
 import { scoreMap, type DecisionRule, type MapScore } from './score.js';
 import { setRows, type ItemRecord, type Metric, type ScoreRow } from './scoreboard-rows.js';
@@ -98,10 +98,12 @@ export async function runScoreboard(detector: ChangeDetector, realDir = DEFAULT_
       continue;
     }
     o.progress?.(`${set.name}: scoring (${set.task})`);
-    const development = developmentNames(set, o.developmentDir);
-    const split = servedSplit(set, spec.training);
+    const development = developmentItems(set, o.developmentDir);
+    // By the networks that served the set (another network given with --model, or the aerial-tile
+    // network under --empty-baseline, has its own record) and by each item's content.
+    const isTrained = (file: string, networks: readonly Network[]) => trainedOn(set, file, development, servedSplit(networks, spec.training));
     try {
-      const scored = await scoreSet(set, dir, detector, rule, (name) => trainedOn(set, name, development, split), o);
+      const scored = await scoreSet(set, dir, detector, rule, isTrained, o);
       board.sets.push(scored);
     } catch (error) {
       // One unreadable set must not hide the others' figures.
@@ -112,7 +114,14 @@ export async function runScoreboard(detector: ChangeDetector, realDir = DEFAULT_
   return board;
 }
 
-async function scoreSet(set: RealSet, dir: string, detector: ChangeDetector, rule: DecisionRule, isTrained: (name: string) => boolean, o: ScoreboardOptions): Promise<SetScore> {
+async function scoreSet(
+  set: RealSet,
+  dir: string,
+  detector: ChangeDetector,
+  rule: DecisionRule,
+  isTrained: (firstFile: string, networks: readonly Network[]) => boolean,
+  o: ScoreboardOptions,
+): Promise<SetScore> {
   const records: ItemRecord[] = [];
   const gsds = new Set<number>();
   let mode = o.emptyBaseline ? 'rgb' : 'rgb_pair';
@@ -127,7 +136,7 @@ async function scoreSet(set: RealSet, dir: string, detector: ChangeDetector, rul
     for (const files of listPairs(dir)) {
       const pair = loadPair(files, set.gsdM, detector.spec.gsd_m);
       const histogram = addToHistogram(emptyHistogram(), colourDifference(pair.before, pair.after), pair.label);
-      records.push({ name: files.name, trainedOn: isTrained(files.name), model: byName.get(files.name)!, reference: { histogram } });
+      records.push({ name: files.name, trainedOn: isTrained(files.before, networks), model: byName.get(files.name)!, reference: { histogram } });
     }
   } else if (set.kind === 'surface') {
     metric = 'object_f1';
@@ -141,10 +150,11 @@ async function scoreSet(set: RealSet, dir: string, detector: ChangeDetector, rul
       const prepared = prepareTile(tile, detector.spec);
       // The reference's map is 0/1, so any cut between them, under the network's object rule.
       const score = scoreMap(heightAboveBaseline(prepared, HEIGHT_REFERENCE_M), prepared.grid, surfaceTruth(tile), { ...rule, threshold: 0.5 });
-      records.push({ name: files.name, trainedOn: isTrained(files.name), model: byName.get(files.name)!, reference: { score, thresholdM: HEIGHT_REFERENCE_M } });
+      records.push({ name: files.name, trainedOn: isTrained(files.dsm, networks), model: byName.get(files.name)!, reference: { score, thresholdM: HEIGHT_REFERENCE_M } });
     }
   } else {
     const used = new Set<Network>();
+    const firstFiles: string[] = [];
     for (const files of listXbd(dir)) {
       const pair = loadXbd(files, set.gsdM);
       gsds.add(set.gsdM!);
@@ -154,10 +164,13 @@ async function scoreSet(set: RealSet, dir: string, detector: ChangeDetector, rul
       // The labels say which way: destroyed buildings are demolitions, so the demolished channel.
       const model = scoreMap(map.demolishedProb, map.grid, pair.truth, rule);
       const histogram = addToHistogram(emptyHistogram(), colourDifference(pair.before, pair.after), pair.truth.mask, pair.truth.ignore);
-      records.push({ name: files.name, trainedOn: isTrained(files.name), model, reference: { histogram } });
+      // Marked below, once the networks that served are known.
+      records.push({ name: files.name, trainedOn: false, model, reference: { histogram } });
+      firstFiles.push(files.pre);
       o.progress?.(`  ${files.name}: ${pair.destroyed} destroyed; object tp ${model.object.tp} fp ${model.object.fp} fn ${model.object.fn}`);
     }
     networks = [...used].sort();
+    records.forEach((r, i) => (r.trainedOn = isTrained(firstFiles[i]!, networks)));
   }
   if (!records.length) throw new Error(`${dir}: no items`);
   return {
