@@ -19,31 +19,22 @@ const env = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' };
 const HERE = path.resolve(import.meta.dirname);
 let dir: string;
 
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-average-'));
-});
-
-afterAll(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
 /** Python run in models/ (the trainer's modules importable), its last stdout line as JSON. */
 async function python(code: string): Promise<unknown> {
   const { stdout } = await run(PYTHON, ['-c', code], { cwd: HERE, env, timeout: 120_000 });
   return JSON.parse(stdout.trim().split('\n').pop()!);
 }
 
-const average = (out: string, ...members: string[]) => run(PYTHON, ['average_networks.py', '--out', path.join(dir, out), ...members.map((m) => path.join(dir, m))], { cwd: HERE, env, timeout: 120_000 });
-
-describe.skipIf(!hasTorch)('an averaged network (models/average_networks.py)', () => {
-  it('serves the mean of its members and records each of them', async () => {
-    // Two members from other seeds; the second marked as rebuilt from ONNX, as the shipped
-    // surface network's first member is.
-    await python(`
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-average-'));
+  if (!hasTorch) return;
+  // Two members from other seeds; the second marked as rebuilt from ONNX, as the shipped
+  // surface network's first member is, and as having read every development tile.
+  await python(`
 import json, torch
 from net import ChangeNet
 spec = json.load(open("change-detector.json"))
-for seed, name, extra in [(1, "a.pt", {}), (2, "b.pt", {"rebuilt_from_onnx": {"onnx": "x.onnx"}})]:
+for seed, name, extra in [(1, "a.pt", {}), (2, "b.pt", {"rebuilt_from_onnx": {"onnx": "x.onnx"}, "development_split": "all"})]:
     torch.manual_seed(seed)
     net = ChangeNet(spec["channels"])
     for m in net.modules():
@@ -51,6 +42,16 @@ for seed, name, extra in [(1, "a.pt", {}), (2, "b.pt", {"rebuilt_from_onnx": {"o
             m.running_mean.uniform_(-0.2, 0.2); m.running_var.uniform_(0.5, 1.5)
     torch.save({"state": net.state_dict(), "channels": spec["channels"], "arch": "change", "training": {"seed": seed, **extra}}, ${JSON.stringify(dir)} + "/" + name)
 print("{}")`);
+}, 120_000);
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const average = (out: string, ...members: string[]) => run(PYTHON, ['average_networks.py', '--out', path.join(dir, out), ...members.map((m) => path.join(dir, m))], { cwd: HERE, env, timeout: 120_000 });
+
+describe.skipIf(!hasTorch)('an averaged network (models/average_networks.py)', () => {
+  it('serves the mean of its members and records each of them', async () => {
     const { stdout } = await average('avg.pt', 'a.pt', 'b.pt');
     expect(stdout).toMatch(/averaged 2 networks \(\d+ parameters\)/);
     const result = (await python(`
@@ -72,8 +73,8 @@ with torch.no_grad():
     worst = float((y - (a + b) / 2).abs().max())
     logit_back = float((torch.sigmoid(model.logits(x)) - y).abs().max())
 t = avg["training"]
-print(json.dumps({"arch": avg["arch"], "members": avg["members"], "seeds": [m["seed"] for m in t["members"]], "seed": t["seed"], "rebuilt": "rebuilt_from_onnx" in t, "worst": worst, "apart": apart, "logit_back": logit_back}))`)) as Record<string, unknown>;
-    expect(result).toMatchObject({ arch: 'averaged', members: 2, seeds: [1, 2], seed: 1, rebuilt: true });
+print(json.dumps({"arch": avg["arch"], "members": avg["members"], "seeds": [m["seed"] for m in t["members"]], "seed": t["seed"], "rebuilt": "rebuilt_from_onnx" in t, "split": t["development_split"], "worst": worst, "apart": apart, "logit_back": logit_back}))`)) as Record<string, unknown>;
+    expect(result).toMatchObject({ arch: 'averaged', members: 2, seeds: [1, 2], seed: 1, rebuilt: true, split: 'all' });
     // The members differ by far more than the average's distance from their mean.
     expect(result.apart as number).toBeGreaterThan(0.01);
     expect(result.worst as number).toBeLessThan(1e-6);

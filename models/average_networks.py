@@ -38,6 +38,8 @@ def average(checkpoints):
         net.load_state_dict(single.state_dict())
     records = [ck["training"] for ck in checkpoints]
     training = {**records[0], "members": records}
+    # Any member that read the held-out development tiles makes the average one that did.
+    training["development_split"] = "all" if any(r.get("development_split") == "all" for r in records) else "train"
     rebuilt = next((r["rebuilt_from_onnx"] for r in records if "rebuilt_from_onnx" in r), None)
     if rebuilt:
         training["rebuilt_from_onnx"] = rebuilt

@@ -13,10 +13,11 @@
  *                        in --mode dsm are measured beside them but not fitted (--surface-fit all
  *                        pools them): 515 of their 516 objects are true, against half on real
  *                        tiles, and at eight times the count they would set the map alone
- *          pair          LEVIR-CD and EGY-BCD training tiles (not val_*)
+ *          pair          LEVIR-CD and EGY-BCD training tiles (not val_*); all of them when the
+ *                        network read every development pair (training.pair.development_split)
  *   check  main, aerial  held-out scenes (seeds 1..60 except 7; --check-scenes N: the first N)
  *          surface_only  the held-out uav_dsm_vietnam quarter
- *          pair          LEVIR-CD and EGY-BCD val_* tiles
+ *          pair          LEVIR-CD and EGY-BCD val_* tiles (none when they were fitted on)
  *
  *   npx tsx models/eval-sets.ts            # the scene folders, once
  *   npx tsx models/calibrate.ts [--eval /tmp/lingwei-eval] [--real ../shared/data/real]
@@ -110,6 +111,9 @@ const uav = (keep: (s: string) => boolean, name: string) => (d: ChangeDetector, 
   evaluateSurfaces(linkSubset(path.join(real, 'uav_dsm_vietnam'), path.join(links, name), ['dsm', 'mask', 'mask_vec'], keep), d, o);
 const notHeld = (f: (s: string) => boolean) => (s: string) => !f(s);
 
+// An image-pair network trained on every development pair (its record's development_split) has no
+// held-out real pair left: its val_* pairs join the fit, and its map is checked on none.
+const pairReadAll = (JSON.parse(fs.readFileSync(SIDECAR, 'utf8')) as { training?: { pair?: { development_split?: string } } }).training?.pair?.development_split === 'all';
 const valScenes = path.join(values.eval, 'val-scenes');
 const heldScenes = limitedScenes(path.join(values.eval, 'scenes'), checkScenes);
 const PARTS: Part[] = [
@@ -122,8 +126,8 @@ const PARTS: Part[] = [
   { name: `scenes${checkScenes === undefined ? '' : `-first-${checkScenes}`}-drone`, network: 'main', use: 'check', run: scenes(heldScenes, 'drone') },
   { name: `scenes${checkScenes === undefined ? '' : `-first-${checkScenes}`}-rgb`, network: 'aerial', use: 'check', run: scenes(heldScenes, 'rgb') },
   { name: 'uav-holdout', network: 'surface_only', use: 'check', run: uav(uavHeldOut, 'uav-holdout') },
-  { name: 'levir-val', network: 'pair', use: 'check', run: pairs('levir_cd', 0.5, pairHeldOut) },
-  { name: 'egy-val', network: 'pair', use: 'check', run: pairs('egy_bcd', 0.25, pairHeldOut) },
+  { name: 'levir-val', network: 'pair', use: pairReadAll ? 'fit' : 'check', run: pairs('levir_cd', 0.5, pairHeldOut) },
+  { name: 'egy-val', network: 'pair', use: pairReadAll ? 'fit' : 'check', run: pairs('egy_bcd', 0.25, pairHeldOut) },
 ];
 
 const ONNX_KEY: Record<Network, string> = { main: 'onnx', surface_only: 'surface_only_onnx', aerial: 'aerial_onnx', pair: 'pair_onnx' };
@@ -168,6 +172,10 @@ const samplesOf = (parts: PartObjects[]): ScoredDetection[] =>
 
 function markdown(network: Network, map: CalibrationMap, check: Reliability, raw: Reliability, checkParts: string[], context: Array<{ part: string; reliability: Reliability }>): string {
   const f = (v: number | null) => (v === null ? '–' : v.toFixed(2));
+  if (!check.count) {
+    const fitted = `**${network}** — ${map.method}, fitted on ${map.objects} objects (${map.true_changes} true) from ${(map.data ?? []).join(', ')}`;
+    return `${fitted}; no held-out objects left to check it on (the network trained on every development item)\n`;
+  }
   const lines = [
     `**${network}** — ${map.method}, fitted on ${map.objects} objects (${map.true_changes} true) from ${(map.data ?? []).join(', ')}; checked on ${check.count} objects from ${checkParts.join(', ')}`,
     '',

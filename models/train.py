@@ -232,6 +232,8 @@ def main():
     earlier = None
     if args.init:
         earlier = torch.load(args.init, map_location="cpu")
+        if earlier.get("arch", "change") != args.arch:
+            raise SystemExit(f"--init {args.init}: a network of arch {earlier.get('arch', 'change')}, not --arch {args.arch} (an average is fine-tuned by adapt.py, or its members before averaging)")
         model.load_state_dict(earlier["state"])
     params = sum(p.numel() for p in model.parameters())
     trainable = [p for p in model.parameters() if p.requires_grad]
@@ -256,6 +258,9 @@ def main():
     if earlier:
         # The first phase's record stays; this one is added as the fine-tuning phase.
         training = {**earlier["training"], ("finetune" if args.mix == "all" else args.mix): phase}
+        # A phase that read the held-out development tiles makes the whole network one that did.
+        if samples.development_split == "all":
+            training["development_split"] = "all"
     else:
         training = {
             **phase,

@@ -21,6 +21,12 @@ STEPS=${STEPS:-6000}
 FINETUNE_STEPS=${FINETUNE_STEPS:-1500}
 SURFACE_STEPS=${SURFACE_STEPS:-4000}
 SURFACE_SEEDS=${SURFACE_SEEDS:-20261122 20261123}
+read -ra surface_seeds <<< "$SURFACE_SEEDS"
+# Checked before hours of training: the surface network is served as an average (two at least).
+if (( ${#surface_seeds[@]} < 2 )); then
+  echo "SURFACE_SEEDS='$SURFACE_SEEDS': give at least two seeds; the surface-model-only network is their average" >&2
+  exit 2
+fi
 AERIAL_STEPS=${AERIAL_STEPS:-3000}
 AERIAL_TUNE_STEPS=${AERIAL_TUNE_STEPS:-1500}
 PAIR_STEPS=${PAIR_STEPS:-3000}
@@ -44,7 +50,7 @@ $PY models/train.py --data "$DATA" --init models/.cache/checkpoint-main.pt --out
   --steps "$FINETUNE_STEPS" --lr 0.0003 --seed 777 --device "$DEVICE"
 echo "== surface-model-only network: one from scratch per seed of $SURFACE_SEEDS ($SURFACE_STEPS steps each, heights and baseline only), served as their average"
 members=()
-for seed in $SURFACE_SEEDS; do
+for seed in "${surface_seeds[@]}"; do
   OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --out "models/.cache/checkpoint-surface-$seed.pt" --steps "$SURFACE_STEPS" --lr 0.002 --surface-only --seed "$seed" --device "$DEVICE"
   members+=("models/.cache/checkpoint-surface-$seed.pt")
 done
