@@ -1,6 +1,7 @@
 """Rebuilds a PyTorch checkpoint of a shipped network from its ONNX file (issue 19): the main
-(change-detector.onnx), aerial-tile and surface-model-only networks ship as ONNX alone (their
-training checkpoints are lost, and retraining would change the shipped networks), but
+network (change-detector.onnx) ships as ONNX alone (its training checkpoint is lost, and retraining
+would change the shipped network; the other networks now ship their checkpoints beside their ONNX
+files, and one that does is taken as it is), but
 `npm run model -- adapt` fine-tunes from a checkpoint in train.py's format:
 {"state", "channels", "arch", "training"}.
 

@@ -1,6 +1,8 @@
 /**
- * Which real samples the trainer may see. Held-out samples are never exported for training, so
- * the figures in MODEL_CARD.md measured on them are honest:
+ * Which real samples the trainer may see. Held-out samples are never exported for training (unless
+ * `export.ts --development-split all`, for a final network whose recipe was measured on this
+ * split; the scoreboard then marks them trained on), so the figures in MODEL_CARD.md measured on
+ * them are honest:
  * - LEVIR-CD and EGY-BCD: the sets' own split; val_* tiles are held out.
  * - uav_dsm_vietnam: a fixed quarter of the tiles by a hash of the tile name.
  * - Synthetic scenes: evaluation seeds 1..60 (and the committed scene's seed 7) are never

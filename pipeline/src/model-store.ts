@@ -6,7 +6,7 @@
  *
  *   <store>/versions/<version>/change-detector.json   the version's sidecar: every network it serves
  *                                                     (the adapted one and copies of the others)
- *   <store>/versions/<version>/*.onnx, *.pt           networks; the adapted network's checkpoint
+ *   <store>/versions/<version>/*.onnx, *.pt           networks; their checkpoints (the adapted one's, the base's others')
  *   <store>/versions/<version>/version.json           what it was adapted on and how it scored
  *   <store>/versions/<version>/CARD.md                its model-card section
  *   <store>/versions/<version>/held-back/             the held-back share (links to the files), an

@@ -13,10 +13,12 @@
  *    (models/data/real.ts exportPairFiles, exportSurfaceTiles), read as `npm run eval` reads them.
  * 4. models/adapt.py fine-tunes the base version's PyTorch checkpoint of that network (the served
  *    version by default: the promoted one, else models/) and exports ONNX into the new version's
- *    folder; the version serves the base's other networks unchanged (copied beside it). The
- *    image-pair network's checkpoint ships (models/change-detector-pair.pt); the others ship as
- *    ONNX alone, and their checkpoint is rebuilt from the ONNX file on first use
- *    (models/onnx_to_checkpoint.py) into models/.cache/checkpoints/, keyed by the file's hash.
+ *    folder; the version serves the base's other networks unchanged (copied beside it, with the
+ *    checkpoints beside them). The image-pair, aerial-tile and surface-model-only networks'
+ *    checkpoints ship (models/change-detector-{pair,aerial,surface}.pt; the last an average of
+ *    several seeds); the main network ships as ONNX alone, and its checkpoint is rebuilt from the
+ *    ONNX file on first use (models/onnx_to_checkpoint.py) into models/.cache/checkpoints/, keyed
+ *    by the file's hash.
  * 5. The base and the new version are scored on the held-back share by the evaluation's own code
  *    (scripts/eval/evaluate.ts), over a folder of links to the held-back files kept in the version
  *    (`npm run eval -- <version>/held-back --model <version>` gives the same figures). Pixel F1
@@ -277,7 +279,8 @@ export function versionName(store: string, network: string, given?: string): str
 
 /**
  * The base's PyTorch checkpoint of a network: its ONNX file's name with .pt, beside it (the
- * image-pair network's ships; an adapted version holds its own); else one rebuilt from the ONNX
+ * image-pair, aerial-tile and surface-model-only networks' ship; an adapted version holds its own
+ * and copies of its base's); else one rebuilt from the ONNX
  * file (models/onnx_to_checkpoint.py, about two seconds) into REBUILT_DIR, named by the hash of the
  * file and of the rebuild's code, so that another version's network never takes it. Rebuilt on demand rather than committed:
  * the ONNX files are the shipped networks, and three more 2.8 MB binaries would only duplicate them.
@@ -403,6 +406,10 @@ async function adaptInto(o: AdaptOptions, store: string, presetName: string | un
       const file = raw[key];
       if (!file || key === ONNX_KEY[network]) continue;
       fs.copyFileSync(path.join(baseSpec.dir, file), path.join(dir, path.basename(file)));
+      // Its checkpoint too, where one ships beside it: a later adaptation from this version takes
+      // it (the surface-model-only network, an average, cannot be rebuilt from its ONNX file).
+      const checkpoint = path.join(baseSpec.dir, file.replace(/\.onnx$/i, '.pt'));
+      if (fs.existsSync(checkpoint)) fs.copyFileSync(checkpoint, path.join(dir, path.basename(checkpoint)));
       raw[key] = path.basename(file);
     }
     raw[ONNX_KEY[network]] = onnxName;

@@ -259,6 +259,11 @@ describe.skipIf(!torch)('adapting, promoting, rolling back', () => {
     expect(fs.readFileSync(path.join(dir, 'CARD.md'), 'utf8')).toMatch(/- Calibration: (refitted on the adapted-on files|none \(too few objects)/);
     expect(fs.readFileSync(path.join(dir, 'CARD.md'), 'utf8')).toMatch(new RegExp(`## Version ${result.version}[\\s\\S]*Held back \\(chosen by seed ${seed}, whole files\\): ${held.join(', ')}`));
     expect(await worstParityDifference(dir, 'pair')).toBeLessThanOrEqual(1e-4);
+    // The base's other networks keep the checkpoints shipped beside them, byte for byte: an
+    // adaptation from this version takes them (an average cannot be rebuilt from its ONNX file).
+    const besides = [shipped.surface_only_onnx, shipped.aerial_onnx].map((f) => f?.replace(/\.onnx$/i, '.pt')).filter((f): f is string => Boolean(f) && fs.existsSync(path.join(shipped.dir, f!)));
+    expect(besides.length).toBeGreaterThan(0);
+    for (const f of besides) expect(fs.readFileSync(path.join(dir, f)).equals(fs.readFileSync(path.join(shipped.dir, f))), f).toBe(true);
   });
 
   it('refuses to promote the worse version, saying by how much; --force promotes it, ChangeDetector.load serves it, rollback undoes it', async () => {
@@ -314,7 +319,7 @@ describe.skipIf(!torch)('adapting, promoting, rolling back', () => {
 });
 
 describe.skipIf(!torch)('adapting a surface-model folder', () => {
-  it('fine-tunes the surface-model-only network from a checkpoint rebuilt from its ONNX file, stores it beside the base\'s other networks, decides by object F1', async () => {
+  it('fine-tunes the surface-model-only network from its checkpoint (shipped beside its ONNX file, or rebuilt from it), stores it beside the base\'s other networks, decides by object F1', async () => {
     const office = writeSurfaceOffice(path.join(tmp, 'surface-office'));
     const r = await cli('model', ['adapt', '--folders', office, '--seed', '2', '--json', '--name', 'surface-1', '--steps', '10', '--batch', '2', '--crop', '64', '--lr', '0.0003']);
     if (r.code !== 0) throw new Error(`adapt failed: ${r.err}`);
