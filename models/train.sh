@@ -2,7 +2,7 @@
 # npm run train: export the training data (TypeScript preprocessing), train (PyTorch, CPU, fixed
 # seeds: a main phase, then a fine-tuning phase on new batches at a tenth of the learning rate),
 # export ONNX + parity fixture; then the surface-model-only network, from scratch on heights and
-# the baseline alone (synthetic scenes and the real surface-model tiles), two seeds averaged
+# the baseline alone (synthetic scenes and the real surface-model tiles), three seeds averaged
 # (models/average_networks.py); then the image-pair
 # network, a decoder over a frozen pretrained encoder (MobileNetV2 from npm's nsfwjs, read from
 # node_modules and proved against TensorFlow.js first), for bare before/after pairs, on every
@@ -10,7 +10,7 @@
 # aerial-tile network (after RGB + before RGB + baseline), the same encoder with the baseline fused
 # after it (models/fused_net.py), in two phases.
 # Environment: SCENES (synthetic training scenes, default 200), STEPS (default 6000), FINETUNE_STEPS
-# (default 1500), SURFACE_SEEDS (the surface networks averaged, default "20261122 20261123"), AERIAL_STEPS (default 3000), AERIAL_TUNE_STEPS (default 1500), SURFACE_STEPS (default 4000), PAIR_STEPS (default 3000), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
+# (default 1500), SURFACE_SEEDS (the surface networks averaged, default "20261122 20261123 20261124"), AERIAL_STEPS (default 3000), AERIAL_TUNE_STEPS (default 1500), SURFACE_STEPS (default 4000), PAIR_STEPS (default 3000), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
 # ../shared/data/real; absent = synthetic only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,7 @@ SCENES=${SCENES:-200}
 STEPS=${STEPS:-6000}
 FINETUNE_STEPS=${FINETUNE_STEPS:-1500}
 SURFACE_STEPS=${SURFACE_STEPS:-4000}
-SURFACE_SEEDS=${SURFACE_SEEDS:-20261122 20261123}
+SURFACE_SEEDS=${SURFACE_SEEDS:-20261122 20261123 20261124}
 read -ra surface_seeds <<< "$SURFACE_SEEDS"
 # Checked before hours of training: the surface network is served as an average (two at least).
 if (( ${#surface_seeds[@]} < 2 )); then

@@ -49,7 +49,9 @@ describe('ONNX export parity', () => {
       expect(fs.statSync(path.join(spec.dir, file)).size).toBeLessThan(10 * 1024 * 1024);
     }
     expect(Number(spec.training?.parameters)).toBeLessThanOrEqual(2_000_000);
-    if (spec.surface_only_onnx) expect(Number((spec.training?.surface_only as { parameters?: number } | undefined)?.parameters)).toBeLessThanOrEqual(2_000_000);
+    // The surface-model-only network is an average of networks trained apart (models/average_networks.py):
+    // its record counts every member, under issue 18's 4 M budget.
+    if (spec.surface_only_onnx) expect(Number((spec.training?.surface_only as { parameters?: number } | undefined)?.parameters)).toBeLessThanOrEqual(4_000_000);
     // The image-pair network carries its pretrained encoder; issue 18's budget is 4 M parameters.
     if (spec.pair_onnx) expect(Number((spec.training?.pair as { parameters?: number } | undefined)?.parameters)).toBeLessThanOrEqual(4_000_000);
     // So does the aerial-tile network (models/fused_net.py): its record counts every parameter.
