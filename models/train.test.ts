@@ -39,12 +39,18 @@ describe('the training chain', () => {
     await writeOnePairLevir(real, 'val_1');
     const exported = async (split: string) => {
       const out = path.join(dir, `split-${split}`);
-      await run('npx', ['tsx', 'models/data/export.ts', '--out', out, '--scenes', '0', '--real', real, '--development-split', split], { timeout: 120_000 });
+      await run('npx', ['tsx', 'models/data/export.ts', '--out', out, '--scenes', '1', '--real', real, '--development-split', split], { timeout: 120_000 });
       return JSON.parse(fs.readFileSync(path.join(out, 'index-0.json'), 'utf8')) as { real: Record<string, number>; development_split: string };
     };
     expect(await exported('train')).toMatchObject({ real: { levir_cd: 1 }, development_split: 'train' });
     expect(await exported('all')).toMatchObject({ real: { levir_cd: 2 }, development_split: 'all' });
     await expect(exported('some')).rejects.toThrow(/--development-split is train or all, not some/);
+    if (!hasTorch) return;
+    // The trainer records what its export read, so that the scoreboard marks those tiles.
+    const out = path.join(dir, 'split-all.pt');
+    await run(PYTHON, ['models/train.py', '--data', path.join(dir, 'split-all'), '--out', out, '--steps', '1', '--batch', '2', '--crop', '64'], { timeout: 120_000 });
+    const record = await run(PYTHON, ['-c', `import torch, json; print(json.dumps(torch.load(${JSON.stringify(out)})["training"]))`]);
+    expect((JSON.parse(record.stdout) as { development_split: string }).development_split).toBe('all');
   }, 240_000);
 
   it.skipIf(!hasTorch)('trains on that export, from scratch, fine-tuning and into the aerial-tile network, and records each phase', async () => {
