@@ -77,11 +77,17 @@ MIXES = {
         {"scene": 0.55, "surface": 0.1, "pair": 0.15, "xbd_pair": 0.05, "single": 0.15},
         [("drone", 0.8), ("rgb_after", 0.2)],
     ),
+    #   fused_drone_tune  its second phase (train.py --init), as fused_aerial_tune is the aerial
+    #           one's: generated scenes in four crops of five.
+    "fused_drone_tune": (
+        {"scene": 0.8, "surface": 0.05, "pair": 0.07, "xbd_pair": 0.03, "single": 0.05},
+        [("drone", 0.8), ("rgb_after", 0.2)],
+    ),
 }
 # Mixtures whose real image samples get a baseline, as the networks they train are served with
 # one: an empty one (known, no building) for real pairs, whose labels name no buildings standing
 # before; for single-date images, the image's own buildings (a true baseline of the earlier date).
-REAL_BASELINE_MIXES = {"fused_aerial", "fused_aerial_tune", "fused_drone"}
+REAL_BASELINE_MIXES = {"fused_aerial", "fused_aerial_tune", "fused_drone", "fused_drone_tune"}
 # Share of crops centred near a change (scenes) or a building (surface models).
 FOCUS = {"scene": 0.6, "surface": 0.85}
 

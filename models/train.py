@@ -211,7 +211,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--init", help="start from this checkpoint's weights (the second, fine-tuning phase of train.sh)")
-    ap.add_argument("--mix", default="all", choices=["all", "aerial", "pair", "fused_aerial", "fused_aerial_tune", "fused_drone"], help="batch mixture (batches.MIXES): every flight kind, aerial tiles alone (the aerial-tile network), bare image pairs (the pair network), or aerial tiles / drone flights and real imagery with a baseline (the fused networks)")
+    ap.add_argument("--mix", default="all", choices=["all", "aerial", "pair", "fused_aerial", "fused_aerial_tune", "fused_drone", "fused_drone_tune"], help="batch mixture (batches.MIXES): every flight kind, aerial tiles alone (the aerial-tile network), bare image pairs (the pair network), or aerial tiles / drone flights and real imagery with a baseline (the fused networks)")
     ap.add_argument("--arch", default="change", choices=["change", "pair", "fused"], help="change: models/net.py from scratch; pair: the pretrained-encoder pair network (models/pair_net.py); fused: that encoder with the baseline and heights fused after it (models/fused_net.py)")
     ap.add_argument("--encoder", default=DEFAULT_ENCODER, help="with --arch pair or fused: the folder export-encoder.ts wrote")
     ap.add_argument("--tune-encoder-from", help="with --arch pair or fused: train the encoder's Keras blocks from this one on (e.g. block_10); default: encoder frozen")
