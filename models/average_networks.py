@@ -7,7 +7,8 @@ in train.py's checkpoint format, for export_onnx.py and adapt.py.
 Why: the surface-model-only network's figures on real surface models move a lot between seeds of
 the same recipe; served as the mean of two or more, it keeps what they agree on.
 
-The record is the first member's, with every member's own under "members" (in order). When any
+The record holds every member's own under "members" (in order), their seeds, the parameters of all
+of them and whether any read every development tile. When any
 member was rebuilt from an ONNX file (models/onnx_to_checkpoint.py: BatchNorm folded into its
 weights), the average carries that member's "rebuilt_from_onnx", so that adapt.py keeps every
 BatchNorm layer in eval mode (batch statistics would break the rebuilt member's function).
@@ -37,14 +38,21 @@ def average(checkpoints):
         single.load_state_dict(ck["state"])
         net.load_state_dict(single.state_dict())
     records = [ck["training"] for ck in checkpoints]
-    training = {**records[0], "members": records}
-    # Any member that read the held-out development tiles makes the average one that did.
-    training["development_split"] = "all" if any(r.get("development_split") == "all" for r in records) else "train"
+    # Each run's own figures (steps, seed, samples, timings) stay in its member's record; the top
+    # level says only what holds for the whole average.
+    training = {
+        "arch": "averaged",
+        "seeds": [r.get("seed") for r in records],
+        "surface_only": all(r.get("surface_only") for r in records),
+        "members": records,
+        # Every member's parameters: what serving costs.
+        "parameters": sum(p.numel() for p in model.parameters()),
+        # Any member that read the held-out development tiles makes the average one that did.
+        "development_split": "all" if any(r.get("development_split") == "all" for r in records) else "train",
+    }
     rebuilt = next((r["rebuilt_from_onnx"] for r in records if "rebuilt_from_onnx" in r), None)
     if rebuilt:
         training["rebuilt_from_onnx"] = rebuilt
-    # Totals over the members: what serving costs and what was trained.
-    training["parameters"] = sum(p.numel() for p in model.parameters())
     return {"state": model.state_dict(), "channels": channels, "arch": "averaged", "members": len(checkpoints), "training": training}
 
 
