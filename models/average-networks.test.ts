@@ -12,25 +12,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PYTHON, hasTorch } from './testing/one-pair-folder.js';
+import { PYTHON, TORCH_ENV, hasTorch, pythonJson } from './testing/one-pair-folder.js';
 
 const run = promisify(execFile);
-const env = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' };
 const HERE = path.resolve(import.meta.dirname);
 let dir: string;
 
-/** Python run in models/ (the trainer's modules importable), its last stdout line as JSON. */
-async function python(code: string): Promise<unknown> {
-  const { stdout } = await run(PYTHON, ['-c', code], { cwd: HERE, env, timeout: 120_000 });
-  return JSON.parse(stdout.trim().split('\n').pop()!);
-}
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-average-'));
   if (!hasTorch) return;
   // Two members from other seeds; the second marked as rebuilt from ONNX, as the shipped
   // surface network's first member is, and as having read every development tile.
-  await python(`
+  await pythonJson(`
 import json, torch
 from net import ChangeNet
 spec = json.load(open("change-detector.json"))
@@ -41,20 +35,20 @@ for seed, name, extra in [(1, "a.pt", {}), (2, "b.pt", {"rebuilt_from_onnx": {"o
         if isinstance(m, torch.nn.BatchNorm2d):
             m.running_mean.uniform_(-0.2, 0.2); m.running_var.uniform_(0.5, 1.5)
     torch.save({"state": net.state_dict(), "channels": spec["channels"], "arch": "change", "training": {"seed": seed, **extra}}, ${JSON.stringify(dir)} + "/" + name)
-print("{}")`);
+print("{}")`, 120_000);
 }, 120_000);
 
 afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const average = (out: string, ...members: string[]) => run(PYTHON, ['average_networks.py', '--out', path.join(dir, out), ...members.map((m) => path.join(dir, m))], { cwd: HERE, env, timeout: 120_000 });
+const average = (out: string, ...members: string[]) => run(PYTHON, ['average_networks.py', '--out', path.join(dir, out), ...members.map((m) => path.join(dir, m))], { cwd: HERE, env: TORCH_ENV, timeout: 120_000 });
 
 describe.skipIf(!hasTorch)('an averaged network (models/average_networks.py)', () => {
   it('serves the mean of its members and records each of them', async () => {
     const { stdout } = await average('avg.pt', 'a.pt', 'b.pt');
     expect(stdout).toMatch(/averaged 2 networks \(\d+ parameters\)/);
-    const result = (await python(`
+    const result = (await pythonJson(`
 import json, torch
 from net import ChangeNet
 from train import model_from_checkpoint
@@ -73,7 +67,7 @@ with torch.no_grad():
     worst = float((y - (a + b) / 2).abs().max())
     logit_back = float((torch.sigmoid(model.logits(x)) - y).abs().max())
 t = avg["training"]
-print(json.dumps({"arch": avg["arch"], "members": avg["members"], "seeds": [m["seed"] for m in t["members"]], "top_seeds": t["seeds"], "top_seed": t.get("seed"), "rebuilt": "rebuilt_from_onnx" in t, "split": t["development_split"], "worst": worst, "apart": apart, "logit_back": logit_back}))`)) as Record<string, unknown>;
+print(json.dumps({"arch": avg["arch"], "members": avg["members"], "seeds": [m["seed"] for m in t["members"]], "top_seeds": t["seeds"], "top_seed": t.get("seed"), "rebuilt": "rebuilt_from_onnx" in t, "split": t["development_split"], "worst": worst, "apart": apart, "logit_back": logit_back}))`, 120_000)) as Record<string, unknown>;
     // No single run's figures at the top level: they are each member's.
     expect(result).toMatchObject({ arch: 'averaged', members: 2, seeds: [1, 2], top_seeds: [1, 2], top_seed: null, rebuilt: true, split: 'all' });
     // The members differ by far more than the average's distance from their mean.
@@ -84,11 +78,11 @@ print(json.dumps({"arch": avg["arch"], "members": avg["members"], "seeds": [m["s
 
   it('refuses a single network and networks of another architecture', async () => {
     await expect(average('one.pt', 'a.pt')).rejects.toThrow(/at least two checkpoints/);
-    await python(`
+    await pythonJson(`
 import torch
 d = ${JSON.stringify(dir)}
 c = torch.load(d + "/a.pt"); c["arch"] = "pair"; torch.save(c, d + "/pair.pt")
-print("{}")`);
+print("{}")`, 120_000);
     await expect(average('mixed.pt', 'a.pt', 'pair.pt')).rejects.toThrow(/only from-scratch ChangeNets \(arch change\) are averaged, not pair/);
   }, 120_000);
 });

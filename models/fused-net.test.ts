@@ -12,10 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PYTHON, hasTorch, writeOnePairLevir } from './testing/one-pair-folder.js';
+import { PYTHON, TORCH_ENV, hasTorch, pythonJson, writeOnePairLevir } from './testing/one-pair-folder.js';
 
 const run = promisify(execFile);
-const env = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' };
 let dir: string;
 
 beforeAll(async () => {
@@ -27,11 +26,6 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Python run in models/ (the trainer's modules importable), its last stdout line as JSON. */
-async function python(code: string): Promise<unknown> {
-  const { stdout } = await run(PYTHON, ['-c', code], { cwd: path.resolve(import.meta.dirname), env, timeout: 180_000 });
-  return JSON.parse(stdout.trim().split('\n').pop()!);
-}
 
 describe.skipIf(!hasTorch)('the fused network (pretrained encoder, baseline fused after it)', () => {
   it('trains on fused_aerial, gives real pairs an empty baseline there, and reads the baseline', async () => {
@@ -40,14 +34,14 @@ describe.skipIf(!hasTorch)('the fused network (pretrained encoder, baseline fuse
     await run('npx', ['tsx', 'models/data/export.ts', '--out', data, '--scenes', '1', '--real', path.join(dir, 'real')], { timeout: 180_000 });
     await run('npx', ['tsx', 'models/encoder/export-encoder.ts', '--out', encoder], { timeout: 120_000 });
     const checkpoint = path.join(dir, 'fused.pt');
-    await run(PYTHON, ['models/train.py', '--data', data, '--out', checkpoint, '--arch', 'fused', '--mix', 'fused_aerial', '--encoder', encoder, '--steps', '2', '--batch', '2', '--crop', '64'], { timeout: 180_000, env });
-    const training = (await python(`import torch, json; print(json.dumps(torch.load(${JSON.stringify(checkpoint)})["training"]))`)) as Record<string, unknown>;
+    await run(PYTHON, ['models/train.py', '--data', data, '--out', checkpoint, '--arch', 'fused', '--mix', 'fused_aerial', '--encoder', encoder, '--steps', '2', '--batch', '2', '--crop', '64'], { timeout: 180_000, env: TORCH_ENV });
+    const training = (await pythonJson(`import torch, json; print(json.dumps(torch.load(${JSON.stringify(checkpoint)})["training"]))`)) as Record<string, unknown>;
     expect(training).toMatchObject({ arch: 'fused', mix: 'fused_aerial', steps: 2 });
     expect(Number(training.parameters)).toBeLessThanOrEqual(4_000_000);
 
     // Real-pair crops (weighted on "any change") under each mixture: the baseline's validity and footprint.
     const crops = (mix: string) =>
-      python(
+      pythonJson(
         [
           'import json, numpy as np',
           'from batches import Samples, BatchMaker',
@@ -63,7 +57,7 @@ describe.skipIf(!hasTorch)('the fused network (pretrained encoder, baseline fuse
     expect(await crops('pair')).toMatchObject({ valid: 0, footprint: 0 });
 
     // The same chip with and without a baseline building: the output moves.
-    const moved = (await python(
+    const moved = (await pythonJson(
       [
         'import json, torch',
         'from train import build_model',

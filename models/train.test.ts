@@ -4,17 +4,15 @@
  * fine-tuning, then into the aerial-tile network, and records each phase. The trainer's half is skipped where Debian's
  * python3-torch is not installed (training is not part of `npm test`'s set-up).
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeOnePairLevir } from './testing/one-pair-folder.js';
+import { PYTHON, hasTorch, writeOnePairLevir } from './testing/one-pair-folder.js';
 
 const run = promisify(execFile);
-const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 let dir: string;
 
 beforeAll(() => {

@@ -1,16 +1,26 @@
 /**
  * A one-pair LEVIR-layout folder for the trainer's tests (a roof appears between the dates on
- * textured ground), small enough to export and train on in seconds; and whether Debian's torch
- * is here to train with.
+ * textured ground), small enough to export and train on in seconds; whether Debian's torch is
+ * here to train with; and a way to run Python in models/ and read its answer.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import sharp from 'sharp';
 
 /** Debian's python3 with python3-torch (the pyenv python3 on PATH has no torch). */
 export const PYTHON = '/usr/bin/python3';
 export const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+/** Passive OpenMP waits: the same results, far less CPU spun away on a shared machine. */
+export const TORCH_ENV = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' };
+const MODELS_DIR = path.resolve(import.meta.dirname, '..');
+
+/** Python code run in models/ (the trainer's modules importable); its last stdout line as JSON. */
+export async function pythonJson(code: string, timeoutMs = 180_000): Promise<unknown> {
+  const { stdout } = await promisify(execFile)(PYTHON, ['-c', code], { cwd: MODELS_DIR, env: TORCH_ENV, timeout: timeoutMs });
+  return JSON.parse(stdout.trim().split('\n').pop()!);
+}
 
 const SIZE = 96;
 const roof = (x: number, y: number) => x >= 30 && x < 60 && y >= 24 && y < 50;
