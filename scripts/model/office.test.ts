@@ -17,7 +17,9 @@
  * hold heights alone, which the surface-model network serves (adapt-office-surface.test.ts).
  *
  * Skipped, saying so, without ../shared/data/real/dsifn or Debian's python3-torch. Adaptation here
- * is short (80 steps): the gain it shows is a floor, not the figure of a full run.
+ * takes adapt's 400 steps of 8 crops, over 64 cached crops instead of 256 to stay quick: 80 steps of 4
+ * were enough for the image-pair network trained on the train split (0.248 -> 0.528), not for the
+ * one trained on every development pair (0.271 -> 0.417, under the target).
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -60,7 +62,7 @@ const saved = { store: process.env.MODEL_STORE, version: process.env.MODEL_VERSI
 const GSD = 0.5;
 /** Each pair on its own ground, 8 blocks of 128 m apart, on the block lattice (EPSG:4549). */
 const origin = (k: number) => ({ x: 4700 * 128 + k * 8 * 128, y: 26_920 * 128 });
-const TRAIN = ['--steps', '80', '--batch', '4', '--crop', '128', '--cache', '16', '--lr', '0.001'];
+const TRAIN = ['--steps', '400', '--batch', '8', '--crop', '128', '--cache', '64', '--lr', '0.001'];
 
 interface Scores { pixel: { f1: number } }
 interface Answer {
@@ -175,7 +177,7 @@ describe.skipIf(!present || !torch)('an office made of real imagery', () => {
 
   it('adapts on the office\'s database and scores better than the shipped networks on the held-back blocks', () => {
     expect(adapted.held_back.length).toBeGreaterThanOrEqual(Math.ceil((office.length * 4) / 3));
-    // the issue's target for real sets: at least 0.15 pixel F1 over the shipped version (measured: 0.248 -> 0.528)
+    // the issue's target for real sets: at least 0.15 pixel F1 over the shipped version (measured: 0.271 -> 0.545)
     expect(adapted.after.pixel.f1 - adapted.before.pixel.f1).toBeGreaterThanOrEqual(0.15);
     expect(worse.held_back).toEqual(adapted.held_back);
   });
