@@ -4,8 +4,8 @@
     /usr/bin/python3 models/export_onnx.py --checkpoint models/.cache/checkpoint-surface.pt --data models/.cache/data --surface-only
     /usr/bin/python3 models/export_onnx.py --checkpoint models/.cache/checkpoint-aerial.pt --data models/.cache/data --aerial
 
-Writes models/change-detector.onnx (sigmoid included: outputs are probabilities), the parity
-fixture models/parity/ (two small input chips cut from the training data and torch's outputs on
+Writes models/change-detector.onnx (sigmoid included: outputs are probabilities; the files go
+beside --spec), the parity fixture models/parity/ (two small input chips cut from the training data and torch's outputs on
 them, checked against onnxruntime by pipeline/src/model/parity.test.ts), and the sidecar's
 `training` record. With --surface-only: the surface-model-only network, to the sidecar's
 `surface_only_onnx`, models/parity-surface/ and the record's `surface_only` entry. With --aerial:
@@ -24,6 +24,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from batches import BatchMaker, Samples  # noqa: E402
 from train import DEFAULT_ENCODER, model_from_checkpoint  # noqa: E402
+
+
+# The training record's entries of the networks other than the main one (whose record is the top level).
+OTHER_NETWORKS = ("surface_only", "aerial", "pair")
 
 
 def export_network(model, spec, onnx_path):
@@ -84,16 +88,18 @@ def main():
     # Which sidecar key, parity folder and training-record entry this export writes.
     kind = "surface_only" if args.surface_only else "aerial" if args.aerial else "pair" if args.pair else "main"
     onnx_key, parity_dir, mix = {
-        "main": ("onnx", "parity", "all"),
+        "main": ("onnx", "parity", "fused_drone" if ck.get("arch") == "fused" else "all"),
         "surface_only": ("surface_only_onnx", "parity-surface", "all"),
         "aerial": ("aerial_onnx", "parity-aerial", "fused_aerial" if ck.get("arch") == "fused" else "aerial"),
         "pair": ("pair_onnx", "parity-pair", "pair"),
     }[kind]
-    onnx_path = os.path.join(HERE, spec[onnx_key])
+    # Beside the sidecar (models/ by default; a test's copy elsewhere).
+    out_dir = os.path.dirname(os.path.abspath(args.spec))
+    onnx_path = os.path.join(out_dir, spec[onnx_key])
     export_network(model, spec, onnx_path)
     # Parity fixture: two 64 x 64 chips of real training content, fixed seed.
     samples = Samples(args.data, spec["channels"])
-    write_parity(model, BatchMaker(samples, 64, 7, surface_only=args.surface_only, mix=mix), os.path.join(HERE, parity_dir))
+    write_parity(model, BatchMaker(samples, 64, 7, surface_only=args.surface_only, mix=mix), os.path.join(out_dir, parity_dir))
 
     training = dict(ck["training"])
     training["onnx_bytes"] = os.path.getsize(onnx_path)
@@ -108,7 +114,11 @@ def main():
         own = training["aerial"] if "aerial" in training else training
         spec["training"] = {**spec.get("training", {}), "aerial": {**own, "onnx_bytes": training["onnx_bytes"]}}
     else:
-        spec["training"] = {**spec.get("training", {}), **training}
+        # The main network's record is the top level: replaced whole (an earlier main network's
+        # phases, such as its fine-tuning, must not stay beside the new one's), keeping the other
+        # networks' entries.
+        others = {k: v for k, v in spec.get("training", {}).items() if k in OTHER_NETWORKS}
+        spec["training"] = {**training, **others}
     with open(args.spec, "w") as f:
         json.dump(spec, f, indent=2)
         f.write("\n")

@@ -3,8 +3,8 @@
  * seconds: one generated scene and a one-pair LEVIR-layout folder (testing/one-pair-folder.ts) are exported with
  * `models/data/export.ts`, the encoder is exported from nsfwjs, and the fused network trains two
  * steps on `--mix fused_aerial`. Checked: the record, the budget, that real pairs get an empty
- * baseline under that mixture (and none under the pair network's), and that the baseline reaches
- * the output. Skipped where Debian's python3-torch is missing.
+ * baseline under that mixture (and none under the pair network's), that the baseline reaches
+ * the output, and its export as the main network (models/export_onnx.py). Skipped where Debian's python3-torch is missing.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,7 +28,7 @@ afterAll(() => {
 
 
 describe.skipIf(!hasTorch)('the fused network (pretrained encoder, baseline fused after it)', () => {
-  it('trains on fused_aerial, gives real pairs an empty baseline there, and reads the baseline', async () => {
+  it('trains on fused_aerial, gives real pairs an empty baseline there, reads the baseline, and exports as the main network', async () => {
     const data = path.join(dir, 'data');
     const encoder = path.join(dir, 'encoder');
     await run('npx', ['tsx', 'models/data/export.ts', '--out', data, '--scenes', '1', '--real', path.join(dir, 'real')], { timeout: 180_000 });
@@ -72,5 +72,21 @@ describe.skipIf(!hasTorch)('the fused network (pretrained encoder, baseline fuse
       ].join('\n'),
     )) as number;
     expect(moved).toBeGreaterThan(1e-4);
+
+    // Exported as the main network (as train.sh does), into a copy of the sidecar: the record of
+    // the main network it replaces goes (no fine-tuning phase left behind), the other networks'
+    // stay, and the ONNX file and parity chips are written beside that copy.
+    const sidecarDir = path.join(dir, 'sidecar');
+    fs.mkdirSync(sidecarDir);
+    const sidecar = path.join(sidecarDir, 'change-detector.json');
+    const shipped = JSON.parse(fs.readFileSync('models/change-detector.json', 'utf8')) as { onnx: string; training: Record<string, unknown> };
+    fs.writeFileSync(sidecar, JSON.stringify({ ...shipped, training: { ...shipped.training, steps: 6000, finetune: { steps: 1500, seed: 777 } } }));
+    await run(PYTHON, ['models/export_onnx.py', '--checkpoint', checkpoint, '--data', data, '--spec', sidecar, '--encoder', encoder], { timeout: 180_000, env: TORCH_ENV });
+    const written = (JSON.parse(fs.readFileSync(sidecar, 'utf8')) as { training: Record<string, unknown> }).training;
+    expect(written).toMatchObject({ arch: 'fused', mix: 'fused_aerial', steps: 2 });
+    expect(written.finetune).toBeUndefined();
+    for (const other of ['surface_only', 'aerial', 'pair']) expect(written[other]).toEqual(shipped.training[other]);
+    expect(fs.statSync(path.join(sidecarDir, shipped.onnx)).size).toBe(written.onnx_bytes);
+    expect(fs.readdirSync(path.join(sidecarDir, 'parity')).sort()).toEqual(['input.f32', 'output.f32', 'parity.json']);
   }, 600_000);
 });

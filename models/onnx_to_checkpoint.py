@@ -208,11 +208,14 @@ def is_rebuilt(checkpoint):
     return "rebuilt_from_onnx" in checkpoint.get("training", {})
 
 
-def forward(checkpoint_path, input_path, shape, output_path):
+def forward(checkpoint_path, input_path, shape, output_path, spec_path):
     """Runs a checkpoint (eval mode) on float32 chips and writes its probabilities, float32."""
     ck = torch.load(checkpoint_path, map_location="cpu")
-    # Rebuilt checkpoints and the shipped average beside its ONNX file (train.py's format).
-    model = model_from_checkpoint(ck, {"channels": ck["channels"]})
+    with open(spec_path) as f:
+        spec = json.load(f)
+    # Rebuilt checkpoints and those shipped beside their ONNX files (train.py's format); the
+    # networks over the pretrained encoder read its RGB normalisation from the sidecar.
+    model = model_from_checkpoint(ck, {**spec, "channels": ck["channels"]})
     model.eval()
     x = torch.from_numpy(np.fromfile(input_path, dtype="<f4").reshape(shape))
     with torch.no_grad():
@@ -232,7 +235,7 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(2)
     if args.forward:
-        forward(args.forward, args.input, [int(v) for v in args.shape.split(",")], args.output)
+        forward(args.forward, args.input, [int(v) for v in args.shape.split(",")], args.output, args.spec)
         return
     if not (args.network and args.out):
         raise SystemExit("give --network and --out (or --forward)")

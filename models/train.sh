@@ -1,24 +1,25 @@
 #!/usr/bin/env bash
-# npm run train: export the training data (TypeScript preprocessing), train (PyTorch, CPU, fixed
-# seeds: a main phase, then a fine-tuning phase on new batches at a tenth of the learning rate),
-# export ONNX + parity fixture; then the surface-model-only network, from scratch on heights and
-# the baseline alone (synthetic scenes and the real surface-model tiles), three seeds averaged
-# (models/average_networks.py); then the image-pair
-# network, a decoder over a frozen pretrained encoder (MobileNetV2 from npm's nsfwjs, read from
-# node_modules and proved against TensorFlow.js first), for bare before/after pairs, on every
-# development pair (the scoreboard then marks them all trained on); then the
-# aerial-tile network (after RGB + before RGB + baseline), the same encoder with the baseline fused
-# after it (models/fused_net.py), in two phases.
-# Environment: SCENES (synthetic training scenes, default 200), STEPS (default 6000), FINETUNE_STEPS
-# (default 1500), SURFACE_SEEDS (the surface networks averaged, default "20261122 20261123 20261124"), AERIAL_STEPS (default 3000), AERIAL_TUNE_STEPS (default 1500), SURFACE_STEPS (default 4000), PAIR_STEPS (default 3000), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
+# npm run train: export the training data (TypeScript preprocessing), then train (PyTorch, CPU,
+# fixed seeds) and export ONNX + parity fixture for each network: the surface-model-only network,
+# from scratch on heights and the baseline alone (synthetic scenes and the real surface-model
+# tiles), three seeds averaged (models/average_networks.py); the image-pair network, a decoder over
+# a frozen pretrained encoder (MobileNetV2 from npm's nsfwjs, read from node_modules and proved
+# against TensorFlow.js first), for bare before/after pairs, on every development pair (the
+# scoreboard then marks them all trained on); the aerial-tile network (after RGB + before RGB +
+# baseline), the same encoder with the baseline fused after it (models/fused_net.py), in two
+# phases; and the main network, which serves drone flights, the same fused network over heights
+# too, in two phases (generated drone flights and real imagery, then generated scenes four crops
+# of five).
+# Environment: SCENES (synthetic training scenes, default 200), MAIN_STEPS (default 2500),
+# MAIN_TUNE_STEPS (default 3000), SURFACE_SEEDS (the surface networks averaged, default "20261122 20261123 20261124"), AERIAL_STEPS (default 3000), AERIAL_TUNE_STEPS (default 1500), SURFACE_STEPS (default 4000), PAIR_STEPS (default 3000), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
 # ../shared/data/real; absent = synthetic only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
 DATA=models/.cache/data
 SCENES=${SCENES:-200}
-STEPS=${STEPS:-6000}
-FINETUNE_STEPS=${FINETUNE_STEPS:-1500}
+MAIN_STEPS=${MAIN_STEPS:-2500}
+MAIN_TUNE_STEPS=${MAIN_TUNE_STEPS:-3000}
 SURFACE_STEPS=${SURFACE_STEPS:-4000}
 SURFACE_SEEDS=${SURFACE_SEEDS:-20261122 20261123 20261124}
 read -ra surface_seeds <<< "$SURFACE_SEEDS"
@@ -43,11 +44,6 @@ p1=$!
 wait $p0
 wait $p1
 exported=$(date +%s)
-echo "== train: $STEPS steps on $DEVICE"
-$PY models/train.py --data "$DATA" --out models/.cache/checkpoint-main.pt --steps "$STEPS" --device "$DEVICE"
-echo "== fine-tune: $FINETUNE_STEPS steps at a tenth of the learning rate, new batches (seed 777)"
-$PY models/train.py --data "$DATA" --init models/.cache/checkpoint-main.pt --out models/.cache/checkpoint.pt \
-  --steps "$FINETUNE_STEPS" --lr 0.0003 --seed 777 --device "$DEVICE"
 echo "== surface-model-only network: one from scratch per seed of $SURFACE_SEEDS ($SURFACE_STEPS steps each, heights and baseline only), served as their average"
 members=()
 for seed in "${surface_seeds[@]}"; do
@@ -80,12 +76,18 @@ OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --out models/.cache/c
   --steps "$AERIAL_STEPS" --batch 8 --crop 128 --lr 0.002 --seed 41 --paste-pairs 0.5 --device "$DEVICE"
 OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --init models/.cache/checkpoint-aerial-first.pt --out models/.cache/checkpoint-aerial.pt \
   --arch fused --mix fused_aerial_tune --steps "$AERIAL_TUNE_STEPS" --batch 8 --crop 128 --lr 0.0005 --seed 43 --paste-pairs 0.5 --device "$DEVICE"
+echo "== main network: the fused network over heights too, $MAIN_STEPS steps on generated drone flights (with and without the earlier orthophoto) and real imagery with a baseline, then $MAIN_TUNE_STEPS steps with generated scenes in four crops of five"
+OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --out models/.cache/checkpoint-main.pt --arch fused --mix fused_drone \
+  --steps "$MAIN_STEPS" --batch 8 --crop 128 --lr 0.002 --seed 42 --paste-pairs 0.5 --device "$DEVICE"
+OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --init models/.cache/checkpoint-main.pt --out models/.cache/checkpoint.pt \
+  --arch fused --mix fused_drone_tune --steps "$MAIN_TUNE_STEPS" --batch 8 --crop 128 --lr 0.001 --seed 45 --paste-pairs 0.5 --device "$DEVICE"
 trained=$(date +%s)
 echo "== export ONNX"
 $PY models/export_onnx.py --checkpoint models/.cache/checkpoint.pt --data "$DATA"
 $PY models/export_onnx.py --checkpoint models/.cache/checkpoint-surface.pt --data "$DATA" --surface-only
 $PY models/export_onnx.py --checkpoint models/.cache/checkpoint-aerial.pt --data "$DATA" --aerial
 $PY models/export_onnx.py --checkpoint models/.cache/checkpoint-pair.pt --data "$PAIR_DATA" --pair
+cp models/.cache/checkpoint.pt models/change-detector.pt
 cp models/.cache/checkpoint-pair.pt models/change-detector-pair.pt
 cp models/.cache/checkpoint-surface.pt models/change-detector-surface.pt
 cp models/.cache/checkpoint-aerial.pt models/change-detector-aerial.pt

@@ -1,7 +1,7 @@
 /**
  * The committed demo scene (fixtures/scene) scored by the evaluation with the shipped networks:
  * the changes the demo used to lose stay found. Its added floor and the rooftop shed on the house
- * next door came out as one detection (the building split cuts them apart), and its 16.8 m²
+ * next door came out as one detection (the building split cut them apart), and its 16.8 m²
  * concrete lean-to was left to a network that gives it p 0.00 (the surface-rise rule now takes a
  * patch joined to its building on a smaller flat inside).
  */
@@ -32,15 +32,18 @@ describe('the demo scene', () => {
     expect(r.object).toMatchObject({ tp: 14, fp: 0, fn: 0 });
   }, 120_000);
 
-  it('keeps the added floor and the rooftop shed next door apart only with the building split', async () => {
+  // The from-scratch main network joined them into one detection without the building split (which
+  // cut them apart); the fused one since 2026-12-06 keeps them apart with or without it. The split
+  // itself is proved on maps of its own (pipeline/src/model/building-split.test.ts).
+  it('keeps the added floor and the rooftop shed next door apart', async () => {
     const scene = loadScene(SCENE);
     const { inputs } = takeOutDrift(sceneInputs(scene, 'drone'), detector.spec);
     const prepared = prepareInputs(inputs, detector.spec);
     const wanted = scene.truth.map((t, i) => (['added_floor', 'rooftop_addition'].includes(t.changeType) ? i + 1 : 0));
     const truth = polygonLabels(prepared.grid, scene.truth.map((t) => t.rings));
     // How many detections hold pixels of two of those changes at once.
-    const merged = async (buildingSplit: boolean) => {
-      const map = await detector.detectPrepared(prepared, { buildingSplit });
+    const merged = async () => {
+      const map = await detector.detectPrepared(prepared);
       const { labels } = changeObjects(map.newProb, prepared.grid, { threshold: detector.spec.threshold, minAreaM2: 0 });
       const seen = new Map<number, Set<number>>();
       labels.forEach((label, k) => {
@@ -49,7 +52,7 @@ describe('the demo scene', () => {
       });
       return [...seen.values()].filter((s) => s.size > 1).length;
     };
-    expect(await merged(false)).toBe(1);
-    expect(await merged(true)).toBe(0);
+    expect(wanted.filter(Boolean).length).toBeGreaterThanOrEqual(2);
+    expect(await merged()).toBe(0);
   }, 120_000);
 });

@@ -496,7 +496,7 @@ export function card(r: VersionRecord): string {
     `- Adapted on: ${r.trained_on.join(', ')}`,
     `- Held back (chosen by seed ${r.seed}, whole files): ${r.held_back.join(', ')}`,
     `- Training: ${r.steps} steps, batch ${String(t.batch)}, ${String(t.crop_px)} px crops, learning rate ${String(t.lr)} (cosine to a tenth), ` +
-      `${String(t.cached_crops)} cached crops, ${t.batchnorm_frozen ? 'BatchNorm statistics frozen (checkpoint rebuilt from ONNX), ' : ''}seed ${r.seed}, ${String(t.threads)} threads on ${String(t.device)}, ${String(t.train_wall_s)} s wall`,
+      `${String(t.cached_crops)} cached crops, ${t.batchnorm_frozen ? `BatchNorm statistics frozen${t.rebuilt ? ' (checkpoint rebuilt from ONNX)' : ''}, ` : ''}seed ${r.seed}, ${String(t.threads)} threads on ${String(t.device)}, ${String(t.train_wall_s)} s wall`,
     `- Calibration: ${t.calibration ? `refitted on the adapted-on files (${String((t.calibration as { objects: number }).objects)} objects, ${String((t.calibration as { method: string }).method)})` : 'none (too few objects on the adapted-on files): raw scores'}`,
     `- Time: export ${r.seconds.export} s, training ${r.seconds.train} s, scoring ${r.seconds.score} s, ${r.seconds.total} s in all`,
     '',

@@ -40,8 +40,9 @@ afterAll(async () => {
 });
 
 describe('ChangeDetector', () => {
-  it('runs on the CPU provider with the sidecar geometry', () => {
+  it('runs on the CPU provider with the sidecar geometry, one chip a run (four held 250 MiB more and were no faster)', () => {
     expect(detector.provider).toBe('cpu');
+    expect(detector.batchSize).toBe(1);
     expect(prepared.grid.width).toBe(300); // 150 m at 0.5 m
   });
 
@@ -77,15 +78,17 @@ describe('ChangeDetector', () => {
         if ((tiled.newProb[r * W + c]! >= 0.5) === (ref[r * size + c]! >= 0.5)) agree++;
       }
     }
-    expect(sum / (W * H)).toBeLessThan(0.0065);
+    const mean = sum / (W * H);
+    expect(mean).toBeLessThan(0.01);
     // Decisions, which is what becomes candidates, agree almost everywhere.
-    expect(agree / (W * H)).toBeGreaterThan(0.993);
+    expect(agree / (W * H)).toBeGreaterThan(0.99);
     // A seam would be a line of larger differences where one chip's blend ends: along every chip
-    // edge inside the raster, the mean difference stays small. Measured with the shipped model:
-    // 0.0066 on the worst edge against 0.0053 overall (the receptive field is wider than the blend
-    // margin; see the model card's failure modes), decisions agreeing on 99.4% of pixels. A wider
-    // blend margin (64 px) changes neither figure much (0.0052, 99.4%): the differences are the
-    // whole-raster context, not seams.
+    // edge inside the raster, the mean difference stays near the overall one. Measured with the
+    // shipped main network (the fused one, pretrained encoder): 0.0072 overall, edges 0.0048 and
+    // 0.0004, decisions agreeing on 99.2% of pixels; the from-scratch network before it 0.0053
+    // overall and 0.0066 on its worst edge, 99.4%. A wider blend margin (64 px) changed neither
+    // figure much then: the differences are the whole-raster context (the receptive field is wider
+    // than a chip; the model card's failure modes), not seams.
     const { chip_px: chip, overlap_px: overlap } = detector.spec;
     const edges = new Set<number>();
     for (const { col0 } of chipLayout(W, H, chip, overlap)) for (const e of [col0, col0 + chip]) if (e > 0 && e < W) edges.add(e);
@@ -93,7 +96,7 @@ describe('ChangeDetector', () => {
     for (const edge of edges) {
       let band = 0;
       for (let r = 0; r < H; r++) for (let c = edge - 2; c < edge + 2; c++) band += diff(r, c);
-      expect(band / (H * 4)).toBeLessThan(0.05);
+      expect(band / (H * 4)).toBeLessThan(1.5 * mean);
     }
   });
 
