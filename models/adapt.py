@@ -7,11 +7,13 @@ parity fixture into a model-store version folder.
     /usr/bin/python3 models/adapt.py --data DIR --init models/change-detector-pair.pt \
         --out-dir .lingwei/models/versions/<version> --steps 400 --seed 1
 
-The main, aerial-tile and surface-model-only networks start from a checkpoint rebuilt from their
-ONNX file (models/onnx_to_checkpoint.py): the export folded its BatchNorm statistics into the
-weights, so the rebuilt BatchNorm layers hold mean 0 and variance 1 and stay in eval mode here
-(statistics frozen, scale and shift trained): in train mode batch statistics would replace them
-and fine-tuning would not start from the shipped network.
+Every shipped network brings its checkpoint; one shipped as ONNX alone (an earlier release's
+from-scratch main network) starts from a checkpoint rebuilt from its ONNX file
+(models/onnx_to_checkpoint.py), whose BatchNorm layers hold mean 0 and variance 1 (the export
+folded the statistics into the weights). Every network's BatchNorm stays in eval mode here
+(statistics frozen, scale and shift trained, keep_batchnorm_frozen): in train mode an office's
+small batches would replace the statistics, and fine-tuning would not start from the shipped
+network.
 
 The trainer's own pieces, unchanged: train.model_from_checkpoint, train.losses, train.FeatureCache and
 batches.BatchMaker with the "adapt" mix (the office's pairs or surface-model tiles alone; no

@@ -27,8 +27,9 @@ import numpy as np
 
 # Batch mixtures: the share of each sample group in the batches, and of each flight kind among
 # the synthetic scenes' crops.
-#   all     the main network: every flight kind it may be handed.
-#   aerial  the aerial-tile network (fine-tuned from the main one): after RGB + before RGB +
+#   all     the from-scratch network (the main one until 2026-12-06; the surface-model-only
+#           network's members with --surface-only): every flight kind it may be handed.
+#   aerial  the earlier aerial-tile network (fine-tuned from that one): after RGB + before RGB +
 #           baseline alone. The zero shares keep the draws, and so the batches, those of the
 #           five-way mixture it was first trained with.
 MIXES = {

@@ -117,8 +117,10 @@ def main():
         # The main network's record is the top level: replaced whole (an earlier main network's
         # phases, such as its fine-tuning, must not stay beside the new one's), keeping the other
         # networks' entries.
+        # train.py's own "surface_only" flag would take the surface network's key: left out.
+        own = {k: v for k, v in training.items() if k not in OTHER_NETWORKS}
         others = {k: v for k, v in spec.get("training", {}).items() if k in OTHER_NETWORKS}
-        spec["training"] = {**training, **others}
+        spec["training"] = {**own, **others}
     with open(args.spec, "w") as f:
         json.dump(spec, f, indent=2)
         f.write("\n")

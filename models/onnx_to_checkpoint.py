@@ -1,9 +1,8 @@
-"""Rebuilds a PyTorch checkpoint of a shipped network from its ONNX file (issue 19): the main
-network (change-detector.onnx) ships as ONNX alone (its training checkpoint is lost, and retraining
-would change the shipped network; the other networks now ship their checkpoints beside their ONNX
-files, and one that does is taken as it is), but
-`npm run model -- adapt` fine-tunes from a checkpoint in train.py's format:
-{"state", "channels", "arch", "training"}.
+"""Rebuilds a PyTorch checkpoint of a from-scratch network (models/net.py) from its ONNX file
+(issue 19): every network shipped today brings its checkpoint beside its ONNX file, taken as it
+is, but a model store of an earlier release holds its from-scratch main network as ONNX alone (its
+training checkpoint was lost), and `npm run model -- adapt` fine-tunes from a checkpoint in
+train.py's format: {"state", "channels", "arch", "training"}.
 
     /usr/bin/python3 models/onnx_to_checkpoint.py --network surface_only --out models/.cache/checkpoints/x.pt
     /usr/bin/python3 models/onnx_to_checkpoint.py --forward x.pt --input chips.f32 --shape 2,13,64,64 --output torch.f32
@@ -17,14 +16,14 @@ any more. The rebuild gives each BatchNorm running mean 0 and running variance 1
 weight into the convolution's weight, at the size of a freshly initialised layer, times
 BatchNorm's scale: in eval mode the network computes the ONNX function (to float rounding). In train
 mode BatchNorm would normalise by batch statistics instead, a different function; adapt.py keeps
-the BatchNorm layers of a rebuilt checkpoint in eval mode (statistics frozen; scale and shift
-still learn), which the record's "rebuilt_from_onnx" tells it to do.
+every network's BatchNorm layers in eval mode (statistics frozen; scale and shift still learn),
+and records whether the checkpoint was rebuilt ("rebuilt_from_onnx").
 
 Which convolution is which: the exporter names each node by its module path
 (/e2/e2.1/conv/conv.0/Conv is e2.1.conv.0); the rebuild checks every node against the module it
 names (shape, stride, padding, dilation, which input it reads) and that every initializer and
 every tensor of the state dict is used exactly once. `--forward` runs a checkpoint on chips, so a
-test can compare it with onnxruntime (scripts/model/onnx-checkpoint.test.ts).
+test can compare it with onnxruntime (scripts/model/adapt-checkpoint.test.ts).
 """
 import argparse
 import hashlib
@@ -178,7 +177,7 @@ def training_record(spec, network):
     if network == "main":
         return main
     if network == "aerial":
-        # The aerial-tile network was fine-tuned from the main one: its checkpoint held both records.
+        # The earlier aerial-tile network was fine-tuned from the from-scratch main one: its checkpoint held both records.
         return {**main, "aerial": record.get("aerial", {})}
     return dict(record.get(RECORD_KEYS[network], {}))
 

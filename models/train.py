@@ -1,12 +1,16 @@
-"""Trains the change detector on the exported samples (run by models/train.sh).
+"""Trains the change detector on the exported samples (run by models/train.sh, which has each
+network's commands; the main network, for one):
 
-    /usr/bin/python3 models/train.py --data models/.cache/data --out models/.cache/checkpoint-main.pt
+    /usr/bin/python3 models/train.py --data models/.cache/data --out models/.cache/checkpoint-main.pt \
+        --arch fused --mix fused_drone --steps 2500 --batch 8 --lr 0.002 --seed 42 --paste-pairs 0.5
     /usr/bin/python3 models/train.py --data models/.cache/data --init models/.cache/checkpoint-main.pt \
-        --out models/.cache/checkpoint.pt --steps 1500 --lr 0.0003 --seed 777
+        --out models/.cache/checkpoint.pt --arch fused --mix fused_drone_tune --steps 3000 --batch 8 \
+        --lr 0.001 --seed 45 --paste-pairs 0.5
 
-The second run fine-tunes the first's weights (no warm-up, cosine to a tenth of --lr) and adds
-its record to the checkpoint's training record as "finetune"; a third, with --mix aerial, fine-tunes
-the result on aerial tiles alone into the aerial-tile network (record "aerial").
+A run with --init fine-tunes those weights (no warm-up, cosine to a tenth of --lr) and adds its
+record to the checkpoint's training record: as "finetune" under the default mixture (the
+from-scratch network's second phase), else under its mixture's name ("fused_drone_tune"; "aerial"
+for --mix aerial, which made the earlier aerial-tile network).
 Reproducible: one seed drives torch and the batch maker; CPU threads are fixed (2). A fixed number
 of steps, not a time budget, so two runs train the same model. Uses CUDA when --device cuda is
 given and available; the CPU path is the reference.

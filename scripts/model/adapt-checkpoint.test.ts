@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeDetector, type Network } from '#pipeline/model/change-detector.js';
 import { DEFAULT_SPEC_PATH, loadModelSpec } from '#pipeline/model/model-spec.js';
 import { seededUnit } from '../eval/seeded.js';
-import { checkpointFor, PYTHON } from './adapt.js';
+import { checkpointFor, ensureEncoder, PYTHON } from './adapt.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const exec = promisify(execFile);
@@ -119,6 +119,10 @@ async function legacyFolder(dir: string): Promise<string> {
     'm = ChangeNet(spec["channels"])',
     'm.load_state_dict({k[len("nets.0."):]: v for k, v in average["state"].items() if k.startswith("nets.0.")})',
     `export_network(m, spec, ${JSON.stringify(path.join(dir, spec.onnx))})`,
+    // Its sidecar records that member's training as the main network's, as such a release did.
+    'others = {k: v for k, v in spec["training"].items() if k in ("surface_only", "aerial", "pair")}',
+    'spec["training"] = {**average["training"]["members"][0], **others}',
+    `json.dump(spec, open(${JSON.stringify(sidecar)}, "w"), indent=2)`,
   ].join('\n');
   await exec(PYTHON, ['-c', code], { cwd: ROOT, env });
   return sidecar;
@@ -127,6 +131,8 @@ async function legacyFolder(dir: string): Promise<string> {
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-rebuild-'));
   if (!ready) return;
+  // torch builds the shipped networks over the pretrained encoder from models/.cache/encoder.
+  await ensureEncoder(() => {});
   detector = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu' });
   const chip = path.join(tmp, 'chip.f32');
   const data = seededChip();
@@ -177,8 +183,9 @@ describe.skipIf(!ready)('checkpoints that adaptation starts from', () => {
   }, 120_000);
 
   it('records where it came from, in train.py\'s checkpoint format, and is reused while the ONNX file is the same', async () => {
-    const { stdout } = await exec(PYTHON, ['-c', `import json, torch; c = torch.load(${JSON.stringify(rebuilt)}); print(json.dumps({"keys": sorted(c), "arch": c["arch"], "channels": c["channels"], "rebuilt": c["training"]["rebuilt_from_onnx"]}))`], { env });
-    const record = JSON.parse(stdout) as { keys: string[]; arch: string; channels: string[]; rebuilt: { sha256: string; onnx: string } };
+    const { stdout } = await exec(PYTHON, ['-c', `import json, torch; c = torch.load(${JSON.stringify(rebuilt)}); print(json.dumps({"keys": sorted(c), "arch": c["arch"], "channels": c["channels"], "rebuilt": c["training"]["rebuilt_from_onnx"], "trained_as": c["training"].get("arch", "change"), "parameters": c["training"]["parameters"]}))`], { env });
+    const record = JSON.parse(stdout) as { keys: string[]; arch: string; channels: string[]; rebuilt: { sha256: string; onnx: string }; trained_as: string; parameters: number };
+    expect([record.trained_as, record.parameters]).toEqual(['change', 700_466]);
     expect(record.rebuilt.onnx).toBe(path.basename(spec.onnx));
     expect(record.keys).toEqual(['arch', 'channels', 'state', 'training']);
     expect(record.arch).toBe('change');
@@ -187,6 +194,14 @@ describe.skipIf(!ready)('checkpoints that adaptation starts from', () => {
       throw new Error('rebuilt a second time');
     }, path.join(tmp, 'checkpoints'));
     expect(again).toBe(rebuilt);
+  });
+
+  it('refuses to rebuild a fused network shipped without its checkpoint, saying so', async () => {
+    const dir = path.join(tmp, 'fused-alone');
+    fs.mkdirSync(dir);
+    fs.copyFileSync(path.join(spec.dir, 'change-detector.json'), path.join(dir, 'change-detector.json'));
+    fs.symlinkSync(path.join(spec.dir, spec.onnx), path.join(dir, spec.onnx));
+    await expect(checkpointFor(path.join(dir, 'change-detector.json'), 'main', () => {}, path.join(tmp, 'checkpoints'))).rejects.toThrow(/no PyTorch checkpoint beside change-detector\.onnx .* the main network is the fused one \(pretrained encoder\), which is not rebuilt from ONNX/);
   });
 
   it('fails when one weight of the rebuilt checkpoint is damaged', async () => {

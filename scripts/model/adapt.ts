@@ -14,11 +14,11 @@
  * 4. models/adapt.py fine-tunes the base version's PyTorch checkpoint of that network (the served
  *    version by default: the promoted one, else models/) and exports ONNX into the new version's
  *    folder; the version serves the base's other networks unchanged (copied beside it, with the
- *    checkpoints beside them). The image-pair, aerial-tile and surface-model-only networks'
- *    checkpoints ship (models/change-detector-{pair,aerial,surface}.pt; the last an average of
- *    several seeds); the main network ships as ONNX alone, and its checkpoint is rebuilt from the
- *    ONNX file on first use (models/onnx_to_checkpoint.py) into models/.cache/checkpoints/, keyed
- *    by the file's hash.
+ *    checkpoints beside them). Every shipped network's checkpoint ships
+ *    (models/change-detector{,-pair,-aerial,-surface}.pt; the surface one an average of several
+ *    seeds); a from-scratch network shipped as ONNX alone (an earlier release's main network) has
+ *    its checkpoint rebuilt from the ONNX file on first use (models/onnx_to_checkpoint.py) into
+ *    models/.cache/checkpoints/, keyed by the file's hash.
  * 5. The base and the new version are scored on the held-back share by the evaluation's own code
  *    (scripts/eval/evaluate.ts), over a folder of links to the held-back files kept in the version
  *    (`npm run eval -- <version>/held-back --model <version>` gives the same figures). Pixel F1
@@ -216,6 +216,17 @@ export async function servingNetwork(item: AdaptItem, specPath: string, gsd?: nu
   }
 }
 
+/**
+ * Exports the pretrained encoder into models/.cache/encoder unless it is there (git-ignored; read
+ * from npm's nsfwjs): every network but the surface-model-only one is built on it (the image-pair
+ * network, and the fused main and aerial-tile networks), so torch needs it to load their checkpoints.
+ */
+export async function ensureEncoder(log: (line: string) => void): Promise<void> {
+  if (fs.existsSync(path.join(ENCODER_DIR, 'mobilenet_v2.json'))) return;
+  log('the pretrained encoder is not exported yet: npx tsx models/encoder/export-encoder.ts');
+  await run('npx', ['tsx', 'models/encoder/export-encoder.ts', '--out', ENCODER_DIR], log);
+}
+
 /** Whether Debian's python3-torch is there. */
 export function hasTorch(): boolean {
   return spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
@@ -278,12 +289,12 @@ export function versionName(store: string, network: string, given?: string): str
 }
 
 /**
- * The base's PyTorch checkpoint of a network: its ONNX file's name with .pt, beside it (the
- * image-pair, aerial-tile and surface-model-only networks' ship; an adapted version holds its own
- * and copies of its base's); else one rebuilt from the ONNX
- * file (models/onnx_to_checkpoint.py, about two seconds) into REBUILT_DIR, named by the hash of the
- * file and of the rebuild's code, so that another version's network never takes it. Rebuilt on demand rather than committed:
- * the ONNX files are the shipped networks, and three more 2.8 MB binaries would only duplicate them.
+ * The base's PyTorch checkpoint of a network: its ONNX file's name with .pt, beside it (every
+ * shipped network's ships; an adapted version holds its own and copies of its base's); else, for a
+ * from-scratch network shipped as ONNX alone, one rebuilt from the ONNX file
+ * (models/onnx_to_checkpoint.py, about two seconds) into REBUILT_DIR, named by the hash of the
+ * file and of the rebuild's code, so that another version's network never takes it. The networks
+ * over the pretrained encoder (image-pair, fused) are not rebuilt: refused, saying so.
  */
 export async function checkpointFor(specPath: string, network: Network, log: (line: string) => void, cacheDir = REBUILT_DIR): Promise<string> {
   const spec = loadModelSpec(specPath);
@@ -292,6 +303,9 @@ export async function checkpointFor(specPath: string, network: Network, log: (li
   const beside = path.join(spec.dir, onnx.replace(/\.onnx$/i, '.pt'));
   if (fs.existsSync(beside)) return beside;
   if (network === 'pair') throw new Error(`${spec.dir}: no PyTorch checkpoint beside ${onnx} (${beside}) to fine-tune; the image-pair network's is not rebuilt from ONNX (its frozen encoder is read from models/.cache/encoder)`);
+  // The fused networks (main and aerial-tile since 2026-12-06) are built on the same encoder; only the from-scratch architecture is rebuilt.
+  const record = (network === 'main' ? spec.training : spec.training?.[network]) as { arch?: string } | undefined;
+  if (record?.arch === 'fused') throw new Error(`${spec.dir}: no PyTorch checkpoint beside ${onnx} (${beside}) to fine-tune; the ${NETWORK_LABEL[network]} network is the fused one (pretrained encoder), which is not rebuilt from ONNX`);
   const file = path.join(spec.dir, onnx);
   // The rebuild's own code is part of the key: a changed rebuild never reuses an older checkpoint.
   const hash = createHash('sha256').update(fs.readFileSync(file)).update(fs.readFileSync(path.join(ROOT, 'models/onnx_to_checkpoint.py'))).digest('hex').slice(0, 16);
@@ -358,10 +372,7 @@ async function adaptInto(o: AdaptOptions, store: string, presetName: string | un
   const network = await servingNetwork(held[0]!, baseSpecPath, o.gsd);
   if (!hasTorch()) throw new Error(`adapting trains with PyTorch: ${PYTHON} cannot import torch (Debian: apt-get install python3-torch; see docs/model.md, "Adapting to an office's data")`);
   const checkpoint = await checkpointFor(baseSpecPath, network, log);
-  if (network === 'pair' && !fs.existsSync(path.join(ENCODER_DIR, 'mobilenet_v2.json'))) {
-    log('the pretrained encoder is not exported yet: npx tsx models/encoder/export-encoder.ts');
-    await run('npx', ['tsx', 'models/encoder/export-encoder.ts', '--out', ENCODER_DIR], log);
-  }
+  if (network !== 'surface_only') await ensureEncoder(log);
   const onnxName = path.basename(baseSpec[ONNX_KEY[network]]!);
   const version = presetName ?? versionName(store, network, o.name);
   const dir = versionDir(store, version);

@@ -233,7 +233,7 @@ export const ISOTONIC_MIN_OBJECTS = 100;
 
 /**
  * Isotonic with pooled bins from ISOTONIC_MIN_OBJECTS objects, else Platt scaling. Not Platt where
- * one outcome is rare: on the generated validation the main network's 531 objects hold 5 false
+ * one outcome is rare: on the generated validation the from-scratch main network's 531 objects hold 5 false
  * alarms, all at low raw scores, and the logistic curve through them falls to 0.03 there, while
  * 86% of the held-out scenes' objects in that range are true; a pooled bin promises no more than
  * its 20-odd objects show.

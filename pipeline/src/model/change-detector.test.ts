@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 describe('ChangeDetector', () => {
-  it('runs on the CPU provider with the sidecar geometry, one chip a run (four held 250 MiB more and were no faster)', () => {
+  it('runs on the CPU provider with the sidecar geometry, one chip a run (four held about 310 MiB more and were no faster)', () => {
     expect(detector.provider).toBe('cpu');
     expect(detector.batchSize).toBe(1);
     expect(prepared.grid.width).toBe(300); // 150 m at 0.5 m

@@ -4,13 +4,13 @@
  * preparation (resampling, ground estimate, baseline rasterisation, normalisation) is the same code
  * that exported the training data.
  *
- * Four networks with the same inputs and outputs: the main one; a surface-model-only one that
- * serves inputs holding heights and no imagery (it was trained on heights alone, and on real
- * surface models it finds far more than the main network, which leans on colour); an
- * aerial-tile one, the main network fine-tuned on orthophoto pairs with the baseline and no
- * heights, which finds more of those changes than the main network; and an image-pair one over a
- * pretrained encoder, for bare before/after pairs (no baseline, no heights), where the networks
- * trained from scratch on generated scenes did not see real roofs.
+ * Four networks with the same inputs and outputs: the main one (drone flights; a pretrained image
+ * encoder with the baseline and heights fused after it); a surface-model-only one that serves
+ * inputs holding heights and no imagery (trained on heights alone; on real surface models the
+ * only one measured to find houses); an aerial-tile one, the same fused network trained on
+ * orthophoto pairs with the baseline and no heights; and an image-pair one over the pretrained
+ * encoder, for bare before/after pairs (no baseline, no heights). The networks trained from
+ * scratch on generated scenes did not see real roofs.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -173,7 +173,7 @@ export class ChangeDetector {
       executionMode: 'sequential',
     };
     // On the CPU one chip a run: the fused main network (pretrained encoder) at four chips a run
-    // held 250 MiB more in the worker (peak with GDAL's children 1168 against 836 MiB, over the
+    // held about 310 MiB more in the worker than at one (peak with GDAL's children 1168 against 836 MiB, over the
     // 1 GiB aim) and was no faster on 2 threads (pipeline bench, 1 km²: 8.9-9.1 s to candidates at
     // 4, 8.5-8.8 at 1; the from-scratch network it replaced: 8.6-8.7 at 4). A GPU keeps four.
     const batchFor = (provider: 'cpu' | 'cuda') => options.batchSize ?? (provider === 'cuda' ? 4 : 1);
