@@ -35,6 +35,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { calibrateScore, fitCalibration, reliabilityTable, type Calibration, type CalibrationMap, type Reliability, type ScoredDetection } from '#pipeline/model/calibration.js';
 import { ChangeDetector, type Network } from '#pipeline/model/change-detector.js';
+import { loadModelSpec, networkRecord } from '#pipeline/model/model-spec.js';
 import { evaluatePairs, evaluateScenes, evaluateSurfaces, type EvalOptions, type SceneMode } from '#scripts/eval/evaluate.js';
 import type { DetectedObject } from '#scripts/eval/score.js';
 import { pairHeldOut, uavHeldOut } from './data/splits.js';
@@ -113,7 +114,7 @@ const notHeld = (f: (s: string) => boolean) => (s: string) => !f(s);
 
 // An image-pair network trained on every development pair (its record's development_split) has no
 // held-out real pair left: its val_* pairs join the fit, and its map is checked on none.
-const pairReadAll = (JSON.parse(fs.readFileSync(SIDECAR, 'utf8')) as { training?: { pair?: { development_split?: string } } }).training?.pair?.development_split === 'all';
+const pairReadAll = networkRecord(loadModelSpec(SIDECAR).training, 'pair')?.development_split === 'all';
 const valScenes = path.join(values.eval, 'val-scenes');
 const heldScenes = limitedScenes(path.join(values.eval, 'scenes'), checkScenes);
 const PARTS: Part[] = [

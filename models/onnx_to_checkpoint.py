@@ -38,6 +38,7 @@ import torch.nn as nn
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from net import ChangeNet  # noqa: E402
+from export_onnx import OTHER_NETWORKS  # noqa: E402
 from train import model_from_checkpoint  # noqa: E402
 
 # The sidecar's key for each network's ONNX file, as ChangeDetector names the networks.
@@ -173,7 +174,7 @@ def training_record(spec, network):
     """The network's training record as its checkpoint held it, from the sidecar (export_onnx.py
     wrote the sidecar's record from the checkpoint's)."""
     record = spec.get("training", {})
-    main = {k: v for k, v in record.items() if k not in ("surface_only", "aerial", "pair", "adapt")}
+    main = {k: v for k, v in record.items() if k not in (*OTHER_NETWORKS, "adapt")}
     if network == "main":
         return main
     if network == "aerial":

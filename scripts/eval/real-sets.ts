@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pairHeldOut, uavHeldOut } from '#models/data/splits.js';
 import type { Network } from '#pipeline/model/change-detector.js';
+import { networkRecord } from '#pipeline/model/model-spec.js';
 import { XBD_GSD_M } from './xbd.js';
 
 export type RealSetKind = 'pairs' | 'surface' | 'xbd' | 'single_date';
@@ -82,9 +83,6 @@ export function contentHash(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
-/** Where each network's training record sits in the sidecar's `training` (the main network's is the record itself). */
-const RECORD_KEY: Record<Network, string | null> = { main: null, surface_only: 'surface_only', aerial: 'aerial', pair: 'pair' };
-
 /**
  * Which development tiles the networks that served a set trained on, from their training records
  * in the sidecar (`development_split`, written by models/train.py): `all` when one of them read
@@ -92,12 +90,7 @@ const RECORD_KEY: Record<Network, string | null> = { main: null, surface_only: '
  * else `train`.
  */
 export function servedSplit(networks: readonly Network[], training: Record<string, unknown> | undefined): 'train' | 'all' {
-  const readAll = (network: Network) => {
-    const key = RECORD_KEY[network];
-    const record = (key ? training?.[key] : training) as { development_split?: unknown } | undefined;
-    return record?.development_split === 'all';
-  };
-  return networks.some(readAll) ? 'all' : 'train';
+  return networks.some((network) => networkRecord(training, network)?.development_split === 'all') ? 'all' : 'train';
 }
 
 /** Whether the serving networks trained on the item whose first file is `file`. */

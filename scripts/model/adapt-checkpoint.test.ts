@@ -89,6 +89,22 @@ function worstDifference(a: Float32Array, b: Float32Array): number {
   return worst;
 }
 
+/**
+ * Torch on `checkpoint` against onnxruntime on `onnx`'s `network`, on the network's committed
+ * parity chips and the seeded 256 px chip: the largest difference within TOLERANCE on each.
+ */
+async function expectComputesOnnx(checkpoint: string, onnx: ChangeDetector, network: Network, label: string): Promise<void> {
+  const folder = path.join(spec.dir, PARITY[network]);
+  const meta = JSON.parse(fs.readFileSync(path.join(folder, 'parity.json'), 'utf8')) as { input_shape: number[] };
+  const fixture = path.join(folder, 'input.f32');
+  for (const { file, shape, data } of [{ file: fixture, shape: meta.input_shape, data: readF32(fixture) }, ...inputs]) {
+    const probabilities = await onnx.detectChips(data, shape[0]!, shape[2]!, network);
+    const worst = worstDifference(await torchForward(checkpoint, file, shape), probabilities);
+    console.log(`${label} against ONNX, ${shape.join('x')}: largest difference ${worst.toExponential(2)}`);
+    expect(worst).toBeLessThanOrEqual(TOLERANCE);
+  }
+}
+
 let detector: ChangeDetector;
 /** The sidecar folder whose main network ships as ONNX alone (a from-scratch network made here). */
 let legacyDir: string;
@@ -156,14 +172,7 @@ describe.skipIf(!ready)('checkpoints that adaptation starts from', () => {
     expect(await checkpointFor(DEFAULT_SPEC_PATH, network, () => {
       throw new Error('rebuilt although a checkpoint ships beside');
     }, path.join(tmp, 'checkpoints'))).toBe(beside);
-    const meta = JSON.parse(fs.readFileSync(path.join(spec.dir, PARITY[network], 'parity.json'), 'utf8')) as { input_shape: number[] };
-    const fixture = path.join(spec.dir, PARITY[network], 'input.f32');
-    for (const { file, shape, data } of [{ file: fixture, shape: meta.input_shape, data: readF32(fixture) }, ...inputs]) {
-      const onnx = await detector.detectChips(data, shape[0]!, shape[2]!, network);
-      const worst = worstDifference(await torchForward(beside, file, shape), onnx);
-      console.log(`${network}: shipped checkpoint against ONNX, ${shape.join('x')}: largest difference ${worst.toExponential(2)}`);
-      expect(worst).toBeLessThanOrEqual(TOLERANCE);
-    }
+    await expectComputesOnnx(beside, detector, network, `${network}: shipped checkpoint`);
   }, 120_000);
 
   it('every shipped network brings its checkpoint (the main one included)', () => {
@@ -172,14 +181,7 @@ describe.skipIf(!ready)('checkpoints that adaptation starts from', () => {
 
   it('a main network shipped as ONNX alone: torch on the checkpoint rebuilt from it matches onnxruntime on the ONNX file within 2e-5 (parity/ chips and a 256 px chip)', async () => {
     expect(path.basename(rebuilt)).toMatch(/^change-detector-[0-9a-f]{16}\.pt$/);
-    const meta = JSON.parse(fs.readFileSync(path.join(spec.dir, 'parity', 'parity.json'), 'utf8')) as { input_shape: number[] };
-    const fixture = path.join(spec.dir, 'parity', 'input.f32');
-    for (const { file, shape, data } of [{ file: fixture, shape: meta.input_shape, data: readF32(fixture) }, ...inputs]) {
-      const onnx = await legacy.detectChips(data, shape[0]!, shape[2]!, 'main');
-      const worst = worstDifference(await torchForward(rebuilt, file, shape), onnx);
-      console.log(`main (ONNX alone): rebuilt checkpoint against ONNX, ${shape.join('x')}: largest difference ${worst.toExponential(2)}`);
-      expect(worst).toBeLessThanOrEqual(TOLERANCE);
-    }
+    await expectComputesOnnx(rebuilt, legacy, 'main', 'main (ONNX alone): rebuilt checkpoint');
   }, 120_000);
 
   it('records where it came from, in train.py\'s checkpoint format, and is reused while the ONNX file is the same', async () => {

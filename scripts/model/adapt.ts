@@ -43,7 +43,7 @@ import { exportPairFiles, exportSurfaceTiles } from '#models/data/real.js';
 import { SampleWriter } from '#models/data/sample-writer.js';
 import { createPool } from '#db/connection.js';
 import { ChangeDetector, type Network } from '#pipeline/model/change-detector.js';
-import { loadModelSpec, type ModelSpec } from '#pipeline/model/model-spec.js';
+import { loadModelSpec, networkRecord, type ModelSpec } from '#pipeline/model/model-spec.js';
 import { prepareInputs, type PreparedInputs } from '#pipeline/model/prepare.js';
 import {
   metricValue,
@@ -304,8 +304,7 @@ export async function checkpointFor(specPath: string, network: Network, log: (li
   if (fs.existsSync(beside)) return beside;
   if (network === 'pair') throw new Error(`${spec.dir}: no PyTorch checkpoint beside ${onnx} (${beside}) to fine-tune; the image-pair network's is not rebuilt from ONNX (its frozen encoder is read from models/.cache/encoder)`);
   // The fused networks (main and aerial-tile since 2026-12-06) are built on the same encoder; only the from-scratch architecture is rebuilt.
-  const record = (network === 'main' ? spec.training : spec.training?.[network]) as { arch?: string } | undefined;
-  if (record?.arch === 'fused') throw new Error(`${spec.dir}: no PyTorch checkpoint beside ${onnx} (${beside}) to fine-tune; the ${NETWORK_LABEL[network]} network is the fused one (pretrained encoder), which is not rebuilt from ONNX`);
+  if (networkRecord(spec.training, network)?.arch === 'fused') throw new Error(`${spec.dir}: no PyTorch checkpoint beside ${onnx} (${beside}) to fine-tune; the ${NETWORK_LABEL[network]} network is the fused one (pretrained encoder), which is not rebuilt from ONNX`);
   const file = path.join(spec.dir, onnx);
   // The rebuild's own code is part of the key: a changed rebuild never reuses an older checkpoint.
   const hash = createHash('sha256').update(fs.readFileSync(file)).update(fs.readFileSync(path.join(ROOT, 'models/onnx_to_checkpoint.py'))).digest('hex').slice(0, 16);

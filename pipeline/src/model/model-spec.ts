@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GroundOptions } from './ground.js';
 import { checkCalibrationMap, type Calibration } from './calibration.js';
+import type { Network } from './change-detector.js';
 
 /** Input channels, in tensor order. */
 export const CHANNELS = [
@@ -86,6 +87,15 @@ export interface ModelSpec {
    * its raw score.
    */
   calibration?: Calibration;
+}
+
+/**
+ * A network's training record in the sidecar's `training`: the main network's is the record
+ * itself (models/export_onnx.py writes it at the top level), each other network's sits under its
+ * own name there.
+ */
+export function networkRecord(training: Record<string, unknown> | undefined, network: Network): Record<string, unknown> | undefined {
+  return (network === 'main' ? training : training?.[network]) as Record<string, unknown> | undefined;
 }
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
