@@ -19,7 +19,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ChangeDetector, type LoadOptions } from '#pipeline/model/change-detector.js';
+import { ChangeDetector, MAIN_ALONE, type LoadOptions } from '#pipeline/model/change-detector.js';
 import { modelStoreDir, servedVersion, SHIPPED, specPathOf, versionExists } from '#pipeline/model-store.js';
 import { evaluatePairs, evaluateScenes, evaluateSurfaces, SCENE_MODES, type EvalOptions, type SceneMode } from './eval/evaluate.js';
 import { detectLayout } from './eval/layout.js';
@@ -104,7 +104,7 @@ function modelOption(model: string | undefined, store = modelStoreDir()): Pick<L
   if (!fs.existsSync(model) && (model === SHIPPED || versionExists(store, model))) return { specPath: specPathOf(store, model) };
   if (!fs.existsSync(model)) throw new Error(`--model ${model}: no such file, and no version of that name in the model store ${store}`);
   if (/\.json$/i.test(model)) return { specPath: path.resolve(model) };
-  if (/\.onnx$/i.test(model)) return { modelPath: path.resolve(model), surfaceOnlyModelPath: false, aerialModelPath: false, pairModelPath: false };
+  if (/\.onnx$/i.test(model)) return { modelPath: path.resolve(model), ...MAIN_ALONE };
   throw new Error(`--model ${model}: a sidecar (.json) or a network (.onnx)`);
 }
 

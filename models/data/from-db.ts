@@ -10,7 +10,9 @@
  *   exportSurfaceTiles): every outline in the baseline, heights sampled from the flight's surface
  *   model, a share withheld per draw to make new structures, as with the real surface-model tiles.
  *   Held-back tiles are scored with the same withholding (npm run eval). A flight's orthophoto is
- *   always there, so these tiles are served by the network that serves drone flights.
+ *   always there: these tiles adapt the main network, which serves the office's patrols against an
+ *   earlier flight, and are scored by it alone (scripts/model/adapt.ts networkToAdapt; routed as
+ *   they are, without an earlier flight, they would be first patrols, the surface network's).
  * - Flights of orthophotos alone: image pairs against the earlier flight (models/data/office.ts).
  *
  * Blocks are squares of BLOCK_M metres on a fixed lattice of the flight's CRS, named

@@ -1,7 +1,8 @@
 /**
  * End-to-end throughput of the pipeline on a generated flight of BENCH_FLIGHT_KM km (default 1) a
  * side at BENCH_GSD metres a pixel (default 0.1; patrol drones fly 0.02 to 0.05), orthophoto and
- * surface model, in a worker process like production. It prints, separately: the time to the
+ * surface model, in a worker process like production: an area's first patrol, or with
+ * BENCH_PATROL=weekly a patrol against the scene's earlier flight. It prints, separately: the time to the
  * candidates (the raise stage done), the time to the finished full-resolution COGs, each stage's
  * time and CPU seconds, and the worker's peak memory (VmHWM, or the resident memory of the worker
  * and its GDAL children together). CPU seconds count the worker's children (GDAL runs in child
@@ -43,6 +44,13 @@ const GSD_M = Number(process.env.BENCH_GSD ?? 0.1);
 const SCENE_GSD_M = 0.1;
 /** BENCH_UPLOAD=cog uploads the flight as COGs (as ODM's --cog writes them), which ingest stores as they are. */
 const UPLOAD_AS_COG = process.env.BENCH_UPLOAD === 'cog';
+/**
+ * The flight is an area's first patrol by default (no earlier flight: the surface-model-only
+ * network serves it). BENCH_PATROL=weekly takes the scene's earlier flight in first, as the
+ * reference and not timed, so that the timed flight is a patrol against it, as an office's weekly
+ * ones are: the main network, co-registration against the earlier flight and its windows read.
+ */
+const WEEKLY = process.env.BENCH_PATROL === 'weekly';
 const WORK = path.join(ROOT, '.lingwei', 'bench', `flight-${SIZE_KM}km`);
 const FLIGHT = path.join(WORK, `gsd-${GSD_M}`);
 
@@ -97,11 +105,24 @@ async function upload(plain: string, options: string[]): Promise<string> {
 
 const round = (v: number) => +v.toFixed(1);
 
+/** Waits for a flight to finish or fail; its status. */
+async function flightSettled(pool: ReturnType<typeof createPool>, flightId: string): Promise<string> {
+  for (;;) {
+    const flight = (await getFlight(pool, flightId))!;
+    if (flight.status === 'done') return 'done';
+    if (flight.status === 'failed') return `failed: ${flight.failure_reason}`;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 export default async function bench(): Promise<void> {
   let t = performance.now();
   const sceneDir = await sceneOnDisk();
-  const orthophotoFile = await atBenchGsd(sceneDir, 'after_ortho.tif', GSD_M, ['COMPRESS=JPEG', 'PHOTOMETRIC=YCBCR', 'JPEG_QUALITY=85', 'TILED=YES', 'BLOCKXSIZE=256', 'BLOCKYSIZE=256']);
-  const surfaceFile = await atBenchGsd(sceneDir, 'after_dsm.tif', 2 * GSD_M, ['COMPRESS=DEFLATE', 'PREDICTOR=3', 'ZLEVEL=6', 'TILED=YES', 'BLOCKXSIZE=256', 'BLOCKYSIZE=256']);
+  const orthophotoAt = (name: string) => atBenchGsd(sceneDir, name, GSD_M, ['COMPRESS=JPEG', 'PHOTOMETRIC=YCBCR', 'JPEG_QUALITY=85', 'TILED=YES', 'BLOCKXSIZE=256', 'BLOCKYSIZE=256']);
+  const surfaceAt = (name: string) => atBenchGsd(sceneDir, name, 2 * GSD_M, ['COMPRESS=DEFLATE', 'PREDICTOR=3', 'ZLEVEL=6', 'TILED=YES', 'BLOCKXSIZE=256', 'BLOCKYSIZE=256']);
+  const orthophotoFile = await orthophotoAt('after_ortho.tif');
+  const surfaceFile = await surfaceAt('after_dsm.tif');
+  const earlier = WEEKLY ? { orthophoto: await orthophotoAt('before_ortho.tif'), surfaceModel: await surfaceAt('before_dsm.tif') } : null;
   const px = (file: string) => {
     const d = gdal.open(file);
     const { x, y } = d.rasterSize;
@@ -126,6 +147,16 @@ export default async function bench(): Promise<void> {
     const orthophoto = await upload(orthophotoFile, COG_OPTIONS.orthophoto);
     const surfaceModel = await upload(surfaceFile, COG_OPTIONS.surfaceModel);
     console.log(`upload: ${UPLOAD_AS_COG ? 'COGs (BENCH_UPLOAD=cog), stored as uploaded' : 'tiled GeoTIFFs, re-encoded as COGs'}`);
+    if (earlier) {
+      const reference = { orthophoto: await upload(earlier.orthophoto, COG_OPTIONS.orthophoto), surfaceModel: await upload(earlier.surfaceModel, COG_OPTIONS.surfaceModel) };
+      const started = performance.now();
+      const { flightId } = await takeInFlight(pool, config, { ...reference, capturedAt: '2026-04-15T13:44:00+08:00', link: true, purpose: 'reference' });
+      const status = await flightSettled(pool, flightId);
+      if (status !== 'done') throw new Error(`bench reference flight ${status}`);
+      console.log(`patrol: weekly (BENCH_PATROL=weekly), against the scene's earlier flight taken in first as the reference (${((performance.now() - started) / 1000).toFixed(1)} s, not timed)`);
+    } else {
+      console.log('patrol: an area\'s first, no earlier flight (BENCH_PATROL=weekly: against one)');
+    }
     // The worker's start (the model's load) is not the flight's.
     await new Promise((resolve) => setTimeout(resolve, 3000));
     // Checksummed before the clock starts: the API's upload computes them as the bytes arrive.

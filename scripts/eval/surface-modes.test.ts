@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChangeDetector } from '#pipeline/model/change-detector.js';
+import { ChangeDetector, MAIN_ALONE } from '#pipeline/model/change-detector.js';
 import { polygonMask } from '#pipeline/model/polygon-fill.js';
 import { writeGeoTiff } from '#pipeline/raster/index.js';
 import { evaluateSurfaces } from './evaluate.js';
@@ -86,16 +86,24 @@ describe('scoring with what the folder holds (shipped model)', () => {
   });
   const mapOf = async (dir: string) => (await detector.detectPrepared(prepareTile(loadTile(listTiles(dir)[0]!), detector.spec))).newProb;
 
-  it('feeds the orthophoto: the main network serves, the same buildings are scored', async () => {
+  it('scores the orthophoto without an earlier flight as a first patrol: the surface network serves it and sets the orthophoto aside; the same buildings are scored', async () => {
     const plain = folder('plain');
     const withRgb = folder('with-rgb');
     writeSurfaceRgb(withRgb, 'rgb');
     const a = await evaluateSurfaces(plain, detector);
     const b = await evaluateSurfaces(withRgb, detector);
     expect([a.mode, a.networks]).toEqual(['dsm', ['surface_only']]);
-    expect([b.mode, b.networks]).toEqual(['drone_no_before', ['main']]);
+    expect([b.mode, b.networks]).toEqual(['drone_no_before', ['surface_only']]);
+    expect(await mapOf(withRgb)).toEqual(await mapOf(plain));
     expect(b.object.tp + b.object.fn).toBe(a.object.tp + a.object.fn);
     expect(a.object.tp + a.object.fn).toBeGreaterThan(0);
+    // The main network alone (an adapted drone office's is scored so) reads the orthophoto.
+    const mainAlone = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu', ...MAIN_ALONE });
+    try {
+      expect((await evaluateSurfaces(withRgb, mainAlone)).networks).toEqual(['main']);
+    } finally {
+      await mainAlone.close();
+    }
   });
 
   it('feeds the earlier orthophoto as the before image', async () => {

@@ -10,8 +10,9 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { fitCalibration, type CalibrationMap, type ScoredDetection } from '#pipeline/model/calibration.js';
-import { ChangeDetector, type Network } from '#pipeline/model/change-detector.js';
+import type { Network } from '#pipeline/model/change-detector.js';
 import { evaluatePairs, evaluateSurfaces, type Layout } from '../eval/evaluate.js';
+import { adaptedDetector } from './versions.js';
 
 /** Fewer detected objects than this on the adapted-on files: no map (raw scores), rather than one from a handful. */
 export const MIN_CALIBRATION_OBJECTS = 10;
@@ -24,7 +25,7 @@ export async function refitCalibration(
   o: { dir: string; layout: Layout; specPath: string; network: Network; onnxFile: string; gsd?: number; threads: number },
 ): Promise<CalibrationMap | null> {
   const samples: ScoredDetection[] = [];
-  const detector = await ChangeDetector.load({ specPath: o.specPath, threads: o.threads });
+  const detector = await adaptedDetector(o.specPath, o.threads, o.network);
   try {
     const objects = (_name: string, network: Network, detected: ReadonlyArray<{ raw: number; state: string }>) => {
       if (network !== o.network) return;

@@ -7,8 +7,9 @@
  *    and file name ranks them), never pixels; the rest is adapted on.
  * 2. The network to adapt is the one that serves the data (ChangeDetector.networkFor on a
  *    held-back item as the evaluation prepares it): image pairs (A/ B/ label/) the image-pair
- *    network; surface-model tiles (dsm/ mask_vec/) the surface-model-only network, or the main
- *    network when the folder has the flight's orthophoto (rgb/: a drone flight).
+ *    network; surface-model tiles (dsm/ mask_vec/) the surface-model-only network. Surface-model
+ *    tiles with the flight's orthophoto (rgb/: a drone flight) adapt the main network, which serves
+ *    a drone office's patrols against an earlier flight (networkToAdapt), and it alone scores them.
  * 3. The adapting files are exported in the trainer's sample format by the trainer's own exporter
  *    (models/data/real.ts exportPairFiles, exportSurfaceTiles), read as `npm run eval` reads them.
  * 4. models/adapt.py fine-tunes the base version's PyTorch checkpoint of that network (the served
@@ -21,7 +22,8 @@
  *    models/.cache/checkpoints/, keyed by the file's hash.
  * 5. The base and the new version are scored on the held-back share by the evaluation's own code
  *    (scripts/eval/evaluate.ts), over a folder of links to the held-back files kept in the version
- *    (`npm run eval -- <version>/held-back --model <version>` gives the same figures). Pixel F1
+ *    (`npm run eval -- <version>/held-back --model <version>` gives the same figures; for an adapted
+ *    main network `--model <version>/change-detector.onnx`, the main network alone). Pixel F1
  *    decides promotion for pairs, object F1 for surface models (issue 19's targets).
  * 6. The patrol check (adapt-patrol.ts): both versions scored on a few whole generated validation
  *    scenes in the mode the adapted network serves, which the held-back share does not show;
@@ -206,8 +208,17 @@ function preparedAsEvaluated(item: AdaptItem, spec: ModelSpec, gsd: number | und
   return prepareInputs({ beforeRgb: pair.before, afterRgb: pair.after }, spec);
 }
 
-/** The network of a version that serves an item's data (ChangeDetector.networkFor, as the evaluation and the pipeline choose it). */
-export async function servingNetwork(item: AdaptItem, specPath: string, gsd?: number): Promise<Network> {
+/**
+ * The network of a version that an item's data adapts: the one that serves it
+ * (ChangeDetector.networkFor, as the evaluation and the pipeline choose it), except that a drone
+ * flight's tiles (surface-model tiles with the flight's orthophoto) adapt the main network, which
+ * serves a drone office's patrols against an earlier flight. Such tiles carry no earlier flight
+ * only because a building withheld to stand for a new one stood in it too (models/data/from-db.ts);
+ * routed as they are, as first patrols, they would adapt the surface-model-only network instead.
+ * The main network is then scored alone on them (versions.ts adaptedDetector).
+ */
+export async function networkToAdapt(item: AdaptItem, specPath: string, gsd?: number): Promise<Network> {
+  if (item.layout === 'surface' && item.rgb) return 'main';
   const detector = await ChangeDetector.load({ specPath, threads: 1 });
   try {
     return detector.networkFor(preparedAsEvaluated(item, detector.spec, gsd));
@@ -367,8 +378,8 @@ async function adaptInto(o: AdaptOptions, store: string, presetName: string | un
   if (!fromSidecar && !versionExists(store, base)) throw new Error(`--from ${base}: no such version in ${store}, and not a sidecar (.json)`);
   const baseSpecPath = fromSidecar ? base : specPathOf(store, base);
   const baseSpec = loadModelSpec(baseSpecPath);
-  // The network that serves this data, as the evaluation and the pipeline choose it, and its checkpoint.
-  const network = await servingNetwork(held[0]!, baseSpecPath, o.gsd);
+  // The network this data adapts (the one serving it, or a drone office's main network) and its checkpoint.
+  const network = await networkToAdapt(held[0]!, baseSpecPath, o.gsd);
   if (!hasTorch()) throw new Error(`adapting trains with PyTorch: ${PYTHON} cannot import torch (Debian: apt-get install python3-torch; see docs/model.md, "Adapting to an office's data")`);
   const checkpoint = await checkpointFor(baseSpecPath, network, log);
   if (network !== 'surface_only') await ensureEncoder(log);
@@ -446,8 +457,8 @@ async function adaptInto(o: AdaptOptions, store: string, presetName: string | un
     const heldDir = path.join(dir, 'held-back');
     linkHeldBackFolder(heldDir, held);
     log(`scoring ${base} and ${version} on the held-back share (npm run eval's code)`);
-    const before = await scoreFolder(heldDir, layout, baseSpecPath, o.gsd, threads);
-    const after = await scoreFolder(heldDir, layout, path.join(dir, VERSION_SPEC), o.gsd, threads);
+    const before = await scoreFolder(heldDir, layout, baseSpecPath, o.gsd, threads, network);
+    const after = await scoreFolder(heldDir, layout, path.join(dir, VERSION_SPEC), o.gsd, threads, network);
     log(`scoring ${base} and ${version} on whole generated patrols (the patrol check)`);
     const patrol = await patrolCheck({ network, baseSpec: baseSpecPath, versionSpec: path.join(dir, VERSION_SPEC), threads, log });
     const scoreS = (performance.now() - tScore) / 1000;

@@ -21,7 +21,8 @@ import { loadModelSpec } from '#pipeline/model/model-spec.js';
 import { storeCopiedVersion } from '#pipeline/model/testing/store-version.js';
 import { modelStoreDir, servedSpecPath, SHIPPED } from '#pipeline/model-store.js';
 import { writePairsFolder, writePng, writeSurfaceFolder, writeSurfaceRgb } from '../eval/testing/write-folders.js';
-import { adaptItems, chooseHeldBack, hasTorch, servingNetwork, versionName } from './adapt.js';
+import { loadTile, prepareTile } from '../eval/surface.js';
+import { adaptItems, chooseHeldBack, hasTorch, networkToAdapt, versionName } from './adapt.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const exec = promisify(execFile);
@@ -162,16 +163,25 @@ describe('the model store', () => {
     expect(() => adaptItems([surface, pairs])).toThrow(/different layouts \(surface, pairs\) are served by different networks/);
   });
 
-  it('adapts the network that serves the data: surface models alone the surface-model-only network, with the orthophoto the main one, image pairs the image-pair one', async () => {
+  it('adapts the network that serves the data: surface models alone the surface-model-only network, image pairs the image-pair one; a drone flight\'s tiles the main one, though served as first patrols by the surface network', async () => {
     const surface = writeSurfaceOffice(path.join(tmp, 'mode-surface'));
     const drone = writeSurfaceOffice(path.join(tmp, 'mode-drone'), true);
     const pairs = path.join(tmp, 'mode-pairs');
     writePairsFolder(pairs, 2, 64);
     const shipped = loadModelSpec().dir + '/change-detector.json';
     const first = (dir: string) => adaptItems([dir])[0]!;
-    expect(await servingNetwork(first(surface), shipped)).toBe('surface_only');
-    expect(await servingNetwork(first(drone), shipped)).toBe('main');
-    expect(await servingNetwork(first(pairs), shipped)).toBe('pair');
+    expect(await networkToAdapt(first(surface), shipped)).toBe('surface_only');
+    expect(await networkToAdapt(first(drone), shipped)).toBe('main');
+    expect(await networkToAdapt(first(pairs), shipped)).toBe('pair');
+    // The routing itself: the drone tiles have no earlier flight, so they are a first patrol.
+    const detector = await ChangeDetector.load({ specPath: shipped, threads: 1 });
+    try {
+      const item = first(drone);
+      if (item.layout !== 'surface') throw new Error('a surface-model tile');
+      expect(detector.networkFor(prepareTile(loadTile(item), detector.spec))).toBe('surface_only');
+    } finally {
+      await detector.close();
+    }
   });
 
   it('claims a new version\'s folder as it names it: two adaptations in the same second get two folders', () => {

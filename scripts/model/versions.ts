@@ -3,7 +3,7 @@
  * version's sidecar by the evaluation's code (adapt's before and after). The versions' listing,
  * promotion and rollback are pipeline/src/model-versions.ts, shared with the API.
  */
-import { ChangeDetector } from '#pipeline/model/change-detector.js';
+import { ChangeDetector, MAIN_ALONE, type Network } from '#pipeline/model/change-detector.js';
 import { SHIPPED, type EvalJson } from '#pipeline/model-store.js';
 import { METRIC_NAME, type ListedVersion, type ModelStoreListing } from '#pipeline/model-versions.js';
 import { evaluatePairs, evaluateSurfaces, type Layout } from '../eval/evaluate.js';
@@ -26,9 +26,18 @@ export function listTable(l: ModelStoreListing): string {
   return lines.join('\n');
 }
 
-/** A folder in a layout scored by `npm run eval`'s code with a version's sidecar. */
-export async function scoreFolder(dir: string, layout: Layout, specPath: string, gsd: number | undefined, threads: number): Promise<EvalJson> {
-  const detector = await ChangeDetector.load({ specPath, threads });
+/**
+ * A version's detector as its adapted network is scored: the main network alone when that is the
+ * one adapted (a drone office's tiles, which the routing gives the surface-model-only network as
+ * first patrols; scripts/model/adapt.ts networkToAdapt), else as the version serves.
+ */
+export function adaptedDetector(specPath: string, threads: number, network: Network): Promise<ChangeDetector> {
+  return ChangeDetector.load({ specPath, threads, ...(network === 'main' ? MAIN_ALONE : {}) });
+}
+
+/** A folder in a layout scored by `npm run eval`'s code with a version's sidecar, by the network adapted (adaptedDetector). */
+export async function scoreFolder(dir: string, layout: Layout, specPath: string, gsd: number | undefined, threads: number, network: Network): Promise<EvalJson> {
+  const detector = await adaptedDetector(specPath, threads, network);
   try {
     const result = layout === 'surface' ? await evaluateSurfaces(dir, detector) : await evaluatePairs(dir, detector, { gsd });
     return JSON.parse(toJson(result, { dir, provider: detector.provider })) as EvalJson;

@@ -199,14 +199,19 @@ describe('ChangeDetector', () => {
     }
   });
 
-  it('serves heights without imagery with the surface-model-only network, and nothing else', async () => {
+  it('serves heights without an earlier orthophoto (surface models alone, a first patrol) with the surface-model-only network, and nothing else', async () => {
     const heightsOnly = prepareInputs({ afterDsm: inputs.afterDsm!, baseline: [] }, detector.spec);
+    const firstPatrol: PreparedInputs = { ...prepared, beforeRgb: null, beforeHeight: null };
     expect(detector.networkFor(prepared)).toBe('main');
     expect(detector.networkFor({ ...prepared, afterRgb: null })).toBe('main');
     expect(detector.networkFor(heightsOnly)).toBe('surface_only');
+    expect(detector.networkFor(firstPatrol)).toBe('surface_only');
+    // The surface network sets the orthophoto aside.
+    expect((await detector.detectPrepared(firstPatrol)).newProb).toEqual((await detector.detectPrepared({ ...firstPatrol, afterRgb: null })).newProb);
     const mainOnly = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu', surfaceOnlyModelPath: false });
     try {
       expect(mainOnly.networkFor(heightsOnly)).toBe('main');
+      expect(mainOnly.networkFor(firstPatrol)).toBe('main');
       await expect(mainOnly.detectChips(new Float32Array(detector.channels * 16 * 16), 1, 16, 'surface_only')).rejects.toThrow(/no surface-model-only network/);
       // Same inputs, other network: the heights-only map differs, the full-input map does not.
       const differs = (a: Float32Array, b: Float32Array) => a.some((v, i) => Math.abs(v - b[i]!) > 1e-3);
