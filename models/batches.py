@@ -71,8 +71,9 @@ MIXES = {
         [("rgb_baseline", 1.0)],
     ),
     #   fused_drone  the fused network in the main network's place: generated scenes as the
-    #           inputs the main network is served (drone flights with and without the earlier
-    #           orthophoto, an image alone with the baseline), real surface models for real
+    #           inputs the main network was trained for (drone flights with and without the earlier
+    #           orthophoto, an image alone with the baseline; first patrols go to the surface
+    #           network since the sixth session), real surface models for real
     #           heights, and the pair network's real imagery with a baseline.
     "fused_drone": (
         {"scene": 0.55, "surface": 0.1, "pair": 0.15, "xbd_pair": 0.05, "single": 0.15},

@@ -1,6 +1,6 @@
 /**
  * npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before_dsm|drone_no_before|rgb|dsm|rgb_pair]
- *                       [--threshold <0..1>] [--threads N] [--model <sidecar.json|network.onnx|version>]
+ *                       [--threshold <0..1>] [--threads N] [--model <sidecar.json|network.onnx|version>] [--main-alone]
  * npm run eval -- real [--real <dir>] [--sets a,b] [--empty-baseline] [--json] [--threads N] [--model <sidecar.json|network.onnx|version>]
  *
  * `real` is the real-data scoreboard (scripts/eval/scoreboard.ts): every labelled set under
@@ -14,7 +14,9 @@
  * stderr; through npm, `npm run -s eval` keeps npm's own banner off stdout). Exit status 2 on a
  * folder it cannot read, with the reason. --empty-baseline (image pairs, and the scoreboard's pair
  * sets): the pairs come with an empty baseline, as aerial tiles with a baseline do, so the network
- * served for those is the one scored.
+ * served for those is the one scored. --main-alone: the main network serves every input, the
+ * others off (an adapted drone office's version is scored so on its held-back tiles, which the
+ * routing would give the surface-model-only network as first patrols; scripts/model/adapt.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,7 +31,7 @@ import { runScoreboard } from './eval/scoreboard.js';
 import { scoreboardJson, scoreboardTable } from './eval/scoreboard-report.js';
 
 const USAGE = [
-  'usage: npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before_dsm|drone_no_before|rgb|dsm|rgb_pair] [--threshold t] [--threads N] [--model <sidecar.json|net.onnx|version>]',
+  'usage: npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before_dsm|drone_no_before|rgb|dsm|rgb_pair] [--threshold t] [--threads N] [--model <sidecar.json|net.onnx|version>] [--main-alone]',
   '       npm run eval -- real [--real <dir>] [--sets levir_cd,egy_bcd] [--empty-baseline] [--json] [--threads N] [--model <sidecar.json|net.onnx>]   (the real-data scoreboard)',
   '       (with --json, run it as `npm run -s eval -- ...` so that npm prints nothing of its own on stdout)',
 ].join('\n');
@@ -47,6 +49,7 @@ async function main(): Promise<number> {
       real: { type: 'string' },
       sets: { type: 'string' },
       'empty-baseline': { type: 'boolean', default: false },
+      'main-alone': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -63,7 +66,7 @@ async function main(): Promise<number> {
   if (values.mode !== undefined && !SCENE_MODES.includes(values.mode as SceneMode)) throw new Error(`--mode ${values.mode}: one of ${SCENE_MODES.join(', ')}`);
   const threads = Number(values.threads);
   if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256)) throw new Error(`--threads ${values.threads}: a whole number of threads, e.g. 2`);
-  const load = () => ChangeDetector.load({ threads, ...modelOption(values.model) });
+  const load = () => ChangeDetector.load({ threads, ...modelOption(values.model), ...(values['main-alone'] ? MAIN_ALONE : {}) });
   if (dir === 'real') {
     // Each set has its own resolution and every scene mode its own folder; the rule is the sidecar's.
     const unused = (['gsd', 'mode', 'threshold'] as const).filter((k) => values[k] !== undefined);

@@ -11,6 +11,7 @@
  *   <store>/versions/<version>/CARD.md                its model-card section
  *   <store>/versions/<version>/held-back/             the held-back share (links to the files), an
  *                                                     evaluation folder: npm run eval -- <it> --model <version>
+ *                                                     (--main-alone for an adapted main network)
  *   <store>/promoted.json                             the promotions, newest last (rollback pops one)
  *
  * Where: MODEL_STORE, else a "models" folder beside a local RASTER_STORE (default .lingwei/models

@@ -65,7 +65,8 @@ export function modelStoreListing(store: string): ModelStoreListing {
 
 /**
  * Scores `version` on the held-back share of `record`'s version as adapt scored it: the evaluation
- * (scripts/eval.ts --json) over that share's folder, in a child process.
+ * (scripts/eval.ts --json) over that share's folder, in a child process, by the network adapted
+ * (an adapted main network alone: scripts/model/versions.ts adaptedDetector).
  */
 export async function scoreOnHeldBack(store: string, record: VersionRecord, version: string, threads = 2): Promise<EvalJson> {
   const dir = path.join(versionDir(store, record.version), 'held-back');
@@ -73,7 +74,8 @@ export async function scoreOnHeldBack(store: string, record: VersionRecord, vers
   if (!fs.existsSync(dir) || missing.length) throw new Error(`its held-back files are gone (${missing.slice(0, 2).join(', ') || dir})`);
   // A pair folder is read at the version's ground resolution; surface models carry their own.
   const gsd = record.layout === 'pairs' && record.gsd ? ['--gsd', String(record.gsd)] : [];
-  return evalInChild(store, [dir, '--json', '--model', version, '--threads', String(threads), ...gsd], version);
+  const alone = record.network === 'main' ? ['--main-alone'] : [];
+  return evalInChild(store, [dir, '--json', '--model', version, '--threads', String(threads), ...gsd, ...alone], version);
 }
 
 /** Scores `version` on the scenes of a version's patrol check, in its mode, as adapt scored its base there. */

@@ -36,7 +36,7 @@ import { loadConfig } from './config.js';
 import gdal from './gdal.js';
 import { sha256Of, takeInFlight } from './flight-intake.js';
 import { loadScene } from './import/load-scene.js';
-import { ChangeDetector } from './model/index.js';
+import { ChangeDetector, type Network } from './model/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SIZE_KM = Number(process.env.BENCH_FLIGHT_KM ?? 1);
@@ -217,10 +217,12 @@ export default async function bench(): Promise<void> {
     const { chip_px: size } = detector.spec;
     const batch = detector.batchSize;
     const input = new Float32Array(batch * detector.channels * size * size).map((_, i) => ((i * 2654435761) % 1000) / 1000);
-    await detector.detectChips(input, batch);
+    // The network that served the flight (the surface-model-only one for a first patrol).
+    const network = (typeof run.params.network === 'string' ? run.params.network : 'main') as Network;
+    await detector.detectChips(input, batch, size, network);
     const m = performance.now();
     const cpuBefore = process.cpuUsage();
-    for (let done = 0; done < chips; done += batch) await detector.detectChips(input, batch);
+    for (let done = 0; done < chips; done += batch) await detector.detectChips(input, batch, size, network);
     const modelS = (performance.now() - m) / 1000;
     const used = process.cpuUsage(cpuBefore);
     const modelCpuS = (used.user + used.system) / 1e6;
@@ -239,7 +241,7 @@ export default async function bench(): Promise<void> {
       { path: 'time to candidates (upload to raised)', seconds: round(candidatesAt!.s), 'CPU s': round(candidatesAt!.cpu), 'km²/h': perHour(candidatesAt!.s) },
       { path: 'time to full-resolution COGs', seconds: round(cogsAt?.s ?? Number.NaN), 'CPU s': round(cogsAt?.cpu ?? Number.NaN), 'km²/h': perHour(cogsAt?.s ?? Number.NaN) },
       { path: 'end to end (flight done)', seconds: round(endToEndS), 'CPU s': round(cpuAtDone - cpuAtUpload), 'km²/h': perHour(endToEndS) },
-      { path: `reference: model only, ${chips} chips`, seconds: round(modelS), 'CPU s': round(modelCpuS), 'km²/h': perHour(modelS) },
+      { path: `reference: model only (${network}), ${chips} chips`, seconds: round(modelS), 'CPU s': round(modelCpuS), 'km²/h': perHour(modelS) },
       { path: 'reference: gdal_translate -of COG, both uploads', seconds: round(peer.wallS), 'CPU s': round(peer.cpuS), 'km²/h': perHour(peer.wallS) },
     ]);
     const cogStage = stages.find((s) => s.stage === 'cog') ?? stages.find((s) => s.stage === 'ingest');

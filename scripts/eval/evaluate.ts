@@ -55,7 +55,7 @@ export interface EvalResult {
   /** Number of pairs, tiles or scenes scored. */
   pairs: number;
   chips_per_second: number;
-  /** The networks that served the inputs: 'main', 'surface_only' for heights without imagery, 'aerial' for aerial tiles. */
+  /** The networks that served the inputs: 'main', 'surface_only' for heights without an earlier orthophoto, 'aerial' for aerial tiles, 'pair' for bare pairs. */
   networks: Network[];
   /** Pairs layout: the ground resolutions the pairs were read at, metres, and where each came from. */
   gsd?: { metres: number[]; sources: GsdSource[] };

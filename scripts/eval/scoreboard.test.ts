@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pairHeldOut, uavHeldOut } from '#models/data/splits.js';
-import { ChangeDetector } from '#pipeline/model/change-detector.js';
+import { ChangeDetector, MAIN_ALONE } from '#pipeline/model/change-detector.js';
 import type { Grid } from '#pipeline/model/grid.js';
 import { countPixels } from './scoring.js';
 import { evaluatePairs } from './evaluate.js';
@@ -254,7 +254,7 @@ describe.skipIf(!HAVE_REAL)('the scoreboard on ../shared/data/real (skipped with
       ['levir_cd', ['main']],
       ['egy_bcd', ['main']],
     ]);
-    const main = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu', surfaceOnlyModelPath: false, aerialModelPath: false, pairModelPath: false });
+    const main = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu', ...MAIN_ALONE });
     try {
       for (const set of board.sets) {
         const names = fs.readdirSync(path.join(DEFAULT_REAL_DIR, set.set, 'A')).map((f) => f.replace(/\.[^.]+$/, ''));

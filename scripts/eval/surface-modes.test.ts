@@ -101,6 +101,9 @@ describe('scoring with what the folder holds (shipped model)', () => {
     const mainAlone = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu', ...MAIN_ALONE });
     try {
       expect((await evaluateSurfaces(withRgb, mainAlone)).networks).toEqual(['main']);
+      const mainMap = async (dir: string) => (await mainAlone.detectPrepared(prepareTile(loadTile(listTiles(dir)[0]!), mainAlone.spec))).newProb;
+      const [a, b] = [await mainMap(plain), await mainMap(withRgb)];
+      expect(a.some((v, i) => Math.abs(v - b[i]!) > 1e-3)).toBe(true);
     } finally {
       await mainAlone.close();
     }

@@ -30,7 +30,11 @@ export const PATROL_SEEDS = VAL_SEEDS.slice(0, 3);
 const SCENE_M = 200;
 const SCENE_GSD_M = 0.1;
 
-/** The scene mode each network serves: drone flights (orthophotos and surface models, with the earlier flight), surface models alone, aerial tiles with a baseline, bare image pairs. */
+/**
+ * The scene mode each network serves: drone flights (orthophotos and surface models, with the
+ * earlier flight), surface models alone (the surface network serves first patrols too, with their
+ * orthophoto set aside: the same input as `dsm`), aerial tiles with a baseline, bare image pairs.
+ */
 export const PATROL_MODE: Record<Network, SceneMode> = { main: 'drone', surface_only: 'dsm', aerial: 'rgb', pair: 'rgb_pair' };
 
 /**

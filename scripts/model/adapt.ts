@@ -22,8 +22,8 @@
  *    models/.cache/checkpoints/, keyed by the file's hash.
  * 5. The base and the new version are scored on the held-back share by the evaluation's own code
  *    (scripts/eval/evaluate.ts), over a folder of links to the held-back files kept in the version
- *    (`npm run eval -- <version>/held-back --model <version>` gives the same figures; for an adapted
- *    main network `--model <version>/change-detector.onnx`, the main network alone). Pixel F1
+ *    (`npm run eval -- <version>/held-back --model <version>` gives the same figures, with
+ *    `--main-alone` for an adapted main network). Pixel F1
  *    decides promotion for pairs, object F1 for surface models (issue 19's targets).
  * 6. The patrol check (adapt-patrol.ts): both versions scored on a few whole generated validation
  *    scenes in the mode the adapted network serves, which the held-back share does not show;

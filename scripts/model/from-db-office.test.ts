@@ -188,7 +188,7 @@ describe.skipIf(!torch)('a drone office made of generated scenes', () => {
     expect(manifest.samples.flatMap((s) => s.buildings.reviewed).length).toBeGreaterThan(0);
   });
 
-  it('adapts the network that serves drone flights on it and scores both versions on whole held-back blocks', () => {
+  it('adapts the main network on it, which serves the office\'s patrols against an earlier flight, and scores both versions on whole held-back blocks by it alone', () => {
     const record = readVersion(store, adapted.version);
     expect(record).toMatchObject({ network: 'main', layout: 'surface', metric: 'object_f1' });
     // The main network's calibration map refitted for the version's own file on the adapted-on blocks.
@@ -220,7 +220,7 @@ describe.skipIf(!torch)('a drone office made of generated scenes', () => {
     expect((refused as { stderr: string }).stderr).toContain(`refused: scenes-hard scores object F1 ${check.after.object.f1.toFixed(3)} on its patrol check (3 generated validation scenes, mode drone), ${fall.toFixed(3)} below shipped`);
   }, 900_000);
 
-  it('is promoted, and the next drone flight is detected with it and records it; a scene of its own is scored with both versions', async () => {
+  it('is promoted, and the next drone flight is detected with it and records it; a scene of its own is scored with both versions; another version is compared with it by the main network alone', async () => {
     const promoted = await exec('npx', ['tsx', 'scripts/model.ts', 'promote', adapted.version], { cwd: ROOT, env });
     expect(promoted.stdout).toMatch(new RegExp(`^promoted ${adapted.version} in place of shipped: object F1 .*; object F1 [0-9.]+ on its patrol check \\(3 generated validation scenes, mode drone\\)`));
     const [seed] = seedsApart(SCENES + 1).slice(-1);
@@ -228,12 +228,10 @@ describe.skipIf(!torch)('a drone office made of generated scenes', () => {
     // The whole scene by npm run eval's code: as a patrol brings it (earlier orthophoto and heights),
     // and as the tiles the version was adapted and scored on (no earlier flight, the main network
     // alone: served as they come, first patrols go to the surface network, which was not adapted).
-    const mainAlone = { shipped: 'models/change-detector.onnx', [adapted.version]: path.join(versionDir(store, adapted.version), 'change-detector.onnx') };
     for (const mode of ['drone', 'drone_no_before']) {
       const scores: Record<string, Scores> = {};
       for (const model of ['shipped', adapted.version]) {
-        const given = mode === 'drone' ? model : mainAlone[model]!;
-        const { stdout } = await exec('npx', ['tsx', 'scripts/eval.ts', scene, '--json', '--mode', mode, '--model', given], { cwd: ROOT, env, maxBuffer: 64 << 20 });
+        const { stdout } = await exec('npx', ['tsx', 'scripts/eval.ts', scene, '--json', '--mode', mode, '--model', model, '--main-alone'], { cwd: ROOT, env, maxBuffer: 64 << 20 });
         scores[model] = JSON.parse(stdout) as Scores;
       }
       console.log(`generated office: scene ${seed} (not in the office), mode ${mode}: shipped ${f(scores.shipped!)}; ${adapted.version} ${f(scores[adapted.version]!)}`);
@@ -259,5 +257,14 @@ describe.skipIf(!torch)('a drone office made of generated scenes', () => {
       await worker.close();
       await detectors.close();
     }
+    // Promoting another version adapted on the same blocks compares it with the one serving now
+    // on its held-back blocks as adapt scored them: by the main network alone, not by the
+    // surface network that would serve them as first patrols.
+    const hard = readVersion(store, 'scenes-hard');
+    expect(hard.held_back).toEqual(adapted.held_back);
+    const other = await exec('npx', ['tsx', 'scripts/model.ts', 'promote', 'scenes-hard', '--json'], { cwd: ROOT, env }).catch((error: { stdout: string; code: number }) => error);
+    const answer = JSON.parse(other.stdout) as { promoted: boolean; replaced: string; current: number };
+    expect(answer).toMatchObject({ promoted: false, replaced: adapted.version });
+    expect(answer.current).toBeCloseTo(adapted.after.object.f1, 6);
   }, 600_000);
 });

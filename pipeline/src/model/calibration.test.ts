@@ -184,11 +184,14 @@ describe('calibration maps against the networks loaded', () => {
     expect(stale).toEqual([]);
   });
 
-  it('drops a map whose network file changed or is not loaded, and names it', () => {
+  it('drops a map whose network file changed, and names it; one of a network not loaded, without a word', () => {
     const { calibration: kept, stale } = currentCalibration(calibration, { main: 'main.onnx', pair: 'retrained.onnx' }, sha);
     expect(Object.keys(kept).sort()).toEqual(['aerial', 'main']);
     expect(stale).toEqual(['pair']);
-    expect(currentCalibration(calibration, { main: false, pair: 'pair.onnx' }, sha).stale).toEqual(['main']);
+    // The main network alone (eval --main-alone, an adapted drone office scored): the others' maps go quietly.
+    const alone = currentCalibration(calibration, { main: 'main.onnx', pair: false }, sha);
+    expect([Object.keys(alone.calibration).sort(), alone.stale]).toEqual([['aerial', 'main'], []]);
+    expect(currentCalibration(calibration, { main: false, pair: 'pair.onnx' }, sha)).toEqual({ calibration: { pair: calibration.pair, aerial: calibration.aerial }, stale: [] });
     expect(currentCalibration(undefined, {}, sha)).toEqual({ calibration: {}, stale: [] });
   });
 });

@@ -41,7 +41,8 @@ export type Calibration = Partial<Record<Network, CalibrationMap>>;
  * was fitted for is kept only when the network now served from `files` has that hash. A retrained
  * network, an adapted version in the model store, or `--model other.onnx` would otherwise have its
  * scores bent by another network's curve; without its map it keeps its raw score. `stale` names the
- * maps dropped, so the caller can say so.
+ * maps dropped for another file, so the caller can say so; a network not loaded (turned off, as
+ * scoring the main network alone does) loses its map without a word.
  */
 export function currentCalibration(
   calibration: Calibration | undefined,
@@ -52,7 +53,9 @@ export function currentCalibration(
   const stale: Network[] = [];
   for (const [network, map] of Object.entries(calibration ?? {}) as [Network, CalibrationMap][]) {
     const file = files[network];
-    if (map.onnx_sha256 && (!file || sha256(file) !== map.onnx_sha256)) stale.push(network);
+    if (!map.onnx_sha256) kept[network] = map;
+    else if (!file) continue;
+    else if (sha256(file) !== map.onnx_sha256) stale.push(network);
     else kept[network] = map;
   }
   return { calibration: kept, stale };

@@ -1,8 +1,8 @@
 /**
  * The inference module for real, on the shipped models: batching does not change results, tiled
  * inference agrees with one pass over the whole raster (no seams), feeding the same scene at a
- * finer resolution gives the same map after resampling, and heights without imagery go to the
- * surface-model-only network.
+ * finer resolution gives the same map after resampling, and heights without an earlier orthophoto
+ * (surface models alone, first patrols) go to the surface-model-only network.
  */
 import fs from 'node:fs';
 import os from 'node:os';

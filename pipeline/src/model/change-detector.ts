@@ -4,10 +4,11 @@
  * preparation (resampling, ground estimate, baseline rasterisation, normalisation) is the same code
  * that exported the training data.
  *
- * Four networks with the same inputs and outputs: the main one (drone flights; a pretrained image
- * encoder with the baseline and heights fused after it); a surface-model-only one that serves
- * inputs holding heights and no imagery (trained on heights alone; on real surface models the
- * only one measured to find houses); an aerial-tile one, the same fused network trained on
+ * Four networks with the same inputs and outputs: the main one (drone patrols against an earlier
+ * flight; a pretrained image encoder with the baseline and heights fused after it); a
+ * surface-model-only one that serves inputs holding heights and no earlier orthophoto (surface
+ * models alone, and first patrols with their orthophoto set aside; trained on heights alone; on
+ * real surface models the only one measured to find houses); an aerial-tile one, the same fused network trained on
  * orthophoto pairs with the baseline and no heights; and an image-pair one over the pretrained
  * encoder, for bare before/after pairs (no baseline, no heights). The networks trained from
  * scratch on generated scenes did not see real roofs.
@@ -140,7 +141,7 @@ export class ChangeDetector {
     private readonly main: ort.InferenceSession,
     /**
      * Open the other networks' sessions on first use, so that a worker holds only those its
-     * flights need (a drone patrol's, the main one); absent when not shipped or turned off.
+     * flights need (the main one is always open); absent when not shipped or turned off.
      */
     private readonly openers: Partial<Record<Exclude<Network, 'main'>, () => Promise<ort.InferenceSession>>>,
     readonly spec: ModelSpec,

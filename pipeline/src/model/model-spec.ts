@@ -35,7 +35,8 @@ export interface ModelSpec {
   onnx: string;
   /**
    * The surface-model-only network's ONNX file, relative to the sidecar (same channels, grid and
-   * outputs): it serves inputs that hold heights and no imagery. Absent: the main network serves all.
+   * outputs): it serves inputs that hold heights and no earlier orthophoto (surface models alone,
+   * first patrols). Absent: the main network serves all.
    */
   surface_only_onnx?: string;
   /**

@@ -2,8 +2,8 @@
  * From whatever a flight brings to the model's own grid: orthophotos and surface model resampled
  * to the model's ground resolution, the surface model turned into height above the estimated
  * ground, and the baseline rasterised. Everything that is missing stays missing (null), which the
- * chip builder turns into zero planes with availability masks at 0: one model serves drone
- * flights (RGB + DSM), image-only pairs and surface-model-only flights.
+ * chip builder turns into zero planes with availability masks at 0: one input layout serves
+ * every network, whatever the flight brings (RGB + DSM, images alone, a surface model alone).
  */
 import { rasteriseBaseline, type BaselineBuilding, type BaselineRasters } from './baseline-raster.js';
 import { assertNorthUp, extentOf, gridForExtent, type Extent, type Grid } from './grid.js';

@@ -20,9 +20,10 @@ const SCENE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '
 
 /**
  * Loads the fixture scene and runs its two flights (spring reference, autumn patrol) through the
- * real pipeline with a worker in this process; returns the patrol flight's id.
+ * real pipeline with a worker in this process; returns the patrol flight's id. `firstPatrol`: the
+ * autumn flight alone, an area's first patrol (no earlier flight to compare with).
  */
-export async function runScene(pool: pg.Pool, config: PipelineConfig): Promise<string> {
+export async function runScene(pool: pg.Pool, config: PipelineConfig, o: { firstPatrol?: boolean } = {}): Promise<string> {
   await loadScene(pool, SCENE);
   const connection = createRedisConnection(config.redisUrl);
   const detectors = servedDetectors({ threads: config.modelThreads });
@@ -34,8 +35,10 @@ export async function runScene(pool: pg.Pool, config: PipelineConfig): Promise<s
     const manifest = JSON.parse(fs.readFileSync(path.join(SCENE, 'scene.json'), 'utf8')) as { dates: Record<'before' | 'after', string>; flight_time_local: Record<'before' | 'after', string> };
     const at = (which: 'before' | 'after') => `${manifest.dates[which]}T${manifest.flight_time_local[which]}:00+08:00`;
     const file = (name: string) => path.join(SCENE, name);
-    const before = await takeInFlight(pool, config, { orthophoto: file('before_ortho.tif'), surfaceModel: file('before_dsm.tif'), capturedAt: at('before'), purpose: 'reference' });
-    await flightDone(pool, before.flightId);
+    if (!o.firstPatrol) {
+      const before = await takeInFlight(pool, config, { orthophoto: file('before_ortho.tif'), surfaceModel: file('before_dsm.tif'), capturedAt: at('before'), purpose: 'reference' });
+      await flightDone(pool, before.flightId);
+    }
     const after = await takeInFlight(pool, config, { orthophoto: file('after_ortho.tif'), surfaceModel: file('after_dsm.tif'), capturedAt: at('after') });
     await flightDone(pool, after.flightId);
     return after.flightId;
