@@ -32,6 +32,14 @@ describe('the demo scene', () => {
     expect(r.object).toMatchObject({ tp: 14, fp: 0, fn: 0 });
   }, 120_000);
 
+  // An area's first patrol (no earlier flight): served by the surface-model-only network, the
+  // orthophoto set aside; measured 13 tp, 0 fp, 1 fn, as the main network alone gives (2026-12-06).
+  it('as a first patrol, finds all but one scored change with the surface-model-only network, and no false one', async () => {
+    const r = await evaluateScenes(SCENE, detector, { mode: 'drone_no_before' });
+    expect(r.networks).toEqual(['surface_only']);
+    expect(r.object).toMatchObject({ tp: 13, fp: 0, fn: 1 });
+  }, 120_000);
+
   // The from-scratch main network joined them into one detection without the building split (which
   // cut them apart); the fused one since 2026-12-06 keeps them apart with or without it. The split
   // itself is proved on maps of its own (pipeline/src/model/building-split.test.ts).
