@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateScene } from '#fixtures/generator/scene.js';
-import { ChangeDetector } from './change-detector.js';
+import { ChangeDetector, FIRST_PATROL_HOLES, uncoveredShare } from './change-detector.js';
 import { chipSources, fillChip } from './chip.js';
 import { loadModelSpec } from './model-spec.js';
 import { chipLayout } from './tiling.js';
@@ -208,10 +208,25 @@ describe('ChangeDetector', () => {
     expect(detector.networkFor(firstPatrol)).toBe('surface_only');
     // The surface network sets the orthophoto aside.
     expect((await detector.detectPrepared(firstPatrol)).newProb).toEqual((await detector.detectPrepared({ ...firstPatrol, afterRgb: null })).newProb);
+    // It sees nothing where the heights have holes: over FIRST_PATROL_HOLES of the orthophoto, the
+    // main network keeps the patrol. (The scene's own surface model has holes over water, 1.1%.)
+    expect(uncoveredShare(firstPatrol.afterRgb, firstPatrol.afterHeight!)).toBeLessThan(FIRST_PATROL_HOLES);
+    const seen = firstPatrol.afterRgb!.valid;
+    const holed = (share: number): PreparedInputs => {
+      let holes = Math.round(share * seen.reduce((n, v) => n + v, 0));
+      return { ...firstPatrol, afterHeight: { ...firstPatrol.afterHeight!, valid: seen.map((v) => (v && holes-- > 0 ? 0 : 1)) } };
+    };
+    expect(uncoveredShare(firstPatrol.afterRgb, holed(0.1).afterHeight!)).toBeCloseTo(0.1, 4);
+    expect(detector.networkFor(holed(FIRST_PATROL_HOLES - 0.002))).toBe('surface_only');
+    expect(detector.networkFor(holed(FIRST_PATROL_HOLES + 0.002))).toBe('main');
+    // A share measured for the whole flight decides instead of the block's own (the detect stage).
+    expect(detector.networkFor(holed(0.1), 0)).toBe('surface_only');
+    expect(detector.networkFor(firstPatrol, 0.1)).toBe('main');
     const mainOnly = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu', surfaceOnlyModelPath: false });
     try {
       expect(mainOnly.networkFor(heightsOnly)).toBe('main');
       expect(mainOnly.networkFor(firstPatrol)).toBe('main');
+      expect((await detector.detectPrepared(firstPatrol, { uncovered: 0.1 })).newProb).toEqual((await mainOnly.detectPrepared(firstPatrol)).newProb);
       await expect(mainOnly.detectChips(new Float32Array(detector.channels * 16 * 16), 1, 16, 'surface_only')).rejects.toThrow(/no surface-model-only network/);
       // Same inputs, other network: the heights-only map differs, the full-input map does not.
       const differs = (a: Float32Array, b: Float32Array) => a.some((v, i) => Math.abs(v - b[i]!) > 1e-3);

@@ -2,7 +2,7 @@
  * The change-detection model's public face for the pipeline: load once, prepare inputs, run tiled
  * inference, cut probability maps into objects.
  */
-export { ChangeDetector, cudaLibraryPresent, MAIN_ALONE, type ChangeMap, type DetectRasterOptions, type LoadOptions, type Network } from './change-detector.js';
+export { ChangeDetector, cudaLibraryPresent, FIRST_PATROL_HOLES, MAIN_ALONE, uncoveredShare, type ChangeMap, type DetectRasterOptions, type LoadOptions, type Network } from './change-detector.js';
 export { prepareInputs, outputGrid, type ChangeInputs, type DsmInput, type PreparedInputs, type RgbInput } from './prepare.js';
 export { rasteriseBaseline, type BaselineBuilding, type BaselineRasters } from './baseline-raster.js';
 export { estimateGround, heightAboveGround, GROUND_DEFAULTS, type GroundOptions } from './ground.js';

@@ -11,7 +11,7 @@ import { chipLayout, prepareInputs } from '../model/index.js';
 import { subGrid } from '../model/grid.js';
 import { createBlockWriter, renameGeoTiff } from '../raster/index.js';
 import { ensureFlightDir, flightPath } from '../raster-store.js';
-import { flightInputs } from './flight-inputs.js';
+import { flightInputs, surfaceModelUncovered } from './flight-inputs.js';
 import { loadFlightRasters } from './flight-rasters.js';
 import type { DetectionPlan } from './plan.js';
 import type { StageContext } from './stage.js';
@@ -40,6 +40,8 @@ export async function detectFlight(ctx: StageContext, flightId: string): Promise
   // Blocks served by each network: the run records the one that served most (raise calibrates
   // the candidates' scores with its map).
   const served = new Map<string, number>();
+  // A first patrol goes to the surface network or not as a whole flight (ChangeDetector.networkFor).
+  const uncovered = rasters.before ? undefined : ((await surfaceModelUncovered(rasters, plan.grid)) ?? undefined);
   const inputsOf = (block: DetectionPlan['blocks'][number]) =>
     flightInputs(ctx.pool, rasters, subGrid(plan.grid, block.readCol, block.readRow, block.readWidth, block.readHeight));
   let next = plan.blocks.length ? inputsOf(plan.blocks[0]!) : null;
@@ -50,9 +52,9 @@ export async function detectFlight(ctx: StageContext, flightId: string): Promise
       // the network runs on this one; at most two blocks' inputs are held at once.
       next = index + 1 < plan.blocks.length ? inputsOf(plan.blocks[index + 1]!) : null;
       const prepared = prepareInputs(inputs, detector.spec);
-      const network = detector.networkFor(prepared);
+      const network = detector.networkFor(prepared, uncovered);
       served.set(network, (served.get(network) ?? 0) + 1);
-      const map = await detector.detectPrepared(prepared);
+      const map = await detector.detectPrepared(prepared, { uncovered });
       chips += chipLayout(block.readWidth, block.readHeight, chip, overlap).length;
       const margin = block.col - block.readCol;
       const core = <T extends Uint8Array | Float32Array>(out: T, value: (i: number) => number): T => {

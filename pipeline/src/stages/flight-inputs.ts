@@ -8,8 +8,8 @@
  */
 import type pg from 'pg';
 import { baselineInExtent } from '#db/sql/baseline-buildings.js';
-import { extentOf, type Grid } from '../model/grid.js';
-import type { BaselineBuilding, ChangeInputs, DsmInput, RgbInput } from '../model/index.js';
+import { extentOf, gridForExtent, type Grid } from '../model/grid.js';
+import { uncoveredShare, type BaselineBuilding, type ChangeInputs, type DsmInput, type RgbInput } from '../model/index.js';
 import { readOnGridAsync } from '../raster/read-on-grid.js';
 import type { FlightRasters } from './flight-rasters.js';
 
@@ -66,4 +66,26 @@ export async function flightInputs(pool: pg.Pool, rasters: FlightRasters, grid: 
   if (beforeRgb) inputs.beforeRgb = beforeRgb;
   if (beforeDsm) inputs.beforeDsm = beforeDsm;
   return inputs;
+}
+
+/** Cells across the coarse grid a flight's surface-model coverage is measured on. */
+const COVERAGE_CELLS = 256;
+
+/**
+ * The share of the flight's orthophoto its surface model leaves without heights, over the whole
+ * flight (`grid`, the model's grid of its plan) read coarsely, at most COVERAGE_CELLS a side: the
+ * detector decides once for the flight whether the surface network may serve a first patrol
+ * (ChangeDetector.networkFor), instead of block by block, so that every candidate is calibrated
+ * with the map of the network that found it. Null without a surface model.
+ */
+export async function surfaceModelUncovered(rasters: FlightRasters, grid: Grid): Promise<number | null> {
+  if (!rasters.detection.surfaceModel) return null;
+  const extent = extentOf(grid);
+  const cell = Math.max(grid.geoTransform[1], (extent[2] - extent[0]) / COVERAGE_CELLS, (extent[3] - extent[1]) / COVERAGE_CELLS);
+  const coarse = gridForExtent(extent, cell);
+  const [rgb, heights] = await Promise.all([
+    readOnGridAsync(rasters.detection.orthophoto, coarse, { bands: [1], shift: rasters.shift, crs: rasters.srsWkt }),
+    readOnGridAsync(rasters.detection.surfaceModel, coarse, { bands: [1], shift: rasters.shift, crs: rasters.srsWkt }),
+  ]);
+  return uncoveredShare(rgb, heights);
 }

@@ -21,9 +21,10 @@ const SCENE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '
 /**
  * Loads the fixture scene and runs its two flights (spring reference, autumn patrol) through the
  * real pipeline with a worker in this process; returns the patrol flight's id. `firstPatrol`: the
- * autumn flight alone, an area's first patrol (no earlier flight to compare with).
+ * autumn flight alone, an area's first patrol (no earlier flight to compare with);
+ * `afterSurfaceModel`: another file in place of the autumn surface model.
  */
-export async function runScene(pool: pg.Pool, config: PipelineConfig, o: { firstPatrol?: boolean } = {}): Promise<string> {
+export async function runScene(pool: pg.Pool, config: PipelineConfig, o: { firstPatrol?: boolean; afterSurfaceModel?: string } = {}): Promise<string> {
   await loadScene(pool, SCENE);
   const connection = createRedisConnection(config.redisUrl);
   const detectors = servedDetectors({ threads: config.modelThreads });
@@ -39,7 +40,7 @@ export async function runScene(pool: pg.Pool, config: PipelineConfig, o: { first
       const before = await takeInFlight(pool, config, { orthophoto: file('before_ortho.tif'), surfaceModel: file('before_dsm.tif'), capturedAt: at('before'), purpose: 'reference' });
       await flightDone(pool, before.flightId);
     }
-    const after = await takeInFlight(pool, config, { orthophoto: file('after_ortho.tif'), surfaceModel: file('after_dsm.tif'), capturedAt: at('after') });
+    const after = await takeInFlight(pool, config, { orthophoto: file('after_ortho.tif'), surfaceModel: o.afterSurfaceModel ?? file('after_dsm.tif'), capturedAt: at('after') });
     await flightDone(pool, after.flightId);
     return after.flightId;
   } finally {
