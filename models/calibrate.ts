@@ -12,7 +12,8 @@
  *          surface_only  uav_dsm_vietnam training tiles (not uavHeldOut); the validation scenes
  *                        in --mode dsm are measured beside them but not fitted (--surface-fit all
  *                        pools them): 515 of their 516 objects are true, against half on real
- *                        tiles, and at eight times the count they would set the map alone
+ *                        tiles, and at eight times the count they would set the map alone; the
+ *                        same scenes as first patrols (--mode drone_no_before) are shown likewise
  *          pair          LEVIR-CD and EGY-BCD training tiles (not val_*); all of them when the
  *                        network read every development pair (training.pair.development_split)
  *   check  main, aerial  held-out scenes (seeds 1..60 except 7; --check-scenes N: the first N)
@@ -121,6 +122,8 @@ const PARTS: Part[] = [
   { name: 'val-scenes-drone', network: 'main', use: 'fit', run: scenes(valScenes, 'drone') },
   { name: 'val-scenes-rgb', network: 'aerial', use: 'fit', run: scenes(valScenes, 'rgb') },
   { name: 'val-scenes-dsm', network: 'surface_only', use: values['surface-fit'] === 'all' ? 'fit' : 'context', run: scenes(valScenes, 'dsm') },
+  // First patrols, which the surface network serves since the sixth session: shown, not fitted (as the dsm scenes).
+  { name: 'val-scenes-first-patrol', network: 'surface_only', use: 'context', run: scenes(valScenes, 'drone_no_before') },
   { name: 'uav-train', network: 'surface_only', use: 'fit', run: uav(notHeld(uavHeldOut), 'uav-train') },
   { name: 'levir-train', network: 'pair', use: 'fit', run: pairs('levir_cd', 0.5, notHeld(pairHeldOut)) },
   { name: 'egy-train', network: 'pair', use: 'fit', run: pairs('egy_bcd', 0.25, notHeld(pairHeldOut)) },
