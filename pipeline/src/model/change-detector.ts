@@ -8,9 +8,9 @@
  * flight; a pretrained image encoder with the baseline and heights fused after it); a
  * surface-model-only one that serves inputs holding heights and no earlier orthophoto (surface
  * models alone, and first patrols with their orthophoto set aside; trained on heights alone; on
- * real surface models the only one measured to find houses); an aerial-tile one, the same fused network trained on
- * orthophoto pairs with the baseline and no heights; and an image-pair one over the pretrained
- * encoder, for bare before/after pairs (no baseline, no heights). The networks trained from
+ * real surface models the only one measured to find houses); an aerial-tile one, the same fused
+ * network trained on orthophoto pairs with the baseline and no heights; and an image-pair one over
+ * the pretrained encoder, for bare before/after pairs (no baseline, no heights). The networks trained from
  * scratch on generated scenes did not see real roofs.
  */
 import { createHash } from 'node:crypto';
