@@ -76,11 +76,11 @@ class Clock {
   /** The network of the latest run. */
   last: Network = 'main';
   async run(detector: ChangeDetector, prepared: PreparedInputs): Promise<ChangeMap> {
-    this.last = detector.networkFor(prepared);
-    this.networks.add(this.last);
     const t0 = performance.now();
     const map = await detector.detectPrepared(prepared);
     this.ms += performance.now() - t0;
+    this.last = map.network;
+    this.networks.add(this.last);
     this.chips += chipLayout(prepared.grid.width, prepared.grid.height, detector.spec.chip_px, detector.spec.overlap_px).length;
     return map;
   }

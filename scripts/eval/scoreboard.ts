@@ -159,8 +159,8 @@ async function scoreSet(
       const pair = loadXbd(files, set.gsdM);
       gsds.add(set.gsdM!);
       const prepared = prepareInputs({ beforeRgb: pair.before, afterRgb: pair.after, ...(o.emptyBaseline ? { baseline: [] } : {}) }, detector.spec);
-      used.add(detector.networkFor(prepared));
       const map = await detector.detectPrepared(prepared);
+      used.add(map.network);
       // The labels say which way: destroyed buildings are demolitions, so the demolished channel.
       const model = scoreMap(map.demolishedProb, map.grid, pair.truth, rule);
       const histogram = addToHistogram(emptyHistogram(), colourDifference(pair.before, pair.after), pair.truth.mask, pair.truth.ignore);

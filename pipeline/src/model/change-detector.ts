@@ -77,6 +77,8 @@ export interface ChangeMap {
   height: number;
   geoTransform: Grid['geoTransform'];
   grid: Grid;
+  /** The network that made it (networkFor, with the options' `uncovered`). */
+  network: Network;
 }
 
 export interface DetectRasterOptions {
@@ -325,7 +327,7 @@ export class ChangeDetector {
     const building = prepared.baseline?.building;
     if (building && options.buildingSplit !== false) for (const map of [newProb!, demolishedProb!]) splitByBuilding(map, grid, building, this.spec.threshold);
     clearUnseen(prepared, newProb!, demolishedProb!);
-    return { newProb: newProb!, demolishedProb: demolishedProb!, width: grid.width, height: grid.height, geoTransform: grid.geoTransform, grid };
+    return { newProb: newProb!, demolishedProb: demolishedProb!, width: grid.width, height: grid.height, geoTransform: grid.geoTransform, grid, network };
   }
 
   private session(network: Exclude<Network, 'main'>): Promise<ort.InferenceSession> {

@@ -52,9 +52,8 @@ export async function detectFlight(ctx: StageContext, flightId: string): Promise
       // the network runs on this one; at most two blocks' inputs are held at once.
       next = index + 1 < plan.blocks.length ? inputsOf(plan.blocks[index + 1]!) : null;
       const prepared = prepareInputs(inputs, detector.spec);
-      const network = detector.networkFor(prepared, uncovered);
-      served.set(network, (served.get(network) ?? 0) + 1);
       const map = await detector.detectPrepared(prepared, { uncovered });
+      served.set(map.network, (served.get(map.network) ?? 0) + 1);
       chips += chipLayout(block.readWidth, block.readHeight, chip, overlap).length;
       const margin = block.col - block.readCol;
       const core = <T extends Uint8Array | Float32Array>(out: T, value: (i: number) => number): T => {
