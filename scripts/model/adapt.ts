@@ -313,9 +313,12 @@ export async function checkpointFor(specPath: string, network: Network, log: (li
   if (typeof onnx !== 'string' || !onnx) throw new Error(`${spec.dir}: its sidecar names no ${network} network (${ONNX_KEY[network]})`);
   const beside = path.join(spec.dir, onnx.replace(/\.onnx$/i, '.pt'));
   if (fs.existsSync(beside)) return beside;
-  if (network === 'pair') throw new Error(`${spec.dir}: no PyTorch checkpoint beside ${onnx} (${beside}) to fine-tune; the image-pair network's is not rebuilt from ONNX (its frozen encoder is read from models/.cache/encoder)`);
-  // The fused networks (main and aerial-tile since 2026-12-06) are built on the same encoder; only the from-scratch architecture is rebuilt.
-  if (networkRecord(spec.training, network)?.arch === 'fused') throw new Error(`${spec.dir}: no PyTorch checkpoint beside ${onnx} (${beside}) to fine-tune; the ${NETWORK_LABEL[network]} network is the fused one (pretrained encoder), which is not rebuilt from ONNX`);
+  // The networks over the pretrained encoder (the image-pair one; the fused main and aerial-tile
+  // ones since 2026-12-06) are not rebuilt: only the from-scratch architecture is.
+  const arch = network === 'pair' ? 'pair' : networkRecord(spec.training, network)?.arch;
+  if (arch === 'pair' || arch === 'fused') {
+    throw new Error(`${spec.dir}: no PyTorch checkpoint beside ${onnx} (${beside}) to fine-tune; the ${NETWORK_LABEL[network]} network is the ${String(arch)} one (pretrained encoder), which is not rebuilt from ONNX (its frozen encoder is read from models/.cache/encoder)`);
+  }
   const file = path.join(spec.dir, onnx);
   // The rebuild's own code is part of the key: a changed rebuild never reuses an older checkpoint.
   const hash = createHash('sha256').update(fs.readFileSync(file)).update(fs.readFileSync(path.join(ROOT, 'models/onnx_to_checkpoint.py'))).digest('hex').slice(0, 16);
