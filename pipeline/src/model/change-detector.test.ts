@@ -222,6 +222,12 @@ describe('ChangeDetector', () => {
     // A share measured for the whole flight decides instead of the block's own (the detect stage).
     expect(detector.networkFor(holed(0.1), 0)).toBe('surface_only');
     expect(detector.networkFor(firstPatrol, 0.1)).toBe('main');
+    // The same routing by what a flight brings, before it is read (the detect stage).
+    const brings = { afterRgb: true, beforeRgb: false, afterHeight: true, baseline: true };
+    expect(detector.networkServing(brings, 0.01)).toBe('surface_only');
+    expect(detector.networkServing(brings, 0.1)).toBe('main');
+    expect(detector.networkServing({ ...brings, beforeRgb: true }, 0)).toBe('main');
+    expect(detector.networkServing({ ...brings, afterHeight: false }, 0)).toBe('main');
     const mainOnly = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu', surfaceOnlyModelPath: false });
     try {
       expect(mainOnly.networkFor(heightsOnly)).toBe('main');

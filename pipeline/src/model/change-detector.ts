@@ -255,7 +255,18 @@ export class ChangeDetector {
    */
   networkFor(prepared: Pick<PreparedInputs, 'afterRgb' | 'beforeRgb' | 'afterHeight' | 'baseline'>, uncovered?: number): Network {
     const { afterRgb, beforeRgb, afterHeight, baseline } = prepared;
-    if (this.openers.surface_only && afterHeight && !beforeRgb && (uncovered ?? uncoveredShare(afterRgb, afterHeight)) <= FIRST_PATROL_HOLES) return 'surface_only';
+    const brings = { afterRgb: Boolean(afterRgb), beforeRgb: Boolean(beforeRgb), afterHeight: Boolean(afterHeight), baseline: Boolean(baseline) };
+    return this.networkServing(brings, afterHeight && !beforeRgb ? (uncovered ?? uncoveredShare(afterRgb, afterHeight)) : 0);
+  }
+
+  /**
+   * networkFor by what an input brings, before anything is read: the detect stage asks it once per
+   * flight, so that a first patrol the surface network serves is read without its orthophoto.
+   * @param uncovered the share of the orthophoto the surface model leaves without heights
+   */
+  networkServing(brings: Readonly<Record<'afterRgb' | 'beforeRgb' | 'afterHeight' | 'baseline', boolean>>, uncovered: number): Network {
+    const { afterRgb, beforeRgb, afterHeight, baseline } = brings;
+    if (this.openers.surface_only && afterHeight && !beforeRgb && uncovered <= FIRST_PATROL_HOLES) return 'surface_only';
     if (this.openers.aerial && afterRgb && beforeRgb && baseline && !afterHeight) return 'aerial';
     if (this.openers.pair && afterRgb && beforeRgb && !baseline && !afterHeight) return 'pair';
     return 'main';

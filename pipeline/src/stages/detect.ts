@@ -42,8 +42,11 @@ export async function detectFlight(ctx: StageContext, flightId: string): Promise
   const served = new Map<string, number>();
   // A first patrol goes to the surface network or not as a whole flight (ChangeDetector.networkFor).
   const uncovered = rasters.before ? undefined : ((await surfaceModelUncovered(rasters, plan.grid)) ?? undefined);
+  // The surface network sets a first patrol's orthophoto aside: then it is not read at all.
+  const brings = { afterRgb: true, beforeRgb: Boolean(rasters.before), afterHeight: Boolean(rasters.detection.surfaceModel), baseline: true };
+  const orthophoto = detector.networkServing(brings, uncovered ?? 0) !== 'surface_only';
   const inputsOf = (block: DetectionPlan['blocks'][number]) =>
-    flightInputs(ctx.pool, rasters, subGrid(plan.grid, block.readCol, block.readRow, block.readWidth, block.readHeight));
+    flightInputs(ctx.pool, rasters, subGrid(plan.grid, block.readCol, block.readRow, block.readWidth, block.readHeight), { orthophoto });
   let next = plan.blocks.length ? inputsOf(plan.blocks[0]!) : null;
   try {
     for (const [index, block] of plan.blocks.entries()) {

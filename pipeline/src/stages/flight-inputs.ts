@@ -14,6 +14,11 @@ import { readOnGridAsync } from '../raster/read-on-grid.js';
 import type { FlightRasters } from './flight-rasters.js';
 
 export interface InputChoice {
+  /**
+   * Include the new flight's orthophoto. Default true; the detect stage leaves it out of a first
+   * patrol the surface-model-only network serves, which sets it aside.
+   */
+  orthophoto?: boolean;
   /** Read the new flight without its drift correction (co-registration measures the drift). Default false. */
   uncorrected?: boolean;
   /** Include the earlier orthophoto. Default true. */
@@ -55,13 +60,14 @@ export async function flightInputs(pool: pg.Pool, rasters: FlightRasters, grid: 
   const before = rasters.before && choice.before !== false ? rasters.before : null;
   const beforeSurface = before?.surfaceModel && rasters.detection.surfaceModel && choice.beforeSurface !== false ? { uri: before.surfaceModel, shift: before.shift } : null;
   const [afterRgb, baseline, afterDsm, beforeRgb, beforeDsm] = await Promise.all([
-    rgbOnGrid(rasters.detection.orthophoto, grid, shift, rasters.srsWkt),
+    choice.orthophoto !== false ? rgbOnGrid(rasters.detection.orthophoto, grid, shift, rasters.srsWkt) : undefined,
     baselineForGrid(pool, rasters, grid),
     rasters.detection.surfaceModel ? dsmOnGrid(rasters.detection.surfaceModel, grid, shift, rasters.srsWkt) : undefined,
     before ? rgbOnGrid(before.uri, grid, before.shift, rasters.srsWkt) : undefined,
     beforeSurface ? dsmOnGrid(beforeSurface.uri, grid, beforeSurface.shift, rasters.srsWkt) : undefined,
   ]);
-  const inputs: ChangeInputs = { grid, afterRgb, baseline };
+  const inputs: ChangeInputs = { grid, baseline };
+  if (afterRgb) inputs.afterRgb = afterRgb;
   if (afterDsm) inputs.afterDsm = afterDsm;
   if (beforeRgb) inputs.beforeRgb = beforeRgb;
   if (beforeDsm) inputs.beforeDsm = beforeDsm;
