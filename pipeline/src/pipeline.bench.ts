@@ -35,6 +35,7 @@ import { OwnCoresClock, processPeakMemoryMiB, timedCommand, treeCpuSeconds, tree
 import { loadConfig } from './config.js';
 import gdal from './gdal.js';
 import { sha256Of, takeInFlight } from './flight-intake.js';
+import { flightDone } from './flight-settled.js';
 import { loadScene } from './import/load-scene.js';
 import { ChangeDetector, type Network } from './model/index.js';
 
@@ -105,16 +106,6 @@ async function upload(plain: string, options: string[]): Promise<string> {
 
 const round = (v: number) => +v.toFixed(1);
 
-/** Waits for a flight to finish or fail; its status. */
-async function flightSettled(pool: ReturnType<typeof createPool>, flightId: string): Promise<string> {
-  for (;;) {
-    const flight = (await getFlight(pool, flightId))!;
-    if (flight.status === 'done') return 'done';
-    if (flight.status === 'failed') return `failed: ${flight.failure_reason}`;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 export default async function bench(): Promise<void> {
   let t = performance.now();
   const sceneDir = await sceneOnDisk();
@@ -151,8 +142,7 @@ export default async function bench(): Promise<void> {
       const reference = { orthophoto: await upload(earlier.orthophoto, COG_OPTIONS.orthophoto), surfaceModel: await upload(earlier.surfaceModel, COG_OPTIONS.surfaceModel) };
       const started = performance.now();
       const { flightId } = await takeInFlight(pool, config, { ...reference, capturedAt: '2026-04-15T13:44:00+08:00', link: true, purpose: 'reference' });
-      const status = await flightSettled(pool, flightId);
-      if (status !== 'done') throw new Error(`bench reference flight ${status}`);
+      await flightDone(pool, flightId, { timeoutMs: Infinity, pollMs: 200 });
       console.log(`patrol: weekly (BENCH_PATROL=weekly), against the scene's earlier flight taken in first as the reference (${((performance.now() - started) / 1000).toFixed(1)} s, not timed)`);
     } else {
       console.log('patrol: an area\'s first, no earlier flight (BENCH_PATROL=weekly: against one)');

@@ -26,13 +26,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getFlight } from '#db/sql/flights.js';
 import { upsertUser } from '#db/sql/users.js';
 import { createTestPool, emptyTables, testDatabaseUrl } from '#db/testing/test-database.js';
 import { sceneOrigin } from '#fixtures/generator/scene.js';
 import type { SurfaceOfficeManifest } from '#models/data/from-db.js';
 import { loadConfig, type PipelineConfig } from '#pipeline/config.js';
 import { takeInFlight } from '#pipeline/flight-intake.js';
+import { flightDone } from '#pipeline/flight-settled.js';
 import { loadScene } from '#pipeline/import/load-scene.js';
 import { loadModelSpec } from '#pipeline/model/model-spec.js';
 import { servedDetectors } from '#pipeline/model/served-detectors.js';
@@ -126,12 +126,8 @@ async function fly(scene: string, which: 'before' | 'after'): Promise<string> {
     capturedAt: `${manifest.dates[which]}T${manifest.flight_time_local[which]}:00+08:00`,
     purpose: which === 'before' ? 'reference' : 'patrol',
   });
-  for (let waited = 0; ; waited += 250) {
-    const flight = await getFlight(pool, flightId);
-    if (flight?.status === 'done') return flightId;
-    if (flight?.status === 'failed' || waited > 180_000) throw new Error(`flight ${flightId} did not finish: ${flight?.status} ${flight?.failure_reason}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  await flightDone(pool, flightId, { timeoutMs: 180_000 });
+  return flightId;
 }
 
 /** The scene's ground truth, as the reviewer reports it. */

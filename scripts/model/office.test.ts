@@ -27,11 +27,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getFlight } from '#db/sql/flights.js';
 import { upsertUser } from '#db/sql/users.js';
 import { createTestPool, emptyTables, testDatabaseUrl } from '#db/testing/test-database.js';
 import { loadConfig, type PipelineConfig } from '#pipeline/config.js';
 import { takeInFlight } from '#pipeline/flight-intake.js';
+import { flightDone } from '#pipeline/flight-settled.js';
 import { servedDetectors } from '#pipeline/model/served-detectors.js';
 import { createFlightWorker } from '#pipeline/queue/flight-worker.js';
 import { createRedisConnection } from '#pipeline/queue/redis-connection.js';
@@ -90,12 +90,8 @@ function writeFlight(image: string, k: number, file: string): string {
 
 async function fly(orthophoto: string, capturedAt: string, purpose: 'patrol' | 'reference'): Promise<string> {
   const { flightId } = await takeInFlight(pool, config, { orthophoto, capturedAt, purpose });
-  for (let waited = 0; ; waited += 250) {
-    const flight = await getFlight(pool, flightId);
-    if (flight?.status === 'done') return flightId;
-    if (flight?.status === 'failed' || waited > 120_000) throw new Error(`flight ${flightId} did not finish: ${flight?.status} ${flight?.failure_reason}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  await flightDone(pool, flightId, { timeoutMs: 120_000 });
+  return flightId;
 }
 
 /** The label's changed pixels as rectangles of runs, joined into outlines in PostGIS (lon/lat GeoJSON, one per patch of 20 m² or more). */

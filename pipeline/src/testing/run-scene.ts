@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { getFlight } from '#db/sql/flights.js';
 import type { PipelineConfig } from '../config.js';
 import { takeInFlight } from '../flight-intake.js';
+import { flightDone } from '../flight-settled.js';
 import { loadScene } from '../import/load-scene.js';
 import { servedDetectors } from '../model/served-detectors.js';
 import { createFlightWorker } from '../queue/flight-worker.js';
@@ -63,14 +63,4 @@ export function startFlightWorker(pool: pg.Pool, config: PipelineConfig): { clos
   return { close: async () => { await worker.close(); await detectors.close(); connection.disconnect(); } };
 }
 
-async function flightDone(pool: pg.Pool, flightId: string): Promise<void> {
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    const flight = await getFlight(pool, flightId);
-    if (flight?.status === 'done') return;
-    if (flight?.status === 'failed') throw new Error(`flight ${flightId} failed: ${flight.failure_reason}`);
-    if (Date.now() > deadline) throw new Error(`flight ${flightId} did not finish (${flight?.stage})`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
