@@ -32,6 +32,17 @@ export const SHIPPED = 'shipped';
 /** A version's sidecar file name inside its folder. */
 export const VERSION_SPEC = 'change-detector.json';
 
+/**
+ * Whether a network adapted to an office's data is scored with the main network alone
+ * (`MAIN_ALONE`, `npm run eval -- --main-alone`): the main one is, since the routing would hand
+ * an office's drone tiles (heights and an orthophoto, no earlier flight) to the surface network as
+ * first patrols, while the main network it adapted serves the office's patrols against an earlier
+ * flight (scripts/model/adapt.ts networkToAdapt). The others are scored as the version serves.
+ */
+export function scoredAlone(adapted: Network): boolean {
+  return adapted === 'main';
+}
+
 /** Scores as `npm run eval --json` prints them (scripts/eval/report.ts toJson). */
 export interface EvalJson {
   layout: 'pairs' | 'surface' | 'scenes';

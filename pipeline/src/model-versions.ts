@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
-  listVersions, metricValue, promotedVersion, promotions, readVersion, recordPromotion, rollback, SHIPPED, versionDir, versionExists,
+  listVersions, metricValue, promotedVersion, promotions, readVersion, recordPromotion, rollback, scoredAlone, SHIPPED, versionDir, versionExists,
   type EvalJson, type PatrolCheck, type Promotion, type VersionRecord,
 } from './model-store.js';
 
@@ -66,7 +66,7 @@ export function modelStoreListing(store: string): ModelStoreListing {
 /**
  * Scores `version` on the held-back share of `record`'s version as adapt scored it: the evaluation
  * (scripts/eval.ts --json) over that share's folder, in a child process, by the network adapted
- * (an adapted main network alone: scripts/model/versions.ts adaptedDetector).
+ * (--main-alone where scoredAlone, as scripts/model/versions.ts adaptedDetector loads it).
  */
 export async function scoreOnHeldBack(store: string, record: VersionRecord, version: string, threads = 2): Promise<EvalJson> {
   const dir = path.join(versionDir(store, record.version), 'held-back');
@@ -74,7 +74,7 @@ export async function scoreOnHeldBack(store: string, record: VersionRecord, vers
   if (!fs.existsSync(dir) || missing.length) throw new Error(`its held-back files are gone (${missing.slice(0, 2).join(', ') || dir})`);
   // A pair folder is read at the version's ground resolution; surface models carry their own.
   const gsd = record.layout === 'pairs' && record.gsd ? ['--gsd', String(record.gsd)] : [];
-  const alone = record.network === 'main' ? ['--main-alone'] : [];
+  const alone = scoredAlone(record.network) ? ['--main-alone'] : [];
   return evalInChild(store, [dir, '--json', '--model', version, '--threads', String(threads), ...gsd, ...alone], version);
 }
 

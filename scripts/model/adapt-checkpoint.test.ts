@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeDetector, type Network } from '#pipeline/model/change-detector.js';
-import { DEFAULT_SPEC_PATH, loadModelSpec } from '#pipeline/model/model-spec.js';
+import { DEFAULT_SPEC_PATH, loadModelSpec, ONNX_FIELD } from '#pipeline/model/model-spec.js';
 import { seededUnit } from '../eval/seeded.js';
 import { checkpointFor, ensureEncoder, PYTHON } from './adapt.js';
 
@@ -36,10 +36,9 @@ const spec = loadModelSpec();
 const env = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' };
 /** The shipped networks with their parity fixture folders. */
 const PARITY: Record<Network, string> = { main: 'parity', surface_only: 'parity-surface', aerial: 'parity-aerial', pair: 'parity-pair' };
-const ONNX_OF: Record<Network, string | undefined> = { main: spec.onnx, surface_only: spec.surface_only_onnx, aerial: spec.aerial_onnx, pair: spec.pair_onnx };
 const besideOf = (onnx: string) => path.join(spec.dir, onnx.replace(/\.onnx$/i, '.pt'));
 /** The shipped networks that bring a PyTorch checkpoint beside their ONNX file. */
-const SHIPPED_BESIDE = (Object.keys(PARITY) as Network[]).filter((n) => ONNX_OF[n] && fs.existsSync(besideOf(ONNX_OF[n]!)));
+const SHIPPED_BESIDE = (Object.keys(PARITY) as Network[]).filter((n) => spec[ONNX_FIELD[n]] && fs.existsSync(besideOf(spec[ONNX_FIELD[n]]!)));
 const TOLERANCE = 2e-5;
 const SIZE = 256;
 
@@ -168,7 +167,7 @@ afterAll(async () => {
 
 describe.skipIf(!ready)('checkpoints that adaptation starts from', () => {
   it.each(SHIPPED_BESIDE)('the shipped %s network: the checkpoint beside its ONNX file computes it within 2e-5, and adapt takes that one', async (network) => {
-    const beside = besideOf(ONNX_OF[network]!);
+    const beside = besideOf(spec[ONNX_FIELD[network]]!);
     expect(await checkpointFor(DEFAULT_SPEC_PATH, network, () => {
       throw new Error('rebuilt although a checkpoint ships beside');
     }, path.join(tmp, 'checkpoints'))).toBe(beside);

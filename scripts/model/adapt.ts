@@ -45,7 +45,7 @@ import { exportPairFiles, exportSurfaceTiles } from '#models/data/real.js';
 import { SampleWriter } from '#models/data/sample-writer.js';
 import { createPool } from '#db/connection.js';
 import { ChangeDetector, type Network } from '#pipeline/model/change-detector.js';
-import { loadModelSpec, networkRecord, type ModelSpec } from '#pipeline/model/model-spec.js';
+import { loadModelSpec, networkRecord, ONNX_FIELD, type ModelSpec } from '#pipeline/model/model-spec.js';
 import { prepareInputs, type PreparedInputs } from '#pipeline/model/prepare.js';
 import {
   metricValue,
@@ -75,9 +75,6 @@ export const PYTHON = '/usr/bin/python3';
 const ENCODER_DIR = path.join(ROOT, 'models/.cache/encoder');
 /** Checkpoints rebuilt from ONNX networks (models/onnx_to_checkpoint.py), named by the file's hash. */
 export const REBUILT_DIR = path.join(ROOT, 'models/.cache/checkpoints');
-
-/** The sidecar's key for each network's ONNX file. */
-const ONNX_KEY = { main: 'onnx', surface_only: 'surface_only_onnx', aerial: 'aerial_onnx', pair: 'pair_onnx' } as const satisfies Record<Network, keyof ModelSpec>;
 
 export interface AdaptOptions {
   /** Folders in an evaluation layout; empty with fromDb. */
@@ -309,8 +306,8 @@ export function versionName(store: string, network: string, given?: string): str
  */
 export async function checkpointFor(specPath: string, network: Network, log: (line: string) => void, cacheDir = REBUILT_DIR): Promise<string> {
   const spec = loadModelSpec(specPath);
-  const onnx = spec[ONNX_KEY[network]];
-  if (typeof onnx !== 'string' || !onnx) throw new Error(`${spec.dir}: its sidecar names no ${network} network (${ONNX_KEY[network]})`);
+  const onnx = spec[ONNX_FIELD[network]];
+  if (typeof onnx !== 'string' || !onnx) throw new Error(`${spec.dir}: its sidecar names no ${network} network (${ONNX_FIELD[network]})`);
   const beside = path.join(spec.dir, onnx.replace(/\.onnx$/i, '.pt'));
   if (fs.existsSync(beside)) return beside;
   // The networks over the pretrained encoder (the image-pair one; the fused main and aerial-tile
@@ -386,7 +383,7 @@ async function adaptInto(o: AdaptOptions, store: string, presetName: string | un
   if (!hasTorch()) throw new Error(`adapting trains with PyTorch: ${PYTHON} cannot import torch (Debian: apt-get install python3-torch; see docs/model.md, "Adapting to an office's data")`);
   const checkpoint = await checkpointFor(baseSpecPath, network, log);
   if (network !== 'surface_only') await ensureEncoder(log);
-  const onnxName = path.basename(baseSpec[ONNX_KEY[network]]!);
+  const onnxName = path.basename(baseSpec[ONNX_FIELD[network]]!);
   const version = presetName ?? versionName(store, network, o.name);
   const dir = versionDir(store, version);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-adapt-'));
@@ -426,9 +423,9 @@ async function adaptInto(o: AdaptOptions, store: string, presetName: string | un
 
     // The version's sidecar: the base's, serving the adapted network and the base's others.
     const raw = JSON.parse(fs.readFileSync(baseSpecPath, 'utf8')) as ModelSpec & Record<string, unknown>;
-    for (const key of Object.values(ONNX_KEY)) {
+    for (const key of Object.values(ONNX_FIELD)) {
       const file = raw[key];
-      if (!file || key === ONNX_KEY[network]) continue;
+      if (!file || key === ONNX_FIELD[network]) continue;
       fs.copyFileSync(path.join(baseSpec.dir, file), path.join(dir, path.basename(file)));
       // Its checkpoint too, where one ships beside it: a later adaptation from this version takes
       // it (the surface-model-only network, an average, cannot be rebuilt from its ONNX file).
@@ -436,7 +433,7 @@ async function adaptInto(o: AdaptOptions, store: string, presetName: string | un
       if (fs.existsSync(checkpoint)) fs.copyFileSync(checkpoint, path.join(dir, path.basename(checkpoint)));
       raw[key] = path.basename(file);
     }
-    raw[ONNX_KEY[network]] = onnxName;
+    raw[ONNX_FIELD[network]] = onnxName;
     raw.version = version;
     raw.training = { ...(raw.training ?? {}), adapt: { ...phase, network, base, folders: folders.map((f) => path.resolve(f)), held_back: held.map((h) => h.key) } };
     // The base's calibration map was fitted for the base's network file (the detector would drop

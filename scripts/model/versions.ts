@@ -4,7 +4,7 @@
  * promotion and rollback are pipeline/src/model-versions.ts, shared with the API.
  */
 import { ChangeDetector, MAIN_ALONE, type Network } from '#pipeline/model/change-detector.js';
-import { SHIPPED, type EvalJson } from '#pipeline/model-store.js';
+import { scoredAlone, SHIPPED, type EvalJson } from '#pipeline/model-store.js';
 import { METRIC_NAME, type ListedVersion, type ModelStoreListing } from '#pipeline/model-versions.js';
 import { evaluatePairs, evaluateSurfaces, type Layout } from '../eval/evaluate.js';
 import { toJson } from '../eval/report.js';
@@ -26,13 +26,9 @@ export function listTable(l: ModelStoreListing): string {
   return lines.join('\n');
 }
 
-/**
- * A version's detector as its adapted network is scored: the main network alone when that is the
- * one adapted (a drone office's tiles, which the routing gives the surface-model-only network as
- * first patrols; scripts/model/adapt.ts networkToAdapt), else as the version serves.
- */
+/** A version's detector as its adapted network is scored (scoredAlone). */
 export function adaptedDetector(specPath: string, threads: number, network: Network): Promise<ChangeDetector> {
-  return ChangeDetector.load({ specPath, threads, ...(network === 'main' ? MAIN_ALONE : {}) });
+  return ChangeDetector.load({ specPath, threads, ...(scoredAlone(network) ? MAIN_ALONE : {}) });
 }
 
 /** A folder in a layout scored by `npm run eval`'s code with a version's sidecar, by the network adapted (adaptedDetector). */

@@ -99,6 +99,9 @@ export function networkRecord(training: Record<string, unknown> | undefined, net
   return (network === 'main' ? training : training?.[network]) as Record<string, unknown> | undefined;
 }
 
+/** The sidecar field that names each network's ONNX file. */
+export const ONNX_FIELD = { main: 'onnx', surface_only: 'surface_only_onnx', aerial: 'aerial_onnx', pair: 'pair_onnx' } as const satisfies Record<Network, keyof ModelSpec>;
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** models/change-detector.json in the repository. */
 export const DEFAULT_SPEC_PATH = path.resolve(HERE, '../../../models/change-detector.json');
