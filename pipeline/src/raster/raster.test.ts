@@ -97,4 +97,11 @@ describe('lonLatTransformer', () => {
     expect(e).toBeCloseTo(604892.905, 2);
     expect(n).toBeCloseTo(3448125.826, 2);
   });
+
+  it('builds a system\'s transformer once and keeps systems apart', () => {
+    expect(lonLatTransformer(4549)).toBe(lonLatTransformer(4549));
+    const [lon] = lonLatTransformer(32651).toLonLat(604892.905, 3448125.826);
+    expect(lon).toBeCloseTo(124.1, 1); // UTM 51N's central meridian is 123° E, CGCS2000 zone 4549's 120° E
+    expect(lonLatTransformer(4549).toLonLat(604892.905, 3448125.826)[0]).toBeCloseTo(121.1, 6);
+  });
 });

@@ -55,11 +55,32 @@ function readCode(srs: SpatialReference): number | null {
   return null;
 }
 
-/** Converts between a projected system and WGS 84 longitude/latitude (degrees, lon first). */
-export function lonLatTransformer(srs: SrsInput): {
+export interface LonLatTransformer {
   toLonLat: (x: number, y: number) => [number, number];
   fromLonLat: (lon: number, lat: number) => [number, number];
-} {
+}
+
+/**
+ * Transformers already built, by the system they were asked for: building one costs ~38 ms (the
+ * WKT parsed, two PROJ pipelines set up), and a flight asks for its system's one six or seven
+ * times (each upload inspected, its reduced raster and COG written, the footprint traced). A
+ * worker meets few systems; the oldest is dropped past TRANSFORMERS_KEPT.
+ */
+const transformers = new Map<SrsInput, LonLatTransformer>();
+const TRANSFORMERS_KEPT = 16;
+
+/** Converts between a projected system and WGS 84 longitude/latitude (degrees, lon first). */
+export function lonLatTransformer(srs: SrsInput): LonLatTransformer {
+  let transformer = transformers.get(srs);
+  if (!transformer) {
+    transformer = buildLonLatTransformer(srs);
+    if (transformers.size >= TRANSFORMERS_KEPT) transformers.delete(transformers.keys().next().value!);
+    transformers.set(srs, transformer);
+  }
+  return transformer;
+}
+
+function buildLonLatTransformer(srs: SrsInput): LonLatTransformer {
   const projected = toSpatialReference(srs);
   const wgs84 = gdal.SpatialReference.fromEPSG(4326);
   const forward = new gdal.CoordinateTransformation(projected, wgs84);
