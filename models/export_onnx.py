@@ -7,7 +7,8 @@
 Writes models/change-detector.onnx (sigmoid included: outputs are probabilities; the files go
 beside --spec), the parity fixture models/parity/ (two small input chips cut from the training data and torch's outputs on
 them, checked against onnxruntime by pipeline/src/model/parity.test.ts), and the sidecar's
-`training` record. With --surface-only: the surface-model-only network, to the sidecar's
+`training` record. With --surface-only: the surface-model-only network, as it is served (models/net.py
+HeightsOnly: its image channels, always zero there, left out of the graph), to the sidecar's
 `surface_only_onnx`, models/parity-surface/ and the record's `surface_only` entry. With --aerial:
 the aerial-tile network, to the sidecar's `aerial_onnx`, models/parity-aerial/ and the record's
 `aerial` entry.
@@ -23,6 +24,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from batches import BatchMaker, Samples  # noqa: E402
+from net import HeightsOnly  # noqa: E402
 from train import DEFAULT_ENCODER, model_from_checkpoint  # noqa: E402
 
 
@@ -96,7 +98,8 @@ def main():
     # Beside the sidecar (models/ by default; a test's copy elsewhere).
     out_dir = os.path.dirname(os.path.abspath(args.spec))
     onnx_path = os.path.join(out_dir, spec[onnx_key])
-    export_network(model, spec, onnx_path)
+    # The surface network reads heights alone: exported without the channels it is never given.
+    export_network(HeightsOnly(model) if args.surface_only else model, spec, onnx_path)
     # Parity fixture: two 64 x 64 chips of real training content, fixed seed.
     samples = Samples(args.data, spec["channels"])
     write_parity(model, BatchMaker(samples, 64, 7, surface_only=args.surface_only, mix=mix), os.path.join(out_dir, parity_dir))

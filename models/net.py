@@ -77,8 +77,10 @@ class ChangeNet(nn.Module):
         both_h = x[:, self.i_dsm_v : self.i_dsm_v + 1] * x[:, self.i_base_v : self.i_base_v + 1]
         dh = (x[:, self.i_after_h : self.i_after_h + 1] - x[:, self.i_base_h : self.i_base_h + 1]) * both_h
         z = torch.cat([x, (a - b) * both_rgb, dh], 1)
-        f0 = self.full(z)
-        f1 = self.e1(z)
+        return self.from_first(self.full(z), self.e1(z))
+
+    def from_first(self, f0, f1):
+        """The logits from the full-resolution branch and the first encoder stage."""
         f2 = self.e2(f1)
         f3 = self.e3(f2)
         f4 = self.e4(f3)
@@ -110,3 +112,45 @@ class AveragedNets(nn.Module):
 
     def logits(self, x):
         return torch.logit(self.forward(x), eps=1e-6)
+
+
+def first_conv_on(block, keep):
+    """`block` (conv_bn, or a stage that starts with one) with its first convolution reading only the
+    input channels `keep`: the same function wherever the other channels are zero."""
+    conv, rest = (block[0], list(block)[1:])
+    if isinstance(conv, nn.Sequential):  # a stage: its first conv_bn, then the rest of the stage
+        return nn.Sequential(first_conv_on(conv, keep), *rest)
+    narrow = nn.Conv2d(len(keep), conv.out_channels, conv.kernel_size, conv.stride, padding=conv.padding, dilation=conv.dilation, bias=conv.bias is not None)
+    narrow.weight.data = conv.weight.data[:, keep].clone()
+    if conv.bias is not None:
+        narrow.bias.data = conv.bias.data.clone()
+    return nn.Sequential(narrow, *rest)
+
+
+class HeightsOnly(nn.Module):
+    """A surface-model-only network (ChangeNet or AveragedNets) as it is served: heights and the
+    baseline, its colour channels, their difference and the image masks always zero (the detector
+    sets any orthophoto aside). Then 11 of the 17 channels its first convolutions read are zero;
+    this computes the same probabilities (to float rounding) from the other six, stacked once for
+    every member. Why: 19% less time a chip for the average of three (26.0 against 21.1 ms in
+    onnxruntime-node, 2 threads), which a first patrol pays 144 times a km². export_onnx.py
+    --surface-only exports this in place of the network; the channels it does not read are ignored."""
+
+    HEIGHT_CHANNELS = ("after_height", "baseline_height", "baseline_footprint", "after_dsm_valid", "baseline_valid")
+
+    def __init__(self, model):
+        super().__init__()
+        self.members = model.nets if isinstance(model, AveragedNets) else nn.ModuleList([model])
+        names = self.members[0].names
+        self.read = [names.index(n) for n in self.HEIGHT_CHANNELS]
+        # In ChangeNet.logits' stack: the inputs, the colour difference (3), the height difference.
+        keep = self.read + [len(names) + 3]
+        self.full = nn.ModuleList(first_conv_on(net.full, keep) for net in self.members)
+        self.e1 = nn.ModuleList(first_conv_on(net.e1, keep) for net in self.members)
+
+    def forward(self, x):
+        net = self.members[0]
+        both_h = x[:, net.i_dsm_v : net.i_dsm_v + 1] * x[:, net.i_base_v : net.i_base_v + 1]
+        dh = (x[:, net.i_after_h : net.i_after_h + 1] - x[:, net.i_base_h : net.i_base_h + 1]) * both_h
+        z = torch.cat([x[:, self.read], dh], 1)
+        return torch.stack([torch.sigmoid(m.from_first(full(z), e1(z))) for m, full, e1 in zip(self.members, self.full, self.e1)]).mean(0)

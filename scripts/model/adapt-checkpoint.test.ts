@@ -52,9 +52,10 @@ function readF32(file: string): Float32Array {
 /**
  * One 256 px chip in the channel order of the sidecar: both orthophotos and heights as smooth
  * seeded fields with noise, every validity mask on, a baseline footprint block: every path of the
- * network (colour and height differences) carries signal.
+ * network (colour and height differences) carries signal. With `heightsOnly`, as the surface
+ * network is served (its ONNX file reads no other channel): the images and their masks at 0.
  */
-function seededChip(): Float32Array {
+function seededChip(heightsOnly = false): Float32Array {
   const c = spec.channels.length;
   const chip = new Float32Array(c * SIZE * SIZE);
   spec.channels.forEach((name, k) => {
@@ -64,7 +65,8 @@ function seededChip(): Float32Array {
         const wave = Math.sin((r + 13 * k) / 17) * Math.cos((col - 7 * k) / 23);
         const noise = seededUnit(`chip:${k}:${r}:${col}`) - 0.5;
         const block = r > 80 && r < 150 && col > 60 && col < 140;
-        if (name.endsWith('_valid')) chip[i] = 1;
+        if (heightsOnly && (/_(r|g|b)$/.test(name) || name.endsWith('_rgb_valid'))) chip[i] = 0;
+        else if (name.endsWith('_valid')) chip[i] = 1;
         else if (name === 'baseline_footprint') chip[i] = block ? 1 : 0;
         else if (name.endsWith('height')) chip[i] = block ? 0.6 + 0.05 * noise : 0.1 * wave + 0.02 * noise;
         else chip[i] = wave + 0.5 * noise;
@@ -96,7 +98,7 @@ async function expectComputesOnnx(checkpoint: string, onnx: ChangeDetector, netw
   const folder = path.join(spec.dir, PARITY[network]);
   const meta = JSON.parse(fs.readFileSync(path.join(folder, 'parity.json'), 'utf8')) as { input_shape: number[] };
   const fixture = path.join(folder, 'input.f32');
-  for (const { file, shape, data } of [{ file: fixture, shape: meta.input_shape, data: readF32(fixture) }, ...inputs]) {
+  for (const { file, shape, data } of [{ file: fixture, shape: meta.input_shape, data: readF32(fixture) }, inputs[network === 'surface_only' ? 1 : 0]!]) {
     const probabilities = await onnx.detectChips(data, shape[0]!, shape[2]!, network);
     const worst = worstDifference(await torchForward(checkpoint, file, shape), probabilities);
     console.log(`${label} against ONNX, ${shape.join('x')}: largest difference ${worst.toExponential(2)}`);
@@ -109,6 +111,7 @@ let detector: ChangeDetector;
 let legacyDir: string;
 let legacy: ChangeDetector;
 let rebuilt: string;
+/** The seeded chip, and the same with heights alone (for the surface network). */
 const inputs: { file: string; shape: number[]; data: Float32Array }[] = [];
 
 /**
@@ -149,10 +152,12 @@ beforeAll(async () => {
   // torch builds the shipped networks over the pretrained encoder from models/.cache/encoder.
   await ensureEncoder(() => {});
   detector = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu' });
-  const chip = path.join(tmp, 'chip.f32');
-  const data = seededChip();
-  fs.writeFileSync(chip, Buffer.from(data.buffer));
-  inputs.push({ file: chip, shape: [1, spec.channels.length, SIZE, SIZE], data });
+  for (const heightsOnly of [false, true]) {
+    const chip = path.join(tmp, heightsOnly ? 'chip-heights.f32' : 'chip.f32');
+    const data = seededChip(heightsOnly);
+    fs.writeFileSync(chip, Buffer.from(data.buffer));
+    inputs.push({ file: chip, shape: [1, spec.channels.length, SIZE, SIZE], data });
+  }
   legacyDir = path.join(tmp, 'legacy');
   const sidecar = await legacyFolder(legacyDir);
   legacy = await ChangeDetector.load({ specPath: sidecar, threads: 2, executionProvider: 'cpu' });
