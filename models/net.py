@@ -132,7 +132,7 @@ class HeightsOnly(nn.Module):
     baseline, its colour channels, their difference and the image masks always zero (the detector
     sets any orthophoto aside). Then 11 of the 17 channels its first convolutions read are zero;
     this computes the same probabilities (to float rounding) from the other six, stacked once for
-    every member. Why: 19% less time a chip for the average of three (26.0 against 21.1 ms in
+    every member. Why: 19% less time a chip for the average of three (22.1 against 27.0 ms in
     onnxruntime-node, 2 threads), which a first patrol pays 144 times a km². export_onnx.py
     --surface-only exports this in place of the network; the channels it does not read are ignored."""
 
