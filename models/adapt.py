@@ -37,6 +37,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from batches import BatchMaker, Samples  # noqa: E402
 from export_onnx import export_network, write_parity  # noqa: E402
+from net import HeightsOnly  # noqa: E402
 from onnx_to_checkpoint import is_rebuilt  # noqa: E402
 from train import DEFAULT_ENCODER, FeatureCache, finetune_schedule, model_from_checkpoint, start_run, train_steps  # noqa: E402
 
@@ -126,7 +127,8 @@ def main():
     torch.save({"state": model.state_dict(), "channels": spec["channels"], "arch": arch, **members, "training": record}, ck_path)
 
     onnx_path = os.path.join(args.out_dir, args.name + ".onnx")
-    export_network(model, spec, onnx_path)
+    # A surface network is exported from heights alone, as export_onnx.py --surface-only does.
+    export_network(HeightsOnly(model) if record.get("surface_only") is True else model, spec, onnx_path)
     # Parity fixture: two 64 x 64 chips of the adapting data, fixed seed (as export_onnx.py does).
     write_parity(model, BatchMaker(samples, 64, 7, mix="adapt"), os.path.join(args.out_dir, "parity"))
     phase["onnx_bytes"] = os.path.getsize(onnx_path)
