@@ -74,10 +74,13 @@ class ChangeNet(nn.Module):
         a = x[:, self.after_rgb]
         b = x[:, self.before_rgb]
         both_rgb = x[:, self.i_after_v : self.i_after_v + 1] * x[:, self.i_before_v : self.i_before_v + 1]
-        both_h = x[:, self.i_dsm_v : self.i_dsm_v + 1] * x[:, self.i_base_v : self.i_base_v + 1]
-        dh = (x[:, self.i_after_h : self.i_after_h + 1] - x[:, self.i_base_h : self.i_base_h + 1]) * both_h
-        z = torch.cat([x, (a - b) * both_rgb, dh], 1)
+        z = torch.cat([x, (a - b) * both_rgb, self.height_difference(x)], 1)
         return self.from_first(self.full(z), self.e1(z))
+
+    def height_difference(self, x):
+        """The surface's height minus the baseline's, where both are known (0 elsewhere)."""
+        both_h = x[:, self.i_dsm_v : self.i_dsm_v + 1] * x[:, self.i_base_v : self.i_base_v + 1]
+        return (x[:, self.i_after_h : self.i_after_h + 1] - x[:, self.i_base_h : self.i_base_h + 1]) * both_h
 
     def from_first(self, f0, f1):
         """The logits from the full-resolution branch and the first encoder stage."""
@@ -149,8 +152,5 @@ class HeightsOnly(nn.Module):
         self.e1 = nn.ModuleList(first_conv_on(net.e1, keep) for net in self.members)
 
     def forward(self, x):
-        net = self.members[0]
-        both_h = x[:, net.i_dsm_v : net.i_dsm_v + 1] * x[:, net.i_base_v : net.i_base_v + 1]
-        dh = (x[:, net.i_after_h : net.i_after_h + 1] - x[:, net.i_base_h : net.i_base_h + 1]) * both_h
-        z = torch.cat([x[:, self.read], dh], 1)
+        z = torch.cat([x[:, self.read], self.members[0].height_difference(x)], 1)
         return torch.stack([torch.sigmoid(m.from_first(full(z), e1(z))) for m, full, e1 in zip(self.members, self.full, self.e1)]).mean(0)
