@@ -31,7 +31,6 @@ import os
 import sys
 
 import torch
-import torch.nn as nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -39,7 +38,7 @@ from batches import BatchMaker, Samples  # noqa: E402
 from export_onnx import export_network, write_parity  # noqa: E402
 from net import HeightsOnly  # noqa: E402
 from onnx_to_checkpoint import is_rebuilt  # noqa: E402
-from train import DEFAULT_ENCODER, FeatureCache, finetune_schedule, model_from_checkpoint, start_run, train_steps  # noqa: E402
+from train import DEFAULT_ENCODER, FeatureCache, finetune_schedule, keep_batchnorm_frozen, model_from_checkpoint, start_run, train_steps  # noqa: E402
 
 
 # Surface-model tiles: buildings withheld per draw around the evaluation's 30% (scripts/eval/surface.ts
@@ -48,24 +47,6 @@ from train import DEFAULT_ENCODER, FeatureCache, finetune_schedule, model_from_c
 # tiles alone, to fire on every raised roof without a footprint (uav_dsm_vietnam, 200 steps: 9 more
 # false alarms on the 30 held-back tiles, against 2 with this draw; MODEL_CARD.md, "Adapting").
 ADAPT_WITHHOLD = (0.25, 0.35, 0.0)
-
-
-def keep_batchnorm_frozen(model):
-    """BatchNorm in eval mode whatever train_steps asks (model.train() would switch it to batch
-    statistics). Adaptation always keeps them: a rebuilt checkpoint's statistics were folded into
-    its weights by the export, and an office's batches of 4 to 8 crops re-estimated the others'
-    towards its own tiles (the fused main network, 40 steps on a generated office: patrol check
-    0.974 -> 0.826 with them re-estimated, 0.961 kept; MODEL_CARD.md, "Adapting")."""
-    plain_train = model.train
-
-    def train(mode=True):
-        plain_train(mode)
-        for m in model.modules():
-            if isinstance(m, nn.BatchNorm2d):
-                m.eval()
-        return model
-
-    model.train = train
 
 
 def main():

@@ -25,7 +25,8 @@
  *       [--cache /tmp/lingwei-calibration] [--check-scenes N] [--threads 2] [--dry-run]
  *
  * Each part's objects are cached as JSON under --cache with the SHA-256 of the network file they
- * were measured with; a retrained network's parts are measured again. Each map records that file
+ * were measured with and the sidecar's chips; a retrained network's parts, or all of them after a
+ * change of chips, are measured again. Each map records that file
  * and hash (a map fitted for another file is stale: run this again after training). The sidecar
  * is re-read just before it is written and only its "calibration" key changes.
  */
@@ -36,7 +37,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { calibrateScore, fitCalibration, reliabilityTable, type Calibration, type CalibrationMap, type Reliability, type ScoredDetection } from '#pipeline/model/calibration.js';
 import { ChangeDetector, type Network } from '#pipeline/model/change-detector.js';
-import { loadModelSpec, networkRecord } from '#pipeline/model/model-spec.js';
+import { chipsOf, loadModelSpec, networkRecord, ONNX_FIELD, type ModelSpec } from '#pipeline/model/model-spec.js';
 import { evaluatePairs, evaluateScenes, evaluateSurfaces, type EvalOptions, type SceneMode } from '#scripts/eval/evaluate.js';
 import type { DetectedObject } from '#scripts/eval/score.js';
 import { pairHeldOut, uavHeldOut } from './data/splits.js';
@@ -70,6 +71,8 @@ interface PartObjects {
   network: Network;
   /** SHA-256 of the network's ONNX file the objects were measured with. */
   onnx_sha256?: string;
+  /** The network's chip side and overlap they were measured with ("336/32"): the maps change with them. */
+  chips?: string;
   /** Items served by another network (left out). */
   other_network_items: number;
   items: number;
@@ -134,25 +137,25 @@ const PARTS: Part[] = [
   { name: 'egy-val', network: 'pair', use: pairReadAll ? 'fit' : 'check', run: pairs('egy_bcd', 0.25, pairHeldOut) },
 ];
 
-const ONNX_KEY: Record<Network, string> = { main: 'onnx', surface_only: 'surface_only_onnx', aerial: 'aerial_onnx', pair: 'pair_onnx' };
 
 /** The network's ONNX file (as the sidecar names it) and its SHA-256. */
-function onnxOf(network: Network): { onnx: string; onnx_sha256: string } {
-  const sidecar = JSON.parse(fs.readFileSync(SIDECAR, 'utf8')) as Record<string, string>;
-  const onnx = sidecar[ONNX_KEY[network]] ?? sidecar.onnx!;
-  return { onnx, onnx_sha256: createHash('sha256').update(fs.readFileSync(path.join(path.dirname(SIDECAR), onnx))).digest('hex') };
+function onnxOf(network: Network): { onnx: string; onnx_sha256: string; chips: string } {
+  const sidecar = JSON.parse(fs.readFileSync(SIDECAR, 'utf8')) as ModelSpec;
+  const onnx = sidecar[ONNX_FIELD[network]] ?? sidecar.onnx;
+  const { chip, overlap } = chipsOf(sidecar, network);
+  return { onnx, onnx_sha256: createHash('sha256').update(fs.readFileSync(path.join(path.dirname(SIDECAR), onnx))).digest('hex'), chips: `${chip}/${overlap}` };
 }
 
 async function measure(part: Part, load: () => Promise<ChangeDetector>): Promise<PartObjects> {
   const file = path.join(values.cache, `${part.name}.json`);
-  const { onnx_sha256 } = onnxOf(part.network);
+  const { onnx_sha256, chips } = onnxOf(part.network);
   if (fs.existsSync(file)) {
     const cached = JSON.parse(fs.readFileSync(file, 'utf8')) as PartObjects;
-    // Measured with another network file (retrained since): measured again.
-    if (cached.onnx_sha256 === onnx_sha256) return cached;
+    // Measured with another network file (retrained since) or other chips: measured again.
+    if (cached.onnx_sha256 === onnx_sha256 && cached.chips === chips) return cached;
   }
   const detector = await load();
-  const out: PartObjects = { part: part.name, network: part.network, onnx_sha256, other_network_items: 0, items: 0, objects: [] };
+  const out: PartObjects = { part: part.name, network: part.network, onnx_sha256, chips, other_network_items: 0, items: 0, objects: [] };
   const t0 = Date.now();
   await part.run(detector, {
     objects: (item, network, detected) => {
@@ -218,7 +221,9 @@ async function main(): Promise<void> {
     const checkParts = measured.filter((p) => p.network === network && PARTS.find((q) => q.name === p.part)!.use === 'check');
     const fitSamples = samplesOf(fitParts);
     if (!fitSamples.length) continue;
-    const map = { ...fitCalibration(fitSamples), data: fitParts.map((p) => p.part), ...onnxOf(network) };
+    // The map records the file it was fitted for (ChangeDetector.load checks it); the chips only key the cache.
+    const { onnx, onnx_sha256 } = onnxOf(network);
+    const map = { ...fitCalibration(fitSamples), data: fitParts.map((p) => p.part), onnx, onnx_sha256 };
     calibration[network] = map;
     const contextParts = measured.filter((p) => p.network === network && PARTS.find((q) => q.name === p.part)!.use === 'context');
     const context = contextParts.map((p) => ({ part: p.part, reliability: reliabilityTable(samplesOf([p]).map((s) => ({ score: calibrateScore(s.score, map), hit: s.hit }))) }));

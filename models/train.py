@@ -10,7 +10,14 @@ network's commands; the main network, for one):
 A run with --init fine-tunes those weights (no warm-up, cosine to a tenth of --lr) and adds its
 record to the checkpoint's training record: as "finetune" under the default mixture (the
 from-scratch network's second phase), else under its mixture's name ("fused_drone_tune"; "aerial"
-for --mix aerial, which made the earlier aerial-tile network).
+for --mix aerial, which made the earlier aerial-tile network), or under --phase. It also fine-tunes
+an average (--arch averaged, average_networks.py's output), all members at once: the surface
+network's wide-context phase, with BatchNorm frozen (--freeze-batchnorm) and crops wider than the
+ones it was trained on:
+
+    /usr/bin/python3 models/train.py --data models/.cache/data --init models/.cache/checkpoint-surface-average.pt \
+        --out models/.cache/checkpoint-surface.pt --arch averaged --surface-only --freeze-batchnorm \
+        --phase wide_context --crop 320 --steps 200 --batch 8 --lr 0.0003 --seed 5
 Reproducible: one seed drives torch and the batch maker; CPU threads are fixed (2). A fixed number
 of steps, not a time budget, so two runs train the same model. Uses CUDA when --device cuda is
 given and available; the CPU path is the reference.
@@ -24,6 +31,7 @@ import time
 
 import numpy as np
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -162,6 +170,25 @@ def finetune_schedule(steps):
     return lambda s: 0.5 * (1 + math.cos(math.pi * s / max(1, steps))) * 0.9 + 0.1
 
 
+def keep_batchnorm_frozen(model):
+    """BatchNorm in eval mode whatever train_steps asks (model.train() would switch it to batch
+    statistics). Adaptation (adapt.py) always keeps them, and a fine-tuning phase asks for it with
+    --freeze-batchnorm: a checkpoint rebuilt from ONNX has its statistics folded into its weights by
+    the export (the shipped surface average's first member), and small batches re-estimated the
+    others' towards their own crops (the fused main network, 40 steps on a generated office:
+    patrol check 0.974 -> 0.826 with them re-estimated, 0.961 kept; MODEL_CARD.md, "Adapting")."""
+    plain_train = model.train
+
+    def train(mode=True):
+        plain_train(mode)
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.eval()
+        return model
+
+    model.train = train
+
+
 def start_run(args):
     """What every training or adaptation run sets first: fixed CPU threads, one seed for torch and
     numpy, the device (CUDA only when asked for and present) and the sidecar. Returns (device, spec)."""
@@ -216,7 +243,7 @@ def main():
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--init", help="start from this checkpoint's weights (the second, fine-tuning phase of train.sh)")
     ap.add_argument("--mix", default="all", choices=["all", "aerial", "pair", "fused_aerial", "fused_aerial_tune", "fused_drone", "fused_drone_tune"], help="batch mixture (batches.MIXES): every flight kind, aerial tiles alone (the aerial-tile network), bare image pairs (the pair network), or aerial tiles / drone flights and real imagery with a baseline (the fused networks)")
-    ap.add_argument("--arch", default="change", choices=["change", "pair", "fused"], help="change: models/net.py from scratch; pair: the pretrained-encoder pair network (models/pair_net.py); fused: that encoder with the baseline and heights fused after it (models/fused_net.py)")
+    ap.add_argument("--arch", default="change", choices=["change", "pair", "fused", "averaged"], help="change: models/net.py from scratch; pair: the pretrained-encoder pair network (models/pair_net.py); fused: that encoder with the baseline and heights fused after it (models/fused_net.py); averaged: with --init, an average made by average_networks.py, its members fine-tuned together")
     ap.add_argument("--encoder", default=DEFAULT_ENCODER, help="with --arch pair or fused: the folder export-encoder.ts wrote")
     ap.add_argument("--tune-encoder-from", help="with --arch pair or fused: train the encoder's Keras blocks from this one on (e.g. block_10); default: encoder frozen")
     ap.add_argument("--paste-pairs", type=float, default=0.0, help="share of real-pair crops that get another real pair's changed roofs pasted in (batches.BatchMaker)")
@@ -224,6 +251,8 @@ def main():
     ap.add_argument("--degrade", type=float, default=0.0, help="chance that each date of a real-pair crop is blurred and noised as a coarser sensor would see it (batches.BatchMaker._degrade)")
     ap.add_argument("--cache", type=int, default=0, help="with --arch pair or fused: draw this many crops once, run the frozen encoder on them once, and train the decoder on those (flips only afterwards); 0: fresh crops every step")
     ap.add_argument("--surface-only", action="store_true", help="train the surface-model-only network: synthetic scenes as heights + baseline, and real surface-model tiles")
+    ap.add_argument("--freeze-batchnorm", action="store_true", help="with --init: BatchNorm statistics stay the checkpoint's (keep_batchnorm_frozen)")
+    ap.add_argument("--phase", help="with --init: the name of this phase in the training record (default: finetune under --mix all, else the mixture's name)")
     args = ap.parse_args()
 
     device, spec = start_run(args)
@@ -232,13 +261,18 @@ def main():
     if "scene" not in samples.groups:
         raise SystemExit("no synthetic scenes in the exported data")
     maker = BatchMaker(samples, args.crop, args.seed, surface_only=args.surface_only, mix=args.mix, paste_pairs=args.paste_pairs, degrade=args.degrade)
-    model = build_model(args.arch, spec, args.encoder, args.tune_encoder_from).to(device)
+    if (args.freeze_batchnorm or args.phase or args.arch == "averaged") and not args.init:
+        raise SystemExit("--arch averaged, --freeze-batchnorm and --phase fine-tune a checkpoint: give it with --init (average_networks.py makes an average)")
     earlier = None
     if args.init:
         earlier = torch.load(args.init, map_location="cpu")
         if earlier.get("arch", "change") != args.arch:
-            raise SystemExit(f"--init {args.init}: a network of arch {earlier.get('arch', 'change')}, not --arch {args.arch} (an average is fine-tuned by adapt.py, or its members before averaging)")
+            raise SystemExit(f"--init {args.init}: a network of arch {earlier.get('arch', 'change')}, not --arch {args.arch}")
+    model = build_model(args.arch, spec, args.encoder, args.tune_encoder_from, members=earlier.get("members") if earlier else None).to(device)
+    if earlier:
         model.load_state_dict(earlier["state"])
+    if args.freeze_batchnorm:
+        keep_batchnorm_frozen(model)
     params = sum(p.numel() for p in model.parameters())
     trainable = [p for p in model.parameters() if p.requires_grad]
     print(f"parameters: {params} ({sum(p.numel() for p in trainable)} trained), device {device}, threads {args.threads}, from {args.init or 'scratch'}", flush=True)
@@ -261,7 +295,8 @@ def main():
     phase = {"steps": args.steps, "lr": args.lr, "seed": args.seed, "mix": args.mix, "arch": args.arch, "cached_crops": args.cache, "paste_pairs": args.paste_pairs, "degrade": args.degrade, "tune_encoder_from": args.tune_encoder_from, "encoder_lr_scale": args.encoder_lr_scale, "train_wall_s": round(wall), "train_cpu_s": round(cpu)}
     if earlier:
         # The first phase's record stays; this one is added as the fine-tuning phase.
-        training = {**earlier["training"], ("finetune" if args.mix == "all" else args.mix): phase}
+        phase.update({"batch": args.batch, "crop_px": args.crop, "batchnorm_frozen": args.freeze_batchnorm})
+        training = {**earlier["training"], (args.phase or ("finetune" if args.mix == "all" else args.mix)): phase}
         # A phase that read the held-out development tiles makes the whole network one that did.
         if samples.development_split == "all":
             training["development_split"] = "all"
@@ -278,7 +313,9 @@ def main():
             "surface_only": args.surface_only,
             "torch": torch.__version__,
         }
-    torch.save({"state": model.state_dict(), "channels": spec["channels"], "arch": args.arch, "training": training}, args.out)
+    # An average keeps its member count (model_from_checkpoint builds it from that).
+    members = {"members": earlier["members"]} if earlier and "members" in earlier else {}
+    torch.save({"state": model.state_dict(), "channels": spec["channels"], "arch": args.arch, **members, "training": training}, args.out)
     done = "fine-tuned" if earlier else "trained"
     print(f"{done} {args.steps} steps in {wall:.0f} s wall, {cpu:.0f} s CPU; saved {args.out}", flush=True)
 

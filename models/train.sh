@@ -2,7 +2,7 @@
 # npm run train: export the training data (TypeScript preprocessing), then train (PyTorch, CPU,
 # fixed seeds) and export ONNX + parity fixture for each network: the surface-model-only network,
 # from scratch on heights and the baseline alone (synthetic scenes and the real surface-model
-# tiles), three seeds averaged (models/average_networks.py); the image-pair network, a decoder over
+# tiles), three seeds averaged (models/average_networks.py) and fine-tuned together on wider crops; the image-pair network, a decoder over
 # a frozen pretrained encoder (MobileNetV2 from npm's nsfwjs, read from node_modules and proved
 # against TensorFlow.js first), for bare before/after pairs, on every development pair (the
 # scoreboard then marks them all trained on); the aerial-tile network (after RGB + before RGB +
@@ -50,7 +50,12 @@ for seed in "${surface_seeds[@]}"; do
   OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --out "models/.cache/checkpoint-surface-$seed.pt" --steps "$SURFACE_STEPS" --lr 0.002 --surface-only --seed "$seed" --device "$DEVICE"
   members+=("models/.cache/checkpoint-surface-$seed.pt")
 done
-$PY models/average_networks.py --out models/.cache/checkpoint-surface.pt "${members[@]}"
+$PY models/average_networks.py --out models/.cache/checkpoint-surface-average.pt "${members[@]}"
+# Wide context: trained on 128 px crops, the members read blank ground far from a chip's edge as
+# change (p up to 0.99 in a 336 px chip); 200 steps on 320 px crops, all members at once and
+# BatchNorm frozen, teach them otherwise (MODEL_CARD.md, the surface network's wide-context phase).
+OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --init models/.cache/checkpoint-surface-average.pt --out models/.cache/checkpoint-surface.pt \
+  --arch averaged --surface-only --freeze-batchnorm --phase wide_context --crop 320 --steps 200 --batch 8 --lr 0.0003 --seed 5 --device "$DEVICE"
 echo "== image-pair network: the pretrained encoder from nsfwjs, proved against TensorFlow.js, then $PAIR_STEPS steps of its decoder"
 npx tsx models/encoder/export-encoder.ts --out models/.cache/encoder
 npx tsx models/encoder/tfjs-reference.ts --out models/.cache/encoder-reference

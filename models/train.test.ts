@@ -68,4 +68,29 @@ describe('the training chain', () => {
     const aerial = await run(PYTHON, ['-c', `import torch, json; print(json.dumps(torch.load(${JSON.stringify(path.join(dir, 'aerial.pt'))})["training"]))`]);
     expect(JSON.parse(aerial.stdout)).toMatchObject({ mix: 'all', finetune: { seed: 777, mix: 'all' }, aerial: { seed: 778, mix: 'aerial' } });
   }, 240_000);
+
+  it.skipIf(!hasTorch)('fine-tunes an average, its members together with BatchNorm frozen, as the surface network\'s wide-context phase', async () => {
+    const train = (out: string, ...extra: string[]) =>
+      run(PYTHON, ['models/train.py', '--data', path.join(dir, 'data'), '--out', path.join(dir, out), '--steps', '2', '--batch', '2', '--surface-only', ...extra], { timeout: 120_000 });
+    await train('s1.pt', '--crop', '64', '--seed', '1');
+    await train('s2.pt', '--crop', '64', '--seed', '2');
+    await run(PYTHON, ['models/average_networks.py', '--out', path.join(dir, 'average.pt'), path.join(dir, 's1.pt'), path.join(dir, 's2.pt')], { timeout: 120_000 });
+    await expect(train('lone.pt', '--arch', 'averaged')).rejects.toThrow(/give it with --init/);
+    const wide = ['--init', path.join(dir, 'average.pt'), '--arch', 'averaged', '--freeze-batchnorm', '--phase', 'wide_context', '--crop', '96', '--lr', '0.01'];
+    expect((await train('wide.pt', ...wide)).stdout).toMatch(/fine-tuned 2 steps/);
+    const compared = await run(PYTHON, ['-c', `
+import json, torch
+before = torch.load(${JSON.stringify(path.join(dir, 'average.pt'))})
+after = torch.load(${JSON.stringify(path.join(dir, 'wide.pt'))})
+moved = lambda key: float((before["state"][key] - after["state"][key]).abs().max())
+stats = [k for k in before["state"] if k.endswith("running_mean") or k.endswith("running_var")]
+weights = [k for k in before["state"] if k.endswith(".weight") and before["state"][k].dim() == 4]
+print(json.dumps({"members": after["members"], "arch": after["arch"], "record": after["training"], "stats_moved": max(moved(k) for k in stats), "weights_moved": max(moved(k) for k in weights)}))`]);
+    const result = JSON.parse(compared.stdout) as { members: number; arch: string; record: Record<string, unknown>; stats_moved: number; weights_moved: number };
+    expect([result.members, result.arch]).toEqual([2, 'averaged']);
+    // Trained, yet every member's BatchNorm statistics are the average's own.
+    expect(result.weights_moved).toBeGreaterThan(0);
+    expect(result.stats_moved).toBe(0);
+    expect(result.record).toMatchObject({ arch: 'averaged', members: [{ seed: 1 }, { seed: 2 }], wide_context: { steps: 2, crop_px: 96, batch: 2, batchnorm_frozen: true, lr: 0.01 } });
+  }, 240_000);
 });

@@ -7,7 +7,6 @@ import { changeObjects } from '#pipeline/model/change-objects.js';
 import { takeOutDrift } from '#pipeline/model/drift.js';
 import { polygonLabels, polygonMask } from '#pipeline/model/polygon-fill.js';
 import { prepareInputs, type ChangeInputs, type PreparedInputs } from '#pipeline/model/prepare.js';
-import { chipLayout } from '#pipeline/model/tiling.js';
 import { addCounts, pixelScores, rates, type ObjectCounts, type PixelCounts } from './scoring.js';
 import { listPairs, loadPair, type GsdSource } from './pairs.js';
 import { listScenes, loadScene, type ChangeClass, type SceneData } from './scenes.js';
@@ -81,7 +80,7 @@ class Clock {
     this.ms += performance.now() - t0;
     this.last = map.network;
     this.networks.add(this.last);
-    this.chips += chipLayout(prepared.grid.width, prepared.grid.height, detector.spec.chip_px, detector.spec.overlap_px).length;
+    this.chips += map.chips;
     return map;
   }
   get rate(): number {

@@ -233,7 +233,7 @@ describe.skipIf(!ready)('checkpoints that adaptation starts from', () => {
     const code = [
       'import sys, numpy as np, torch',
       "sys.path.insert(0, 'models')",
-      'from adapt import keep_batchnorm_frozen',
+      'from train import keep_batchnorm_frozen',
       'from net import ChangeNet',
       `c = torch.load(${JSON.stringify(checkpoint)})`,
       `x = torch.from_numpy(np.fromfile(${JSON.stringify(fixture)}, dtype="<f4").reshape(2, ${spec.channels.length}, 64, 64))`,

@@ -22,8 +22,9 @@ let prepared: PreparedInputs;
 
 beforeAll(async () => {
   detector = await ChangeDetector.load({ threads: 2, executionProvider: 'cpu' });
-  // A small generated village (no baseline vectors needed: the surface model and images suffice).
-  const scene = generateScene({ seed: 4242, sizeM: 150, gsdM: 0.25 });
+  // A small generated village (no baseline vectors needed: the surface model and images suffice),
+  // wider than any network's chip (at most 336 px) so that tiling is tested.
+  const scene = generateScene({ seed: 4242, sizeM: 200, gsdM: 0.25 });
   const r = scene.rasters!;
   const grid = (p: typeof r.after_ortho): Grid => ({ width: p.width, height: p.height, geoTransform: p.geoTransform });
   inputs = {
@@ -43,7 +44,7 @@ describe('ChangeDetector', () => {
   it('runs on the CPU provider with the sidecar geometry, one chip a run (four held about 310 MiB more and were no faster)', () => {
     expect(detector.provider).toBe('cpu');
     expect(detector.batchSize).toBe(1);
-    expect(prepared.grid.width).toBe(300); // 150 m at 0.5 m
+    expect(prepared.grid.width).toBe(400); // 200 m at 0.5 m: wider than a chip, so that the map is tiled
   });
 
   it('gives the same chips batched as one by one', async () => {

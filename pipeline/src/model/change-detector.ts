@@ -21,7 +21,7 @@ import ort from 'onnxruntime-node';
 import { splitByBuilding } from './building-split.js';
 import { chipSources, fillChip } from './chip.js';
 import type { Grid } from './grid.js';
-import { DEFAULT_SPEC_PATH, loadModelSpec, type ModelSpec } from './model-spec.js';
+import { chipsOf, DEFAULT_SPEC_PATH, loadModelSpec, type ModelSpec } from './model-spec.js';
 import { servedSpecPath } from '../model-store.js';
 import { prepareInputs, type ChangeInputs, type PreparedInputs } from './prepare.js';
 import { currentCalibration } from './calibration.js';
@@ -79,10 +79,12 @@ export interface ChangeMap {
   grid: Grid;
   /** The network that made it (networkFor, with the options' `uncovered`). */
   network: Network;
+  /** How many chips that network ran on (its chips, model-spec.ts chipsOf). */
+  chips: number;
 }
 
 export interface DetectRasterOptions {
-  /** Overlap between chips, pixels (default: the sidecar's overlap_px). */
+  /** Overlap between chips, pixels (default: the serving network's, model-spec.ts chipsOf). */
   overlapPx?: number;
   /** Chips per session.run (default: the detector's batch size). */
   batchSize?: number;
@@ -307,8 +309,9 @@ export class ChangeDetector {
     // aside, and what the flight shows is where its heights are.
     const prepared = network === 'surface_only' && given.afterRgb ? { ...given, afterRgb: null } : given;
     const { grid } = prepared;
-    const chip = fittedChip(grid.width, grid.height, this.spec.chip_px, this.spec.stride_px);
-    const overlap = options.overlapPx ?? this.spec.overlap_px;
+    const chips = chipsOf(this.spec, network);
+    const chip = fittedChip(grid.width, grid.height, chips.chip, this.spec.stride_px);
+    const overlap = options.overlapPx ?? chips.overlap;
     const batchSize = Math.max(1, options.batchSize ?? this.batchSize);
     const layout = chipLayout(grid.width, grid.height, chip, overlap);
     const scratch = (this.idleScratch.pop() ?? new Scratch()).reset();
@@ -338,7 +341,7 @@ export class ChangeDetector {
     const building = prepared.baseline?.building;
     if (building && options.buildingSplit !== false) for (const map of [newProb!, demolishedProb!]) splitByBuilding(map, grid, building, this.spec.threshold);
     clearUnseen(prepared, newProb!, demolishedProb!);
-    return { newProb: newProb!, demolishedProb: demolishedProb!, width: grid.width, height: grid.height, geoTransform: grid.geoTransform, grid, network };
+    return { newProb: newProb!, demolishedProb: demolishedProb!, width: grid.width, height: grid.height, geoTransform: grid.geoTransform, grid, network, chips: layout.length };
   }
 
   private session(network: Exclude<Network, 'main'>): Promise<ort.InferenceSession> {

@@ -11,6 +11,6 @@ export { surfaceRise, addSurfaceRise, SURFACE_RISE_DEFAULTS, type SurfaceRiseOpt
 export { changeObjects, type ChangeObject, type ObjectOptions } from './change-objects.js';
 export { chipSources, fillChip, fillWindow } from './chip.js';
 export { chipLayout, chipOffsets, BlendAccumulator } from './tiling.js';
-export { loadModelSpec, DEFAULT_SPEC_PATH, CHANNELS, type ModelSpec } from './model-spec.js';
+export { chipsOf, loadModelSpec, DEFAULT_SPEC_PATH, CHANNELS, type ModelSpec } from './model-spec.js';
 export { fillPolygon, polygonArea, polygonLabels, polygonMask, type PolygonRings } from './polygon-fill.js';
 export * from './grid.js';

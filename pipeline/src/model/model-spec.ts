@@ -57,6 +57,14 @@ export interface ModelSpec {
   chip_px: number;
   /** Overlap between neighbouring chips in tiled inference, pixels. */
   overlap_px: number;
+  /**
+   * A network's own chip side and overlap, where they differ from chip_px and overlap_px (chipsOf).
+   * The surface network runs on 336 px chips with 32 px overlap: a detection block's 640 px read
+   * window in 2 x 2 chips instead of 3 x 3 of 256 px, 21% less of its time. The main network
+   * keeps 256 / 48: its time per pixel rises with the chip (no gain per block) and its arena held
+   * about 100 MiB more on a weekly patrol (MODEL_CARD.md, the wide-context section).
+   */
+  network_chips?: Partial<Record<Exclude<Network, 'main'>, { chip_px: number; overlap_px: number }>>;
   /** Side lengths must be multiples of this (the network's total downsampling). */
   stride_px: number;
   input_name: string;
@@ -99,6 +107,12 @@ export function networkRecord(training: Record<string, unknown> | undefined, net
   return (network === 'main' ? training : training?.[network]) as Record<string, unknown> | undefined;
 }
 
+/** The chip side and overlap `network` runs on: its own (network_chips), else the sidecar's. */
+export function chipsOf(spec: Pick<ModelSpec, 'chip_px' | 'overlap_px' | 'network_chips'>, network: Network): { chip: number; overlap: number } {
+  const own = network === 'main' ? undefined : spec.network_chips?.[network];
+  return { chip: own?.chip_px ?? spec.chip_px, overlap: own?.overlap_px ?? spec.overlap_px };
+}
+
 /** The sidecar field that names each network's ONNX file. */
 export const ONNX_FIELD = { main: 'onnx', surface_only: 'surface_only_onnx', aerial: 'aerial_onnx', pair: 'pair_onnx' } as const satisfies Record<Network, keyof ModelSpec>;
 
@@ -117,6 +131,10 @@ export function loadModelSpec(specPath = DEFAULT_SPEC_PATH): ModelSpec & { dir: 
   const known = new Set<string>(CHANNELS);
   for (const c of spec.channels) if (!known.has(c)) throw new Error(`${specPath}: unknown channel ${c}`);
   if (spec.chip_px % spec.stride_px !== 0) throw new Error(`${specPath}: chip_px must be a multiple of stride_px`);
+  for (const [network, chips] of Object.entries(spec.network_chips ?? {})) {
+    if (!(chips.chip_px > 0 && chips.chip_px % spec.stride_px === 0)) throw new Error(`${specPath}: network_chips.${network}.chip_px must be a positive multiple of stride_px`);
+    if (!(chips.overlap_px >= 0 && chips.overlap_px < chips.chip_px)) throw new Error(`${specPath}: network_chips.${network}.overlap_px must lie in [0, chip_px)`);
+  }
   for (const [network, map] of Object.entries(spec.calibration ?? {})) checkCalibrationMap(map, `${specPath}: calibration.${network}`);
   return { ...spec, dir: path.dirname(specPath) };
 }

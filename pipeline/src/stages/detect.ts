@@ -7,7 +7,7 @@
  * computed here once, where the ground estimate already exists, and read by later stages.
  */
 import { finishDetectionRun, latestDetectionRun } from '#db/sql/flights.js';
-import { chipLayout, prepareInputs } from '../model/index.js';
+import { prepareInputs } from '../model/index.js';
 import { subGrid } from '../model/grid.js';
 import { createBlockWriter, renameGeoTiff } from '../raster/index.js';
 import { ensureFlightDir, flightPath } from '../raster-store.js';
@@ -27,7 +27,6 @@ export async function detectFlight(ctx: StageContext, flightId: string): Promise
   if (!run) throw new Error(`flight ${flightId} has no detection plan`);
   const plan = run.params as unknown as DetectionPlan;
   const detector = await ctx.changeDetector(run.model_version);
-  const { chip_px: chip, overlap_px: overlap } = detector.spec;
   ensureFlightDir(ctx.config.rasterStore, flightId);
   const target = flightPath(ctx.config.rasterStore, flightId, PROBABILITY_FILE);
   const partial = `${target}.partial`;
@@ -57,7 +56,7 @@ export async function detectFlight(ctx: StageContext, flightId: string): Promise
       const prepared = prepareInputs(inputs, detector.spec);
       const map = await detector.detectPrepared(prepared, { uncovered });
       served.set(map.network, (served.get(map.network) ?? 0) + 1);
-      chips += chipLayout(block.readWidth, block.readHeight, chip, overlap).length;
+      chips += map.chips;
       const margin = block.col - block.readCol;
       const core = <T extends Uint8Array | Float32Array>(out: T, value: (i: number) => number): T => {
         for (let r = 0; r < block.height; r += 1) {
