@@ -25,8 +25,8 @@
  *       [--cache /tmp/lingwei-calibration] [--check-scenes N] [--threads 2] [--dry-run]
  *
  * Each part's objects are cached as JSON under --cache with the SHA-256 of the network file they
- * were measured with and the sidecar's chips; a retrained network's parts, or all of them after a
- * change of chips, are measured again. Each map records that file
+ * were measured with and that network's chips (model-spec.ts chipsOf); a retrained network's
+ * parts, or those of a network whose chips changed, are measured again. Each map records that file
  * and hash (a map fitted for another file is stale: run this again after training). The sidecar
  * is re-read just before it is written and only its "calibration" key changes.
  */
@@ -137,8 +137,7 @@ const PARTS: Part[] = [
   { name: 'egy-val', network: 'pair', use: pairReadAll ? 'fit' : 'check', run: pairs('egy_bcd', 0.25, pairHeldOut) },
 ];
 
-
-/** The network's ONNX file (as the sidecar names it) and its SHA-256. */
+/** The network's ONNX file (as the sidecar names it), its SHA-256, and the chips it runs on. */
 function onnxOf(network: Network): { onnx: string; onnx_sha256: string; chips: string } {
   const sidecar = JSON.parse(fs.readFileSync(SIDECAR, 'utf8')) as ModelSpec;
   const onnx = sidecar[ONNX_FIELD[network]] ?? sidecar.onnx;
