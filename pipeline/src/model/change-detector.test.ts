@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateScene } from '#fixtures/generator/scene.js';
-import { ChangeDetector, FIRST_PATROL_HOLES, uncoveredShare } from './change-detector.js';
+import { ChangeDetector, FIRST_PATROL_HOLES, MAIN_ALONE, uncoveredShare } from './change-detector.js';
 import { chipSources, fillChip } from './chip.js';
 import { loadModelSpec } from './model-spec.js';
 import { chipLayout } from './tiling.js';
@@ -294,6 +294,18 @@ describe('ChangeDetector', () => {
       await expect(load()).rejects.toThrow(/image-pair network .*missing\.onnx: no such file/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says which network is off when asked for one it did not load', async () => {
+    const alone = await ChangeDetector.load({ threads: 1, executionProvider: 'cpu', ...MAIN_ALONE });
+    try {
+      const chip = new Float32Array(alone.channels * 64 * 64);
+      await expect(alone.detectChips(chip, 1, 64, 'surface_only')).rejects.toThrow(/no surface-model-only network is loaded \(the sidecar names none, or surfaceOnlyModelPath is false\)/);
+      await expect(alone.detectChips(chip, 1, 64, 'pair')).rejects.toThrow(/no image-pair network is loaded .*pairModelPath is false/);
+      expect((await alone.detectChips(chip, 1, 64)).length).toBe(2 * 64 * 64);
+    } finally {
+      await alone.close();
     }
   });
 

@@ -21,7 +21,7 @@ import ort from 'onnxruntime-node';
 import { splitByBuilding } from './building-split.js';
 import { chipSources, fillChip } from './chip.js';
 import type { Grid } from './grid.js';
-import { chipsOf, DEFAULT_SPEC_PATH, loadModelSpec, type ModelSpec } from './model-spec.js';
+import { chipsOf, DEFAULT_SPEC_PATH, loadModelSpec, ONNX_FIELD, type ModelSpec } from './model-spec.js';
 import { servedSpecPath } from '../model-store.js';
 import { prepareInputs, type ChangeInputs, type PreparedInputs } from './prepare.js';
 import { currentCalibration } from './calibration.js';
@@ -63,6 +63,13 @@ export interface LoadOptions {
   /** Chips per session.run in tiled inference (default 1 on the CPU, 4 on a GPU). */
   batchSize?: number;
 }
+
+/** Each network besides the main one: the load option that names its file, and its name in messages. */
+const OTHER_NETWORKS = {
+  surface_only: { option: 'surfaceOnlyModelPath', name: 'surface-model-only' },
+  aerial: { option: 'aerialModelPath', name: 'aerial-tile' },
+  pair: { option: 'pairModelPath', name: 'image-pair' },
+} as const satisfies Record<Exclude<Network, 'main'>, { option: keyof LoadOptions; name: string }>;
 
 /** Load options that leave the main network serving every input, the other networks off. */
 export const MAIN_ALONE = { surfaceOnlyModelPath: false, aerialModelPath: false, pairModelPath: false } as const satisfies LoadOptions;
@@ -184,19 +191,15 @@ export class ChangeDetector {
   static async load(options: LoadOptions = {}): Promise<ChangeDetector> {
     const spec = loadModelSpec(options.specPath ?? (options.modelPath ? DEFAULT_SPEC_PATH : servedSpecPath()));
     const modelPath = options.modelPath ?? path.join(spec.dir, spec.onnx);
-    const surfacePath = options.surfaceOnlyModelPath ?? (spec.surface_only_onnx ? path.join(spec.dir, spec.surface_only_onnx) : false);
-    if (surfacePath && !fs.existsSync(surfacePath)) {
-      throw new Error(`cannot load the surface-model-only network ${surfacePath}: no such file (train it with npm run train)`);
+    // Each other network's file: the option's, else the sidecar's beside it; false: not served.
+    const others = {} as Record<Exclude<Network, 'main'>, string | false>;
+    for (const [network, { option, name }] of Object.entries(OTHER_NETWORKS) as [Exclude<Network, 'main'>, (typeof OTHER_NETWORKS)[Exclude<Network, 'main'>]][]) {
+      const named = spec[ONNX_FIELD[network]];
+      const file = options[option] ?? (named ? path.join(spec.dir, named) : false);
+      if (file && !fs.existsSync(file)) throw new Error(`cannot load the ${name} network ${file}: no such file (train it with npm run train)`);
+      others[network] = file;
     }
-    const aerialPath = options.aerialModelPath ?? (spec.aerial_onnx ? path.join(spec.dir, spec.aerial_onnx) : false);
-    if (aerialPath && !fs.existsSync(aerialPath)) {
-      throw new Error(`cannot load the aerial-tile network ${aerialPath}: no such file (train it with npm run train)`);
-    }
-    const pairPath = options.pairModelPath ?? (spec.pair_onnx ? path.join(spec.dir, spec.pair_onnx) : false);
-    if (pairPath && !fs.existsSync(pairPath)) {
-      throw new Error(`cannot load the image-pair network ${pairPath}: no such file (train it with npm run train)`);
-    }
-    const fresh = currentCalibration(spec.calibration, { main: modelPath, surface_only: surfacePath, aerial: aerialPath, pair: pairPath }, fileSha256);
+    const fresh = currentCalibration(spec.calibration, { main: modelPath, ...others }, fileSha256);
     if (fresh.stale.length) {
       console.warn(`change detector: calibration of ${fresh.stale.join(', ')} was fitted for another network file; those scores stay raw until npx tsx models/calibrate.ts is run again`);
     }
@@ -221,11 +224,8 @@ export class ChangeDetector {
         }
       };
       const main = await create(modelPath);
-      const openers = {
-        ...(surfacePath ? { surface_only: () => create(surfacePath) } : {}),
-        ...(aerialPath ? { aerial: () => create(aerialPath) } : {}),
-        ...(pairPath ? { pair: () => create(pairPath) } : {}),
-      };
+      const openers: Partial<Record<Exclude<Network, 'main'>, () => Promise<ort.InferenceSession>>> = {};
+      for (const [network, file] of Object.entries(others) as [Exclude<Network, 'main'>, string | false][]) if (file) openers[network] = () => create(file);
       return new ChangeDetector(main, openers, spec, provider, batchFor(provider));
     };
     const want = options.executionProvider ?? 'auto';
@@ -347,11 +347,7 @@ export class ChangeDetector {
   private session(network: Exclude<Network, 'main'>): Promise<ort.InferenceSession> {
     const open = this.openers[network];
     if (!open) {
-      const [name, option] = {
-        surface_only: ['surface-model-only', 'surfaceOnlyModelPath'],
-        aerial: ['aerial-tile', 'aerialModelPath'],
-        pair: ['image-pair', 'pairModelPath'],
-      }[network];
+      const { name, option } = OTHER_NETWORKS[network];
       throw new Error(`no ${name} network is loaded (the sidecar names none, or ${option} is false)`);
     }
     let session = this.opened.get(network);
