@@ -4,10 +4,10 @@
  * surface model, in a worker process like production: an area's first patrol, or with
  * BENCH_PATROL=weekly a patrol against the scene's earlier flight. It prints, separately: the time to the
  * candidates (the raise stage done), the time to the finished full-resolution COGs, each stage's
- * time and CPU seconds, and the worker's peak memory (VmHWM, or the resident memory of the worker
- * and its GDAL children together). CPU seconds count the worker's children (GDAL runs in child
+ * time and CPU seconds, the worker's peak memory (VmHWM, or the resident memory of the worker
+ * and its GDAL children together), and the candidates scored against the scene's ground truth. CPU seconds count the worker's children (GDAL runs in child
  * processes). References, same machine and run: the model alone (session.run) on the same number
- * of chips, and `gdal_translate -of COG` of the same uploads with ingest's creation options (the
+ * of the serving network's chips, and `gdal_translate -of COG` of the same uploads with ingest's creation options (the
  * peer of the COG work, as a ratio of CPU times). Each stage's peak memory (worker and children)
  * is printed beside its times. On a machine other work shares, wall seconds stretch and CPU seconds
  * do not: the time a worker with two cores of its own would take is estimated from the CPU seconds
