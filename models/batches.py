@@ -100,6 +100,26 @@ FOCUS = {"scene": 0.6, "surface": 0.85}
 SMALL_OBJECT_PX = 400
 
 
+def coarse_view(n, factor):
+    """The matrix that takes n pixels on the model grid to a sensor `factor` times coarser and
+    back (area average down, bilinear up, as the pipeline resamples coarse imagery to its grid):
+    an n x n operator, applied along one axis of a plane."""
+    m = int(np.ceil(n / factor))
+    down = np.zeros((m, n), np.float32)
+    for j in range(m):
+        lo, hi = j * factor, min((j + 1) * factor, n)
+        for i in range(int(lo), int(np.ceil(hi))):
+            down[j, i] = min(i + 1, hi) - max(i, lo)
+    down /= down.sum(1, keepdims=True)
+    c = np.clip((np.arange(n) + 0.5) / factor - 0.5, 0, m - 1)
+    j0 = np.floor(c).astype(int)
+    t = (c - j0).astype(np.float32)
+    up = np.zeros((n, m), np.float32)
+    up[np.arange(n), j0] += 1 - t
+    up[np.arange(n), np.minimum(j0 + 1, m - 1)] += t
+    return up @ down
+
+
 def gaussian_blur(plane, sigma):
     """A separable Gaussian blur of one plane, edges repeated (numpy only, as the trainer's other
     augmentations)."""
@@ -151,8 +171,12 @@ def focus_points(s):
 
 
 class Samples:
-    def __init__(self, data_dir, channels):
+    def __init__(self, data_dir, channels, leave_out=()):
         self.channels = list(channels)
+        # "source/name" of samples to skip (train.py --leave-out: a cross-validation fold's
+        # held-out pairs); every one must be in the export, so that a typo cannot train on all.
+        leave_out = set(leave_out)
+        self.left_out = sorted(leave_out)
         self.ch = {n: i for i, n in enumerate(self.channels)}
         self.samples = []
         # "all" when the export read the held-out development tiles too (export.ts
@@ -166,11 +190,17 @@ class Samples:
             if index.get("development_split") == "all":
                 self.development_split = "all"
             for s in index["samples"]:
+                key = f"{s.get('source')}/{s['name']}"
+                if key in leave_out:
+                    leave_out.discard(key)
+                    continue
                 raw = np.fromfile(os.path.join(data_dir, s["file"]), dtype=np.float16)
                 s["array"] = raw.reshape(len(s["planes"]), s["height"], s["width"])
                 s["plane"] = {n: i for i, n in enumerate(s["planes"])}
                 s["focus"] = focus_points(s)
                 self.samples.append(s)
+        if leave_out:
+            raise SystemExit(f"--leave-out: not in {data_dir}: {', '.join(sorted(leave_out))} (give source/name, e.g. egy_bcd/val_1)")
         self.groups = {}
         for s in self.samples:
             group = s["kind"] if s["kind"] != "pair" else ("xbd_pair" if s["source"] == "xbd" else "pair")
@@ -183,7 +213,7 @@ class Samples:
 class BatchMaker:
     """Draws batches; every random choice comes from one seeded generator (reproducible)."""
 
-    def __init__(self, samples, crop, seed, surface_only=False, mix="all", paste_pairs=0.0, degrade=0.0, withhold=(0.2, 0.6, 0.7)):
+    def __init__(self, samples, crop, seed, surface_only=False, mix="all", paste_pairs=0.0, degrade=0.0, coarsen=0.0, withhold=(0.2, 0.6, 0.7)):
         self.s = samples
         self.crop = crop
         self.rng = np.random.default_rng(seed)
@@ -197,6 +227,8 @@ class BatchMaker:
         self.paste_pairs = paste_pairs
         # Chance that each date of a real-pair crop is degraded to a coarser, blurrier image.
         self.degrade = degrade
+        # Chance that a crop's images (both dates) are seen as a coarser sensor would give them.
+        self.coarsen = coarsen
         weights, self.modes = MIXES[mix]
         self.real_baseline = mix in REAL_BASELINE_MIXES
         if surface_only:
@@ -215,6 +247,8 @@ class BatchMaker:
         for i in range(n):
             group = self.groups[self.rng.choice(len(self.groups), p=self.group_p)]
             getattr(self, "_" + group)(self.rng.choice(self.s.groups[group]), x[i], t[i], w[i])
+            if self.coarsen and self.rng.random() < self.coarsen:
+                self._coarsen(x[i])
             self._geometry(x[i], t[i], w[i])
         return x, t, w
 
@@ -322,6 +356,17 @@ class BatchMaker:
             for name in ("_r", "_g", "_b"):
                 i = ch[prefix + name]
                 x[i] = gaussian_blur(x[i], sigma) + self.rng.normal(0, noise, x[i].shape).astype(np.float32)
+
+    def _coarsen(self, x):
+        """Both dates as a sensor 1.5 to 4 times coarser than the model grid would give them,
+        brought back to the grid (0.75-2 m imagery read at 0.5 m: 1.5 m aerial archives, 0.8-2 m
+        satellite scenes). The development pairs are all sharp (0.25-0.5 m); a network that has
+        only seen those reads coarse pairs as no change (MODEL_CARD.md, image-pair network)."""
+        factor = self.rng.uniform(1.5, 4.0)
+        rows, cols = coarse_view(x.shape[1], factor), coarse_view(x.shape[2], factor)
+        for name in ("after_r", "after_g", "after_b", "before_r", "before_g", "before_b"):
+            i = self.s.ch[name]
+            x[i] = rows @ x[i] @ cols.T
 
     def _paste_changed_roofs(self, x, t, h, wd):
         """Real roofs into real ground: the changed buildings of another real pair, cut from its

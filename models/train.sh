@@ -72,8 +72,11 @@ npx tsx models/data/export.ts --out "$PAIR_DATA" --scenes 40 --real "$REAL" --sh
 p1=$!
 wait $p0
 wait $p1
+# --coarsen 0.3: three crops in ten seen as a 1.5-4 times coarser sensor gives them (0.75-2 m
+# archives and satellite scenes read at 0.5 m), which the sharp development pairs never show
+# (MODEL_CARD.md, image-pair network, "Coarse imagery").
 OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$PAIR_DATA" --out models/.cache/checkpoint-pair.pt --arch pair --mix pair --steps "$PAIR_STEPS" \
-  --batch 8 --crop 128 --lr 0.002 --seed 31 --paste-pairs 0.5 --device "$DEVICE"
+  --batch 8 --crop 128 --lr 0.002 --seed 31 --paste-pairs 0.5 --coarsen 0.3 --device "$DEVICE"
 # Its decision point where its training pairs put it (the head's bias; see the script).
 $PY models/decision_bias.py --checkpoint models/.cache/checkpoint-pair.pt --data "$PAIR_DATA"
 echo "== aerial-tile network: the fused network over the same encoder, $AERIAL_STEPS steps on generated aerial tiles (half) and real imagery with a baseline, then $AERIAL_TUNE_STEPS steps with generated aerial tiles in three crops of four"

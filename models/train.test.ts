@@ -49,7 +49,43 @@ describe('the training chain', () => {
     await run(PYTHON, ['models/train.py', '--data', path.join(dir, 'split-all'), '--out', out, '--steps', '1', '--batch', '2', '--crop', '64'], { timeout: 120_000 });
     const record = await run(PYTHON, ['-c', `import torch, json; print(json.dumps(torch.load(${JSON.stringify(out)})["training"]))`]);
     expect((JSON.parse(record.stdout) as { development_split: string }).development_split).toBe('all');
+    // A cross-validation fold: its held-out pairs left out by source/name, and recorded; a name
+    // the export does not hold is refused rather than silently trained on.
+    const fold = path.join(dir, 'fold.pt');
+    const trained = await run(PYTHON, ['models/train.py', '--data', path.join(dir, 'split-all'), '--out', fold, '--steps', '1', '--batch', '2', '--crop', '64', '--leave-out', 'levir_cd/val_1', '--coarsen', '0.5'], { timeout: 120_000 });
+    expect(trained.stdout).toMatch(/samples: \{'pair': 1, 'scene': 1\}/);
+    const foldRecord = await run(PYTHON, ['-c', `import torch, json; print(json.dumps(torch.load(${JSON.stringify(fold)})["training"]))`]);
+    expect(JSON.parse(foldRecord.stdout)).toMatchObject({ left_out: ['levir_cd/val_1'], coarsen: 0.5 });
+    await expect(
+      run(PYTHON, ['models/train.py', '--data', path.join(dir, 'split-all'), '--out', fold, '--steps', '1', '--leave-out', 'levir_cd/val_9,egy_bcd/val_1'], { timeout: 120_000 }),
+    ).rejects.toThrow(/--leave-out: not in .*: egy_bcd\/val_1, levir_cd\/val_9/);
   }, 240_000);
+
+  it.skipIf(!hasTorch)('sees a crop as a coarser sensor would: area average down, bilinear up, brightness kept', async () => {
+    const { stdout } = await run(PYTHON, ['-c', `
+import json, sys
+sys.path.insert(0, "models")
+import numpy as np
+from batches import coarse_view
+out = {}
+for factor in (1.5, 3.0, 4.0):
+    m = coarse_view(128, factor)
+    stripes = np.tile([0.0, 1.0], 64).astype(np.float32)
+    edge = (np.arange(128) >= 64).astype(np.float32)
+    out[str(factor)] = {"rows": [float(m.sum(1).min()), float(m.sum(1).max())], "stripes_std": float((m @ stripes).std()), "edge_width": int(((m @ edge > 0.02) & (m @ edge < 0.98)).sum())}
+print(json.dumps(out))`]);
+    const result = JSON.parse(stdout) as Record<string, { rows: number[]; stripes_std: number; edge_width: number }>;
+    for (const [factor, r] of Object.entries(result)) {
+      // Every output pixel a weighted mean of the input: flat ground stays as bright.
+      expect(r.rows[0]).toBeCloseTo(1, 5);
+      expect(r.rows[1]).toBeCloseTo(1, 5);
+      // Detail finer than the coarser sensor's pixel is gone; a roof edge spreads over about
+      // two of its pixels.
+      expect(r.stripes_std).toBeLessThan(0.2);
+      expect(r.edge_width).toBeGreaterThanOrEqual(Math.floor(Number(factor)));
+      expect(r.edge_width).toBeLessThanOrEqual(Math.ceil(3 * Number(factor)));
+    }
+  }, 120_000);
 
   it.skipIf(!hasTorch)('trains on that export, from scratch, fine-tuning and into the aerial-tile network, and records each phase', async () => {
     const train = (out: string, ...extra: string[]) =>
