@@ -81,9 +81,9 @@ OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$PAIR_DATA" --out models/.ca
 $PY models/decision_bias.py --checkpoint models/.cache/checkpoint-pair.pt --data "$PAIR_DATA"
 echo "== aerial-tile network: the fused network over the same encoder, $AERIAL_STEPS steps on generated aerial tiles (half) and real imagery with a baseline, then $AERIAL_TUNE_STEPS steps with generated aerial tiles in three crops of four"
 OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --out models/.cache/checkpoint-aerial-first.pt --arch fused --mix fused_aerial \
-  --steps "$AERIAL_STEPS" --batch 8 --crop 128 --lr 0.002 --seed 41 --paste-pairs 0.5 --device "$DEVICE"
+  --steps "$AERIAL_STEPS" --batch 8 --crop 128 --lr 0.002 --seed 41 --paste-pairs 0.5 --coarsen 0.3 --device "$DEVICE"
 OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --init models/.cache/checkpoint-aerial-first.pt --out models/.cache/checkpoint-aerial.pt \
-  --arch fused --mix fused_aerial_tune --steps "$AERIAL_TUNE_STEPS" --batch 8 --crop 128 --lr 0.0005 --seed 43 --paste-pairs 0.5 --device "$DEVICE"
+  --arch fused --mix fused_aerial_tune --steps "$AERIAL_TUNE_STEPS" --batch 8 --crop 128 --lr 0.0005 --seed 43 --paste-pairs 0.5 --coarsen 0.3 --device "$DEVICE"
 echo "== main network: the fused network over heights too, $MAIN_STEPS steps on generated drone flights (with and without the earlier orthophoto) and real imagery with a baseline, then $MAIN_TUNE_STEPS steps with generated scenes in four crops of five"
 OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --out models/.cache/checkpoint-main.pt --arch fused --mix fused_drone \
   --steps "$MAIN_STEPS" --batch 8 --crop 128 --lr 0.002 --seed 42 --paste-pairs 0.5 --device "$DEVICE"
