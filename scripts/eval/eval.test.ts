@@ -58,7 +58,7 @@ describe('layout detection and malformed folders', () => {
     const dir = sub('pairs-broken');
     writePairsFolder(dir, 2);
     fs.rmSync(path.join(dir, 'label', 'p1.png'));
-    expect(() => listPairs(dir)).toThrow(/label\/p1.png \(or .tif, .jpg\) is missing \(A\/p1.png has no partner\)/);
+    expect(() => listPairs(dir)).toThrow(/label\/p1.png \(or .tif, .jpg, .bmp\) is missing \(A\/p1.png has no partner\)/);
     fs.rmSync(path.join(dir, 'B'), { recursive: true });
     expect(() => listPairs(dir)).toThrow(/B\/ is missing/);
     const none = sub('pairs-none');
@@ -71,9 +71,14 @@ describe('layout detection and malformed folders', () => {
     writePairsFolder(dir, 2);
     fs.renameSync(path.join(dir, 'A', 'p0.png'), path.join(dir, 'A', 'p0.JPG'));
     fs.renameSync(path.join(dir, 'B', 'p0.png'), path.join(dir, 'B', 'p0.tif'));
+    // SZTAKI AirChange ships BMP: converted here by GDAL, read back pixel for pixel.
+    const png = readRaster(path.join(dir, 'label', 'p0.png'));
+    writePng(path.join(dir, 'label', 'p0.bmp'), png.bands as Uint8Array[], png.grid.width);
+    expect(changeMask(readRaster(path.join(dir, 'label', 'p0.bmp')))).toEqual(changeMask(png));
+    fs.rmSync(path.join(dir, 'label', 'p0.png'));
     fs.writeFileSync(path.join(dir, 'A', '._p1.png'), 'macOS resource fork');
     expect(listPairs(dir)).toEqual([
-      { name: 'p0', before: path.join(dir, 'A', 'p0.JPG'), after: path.join(dir, 'B', 'p0.tif'), label: path.join(dir, 'label', 'p0.png') },
+      { name: 'p0', before: path.join(dir, 'A', 'p0.JPG'), after: path.join(dir, 'B', 'p0.tif'), label: path.join(dir, 'label', 'p0.bmp') },
       { name: 'p1', before: path.join(dir, 'A', 'p1.png'), after: path.join(dir, 'B', 'p1.png'), label: path.join(dir, 'label', 'p1.png') },
     ]);
     fs.copyFileSync(path.join(dir, 'B', 'p1.png'), path.join(dir, 'B', 'p1.tif'));

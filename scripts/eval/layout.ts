@@ -8,7 +8,7 @@ import type { Layout } from './evaluate.js';
 
 export const LAYOUT_HELP = [
   'expected one of:',
-  '  pairs:          A/ (before), B/ (after), label/ (0/255 change masks), same file names (.png/.tif/.jpg)',
+  '  pairs:          A/ (before), B/ (after), label/ (0/255 change masks), same file names (.png/.tif/.jpg/.bmp)',
   '  surface models: dsm/*.tif (Float32 heights, nodata set), mask/*.tif (building 0/1), mask_vec/*.geojson (building polygons, same CRS)',
   '  scenes:         folders written by the fixture generator (scene.json + GeoTIFFs + GeoJSON)',
 ].join('\n');

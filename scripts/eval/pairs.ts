@@ -10,7 +10,8 @@ import { filesByStem } from './files.js';
 import { paletteGreys } from '#pipeline/raster/index.js';
 import { degreesToMetres, readRaster, withGsd, type LoadedRaster } from './read-raster.js';
 
-const IMAGE = /\.(png|tiff?|jpe?g)$/i;
+// BMP too: SZTAKI AirChange and other older change-detection sets ship their pairs as .bmp.
+const IMAGE = /\.(png|tiff?|jpe?g|bmp)$/i;
 const FOLDERS = ['A', 'B', 'label'] as const;
 
 /** One pair's files, each a path. */
@@ -27,10 +28,10 @@ export function listPairs(dir: string): PairFiles[] {
     if (!fs.existsSync(path.join(dir, sub))) throw new Error(`${dir}: pairs layout needs A/, B/ and label/ folders; ${sub}/ is missing`);
   }
   const [a, b, label] = FOLDERS.map((sub) => filesByStem(path.join(dir, sub), IMAGE)) as [Map<string, string>, Map<string, string>, Map<string, string>];
-  if (!a.size) throw new Error(`${dir}/A: no images (.png, .tif, .jpg)`);
+  if (!a.size) throw new Error(`${dir}/A: no images (.png, .tif, .jpg, .bmp)`);
   return [...a].map(([name, file]) => {
     for (const [sub, files] of [['B', b], ['label', label]] as const) {
-      if (!files.has(name)) throw new Error(`${dir}: ${sub}/${name}.png (or .tif, .jpg) is missing (A/${file} has no partner)`);
+      if (!files.has(name)) throw new Error(`${dir}: ${sub}/${name}.png (or .tif, .jpg, .bmp) is missing (A/${file} has no partner)`);
     }
     return { name, before: path.join(dir, 'A', file), after: path.join(dir, 'B', b.get(name)!), label: path.join(dir, 'label', label.get(name)!) };
   });

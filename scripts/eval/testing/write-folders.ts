@@ -5,7 +5,7 @@ import gdal from '#pipeline/gdal.js';
 import { writeGeoTiff } from '#pipeline/raster/index.js';
 
 /**
- * A square PNG (or, by the file's extension, a JPEG or GeoTIFF) of byte bands; `palette` gives
+ * A square PNG (or, by the file's extension, a JPEG, BMP or GeoTIFF) of byte bands; `palette` gives
  * band 1 a colour table of [r, g, b] entries.
  */
 export function writePng(file: string, bands: Uint8Array[], size: number, palette?: [number, number, number][]): void {
@@ -17,7 +17,7 @@ export function writePng(file: string, bands: Uint8Array[], size: number, palett
       palette.forEach(([r, g, b], i) => table.set(i, { c1: r, c2: g, c3: b, c4: 255 }));
       mem.bands.get(1).colorTable = table;
     }
-    const driver = /\.jpe?g$/i.test(file) ? 'JPEG' : /\.tiff?$/i.test(file) ? 'GTiff' : 'PNG';
+    const driver = /\.jpe?g$/i.test(file) ? 'JPEG' : /\.tiff?$/i.test(file) ? 'GTiff' : /\.bmp$/i.test(file) ? 'BMP' : 'PNG';
     gdal.drivers.get(driver).createCopy(file, mem).close();
   } finally {
     mem.close();
