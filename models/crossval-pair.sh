@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Cross-validation of the image-pair network's recipe over the eleven development pairs, the way
+# the "Coarse imagery" figures of MODEL_CARD.md were measured: three folds, each trained with
+# train.sh's pair recipe on the other pairs (train.py --leave-out) plus any extra train.py
+# arguments given, exported beside a copy of the sidecar, and scored on its held-out pairs as
+# they are and made coarser (models/eval-sets.ts writes /tmp/lingwei-eval/coarse); the counts are
+# pooled over the folds, so that every pair is scored once by a network that never saw it.
+#   models/crossval-pair.sh NAME [train.py arguments...]   e.g. models/crossval-pair.sh coarse --coarsen 0.3
+# Needs the pair export of train.sh (models/.cache/pairdata) and about 12 minutes a fold on 2 cores.
+# A fold whose checkpoint exists under models/.cache/crossval/ is scored again, not retrained.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+name=${1:?usage: models/crossval-pair.sh NAME [train.py arguments...]}
+shift
+PY=/usr/bin/python3
+DATA=models/.cache/pairdata
+COARSE=${COARSE:-/tmp/lingwei-eval/coarse}
+OUT=models/.cache/crossval
+[[ -d $DATA ]] || { echo "no $DATA: run the pair export of models/train.sh first" >&2; exit 2; }
+[[ -d $COARSE ]] || { echo "no $COARSE: run npx tsx models/eval-sets.ts first" >&2; exit 2; }
+declare -A FOLDS=(
+  [F1]="levir_cd/train_36_0512_0512 egy_bcd/train_1 egy_bcd/val_2"
+  [F2]="levir_cd/train_412_0512_0768 egy_bcd/train_2 egy_bcd/val_3"
+  [F3]="levir_cd/val_27_0000_0256 levir_cd/train_386_0512_0768 egy_bcd/train_3 egy_bcd/train_4 egy_bcd/val_1"
+)
+mkdir -p "$OUT"
+for fold in F1 F2 F3; do
+  held=(${FOLDS[$fold]})
+  ckpt="$OUT/$name-$fold.pt"
+  if [[ ! -f $ckpt ]]; then
+    OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --out "$ckpt" --arch pair --mix pair --steps 3000 \
+      --batch 8 --crop 128 --lr 0.002 --seed 31 --paste-pairs 0.5 --leave-out "$(IFS=,; echo "${held[*]}")" "$@"
+  fi
+  # The fold's network beside a copy of the sidecar (the other networks linked, never overwritten).
+  spec="$OUT/$name-$fold/change-detector.json"
+  rm -rf "$(dirname "$spec")" "$OUT/$name-$fold-pairs"
+  mkdir -p "$(dirname "$spec")"
+  cp models/change-detector.json "$spec"
+  for f in change-detector.onnx change-detector-surface.onnx change-detector-aerial.onnx; do ln -s "$PWD/models/$f" "$(dirname "$spec")/$f"; done
+  $PY models/export_onnx.py --checkpoint "$ckpt" --data "$DATA" --pair --spec "$spec" > /dev/null
+  # Its held-out pairs, in every version of the coarse folder.
+  for set_dir in "$COARSE"/*/; do
+    set=$(basename "$set_dir")
+    for item in "${held[@]}"; do
+      [[ $set == "${item%%/*}"_* ]] || continue
+      for sub in A B label; do
+        mkdir -p "$OUT/$name-$fold-pairs/$set/$sub"
+        ln -s "$set_dir/$sub/${item#*/}.tif" "$OUT/$name-$fold-pairs/$set/$sub/"
+      done
+    done
+  done
+  OMP_WAIT_POLICY=PASSIVE npx tsx scripts/eval.ts real --real "$OUT/$name-$fold-pairs" --model "$spec" --json > "$OUT/$name-$fold.json"
+done
+$PY - "$OUT/$name" <<'POOL'
+import collections, json, sys
+pooled = collections.defaultdict(lambda: collections.Counter())
+for fold in ("F1", "F2", "F3"):
+    for s in json.load(open(f"{sys.argv[1]}-{fold}.json"))["sets"]:
+        for item in s["items"]:
+            for kind in ("pixel", "object"):
+                for k in ("tp", "fp", "fn"):
+                    pooled[s["set"]][kind + "_" + k] += item["model"][kind][k]
+print("set               out-of-fold pixel F1   objects (tp, fp, fn)")
+for name, c in sorted(pooled.items()):
+    f1 = 2 * c["pixel_tp"] / max(1, 2 * c["pixel_tp"] + c["pixel_fp"] + c["pixel_fn"])
+    print(f"{name:18s}{f1:20.3f}   ({c['object_tp']}, {c['object_fp']}, {c['object_fn']})")
+POOL
