@@ -1,6 +1,7 @@
 /**
  * Builds the held-out evaluation folders the model card's figures come from, outside the
- * project (default /tmp/lingwei-eval), without copying real data (symbolic links):
+ * project (default /tmp/lingwei-eval): real data as symbolic links, except the coarse copies,
+ * which are derived GeoTIFFs (never inside the project either):
  *   scenes/seed-N     generated scenes, seeds 1..60 except 7 (never used in training), 200 m at
  *                     0.1 m, written through the generator's GeoTIFF writer like a real flight
  *   val-scenes/seed-N validation scenes, seeds 901..940 (for the threshold, never for figures)
