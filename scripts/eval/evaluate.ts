@@ -130,7 +130,7 @@ export async function evaluatePairs(dir: string, detector: ChangeDetector, o: Ev
     const pair = loadPair(files, o.gsd, detector.spec.gsd_m);
     // Said before the run, not after: a wrong resolution spoils every figure that follows.
     if (pair.gsdSource === 'assumed' && !sources.has('assumed')) {
-      o.note?.(`${files.name}: the files carry no ground resolution and no --gsd was given; assuming the model's ${detector.spec.gsd_m} m (EGY-BCD is 0.25 m: pass --gsd 0.25)`);
+      o.note?.(`${files.name}: the files carry no ground resolution and no --gsd was given; assuming the model's ${detector.spec.gsd_m} m (EGY-BCD is 0.25 m: pass --gsd 0.25; SZTAKI AirChange 1.5 m: --gsd 1.5. Coarser imagery read as finer scores less)`);
     }
     metres.add(+pair.gsd.toFixed(4));
     sources.add(pair.gsdSource);
