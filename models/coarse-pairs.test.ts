@@ -1,6 +1,6 @@
 /**
- * Coarse copies of image-pair sets (models/coarse-pairs.ts): block means golden, and a written
- * folder that the evaluation reads at the coarser resolution it states.
+ * Coarse copies of image-pair sets (models/coarse-pairs.ts): block means, and a written folder
+ * that the evaluation reads at the coarser resolution it states.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeMask, listPairs, loadPair } from '#scripts/eval/pairs.js';
 import { readRaster } from '#scripts/eval/read-raster.js';
 import { writePairsFolder } from '#scripts/eval/testing/write-folders.js';
-import { blockMean, coarsenPairFolder } from './coarse-pairs.js';
+import { coarsenPairFolder } from './coarse-pairs.js';
 
 let tmp: string;
 beforeAll(() => {
@@ -21,11 +21,20 @@ afterAll(() => {
 
 describe('coarse copies of image pairs', () => {
   it('averages whole blocks and drops the partial ones at the right and bottom', () => {
-    // 5 x 5, factor 2: the last row and column make no whole block.
-    const values = [1, 3, 5, 7, 100, 1, 3, 5, 7, 100, 2, 2, 0, 0, 100, 2, 2, 0, 0, 100, 100, 100, 100, 100, 100];
-    const mean = blockMean(values, 5, 5, 2);
-    expect([mean.width, mean.height]).toEqual([2, 2]);
-    expect([...mean.data]).toEqual([2, 6, 2, 0]);
+    // 66 x 66, factor 4: the last two rows and columns make no whole block.
+    const src = path.join(tmp, 'sharp-66');
+    writePairsFolder(src, 1, 66);
+    const dst = path.join(tmp, 'coarse-66');
+    coarsenPairFolder(src, dst, 4, 0.5);
+    const sharp = readRaster(path.join(src, 'A', 'p0.png'));
+    const coarse = readRaster(path.join(dst, 'A', 'p0.tif'));
+    expect([coarse.grid.width, coarse.grid.height]).toEqual([16, 16]);
+    // Block (row 2, column 3): the rounded mean of its 16 pixels, in every band.
+    for (let band = 0; band < 3; band++) {
+      let sum = 0;
+      for (let r = 8; r < 12; r++) for (let c = 12; c < 16; c++) sum += sharp.bands[band]![r * 66 + c]!;
+      expect(coarse.bands[band]![2 * 16 + 3]).toBe(Math.round(sum / 16));
+    }
   });
 
   it('writes a folder the evaluation reads at the coarser resolution, roofs kept by majority', () => {

@@ -7,25 +7,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Grid } from '#pipeline/model/grid.js';
+import { resampleBand } from '#pipeline/model/resample.js';
 import { writeGeoTiff } from '#pipeline/raster/index.js';
 import { changeMask, listPairs } from '#scripts/eval/pairs.js';
 import { readRaster } from '#scripts/eval/read-raster.js';
+import { classShare } from './data/planes.js';
 
 /** UTM 51N (Shanghai): any metric grid would do; the evaluation reads the pixel size from it. */
 const SRS = 32651;
 const ORIGIN: readonly [number, number] = [350000, 3450000];
-
-/** Mean of each factor x factor block (the last partial row and column of blocks dropped). */
-export function blockMean(values: ArrayLike<number>, width: number, height: number, factor: number): { data: Float64Array; width: number; height: number } {
-  const w = Math.floor(width / factor);
-  const h = Math.floor(height / factor);
-  const data = new Float64Array(w * h);
-  for (let y = 0; y < h * factor; y++) {
-    for (let x = 0; x < w * factor; x++) data[Math.floor(y / factor) * w + Math.floor(x / factor)]! += values[y * width + x]!;
-  }
-  for (let i = 0; i < data.length; i++) data[i]! /= factor * factor;
-  return { data, width: w, height: h };
-}
 
 /** Writes `dst/{A,B,label}/<name>.tif` for every pair of the pairs folder `src`; returns how many. */
 export function coarsenPairFolder(src: string, dst: string, factor: number, sourceGsdM: number): number {
@@ -35,16 +26,24 @@ export function coarsenPairFolder(src: string, dst: string, factor: number, sour
     fs.mkdirSync(path.join(dst, sub), { recursive: true });
     writeGeoTiff(path.join(dst, sub, `${name}.tif`), { width, height, bands, geoTransform: [ORIGIN[0], gsd, 0, ORIGIN[1], 0, -gsd], srs: SRS });
   };
+  // Whole blocks of the file's own grid; a last partial row or column of blocks is dropped.
+  const coarser = ({ width, height, geoTransform: [x0, dx, , y0, , dy] }: Grid): Grid => ({
+    width: Math.floor(width / factor),
+    height: Math.floor(height / factor),
+    geoTransform: [x0, dx * factor, 0, y0, 0, dy * factor],
+  });
   const pairs = listPairs(src);
   for (const pair of pairs) {
     for (const [sub, file] of [['A', pair.before], ['B', pair.after]] as const) {
       const r = readRaster(file);
-      const bands = r.bands.slice(0, 3).map((b) => blockMean(b, r.grid.width, r.grid.height, factor));
-      write(sub, pair.name, bands.map((b) => Uint8Array.from(b.data, (v) => Math.round(v))), bands[0]!.width, bands[0]!.height);
+      const grid = coarser(r.grid);
+      const bands = r.bands.slice(0, 3).map((data) => resampleBand({ grid: r.grid, data }, grid, { method: 'average', minCoverage: 0 }).data);
+      write(sub, pair.name, bands.map((b) => Uint8Array.from(b, (v) => Math.round(v))), grid.width, grid.height);
     }
     const label = readRaster(pair.label);
-    const share = blockMean(changeMask(label), label.grid.width, label.grid.height, factor);
-    write('label', pair.name, [Uint8Array.from(share.data, (v) => (v >= 0.5 ? 255 : 0))], share.width, share.height);
+    const grid = coarser(label.grid);
+    const share = classShare({ grid: label.grid, data: changeMask(label) }, [1], grid);
+    write('label', pair.name, [Uint8Array.from(share, (v) => (v >= 0.5 ? 255 : 0))], grid.width, grid.height);
   }
   return pairs.length;
 }
