@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PYTHON, hasTorch, writeOnePairLevir } from './testing/one-pair-folder.js';
+import { PYTHON, hasTorch, pythonJson, writeOnePairLevir } from './testing/one-pair-folder.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -62,9 +62,8 @@ describe('the training chain', () => {
   }, 240_000);
 
   it.skipIf(!hasTorch)('sees a crop as a coarser sensor would: area average down, bilinear up, brightness kept', async () => {
-    const { stdout } = await run(PYTHON, ['-c', `
-import json, sys
-sys.path.insert(0, "models")
+    const result = (await pythonJson(`
+import json
 import numpy as np
 from batches import coarse_view
 out = {}
@@ -73,8 +72,7 @@ for factor in (1.5, 3.0, 4.0):
     stripes = np.tile([0.0, 1.0], 64).astype(np.float32)
     edge = (np.arange(128) >= 64).astype(np.float32)
     out[str(factor)] = {"rows": [float(m.sum(1).min()), float(m.sum(1).max())], "stripes_std": float((m @ stripes).std()), "edge_width": int(((m @ edge > 0.02) & (m @ edge < 0.98)).sum())}
-print(json.dumps(out))`]);
-    const result = JSON.parse(stdout) as Record<string, { rows: number[]; stripes_std: number; edge_width: number }>;
+print(json.dumps(out))`)) as Record<string, { rows: number[]; stripes_std: number; edge_width: number }>;
     for (const [factor, r] of Object.entries(result)) {
       // Every output pixel a weighted mean of the input: flat ground stays as bright.
       expect(r.rows[0]).toBeCloseTo(1, 5);
