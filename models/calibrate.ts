@@ -137,12 +137,22 @@ const PARTS: Part[] = [
   { name: 'egy-val', network: 'pair', use: pairReadAll ? 'fit' : 'check', run: pairs('egy_bcd', 0.25, pairHeldOut) },
 ];
 
-/** The network's ONNX file (as the sidecar names it), its SHA-256, and the chips it runs on. */
+const onnxFiles = new Map<Network, { onnx: string; onnx_sha256: string; chips: string }>();
+
+/**
+ * The network's ONNX file (as the sidecar names it), its SHA-256, and the chips it runs on; read
+ * and hashed once a run (every part of a network asks, and the files do not change meanwhile).
+ */
 function onnxOf(network: Network): { onnx: string; onnx_sha256: string; chips: string } {
-  const sidecar = JSON.parse(fs.readFileSync(SIDECAR, 'utf8')) as ModelSpec;
-  const onnx = sidecar[ONNX_FIELD[network]] ?? sidecar.onnx;
-  const { chip, overlap } = chipsOf(sidecar, network);
-  return { onnx, onnx_sha256: createHash('sha256').update(fs.readFileSync(path.join(path.dirname(SIDECAR), onnx))).digest('hex'), chips: `${chip}/${overlap}` };
+  let known = onnxFiles.get(network);
+  if (!known) {
+    const sidecar = JSON.parse(fs.readFileSync(SIDECAR, 'utf8')) as ModelSpec;
+    const onnx = sidecar[ONNX_FIELD[network]] ?? sidecar.onnx;
+    const { chip, overlap } = chipsOf(sidecar, network);
+    known = { onnx, onnx_sha256: createHash('sha256').update(fs.readFileSync(path.join(path.dirname(SIDECAR), onnx))).digest('hex'), chips: `${chip}/${overlap}` };
+    onnxFiles.set(network, known);
+  }
+  return known;
 }
 
 async function measure(part: Part, load: () => Promise<ChangeDetector>): Promise<PartObjects> {
