@@ -62,7 +62,7 @@ pg_answers() { pg_isready -q -d "$DATABASE_URL" -t 2; }
 start_debian_cluster() { # as root: Debian's own cluster, owned by the postgres system user
   pg_lsclusters -h 2>/dev/null | awk '{print $1"/"$2}' | grep -qx "$PG_VERSION/main" \
     || pg_createcluster "$PG_VERSION" main >/dev/null
-  pg_ctlcluster "$PG_VERSION" main start 2>/dev/null || true
+  pg_ctlcluster "$PG_VERSION" main start >/dev/null 2>&1 || true
   as_superuser() { runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qtA "$@"; }
 }
 start_private_cluster() { # as an ordinary user: a cluster of our own under .lingwei/pg
@@ -76,21 +76,42 @@ start_private_cluster() { # as an ordinary user: a cluster of our own under .lin
   as_superuser() { psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 }
 
-if pg_answers; then
-  say "PostgreSQL answers at $DATABASE_URL (left as it is)"
-elif [[ -n $DATABASE_URL_GIVEN ]]; then
-  die "nothing answers at DATABASE_URL=$DATABASE_URL. Start that server, or unset DATABASE_URL to let setup run a local one at $DEFAULT_DATABASE_URL."
-else
-  if [[ $(id -u) -eq 0 ]]; then start_debian_cluster; else start_private_cluster; fi
-  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
-  pg_isready -q -h 127.0.0.1 -p 5432 || die "PostgreSQL did not start on 127.0.0.1:5432"
-  # A local development role: superuser so that tests can create throw-away databases with PostGIS.
+pg_lets_in() { psql "$DATABASE_URL" -qtAc 'SELECT 1' >/dev/null 2>&1; }
+# A local development role: superuser so that tests can create throw-away databases with PostGIS.
+create_local_role() {
   as_superuser -d postgres -c "DO \$\$ BEGIN
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lingwei') THEN
         CREATE ROLE lingwei LOGIN SUPERUSER PASSWORD 'lingwei';
       END IF; END \$\$;"
   as_superuser -d postgres -c "SELECT 1 FROM pg_database WHERE datname = 'lingwei'" | grep -q 1 \
     || as_superuser -d postgres -c "CREATE DATABASE lingwei OWNER lingwei"
+}
+
+if pg_answers && pg_lets_in; then
+  say "PostgreSQL answers at $DATABASE_URL (left as it is)"
+elif pg_answers; then
+  # A server answers but refuses the login: on a machine where Debian's PostgreSQL was already
+  # installed and running, the default role and database do not exist yet. Setup provisions them
+  # only in the cluster it would have started itself; a server the user named is theirs to fix.
+  refusal=$(psql "$DATABASE_URL" -qtAc 'SELECT 1' 2>&1 >/dev/null | head -1 || true)
+  if [[ -z $DATABASE_URL_GIVEN && $(id -u) -eq 0 ]] && pg_lsclusters -h 2>/dev/null | awk '{print $1"/"$2}' | grep -qx "$PG_VERSION/main"; then
+    start_debian_cluster
+  elif [[ -z $DATABASE_URL_GIVEN && -f $STATE_DIR/pg/PG_VERSION ]]; then
+    as_superuser() { psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+  else
+    die "PostgreSQL answers at $DATABASE_URL but refuses the login: ${refusal:-no reason given}
+  create that role and database (or point DATABASE_URL at ones that exist), then run this command again."
+  fi
+  create_local_role
+  pg_lets_in || die "PostgreSQL at $DATABASE_URL still refuses the login after setup created role and database lingwei (a role lingwei with another password?)"
+  say "PostgreSQL answers at $DATABASE_URL: created its role and database lingwei"
+elif [[ -n $DATABASE_URL_GIVEN ]]; then
+  die "nothing answers at DATABASE_URL=$DATABASE_URL. Start that server, or unset DATABASE_URL to let setup run a local one at $DEFAULT_DATABASE_URL."
+else
+  if [[ $(id -u) -eq 0 ]]; then start_debian_cluster; else start_private_cluster; fi
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  pg_isready -q -h 127.0.0.1 -p 5432 || die "PostgreSQL did not start on 127.0.0.1:5432"
+  create_local_role
   say "started PostgreSQL $PG_VERSION on 127.0.0.1:5432 (database lingwei, role lingwei)"
 fi
 

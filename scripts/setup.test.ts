@@ -31,4 +31,18 @@ describe('scripts/setup.sh', () => {
     expect(failure?.status).toBe(1);
     expect(failure?.stderr).toContain('nothing answers at DATABASE_URL=postgres://someone:secret@127.0.0.1:1/elsewhere');
   });
+
+  it('stops with the server\'s reason when a configured server answers but refuses the login (it went on to a migration stack trace)', () => {
+    const url = 'postgres://lingwei:lingwei@127.0.0.1:5432/lingwei_no_such_database';
+    let failure: { status: number; stdout: string; stderr: string } | undefined;
+    try {
+      execFileSync('bash', [SETUP], { encoding: 'utf8', stdio: 'pipe', env: { ...process.env, DATABASE_URL: url } });
+    } catch (error) {
+      failure = error as { status: number; stdout: string; stderr: string };
+    }
+    expect(failure?.status).toBe(1);
+    expect(failure?.stderr).toContain(`PostgreSQL answers at ${url} but refuses the login`);
+    expect(failure?.stderr).toContain('database "lingwei_no_such_database" does not exist');
+    expect(failure?.stdout).not.toContain('npm packages');
+  });
 });
