@@ -6,6 +6,7 @@ Run by qgis.test.ts with Debian's /usr/bin/python3 (python3-qgis), headless:
 The job names the API's base URL, the user name and token, a flight id and the two extents (WGS84)
 to draw: the flight's footprint (raster tiles, COG) and the candidates' (features, vector tiles).
 """
+import faulthandler
 import json
 import sys
 from urllib.parse import quote
@@ -29,6 +30,8 @@ from qgis.PyQt.QtGui import QColor
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 WEB_MERCATOR = QgsCoordinateReferenceSystem("EPSG:3857")
 IMAGE_SIZE = 256
+# Seconds a run may take: 5-10 s alone, up to 50 s beside the rest of the suite on two cores.
+WATCHDOG_S = 120
 
 
 def basic_auth_config(name, username, token):
@@ -119,6 +122,9 @@ def main():
 
 
 if __name__ == "__main__":
+    # A hang inside QGIS (its network or rendering threads) prints every thread's stack and ends the
+    # run with status 1, so the test reports where it stopped instead of waiting out its own limit.
+    faulthandler.dump_traceback_later(WATCHDOG_S, exit=True)
     application = QgsApplication([], False)
     application.initQgis()
     try:
