@@ -25,8 +25,8 @@
  *       [--cache /tmp/lingwei-calibration] [--check-scenes N] [--threads 2] [--dry-run]
  *
  * Each part's objects are cached as JSON under --cache with the SHA-256 of the network file they
- * were measured with and that network's chips (model-spec.ts chipsOf); a retrained network's
- * parts, or those of a network whose chips changed, are measured again. Each map records that file
+ * were measured with and that network's chips and mirrored looks (model-spec.ts chipsOf); a
+ * retrained network's parts, or those of a network whose chips changed, are measured again. Each map records that file
  * and hash (a map fitted for another file is stale: run this again after training). The sidecar
  * is re-read just before it is written and only its "calibration" key changes.
  */
@@ -148,8 +148,10 @@ function onnxOf(network: Network): { onnx: string; onnx_sha256: string; chips: s
   if (!known) {
     const sidecar = JSON.parse(fs.readFileSync(SIDECAR, 'utf8')) as ModelSpec;
     const onnx = sidecar[ONNX_FIELD[network]] ?? sidecar.onnx;
-    const { chip, overlap } = chipsOf(sidecar, network);
-    known = { onnx, onnx_sha256: createHash('sha256').update(fs.readFileSync(path.join(path.dirname(SIDECAR), onnx))).digest('hex'), chips: `${chip}/${overlap}` };
+    const { chip, overlap, mirrors } = chipsOf(sidecar, network);
+    // Mirror averaging changes the map, so it is part of the key; one look keeps the older keys.
+    const looks = mirrors === 1 ? '' : ` x${mirrors} mirrored`;
+    known = { onnx, onnx_sha256: createHash('sha256').update(fs.readFileSync(path.join(path.dirname(SIDECAR), onnx))).digest('hex'), chips: `${chip}/${overlap}${looks}` };
     onnxFiles.set(network, known);
   }
   return known;

@@ -25,6 +25,7 @@ import { chipsOf, DEFAULT_SPEC_PATH, loadModelSpec, ONNX_FIELD, type ModelSpec }
 import { servedSpecPath } from '../model-store.js';
 import { prepareInputs, type ChangeInputs, type PreparedInputs } from './prepare.js';
 import { currentCalibration } from './calibration.js';
+import { mirrorAveraged } from './mirror-chips.js';
 import { decideObjects, type ObjectDecisionOptions } from './object-decision.js';
 import { Scratch } from './scratch.js';
 import { addSurfaceRise, surfaceRise, type SurfaceRiseOptions } from './surface-rise.js';
@@ -325,7 +326,7 @@ export class ChangeDetector {
         const batch = layout.slice(start, start + batchSize);
         batch.forEach((at, i) => fillChip(prepared, sources, at.col0, at.row0, chip, buffer, i * perChip));
         const input = batch.length * perChip === buffer.length ? buffer : buffer.subarray(0, batch.length * perChip);
-        const out = await this.detectChips(input, batch.length, chip, network);
+        const out = await mirrorAveraged(input, chip, chips.mirrors, (chipsNow) => this.detectChips(chipsNow, batch.length, chip, network));
         batch.forEach((at, i) => acc.add(out, i * 2 * chip * chip, at));
       }
     } finally {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { GroundOptions } from './ground.js';
 import { checkCalibrationMap, type Calibration } from './calibration.js';
 import type { Network } from './change-detector.js';
+import { MIRROR_COUNTS, type MirrorCount } from './mirror-chips.js';
 
 /** Input channels, in tensor order. */
 export const CHANNELS = [
@@ -63,8 +64,10 @@ export interface ModelSpec {
    * window in 2 x 2 chips instead of 3 x 3 of 256 px, 21% less of its time. The main network
    * keeps 256 / 48: its time per pixel rises with the chip (no gain per block) and its arena held
    * about 100 MiB more on a weekly patrol (MODEL_CARD.md, the wide-context section).
+   * `mirrors` (1, 2 or 4; default 1): how many looks each chip gets, its answers to the mirrored
+   * chips mirrored back and averaged (mirror-chips.ts), at that many times the network's time.
    */
-  network_chips?: Partial<Record<Exclude<Network, 'main'>, { chip_px: number; overlap_px: number }>>;
+  network_chips?: Partial<Record<Exclude<Network, 'main'>, { chip_px: number; overlap_px: number; mirrors?: MirrorCount }>>;
   /** Side lengths must be multiples of this (the network's total downsampling). */
   stride_px: number;
   input_name: string;
@@ -107,10 +110,13 @@ export function networkRecord(training: Record<string, unknown> | undefined, net
   return (network === 'main' ? training : training?.[network]) as Record<string, unknown> | undefined;
 }
 
-/** The chip side and overlap `network` runs on: its own (network_chips), else the sidecar's. */
-export function chipsOf(spec: Pick<ModelSpec, 'chip_px' | 'overlap_px' | 'network_chips'>, network: Network): { chip: number; overlap: number } {
+/**
+ * The chip side and overlap `network` runs on, and how many mirrored looks each chip gets: its own
+ * (network_chips), else the sidecar's chip side and overlap and one look.
+ */
+export function chipsOf(spec: Pick<ModelSpec, 'chip_px' | 'overlap_px' | 'network_chips'>, network: Network): { chip: number; overlap: number; mirrors: MirrorCount } {
   const own = network === 'main' ? undefined : spec.network_chips?.[network];
-  return { chip: own?.chip_px ?? spec.chip_px, overlap: own?.overlap_px ?? spec.overlap_px };
+  return { chip: own?.chip_px ?? spec.chip_px, overlap: own?.overlap_px ?? spec.overlap_px, mirrors: own?.mirrors ?? 1 };
 }
 
 /** The sidecar field that names each network's ONNX file. */
@@ -134,6 +140,7 @@ export function loadModelSpec(specPath = DEFAULT_SPEC_PATH): ModelSpec & { dir: 
   for (const [network, chips] of Object.entries(spec.network_chips ?? {})) {
     if (!(chips.chip_px > 0 && chips.chip_px % spec.stride_px === 0)) throw new Error(`${specPath}: network_chips.${network}.chip_px must be a positive multiple of stride_px`);
     if (!(chips.overlap_px >= 0 && chips.overlap_px < chips.chip_px)) throw new Error(`${specPath}: network_chips.${network}.overlap_px must lie in [0, chip_px)`);
+    if (chips.mirrors !== undefined && !MIRROR_COUNTS.includes(chips.mirrors)) throw new Error(`${specPath}: network_chips.${network}.mirrors must be one of ${MIRROR_COUNTS.join(', ')}`);
   }
   for (const [network, map] of Object.entries(spec.calibration ?? {})) checkCalibrationMap(map, `${specPath}: calibration.${network}`);
   return { ...spec, dir: path.dirname(specPath) };
