@@ -6,6 +6,8 @@
 # they are and made coarser (models/eval-sets.ts writes /tmp/lingwei-eval/coarse); the counts are
 # pooled over the folds, so that every pair is scored once by a network that never saw it.
 #   models/crossval-pair.sh NAME [train.py arguments...]   e.g. models/crossval-pair.sh coarse --coarsen 0.3
+# MIRRORS=2 (or 4) scores the same folds with that many mirrored looks a chip (network_chips.pair
+# .mirrors in the fold's sidecar; model-spec.ts); its scores are kept apart, under NAME-m2.
 # Needs the pair export of train.sh (models/.cache/pairdata) and about 12 minutes a fold on 2 cores.
 # A fold whose checkpoint exists under models/.cache/crossval/ is scored again, not retrained.
 set -euo pipefail
@@ -15,6 +17,8 @@ shift
 PY=/usr/bin/python3
 DATA=models/.cache/pairdata
 COARSE=${COARSE:-/tmp/lingwei-eval/coarse}
+MIRRORS=${MIRRORS:-}
+scored=$name${MIRRORS:+-m$MIRRORS}
 OUT=models/.cache/crossval
 [[ -d $DATA ]] || { echo "no $DATA: run the pair export of models/train.sh first" >&2; exit 2; }
 [[ -d $COARSE ]] || { echo "no $COARSE: run npx tsx models/eval-sets.ts first" >&2; exit 2; }
@@ -32,26 +36,34 @@ for fold in F1 F2 F3; do
       --batch 8 --crop 128 --lr 0.002 --seed 31 --paste-pairs 0.5 --leave-out "$(IFS=,; echo "${held[*]}")" "$@"
   fi
   # The fold's network beside a copy of the sidecar (the other networks linked, never overwritten).
-  spec="$OUT/$name-$fold/change-detector.json"
-  rm -rf "$(dirname "$spec")" "$OUT/$name-$fold-pairs"
+  spec="$OUT/$scored-$fold/change-detector.json"
+  rm -rf "$(dirname "$spec")" "$OUT/$scored-$fold-pairs"
   mkdir -p "$(dirname "$spec")"
   cp models/change-detector.json "$spec"
   for f in change-detector.onnx change-detector-surface.onnx change-detector-aerial.onnx; do ln -s "$PWD/models/$f" "$(dirname "$spec")/$f"; done
   $PY models/export_onnx.py --checkpoint "$ckpt" --data "$DATA" --pair --spec "$spec" > /dev/null
+  if [[ -n $MIRRORS ]]; then
+    $PY - "$spec" "$MIRRORS" <<'LOOKS'
+import json, sys
+spec = json.load(open(sys.argv[1]))
+spec.setdefault("network_chips", {})["pair"] = {"chip_px": spec["chip_px"], "overlap_px": spec["overlap_px"], "mirrors": int(sys.argv[2])}
+json.dump(spec, open(sys.argv[1], "w"), indent=2)
+LOOKS
+  fi
   # Its held-out pairs, in every version of the coarse folder.
   for set_dir in "$COARSE"/*/; do
     set=$(basename "$set_dir")
     for item in "${held[@]}"; do
       [[ $set == "${item%%/*}"_* ]] || continue
       for sub in A B label; do
-        mkdir -p "$OUT/$name-$fold-pairs/$set/$sub"
-        ln -s "$set_dir/$sub/${item#*/}.tif" "$OUT/$name-$fold-pairs/$set/$sub/"
+        mkdir -p "$OUT/$scored-$fold-pairs/$set/$sub"
+        ln -s "$set_dir/$sub/${item#*/}.tif" "$OUT/$scored-$fold-pairs/$set/$sub/"
       done
     done
   done
-  OMP_WAIT_POLICY=PASSIVE npx tsx scripts/eval.ts real --real "$OUT/$name-$fold-pairs" --model "$spec" --json > "$OUT/$name-$fold.json"
+  OMP_WAIT_POLICY=PASSIVE npx tsx scripts/eval.ts real --real "$OUT/$scored-$fold-pairs" --model "$spec" --json > "$OUT/$scored-$fold.json"
 done
-$PY - "$OUT/$name" <<'POOL'
+$PY - "$OUT/$scored" <<'POOL'
 import collections, json, sys
 pooled = collections.defaultdict(lambda: collections.Counter())
 for fold in ("F1", "F2", "F3"):
