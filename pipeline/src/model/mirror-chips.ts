@@ -2,7 +2,8 @@
  * Mirror averaging at inference: a network is run on its chips as they are and mirrored, and the
  * answers, mirrored back, are averaged. Roofs and their changes have no handedness, so each mirror
  * is another honest look at the same ground; where a network is unsure the looks disagree and the
- * average is steadier than any one of them (MODEL_CARD.md, "Mirror averaging").
+ * average is steadier than any one of them. Each look is a full network run: the sidecar turns it
+ * on per network (MODEL_CARD.md, the aerial-tile network's "Two mirrored looks a chip").
  */
 
 /** How many looks a chip gets: as it is; and mirrored left-right; and top-bottom and both. */
