@@ -26,9 +26,10 @@
  *
  * Each part's objects are cached as JSON under --cache with the SHA-256 of the network file they
  * were measured with and that network's chips and mirrored looks (model-spec.ts chipsOf); a
- * retrained network's parts, or those of a network whose chips changed, are measured again. Each map records that file
- * and hash (a map fitted for another file is stale: run this again after training). The sidecar
- * is re-read just before it is written and only its "calibration" key changes.
+ * retrained network's parts, or those of a network whose chips or looks changed, are measured
+ * again. Each map records that file and hash (a map fitted for another file is stale: run this
+ * again after training; after turning mirrored looks on or off, run it with --only the network's
+ * parts). The sidecar is re-read just before it is written and only its "calibration" key changes.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
