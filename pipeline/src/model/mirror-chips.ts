@@ -19,8 +19,8 @@ const MIRRORS: ReadonlyArray<readonly [boolean, boolean]> = [
 ];
 
 /**
- * Writes `planes` square planes of side `size` (N x C x size x size, any N x C) into `out`, each
- * mirrored left-right and/or top-bottom. A mirror is its own inverse: mirroring the network's answer
+ * Writes every square plane of side `size` in `src` (N x C x size x size, any N x C) into `out`,
+ * each mirrored left-right and/or top-bottom. A mirror is its own inverse: mirroring the network's answer
  * to a mirrored chip puts it back on the chip's pixels.
  */
 export function mirrorPlanes(src: Float32Array, out: Float32Array, size: number, leftRight: boolean, topBottom: boolean): void {
