@@ -83,6 +83,82 @@ import torch
 d = ${JSON.stringify(dir)}
 c = torch.load(d + "/a.pt"); c["arch"] = "pair"; torch.save(c, d + "/pair.pt")
 print("{}")`, 120_000);
-    await expect(average('mixed.pt', 'a.pt', 'pair.pt')).rejects.toThrow(/only from-scratch ChangeNets \(arch change\) are averaged, not pair/);
+    await expect(average('mixed.pt', 'a.pt', 'pair.pt')).rejects.toThrow(/each with its own kind, not pair/);
+  }, 120_000);
+});
+
+describe.skipIf(!hasTorch)('an ensemble of image-pair decoders over one encoder (models/pair_net.py PairEnsemble)', () => {
+  let encoder: string;
+  beforeAll(async () => {
+    encoder = path.join(dir, 'encoder');
+    await run('npx', ['tsx', 'models/encoder/export-encoder.ts', '--out', encoder], { cwd: path.dirname(HERE), timeout: 120_000 });
+    // Two pair networks as train.py saves them, decoders from other seeds; a third whose encoder
+    // was tuned (one weight moved) and a fourth whose decision point was moved already.
+    await pythonJson(`
+import json, torch
+from train import build_model
+spec = json.load(open("change-detector.json"))
+d = ${JSON.stringify(dir)}
+for seed, name in [(1, "p1.pt"), (2, "p2.pt"), (3, "tuned.pt"), (4, "moved.pt")]:
+    torch.manual_seed(seed)
+    net = build_model("pair", spec, ${JSON.stringify(path.join(dir, 'encoder'))})
+    for m in net.modules():
+        if isinstance(m, torch.nn.BatchNorm2d) and m.weight.requires_grad:
+            m.running_mean.uniform_(-0.2, 0.2); m.running_var.uniform_(0.5, 1.5)
+    state = net.state_dict()
+    if name == "tuned.pt":
+        k = next(k for k in state if k.startswith("encoder.") and k.endswith("weight"))
+        state[k] = state[k] + 0.01
+    training = {"seed": seed, "arch": "pair", "parameters": 1}
+    if name == "moved.pt":
+        training["decision_bias"] = {"threshold": 0.55}
+    torch.save({"state": state, "channels": spec["channels"], "arch": "pair", "training": training}, d + "/" + name)
+print("{}")`, 180_000);
+  }, 300_000);
+
+  it('serves the mean of its decoders over one encoder, moves its decision point, and stores the encoder once', async () => {
+    const { stdout } = await average('pairs.pt', 'p1.pt', 'p2.pt');
+    expect(stdout).toMatch(/averaged 2 networks \(\d+ parameters\)/);
+    const result = (await pythonJson(`
+import io, json, math, torch
+from train import model_from_checkpoint
+spec = json.load(open("change-detector.json"))
+d = ${JSON.stringify(dir)}
+enc = ${JSON.stringify(path.join(dir, 'encoder'))}
+ens = torch.load(d + "/pairs.pt")
+model = model_from_checkpoint(ens, spec, enc).eval()
+members = [model_from_checkpoint(torch.load(d + "/" + n), spec, enc).eval() for n in ("p1.pt", "p2.pt")]
+torch.manual_seed(5)
+x = torch.randn(2, len(spec["channels"]), 64, 64)
+with torch.no_grad():
+    y, a, b = model(x), members[0](x), members[1](x)
+    worst = float((y - (a + b) / 2).abs().max())
+    apart = float((a - b).abs().max())
+    model.move_decision(0.4)
+    moved = model(x)
+    want = torch.sigmoid(torch.logit((a + b) / 2, eps=1e-6) + 0.4)
+    moved_worst = float((moved - want).abs().max())
+    logit_back = float((torch.sigmoid(model.logits(x)) - moved).abs().max())
+single = sum(p.numel() for p in members[0].parameters())
+decoder = sum(p.numel() for p in members[0].parameters() if p.requires_grad)
+saved = io.BytesIO(); torch.save(model.state_dict(), saved)
+one = io.BytesIO(); torch.save(members[0].state_dict(), one)
+t = ens["training"]
+print(json.dumps({"arch": ens["arch"], "members": ens["members"], "kind": t["arch"], "seeds": t["seeds"], "parameters": t["parameters"], "want_parameters": single + decoder, "counted": sum(p.numel() for p in model.parameters()), "worst": worst, "apart": apart, "moved_worst": moved_worst, "logit_back": logit_back, "bytes_ratio": saved.tell() / one.tell()}))`, 180_000)) as Record<string, number | string | number[]>;
+    expect(result).toMatchObject({ arch: 'pair', members: 2, kind: 'pair_ensemble', seeds: [1, 2] });
+    // What serving costs: the encoder once and both decoders.
+    expect(result.parameters).toBe(result.want_parameters);
+    expect(result.counted).toBe(result.want_parameters);
+    expect(result.apart as number).toBeGreaterThan(0.01);
+    expect(result.worst as number).toBeLessThan(1e-5);
+    expect(result.moved_worst as number).toBeLessThan(1e-5);
+    expect(result.logit_back as number).toBeLessThan(1e-4);
+    // The encoder (most of the weights) is saved once, not once per decoder.
+    expect(result.bytes_ratio as number).toBeLessThan(1.5);
+  }, 240_000);
+
+  it('refuses decoders over different encoders and a network whose decision point was moved', async () => {
+    await expect(average('tuned-ens.pt', 'p1.pt', 'tuned.pt')).rejects.toThrow(/encoders differ/);
+    await expect(average('moved-ens.pt', 'p1.pt', 'moved.pt')).rejects.toThrow(/no decision point moved/);
   }, 120_000);
 });

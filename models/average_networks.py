@@ -1,5 +1,7 @@
 """Makes one averaged network (models/net.py AveragedNets) from ChangeNet checkpoints trained apart,
-in train.py's checkpoint format, for export_onnx.py and adapt.py.
+in train.py's checkpoint format, for export_onnx.py and adapt.py; from image-pair checkpoints
+(arch pair), an ensemble of their decoders over the one frozen encoder (models/pair_net.py
+PairEnsemble), which decision_bias.py then gives its decision point.
 
     /usr/bin/python3 models/average_networks.py --out models/.cache/checkpoint-surface.pt \
         models/.cache/checkpoint-surface-a.pt models/.cache/checkpoint-surface-b.pt
@@ -23,37 +25,62 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from net import AveragedNets, ChangeNet  # noqa: E402
 
 
+def pair_ensemble_state(checkpoints):
+    """The state of a PairEnsemble (models/pair_net.py) holding these pair networks' decoders. Each
+    must be a single network with its raw head (its decision point is the ensemble's, chosen after)
+    and the same frozen encoder: the ensemble runs one encoder for all."""
+    state = {"decision_shift": torch.zeros(())}
+    encoder = None
+    for i, ck in enumerate(checkpoints):
+        if "members" in ck or "decision_bias" in ck["training"]:
+            raise SystemExit("only single pair networks straight from train.py are combined (no ensemble, no decision point moved)")
+        mine = {k: v for k, v in ck["state"].items() if k.startswith("encoder.")}
+        if encoder is not None and any(not torch.equal(v, encoder[k]) for k, v in mine.items()):
+            raise SystemExit("the pair networks' encoders differ (one was tuned): they cannot share one")
+        encoder = mine
+        state.update({f"nets.{i}.{k}": v for k, v in ck["state"].items()})
+    return state
+
+
 def average(checkpoints):
     if len(checkpoints) < 2:
         raise SystemExit("give at least two checkpoints to average")
     channels = checkpoints[0]["channels"]
+    arch = checkpoints[0].get("arch", "change")
     for ck in checkpoints:
-        if ck.get("arch", "change") != "change":
-            raise SystemExit(f"only from-scratch ChangeNets (arch change) are averaged, not {ck.get('arch')}")
+        if ck.get("arch", "change") != arch or arch not in ("change", "pair"):
+            raise SystemExit(f"from-scratch ChangeNets (arch change) or image-pair networks (arch pair) are averaged, each with its own kind, not {ck.get('arch')}")
         if ck["channels"] != channels:
             raise SystemExit("the checkpoints were trained on other channels")
-    model = AveragedNets(channels, len(checkpoints))
-    for net, ck in zip(model.nets, checkpoints):
-        single = ChangeNet(channels)
-        single.load_state_dict(ck["state"])
-        net.load_state_dict(single.state_dict())
+    if arch == "pair":
+        state = pair_ensemble_state(checkpoints)
+        # What serving costs: the encoder once, every decoder.
+        parameters = sum(v.numel() for k, v in state.items() if k.startswith("nets.") and (k.startswith("nets.0.") or ".encoder." not in k) and not k.endswith(("running_mean", "running_var", "num_batches_tracked")))
+    else:
+        model = AveragedNets(channels, len(checkpoints))
+        for net, ck in zip(model.nets, checkpoints):
+            single = ChangeNet(channels)
+            single.load_state_dict(ck["state"])
+            net.load_state_dict(single.state_dict())
+        state = model.state_dict()
+        parameters = sum(p.numel() for p in model.parameters())
     records = [ck["training"] for ck in checkpoints]
     # Each run's own figures (steps, seed, samples, timings) stay in its member's record; the top
     # level says only what holds for the whole average.
     training = {
-        "arch": "averaged",
+        "arch": "averaged" if arch == "change" else "pair_ensemble",
         "seeds": [r.get("seed") for r in records],
         "surface_only": all(r.get("surface_only") for r in records),
         "members": records,
         # Every member's parameters: what serving costs.
-        "parameters": sum(p.numel() for p in model.parameters()),
+        "parameters": parameters,
         # Any member that read the held-out development tiles makes the average one that did.
         "development_split": "all" if any(r.get("development_split") == "all" for r in records) else "train",
     }
     rebuilt = next((r["rebuilt_from_onnx"] for r in records if "rebuilt_from_onnx" in r), None)
     if rebuilt:
         training["rebuilt_from_onnx"] = rebuilt
-    return {"state": model.state_dict(), "channels": channels, "arch": "averaged", "members": len(checkpoints), "training": training}
+    return {"state": state, "channels": channels, "arch": "averaged" if arch == "change" else "pair", "members": len(checkpoints), "training": training}
 
 
 def main():

@@ -10,6 +10,10 @@
 # .mirrors in the fold's sidecar; model-spec.ts); its scores are kept apart, under NAME-m2.
 # Needs the pair export of train.sh (models/.cache/pairdata) and about 12 minutes a fold on 2 cores.
 # A fold whose checkpoint exists under models/.cache/crossval/ is scored again, not retrained.
+# ENSEMBLE_OF="NAME1 NAME2 ..." makes each fold's network the ensemble of those runs' fold networks
+# (models/average_networks.py: their decoders over the one encoder) instead of training one, e.g.
+#   models/crossval-pair.sh coarse --coarsen 0.3; models/crossval-pair.sh coarse-s32 --coarsen 0.3 --seed 32
+#   ENSEMBLE_OF="coarse coarse-s32" models/crossval-pair.sh ensemble2
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: models/crossval-pair.sh NAME [train.py arguments...]}
@@ -18,6 +22,7 @@ PY=/usr/bin/python3
 DATA=models/.cache/pairdata
 COARSE=${COARSE:-/tmp/lingwei-eval/coarse}
 MIRRORS=${MIRRORS:-}
+ENSEMBLE_OF=${ENSEMBLE_OF:-}
 scored=$name${MIRRORS:+-m$MIRRORS}
 OUT=models/.cache/crossval
 [[ -d $DATA ]] || { echo "no $DATA: run the pair export of models/train.sh first" >&2; exit 2; }
@@ -31,7 +36,9 @@ mkdir -p "$OUT"
 for fold in F1 F2 F3; do
   held=(${FOLDS[$fold]})
   ckpt="$OUT/$name-$fold.pt"
-  if [[ ! -f $ckpt ]]; then
+  if [[ ! -f $ckpt && -n $ENSEMBLE_OF ]]; then
+    $PY models/average_networks.py --out "$ckpt" $(for m in $ENSEMBLE_OF; do echo "$OUT/$m-$fold.pt"; done)
+  elif [[ ! -f $ckpt ]]; then
     OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --out "$ckpt" --arch pair --mix pair --steps 3000 \
       --batch 8 --crop 128 --lr 0.002 --seed 31 --paste-pairs 0.5 --leave-out "$(IFS=,; echo "${held[*]}")" "$@"
   fi

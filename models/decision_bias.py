@@ -76,9 +76,7 @@ def main():
     t = float(THRESHOLDS[best])
     at_half = scores[int(np.argmin(np.abs(THRESHOLDS - 0.5)))]
     shift = -math.log(t / (1 - t))
-    head = model.head
-    with torch.no_grad():
-        head.bias += shift
+    model.move_decision(shift)
     ck["state"] = model.state_dict()
     record = {"threshold": t, "bias_shift": round(shift, 4), "pairs": len(samples.groups["pair"]), "f1_at_0.5": round(at_half, 4), "f1_at_threshold": round(scores[best], 4)}
     ck.setdefault("training", {})["decision_bias"] = record

@@ -123,3 +123,57 @@ class PairNet(nn.Module):
 
     def forward(self, x):
         return torch.sigmoid(self.logits(x))
+
+    def move_decision(self, shift):
+        """Moves where the served 0.5 falls: the head's logits by `shift` (decision_bias.py)."""
+        with torch.no_grad():
+            self.head.bias += shift
+
+
+class PairEnsemble(nn.Module):
+    """Several image-pair decoders trained apart (other seeds, same recipe) over the one frozen
+    encoder, served as the mean of their probabilities. Why: the encoder is shared and costs about
+    ten times a decoder, so a second decoder adds about a tenth to a chip's time; what one seed
+    calls change and the other does not is mostly a false alarm (as for the surface network's
+    average, MODEL_CARD.md). The members hold the same encoder module, so the state and the ONNX
+    file carry its weights once and serving runs it once.
+
+    `decision_shift` (0 until decision_bias.py sets it) moves the mean's logit, so that the served
+    0.5 is where the ensemble's own best threshold was. `logits` is that shifted logit, for
+    train.py's losses (adapt.py fine-tunes the decoders together)."""
+
+    def __init__(self, channels, encoder, rgb_norm, members):
+        super().__init__()
+        if members < 2:
+            raise ValueError(f"an ensemble needs at least two decoders, not {members}")
+        self.nets = nn.ModuleList(PairNet(channels, encoder, rgb_norm) for _ in range(members))
+        self.register_buffer("decision_shift", torch.zeros(()))
+
+    def train(self, mode=True):
+        super().train(mode)
+        for net in self.nets:
+            net.train(mode)
+        return self
+
+    def features(self, x):
+        return self.nets[0].features(x)
+
+    def _mean(self, x, feats):
+        return torch.stack([torch.sigmoid(net.decode(x, feats)) for net in self.nets]).mean(0)
+
+    def decode(self, x, feats):
+        return torch.logit(self._mean(x, feats), eps=1e-6) + self.decision_shift
+
+    def logits(self, x):
+        return self.decode(x, self.features(x))
+
+    def forward(self, x):
+        # sigmoid(logit(mean) + shift), written without logit (no ONNX operator for it); exactly
+        # the mean while the shift is 0.
+        mean = self._mean(x, self.features(x))
+        odds = torch.exp(self.decision_shift)
+        return mean * odds / (mean * odds + 1 - mean)
+
+    def move_decision(self, shift):
+        with torch.no_grad():
+            self.decision_shift += shift

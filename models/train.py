@@ -38,7 +38,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from batches import SMALL_OBJECT_PX, BatchMaker, Samples  # noqa: E402
 from net import AveragedNets, ChangeNet  # noqa: E402
 from fused_net import FusedNet  # noqa: E402
-from pair_net import PairNet  # noqa: E402
+from pair_net import PairEnsemble, PairNet  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "encoder"))
 from mobilenet import load_encoder  # noqa: E402
@@ -51,9 +51,12 @@ def build_model(arch, spec, encoder_dir=DEFAULT_ENCODER, tune_from=None, members
     Siamese pretrained encoder of models/pair_net.py, read from encoder_dir, which
     models/encoder/export-encoder.ts writes), "fused" (the same encoder with the baseline and
     heights fused after it, models/fused_net.py) or "averaged" (`members` ChangeNets trained
-    apart, their probabilities averaged: models/average_networks.py makes one)."""
+    apart, their probabilities averaged: models/average_networks.py makes one). A "pair" with
+    `members` is an ensemble of pair decoders over the one encoder (average_networks.py too)."""
     if arch in ("pair", "fused"):
         encoder, _ = load_encoder(encoder_dir)
+        if arch == "pair" and members:
+            return PairEnsemble(spec["channels"], encoder, spec["normalisation"]["rgb"], members)
         net = FusedNet if arch == "fused" else PairNet
         return net(spec["channels"], encoder, spec["normalisation"]["rgb"], tune_from)
     if arch == "averaged":
