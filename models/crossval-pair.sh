@@ -10,6 +10,8 @@
 # .mirrors in the fold's sidecar; model-spec.ts); its scores are kept apart, under NAME-m2.
 # Needs the pair export of train.sh (models/.cache/pairdata) and about 12 minutes a fold on 2 cores.
 # A fold whose checkpoint exists under models/.cache/crossval/ is scored again, not retrained.
+# DECISION=1 scores each fold's network with its decision point moved as npm run train moves the
+# shipped one (models/decision_bias.py, chosen on the pairs the fold trained on); kept under NAME-d.
 # ENSEMBLE_OF="NAME1 NAME2 ..." makes each fold's network the ensemble of those runs' fold networks
 # (models/average_networks.py: their decoders over the one encoder) instead of training one, e.g.
 #   models/crossval-pair.sh coarse --coarsen 0.3; models/crossval-pair.sh coarse-s32 --coarsen 0.3 --seed 32
@@ -23,7 +25,8 @@ DATA=models/.cache/pairdata
 COARSE=${COARSE:-/tmp/lingwei-eval/coarse}
 MIRRORS=${MIRRORS:-}
 ENSEMBLE_OF=${ENSEMBLE_OF:-}
-scored=$name${MIRRORS:+-m$MIRRORS}
+DECISION=${DECISION:-}
+scored=$name${MIRRORS:+-m$MIRRORS}${DECISION:+-d}
 OUT=models/.cache/crossval
 [[ -d $DATA ]] || { echo "no $DATA: run the pair export of models/train.sh first" >&2; exit 2; }
 [[ -d $COARSE ]] || { echo "no $COARSE: run npx tsx models/eval-sets.ts first" >&2; exit 2; }
@@ -48,7 +51,13 @@ for fold in F1 F2 F3; do
   mkdir -p "$(dirname "$spec")"
   cp models/change-detector.json "$spec"
   for f in change-detector.onnx change-detector-surface.onnx change-detector-aerial.onnx; do ln -s "$PWD/models/$f" "$(dirname "$spec")/$f"; done
-  $PY models/export_onnx.py --checkpoint "$ckpt" --data "$DATA" --pair --spec "$spec" > /dev/null
+  served=$ckpt
+  if [[ -n $DECISION ]]; then
+    served="$OUT/$scored-$fold.pt"
+    cp "$ckpt" "$served"
+    $PY models/decision_bias.py --checkpoint "$served" --data "$DATA"
+  fi
+  $PY models/export_onnx.py --checkpoint "$served" --data "$DATA" --pair --spec "$spec" > /dev/null
   if [[ -n $MIRRORS ]]; then
     $PY - "$spec" "$MIRRORS" <<'LOOKS'
 import json, sys

@@ -18,7 +18,9 @@ let dir: string;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingwei-decision-'));
+  // Two pairs: the network leaves the second out, as a cross-validation fold does.
   await writeOnePairLevir(path.join(dir, 'real'));
+  await writeOnePairLevir(path.join(dir, 'real'), 'train_2');
 });
 
 afterAll(() => {
@@ -29,23 +31,24 @@ const headBias = async (checkpoint: string) =>
   JSON.parse((await run(PYTHON, ['-c', `import torch, json; print(json.dumps(torch.load(${JSON.stringify(checkpoint)})["state"]["head.bias"].tolist()))`])).stdout) as number[];
 
 describe.skipIf(!hasTorch)("the pair network's decision point", () => {
-  it('trains with --degrade and --encoder-lr-scale, moves the head by -logit(t) chosen on the trained pairs, and refuses a second move', async () => {
+  it('trains with --degrade and --encoder-lr-scale, moves the head by -logit(t) chosen on the trained pairs, leaving out the pairs the network left out, and refuses a second move', async () => {
     await run('npx', ['tsx', 'models/data/export.ts', '--out', path.join(dir, 'data'), '--scenes', '1', '--real', path.join(dir, 'real')], { timeout: 180_000 });
     const index = JSON.parse(fs.readFileSync(path.join(dir, 'data', 'index-0.json'), 'utf8')) as { real: Record<string, number> };
-    expect(index.real).toMatchObject({ levir_cd: 1 });
+    expect(index.real).toMatchObject({ levir_cd: 2 });
     await run('npx', ['tsx', 'models/encoder/export-encoder.ts', '--out', path.join(dir, 'encoder')], { timeout: 120_000 });
     const checkpoint = path.join(dir, 'pair.pt');
     await run(
       PYTHON,
       ['models/train.py', '--data', path.join(dir, 'data'), '--out', checkpoint, '--arch', 'pair', '--mix', 'pair', '--encoder', path.join(dir, 'encoder'),
-        '--steps', '3', '--batch', '2', '--crop', '64', '--degrade', '1', '--tune-encoder-from', 'block_12', '--encoder-lr-scale', '0.1'],
+        '--steps', '3', '--batch', '2', '--crop', '64', '--degrade', '1', '--tune-encoder-from', 'block_12', '--encoder-lr-scale', '0.1', '--leave-out', 'levir_cd/train_2'],
       { timeout: 180_000, env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } },
     );
     const before = await headBias(checkpoint);
     const bias = ['models/decision_bias.py', '--checkpoint', checkpoint, '--data', path.join(dir, 'data'), '--encoder', path.join(dir, 'encoder')];
     const { stdout } = await run(PYTHON, bias, { timeout: 180_000 });
-    const record = JSON.parse(stdout.trim().split('\n').pop()!) as { threshold: number; bias_shift: number; pairs: number; 'f1_at_0.5': number; f1_at_threshold: number };
+    const record = JSON.parse(stdout.trim().split('\n').pop()!) as { threshold: number; bias_shift: number; pairs: number; 'f1_at_0.5': number; f1_at_threshold: number; left_out: string[] };
     expect(record.pairs).toBe(1);
+    expect(record.left_out).toEqual(['levir_cd/train_2']);
     expect(record.threshold).toBeGreaterThanOrEqual(0.3);
     expect(record.threshold).toBeLessThanOrEqual(0.8);
     expect(record.f1_at_threshold).toBeGreaterThanOrEqual(record['f1_at_0.5']);

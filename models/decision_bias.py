@@ -6,7 +6,8 @@ so at 0.5 its outlines come out fat. Rather than a threshold per network threade
 stage, the threshold that gives the best pixel F1 on the real pairs the network trained on is
 folded into its head: the head's bias moves by -logit(t), so that the served probability is 0.5
 exactly where the raw one was t. The choice is made on trained-on pairs only, never on held-out
-ones (those are what the scoreboard judges it by).
+ones (those are what the scoreboard judges it by); a network trained with train.py --leave-out (a
+cross-validation fold's) chooses without the pairs it left out.
 
     /usr/bin/python3 models/decision_bias.py --checkpoint models/.cache/checkpoint-pair.pt \
         --data models/.cache/pairdata
@@ -67,7 +68,10 @@ def main():
         raise SystemExit(f"{args.checkpoint}: trained on other channels than {args.spec}")
     model = model_from_checkpoint(ck, spec, args.encoder)
     model.eval()
-    samples = Samples(args.data, spec["channels"])
+    # A cross-validation fold's network chooses on the pairs it trained on, not on those left out.
+    record = ck.get("training", {})
+    left_out = sorted({n for r in [record, *record.get("members", [])] for n in r.get("left_out", [])})
+    samples = Samples(args.data, spec["channels"], leave_out=left_out)
     if not samples.groups.get("pair"):
         raise SystemExit(f"{args.data}: no real pairs to choose the decision point on")
     counts = pixel_counts(model, samples, spec["channels"])
@@ -78,7 +82,7 @@ def main():
     shift = -math.log(t / (1 - t))
     model.move_decision(shift)
     ck["state"] = model.state_dict()
-    record = {"threshold": t, "bias_shift": round(shift, 4), "pairs": len(samples.groups["pair"]), "f1_at_0.5": round(at_half, 4), "f1_at_threshold": round(scores[best], 4)}
+    record = {"threshold": t, "bias_shift": round(shift, 4), "pairs": len(samples.groups["pair"]), "f1_at_0.5": round(at_half, 4), "f1_at_threshold": round(scores[best], 4), **({"left_out": left_out} if left_out else {})}
     ck.setdefault("training", {})["decision_bias"] = record
     tmp = args.checkpoint + ".tmp"
     torch.save(ck, tmp)
