@@ -37,8 +37,9 @@ def pair_ensemble_state(checkpoints):
         mine = {k: v for k, v in ck["state"].items() if k.startswith("encoder.")}
         if encoder is not None and any(not torch.equal(v, encoder[k]) for k, v in mine.items()):
             raise SystemExit("the pair networks' encoders differ (one was tuned): they cannot share one")
-        encoder = mine
-        state.update({f"nets.{i}.{k}": v for k, v in ck["state"].items()})
+        encoder = encoder or mine
+        # Every member's encoder entries are the first's tensors, so the file holds them once.
+        state.update({f"nets.{i}.{k}": encoder.get(k, v) for k, v in ck["state"].items()})
     return state
 
 
