@@ -25,6 +25,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from net import AveragedNets, ChangeNet  # noqa: E402
 
 
+BATCHNORM_STATISTICS = ("running_mean", "running_var", "num_batches_tracked")
+
+
+def weight_count(state, encoder):
+    """The weights in a pair network's state: its encoder's (encoder=True) or its decoder's."""
+    return sum(v.numel() for k, v in state.items() if k.startswith("encoder.") == encoder and not k.endswith(BATCHNORM_STATISTICS))
+
+
 def pair_ensemble_state(checkpoints):
     """The state of a PairEnsemble (models/pair_net.py) holding these pair networks' decoders. Each
     must be a single network with its raw head (its decision point is the ensemble's, chosen after)
@@ -55,8 +63,8 @@ def average(checkpoints):
             raise SystemExit("the checkpoints were trained on other channels")
     if arch == "pair":
         state = pair_ensemble_state(checkpoints)
-        # What serving costs: the encoder once, every decoder.
-        parameters = sum(v.numel() for k, v in state.items() if k.startswith("nets.") and (k.startswith("nets.0.") or ".encoder." not in k) and not k.endswith(("running_mean", "running_var", "num_batches_tracked")))
+        # What serving costs: the encoder once, every decoder (weights, not BatchNorm statistics).
+        parameters = weight_count(checkpoints[0]["state"], encoder=True) + sum(weight_count(ck["state"], encoder=False) for ck in checkpoints)
     else:
         model = AveragedNets(channels, len(checkpoints))
         for net, ck in zip(model.nets, checkpoints):

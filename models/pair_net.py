@@ -132,8 +132,8 @@ class PairNet(nn.Module):
 
 class PairEnsemble(nn.Module):
     """Several image-pair decoders trained apart (other seeds, same recipe) over the one frozen
-    encoder, served as the mean of their probabilities. Why: the encoder is shared and costs about
-    ten times a decoder, so a second decoder adds about a tenth to a chip's time; what one seed
+    encoder, served as the mean of their probabilities. Why: the encoder is shared, so a second
+    decoder adds about a quarter to a chip's time, not a second network's; what one seed
     calls change and the other does not is mostly a false alarm (as for the surface network's
     average, MODEL_CARD.md). The members hold the same encoder module, so the state and the ONNX
     file carry its weights once and serving runs it once.

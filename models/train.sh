@@ -2,7 +2,7 @@
 # npm run train: export the training data (TypeScript preprocessing), then train (PyTorch, CPU,
 # fixed seeds) and export ONNX + parity fixture for each network: the surface-model-only network,
 # from scratch on heights and the baseline alone (synthetic scenes and the real surface-model
-# tiles), three seeds averaged (models/average_networks.py) and fine-tuned together on wider crops; the image-pair network, a decoder over
+# tiles), three seeds averaged (models/average_networks.py) and fine-tuned together on wider crops; the image-pair network, two decoders (seeds) over
 # a frozen pretrained encoder (MobileNetV2 from npm's nsfwjs, read from node_modules and proved
 # against TensorFlow.js first), for bare before/after pairs, on every development pair (the
 # scoreboard then marks them all trained on); the aerial-tile network (after RGB + before RGB +
@@ -33,6 +33,10 @@ AERIAL_TUNE_STEPS=${AERIAL_TUNE_STEPS:-1500}
 PAIR_STEPS=${PAIR_STEPS:-3000}
 PAIR_SEEDS=${PAIR_SEEDS:-31 32}
 read -ra pair_seeds <<< "$PAIR_SEEDS"
+if (( ${#pair_seeds[@]} < 1 )); then
+  echo "PAIR_SEEDS is empty: give one seed (a single image-pair network) or more (their ensemble)" >&2
+  exit 2
+fi
 DEVICE=${DEVICE:-cpu}
 REAL=${REAL:-../shared/data/real}
 start=$(date +%s)
