@@ -149,12 +149,6 @@ class PairEnsemble(nn.Module):
         self.nets = nn.ModuleList(PairNet(channels, encoder, rgb_norm) for _ in range(members))
         self.register_buffer("decision_shift", torch.zeros(()))
 
-    def train(self, mode=True):
-        super().train(mode)
-        for net in self.nets:
-            net.train(mode)
-        return self
-
     def features(self, x):
         return self.nets[0].features(x)
 
