@@ -38,7 +38,7 @@ from batches import BatchMaker, Samples  # noqa: E402
 from export_onnx import export_network, write_parity  # noqa: E402
 from net import HeightsOnly  # noqa: E402
 from onnx_to_checkpoint import is_rebuilt  # noqa: E402
-from train import DEFAULT_ENCODER, FeatureCache, finetune_schedule, keep_batchnorm_frozen, model_from_checkpoint, start_run, train_steps  # noqa: E402
+from train import DEFAULT_ENCODER, FeatureCache, finetune_schedule, keep_batchnorm_frozen, model_from_checkpoint, served_form, start_run, train_steps  # noqa: E402
 
 
 # Surface-model tiles: buildings withheld per draw around the evaluation's 30% (scripts/eval/surface.ts
@@ -103,9 +103,8 @@ def main():
     # Each adaptation adds its phase; earlier adaptations of the same line stay in the list.
     record["adapt"] = [*record.get("adapt", []), phase]
     ck_path = os.path.join(args.out_dir, args.name + ".pt")
-    # An average keeps its member count (train.model_from_checkpoint builds it from that).
-    members = {"members": earlier["members"]} if "members" in earlier else {}
-    torch.save({"state": model.state_dict(), "channels": spec["channels"], "arch": arch, **members, "training": record}, ck_path)
+    # An average keeps its member count, an ensemble its looks (train.model_from_checkpoint builds from them).
+    torch.save({"state": model.state_dict(), "channels": spec["channels"], "arch": arch, **served_form(earlier), "training": record}, ck_path)
 
     onnx_path = os.path.join(args.out_dir, args.name + ".onnx")
     # A surface network is exported from heights alone, as export_onnx.py --surface-only does.

@@ -3,7 +3,8 @@
  * mean of theirs (the shipped surface-model-only network is such an average; its ONNX file is
  * checked against torch by pipeline/src/model/parity.test.ts). Checked here on small random
  * networks: the mean, the record, the member count that train.model_from_checkpoint rebuilds it
- * from, the rebuilt member's mark that keeps adapt.py's BatchNorm frozen, and the refusals.
+ * from, the rebuilt member's mark that keeps adapt.py's BatchNorm frozen, and the refusals; for
+ * image-pair decoders, the ensemble over one encoder and its reading of both dates' sides.
  * Skipped where Debian's python3-torch is missing.
  */
 import { execFile } from 'node:child_process';
@@ -155,6 +156,40 @@ print(json.dumps({"arch": ens["arch"], "members": ens["members"], "kind": t["arc
     expect(result.logit_back as number).toBeLessThan(1e-4);
     // The encoder (most of the weights) is saved once, not once per decoder.
     expect(result.bytes_ratio as number).toBeLessThan(1.5);
+  }, 240_000);
+
+  it('with --date-swap reads each pair from both sides: the mean of every decoder on both date orders, symmetric in the dates', async () => {
+    await average('plain-ens.pt', 'p1.pt', 'p2.pt');
+    const { stdout } = await run(PYTHON, ['average_networks.py', '--out', path.join(dir, 'swap-ens.pt'), '--date-swap', path.join(dir, 'p1.pt'), path.join(dir, 'p2.pt')], { cwd: HERE, env: TORCH_ENV, timeout: 120_000 });
+    expect(stdout).toMatch(/averaged 2 networks/);
+    const result = (await pythonJson(`
+import json, torch
+from train import model_from_checkpoint, served_form
+spec = json.load(open("change-detector.json"))
+d = ${JSON.stringify(dir)}
+enc = ${JSON.stringify(path.join(dir, 'encoder'))}
+ck = torch.load(d + "/swap-ens.pt")
+model = model_from_checkpoint(ck, spec, enc).eval()
+plain = model_from_checkpoint(torch.load(d + "/plain-ens.pt"), spec, enc).eval()
+ch = spec["channels"]
+# The dates exchanged by name, not by the network's own index list.
+names = {"after_r": "before_r", "after_g": "before_g", "after_b": "before_b", "after_rgb_valid": "before_rgb_valid"}
+names.update({v: k for k, v in names.items()})
+order = [ch.index(names.get(n, n)) for n in ch]
+torch.manual_seed(6)
+x = torch.randn(2, len(ch), 64, 64)
+xs = x[:, order]
+with torch.no_grad():
+    y, ys, p, ps = model(x), model(xs), plain(x), plain(xs)
+print(json.dumps({"form": served_form(ck), "recorded": ck["training"].get("date_swap"),
+    "mean_of_looks": float((y - (p + ps[:, [1, 0]]) / 2).abs().max()),
+    "symmetric": float((y - ys[:, [1, 0]]).abs().max()),
+    "plain_asymmetric": float((p - ps[:, [1, 0]]).abs().max())}))`, 180_000)) as Record<string, unknown>;
+    expect(result).toMatchObject({ form: { members: 2, date_swap: true }, recorded: true });
+    expect(result.mean_of_looks as number).toBeLessThan(1e-5);
+    expect(result.symmetric as number).toBeLessThan(1e-5);
+    // Without the second look the decoders are not symmetric: the check above could fail.
+    expect(result.plain_asymmetric as number).toBeGreaterThan(0.01);
   }, 240_000);
 
   it('refuses decoders over different encoders and a network whose decision point was moved', async () => {

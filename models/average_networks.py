@@ -1,7 +1,8 @@
 """Makes one averaged network (models/net.py AveragedNets) from ChangeNet checkpoints trained apart,
 in train.py's checkpoint format, for export_onnx.py and adapt.py; from image-pair checkpoints
 (arch pair), an ensemble of their decoders over the one frozen encoder (models/pair_net.py
-PairEnsemble), which decision_bias.py then gives its decision point.
+PairEnsemble), which decision_bias.py then gives its decision point; with --date-swap, its decoders
+also read each pair with the dates exchanged.
 
     /usr/bin/python3 models/average_networks.py --out models/.cache/checkpoint-surface.pt \
         models/.cache/checkpoint-surface-a.pt models/.cache/checkpoint-surface-b.pt
@@ -92,12 +93,24 @@ def average(checkpoints):
     return {"state": state, "channels": channels, "arch": "averaged" if arch == "change" else "pair", "members": len(checkpoints), "training": training}
 
 
+def with_date_swap(ensemble):
+    """The pair ensemble reading each pair from both dates' sides too (models/pair_net.py
+    PairEnsemble date_swap): the same weights, every decoder run a second time on the exchanged
+    dates. Its decision point is chosen after (decision_bias.py), on what it serves."""
+    if ensemble["arch"] != "pair":
+        raise SystemExit("--date-swap is for image-pair networks (arch pair)")
+    return {**ensemble, "date_swap": True, "training": {**ensemble["training"], "date_swap": True}}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
+    ap.add_argument("--date-swap", action="store_true", help="image-pair networks: every decoder also reads each pair with its dates exchanged")
     ap.add_argument("checkpoints", nargs="+")
     args = ap.parse_args()
     averaged = average([torch.load(path, map_location="cpu") for path in args.checkpoints])
+    if args.date_swap:
+        averaged = with_date_swap(averaged)
     torch.save(averaged, args.out)
     print(f"averaged {averaged['members']} networks ({averaged['training']['parameters']} parameters) into {args.out}")
 

@@ -16,6 +16,8 @@
 # (models/average_networks.py: their decoders over the one encoder) instead of training one, e.g.
 #   models/crossval-pair.sh coarse --coarsen 0.3; models/crossval-pair.sh coarse-s32 --coarsen 0.3 --seed 32
 #   ENSEMBLE_OF="coarse coarse-s32" models/crossval-pair.sh ensemble2
+# DATE_SWAP=1 (with ENSEMBLE_OF) has that ensemble's decoders read each pair from both dates' sides
+# too (average_networks.py --date-swap).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: models/crossval-pair.sh NAME [train.py arguments...]}
@@ -26,6 +28,8 @@ COARSE=${COARSE:-/tmp/lingwei-eval/coarse}
 MIRRORS=${MIRRORS:-}
 ENSEMBLE_OF=${ENSEMBLE_OF:-}
 DECISION=${DECISION:-}
+DATE_SWAP=${DATE_SWAP:-}
+[[ -z $DATE_SWAP || -n $ENSEMBLE_OF ]] || { echo "DATE_SWAP=1 goes with ENSEMBLE_OF (an ensemble's decoders read both sides)" >&2; exit 2; }
 scored=$name${MIRRORS:+-m$MIRRORS}${DECISION:+-d}
 OUT=models/.cache/crossval
 [[ -d $DATA ]] || { echo "no $DATA: run the pair export of models/train.sh first" >&2; exit 2; }
@@ -40,7 +44,7 @@ for fold in F1 F2 F3; do
   held=(${FOLDS[$fold]})
   ckpt="$OUT/$name-$fold.pt"
   if [[ ! -f $ckpt && -n $ENSEMBLE_OF ]]; then
-    $PY models/average_networks.py --out "$ckpt" $(for m in $ENSEMBLE_OF; do echo "$OUT/$m-$fold.pt"; done)
+    $PY models/average_networks.py --out "$ckpt" ${DATE_SWAP:+--date-swap} $(for m in $ENSEMBLE_OF; do echo "$OUT/$m-$fold.pt"; done)
   elif [[ ! -f $ckpt ]]; then
     OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --out "$ckpt" --arch pair --mix pair --steps 3000 \
       --batch 8 --crop 128 --lr 0.002 --seed 31 --paste-pairs 0.5 --leave-out "$(IFS=,; echo "${held[*]}")" "$@"

@@ -45,6 +45,11 @@ class PairNet(nn.Module):
         self.before_rgb = [ix["before_r"], ix["before_g"], ix["before_b"]]
         self.i_after_v = ix["after_rgb_valid"]
         self.i_before_v = ix["before_rgb_valid"]
+        # The input's channels with the two dates exchanged (images and their validity).
+        order = list(range(len(channels)))
+        for a, b in zip([*self.after_rgb, self.i_after_v], [*self.before_rgb, self.i_before_v]):
+            order[a], order[b] = b, a
+        self.dates_swapped = order
         # Normalised value -> 0..1, the encoder's input (nsfwjs divides 8-bit values by 255).
         self.rgb_std = float(rgb_norm["std"]) * float(rgb_norm["scale"]) * 255.0
         self.rgb_mean = float(rgb_norm["mean"]) * float(rgb_norm["scale"]) * 255.0
@@ -138,22 +143,36 @@ class PairEnsemble(nn.Module):
     average, MODEL_CARD.md). The members hold the same encoder module, so the state and the ONNX
     file carry its weights once and serving runs it once.
 
+    `date_swap`: every decoder also reads the pair with its dates exchanged (the encoder's taps are
+    reused, only the decoders run again), and that look's new and demolished maps, exchanged back,
+    join the mean. A change seen from either side is the same change; each look weighs the
+    evidence differently (MODEL_CARD.md, image-pair network, "Both dates' sides"). The served
+    network is then exactly symmetric: exchanging the dates exchanges its two outputs.
+
     `decision_shift` (0 until decision_bias.py sets it) moves the mean's logit, so that the served
     0.5 is where the ensemble's own best threshold was. `logits` is that shifted logit, for
     train.py's losses (adapt.py fine-tunes the decoders together)."""
 
-    def __init__(self, channels, encoder, rgb_norm, members):
+    def __init__(self, channels, encoder, rgb_norm, members, date_swap=False):
         super().__init__()
         if members < 2:
             raise ValueError(f"an ensemble needs at least two decoders, not {members}")
         self.nets = nn.ModuleList(PairNet(channels, encoder, rgb_norm) for _ in range(members))
+        self.date_swap = bool(date_swap)
         self.register_buffer("decision_shift", torch.zeros(()))
 
     def features(self, x):
         return self.nets[0].features(x)
 
     def _mean(self, x, feats):
-        return torch.stack([torch.sigmoid(net.decode(x, feats)) for net in self.nets]).mean(0)
+        looks = [torch.sigmoid(net.decode(x, feats)) for net in self.nets]
+        if self.date_swap:
+            # The encoder's taps hold the before date first, then the after date: exchanged halves.
+            n = x.shape[0]
+            swapped = [torch.cat([f[n:], f[:n]], 0) for f in feats]
+            xs = x[:, self.nets[0].dates_swapped]
+            looks += [torch.sigmoid(net.decode(xs, swapped))[:, [1, 0]] for net in self.nets]
+        return torch.stack(looks).mean(0)
 
     def decode(self, x, feats):
         return torch.logit(self._mean(x, feats), eps=1e-6) + self.decision_shift

@@ -46,17 +46,18 @@ from mobilenet import load_encoder  # noqa: E402
 DEFAULT_ENCODER = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".cache", "encoder")
 
 
-def build_model(arch, spec, encoder_dir=DEFAULT_ENCODER, tune_from=None, members=None):
+def build_model(arch, spec, encoder_dir=DEFAULT_ENCODER, tune_from=None, members=None, date_swap=False):
     """The network of an architecture: "change" (models/net.py, from scratch), "pair" (the
     Siamese pretrained encoder of models/pair_net.py, read from encoder_dir, which
     models/encoder/export-encoder.ts writes), "fused" (the same encoder with the baseline and
     heights fused after it, models/fused_net.py) or "averaged" (`members` ChangeNets trained
     apart, their probabilities averaged: models/average_networks.py makes one). A "pair" with
-    `members` is an ensemble of pair decoders over the one encoder (average_networks.py too)."""
+    `members` is an ensemble of pair decoders over the one encoder (average_networks.py too),
+    reading each pair from both dates' sides too when `date_swap`."""
     if arch in ("pair", "fused"):
         encoder, _ = load_encoder(encoder_dir)
         if arch == "pair" and members:
-            return PairEnsemble(spec["channels"], encoder, spec["normalisation"]["rgb"], members)
+            return PairEnsemble(spec["channels"], encoder, spec["normalisation"]["rgb"], members, date_swap)
         net = FusedNet if arch == "fused" else PairNet
         return net(spec["channels"], encoder, spec["normalisation"]["rgb"], tune_from)
     if arch == "averaged":
@@ -64,9 +65,17 @@ def build_model(arch, spec, encoder_dir=DEFAULT_ENCODER, tune_from=None, members
     return ChangeNet(spec["channels"])
 
 
+def served_form(checkpoint):
+    """What, beside arch and weights, builds a checkpoint's network: an average's or ensemble's
+    member count and whether its pair decoders read both dates' sides. A run that starts from the
+    checkpoint (train.py --init, adapt.py) saves the same."""
+    return {k: checkpoint[k] for k in ("members", "date_swap") if k in checkpoint}
+
+
 def model_from_checkpoint(checkpoint, spec, encoder_dir=DEFAULT_ENCODER):
-    """A checkpoint's network with its weights (train.py's format: arch, and members for an average)."""
-    model = build_model(checkpoint.get("arch", "change"), spec, encoder_dir, members=checkpoint.get("members"))
+    """A checkpoint's network with its weights (train.py's format: arch, and members and date_swap
+    for an average or ensemble: its served_form)."""
+    model = build_model(checkpoint.get("arch", "change"), spec, encoder_dir, **served_form(checkpoint))
     model.load_state_dict(checkpoint["state"])
     return model
 
@@ -273,7 +282,7 @@ def main():
         earlier = torch.load(args.init, map_location="cpu")
         if earlier.get("arch", "change") != args.arch:
             raise SystemExit(f"--init {args.init}: a network of arch {earlier.get('arch', 'change')}, not --arch {args.arch}")
-    model = build_model(args.arch, spec, args.encoder, args.tune_encoder_from, members=earlier.get("members") if earlier else None).to(device)
+    model = build_model(args.arch, spec, args.encoder, args.tune_encoder_from, **(served_form(earlier) if earlier else {})).to(device)
     if earlier:
         model.load_state_dict(earlier["state"])
     if args.freeze_batchnorm:
@@ -318,9 +327,8 @@ def main():
             "surface_only": args.surface_only,
             "torch": torch.__version__,
         }
-    # An average keeps its member count (model_from_checkpoint builds it from that).
-    members = {"members": earlier["members"]} if earlier and "members" in earlier else {}
-    torch.save({"state": model.state_dict(), "channels": spec["channels"], "arch": args.arch, **members, "training": training}, args.out)
+    # An average keeps its member count, an ensemble its looks (model_from_checkpoint builds from them).
+    torch.save({"state": model.state_dict(), "channels": spec["channels"], "arch": args.arch, **(served_form(earlier) if earlier else {}), "training": training}, args.out)
     done = "fine-tuned" if earlier else "trained"
     print(f"{done} {args.steps} steps in {wall:.0f} s wall, {cpu:.0f} s CPU; saved {args.out}", flush=True)
 
