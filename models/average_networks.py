@@ -52,11 +52,16 @@ def pair_ensemble_state(checkpoints):
     return state
 
 
-def average(checkpoints):
-    if len(checkpoints) < 2:
-        raise SystemExit("give at least two checkpoints to average")
+def average(checkpoints, date_swap=False):
+    """The average or ensemble of the checkpoints; `date_swap` (image-pair networks): every decoder
+    also reads each pair with its dates exchanged (models/pair_net.py PairEnsemble), which makes
+    one decoder worth serving this way too."""
     channels = checkpoints[0]["channels"]
     arch = checkpoints[0].get("arch", "change")
+    if date_swap and arch != "pair":
+        raise SystemExit("--date-swap is for image-pair networks (arch pair)")
+    if len(checkpoints) < (1 if date_swap else 2):
+        raise SystemExit("give at least two checkpoints to average (or one image-pair network with --date-swap)")
     for ck in checkpoints:
         if ck.get("arch", "change") != arch or arch not in ("change", "pair"):
             raise SystemExit(f"from-scratch ChangeNets (arch change) or image-pair networks (arch pair) are averaged, each with its own kind, not {ck.get('arch')}")
@@ -90,16 +95,11 @@ def average(checkpoints):
     rebuilt = next((r["rebuilt_from_onnx"] for r in records if "rebuilt_from_onnx" in r), None)
     if rebuilt:
         training["rebuilt_from_onnx"] = rebuilt
-    return {"state": state, "channels": channels, "arch": "averaged" if arch == "change" else "pair", "members": len(checkpoints), "training": training}
-
-
-def with_date_swap(ensemble):
-    """The pair ensemble reading each pair from both dates' sides too (models/pair_net.py
-    PairEnsemble date_swap): the same weights, every decoder run a second time on the exchanged
-    dates. Its decision point is chosen after (decision_bias.py), on what it serves."""
-    if ensemble["arch"] != "pair":
-        raise SystemExit("--date-swap is for image-pair networks (arch pair)")
-    return {**ensemble, "date_swap": True, "training": {**ensemble["training"], "date_swap": True}}
+    if date_swap:
+        # Its decision point is chosen after (decision_bias.py), on what it serves.
+        training["date_swap"] = True
+    swap = {"date_swap": True} if date_swap else {}
+    return {"state": state, "channels": channels, "arch": "averaged" if arch == "change" else "pair", "members": len(checkpoints), **swap, "training": training}
 
 
 def main():
@@ -108,9 +108,7 @@ def main():
     ap.add_argument("--date-swap", action="store_true", help="image-pair networks: every decoder also reads each pair with its dates exchanged")
     ap.add_argument("checkpoints", nargs="+")
     args = ap.parse_args()
-    averaged = average([torch.load(path, map_location="cpu") for path in args.checkpoints])
-    if args.date_swap:
-        averaged = with_date_swap(averaged)
+    averaged = average([torch.load(path, map_location="cpu") for path in args.checkpoints], args.date_swap)
     torch.save(averaged, args.out)
     print(f"averaged {averaged['members']} networks ({averaged['training']['parameters']} parameters) into {args.out}")
 

@@ -2,7 +2,7 @@
 # npm run train: export the training data (TypeScript preprocessing), then train (PyTorch, CPU,
 # fixed seeds) and export ONNX + parity fixture for each network: the surface-model-only network,
 # from scratch on heights and the baseline alone (synthetic scenes and the real surface-model
-# tiles), three seeds averaged (models/average_networks.py) and fine-tuned together on wider crops; the image-pair network, two decoders (seeds) over
+# tiles), three seeds averaged (models/average_networks.py) and fine-tuned together on wider crops; the image-pair network, two decoders (seeds), each reading both dates' sides, over
 # a frozen pretrained encoder (MobileNetV2 from npm's nsfwjs, read from node_modules and proved
 # against TensorFlow.js first), for bare before/after pairs, on every development pair (the
 # scoreboard then marks them all trained on); the aerial-tile network (after RGB + before RGB +
@@ -11,7 +11,7 @@
 # too, in two phases (generated drone flights and real imagery, then generated scenes four crops
 # of five).
 # Environment: SCENES (synthetic training scenes, default 200), MAIN_STEPS (default 2500),
-# MAIN_TUNE_STEPS (default 3000), SURFACE_SEEDS (the surface networks averaged, default "20261122 20261123 20261124"), AERIAL_STEPS (default 3000), AERIAL_TUNE_STEPS (default 1500), SURFACE_STEPS (default 4000), PAIR_STEPS (default 3000), PAIR_SEEDS (the image-pair decoders ensembled, default "31 32"; one seed: a single network), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
+# MAIN_TUNE_STEPS (default 3000), SURFACE_SEEDS (the surface networks averaged, default "20261122 20261123 20261124"), AERIAL_STEPS (default 3000), AERIAL_TUNE_STEPS (default 1500), SURFACE_STEPS (default 4000), PAIR_STEPS (default 3000), PAIR_SEEDS (the image-pair decoders ensembled, default "31 32"; one seed: a single decoder, still reading both sides), DEVICE (cpu|cuda, default cpu), REAL (real data folder, default
 # ../shared/data/real; absent = synthetic only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +34,7 @@ PAIR_STEPS=${PAIR_STEPS:-3000}
 PAIR_SEEDS=${PAIR_SEEDS:-31 32}
 read -ra pair_seeds <<< "$PAIR_SEEDS"
 if (( ${#pair_seeds[@]} < 1 )); then
-  echo "PAIR_SEEDS is empty: give one seed (a single image-pair network) or more (their ensemble)" >&2
+  echo "PAIR_SEEDS is empty: give one seed (a single image-pair decoder) or more (their ensemble)" >&2
   exit 2
 fi
 DEVICE=${DEVICE:-cpu}
@@ -81,19 +81,16 @@ wait $p1
 # --coarsen 0.3: three crops in ten seen as a 1.5-4 times coarser sensor gives them (0.75-2 m
 # archives and satellite scenes read at 0.5 m), which the sharp development pairs never show
 # (MODEL_CARD.md, image-pair network, "Coarse imagery").
-# One decoder per seed of $PAIR_SEEDS, served as their ensemble over the one encoder
-# (models/average_networks.py; MODEL_CARD.md, image-pair network, "Two decoders").
+# One decoder per seed of $PAIR_SEEDS, served as their ensemble over the one encoder, each decoder
+# reading every pair from both dates' sides (models/average_networks.py --date-swap; MODEL_CARD.md,
+# image-pair network, "Two decoders" and "Both dates' sides").
 pair_members=()
 for seed in "${pair_seeds[@]}"; do
   OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$PAIR_DATA" --out "models/.cache/checkpoint-pair-$seed.pt" --arch pair --mix pair --steps "$PAIR_STEPS" \
     --batch 8 --crop 128 --lr 0.002 --seed "$seed" --paste-pairs 0.5 --coarsen 0.3 --device "$DEVICE"
   pair_members+=("models/.cache/checkpoint-pair-$seed.pt")
 done
-if (( ${#pair_members[@]} > 1 )); then
-  $PY models/average_networks.py --out models/.cache/checkpoint-pair.pt "${pair_members[@]}"
-else
-  cp "${pair_members[0]}" models/.cache/checkpoint-pair.pt
-fi
+$PY models/average_networks.py --out models/.cache/checkpoint-pair.pt --date-swap "${pair_members[@]}"
 # Its decision point where its training pairs put it (the head's bias, or the ensemble's mean; see the script).
 $PY models/decision_bias.py --checkpoint models/.cache/checkpoint-pair.pt --data "$PAIR_DATA"
 echo "== aerial-tile network: the fused network over the same encoder, $AERIAL_STEPS steps on generated aerial tiles (half) and real imagery with a baseline, then $AERIAL_TUNE_STEPS steps with generated aerial tiles in three crops of four"
