@@ -43,7 +43,9 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const average = (out: string, ...members: string[]) => run(PYTHON, ['average_networks.py', '--out', path.join(dir, out), ...members.map((m) => path.join(dir, m))], { cwd: HERE, env: TORCH_ENV, timeout: 120_000 });
+const average = (out: string, ...members: string[]) => run(PYTHON, ['average_networks.py', '--out', path.join(dir, out), ...members.map((m) => (m.startsWith('--') ? m : path.join(dir, m)))], { cwd: HERE, env: TORCH_ENV, timeout: 120_000 });
+/** average_networks.py --date-swap: image-pair decoders that also read the exchanged dates. */
+const averageBothSides = (out: string, ...members: string[]) => average(out, '--date-swap', ...members);
 
 describe.skipIf(!hasTorch)('an averaged network (models/average_networks.py)', () => {
   it('serves the mean of its members and records each of them', async () => {
@@ -79,7 +81,7 @@ print(json.dumps({"arch": avg["arch"], "members": avg["members"], "seeds": [m["s
 
   it('refuses a single network and networks of another architecture', async () => {
     await expect(average('one.pt', 'a.pt')).rejects.toThrow(/at least two checkpoints/);
-    await expect(run(PYTHON, ['average_networks.py', '--out', path.join(dir, 'swap-change.pt'), '--date-swap', path.join(dir, 'a.pt')], { cwd: HERE, env: TORCH_ENV })).rejects.toThrow(/for image-pair networks/);
+    await expect(averageBothSides('swap-change.pt', 'a.pt')).rejects.toThrow(/for image-pair networks/);
     await pythonJson(`
 import torch
 d = ${JSON.stringify(dir)}
@@ -91,6 +93,11 @@ print("{}")`, 120_000);
 
 describe.skipIf(!hasTorch)('an ensemble of image-pair decoders over one encoder (models/pair_net.py PairEnsemble)', () => {
   let encoder: string;
+  /** What every check below starts from: the sidecar, the test's folder and its encoder. */
+  const pairPreamble = () => `from train import model_from_checkpoint
+spec = json.load(open("change-detector.json"))
+d = ${JSON.stringify(dir)}
+enc = ${JSON.stringify(encoder)}`;
   beforeAll(async () => {
     encoder = path.join(dir, 'encoder');
     await run('npx', ['tsx', 'models/encoder/export-encoder.ts', '--out', encoder], { cwd: path.dirname(HERE), timeout: 120_000 });
@@ -123,10 +130,7 @@ print("{}")`, 180_000);
     expect(stdout).toMatch(/averaged 2 networks \(\d+ parameters\)/);
     const result = (await pythonJson(`
 import io, json, math, torch
-from train import model_from_checkpoint
-spec = json.load(open("change-detector.json"))
-d = ${JSON.stringify(dir)}
-enc = ${JSON.stringify(path.join(dir, 'encoder'))}
+${pairPreamble()}
 ens = torch.load(d + "/pairs.pt")
 model = model_from_checkpoint(ens, spec, enc).eval()
 members = [model_from_checkpoint(torch.load(d + "/" + n), spec, enc).eval() for n in ("p1.pt", "p2.pt")]
@@ -161,16 +165,14 @@ print(json.dumps({"arch": ens["arch"], "members": ens["members"], "kind": t["arc
 
   it('with --date-swap also reads each pair with its dates exchanged: new = mean of the direct new and the exchanged demolished, demolished = the direct look', async () => {
     await average('plain-ens.pt', 'p1.pt', 'p2.pt');
-    const { stdout } = await run(PYTHON, ['average_networks.py', '--out', path.join(dir, 'swap-ens.pt'), '--date-swap', path.join(dir, 'p1.pt'), path.join(dir, 'p2.pt')], { cwd: HERE, env: TORCH_ENV, timeout: 120_000 });
+    const { stdout } = await averageBothSides('swap-ens.pt', 'p1.pt', 'p2.pt');
     expect(stdout).toMatch(/averaged 2 networks/);
     // One decoder may be served this way too (PAIR_SEEDS=31).
-    await run(PYTHON, ['average_networks.py', '--out', path.join(dir, 'swap-one.pt'), '--date-swap', path.join(dir, 'p1.pt')], { cwd: HERE, env: TORCH_ENV, timeout: 120_000 });
+    await averageBothSides('swap-one.pt', 'p1.pt');
     const result = (await pythonJson(`
 import json, torch
-from train import model_from_checkpoint, served_form
-spec = json.load(open("change-detector.json"))
-d = ${JSON.stringify(dir)}
-enc = ${JSON.stringify(path.join(dir, 'encoder'))}
+from train import served_form
+${pairPreamble()}
 ck = torch.load(d + "/swap-ens.pt")
 model = model_from_checkpoint(ck, spec, enc).eval()
 plain = model_from_checkpoint(torch.load(d + "/plain-ens.pt"), spec, enc).eval()
