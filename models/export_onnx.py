@@ -47,6 +47,63 @@ def export_network(model, spec, onnx_path):
         opset_version=13,
         do_constant_folding=True,
     )
+    fold_zero_pads(model, onnx_path)
+
+
+def fold_zero_pads(model, onnx_path):
+    """Writes the pretrained encoder's Keras zero-padding (models/encoder/mobilenet.py ZeroPad, before
+    each stride-2 convolution) into that convolution's own `pads` and drops the Pad node. Why: torch
+    1.13 exports the pad widths through a chain of operators, so onnxruntime cannot see them as
+    constants and does not fuse them; the separate Pad nodes cost about a fifth of the image-pair
+    network's kernel time. The convolution pads with the same zeros: the output is the same (parity
+    fixtures check it). A Pad whose widths or consumer are not what this expects stays as it is."""
+    import onnx
+    from onnx import helper
+    from mobilenet import ZeroPad  # on the path train.py set
+
+
+    widths = {name.rsplit(".", 1)[-1]: m.pad for name, m in model.named_modules() if isinstance(m, ZeroPad)}
+    if not widths:
+        return
+    graph_model = onnx.load(onnx_path)
+    graph = graph_model.graph
+    consumers = {}
+    for node in graph.node:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node)
+    folded = []
+    for node in graph.node:
+        layer = node.name.split("/")[-2] if node.op_type == "Pad" and node.name.count("/") >= 2 else None
+        users = consumers.get(node.output[0], []) if layer else []
+        if layer not in widths or len(users) != 1 or users[0].op_type != "Conv":
+            continue
+        conv = users[0]
+        attrs = {a.name: a for a in conv.attribute}
+        if list(attrs["pads"].ints if "pads" in attrs else [0, 0, 0, 0]) != [0, 0, 0, 0] or "auto_pad" in attrs:
+            continue
+        left, right, top, bottom = widths[layer]
+        if "pads" in attrs:
+            conv.attribute.remove(attrs["pads"])
+        conv.attribute.append(helper.make_attribute("pads", [top, left, bottom, right]))
+        conv.input[0] = node.input[0]
+        folded.append(node)
+    for node in folded:
+        graph.node.remove(node)
+    if folded:
+        # What fed only the dropped pads (their widths' operator chain) goes too.
+        onnx.save(prune_unused(graph_model), onnx_path)
+
+
+def prune_unused(graph_model):
+    """The model without nodes whose outputs nothing reads (and the graph does not return)."""
+    graph = graph_model.graph
+    while True:
+        read = {name for node in graph.node for name in node.input} | {o.name for o in graph.output}
+        dead = [node for node in graph.node if not any(o in read for o in node.output)]
+        if not dead:
+            return graph_model
+        for node in dead:
+            graph.node.remove(node)
 
 
 def write_parity(model, maker, folder):
