@@ -61,7 +61,6 @@ def fold_zero_pads(model, onnx_path):
     from onnx import helper
     from mobilenet import ZeroPad  # on the path train.py set
 
-
     widths = {name.rsplit(".", 1)[-1]: m.pad for name, m in model.named_modules() if isinstance(m, ZeroPad)}
     if not widths:
         return
