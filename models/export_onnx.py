@@ -72,8 +72,11 @@ def fold_zero_pads(model, onnx_path):
             consumers.setdefault(name, []).append(node)
     folded = []
     for node in graph.node:
-        layer = node.name.split("/")[-2] if node.op_type == "Pad" and node.name.count("/") >= 2 else None
-        users = consumers.get(node.output[0], []) if layer else []
+        if node.op_type != "Pad" or node.name.count("/") < 2:
+            continue
+        # Named after the module that made it: /encoder/block_1_pad/Pad.
+        layer = node.name.split("/")[-2]
+        users = consumers.get(node.output[0], [])
         if layer not in widths or len(users) != 1 or users[0].op_type != "Conv":
             continue
         conv = users[0]
