@@ -163,12 +163,14 @@ print(json.dumps({"arch": ens["arch"], "members": ens["members"], "kind": t["arc
     expect(result.bytes_ratio as number).toBeLessThan(1.5);
   }, 240_000);
 
-  it('with --date-swap also reads each pair with its dates exchanged: new = mean of the direct new and the exchanged demolished, demolished = the direct look', async () => {
+  it('with --date-swap also reads each pair with its dates exchanged: new = mean of the direct new and the exchanged demolished, demolished = the direct look (both maps so with --both-maps)', async () => {
     await average('plain-ens.pt', 'p1.pt', 'p2.pt');
     const { stdout } = await averageBothSides('swap-ens.pt', 'p1.pt', 'p2.pt');
     expect(stdout).toMatch(/averaged 2 networks/);
     // One decoder may be served this way too (PAIR_SEEDS=31).
     await averageBothSides('swap-one.pt', 'p1.pt');
+    // Both maps from both sides (decoders trained with train.py --swap-xbd).
+    await averageBothSides('swap-both.pt', '--both-maps', 'p1.pt', 'p2.pt');
     const result = (await pythonJson(`
 import json, torch
 from train import served_form
@@ -177,6 +179,8 @@ ck = torch.load(d + "/swap-ens.pt")
 model = model_from_checkpoint(ck, spec, enc).eval()
 plain = model_from_checkpoint(torch.load(d + "/plain-ens.pt"), spec, enc).eval()
 one_ck = torch.load(d + "/swap-one.pt")
+both_ck = torch.load(d + "/swap-both.pt")
+both = model_from_checkpoint(both_ck, spec, enc).eval()
 one = model_from_checkpoint(one_ck, spec, enc).eval()
 single = model_from_checkpoint(torch.load(d + "/p1.pt"), spec, enc).eval()
 ch = spec["channels"]
@@ -193,8 +197,11 @@ def looks(served, direct, exchanged):
 with torch.no_grad():
     y, p, ps = model(x), plain(x), plain(xs)
     o, s1, s1s = one(x), single(x), single(xs)
+    yb = both(x)
 print(json.dumps({"form": served_form(ck), "recorded": ck["training"].get("date_swap"), "one_form": served_form(one_ck),
     "ensemble": looks(y, p, ps), "one": looks(o, s1, s1s),
+    "both_form": served_form(both_ck), "both_new": looks(yb, p, ps)["new"],
+    "both_demolished": float((yb[:, 1] - (p[:, 1] + ps[:, 0]) / 2).abs().max()),
     # How far the second look moves the new map: the checks above could fail.
     "second_look": float((p[:, 0] - ps[:, 1]).abs().max())}))`, 180_000)) as Record<string, unknown>;
     expect(result).toMatchObject({ form: { members: 2, date_swap: true }, recorded: true, one_form: { members: 1, date_swap: true } });
@@ -203,6 +210,10 @@ print(json.dumps({"form": served_form(ck), "recorded": ck["training"].get("date_
       expect(served.demolished).toBeLessThan(1e-6);
     }
     expect(result.second_look as number).toBeGreaterThan(0.01);
+    // --date-swap both: the demolished map is the mean of the direct demolished and the exchanged new.
+    expect(result).toMatchObject({ both_form: { members: 2, date_swap: 'both' } });
+    expect(result.both_new as number).toBeLessThan(1e-5);
+    expect(result.both_demolished as number).toBeLessThan(1e-5);
   }, 240_000);
 
   it('refuses decoders over different encoders and a network whose decision point was moved', async () => {

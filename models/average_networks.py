@@ -97,18 +97,22 @@ def average(checkpoints, date_swap=False):
         training["rebuilt_from_onnx"] = rebuilt
     if date_swap:
         # Its decision point is chosen after (decision_bias.py), on what it serves.
-        training["date_swap"] = True
-    swap = {"date_swap": True} if date_swap else {}
+        training["date_swap"] = date_swap
+    swap = {"date_swap": date_swap} if date_swap else {}
     return {"state": state, "channels": channels, "arch": "averaged" if arch == "change" else "pair", "members": len(checkpoints), **swap, "training": training}
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
-    ap.add_argument("--date-swap", action="store_true", help="image-pair networks: every decoder also reads each pair with its dates exchanged")
+    ap.add_argument("--date-swap", action="store_true", help="image-pair networks: every decoder also reads each pair with its dates exchanged, for the new map")
+    ap.add_argument("--both-maps", action="store_true", help="with --date-swap: for the demolished map too (decoders trained with train.py --swap-xbd)")
     ap.add_argument("checkpoints", nargs="+")
     args = ap.parse_args()
-    averaged = average([torch.load(path, map_location="cpu") for path in args.checkpoints], args.date_swap)
+    if args.both_maps and not args.date_swap:
+        raise SystemExit("--both-maps goes with --date-swap")
+    date_swap = "both" if args.both_maps else args.date_swap
+    averaged = average([torch.load(path, map_location="cpu") for path in args.checkpoints], date_swap)
     torch.save(averaged, args.out)
     print(f"averaged {averaged['members']} networks ({averaged['training']['parameters']} parameters) into {args.out}")
 

@@ -213,7 +213,7 @@ class Samples:
 class BatchMaker:
     """Draws batches; every random choice comes from one seeded generator (reproducible)."""
 
-    def __init__(self, samples, crop, seed, surface_only=False, mix="all", paste_pairs=0.0, degrade=0.0, coarsen=0.0, withhold=(0.2, 0.6, 0.7)):
+    def __init__(self, samples, crop, seed, surface_only=False, mix="all", paste_pairs=0.0, degrade=0.0, coarsen=0.0, swap_xbd=0.0, withhold=(0.2, 0.6, 0.7)):
         self.s = samples
         self.crop = crop
         self.rng = np.random.default_rng(seed)
@@ -229,6 +229,8 @@ class BatchMaker:
         self.degrade = degrade
         # Chance that a crop's images (both dates) are seen as a coarser sensor would give them.
         self.coarsen = coarsen
+        # Chance that an xBD pre/post pair is seen with its dates exchanged (_xbd_pair).
+        self.swap_xbd = swap_xbd
         weights, self.modes = MIXES[mix]
         self.real_baseline = mix in REAL_BASELINE_MIXES
         if surface_only:
@@ -396,6 +398,12 @@ class BatchMaker:
         t[0, :h, :wd] = self._plane(s, "target_new", win)
         t[1, :h, :wd] = self._plane(s, "target_demolished", win)
         w[0, :h, :wd] = self._plane(s, "weight", win)
+        # Exchanged, a destroyed building is one that rises where the earlier date shows rubble
+        # or ground: new roofs in xBD's many contexts, and a demolished map that has seen both
+        # directions (for pair_net.PairEnsemble date_swap "both"; tried, not shipped:
+        # MODEL_CARD.md, "xBD pairs exchanged in training").
+        if self.swap_xbd and self.rng.random() < self.swap_xbd:
+            self._swap_dates(x, t)
         self._real_baseline(x, h, wd)
         self._photometric(x)
 

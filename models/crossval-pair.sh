@@ -17,7 +17,8 @@
 #   models/crossval-pair.sh coarse --coarsen 0.3; models/crossval-pair.sh coarse-s32 --coarsen 0.3 --seed 32
 #   ENSEMBLE_OF="coarse coarse-s32" models/crossval-pair.sh ensemble2
 # DATE_SWAP=1 (with ENSEMBLE_OF) has that ensemble's decoders read each pair from both dates' sides
-# too (average_networks.py --date-swap).
+# too (average_networks.py --date-swap); DATE_SWAP=both for the demolished map as well (--both-maps,
+# for decoders trained with --swap-xbd).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: models/crossval-pair.sh NAME [train.py arguments...]}
@@ -44,7 +45,7 @@ for fold in F1 F2 F3; do
   held=(${FOLDS[$fold]})
   ckpt="$OUT/$name-$fold.pt"
   if [[ ! -f $ckpt && -n $ENSEMBLE_OF ]]; then
-    $PY models/average_networks.py --out "$ckpt" ${DATE_SWAP:+--date-swap} $(for m in $ENSEMBLE_OF; do echo "$OUT/$m-$fold.pt"; done)
+    $PY models/average_networks.py --out "$ckpt" ${DATE_SWAP:+--date-swap} $([[ $DATE_SWAP == both ]] && echo --both-maps) $(for m in $ENSEMBLE_OF; do echo "$OUT/$m-$fold.pt"; done)
   elif [[ ! -f $ckpt ]]; then
     OMP_WAIT_POLICY=PASSIVE $PY models/train.py --data "$DATA" --out "$ckpt" --arch pair --mix pair --steps 3000 \
       --batch 8 --crop 128 --lr 0.002 --seed 31 --paste-pairs 0.5 --leave-out "$(IFS=,; echo "${held[*]}")" "$@"

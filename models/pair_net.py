@@ -143,15 +143,17 @@ class PairEnsemble(nn.Module):
     average, MODEL_CARD.md). The members hold the same encoder module, so the state and the ONNX
     file carry its weights once and serving runs it once.
 
-    `date_swap`: every decoder (one is then enough) also reads the pair with its dates exchanged
-    (the encoder's taps are reused, only the decoders run again), and what that look calls
-    demolished joins the mean of what the pair calls new: a roof that appears is one that vanishes
-    when the dates are exchanged, and the two heads weigh that evidence differently (on the
-    development pairs the second look was worth 0.05 pixel F1 on LEVIR-CD; MODEL_CARD.md,
-    image-pair network, "Both dates' sides"). The demolished map keeps the direct look alone: the
-    exchanged look would read a destroyed building as one rising from rubble, which no training
-    pair shows (xBD's pairs are never exchanged in training); served there too, it took xBD's
-    demolition recall from 0.80 to 0.62.
+    `date_swap` (True or "new"; "both"): every decoder (one is then enough) also reads the pair
+    with its dates exchanged (the encoder's taps are reused, only the decoders run again), and
+    what that look calls demolished joins the mean of what the pair calls new: a roof that appears
+    is one that vanishes when the dates are exchanged, and the two heads weigh that evidence
+    differently (on the development pairs the second look was worth 0.05 pixel F1 on LEVIR-CD;
+    MODEL_CARD.md, image-pair network, "Both dates' sides"). With "new" the demolished map keeps
+    the direct look alone: the exchanged look reads a destroyed building as one rising from
+    rubble, which no training pair shows unless xBD's pairs are exchanged in training too
+    (train.py --swap-xbd); served there without that, it took xBD's demolition recall from 0.80
+    to 0.62. "both" gives the demolished map the second look as well (what the exchanged look
+    calls new), for decoders trained so.
 
     `decision_shift` (0 until decision_bias.py sets it) moves the mean's logit, so that the served
     0.5 is where the ensemble's own best threshold was. `logits` is that shifted logit, for
@@ -162,7 +164,9 @@ class PairEnsemble(nn.Module):
         if members < (1 if date_swap else 2):
             raise ValueError(f"an ensemble needs at least two decoders, or one reading both dates' sides; not {members}")
         self.nets = nn.ModuleList(PairNet(channels, encoder, rgb_norm) for _ in range(members))
-        self.date_swap = bool(date_swap)
+        self.date_swap = {False: "", None: "", True: "new"}.get(date_swap, date_swap)
+        if self.date_swap not in ("", "new", "both"):
+            raise ValueError(f"date_swap is False, True (\"new\") or \"both\", not {date_swap!r}")
         self.register_buffer("decision_shift", torch.zeros(()))
 
     def features(self, x):
@@ -176,6 +180,10 @@ class PairEnsemble(nn.Module):
         n = x.shape[0]
         swapped = [torch.cat([f[n:], f[:n]], 0) for f in feats]
         xs = x[:, self.nets[0].dates_swapped]
+        if self.date_swap == "both":
+            # Exchanged, what vanished is new and what appeared is demolished.
+            exchanged = torch.stack([torch.sigmoid(net.decode(xs, swapped)) for net in self.nets]).mean(0)
+            return (mean + torch.cat([exchanged[:, 1:2], exchanged[:, :1]], 1)) / 2
         vanished = torch.stack([torch.sigmoid(net.decode(xs, swapped))[:, 1:2] for net in self.nets]).mean(0)
         return torch.cat([(mean[:, :1] + vanished) / 2, mean[:, 1:]], 1)
 

@@ -52,10 +52,10 @@ describe('the training chain', () => {
     // A cross-validation fold: its held-out pairs left out by source/name, and recorded; a name
     // the export does not hold is refused rather than silently trained on.
     const fold = path.join(dir, 'fold.pt');
-    const trained = await run(PYTHON, ['models/train.py', '--data', path.join(dir, 'split-all'), '--out', fold, '--steps', '1', '--batch', '2', '--crop', '64', '--leave-out', 'levir_cd/val_1', '--coarsen', '0.5'], { timeout: 120_000 });
+    const trained = await run(PYTHON, ['models/train.py', '--data', path.join(dir, 'split-all'), '--out', fold, '--steps', '1', '--batch', '2', '--crop', '64', '--leave-out', 'levir_cd/val_1', '--coarsen', '0.5', '--swap-xbd', '0.5'], { timeout: 120_000 });
     expect(trained.stdout).toMatch(/samples: \{'pair': 1, 'scene': 1\}/);
     const foldRecord = await run(PYTHON, ['-c', `import torch, json; print(json.dumps(torch.load(${JSON.stringify(fold)})["training"]))`]);
-    expect(JSON.parse(foldRecord.stdout)).toMatchObject({ left_out: ['levir_cd/val_1'], coarsen: 0.5 });
+    expect(JSON.parse(foldRecord.stdout)).toMatchObject({ left_out: ['levir_cd/val_1'], coarsen: 0.5, swap_xbd: 0.5 });
     await expect(
       run(PYTHON, ['models/train.py', '--data', path.join(dir, 'split-all'), '--out', fold, '--steps', '1', '--leave-out', 'levir_cd/val_9,egy_bcd/val_1'], { timeout: 120_000 }),
     ).rejects.toThrow(/--leave-out: not in .*: egy_bcd\/val_1, levir_cd\/val_9/);
@@ -83,6 +83,35 @@ print(json.dumps(out))`)) as Record<string, { rows: number[]; stripes_std: numbe
       expect(r.edge_width).toBeGreaterThanOrEqual(Math.floor(Number(factor)));
       expect(r.edge_width).toBeLessThanOrEqual(Math.ceil(3 * Number(factor)));
     }
+  }, 120_000);
+
+  it.skipIf(!hasTorch)('sees an xBD pair with its dates exchanged, as often as --swap-xbd says: destroyed buildings become new ones', async () => {
+    // One xBD pair in memory, every pixel a destroyed building: a crop's targets say which way it was read.
+    const result = (await pythonJson(`
+import json, types
+import numpy as np
+from batches import BatchMaker
+spec = json.load(open("change-detector.json"))
+channels = spec["channels"]
+planes = channels + ["target_new", "target_demolished", "weight"]
+array = np.zeros((len(planes), 96, 96), np.float16)
+array[planes.index("target_demolished")] = 1
+array[planes.index("weight")] = 1
+for name in ("after_rgb_valid", "before_rgb_valid"):
+    array[planes.index(name)] = 1
+pair = {"kind": "pair", "source": "xbd", "name": "one", "height": 96, "width": 96, "array": array, "plane": {n: i for i, n in enumerate(planes)}, "focus": None}
+samples = types.SimpleNamespace(channels=channels, ch={n: i for i, n in enumerate(channels)}, groups={"xbd_pair": [pair]})
+out = {}
+for chance in (0.0, 0.5, 1.0):
+    _, t, _ = BatchMaker(samples, 64, 3, mix="pair", swap_xbd=chance).batch(40)
+    new, demolished = t[:, 0].reshape(40, -1).mean(1), t[:, 1].reshape(40, -1).mean(1)
+    out[str(chance)] = {"as_new": int((new == 1).sum()), "as_demolished": int((demolished == 1).sum())}
+print(json.dumps(out))`)) as Record<string, { as_new: number; as_demolished: number }>;
+    expect(result['0.0']).toEqual({ as_new: 0, as_demolished: 40 });
+    expect(result['1.0']).toEqual({ as_new: 40, as_demolished: 0 });
+    expect(result['0.5']!.as_new + result['0.5']!.as_demolished).toBe(40);
+    expect(result['0.5']!.as_new).toBeGreaterThan(8);
+    expect(result['0.5']!.as_new).toBeLessThan(32);
   }, 120_000);
 
   it.skipIf(!hasTorch)('trains on that export, from scratch, fine-tuning and into the aerial-tile network, and records each phase', async () => {
