@@ -210,7 +210,7 @@ print(json.dumps({"form": served_form(ck), "recorded": ck["training"].get("date_
       expect(served.demolished).toBeLessThan(1e-6);
     }
     expect(result.second_look as number).toBeGreaterThan(0.01);
-    // --date-swap both: the demolished map is the mean of the direct demolished and the exchanged new.
+    // --both-maps: the demolished map is the mean of the direct demolished and the exchanged new.
     expect(result).toMatchObject({ both_form: { members: 2, date_swap: 'both' } });
     expect(result.both_new as number).toBeLessThan(1e-5);
     expect(result.both_demolished as number).toBeLessThan(1e-5);

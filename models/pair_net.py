@@ -180,11 +180,11 @@ class PairEnsemble(nn.Module):
         n = x.shape[0]
         swapped = [torch.cat([f[n:], f[:n]], 0) for f in feats]
         xs = x[:, self.nets[0].dates_swapped]
+        exchanged = torch.stack([torch.sigmoid(net.decode(xs, swapped)) for net in self.nets]).mean(0)
+        # Exchanged, what vanished is new and what appeared is demolished.
+        vanished, appeared = exchanged[:, 1:2], exchanged[:, :1]
         if self.date_swap == "both":
-            # Exchanged, what vanished is new and what appeared is demolished.
-            exchanged = torch.stack([torch.sigmoid(net.decode(xs, swapped)) for net in self.nets]).mean(0)
-            return (mean + torch.cat([exchanged[:, 1:2], exchanged[:, :1]], 1)) / 2
-        vanished = torch.stack([torch.sigmoid(net.decode(xs, swapped))[:, 1:2] for net in self.nets]).mean(0)
+            return (mean + torch.cat([vanished, appeared], 1)) / 2
         return torch.cat([(mean[:, :1] + vanished) / 2, mean[:, 1:]], 1)
 
     def decode(self, x, feats):
