@@ -216,6 +216,45 @@ print(json.dumps({"form": served_form(ck), "recorded": ck["training"].get("date_
     expect(result.both_demolished as number).toBeLessThan(1e-5);
   }, 240_000);
 
+  it('keeps a deeper tap its decoders read (train.py --deep-tap), and refuses to mix it with decoders that do not', async () => {
+    const deep = path.join(dir, 'encoder-deep');
+    await run('npx', ['tsx', 'models/encoder/export-encoder.ts', '--out', deep, '--deep'], { cwd: path.dirname(HERE), timeout: 120_000 });
+    await pythonJson(`
+import json, torch
+from train import build_model
+spec = json.load(open("change-detector.json"))
+d = ${JSON.stringify(dir)}
+taps = ["expanded_conv_project_BN", "block_2_add", "block_5_add", "block_12_add", "block_15_add"]
+for seed in (1, 2):
+    torch.manual_seed(seed)
+    net = build_model("pair", spec, ${JSON.stringify(deep)}, encoder_taps=taps)
+    torch.save({"state": net.state_dict(), "channels": spec["channels"], "arch": "pair", "encoder_taps": taps, "training": {"seed": seed, "arch": "pair", "parameters": 1}}, f"{d}/deep{seed}.pt")
+print("{}")`, 180_000);
+    await averageBothSides('deep-ens.pt', 'deep1.pt', 'deep2.pt');
+    const result = (await pythonJson(`
+import json, torch
+from train import served_form
+${pairPreamble()}
+deep = ${JSON.stringify(deep)}
+ck = torch.load(d + "/deep-ens.pt")
+model = model_from_checkpoint(ck, spec, deep).eval()
+torch.manual_seed(7)
+x = torch.randn(2, len(spec["channels"]), 64, 64)
+with torch.no_grad():
+    taps = model.features(x)
+    served = model(x)
+try:
+    model_from_checkpoint(ck, spec, enc)
+    refusal = None
+except ValueError as e:
+    refusal = str(e)
+print(json.dumps({"form": served_form(ck), "taps": len(taps), "deep_channels": taps[-1].shape[1], "shape": list(served.shape), "refusal": refusal}))`, 180_000)) as Record<string, unknown>;
+    expect(result).toMatchObject({ form: { members: 2, date_swap: true, encoder_taps: expect.arrayContaining(['block_15_add']) }, taps: 5, deep_channels: 160, shape: [2, 2, 64, 64] });
+    // A folder without the deeper block cannot build it: said, not read wrong.
+    expect(result.refusal).toMatch(/holds no layer block_15_add/);
+    await expect(average('mixed-taps.pt', 'p1.pt', 'deep1.pt')).rejects.toThrow(/read other encoder taps/);
+  }, 300_000);
+
   it('refuses decoders over different encoders and a network whose decision point was moved', async () => {
     await expect(average('tuned-ens.pt', 'p1.pt', 'tuned.pt')).rejects.toThrow(/encoders differ/);
     await expect(average('moved-ens.pt', 'p1.pt', 'moved.pt')).rejects.toThrow(/no decision point moved/);

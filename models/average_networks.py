@@ -67,6 +67,8 @@ def average(checkpoints, date_swap=False):
             raise SystemExit(f"from-scratch ChangeNets (arch change) or image-pair networks (arch pair) are averaged, each with its own kind, not {ck.get('arch')}")
         if ck["channels"] != channels:
             raise SystemExit("the checkpoints were trained on other channels")
+    if len({tuple(ck.get("encoder_taps", ())) for ck in checkpoints}) > 1:
+        raise SystemExit("the pair networks read other encoder taps (train.py --deep-tap): they cannot share one encoder")
     if arch == "pair":
         state = pair_ensemble_state(checkpoints)
         # What serving costs: the encoder once, every decoder (weights, not BatchNorm statistics).
@@ -99,7 +101,8 @@ def average(checkpoints, date_swap=False):
         # Its decision point is chosen after (decision_bias.py), on what it serves.
         training["date_swap"] = date_swap
     swap = {"date_swap": date_swap} if date_swap else {}
-    return {"state": state, "channels": channels, "arch": "averaged" if arch == "change" else "pair", "members": len(checkpoints), **swap, "training": training}
+    deep = {"encoder_taps": checkpoints[0]["encoder_taps"]} if "encoder_taps" in checkpoints[0] else {}
+    return {"state": state, "channels": channels, "arch": "averaged" if arch == "change" else "pair", "members": len(checkpoints), **swap, **deep, "training": training}
 
 
 def main():

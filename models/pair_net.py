@@ -23,6 +23,14 @@ from net import conv_bn, up2
 
 ENCODER_WIDTHS = (16, 24, 32, 96)
 FUSED_WIDTHS = (16, 24, 32, 64)
+# A fifth tap at 1/32 (train.py --deep-tap, e.g. block_15_add: 160 channels), fused to this width.
+DEEP_FUSED_WIDTH = 96
+
+
+def tap_widths(encoder):
+    """The channels of the encoder's taps, from one small forward pass."""
+    with torch.no_grad():
+        return tuple(f.shape[1] for f in encoder(torch.zeros(1, 3, 64, 64)))
 
 
 def _blocks_from(encoder, first):
@@ -60,8 +68,16 @@ class PairNet(nn.Module):
         for name, p in self.encoder.named_parameters():
             p.requires_grad_(name.split(".")[1] in tuned)
         self.tune_encoder = bool(tuned)
-        self.fuse = nn.ModuleList(conv1_bn(3 * c, d) for c, d in zip(ENCODER_WIDTHS, FUSED_WIDTHS))
+        widths = tap_widths(encoder)
+        if widths[:4] != ENCODER_WIDTHS or len(widths) > 5:
+            raise ValueError(f"the encoder's taps are {widths} channels wide, not {ENCODER_WIDTHS} and at most one deeper")
+        fused_widths = FUSED_WIDTHS + ((DEEP_FUSED_WIDTH,) if len(widths) == 5 else ())
+        self.fuse = nn.ModuleList(conv1_bn(3 * c, d) for c, d in zip(widths, fused_widths))
         f2, f4, f8, f16 = FUSED_WIDTHS
+        if len(widths) == 5:
+            # The deep tap's level: what the 1/32 features say joins the 1/16 ones.
+            self.d32 = conv_bn(DEEP_FUSED_WIDTH, DEEP_FUSED_WIDTH)
+            self.l32 = nn.Conv2d(DEEP_FUSED_WIDTH, f16, 1)
         self.d16 = conv_bn(f16, f16)
         self.l16 = nn.Conv2d(f16, f8, 1)
         self.d8 = conv_bn(f8, f8)
@@ -116,7 +132,10 @@ class PairNet(nn.Module):
                 s = self.side[k](s)
                 parts.append(s)
             fused.append(fuse(torch.cat(parts, 1)))
-        g2, g4, g8, g16 = fused
+        g2, g4, g8, g16 = fused[:4]
+        if len(fused) == 5:
+            # Sized to the 1/16 map: Keras's stride-2 padding rounds odd sizes up.
+            g16 = g16 + F.interpolate(self.l32(self.d32(fused[4])), size=g16.shape[-2:], mode="bilinear", align_corners=False)
         d = self.d16(g16)
         d = self.d8(g8 + up2(self.l16(d)))
         d = self.d4(g4 + up2(self.l8(d)))

@@ -46,16 +46,17 @@ from mobilenet import load_encoder  # noqa: E402
 DEFAULT_ENCODER = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".cache", "encoder")
 
 
-def build_model(arch, spec, encoder_dir=DEFAULT_ENCODER, tune_from=None, members=None, date_swap=False):
+def build_model(arch, spec, encoder_dir=DEFAULT_ENCODER, tune_from=None, members=None, date_swap=False, encoder_taps=None):
     """The network of an architecture: "change" (models/net.py, from scratch), "pair" (the
     Siamese pretrained encoder of models/pair_net.py, read from encoder_dir, which
     models/encoder/export-encoder.ts writes), "fused" (the same encoder with the baseline and
     heights fused after it, models/fused_net.py) or "averaged" (`members` ChangeNets trained
     apart, their probabilities averaged: models/average_networks.py makes one). A "pair" with
     `members` is an ensemble of pair decoders over the one encoder (average_networks.py too),
-    reading each pair from both dates' sides too when `date_swap`."""
+    reading each pair from both dates' sides too when `date_swap`. `encoder_taps`: other encoder
+    layers to read than the folder's own taps (a pair network with a deeper fifth tap)."""
     if arch in ("pair", "fused"):
-        encoder, _ = load_encoder(encoder_dir)
+        encoder, _ = load_encoder(encoder_dir, encoder_taps)
         if arch == "pair" and members:
             return PairEnsemble(spec["channels"], encoder, spec["normalisation"]["rgb"], members, date_swap)
         net = FusedNet if arch == "fused" else PairNet
@@ -67,9 +68,10 @@ def build_model(arch, spec, encoder_dir=DEFAULT_ENCODER, tune_from=None, members
 
 def served_form(checkpoint):
     """What, beside arch and weights, builds a checkpoint's network: an average's or ensemble's
-    member count and whether its pair decoders read both dates' sides. A run that starts from the
-    checkpoint (train.py --init, adapt.py) saves the same."""
-    return {k: checkpoint[k] for k in ("members", "date_swap") if k in checkpoint}
+    member count, whether its pair decoders read both dates' sides, and the encoder layers they
+    read when not the default taps. A run that starts from the checkpoint (train.py --init,
+    adapt.py) saves the same."""
+    return {k: checkpoint[k] for k in ("members", "date_swap", "encoder_taps") if k in checkpoint}
 
 
 def model_from_checkpoint(checkpoint, spec, encoder_dir=DEFAULT_ENCODER):
@@ -257,6 +259,7 @@ def main():
     ap.add_argument("--mix", default="all", choices=["all", "aerial", "pair", "fused_aerial", "fused_aerial_tune", "fused_drone", "fused_drone_tune"], help="batch mixture (batches.MIXES): every flight kind, aerial tiles alone (the aerial-tile network), bare image pairs (the pair network), or aerial tiles / drone flights and real imagery with a baseline (the fused networks)")
     ap.add_argument("--arch", default="change", choices=["change", "pair", "fused", "averaged"], help="change: models/net.py from scratch; pair: the pretrained-encoder pair network (models/pair_net.py); fused: that encoder with the baseline and heights fused after it (models/fused_net.py); averaged: with --init, an average made by average_networks.py, its members fine-tuned together")
     ap.add_argument("--encoder", default=DEFAULT_ENCODER, help="with --arch pair or fused: the folder export-encoder.ts wrote")
+    ap.add_argument("--deep-tap", help="with --arch pair: a fifth encoder tap at 1/32 (e.g. block_15_add; the encoder folder must hold it: export-encoder.ts --deep), fused into the 1/16 level")
     ap.add_argument("--tune-encoder-from", help="with --arch pair or fused: train the encoder's Keras blocks from this one on (e.g. block_10); default: encoder frozen")
     ap.add_argument("--paste-pairs", type=float, default=0.0, help="share of real-pair crops that get another real pair's changed roofs pasted in (batches.BatchMaker)")
     ap.add_argument("--encoder-lr-scale", type=float, default=1.0, help="with --tune-encoder-from: the tuned encoder blocks learn at this share of --lr (ImageNet features move slowly; at the full rate they overfit the development pairs)")
@@ -283,7 +286,12 @@ def main():
         earlier = torch.load(args.init, map_location="cpu")
         if earlier.get("arch", "change") != args.arch:
             raise SystemExit(f"--init {args.init}: a network of arch {earlier.get('arch', 'change')}, not --arch {args.arch}")
-    model = build_model(args.arch, spec, args.encoder, args.tune_encoder_from, **(served_form(earlier) if earlier else {})).to(device)
+    if args.deep_tap and (args.arch != "pair" or earlier):
+        raise SystemExit("--deep-tap is for a new image-pair network (--arch pair, no --init)")
+    form = served_form(earlier) if earlier else {}
+    if args.deep_tap:
+        form["encoder_taps"] = [*load_encoder(args.encoder)[0].taps, args.deep_tap]
+    model = build_model(args.arch, spec, args.encoder, args.tune_encoder_from, **form).to(device)
     if earlier:
         model.load_state_dict(earlier["state"])
     if args.freeze_batchnorm:
@@ -329,7 +337,7 @@ def main():
             "torch": torch.__version__,
         }
     # An average keeps its member count, an ensemble its looks (model_from_checkpoint builds from them).
-    torch.save({"state": model.state_dict(), "channels": spec["channels"], "arch": args.arch, **(served_form(earlier) if earlier else {}), "training": training}, args.out)
+    torch.save({"state": model.state_dict(), "channels": spec["channels"], "arch": args.arch, **form, "training": training}, args.out)
     done = "fine-tuned" if earlier else "trained"
     print(f"{done} {args.steps} steps in {wall:.0f} s wall, {cpu:.0f} s CPU; saved {args.out}", flush=True)
 

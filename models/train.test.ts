@@ -59,6 +59,10 @@ describe('the training chain', () => {
     await expect(
       run(PYTHON, ['models/train.py', '--data', path.join(dir, 'split-all'), '--out', fold, '--steps', '1', '--leave-out', 'levir_cd/val_9,egy_bcd/val_1'], { timeout: 120_000 }),
     ).rejects.toThrow(/--leave-out: not in .*: egy_bcd\/val_1, levir_cd\/val_9/);
+    // The deeper encoder tap is for a new image-pair network only.
+    await expect(
+      run(PYTHON, ['models/train.py', '--data', path.join(dir, 'split-all'), '--out', fold, '--steps', '1', '--deep-tap', 'block_15_add'], { timeout: 120_000 }),
+    ).rejects.toThrow(/--deep-tap is for a new image-pair network/);
   }, 240_000);
 
   it.skipIf(!hasTorch)('sees a crop as a coarser sensor would: area average down, bilinear up, brightness kept', async () => {

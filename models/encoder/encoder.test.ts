@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dequantise, kerasLayers, layersUpTo, readNsfwjsMobileNet } from './nsfwjs-mobilenet.js';
-import { ENCODER_TAPS } from './taps.js';
+import { DEEP_TAP, ENCODER_TAPS } from './taps.js';
 
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
@@ -69,4 +69,43 @@ describe.skipIf(!hasTorch)('the PyTorch encoder', () => {
     expect(bad?.code).toBe(1);
     expect((JSON.parse(bad!.stdout) as { ok: boolean }).ok).toBe(false);
   }, 300_000);
+
+  it('with --deep carries a deeper block without changing the encoder the other networks build', async () => {
+    const plain = path.join(dir, 'plain');
+    const deep = path.join(dir, 'deep');
+    await run('npx', ['tsx', 'models/encoder/export-encoder.ts', '--out', plain], { timeout: 120_000 });
+    const exported = await run('npx', ['tsx', 'models/encoder/export-encoder.ts', '--out', deep, '--deep'], { timeout: 120_000 });
+    expect(exported.stdout).toContain(`block_12_add, ${DEEP_TAP}`);
+    const { stdout } = await run(
+      PYTHON,
+      [
+        '-c',
+        `
+import json, sys, torch
+sys.path.insert(0, "models/encoder")
+from mobilenet import load_encoder
+plain, _ = load_encoder(${JSON.stringify(plain)})
+same, description = load_encoder(${JSON.stringify(deep)})
+a, b = plain.state_dict(), same.state_dict()
+deeper, _ = load_encoder(${JSON.stringify(deep)}, [*description["taps"], ${JSON.stringify(DEEP_TAP)}])
+try:
+    load_encoder(${JSON.stringify(plain)}, [*description["taps"], ${JSON.stringify(DEEP_TAP)}])
+    refusal = None
+except ValueError as e:
+    refusal = str(e)
+with torch.no_grad():
+    taps = deeper(torch.rand(1, 3, 128, 128))
+print(json.dumps({"taps": description["taps"], "same": list(a) == list(b) and all(torch.equal(a[k], b[k]) for k in a),
+    "deep_shapes": [list(t.shape[1:]) for t in taps], "refusal": refusal}))`,
+      ],
+      { timeout: 120_000 },
+    );
+    const result = JSON.parse(stdout) as { taps: string[]; same: boolean; deep_shapes: number[][]; refusal: string | null };
+    // The description's own taps are unchanged, and build the very same layers and weights.
+    expect(result.taps).toEqual([...ENCODER_TAPS]);
+    expect(result.same).toBe(true);
+    // Asked for, the deeper block is a fifth tap at 1/32: 160 channels.
+    expect(result.deep_shapes).toEqual([[16, 64, 64], [24, 32, 32], [32, 16, 16], [96, 8, 8], [160, 4, 4]]);
+    expect(result.refusal).toMatch(/holds no layer block_15_add \(export-encoder.ts --deep/);
+  }, 240_000);
 });

@@ -3,19 +3,23 @@
  * to the taps the change network reads (ENCODER_TAPS), as a JSON description plus the dequantised
  * float32 weights, to <out>/mobilenet_v2.json and <out>/mobilenet_v2.bin. Run by models/train.sh.
  *
- *   npx tsx models/encoder/export-encoder.ts [--out models/.cache/encoder]
+ *   npx tsx models/encoder/export-encoder.ts [--out models/.cache/encoder] [--deep]
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { dequantise, kerasLayers, layersUpTo, nsfwjsModelDir, nsfwjsPackageDir, readNsfwjsMobileNet } from './nsfwjs-mobilenet.js';
-import { ENCODER_TAPS } from './taps.js';
+import { DEEP_TAP, ENCODER_TAPS } from './taps.js';
 
-const { values } = parseArgs({ options: { out: { type: 'string', default: 'models/.cache/encoder' } } });
+const { values } = parseArgs({ options: { out: { type: 'string', default: 'models/.cache/encoder' }, deep: { type: 'boolean', default: false } } });
 const out = values.out;
+const taps = [...ENCODER_TAPS];
+// --deep: the layers up to DEEP_TAP too (a pair network may read it: train.py --deep-tap); the
+// description's own taps stay ENCODER_TAPS, so the other networks build the same encoder.
+const layerTaps = values.deep ? [...taps, DEEP_TAP] : taps;
 const dir = nsfwjsModelDir();
 const files = readNsfwjsMobileNet(dir);
-const layers = layersUpTo(kerasLayers(files), [...ENCODER_TAPS]);
+const layers = layersUpTo(kerasLayers(files), layerTaps);
 const weights = dequantise(files);
 const index: { name: string; shape: number[]; offset: number }[] = [];
 const chunks: Buffer[] = [];
@@ -37,7 +41,7 @@ fs.writeFileSync(
     {
       source: `npm ${pkg.name}@${pkg.version} (${pkg.license}), dist/models/mobilenet_v2, Keras ${files.modelTopology.keras_version}`,
       input: 'RGB in 0..1 (nsfwjs divides 8-bit values by 255), channels last in Keras, first here',
-      taps: ENCODER_TAPS,
+      taps,
       layers: layers.map((l) => ({ name: l.name, class_name: l.class_name, inputs: l.inputs, config: l.config })),
       weights: index,
     },
@@ -46,4 +50,4 @@ fs.writeFileSync(
   ),
 );
 const parameters = index.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
-console.log(`encoder: ${layers.length} Keras layers up to ${ENCODER_TAPS.join(', ')}, ${parameters} parameters -> ${out}`);
+console.log(`encoder: ${layers.length} Keras layers up to ${layerTaps.join(', ')}, ${parameters} parameters -> ${out}`);

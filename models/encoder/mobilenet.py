@@ -47,13 +47,28 @@ def _same_padding(config):
     return k[0] // 2
 
 
+def _needed(layers, taps):
+    """The description's layers that the taps depend on, in the description's order."""
+    inputs = {layer["name"]: layer["inputs"] for layer in layers}
+    missing = [t for t in taps if t not in inputs]
+    if missing:
+        raise ValueError(f"the encoder description holds no layer {', '.join(missing)} (export-encoder.ts --deep writes the deeper blocks)")
+    needed, todo = set(), list(taps)
+    while todo:
+        name = todo.pop()
+        if name not in needed:
+            needed.add(name)
+            todo.extend(inputs[name])
+    return [layer for layer in layers if layer["name"] in needed]
+
+
 class KerasMobileNet(nn.Module):
-    def __init__(self, description, weights):
+    def __init__(self, description, weights, taps=None):
         super().__init__()
-        self.taps = list(description["taps"])
+        self.taps = list(taps or description["taps"])
         self.graph = []
         self.layers = nn.ModuleDict()
-        for layer in description["layers"]:
+        for layer in _needed(description["layers"], self.taps):
             name, kind, cfg = layer["name"], layer["class_name"], layer["config"]
             self.graph.append((name, kind, layer["inputs"]))
             if kind == "Conv2D":
@@ -97,8 +112,10 @@ class KerasMobileNet(nn.Module):
         return [values[t] for t in self.taps]
 
 
-def load_encoder(folder):
-    """The encoder from <folder>/mobilenet_v2.json + .bin, in eval mode (BatchNorm statistics frozen)."""
+def load_encoder(folder, taps=None):
+    """The encoder from <folder>/mobilenet_v2.json + .bin, in eval mode (BatchNorm statistics
+    frozen), with the layers its taps need: the description's taps, or `taps` (layers the
+    description holds, e.g. a deeper block that it carries beyond its own taps)."""
     with open(os.path.join(folder, "mobilenet_v2.json")) as f:
         description = json.load(f)
     flat = np.fromfile(os.path.join(folder, "mobilenet_v2.bin"), dtype=np.float32)
@@ -106,4 +123,4 @@ def load_encoder(folder):
     for w in description["weights"]:
         n = int(np.prod(w["shape"]))
         weights[w["name"]] = flat[w["offset"] : w["offset"] + n].reshape(w["shape"])
-    return KerasMobileNet(description, weights).eval(), description
+    return KerasMobileNet(description, weights, taps).eval(), description
