@@ -11,7 +11,8 @@ The network reads the two orthophotos and their validity masks; heights and the 
 used (it is served for bare image pairs, where they are absent).
 
 Per scale (1/2, 1/4, 1/8, 1/16) the two dates' features are fused as [before, after, |after -
-before|] by a 1x1 convolution; a U-Net decoder brings the fused maps back to full resolution,
+before|] by a 1x1 convolution (a fifth tap at 1/32 joins the 1/16 level when the encoder reads one:
+train.py --deep-tap, tried and not shipped); a U-Net decoder brings the fused maps back to full resolution,
 where a thin branch over the colour difference keeps outlines sharp. The encoder is frozen
 (its BatchNorm statistics too): eleven development pairs cannot retrain ImageNet features.
 """
@@ -28,9 +29,14 @@ DEEP_FUSED_WIDTH = 96
 
 
 def tap_widths(encoder):
-    """The channels of the encoder's taps, from one small forward pass."""
+    """The channels of the encoder's taps, from one small forward pass (in eval mode, so that no
+    BatchNorm statistic moves)."""
+    was_training = encoder.training
+    encoder.eval()
     with torch.no_grad():
-        return tuple(f.shape[1] for f in encoder(torch.zeros(1, 3, 64, 64)))
+        widths = tuple(f.shape[1] for f in encoder(torch.zeros(1, 3, 64, 64)))
+    encoder.train(was_training)
+    return widths
 
 
 def _blocks_from(encoder, first):
