@@ -1,6 +1,7 @@
 /**
  * npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before_dsm|drone_no_before|rgb|dsm|rgb_pair]
  *                       [--threshold <0..1>] [--threads N] [--model <sidecar.json|network.onnx|version>] [--main-alone]
+ *                       [--objects <notes.json>]
  * npm run eval -- real [--real <dir>] [--sets a,b] [--empty-baseline] [--json] [--threads N] [--model <sidecar.json|network.onnx|version>]
  *
  * `real` is the real-data scoreboard (scripts/eval/scoreboard.ts): every labelled set under
@@ -17,6 +18,8 @@
  * served for those is the one scored. --main-alone: the main network serves every input, the
  * others off (an adapted drone office's version is scored so on its held-back tiles, which the
  * routing would give the surface-model-only network as first patrols; scripts/model/adapt.ts).
+ * --objects (surface models): writes every missed building and false alarm with what the surface
+ * model shows there and a reason (scripts/eval/object-notes.ts), and prints the count per reason.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,13 +28,14 @@ import { ChangeDetector, MAIN_ALONE, type LoadOptions } from '#pipeline/model/ch
 import { modelStoreDir, servedVersion, SHIPPED, specPathOf, versionExists } from '#pipeline/model-store.js';
 import { evaluatePairs, evaluateScenes, evaluateSurfaces, SCENE_MODES, type EvalOptions, type SceneMode } from './eval/evaluate.js';
 import { detectLayout } from './eval/layout.js';
+import { reasonCounts, reasonTable, type ObjectNote } from './eval/object-notes.js';
 import { DEFAULT_REAL_DIR } from './eval/real-sets.js';
 import { table, toJson } from './eval/report.js';
 import { runScoreboard } from './eval/scoreboard.js';
 import { scoreboardJson, scoreboardTable } from './eval/scoreboard-report.js';
 
 const USAGE = [
-  'usage: npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before_dsm|drone_no_before|rgb|dsm|rgb_pair] [--threshold t] [--threads N] [--model <sidecar.json|net.onnx|version>] [--main-alone]',
+  'usage: npm run eval -- <dir> [--gsd <metres>] [--json] [--mode drone|drone_no_before_dsm|drone_no_before|rgb|dsm|rgb_pair] [--threshold t] [--threads N] [--model <sidecar.json|net.onnx|version>] [--main-alone] [--objects <notes.json>]',
   '       npm run eval -- real [--real <dir>] [--sets levir_cd,egy_bcd] [--empty-baseline] [--json] [--threads N] [--model <sidecar.json|net.onnx>]   (the real-data scoreboard)',
   '       (with --json, run it as `npm run -s eval -- ...` so that npm prints nothing of its own on stdout)',
 ].join('\n');
@@ -50,6 +54,7 @@ async function main(): Promise<number> {
       sets: { type: 'string' },
       'empty-baseline': { type: 'boolean', default: false },
       'main-alone': { type: 'boolean', default: false },
+      objects: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -69,13 +74,15 @@ async function main(): Promise<number> {
   const load = () => ChangeDetector.load({ threads, ...modelOption(values.model), ...(values['main-alone'] ? MAIN_ALONE : {}) });
   if (dir === 'real') {
     // Each set has its own resolution and every scene mode its own folder; the rule is the sidecar's.
-    const unused = (['gsd', 'mode', 'threshold'] as const).filter((k) => values[k] !== undefined);
+    const unused = (['gsd', 'mode', 'threshold', 'objects'] as const).filter((k) => values[k] !== undefined);
     if (unused.length) throw new Error(`real: --${unused.join(', --')} do not apply to the scoreboard (each set is read at its own resolution, by the sidecar's rule)`);
     return scoreboard(load, values);
   }
   if (values.real !== undefined || values.sets !== undefined) throw new Error(`--real and --sets belong to the scoreboard: npm run eval -- real --real <dir>\n${USAGE}`);
   const layout = detectLayout(dir);
   if (values['empty-baseline'] && layout !== 'pairs') throw new Error(`--empty-baseline: only image pairs are given a baseline; ${dir} holds ${layout}`);
+  if (values.objects !== undefined && layout !== 'surface') throw new Error(`--objects: the per-object notes are for surface models (dsm/, mask/, mask_vec/); ${dir} holds ${layout}`);
+  const notes: ObjectNote[] = [];
   const detector = await load();
   const options: EvalOptions = {
     gsd,
@@ -84,11 +91,16 @@ async function main(): Promise<number> {
     emptyBaseline: values['empty-baseline'],
     note: (text) => console.error(`note: ${text}`),
     progress: (name, s) => console.error(`  ${name}: object tp ${s.object.tp} fp ${s.object.fp} fn ${s.object.fn}`),
+    ...(values.objects !== undefined ? { objectNotes: (tile: ObjectNote[]) => notes.push(...tile) } : {}),
   };
   try {
     const run = layout === 'pairs' ? evaluatePairs : layout === 'surface' ? evaluateSurfaces : evaluateScenes;
     const result = await run(dir, detector, options);
     console.log(values.json ? toJson(result, { dir, provider: detector.provider }) : table(result, dir));
+    if (values.objects !== undefined) {
+      fs.writeFileSync(values.objects, JSON.stringify({ dir, counts: reasonCounts(notes), notes }, null, 1));
+      console.error(`per-object notes: ${notes.length} objects -> ${values.objects}\n${reasonTable(notes)}`);
+    }
   } finally {
     await detector.close();
   }

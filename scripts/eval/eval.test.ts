@@ -278,6 +278,39 @@ describe('npm run eval (the command line)', () => {
     expect(typeof j.chips_per_second).toBe('number');
   });
 
+  it('writes why each building was missed and each false alarm raised with --objects (surface models), and refuses it elsewhere', async () => {
+    const dir = sub('cli-objects');
+    writeSurfaceFolder(dir, 6);
+    // One withheld building flattened to the ground (12 m): no height rule can see it.
+    const [files] = listTiles(dir);
+    const tile = loadTile(files!);
+    const flattened = tile.buildings.findIndex((b) => b.withheld);
+    const r0 = readRaster(files!.dsm);
+    const heights = r0.bands[0] as Float32Array;
+    const [x0, dx, , y0, , dy] = r0.grid.geoTransform;
+    const xs = tile.buildings[flattened]!.rings[0]!.map(([x]) => Math.round((x! - x0) / dx));
+    const ys = tile.buildings[flattened]!.rings[0]!.map(([, y]) => Math.round((y! - y0) / dy));
+    for (let row = Math.min(...ys); row < Math.max(...ys); row++) for (let col = Math.min(...xs); col < Math.max(...xs); col++) heights[row * 200 + col] = 12;
+    writeGeoTiff(files!.dsm, { width: 200, height: 200, bands: [heights], geoTransform: [...r0.grid.geoTransform], srs: 32649, nodata: -32767 });
+    const out = path.join(tmp, 'notes.json');
+    const { stdout, stderr } = await cli([dir, '--json', '--objects', out]);
+    const scored = JSON.parse(stdout) as { object: { fp: number; fn: number } };
+    const written = JSON.parse(fs.readFileSync(out, 'utf8')) as { counts: Record<string, Record<string, number>>; notes: { tile: string; kind: string; index: number; reason: string; heightM: number; why: string }[] };
+    // One note per miss and per false alarm, the same count as the figures.
+    expect(written.notes.filter((n) => n.kind === 'missed')).toHaveLength(scored.object.fn);
+    expect(written.notes.filter((n) => n.kind === 'false_alarm')).toHaveLength(scored.object.fp);
+    const shed = written.notes.find((n) => n.kind === 'missed' && n.index === 0);
+    expect(shed).toMatchObject({ tile: 't1', reason: 'too_low', heightM: 0 });
+    expect(shed!.why).toMatch(/too low for heights: 0.0 m above the ground/);
+    expect(written.counts.missed!.too_low).toBeGreaterThanOrEqual(1);
+    expect(stderr).toMatch(/per-object notes: \d+ objects -> .*notes.json\nmissed: .*too_low 1/);
+
+    const pairs = sub('cli-objects-pairs');
+    writePairsFolder(pairs, 1);
+    await expect(cli([pairs, '--objects', out])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--objects: the per-object notes are for surface models .* holds pairs/) as unknown });
+    await expect(cli(['real', '--objects', out])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/real: --objects do not apply to the scoreboard/) as unknown });
+  });
+
   it('refuses a thread count that is not a number before loading the model', async () => {
     const dir = sub('cli-threads');
     writePairsFolder(dir, 1);

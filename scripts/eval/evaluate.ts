@@ -5,13 +5,15 @@
 import type { ChangeDetector, ChangeMap, Network } from '#pipeline/model/change-detector.js';
 import { changeObjects } from '#pipeline/model/change-objects.js';
 import { takeOutDrift } from '#pipeline/model/drift.js';
+import { validMask } from '#pipeline/model/grid.js';
 import { polygonLabels, polygonMask } from '#pipeline/model/polygon-fill.js';
 import { prepareInputs, type ChangeInputs, type PreparedInputs } from '#pipeline/model/prepare.js';
 import { addCounts, pixelScores, rates, type ObjectCounts, type PixelCounts } from './scoring.js';
 import { listPairs, loadPair, type GsdSource } from './pairs.js';
 import { listScenes, loadScene, type ChangeClass, type SceneData } from './scenes.js';
-import { MIN_TRUTH_M2, scoreMap, type DecisionRule, type DetectedObject, type MapScore } from './score.js';
-import { listTiles, loadTile, prepareTile, surfaceMode, surfaceTruth, type SurfaceMode } from './surface.js';
+import { MIN_TRUTH_M2, onGrid, scoreMap, type DecisionRule, type DetectedObject, type MapScore, type MatchedMap, type TruthOnGrid } from './score.js';
+import { noteObjects, planeResidual, type ObjectNote } from './object-notes.js';
+import { listTiles, loadTile, prepareTile, surfaceMode, surfaceTruth, type SurfaceMode, type SurfaceTile } from './surface.js';
 
 export type Layout = 'pairs' | 'surface' | 'scenes';
 /** Which inputs a generated scene is scored with (the flight kinds of the issue). */
@@ -35,6 +37,8 @@ export interface EvalOptions {
    * baseline on real pairs (mode rgb instead of rgb_pair).
    */
   emptyBaseline?: boolean;
+  /** Surface-model tiles: called after each tile with its missed buildings and false alarms, and why (object-notes.ts). */
+  objectNotes?: (notes: ObjectNote[]) => void;
   /** Called after each pair/tile/scene with the network that served it and every object it detected (calibration, models/calibrate.ts). */
   objects?: (name: string, network: Network, detected: DetectedObject[]) => void;
 }
@@ -165,13 +169,40 @@ export async function evaluateSurfaces(dir: string, detector: ChangeDetector, o:
   const mode = surfaceMode(tiles[0]!);
   for (const files of tiles) {
     const tile = loadTile(files);
-    const map = await clock.run(detector, prepareTile(tile, detector.spec));
-    const { detected, ...score } = scoreMap(map.newProb, map.grid, surfaceTruth(tile), rule);
+    const prepared = prepareTile(tile, detector.spec);
+    const map = await clock.run(detector, prepared);
+    const truth = surfaceTruth(tile);
+    const notes = o.objectNotes && ((matched: MatchedMap) => o.objectNotes!(tileNotes(tile, prepared, truth, matched)));
+    const { detected, ...score } = scoreMap(map.newProb, map.grid, truth, rule, notes);
     items.push({ name: files.name, ...score });
     o.objects?.(files.name, clock.last, detected);
     o.progress?.(files.name, score);
   }
   return { ...summarise('surface', items, clock, rule), mode };
+}
+
+/** A tile's per-object notes: heights above the detector's own ground estimate, brought to the tile's grid. */
+function tileNotes(tile: SurfaceTile, prepared: PreparedInputs, truth: TruthOnGrid, matched: MatchedMap): ObjectNote[] {
+  const { grid } = truth;
+  const h = prepared.afterHeight!;
+  // A copy: on the same grid onGrid hands back the prepared array itself.
+  const height = Float32Array.from(onGrid(h.data, prepared.grid, grid));
+  const known = onGrid(Float32Array.from(h.valid), prepared.grid, grid);
+  known.forEach((v, k) => {
+    if (v < 0.5) height[k] = Number.NaN;
+  });
+  return noteObjects({
+    tile: tile.name,
+    grid,
+    p: matched.p,
+    height,
+    residual: planeResidual(tile.dsm.data, validMask(tile.dsm), grid.width, grid.height),
+    mapped: polygonMask(grid, tile.buildings.filter((b) => !b.withheld).map((b) => b.rings)),
+    truthLabels: truth.labels,
+    truthStates: matched.truthStates,
+    detectionLabels: matched.detectionLabels,
+    detectionStates: matched.detectionStates,
+  });
 }
 
 /** The inputs a scene is scored with in each mode. */

@@ -48,8 +48,21 @@ export interface DecisionRule {
   openingM: number;
 }
 
-/** The figures, and each detected object (for calibration; kept out of the evaluation's JSON). */
-export function scoreMap(prob: Float32Array, probGrid: Grid, truth: TruthOnGrid, rule: DecisionRule): MapScore & { detected: DetectedObject[] } {
+/** How the object match judged a map, on the truth's grid (for the per-object notes, object-notes.ts). */
+export interface MatchedMap {
+  /** The probability map resampled to the truth's grid. */
+  p: Float32Array;
+  /** Detections as labels (k = detection k - 1), and the match's verdict on each and on each true object. */
+  detectionLabels: Int32Array;
+  detectionStates: ('tp' | 'fp' | 'ignored')[];
+  truthStates: ('found' | 'missed' | 'ignored')[];
+}
+
+/**
+ * The figures, and each detected object (for calibration; kept out of the evaluation's JSON).
+ * `onMatch` is handed the match itself.
+ */
+export function scoreMap(prob: Float32Array, probGrid: Grid, truth: TruthOnGrid, rule: DecisionRule, onMatch?: (matched: MatchedMap) => void): MapScore & { detected: DetectedObject[] } {
   const p = onGrid(prob, probGrid, truth.grid);
   const radius = Math.round(rule.openingM / Math.abs(truth.grid.geoTransform[1]) / 2);
   const predicted = changedPixels(p, truth.grid.width, truth.grid.height, rule.threshold, radius);
@@ -64,5 +77,6 @@ export function scoreMap(prob: Float32Array, probGrid: Grid, truth: TruthOnGrid,
   const m = matchObjects(objects.truths, objects.detections, objects.overlaps);
   const raw = objectRawScores(p, found.labels, found.objects.length);
   const detected = found.objects.map((o, k) => ({ raw: raw[k]!, areaM2: o.areaM2, state: m.detections[k]! }));
+  onMatch?.({ p, detectionLabels: found.labels, detectionStates: m.detections, truthStates: m.truths });
   return { pixel, object: { tp: m.tp, fp: m.fp, fn: m.fn }, detected };
 }
