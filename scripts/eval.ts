@@ -82,6 +82,8 @@ async function main(): Promise<number> {
   const layout = detectLayout(dir);
   if (values['empty-baseline'] && layout !== 'pairs') throw new Error(`--empty-baseline: only image pairs are given a baseline; ${dir} holds ${layout}`);
   if (values.objects !== undefined && layout !== 'surface') throw new Error(`--objects: the per-object notes are for surface models (dsm/, mask/, mask_vec/); ${dir} holds ${layout}`);
+  // Checked before the run, so that a wrong path does not cost the evaluation it follows.
+  if (values.objects !== undefined && !fs.existsSync(path.dirname(path.resolve(values.objects)))) throw new Error(`--objects ${values.objects}: no folder ${path.dirname(path.resolve(values.objects))} to write the notes in`);
   const notes: ObjectNote[] = [];
   const detector = await load();
   const options: EvalOptions = {

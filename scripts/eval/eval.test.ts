@@ -308,6 +308,7 @@ describe('npm run eval (the command line)', () => {
     const pairs = sub('cli-objects-pairs');
     writePairsFolder(pairs, 1);
     await expect(cli([pairs, '--objects', out])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--objects: the per-object notes are for surface models .* holds pairs/) as unknown });
+    await expect(cli([dir, '--objects', path.join(tmp, 'no-such-folder', 'notes.json')])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--objects .*: no folder .*no-such-folder to write the notes in/) as unknown });
     await expect(cli(['real', '--objects', out])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/real: --objects do not apply to the scoreboard/) as unknown });
   });
 
