@@ -1,8 +1,8 @@
 /**
  * Why each miss and each false alarm on a surface-model tile (issue 18 item 3: "report misses and
  * false alarms per object and why"), pure (no I/O): what the surface model shows in and around the
- * object, and a reason read from that, by the rules the model card's per-object tables were
- * written with (MODEL_CARD.md, "Object decision"). `npm run eval -- <surface dir> --objects
+ * object, and a reason read from that, after the categories of the model card's hand-made
+ * per-object tables (MODEL_CARD.md, "Object decision"). `npm run eval -- <surface dir> --objects
  * <file.json>` writes them for every tile.
  *
  * The reasons are a first reading for a person going through the objects, not a verdict: a house
