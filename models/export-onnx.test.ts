@@ -37,11 +37,11 @@ async function exportAndRun(deep: boolean, size: number) {
   const graph = (await pythonJson(`
 import json, collections, numpy as np, onnx, torch
 from train import build_model
-from mobilenet import load_encoder
+from mobilenet import read_description
 from export_onnx import export_network
 spec = json.load(open("change-detector.json"))
 d = ${JSON.stringify(dir)} + "/${name}"
-taps = [*load_encoder(${JSON.stringify(encoder)})[0].taps, "block_15_add"] if ${deep ? 'True' : 'False'} else None
+taps = [*read_description(${JSON.stringify(encoder)})["taps"], "block_15_add"] if ${deep ? 'True' : 'False'} else None
 torch.manual_seed(7)
 net = build_model("pair", spec, ${JSON.stringify(encoder)}, encoder_taps=taps).eval()
 export_network(net, spec, d + ".onnx")

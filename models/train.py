@@ -41,7 +41,7 @@ from fused_net import FusedNet  # noqa: E402
 from pair_net import PairEnsemble, PairNet  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "encoder"))
-from mobilenet import load_encoder  # noqa: E402
+from mobilenet import load_encoder, read_description  # noqa: E402
 
 DEFAULT_ENCODER = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".cache", "encoder")
 
@@ -290,7 +290,7 @@ def main():
         raise SystemExit("--deep-tap is for a new image-pair network (--arch pair, no --init)")
     form = served_form(earlier) if earlier else {}
     if args.deep_tap:
-        form["encoder_taps"] = [*load_encoder(args.encoder)[0].taps, args.deep_tap]
+        form["encoder_taps"] = [*read_description(args.encoder)["taps"], args.deep_tap]
     model = build_model(args.arch, spec, args.encoder, args.tune_encoder_from, **form).to(device)
     if earlier:
         model.load_state_dict(earlier["state"])

@@ -112,12 +112,17 @@ class KerasMobileNet(nn.Module):
         return [values[t] for t in self.taps]
 
 
+def read_description(folder):
+    """<folder>/mobilenet_v2.json: the layers, their weights' places and the taps, without the weights."""
+    with open(os.path.join(folder, "mobilenet_v2.json")) as f:
+        return json.load(f)
+
+
 def load_encoder(folder, taps=None):
     """The encoder from <folder>/mobilenet_v2.json + .bin, in eval mode (BatchNorm statistics
     frozen), with the layers its taps need: the description's taps, or `taps` (layers the
     description holds, e.g. a deeper block that it carries beyond its own taps)."""
-    with open(os.path.join(folder, "mobilenet_v2.json")) as f:
-        description = json.load(f)
+    description = read_description(folder)
     flat = np.fromfile(os.path.join(folder, "mobilenet_v2.bin"), dtype=np.float32)
     weights = {}
     for w in description["weights"]:

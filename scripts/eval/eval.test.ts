@@ -32,6 +32,20 @@ const sub = (name: string) => {
   return dir;
 };
 
+/** Sets the surface model of writeSurfaceFolder's tile to `value` over its first withheld building's box. */
+function overwriteFirstWithheld(dir: string, value: number): void {
+  const [files] = listTiles(dir);
+  const tile = loadTile(files!);
+  const building = tile.buildings.find((b) => b.withheld)!;
+  const r0 = readRaster(files!.dsm);
+  const heights = r0.bands[0] as Float32Array;
+  const [x0, dx, , y0, , dy] = r0.grid.geoTransform;
+  const xs = building.rings[0]!.map(([x]) => Math.round((x! - x0) / dx));
+  const ys = building.rings[0]!.map(([, y]) => Math.round((y! - y0) / dy));
+  for (let row = Math.min(...ys); row < Math.max(...ys); row++) for (let col = Math.min(...xs); col < Math.max(...xs); col++) heights[row * 200 + col] = value;
+  writeGeoTiff(files!.dsm, { width: 200, height: 200, bands: [heights], geoTransform: [...r0.grid.geoTransform], srs: 32649, nodata: -32767 });
+}
+
 describe('layout detection and malformed folders', () => {
   it('names the problem for a missing, empty or unknown folder', () => {
     expect(() => detectLayout(path.join(tmp, 'nope'))).toThrow(/no such folder/);
@@ -221,15 +235,7 @@ describe('evaluation on the shipped model', () => {
     expect(r.networks).toEqual(['surface_only']);
 
     // A withheld house the surface model did not see (nodata over it) is neither found nor missed.
-    const tile = loadTile(files!);
-    const hidden = tile.buildings.findIndex((b) => b.withheld);
-    const r0 = readRaster(files!.dsm);
-    const heights = r0.bands[0] as Float32Array;
-    const [x0, dx, , y0, , dy] = r0.grid.geoTransform;
-    const xs = tile.buildings[hidden]!.rings[0]!.map(([x]) => Math.round((x! - x0) / dx));
-    const ys = tile.buildings[hidden]!.rings[0]!.map(([, y]) => Math.round((y! - y0) / dy));
-    for (let row = Math.min(...ys); row < Math.max(...ys); row++) for (let col = Math.min(...xs); col < Math.max(...xs); col++) heights[row * 200 + col] = -32767;
-    writeGeoTiff(files!.dsm, { width: 200, height: 200, bands: [heights], geoTransform: [...r0.grid.geoTransform], srs: 32649, nodata: -32767 });
+    overwriteFirstWithheld(dir, -32767);
     const unseen = await evaluateSurfaces(dir, detector);
     expect(unseen.object.tp + unseen.object.fn).toBe(withheld - 1);
   });
@@ -282,16 +288,7 @@ describe('npm run eval (the command line)', () => {
     const dir = sub('cli-objects');
     writeSurfaceFolder(dir, 6);
     // One withheld building flattened to the ground (12 m): no height rule can see it.
-    const [files] = listTiles(dir);
-    const tile = loadTile(files!);
-    const flattened = tile.buildings.findIndex((b) => b.withheld);
-    const r0 = readRaster(files!.dsm);
-    const heights = r0.bands[0] as Float32Array;
-    const [x0, dx, , y0, , dy] = r0.grid.geoTransform;
-    const xs = tile.buildings[flattened]!.rings[0]!.map(([x]) => Math.round((x! - x0) / dx));
-    const ys = tile.buildings[flattened]!.rings[0]!.map(([, y]) => Math.round((y! - y0) / dy));
-    for (let row = Math.min(...ys); row < Math.max(...ys); row++) for (let col = Math.min(...xs); col < Math.max(...xs); col++) heights[row * 200 + col] = 12;
-    writeGeoTiff(files!.dsm, { width: 200, height: 200, bands: [heights], geoTransform: [...r0.grid.geoTransform], srs: 32649, nodata: -32767 });
+    overwriteFirstWithheld(dir, 12);
     const out = path.join(tmp, 'notes.json');
     const { stdout, stderr } = await cli([dir, '--json', '--objects', out]);
     const scored = JSON.parse(stdout) as { object: { fp: number; fn: number } };

@@ -9,6 +9,7 @@
  * under a tree and a tree both show a raised rough surface.
  */
 import type { Grid } from '#pipeline/model/grid.js';
+import { slidingExtremum } from '#pipeline/model/sliding-extremum.js';
 
 /**
  * A 3 x 3 plane residual (root mean square) above this is a rough surface (crowns); at or under it
@@ -137,30 +138,17 @@ function members(labels: Int32Array, count: number, width: number): Members[] {
   return out;
 }
 
-/** Pixels within `radius` pixels (a square) of the object and not in it. */
+/** Pixels within `radius` pixels (a square) of the object and not in it: its mask, cut to its box and the band, under a square maximum. */
 function band(m: Members, radius: number, width: number, height: number): number[] {
-  const inside = new Set(m.pixels);
+  const c0 = Math.max(0, m.col0 - radius);
+  const r0 = Math.max(0, m.row0 - radius);
+  const w = Math.min(width - 1, m.col1 + radius) - c0 + 1;
+  const h = Math.min(height - 1, m.row1 + radius) - r0 + 1;
+  const inside = new Float32Array(w * h);
+  for (const k of m.pixels) inside[(Math.floor(k / width) - r0) * w + (k % width) - c0] = 1;
+  const near = slidingExtremum(inside, w, h, radius, false);
   const out: number[] = [];
-  for (let r = Math.max(0, m.row0 - radius); r <= Math.min(height - 1, m.row1 + radius); r++) {
-    for (let c = Math.max(0, m.col0 - radius); c <= Math.min(width - 1, m.col1 + radius); c++) {
-      const k = r * width + c;
-      if (inside.has(k)) continue;
-      // Near the object: some member pixel within the square.
-      let near = false;
-      for (let dy = -radius; dy <= radius && !near; dy++) {
-        const rr = r + dy;
-        if (rr < m.row0 || rr > m.row1) continue;
-        for (let dx = -radius; dx <= radius; dx++) {
-          const cc = c + dx;
-          if (cc >= m.col0 && cc <= m.col1 && inside.has(rr * width + cc)) {
-            near = true;
-            break;
-          }
-        }
-      }
-      if (near) out.push(k);
-    }
-  }
+  for (let i = 0; i < near.length; i++) if (near[i]! > 0.5 && !inside[i]) out.push((Math.floor(i / w) + r0) * width + (i % w) + c0);
   return out;
 }
 
@@ -195,9 +183,10 @@ export function noteObjects(t: NoteInputs): ObjectNote[] {
     }
     const col = (m.col0 + m.col1 + 1) / 2;
     const row = (m.row0 + m.row1 + 1) / 2;
+    const heightM = median(heights);
     return {
       areaM2: +(m.pixels.length * pixelArea).toFixed(2),
-      heightM: median(heights) === null ? null : +median(heights)!.toFixed(2),
+      heightM: heightM === null ? null : +heightM.toFixed(2),
       peakP: +peak.toFixed(3),
       meanP: +(sum / Math.max(1, m.pixels.length)).toFixed(3),
       flatShare: +(withResidual ? flat / withResidual : 0).toFixed(2),
