@@ -150,6 +150,60 @@ def component_labels(mask, max_iterations=400):
     return labels
 
 
+def plane_residual(height):
+    """Root-mean-square residual of the least-squares plane through each pixel's 3 x 3
+    neighbourhood (edges repeated), in the units of `height`. Over a symmetric 3 x 3 window the
+    plane's coefficients are the mean and the x / y moments over 6, so no solve is needed."""
+    z = np.pad(height.astype(np.float64), 1, mode="edge")
+    n, m = height.shape
+    win = lambda dy, dx: z[1 + dy : 1 + dy + n, 1 + dx : 1 + dx + m]
+    offsets = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+    mean = sum(win(dy, dx) for dy, dx in offsets) / 9
+    sq = sum(win(dy, dx) ** 2 for dy, dx in offsets) / 9
+    bx = sum(dx * win(dy, dx) for dy, dx in offsets) / 6
+    by = sum(dy * win(dy, dx) for dy, dx in offsets) / 6
+    return np.sqrt(np.maximum(sq - mean**2 - (bx**2 + by**2) * 6 / 9, 0)).astype(np.float32)
+
+
+def dilate(mask, px):
+    """A square (2 px + 1 wide) dilation of a boolean mask (numpy only)."""
+    n, m = mask.shape
+    padded = np.pad(mask, px)
+    grown = np.zeros_like(mask)
+    for dy in range(2 * px + 1):
+        for dx in range(2 * px + 1):
+            grown |= padded[dy : dy + n, dx : dx + m]
+    return grown
+
+
+# Raised surface with no outline in a surface-model tile's labels (batches.unmapped_roofs): over
+# 2 m above the ground, at least 1 m from any labelled building, at least 15 m² on the 0.5 m grid,
+# and mostly flat (3 x 3 plane residual at most 5 cm), as roofs are and most tree crowns are not.
+UNMAPPED_RAISED_M = 2.0
+UNMAPPED_MARGIN_PX = 2
+UNMAPPED_MIN_PX = 60
+UNMAPPED_FLAT_M = 0.05
+UNMAPPED_FLAT_SHARE = 0.6
+
+
+def unmapped_roofs(s):
+    """Pixels of a surface-model sample that look like a roof the labels leave out. Such a roof
+    may be a house the labellers missed or one built after them; in training it is the same
+    evidence as a withheld house, and a target of "no change" there teaches the network to doubt
+    both (BatchMaker ignore_unmapped: no loss there instead)."""
+    p, a = s["plane"], s["array"]
+    height = a[p["after_height"]].astype(np.float32) * 10  # normalised in units of 10 m
+    valid = a[p["after_dsm_valid"]] > 0.5
+    labelled = a[p["instance"]] > 0.5
+    raised = (height >= UNMAPPED_RAISED_M) & valid & ~dilate(labelled, UNMAPPED_MARGIN_PX)
+    flat = plane_residual(height) <= UNMAPPED_FLAT_M
+    labels = component_labels(raised, max_iterations=2000)
+    ids, inverse, counts = np.unique(labels.ravel(), return_inverse=True, return_counts=True)
+    flat_counts = np.bincount(inverse, weights=flat.ravel(), minlength=len(ids))
+    keep = (ids > 0) & (counts >= UNMAPPED_MIN_PX) & (flat_counts >= UNMAPPED_FLAT_SHARE * counts)
+    return keep[inverse].reshape(labels.shape)
+
+
 def focus_points(s):
     """Pixels worth centring a crop on, with draw probabilities: changed pixels of scenes, building
     pixels of surface models; every object at most SMALL_OBJECT_PX large weighs the same in all."""
@@ -213,7 +267,7 @@ class Samples:
 class BatchMaker:
     """Draws batches; every random choice comes from one seeded generator (reproducible)."""
 
-    def __init__(self, samples, crop, seed, surface_only=False, mix="all", paste_pairs=0.0, degrade=0.0, coarsen=0.0, swap_xbd=0.0, withhold=(0.2, 0.6, 0.7)):
+    def __init__(self, samples, crop, seed, surface_only=False, mix="all", paste_pairs=0.0, degrade=0.0, coarsen=0.0, swap_xbd=0.0, withhold=(0.2, 0.6, 0.7), ignore_unmapped=False):
         self.s = samples
         self.crop = crop
         self.rng = np.random.default_rng(seed)
@@ -231,6 +285,8 @@ class BatchMaker:
         self.coarsen = coarsen
         # Chance that an xBD pre/post pair is seen with its dates exchanged (_xbd_pair).
         self.swap_xbd = swap_xbd
+        # No loss on surface-model tiles' raised flat surface outside every label (unmapped_roofs).
+        self.ignore_unmapped = ignore_unmapped
         weights, self.modes = MIXES[mix]
         self.real_baseline = mix in REAL_BASELINE_MIXES
         if surface_only:
@@ -325,6 +381,11 @@ class BatchMaker:
         dsm_valid = x[self.s.ch["after_dsm_valid"], :h, :wd]
         t[0, :h, :wd] = held & ~small[inst]
         weight = np.where(held & small[inst], 0.0, 1.0) * np.where(held & (dsm_valid < 0.5), 0.0, 1.0)
+        if self.ignore_unmapped:
+            if "unmapped" not in s:
+                s["unmapped"] = unmapped_roofs(s)
+            r0, c0 = win[0], win[1]
+            weight = np.where(s["unmapped"][r0 : r0 + h, c0 : c0 + wd], 0.0, weight)
         w[0, :h, :wd] = weight
         w[1, :h, :wd] = 0
         self._heights(x)

@@ -266,6 +266,7 @@ def main():
     ap.add_argument("--degrade", type=float, default=0.0, help="chance that each date of a real-pair crop is blurred and noised as a coarser sensor would see it (batches.BatchMaker._degrade)")
     ap.add_argument("--coarsen", type=float, default=0.0, help="chance that a crop's two images are seen as a sensor 1.5-4 times coarser than the model grid would give them (batches.BatchMaker._coarsen)")
     ap.add_argument("--swap-xbd", type=float, default=0.0, help="chance that an xBD pre/post pair is seen with its dates exchanged: destroyed buildings as new ones (batches.BatchMaker._xbd_pair)")
+    ap.add_argument("--ignore-unmapped", action="store_true", help="no loss on raised, flat surface of real surface-model tiles that no labelled outline covers (batches.unmapped_roofs): a roof the labels leave out looks like a withheld one")
     ap.add_argument("--leave-out", default="", help="comma-separated source/name of exported samples not to train on (a cross-validation fold's held-out pairs, e.g. egy_bcd/val_1,levir_cd/val_27_0000_0256)")
     ap.add_argument("--cache", type=int, default=0, help="with --arch pair or fused: draw this many crops once, run the frozen encoder on them once, and train the decoder on those (flips only afterwards); 0: fresh crops every step")
     ap.add_argument("--surface-only", action="store_true", help="train the surface-model-only network: synthetic scenes as heights + baseline, and real surface-model tiles")
@@ -278,7 +279,7 @@ def main():
     print(f"samples: {samples.describe()}", flush=True)
     if "scene" not in samples.groups:
         raise SystemExit("no synthetic scenes in the exported data")
-    maker = BatchMaker(samples, args.crop, args.seed, surface_only=args.surface_only, mix=args.mix, paste_pairs=args.paste_pairs, degrade=args.degrade, coarsen=args.coarsen, swap_xbd=args.swap_xbd)
+    maker = BatchMaker(samples, args.crop, args.seed, surface_only=args.surface_only, mix=args.mix, paste_pairs=args.paste_pairs, degrade=args.degrade, coarsen=args.coarsen, swap_xbd=args.swap_xbd, ignore_unmapped=args.ignore_unmapped)
     if (args.freeze_batchnorm or args.phase or args.arch == "averaged") and not args.init:
         raise SystemExit("--arch averaged, --freeze-batchnorm and --phase fine-tune a checkpoint: give it with --init (average_networks.py makes an average)")
     earlier = None
@@ -315,7 +316,7 @@ def main():
         raise SystemExit("--cache keeps the encoder's features fixed: it cannot be used with --tune-encoder-from")
     cache = FeatureCache(model, maker, args.cache, args.batch, device, args.seed) if args.cache else None
     wall, cpu = train_steps(model, maker, cache, opt, sched, args.steps, args.batch, device)
-    phase = {"steps": args.steps, "lr": args.lr, "seed": args.seed, "mix": args.mix, "arch": args.arch, "cached_crops": args.cache, "paste_pairs": args.paste_pairs, "degrade": args.degrade, "coarsen": args.coarsen, "swap_xbd": args.swap_xbd, "left_out": samples.left_out, "tune_encoder_from": args.tune_encoder_from, "encoder_lr_scale": args.encoder_lr_scale, "train_wall_s": round(wall), "train_cpu_s": round(cpu)}
+    phase = {"steps": args.steps, "lr": args.lr, "seed": args.seed, "mix": args.mix, "arch": args.arch, "cached_crops": args.cache, "paste_pairs": args.paste_pairs, "degrade": args.degrade, "coarsen": args.coarsen, "swap_xbd": args.swap_xbd, "ignore_unmapped": args.ignore_unmapped, "left_out": samples.left_out, "tune_encoder_from": args.tune_encoder_from, "encoder_lr_scale": args.encoder_lr_scale, "train_wall_s": round(wall), "train_cpu_s": round(cpu)}
     if earlier:
         # The first phase's record stays; this one is added as the fine-tuning phase.
         phase.update({"batch": args.batch, "crop_px": args.crop, "batchnorm_frozen": args.freeze_batchnorm})

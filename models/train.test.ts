@@ -118,6 +118,44 @@ print(json.dumps(out))`)) as Record<string, { as_new: number; as_demolished: num
     expect(result['0.5']!.as_new).toBeLessThan(32);
   }, 120_000);
 
+  it.skipIf(!hasTorch)('with --ignore-unmapped, gives no loss to a raised flat roof the labels leave out, and keeps it on crowns, labelled houses and low ground', async () => {
+    // One surface-model tile on the 0.5 m grid: a labelled house (withheld in every crop), an
+    // unlabelled flat roof, an unlabelled rough crown and an unlabelled flat roof under 15 m².
+    const result = (await pythonJson(`
+import json, types
+import numpy as np
+from batches import BatchMaker, unmapped_roofs
+spec = json.load(open("change-detector.json"))
+channels = spec["channels"]
+planes = channels + ["instance"]
+n = 64
+height = np.zeros((n, n), np.float32)
+instance = np.zeros((n, n), np.float32)
+height[4:16, 4:16] = 4.0; instance[4:16, 4:16] = 1            # labelled house, 36 m²
+height[30:42, 4:16] = 3.5                                      # unmapped flat roof, 36 m²
+rng = np.random.default_rng(0)
+height[30:44, 30:44] = 4.0 + rng.normal(0, 0.6, (14, 14))      # unmapped crown, rough
+height[50:56, 50:56] = 3.0                                     # unmapped flat, 9 m²
+array = np.zeros((len(planes), n, n), np.float16)
+array[planes.index("after_height")] = height / 10
+array[planes.index("after_dsm_valid")] = 1
+array[planes.index("baseline_valid")] = 1
+array[planes.index("instance")] = instance
+tile = {"kind": "surface", "source": "uav", "name": "one", "height": n, "width": n, "array": array, "plane": {p: i for i, p in enumerate(planes)}, "focus": None, "extra": {"area_m2": [36.0]}}
+mask = unmapped_roofs(tile)
+out = {"roof": float(mask[30:42, 4:16].mean()), "house": float(mask[4:16, 4:16].mean()), "crown": float(mask[30:44, 30:44].mean()), "small": float(mask[50:56, 50:56].mean()), "ground": float(mask[20:28, 20:28].mean())}
+samples = types.SimpleNamespace(channels=channels, ch={c: i for i, c in enumerate(channels)}, groups={"surface": [tile]})
+for ignore in (False, True):
+    _, t, w = BatchMaker(samples, n, 3, surface_only=True, withhold=(1.0, 1.0, 1.0), ignore_unmapped=ignore).batch(4)
+    # Crops are turned and mirrored at random: count pixels rather than read them in place.
+    out[str(ignore)] = {"no_loss_px": [int((w[i, 0] == 0).sum()) for i in range(4)], "new_px": [int(t[i, 0].sum()) for i in range(4)]}
+print(json.dumps(out))`)) as Record<string, number> & Record<'False' | 'True', Record<string, number[]>>;
+    expect(result).toMatchObject({ roof: 1, house: 0, crown: 0, small: 0, ground: 0 });
+    // The withheld house is a target either way; only the unmapped roof (12 x 12 px) loses its loss.
+    expect(result.False).toEqual({ no_loss_px: [0, 0, 0, 0], new_px: [144, 144, 144, 144] });
+    expect(result.True).toEqual({ no_loss_px: [144, 144, 144, 144], new_px: [144, 144, 144, 144] });
+  }, 120_000);
+
   it.skipIf(!hasTorch)('trains on that export, from scratch, fine-tuning and into the aerial-tile network, and records each phase', async () => {
     const train = (out: string, ...extra: string[]) =>
       run(PYTHON, ['models/train.py', '--data', path.join(dir, 'data'), '--out', path.join(dir, out), '--steps', '2', '--batch', '2', '--crop', '64', ...extra], { timeout: 120_000 });
