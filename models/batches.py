@@ -176,7 +176,7 @@ def dilate(mask, px):
     return grown
 
 
-# Raised surface with no outline in a surface-model tile's labels (batches.unmapped_roofs): over
+# Raised surface with no outline in a surface-model tile's labels (unmapped_roofs below): over
 # 2 m above the ground, at least 1 m from any labelled building, at least 15 m² on the 0.5 m grid,
 # and mostly flat (3 x 3 plane residual at most 5 cm), as roofs are and most tree crowns are not.
 UNMAPPED_RAISED_M = 2.0

@@ -52,10 +52,10 @@ describe('the training chain', () => {
     // A cross-validation fold: its held-out pairs left out by source/name, and recorded; a name
     // the export does not hold is refused rather than silently trained on.
     const fold = path.join(dir, 'fold.pt');
-    const trained = await run(PYTHON, ['models/train.py', '--data', path.join(dir, 'split-all'), '--out', fold, '--steps', '1', '--batch', '2', '--crop', '64', '--leave-out', 'levir_cd/val_1', '--coarsen', '0.5', '--swap-xbd', '0.5'], { timeout: 120_000 });
+    const trained = await run(PYTHON, ['models/train.py', '--data', path.join(dir, 'split-all'), '--out', fold, '--steps', '1', '--batch', '2', '--crop', '64', '--leave-out', 'levir_cd/val_1', '--coarsen', '0.5', '--swap-xbd', '0.5', '--ignore-unmapped'], { timeout: 120_000 });
     expect(trained.stdout).toMatch(/samples: \{'pair': 1, 'scene': 1\}/);
     const foldRecord = await run(PYTHON, ['-c', `import torch, json; print(json.dumps(torch.load(${JSON.stringify(fold)})["training"]))`]);
-    expect(JSON.parse(foldRecord.stdout)).toMatchObject({ left_out: ['levir_cd/val_1'], coarsen: 0.5, swap_xbd: 0.5 });
+    expect(JSON.parse(foldRecord.stdout)).toMatchObject({ left_out: ['levir_cd/val_1'], coarsen: 0.5, swap_xbd: 0.5, ignore_unmapped: true });
     await expect(
       run(PYTHON, ['models/train.py', '--data', path.join(dir, 'split-all'), '--out', fold, '--steps', '1', '--leave-out', 'levir_cd/val_9,egy_bcd/val_1'], { timeout: 120_000 }),
     ).rejects.toThrow(/--leave-out: not in .*: egy_bcd\/val_1, levir_cd\/val_9/);
